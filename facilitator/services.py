@@ -1,0 +1,37 @@
+"""What the command line and the app share: opening the data folder and its sets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from facilitator.paths import resolve_data_dir, statement_dirs
+from facilitator.statements import Catalogue, load_catalogue
+from facilitator.store import Store
+
+
+@dataclass
+class Workspace:
+    """A data folder: its database (opened lazily) and the statement sets it can use."""
+
+    data_dir: Path
+    _store: Store | None = None
+
+    @classmethod
+    def at(cls, data_dir: str | Path | None = None) -> Workspace:
+        return cls(resolve_data_dir(data_dir))
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store.open(self.data_dir)
+        return self._store
+
+    def catalogue(self) -> Catalogue:
+        """The statement sets as they are on disk now (a new file shows up at once)."""
+        return load_catalogue(statement_dirs(self.data_dir))
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
