@@ -1,0 +1,146 @@
+"""How long until a post-it is committed, against raw sqlite3 under the same pragmas.
+
+Run by hand: `python benchmarks/record_latency.py [--n 2000] [--rows 100000]`.
+Targets: store median under 2 ms and at most 3x raw; import-postits at most 3x raw executemany.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from facilitator.cli import read_postit_csv
+from facilitator.clock import now
+from facilitator.paths import CLONE_ROOT
+from facilitator.statements import load_catalogue
+from facilitator.store import SessionDetails, Store
+
+RAW_SCHEMA = """
+CREATE TABLE postits (
+    id TEXT PRIMARY KEY, session_id TEXT NOT NULL, statement_number INTEGER NOT NULL,
+    response_key TEXT NOT NULL, comment TEXT NOT NULL DEFAULT '', participant TEXT,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, device_id TEXT NOT NULL, deleted_at TEXT);
+CREATE INDEX postits_by_session ON postits (session_id, statement_number, response_key);
+"""
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def raw_connection(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = FULL")
+    connection.executescript(RAW_SCHEMA)
+    return connection
+
+
+def raw_row(session_id: str, index: int) -> tuple[object, ...]:
+    stamp = now()
+    return (
+        str(uuid.uuid4()),
+        session_id,
+        1 + index % 4,
+        "agree",
+        f"comment {index}",
+        None,
+        stamp,
+        stamp,
+        "dev",
+        None,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=2000, help="single post-its to time")
+    parser.add_argument("--rows", type=int, default=100_000, help="rows for the import benchmark")
+    args = parser.parse_args()
+    statement_set = load_catalogue([CLONE_ROOT / "statements"]).get("does-social-work-care")
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        store = Store.open(root / "store")
+        session = store.create_session(statement_set, SessionDetails("Bench", "adults", "prison"))
+        raw = raw_connection(root / "raw.db")
+        insert = "INSERT INTO postits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+        store_times: list[float] = []
+        raw_times: list[float] = []
+        # Interleave the two so that machine noise falls on both alike.
+        for index in range(args.n):
+            started = time.perf_counter()
+            store.add_postit(session.id, 1 + index % 4, "2", f"comment {index}", session=session)
+            store_times.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            raw.execute("BEGIN")
+            raw.execute(insert, raw_row(session.id, index))
+            raw.execute("COMMIT")
+            raw_times.append(time.perf_counter() - started)
+
+        store_median, raw_median = statistics.median(store_times), statistics.median(raw_times)
+        store_p99, raw_p99 = percentile(store_times, 0.99), percentile(raw_times, 0.99)
+        print(f"one post-it to committed, {args.n} each (WAL, synchronous=FULL):")
+        print(f"  store API    median {store_median * 1e3:7.3f} ms   p99 {store_p99 * 1e3:7.3f} ms")
+        print(f"  raw sqlite3  median {raw_median * 1e3:7.3f} ms   p99 {raw_p99 * 1e3:7.3f} ms")
+        print(
+            f"  ratio        median {store_median / raw_median:5.2f}x     p99 {store_p99 / raw_p99:5.2f}x"
+            "   (target: median < 2 ms and <= 3x)"
+        )
+
+        wall = root / "wall.csv"
+        with wall.open("w", newline="", encoding="utf-8") as file:
+            writer = csv.writer(file)
+            writer.writerow(["statement", "response", "comment", "participant"])
+            for index in range(args.rows):
+                writer.writerow(
+                    [1 + index % 4, ["agree", "Not sure", "5"][index % 3], f"comment {index}", ""]
+                )
+        import_store = Store.open(root / "import")
+        import_session = import_store.create_session(
+            statement_set, SessionDetails("Import", "adults", "prison")
+        )
+        started = time.perf_counter()
+        items, _lines = read_postit_csv(wall)
+        import_store.add_postits(import_session.id, items)
+        import_seconds = time.perf_counter() - started
+
+        raw_import = raw_connection(root / "raw-import.db")
+        started = time.perf_counter()
+        with wall.open(newline="", encoding="utf-8") as file:
+            rows = list(csv.reader(file))[1:]
+        raw_import.execute("BEGIN")
+        raw_import.executemany(
+            insert,
+            (
+                (str(uuid.uuid4()), import_session.id, int(r[0]), r[1], r[2], r[3] or None, s, s, "dev", None)
+                for r in rows
+                for s in (now(),)
+            ),
+        )
+        raw_import.execute("COMMIT")
+        raw_seconds = time.perf_counter() - started
+        print(f"\nimport-postits of {args.rows:,} rows, one transaction each:")
+        print("  (both parse the CSV and make ids and stamps; import-postits also validates every row)")
+        print(f"  import-postits     {args.rows / import_seconds:12,.0f} rows/s  ({import_seconds:.2f} s)")
+        print(f"  raw executemany    {args.rows / raw_seconds:12,.0f} rows/s  ({raw_seconds:.2f} s)")
+        print(f"  ratio              {import_seconds / raw_seconds:5.2f}x   (target: <= 3x)")
+        store.close()
+        import_store.close()
+        raw.close()
+        raw_import.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""Shared fixtures: every test gets its own data folder, never the user's real one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from facilitator.cli import main
+from facilitator.services import Workspace
+from facilitator.statements import StatementSet
+from facilitator.store import Session, SessionDetails, Store
+
+DEFAULT_SET = "does-social-work-care"
+
+
+@pytest.fixture(autouse=True)
+def _no_data_dir_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FACILITATOR_DATA_DIR", raising=False)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def workspace(data_dir: Path) -> Iterator[Workspace]:
+    ws = Workspace.at(data_dir)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def store(workspace: Workspace) -> Store:
+    return workspace.store
+
+
+@pytest.fixture
+def statement_set(workspace: Workspace) -> StatementSet:
+    return workspace.catalogue().get(DEFAULT_SET)
+
+
+@pytest.fixture
+def session(store: Store, statement_set: StatementSet) -> Session:
+    return store.create_session(
+        statement_set,
+        SessionDetails(
+            label="Adult focus group 1",
+            cohort="adults",
+            setting="community",
+            consultation="Does social work care? 2010",
+            location="Leeds",
+            date="2010-03-01",
+            facilitators=("MJ",),
+            participants=10,
+            male=8,
+            female=2,
+        ),
+    )
+
+
+@dataclass
+class Cli:
+    """Runs the real `facilitator` entry point against the test's data folder."""
+
+    data_dir: Path
+
+    def __call__(self, *args: str, input: str | None = None) -> Result:
+        runner = CliRunner()
+        return runner.invoke(
+            main, ["--data-dir", str(self.data_dir), *args], input=input, catch_exceptions=False
+        )
+
+
+@pytest.fixture
+def cli(data_dir: Path) -> Cli:
+    return Cli(data_dir)
