@@ -1,4 +1,8 @@
-"""Session exports that scripts rely on: JSON and tidy CSV."""
+"""Session exports that scripts rely on: JSON and tidy CSV.
+
+Comments and notes pass through the session's pseudonym map (`Anonymiser`); the
+map itself is never exported.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import io
 import json
 from typing import Any
 
+from facilitator import codebook, discussion, roster
+from facilitator.anonymity import Anonymiser
 from facilitator.store import Session, Store
 
 CSV_COLUMNS = (
@@ -22,6 +28,20 @@ CSV_COLUMNS = (
     "participant",
     "created_at",
 )
+NOTE_CSV_COLUMNS = (
+    "session_id",
+    "session_label",
+    "cohort",
+    "setting",
+    "note_id",
+    "kind",
+    "text",
+    "participant",
+    "descriptor",
+    "themes",
+    "created_at",
+)
+CSV_TABLES = ("postits", "notes")
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -46,13 +66,14 @@ def session_header(session: Session) -> dict[str, Any]:
 def session_json(store: Store, session: Session) -> dict[str, Any]:
     """The whole session as a JSON-ready dict: details, scale and every statement's post-its."""
     counts = store.counts([session.id])
+    anonymiser = Anonymiser.for_session(store, session.id)
     by_statement: dict[int, list[dict[str, Any]]] = {s.number: [] for s in session.statements}
     for postit in store.postits(session.id):
         by_statement[postit.statement_number].append(
             {
                 "id": postit.id,
                 "response": postit.response_key,
-                "comment": postit.comment,
+                "comment": anonymiser(postit.comment),
                 "participant": postit.participant,
                 "created_at": postit.created_at,
             }
@@ -73,7 +94,61 @@ def session_json(store: Store, session: Session) -> dict[str, Any]:
         "session": session_header(session),
         "scale": [{"key": c.key, "label": c.label} for c in session.scale],
         "statements": statements,
+        **discussion_json(store, session, anonymiser),
     }
+
+
+def discussion_json(store: Store, session: Session, anonymiser: Anonymiser) -> dict[str, Any]:
+    """The roster (codes and descriptors, never who asked for an interview), notes and themes.
+
+    `themes` lists the themes this session's notes raised, most notes first.
+    """
+    people = roster.participants(store, session.id)
+    genders = roster.gender_counts(store, session)
+    ranked = codebook.rank_for_session(store, session, include_unused=False)
+    return {
+        "participants": [
+            {
+                "code": p.code,
+                "gender": p.gender,
+                "cohort": p.cohort,
+                "age_band": p.age_band,
+                "descriptor": p.descriptor,
+            }
+            for p in people
+        ],
+        "roster": {
+            "total": genders.total,
+            "male": genders.male,
+            "female": genders.female,
+            "other": genders.other,
+            "from_roster": genders.from_roster,
+            "consented": sum(p.consent for p in people),
+            "wants_interview": sum(p.wants_interview for p in people),
+        },
+        "notes": [
+            {
+                "id": note.id,
+                "text": anonymiser(note.text),
+                "kind": note.kind,
+                "participant": note.participant,
+                "descriptor": _descriptor(people, note.participant),
+                "themes": [anonymiser(name) for name in note.theme_names],
+                "created_at": note.created_at,
+            }
+            for note in discussion.notes(store, session.id)
+        ],
+        "themes": [{"rank": r.rank, "name": anonymiser(r.name), "notes": r.notes} for r in ranked],
+    }
+
+
+def _descriptor(people: list[roster.Participant], code: str | None) -> str | None:
+    if code is None:
+        return None
+    for person in people:
+        if person.code.casefold() == code.casefold():
+            return person.descriptor
+    return None
 
 
 def to_json(store: Store, session: Session) -> str:
@@ -85,8 +160,11 @@ def neutralise_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def to_csv(store: Store, session: Session) -> str:
-    """One row per post-it, UTF-8 with a BOM so that Excel reads accents and emoji right."""
+def to_csv(store: Store, session: Session, table: str = "postits") -> str:
+    """One row per post-it (or per note), UTF-8 with a BOM so that Excel reads accents and emoji right."""
+    if table == "notes":
+        return notes_csv(store, session)
+    anonymiser = Anonymiser.for_session(store, session.id)
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -102,9 +180,35 @@ def to_csv(store: Store, session: Session) -> str:
             statement.text,
             postit.response_key,
             session.scale.get(postit.response_key).label,
-            postit.comment,
+            anonymiser(postit.comment),
             postit.participant or "",
             postit.created_at,
+        ]
+        writer.writerow([neutralise_cell(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def notes_csv(store: Store, session: Session) -> str:
+    """One row per discussion note, themes joined by '; ', anonymised and formula-safe."""
+    anonymiser = Anonymiser.for_session(store, session.id)
+    people = roster.participants(store, session.id)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(NOTE_CSV_COLUMNS)
+    for note in discussion.notes(store, session.id):
+        row = [
+            session.id,
+            session.label,
+            session.cohort,
+            session.setting,
+            note.id,
+            note.kind,
+            anonymiser(note.text),
+            note.participant or "",
+            _descriptor(people, note.participant) or "",
+            "; ".join(anonymiser(name) for name in note.theme_names),
+            note.created_at,
         ]
         writer.writerow([neutralise_cell(cell) for cell in row])
     return buffer.getvalue()

@@ -1,0 +1,317 @@
+"""Anonymity: the session's pseudonym map, applied on export, and warnings while typing.
+
+The pseudonym map (a real name or word -> a changed name) lives on this laptop
+only: it is never exported and never put in a sync bundle. `Anonymiser` applies
+it whole-word and case-aware: with "Darren" -> "Dave", "darren" becomes "dave",
+"DARREN" becomes "DAVE", "Darren's" becomes "Dave's" and "Darrens" becomes
+"Daves", while "Darrenby" is left alone. Every export calls it on comments,
+notes and quotes:
+
+    anonymiser = Anonymiser.for_session(store, session.id)
+    text = anonymiser(comment)
+
+`detect` finds likely identifying details in a comment or note as it is typed
+(names, prison numbers, phone numbers, dates of birth, words in the map). It
+only warns; nothing is blocked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from facilitator.clock import new_id, now
+from facilitator.errors import FacilitatorError, NotFound
+from facilitator.store import Store
+
+MAX_PSEUDONYM = 60
+_MAP_WORD = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’.\- ])*$")
+# After a name: a possessive ('s) or a plural s; the suffix is kept as written.
+_SUFFIX = r"(?:['’][sS]|[sS])"
+
+
+@dataclass(frozen=True)
+class Pseudonym:
+    id: str
+    session_id: str
+    real: str
+    changed: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A likely identifying detail in a text: where it is and why it was flagged."""
+
+    start: int
+    end: int
+    kind: str
+    reason: str
+
+    def excerpt(self, text: str) -> str:
+        return text[self.start : self.end]
+
+
+def _key(word: str) -> str:
+    return " ".join(word.split()).lower()
+
+
+def _apply_case(matched: str, real: str, changed: str) -> str:
+    """`changed` written the way `matched` was: lower, UPPER or Capitalised."""
+    if matched == real:
+        return changed
+    letters = [c for c in matched if c.isalpha()]
+    if letters and all(c.isupper() for c in letters) and len(letters) > 1:
+        return changed.upper()
+    if letters and all(c.islower() for c in letters):
+        return changed.lower()
+    if letters and letters[0].isupper() and all(c.islower() for c in letters[1:]):
+        return changed[:1].upper() + changed[1:]
+    return changed
+
+
+class Anonymiser:
+    """Replaces the words of a pseudonym map in any text; an empty map changes nothing."""
+
+    def __init__(self, mapping: Mapping[str, str]) -> None:
+        self.mapping: dict[str, tuple[str, str]] = {}
+        for real, changed in mapping.items():
+            if real.strip() and _key(real) not in self.mapping:
+                self.mapping[_key(real)] = (" ".join(real.split()), changed)
+        self._pattern: re.Pattern[str] | None = None
+        if self.mapping:
+            # Longest first, so "Darren Smith" wins over "Darren"; spaces match any spacing.
+            words = sorted(self.mapping, key=len, reverse=True)
+            alternatives = "|".join(r"\s+".join(re.escape(part) for part in w.split(" ")) for w in words)
+            self._pattern = re.compile(
+                rf"(?<!\w)(?P<name>{alternatives})(?P<suffix>{_SUFFIX})?(?!\w)", re.IGNORECASE
+            )
+
+    def __bool__(self) -> bool:
+        return bool(self.mapping)
+
+    def _replace(self, match: re.Match[str]) -> str:
+        name = match.group("name")
+        found = self.mapping.get(_key(name))
+        if found is None:
+            found = next((v for k, v in self.mapping.items() if k.casefold() == _key(name).casefold()), None)
+        if found is None:
+            return match.group(0)
+        real, changed = found
+        return _apply_case(name, real, changed) + (match.group("suffix") or "")
+
+    def __call__(self, text: str) -> str:
+        """The text with every mapped word replaced."""
+        if self._pattern is None or not text:
+            return text
+        return self._pattern.sub(self._replace, text)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where mapped words occur in a text (start, end), suffix included."""
+        if self._pattern is None:
+            return []
+        return [match.span() for match in self._pattern.finditer(text)]
+
+    @classmethod
+    def for_session(cls, store: Store, session_id: str) -> Anonymiser:
+        """The anonymiser for one session's comments and notes."""
+        return cls({p.real: p.changed for p in pseudonyms(store, session_id)})
+
+    @classmethod
+    def for_sessions(cls, store: Store, session_ids: Sequence[str]) -> Anonymiser:
+        """One anonymiser for text pooled from several sessions (a consultation report).
+
+        Every session's map applies; when two map the same word differently, the
+        session listed first wins.
+        """
+        mapping: dict[str, str] = {}
+        seen: set[str] = set()
+        for session_id in session_ids:
+            for p in pseudonyms(store, session_id):
+                if _key(p.real) not in seen:
+                    seen.add(_key(p.real))
+                    mapping[p.real] = p.changed
+        return cls(mapping)
+
+
+def anonymise(text: str, mapping: Mapping[str, str] | Anonymiser) -> str:
+    """`text` with the pseudonym map applied, whole-word and case-aware."""
+    anonymiser = mapping if isinstance(mapping, Anonymiser) else Anonymiser(mapping)
+    return anonymiser(text)
+
+
+# ---------------------------------------------------------------- the map
+
+
+def check_word(word: str, what: str) -> str:
+    cleaned = " ".join((word or "").split())
+    if not cleaned:
+        raise FacilitatorError(f"the {what} is empty")
+    if len(cleaned) > MAX_PSEUDONYM:
+        raise FacilitatorError(f"the {what} is too long ({MAX_PSEUDONYM} characters at most)")
+    if not _MAP_WORD.match(cleaned):
+        raise FacilitatorError(
+            f"the {what} {cleaned!r} must be a name or word: letters, spaces, apostrophes and hyphens"
+        )
+    return cleaned
+
+
+def pseudonyms(store: Store, session_id: str) -> list[Pseudonym]:
+    """The session's live pseudonym map, by real name."""
+    rows = store.db.execute(
+        """SELECT id, session_id, real, changed FROM pseudonyms
+           WHERE session_id = ? AND deleted_at IS NULL""",
+        [session_id],
+    ).fetchall()
+    return sorted((Pseudonym(*row) for row in rows), key=lambda p: (p.real.casefold(), p.id))
+
+
+def set_pseudonym(store: Store, session_id: str, real: str, changed: str) -> Pseudonym:
+    """Map a real name (or word) to a changed one in a session; replaces an earlier mapping."""
+    session = store.session(session_id)
+    real = check_word(real, "real name")
+    changed = check_word(changed, "changed name")
+    if len(real) < 2:
+        raise FacilitatorError("the real name must be at least two letters")
+    if _key(real) == _key(changed):
+        raise FacilitatorError("the changed name must differ from the real one")
+    current = pseudonyms(store, session.id)
+    for other in current:
+        if _key(other.real) == _key(changed):
+            raise FacilitatorError(f"{changed!r} is itself a real name in the map: choose another")
+        if _key(other.changed) == _key(real) and _key(other.real) != _key(real):
+            raise FacilitatorError(f"{real!r} is already the changed name for another: choose another")
+    existing = next((p for p in current if _key(p.real) == _key(real)), None)
+    stamp = now()
+    with store.write() as db:
+        if existing is not None:
+            db.execute(
+                "UPDATE pseudonyms SET real = ?, changed = ?, updated_at = ?, device_id = ? WHERE id = ?",
+                [real, changed, stamp, store.device_id, existing.id],
+            )
+            return Pseudonym(existing.id, session.id, real, changed)
+        pseudonym_id = new_id()
+        db.execute(
+            """INSERT INTO pseudonyms (id, session_id, real, changed, created_at, updated_at, device_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [pseudonym_id, session.id, real, changed, stamp, stamp, store.device_id],
+        )
+    return Pseudonym(pseudonym_id, session.id, real, changed)
+
+
+def remove_pseudonym(store: Store, session_id: str, real: str) -> Pseudonym:
+    """Tombstone one mapping of a session."""
+    session = store.session(session_id)
+    found = next((p for p in pseudonyms(store, session.id) if _key(p.real) == _key(real)), None)
+    if found is None:
+        raise NotFound(f"{' '.join(real.split())!r} is not in this session's pseudonym map")
+    stamp = now()
+    with store.write() as db:
+        db.execute(
+            "UPDATE pseudonyms SET deleted_at = ?, updated_at = ?, device_id = ? WHERE id = ?",
+            [stamp, stamp, store.device_id, found.id],
+        )
+    return found
+
+
+# ---------------------------------------------------------------- detectors
+
+PRISON_NUMBER = re.compile(r"(?<![^\W_])[A-Za-z]\d{4}[A-Za-z]{2}(?![^\W_])")
+# UK numbers: 0 or +44 (optionally "(0)"), then 9 or 10 digits, spaces, dashes or brackets between.
+PHONE = re.compile(r"(?<![\w+])(?:\+44[\s-]?(?:\(0\)[\s-]?)?|\(?0)(?P<first>[1-9])(?:[\s()-]?\d){8,9}(?!\w)")
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
+)
+NUMERIC_DATE = re.compile(r"(?<![\w/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/]|[.-]\d)")
+ISO_DATE = re.compile(r"(?<![\w/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w/]|[.-]\d)")
+WORDED_DATE = re.compile(
+    rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+(\d{{4}})(?!\w)", re.IGNORECASE
+)
+_WORD = re.compile(r"(?<![\w'’])[^\W\d_][\w'’-]*")
+_SENTENCE_ENDS = ".!?…\n"
+_OPENERS = " \t\"'“‘([-–—*"
+# Capitalised words that are rarely a person's name: days, months, family words,
+# titles, and institutions that come up in the discussions.
+_COMMON = """
+    i i'm i've i'd i'll ok okay mr mrs ms miss dr sir mum mam dad nan nana gran grandad god jesus
+    monday tuesday wednesday thursday friday saturday sunday
+    january february march april may june july august september october november december
+    christmas easter english british england scotland wales ireland uk
+    social services service worker workers council court courts prison probation police school
+    college care home office nhs yot hmp young offender offenders institution
+"""
+COMMON_CAPITALISED = frozenset(_COMMON.split())
+_REASONS = {
+    "pseudonym": "in the pseudonym map: it will be replaced on export",
+    "prison_number": "looks like a prison number",
+    "phone": "looks like a phone number",
+    "date": "looks like a date of birth",
+    "name": "a capitalised word that may be a name",
+}
+_PRIORITY = ("pseudonym", "prison_number", "phone", "date", "name")
+
+
+def _finding(kind: str, start: int, end: int) -> Finding:
+    return Finding(start, end, kind, _REASONS[kind])
+
+
+def _valid_day_month(day: int, month: int) -> bool:
+    return (1 <= day <= 31 and 1 <= month <= 12) or (1 <= month <= 31 and 1 <= day <= 12)
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    before = text[:start].rstrip(_OPENERS)
+    return not before or before[-1] in _SENTENCE_ENDS
+
+
+def _names(text: str) -> Iterable[Finding]:
+    for match in _WORD.finditer(text):
+        word = match.group(0).rstrip("'’-")
+        if word.lower().endswith(("'s", "’s")):
+            word = word[:-2]
+        letters = [c for c in word if c.isalpha()]
+        if len(letters) < 2 or not word[0].isupper() or all(c.isupper() for c in letters):
+            continue
+        if word.casefold() in COMMON_CAPITALISED or _at_sentence_start(text, match.start()):
+            continue
+        yield _finding("name", match.start(), match.start() + len(word))
+
+
+def detect(text: str, anonymiser: Anonymiser | Mapping[str, str] | None = None) -> list[Finding]:
+    """Likely identifying details in a comment or note, in text order, never overlapping.
+
+    Looks for words of the pseudonym map, prison numbers (A1234BC), UK phone
+    numbers, dates (of birth: d/m/yy, dd-mm-yyyy, 1 March 1990, 1990-03-01) and
+    capitalised words that look like names (not at a sentence start and not a
+    common capitalised word). Names at the start of a sentence are missed: the
+    map catches those it knows.
+    """
+    if anonymiser is not None and not isinstance(anonymiser, Anonymiser):
+        anonymiser = Anonymiser(anonymiser)
+    found: list[Finding] = []
+    if anonymiser is not None:
+        found.extend(_finding("pseudonym", start, end) for start, end in anonymiser.spans(text))
+    found.extend(_finding("prison_number", *m.span()) for m in PRISON_NUMBER.finditer(text))
+    found.extend(_finding("phone", *m.span()) for m in PHONE.finditer(text))
+    for m in NUMERIC_DATE.finditer(text):
+        if _valid_day_month(int(m.group(1)), int(m.group(3))):
+            found.append(_finding("date", *m.span()))
+    for m in ISO_DATE.finditer(text):
+        if 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31:
+            found.append(_finding("date", *m.span()))
+    for m in WORDED_DATE.finditer(text):
+        if 1 <= int(m.group(1)) <= 31:
+            found.append(_finding("date", *m.span()))
+    found.extend(_names(text))
+    found.sort(key=lambda f: (_PRIORITY.index(f.kind), f.start))
+    kept: list[Finding] = []
+    for finding in found:
+        if all(finding.end <= k.start or finding.start >= k.end for k in kept):
+            kept.append(finding)
+    return sorted(kept, key=lambda f: (f.start, f.end))
+
+
+def detect_for_session(store: Store, session_id: str, text: str) -> list[Finding]:
+    """`detect` with the session's pseudonym map."""
+    return detect(text, Anonymiser.for_session(store, session_id))
