@@ -179,8 +179,12 @@ def set_pseudonym(store: Store, session_id: str, real: str, changed: str) -> Pse
     for other in current:
         if _key(other.real) == _key(changed):
             raise FacilitatorError(f"{changed!r} is itself a real name in the map: choose another")
-        if _key(other.changed) == _key(real) and _key(other.real) != _key(real):
+        if _key(other.real) == _key(real):
+            continue
+        if _key(other.changed) == _key(real):
             raise FacilitatorError(f"{real!r} is already the changed name for another: choose another")
+        if _key(other.changed) == _key(changed):
+            raise FacilitatorError(f"{changed!r} is already used for another name: choose another")
     existing = next((p for p in current if _key(p.real) == _key(real)), None)
     stamp = now()
     with store.write() as db:
@@ -218,7 +222,7 @@ def remove_pseudonym(store: Store, session_id: str, real: str) -> Pseudonym:
 
 PRISON_NUMBER = re.compile(r"(?<![^\W_])[A-Za-z]\d{4}[A-Za-z]{2}(?![^\W_])")
 # UK numbers: 0 or +44 (optionally "(0)"), then 9 or 10 digits, spaces, dashes or brackets between.
-PHONE = re.compile(r"(?<![\w+])(?:\+44[\s-]?(?:\(0\)[\s-]?)?|\(?0)(?P<first>[1-9])(?:[\s()-]?\d){8,9}(?!\w)")
+PHONE = re.compile(r"(?<![\w+])(?:\+44[\s-]?(?:\(0\)[\s-]?)?|\(?0)(?P<first>[1-9])(?:[\s()-]{0,2}\d){8,9}(?!\w)")
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
     "|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"

@@ -122,9 +122,11 @@ def descriptor(gender: str, cohort: str) -> str:
     """'Male' + the cohort in the singular: ('male', 'young offenders') -> 'Male young offender'.
 
     The last word of the cohort is made singular (adults -> adult, women -> woman,
-    families -> family). A gender of 'other' or 'not_given' adds no word.
+    families -> family) and capitalised words lower-cased (acronyms stay). A
+    gender of 'other' or 'not_given' adds no word.
     """
-    words = " ".join(cohort.split()).split(" ")
+    # "Young offenders" reads "young offender" after the gender word; acronyms (YOI) stay.
+    words = [w.lower() if w[:1].isupper() and w[1:].islower() else w for w in cohort.split()] or [""]
     last = words[-1]
     lower = last.casefold()
     if lower in _IRREGULAR_SINGULARS:

@@ -1,0 +1,87 @@
+"""Discussion notes: committed as entered, with kind, speaker and theme tags."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilitator import codebook, discussion
+from facilitator.codebook import Codebook
+from facilitator.errors import FacilitatorError, NotFound
+from facilitator.store import Session, Store
+
+
+def live_tags(store: Store, note_id: str) -> int:
+    return int(
+        store.db.execute(
+            "SELECT COUNT(*) FROM note_themes WHERE note_id = ? AND deleted_at IS NULL", [note_id]
+        ).fetchone()[0]
+    )
+
+
+def test_a_note_is_on_disk_when_add_returns(store: Store, session: Session) -> None:
+    note = discussion.add_note(
+        store, session.id, "  They never listen.  ", kind="Case study", themes=["Listening", "Trust"]
+    )
+    assert (note.text, note.kind, note.participant) == ("They never listen.", "case_study", None)
+    assert note.theme_names == ("Listening", "Trust")
+    # Another connection sees it at once: it was committed, not held in a transaction.
+    from facilitator.store import Store as Reopened
+
+    with Reopened.open(store.path.parent) as other:
+        assert other.db.execute("SELECT text FROM notes").fetchone()[0] == "They never listen."
+    assert [t.name for t in codebook.themes(store, Codebook.of(session))] == ["Listening", "Trust"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "message"),
+    [("   ", "note", "empty"), ("x" * 10_001, "note", "too long"), ("fine", "rumour", "kind")],
+)
+def test_bad_notes_are_refused_and_nothing_is_written(
+    store: Store, session: Session, text: str, kind: str, message: str
+) -> None:
+    with pytest.raises(FacilitatorError, match=message):
+        discussion.add_note(store, session.id, text, kind=kind, themes=["New theme"])
+    assert store.db.execute("SELECT COUNT(*) FROM notes").fetchone()[0] == 0
+    assert store.db.execute("SELECT COUNT(*) FROM themes").fetchone()[0] == 0
+
+
+def test_editing_themes_untags_with_a_tombstone_and_retagging_restores(
+    store: Store, session: Session
+) -> None:
+    note = discussion.add_note(store, session.id, "point", themes=["A", "B"])
+    edited = discussion.edit_note(store, note.id, themes=["B", "C"], kind="quote", speaker="P2")
+    assert (edited.theme_names, edited.kind, edited.participant) == (("B", "C"), "quote", "P2")
+    rows = store.db.execute("SELECT COUNT(*) FROM note_themes WHERE note_id = ?", [note.id]).fetchone()[0]
+    assert rows == 3 and live_tags(store, note.id) == 2
+    again = discussion.tag_note(store, note.id, "a")
+    assert again.theme_names == ("A", "B", "C")
+    # The old tag row came back rather than a second one being added.
+    assert store.db.execute("SELECT COUNT(*) FROM note_themes").fetchone()[0] == 3
+    assert discussion.untag_note(store, note.id, "b").theme_names == ("A", "C")
+    assert discussion.edit_note(store, note.id, speaker=None).participant is None
+    with pytest.raises(FacilitatorError, match="not tagged"):
+        discussion.untag_note(store, note.id, "B")
+
+
+def test_delete_is_a_tombstone_and_restore_brings_the_tags_back(store: Store, session: Session) -> None:
+    note = discussion.add_note(store, session.id, "point", themes=["A"])
+    discussion.delete_note(store, note.id)
+    assert discussion.notes(store, session.id) == []
+    assert store.db.execute("SELECT deleted_at FROM notes").fetchone()[0] is not None
+    with pytest.raises(NotFound):
+        discussion.note(store, note.id)
+    assert discussion.restore_note(store, note.id).theme_names == ("A",)
+
+
+def test_a_note_is_found_by_a_unique_start_of_its_id(store: Store, session: Session) -> None:
+    note = discussion.add_note(store, session.id, "point")
+    assert discussion.note(store, note.id[:6]).id == note.id
+    with pytest.raises(NotFound):
+        discussion.note(store, "zzzz")
+
+
+def test_notes_list_in_the_order_taken_and_filter_by_kind(store: Store, session: Session) -> None:
+    for text, kind in (("first", "note"), ("second", "quote"), ("third", "quote")):
+        discussion.add_note(store, session.id, text, kind=kind)
+    assert [n.text for n in discussion.notes(store, session.id)] == ["first", "second", "third"]
+    assert [n.text for n in discussion.notes(store, session.id, kind="quote")] == ["second", "third"]
