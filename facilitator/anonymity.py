@@ -222,7 +222,9 @@ def remove_pseudonym(store: Store, session_id: str, real: str) -> Pseudonym:
 
 PRISON_NUMBER = re.compile(r"(?<![^\W_])[A-Za-z]\d{4}[A-Za-z]{2}(?![^\W_])")
 # UK numbers: 0 or +44 (optionally "(0)"), then 9 or 10 digits, spaces, dashes or brackets between.
-PHONE = re.compile(r"(?<![\w+])(?:\+44[\s-]?(?:\(0\)[\s-]?)?|\(?0)(?P<first>[1-9])(?:[\s()-]{0,2}\d){8,9}(?!\w)")
+PHONE = re.compile(
+    r"(?<![\w+])(?:\+44[\s-]?(?:\(0\)[\s-]?)?|\(?0)(?P<first>[1-9])(?:[\s()-]{0,2}\d){8,9}(?!\w)"
+)
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
     "|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
