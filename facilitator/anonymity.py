@@ -267,7 +267,9 @@ def _valid_day_month(day: int, month: int) -> bool:
 
 
 def _at_sentence_start(text: str, start: int) -> bool:
-    before = text[:start].rstrip(_OPENERS)
+    # Look back a little only, so a long note stays fast to check at every key press.
+    window = max(0, start - 80)
+    before = text[window:start].rstrip(_OPENERS)
     return not before or before[-1] in _SENTENCE_ENDS
 
 

@@ -141,13 +141,17 @@ def themes(store: Store, codebook: Codebook) -> list[Theme]:
     return sorted(found, key=lambda t: (t.name.casefold(), t.id))
 
 
-def find_theme(store: Store, codebook: Codebook, name: str) -> Theme | None:
+def find_theme(
+    store: Store, codebook: Codebook, name: str, everything: Mapping[str, Theme] | None = None
+) -> Theme | None:
     """The live theme with this name (ignoring case and spacing).
 
-    A name that was merged away finds the theme it was merged into.
+    A name that was merged away finds the theme it was merged into. Pass
+    `everything` (from `all_themes`) to look up many names with one read.
     """
     wanted = " ".join(name.split()).casefold()
-    everything = all_themes(store)
+    if everything is None:
+        everything = all_themes(store)
     mine = [t for t in everything.values() if codebook.owns(t) and t.deleted_at is None]
     for theme in mine:
         if theme.is_live and theme.name.casefold() == wanted:
@@ -191,10 +195,24 @@ def _insert_theme(db: sqlite_utils.Database, store: Store, codebook: Codebook, n
     return created
 
 
-def ensure_theme(db: sqlite_utils.Database, store: Store, codebook: Codebook, name: str) -> Theme:
-    """The codebook's theme of this name, created if new. Call inside `store.write()`."""
+def ensure_theme(
+    db: sqlite_utils.Database,
+    store: Store,
+    codebook: Codebook,
+    name: str,
+    everything: dict[str, Theme] | None = None,
+) -> Theme:
+    """The codebook's theme of this name, created if new. Call inside `store.write()`.
+
+    `everything`, if given, is the `all_themes` cache; a created theme is added to it.
+    """
     name = check_name(name)
-    return find_theme(store, codebook, name) or _insert_theme(db, store, codebook, name)
+    found = find_theme(store, codebook, name, everything)
+    if found is None:
+        found = _insert_theme(db, store, codebook, name)
+        if everything is not None:
+            everything[found.id] = found
+    return found
 
 
 def add_theme(store: Store, session: Session, name: str) -> Theme:

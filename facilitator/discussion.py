@@ -187,24 +187,29 @@ def add_note(
     """Record a note with its speaker code and theme tags; on disk when this returns.
 
     `themes` are names in the session's codebook; a new name creates the theme.
+    The same theme named twice is tagged once.
     """
     session = store.session(session_id)
     text = check_text(text)
     kind = check_kind(kind)
     participant = resolve_speaker(store, session.id, speaker)
     names = [codebook.check_name(name) for name in themes]
-    if names:
-        codebook.align_codebook(store, session)
     book = Codebook.of(session)
     note_id, stamp = new_id(), now()
+    tagged: dict[str, Theme] = {}
     with store.write() as db:
         db.execute(
             f"INSERT INTO notes ({', '.join(NOTE_COLUMNS)}) VALUES ({', '.join('?' * len(NOTE_COLUMNS))})",
             [note_id, session.id, text, kind, participant, stamp, stamp, store.device_id, None],
         )
+        everything = codebook.all_themes(store) if names else {}
         for name in names:
-            codebook.tag(db, store, note_id, codebook.ensure_theme(db, store, book, name).id)
-    return note(store, note_id)
+            found = codebook.ensure_theme(db, store, book, name, everything)
+            if found.id not in tagged:
+                codebook.tag(db, store, note_id, found.id)
+                tagged[found.id] = found
+    ordered = tuple(sorted(tagged.values(), key=lambda t: (t.name.casefold(), t.id)))
+    return Note(note_id, session.id, text, kind, participant, ordered, stamp, stamp, store.device_id)
 
 
 def edit_note(
@@ -231,9 +236,6 @@ def edit_note(
     if not isinstance(speaker, Keep):
         changes["participant"] = resolve_speaker(store, session.id, speaker)
     names = None if themes is None else [codebook.check_name(n) for n in themes]
-    if names is not None:
-        codebook.align_codebook(store, session)
-        current = note(store, current.id)
     book = Codebook.of(session)
     with store.write() as db:
         if changes:
@@ -243,7 +245,8 @@ def edit_note(
                 [*changes.values(), now(), store.device_id, current.id],
             )
         if names is not None:
-            wanted = {codebook.ensure_theme(db, store, book, name).id for name in names}
+            everything = codebook.all_themes(store)
+            wanted = {codebook.ensure_theme(db, store, book, name, everything).id for name in names}
             for old in current.themes:
                 if old.id not in wanted:
                     _untag_all(db, store, current.id, old.id)
