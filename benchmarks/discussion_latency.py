@@ -14,6 +14,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -30,11 +31,11 @@ SENTENCE = (
 )
 
 
-def timed(function: object, repeat: int) -> list[float]:
+def timed(function: Callable[[], object], repeat: int) -> list[float]:
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        function()  # type: ignore[operator]
+        function()
         times.append(time.perf_counter() - started)
     return times
 
