@@ -626,19 +626,21 @@ class Store:
         return self.session(session.id)
 
     def delete_session(self, session_id: str) -> Session:
-        """Tombstone a session and its post-its."""
+        """Tombstone a session and every row that belongs to it (post-its, notes, roster …)."""
         session = self.session(session_id)
         stamp = now()
+        tombstone = "deleted_at = ?, updated_at = ?, device_id = ?"
         with self.write() as db:
             db.execute(
-                "UPDATE sessions SET deleted_at = ?, updated_at = ?, device_id = ? WHERE id = ?",
-                [stamp, stamp, self.device_id, session.id],
+                f"UPDATE sessions SET {tombstone} WHERE id = ?", [stamp, stamp, self.device_id, session.id]
             )
-            db.execute(
-                """UPDATE postits SET deleted_at = ?, updated_at = ?, device_id = ?
-                   WHERE session_id = ? AND deleted_at IS NULL""",
-                [stamp, stamp, self.device_id, session.id],
-            )
+            for table in db.table_names():
+                columns = {column.name for column in db.table(table).columns}
+                if table != "sessions" and {"session_id", "deleted_at"} <= columns:
+                    db.execute(
+                        f"UPDATE {table} SET {tombstone} WHERE session_id = ? AND deleted_at IS NULL",
+                        [stamp, stamp, self.device_id, session.id],
+                    )
         return session
 
     # -------------------------------------------------------- post-its

@@ -205,3 +205,17 @@ def test_two_connections_write_at_once_without_error_or_loss(
     assert errors == []
     comments = {p.comment for p in store.postits(session.id)}
     assert comments == {f"{t}{i}" for t in "ab" for i in range(60)}
+
+
+def test_deleting_a_session_tombstones_every_row_that_belongs_to_it(store: Store, session: Session) -> None:
+    from facilitator import anonymity, discussion, roster
+
+    store.add_postit(session.id, 1, "agree")
+    roster.add_participant(store, session.id, "P1", "male")
+    discussion.add_note(store, session.id, "They never listened", kind="quote", speaker="P1")
+    anonymity.set_pseudonym(store, session.id, "Darren", "Dave")
+    store.delete_session(session.id)
+    for table in ("postits", "participants", "notes", "pseudonyms"):
+        live = store.db.execute(f"SELECT COUNT(*) FROM {table} WHERE deleted_at IS NULL").fetchone()[0]
+        total = store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        assert (live, total) == (0, 1), table
