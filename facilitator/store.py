@@ -499,60 +499,46 @@ class Store:
         details = details.validated()
         session_id, stamp = new_id(), now()
         with self.write() as db:
-            consultation_id = self._ensure_consultation(db, details.consultation)
-            db.execute(
-                """INSERT INTO sessions (id, consultation_id, label, cohort, setting, location, date,
-                    facilitators, participants, male, female, statement_set_id, statement_set_title,
-                    scale, statements, created_at, updated_at, device_id)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [
-                    session_id,
-                    consultation_id,
-                    details.label,
-                    details.cohort,
-                    details.setting,
-                    details.location,
-                    details.date,
-                    json.dumps(list(details.facilitators)),
-                    details.participants,
-                    details.male,
-                    details.female,
-                    statement_set.id,
-                    statement_set.title,
-                    json.dumps(statement_set.scale.to_list()),
-                    json.dumps([s.to_dict() for s in statement_set.statements]),
-                    stamp,
-                    stamp,
-                    self.device_id,
-                ],
+            row = self._detail_columns(db, details)
+            row.update(
+                id=session_id,
+                statement_set_id=statement_set.id,
+                statement_set_title=statement_set.title,
+                scale=json.dumps(statement_set.scale.to_list()),
+                statements=json.dumps([s.to_dict() for s in statement_set.statements]),
+                created_at=stamp,
+                updated_at=stamp,
+                device_id=self.device_id,
             )
+            marks = ", ".join("?" * len(row))
+            db.execute(f"INSERT INTO sessions ({', '.join(row)}) VALUES ({marks})", list(row.values()))
         return self.session(session_id)
+
+    def _detail_columns(self, db: sqlite_utils.Database, details: SessionDetails) -> dict[str, Any]:
+        """The session columns a person edits, from validated details."""
+        return {
+            "consultation_id": self._ensure_consultation(db, details.consultation),
+            "label": details.label,
+            "cohort": details.cohort,
+            "setting": details.setting,
+            "location": details.location,
+            "date": details.date,
+            "facilitators": json.dumps(list(details.facilitators)),
+            "participants": details.participants,
+            "male": details.male,
+            "female": details.female,
+        }
 
     def update_session(self, session_id: str, details: SessionDetails) -> Session:
         """Change a session's details; its statements and scale stay frozen."""
         details = details.validated()
         session = self.session(session_id)
         with self.write() as db:
-            consultation_id = self._ensure_consultation(db, details.consultation)
+            row = self._detail_columns(db, details)
+            row.update(updated_at=now(), device_id=self.device_id)
             db.execute(
-                """UPDATE sessions SET consultation_id = ?, label = ?, cohort = ?, setting = ?,
-                    location = ?, date = ?, facilitators = ?, participants = ?, male = ?, female = ?,
-                    updated_at = ?, device_id = ? WHERE id = ?""",
-                [
-                    consultation_id,
-                    details.label,
-                    details.cohort,
-                    details.setting,
-                    details.location,
-                    details.date,
-                    json.dumps(list(details.facilitators)),
-                    details.participants,
-                    details.male,
-                    details.female,
-                    now(),
-                    self.device_id,
-                    session.id,
-                ],
+                f"UPDATE sessions SET {', '.join(f'{column} = ?' for column in row)} WHERE id = ?",
+                [*row.values(), session.id],
             )
         return self.session(session.id)
 
