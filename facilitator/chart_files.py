@@ -1,0 +1,186 @@
+"""Chart files: PNG for Word documents and SVG with real text, drawn with matplotlib.
+
+matplotlib is imported inside the functions that draw (it takes most of a second).
+SVG output is reproducible byte for byte: no date, a fixed hash salt, and text
+kept as text (`svg.fonttype = "none"`), so screen readers and searches find titles.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import textwrap
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from facilitator.charts import (
+    Chart,
+    Counts,
+    Selection,
+    appendix_charts,
+    category_colours,
+    figure_charts,
+    percent_text,
+    slug,
+)
+from facilitator.errors import FacilitatorError
+from facilitator.files import staged_dir
+from facilitator.store import Store
+
+FORMATS = ("png", "svg")
+TITLE_WIDTH = 80
+RC = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "facilitator",
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.titlesize": 11,
+}
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """Read `--format png,svg` into the formats, in the given order, without repeats."""
+    wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        raise FacilitatorError(f"format {text!r} must be png, svg or png,svg")
+    return tuple(dict.fromkeys(wanted))
+
+
+def _plain(text: str) -> str:
+    """Text that matplotlib draws literally: a `$` would otherwise start mathematics."""
+    return text.replace("\\", "\\\\").replace("$", r"\$")
+
+
+def render(chart: Chart, fmt: str) -> bytes:
+    """One chart as PNG or SVG bytes: bars in scale order, each labelled with its count."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    with matplotlib.rc_context(RC):
+        figure = Figure(figsize=(8, 4.2))
+        axes = figure.add_subplot()
+        labels = [_plain("\n".join(textwrap.wrap(c.label, 14))) for c in chart.scale]
+        positions = list(range(len(chart.counts)))
+        bars = axes.bar(
+            positions,
+            chart.counts,
+            color=category_colours(chart.scale),
+            edgecolor="#333333",
+            linewidth=0.6,
+        )
+        axes.bar_label(
+            bars,
+            labels=[f"{c} ({percent_text(c, chart.n)})" for c in chart.counts],
+            padding=2,
+        )
+        axes.set_xticks(positions, labels)
+        axes.set_ylabel("Post-its")
+        axes.set_xlabel(f"n = {chart.n}")
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_ylim(0, max(1, max(chart.counts, default=0)) * 1.2)
+        axes.spines[["top", "right"]].set_visible(False)
+        if not chart.n:
+            axes.text(0.5, 0.5, "No post-its recorded", transform=axes.transAxes, ha="center")
+        title_lines = textwrap.wrap(chart.title, TITLE_WIDTH) or [""]
+        axes.set_title(_plain("\n".join(title_lines)), loc="left")
+        label_lines = max(len(label.split("\n")) for label in labels)
+        # Fixed margins rather than tight_layout(): each chart is drawn once, not twice.
+        figure.subplots_adjust(
+            left=0.08,
+            right=0.98,
+            top=1 - (0.06 + 0.05 * len(title_lines)),
+            bottom=0.1 + 0.045 * label_lines,
+        )
+        buffer = io.BytesIO()
+        if fmt == "svg":
+            figure.savefig(buffer, format="svg", metadata={"Date": None, "Title": chart.title})
+        else:
+            figure.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def svg_inline(svg: bytes, prefix: str) -> str:
+    """An SVG file's markup for inlining in HTML, its ids made unique with `prefix`."""
+    import re
+
+    text = svg.decode("utf-8")
+    text = text[text.index("<svg") :]
+    text = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', text)
+    text = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", text)
+    return re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', text)
+
+
+def file_stem(chart: Chart, group_position: int) -> str:
+    """The file name (without extension) of a chart, sortable in appendix order."""
+    if chart.figure is not None:
+        return f"figure-{chart.figure:02d}"
+    return f"appendix-{group_position:02d}-{chart.statement.number:02d}-{slug(chart.group.label)}"
+
+
+def index_entry(chart: Chart, files: Sequence[str]) -> dict[str, Any]:
+    """What `index.json` says about one chart."""
+    return {
+        "title": chart.title,
+        "kind": "figure" if chart.figure is not None else "appendix",
+        "files": list(files),
+        "group": chart.group.label,
+        "sessions": list(chart.group.session_ids),
+        "statement": chart.statement.number,
+        "n": chart.n,
+        "counts": chart.by_key,
+    }
+
+
+def write_chart(
+    chart: Chart, group_position: int, directory: Path, formats: Sequence[str]
+) -> tuple[dict[str, Any], bytes | None]:
+    """Draw one chart into `directory` in every format.
+
+    `group_position` is its group's place in appendix order (1-based). Returns the
+    chart's `index.json` entry and its SVG, if one was drawn (for inlining in HTML).
+    """
+    stem = file_stem(chart, group_position)
+    files, svg = [], None
+    for fmt in formats:
+        data = render(chart, fmt)
+        if fmt == "svg":
+            svg = data
+        name = f"{stem}.{fmt}"
+        (directory / name).write_bytes(data)
+        files.append(name)
+    return index_entry(chart, files), svg
+
+
+def numbered(charts: Sequence[Chart]) -> Iterator[tuple[Chart, int]]:
+    """Figures (position 0) and appendix charts with their group's position in appendix order."""
+    positions: dict[int, int] = {}
+    for chart in charts:
+        if chart.figure is not None:
+            yield chart, 0
+        else:
+            yield chart, positions.setdefault(id(chart.group), len(positions) + 1)
+
+
+def index_json(entries: list[dict[str, Any]], scale_keys: Sequence[str]) -> str:
+    """The text of `index.json`: the scale and every chart in the order written."""
+    return json.dumps({"scale": list(scale_keys), "charts": entries}, ensure_ascii=False, indent=2) + "\n"
+
+
+def export_charts(
+    store: Store, selection: Selection, out: Path, formats: Sequence[str]
+) -> list[dict[str, Any]]:
+    """`facilitator charts`: Figures then Appendix 1 charts, and `index.json`, into `out`.
+
+    Everything is drawn into a temporary folder first, so a failure writes nothing.
+    """
+    counts = Counts(store, selection.sessions)
+    charts = [*figure_charts(counts, selection), *appendix_charts(counts, selection)]
+    with staged_dir(out, last=["index.json"]) as staging:
+        entries = [write_chart(chart, position, staging, formats)[0] for chart, position in numbered(charts)]
+        (staging / "index.json").write_text(index_json(entries, selection.scale.keys), encoding="utf-8")
+    return entries
