@@ -55,6 +55,11 @@ def _plain(text: str) -> str:
 
 def render(chart: Chart, fmt: str) -> bytes:
     """One chart as PNG or SVG bytes: bars in scale order, each labelled with its count."""
+    return render_formats(chart, (fmt,))[fmt]
+
+
+def render_formats(chart: Chart, formats: Sequence[str]) -> dict[str, bytes]:
+    """One chart drawn once and saved in each format (PNG and/or SVG)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -96,12 +101,15 @@ def render(chart: Chart, fmt: str) -> bytes:
             top=1 - (0.06 + 0.05 * len(title_lines)),
             bottom=0.1 + 0.045 * label_lines,
         )
-        buffer = io.BytesIO()
-        if fmt == "svg":
-            figure.savefig(buffer, format="svg", metadata={"Date": None, "Title": chart.title})
-        else:
-            figure.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
-    return buffer.getvalue()
+        saved = {}
+        for fmt in formats:
+            buffer = io.BytesIO()
+            if fmt == "svg":
+                figure.savefig(buffer, format="svg", metadata={"Date": None, "Title": chart.title})
+            else:
+                figure.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
+            saved[fmt] = buffer.getvalue()
+    return saved
 
 
 def svg_inline(svg: bytes, prefix: str) -> str:
@@ -145,11 +153,10 @@ def write_chart(
     chart's `index.json` entry and its SVG, if one was drawn (for inlining in HTML).
     """
     stem = file_stem(chart, group_position)
-    files, svg = [], None
-    for fmt in formats:
-        data = render(chart, fmt)
-        if fmt == "svg":
-            svg = data
+    files = []
+    drawn = render_formats(chart, formats)
+    svg = drawn.get("svg")
+    for fmt, data in drawn.items():
         name = f"{stem}.{fmt}"
         (directory / name).write_bytes(data)
         files.append(name)

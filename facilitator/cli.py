@@ -371,3 +371,28 @@ def charts_command(
     )
     entries = chart_files.export_charts(workspace().store, selection, out, formats)
     click.echo(f"wrote {len(entries)} charts and index.json to {out}", err=True)
+
+
+@main.command("report")
+@click.option(
+    "--out", required=True, type=click.Path(path_type=Path), help="Folder to write report.html into."
+)
+@click.option("--consultation", default=None, help="Report on this consultation's sessions.")
+@click.option("--session", "session_refs", multiple=True, help="Report on this session; repeat for more.")
+@click.option("--pool", "pools", multiple=True, help=POOL_HELP)
+@click.option("--format", "fmt", default="png,svg", show_default=True, help=CHART_FORMATS_HELP)
+@data_dir_option
+def report_command(
+    out: Path, consultation: str | None, session_refs: tuple[str, ...], pools: tuple[str, ...], fmt: str
+) -> None:
+    """Write report.html with its chart files: participant totals, Figures 1..N, a cohort
+    comparison per statement, every comment, and Appendix 1 with every group's charts.
+    """
+    from facilitator import chart_files, charts, report
+
+    formats = chart_files.parse_formats(fmt)
+    selection = charts.select(
+        workspace().store, consultation=consultation, session_refs=session_refs, pools=pools
+    )
+    entries = report.write_report(workspace().store, selection, out, formats)
+    click.echo(f"wrote {out / 'report.html'} with {len(entries)} charts", err=True)
