@@ -30,7 +30,7 @@ from facilitator.store import Store
 
 FORMATS = ("png", "svg")
 TITLE_WIDTH = 80
-RC = {
+RC: dict[str, Any] = {
     "svg.fonttype": "none",
     "svg.hashsalt": "facilitator",
     "font.family": "DejaVu Sans",
@@ -66,7 +66,7 @@ def render_formats(chart: Chart, formats: Sequence[str]) -> dict[str, bytes]:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    with matplotlib.rc_context(RC):
+    with matplotlib.rc_context(RC):  # type: ignore[arg-type]
         figure = Figure(figsize=(8, 4.2))
         axes = figure.add_subplot()
         labels = [_plain("\n".join(textwrap.wrap(c.label, 14))) for c in chart.scale]
@@ -118,6 +118,8 @@ def svg_inline(svg: bytes, prefix: str) -> str:
 
     text = svg.decode("utf-8")
     text = text[text.index("<svg") :]
+    # The file's RDF metadata (title, creator) is for the file alone; the page labels the figure.
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
     text = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', text)
     text = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", text)
     return re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', text)

@@ -142,12 +142,12 @@ def appendix_groups(
     groups: list[ChartGroup] = []
     placed: set[int] = set()
     for session in sessions:
-        index = pool_of.get(session.id)
-        if index is None:
+        pool = pool_of.get(session.id)
+        if pool is None:
             groups.append(ChartGroup(session.label, SESSION, (session,)))
-        elif index not in placed:
-            placed.add(index)
-            label, members = pools[index]
+        elif pool not in placed:
+            placed.add(pool)
+            label, members = pools[pool]
             ordered = tuple(sorted(members, key=lambda s: order[s.id]))
             groups.append(ChartGroup(label, POOL, ordered))
     labels = [g.label.casefold() for g in groups]

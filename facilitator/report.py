@@ -56,7 +56,7 @@ def _median_label(chart: Chart) -> str:
     for category, count in zip(chart.scale, chart.counts, strict=True):
         running += count
         if running >= half:
-            return category.label
+            return str(category.label)
     return "—"  # pragma: no cover - the counts add up to n
 
 

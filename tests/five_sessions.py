@@ -53,7 +53,9 @@ KEYS = ("strongly_agree", "agree", "neutral", "disagree", "strongly_disagree")
 def responses(plan: Plan, statement: int) -> list[str]:
     """The responses placed on one statement: a fixed, varied pattern per session."""
     n = plan.male + plan.female
-    return [KEYS[(person * person + statement * 2 + plan.shift) % 5 if person % 3 else 1] for person in range(n)]
+    return [
+        KEYS[(person * person + statement * 2 + plan.shift) % 5 if person % 3 else 1] for person in range(n)
+    ]
 
 
 def comment(plan: Plan, statement: int, person: int) -> str:

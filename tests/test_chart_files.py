@@ -41,7 +41,9 @@ def drawn(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def index(drawn: dict[str, Any]) -> list[dict[str, Any]]:
-    charts_listed: list[dict[str, Any]] = json.loads((drawn["out"] / "index.json").read_text("utf-8"))["charts"]
+    charts_listed: list[dict[str, Any]] = json.loads((drawn["out"] / "index.json").read_text("utf-8"))[
+        "charts"
+    ]
     return charts_listed
 
 
@@ -78,7 +80,10 @@ def test_every_chart_has_a_png_and_an_svg_whose_text_holds_its_title(drawn: dict
         for count in entry["counts"].values():
             assert f"{count} (" in text  # every bar carries its count
     assert {p.name for p in out.iterdir()} == {"index.json"} | {f for e in listed for f in e["files"]}
-    assert listed[4]["files"] == ["appendix-01-01-adult-focus-group-1.png", "appendix-01-01-adult-focus-group-1.svg"]
+    assert listed[4]["files"] == [
+        "appendix-01-01-adult-focus-group-1.png",
+        "appendix-01-01-adult-focus-group-1.svg",
+    ]
 
 
 def test_the_visible_svg_title_is_real_text(drawn: dict[str, Any]) -> None:
@@ -158,10 +163,14 @@ def test_different_statement_sets_in_one_figure_write_nothing(
     other_set = load_statement_set(SET_PATH)
     other_set = type(other_set)(other_set.id + "-2", "Other", other_set.scale, other_set.statements[:2])
     with Store.open(data) as store:
-        other = store.create_session(other_set, SessionDetails(label="Other", cohort="adults", setting="prison"))
+        other = store.create_session(
+            other_set, SessionDetails(label="Other", cohort="adults", setting="prison")
+        )
     out = tmp_path / "out"
 
-    result = run(data, "--out", str(out), "--session", sessions["Adult focus group 1"].id, "--session", other.id)
+    result = run(
+        data, "--out", str(out), "--session", sessions["Adult focus group 1"].id, "--session", other.id
+    )
 
     refused(result, out, "use different statements, so they cannot share a figure")
 

@@ -112,7 +112,12 @@ def test_cohorts_and_screen_groups(store: Store, five: dict[str, Session]) -> No
 
     cohorts = selection.cohorts()
     assert [(g.label, len(g.sessions)) for g in cohorts] == [("adults", 3), ("young offenders", 2)]
-    assert [g.label for g in selection.screen_groups()] == [*GROUPS, "adults", "young offenders", CONSULTATION]
+    assert [g.label for g in selection.screen_groups()] == [
+        *GROUPS,
+        "adults",
+        "young offenders",
+        CONSULTATION,
+    ]
     young = counts.chart(cohorts[1], selection.statements[0], selection.scale)
     assert young.n == 14
     assert young.title == "young offenders: I expect my social worker to listen to me"
@@ -133,7 +138,9 @@ def test_deleted_post_its_are_not_counted(store: Store, five: dict[str, Session]
 
 def test_percent_text_and_an_empty_chart() -> None:
     statement_set = load_statement_set(SET_PATH)
-    empty = charts.Chart("x", charts.ChartGroup("g", charts.ALL, ()), Statement(1, "s"), statement_set.scale, (0,) * 5)
+    empty = charts.Chart(
+        "x", charts.ChartGroup("g", charts.ALL, ()), Statement(1, "s"), statement_set.scale, (0,) * 5
+    )
 
     assert charts.percent_text(1, 3) == "33%"
     assert charts.percent_text(0, 0) == "0%"
@@ -185,7 +192,9 @@ def test_a_pool_label_may_not_take_another_groups_label(store: Store, five: dict
         charts.select(store, pools=[f"Adult focus group 1={two},{three}"])
 
 
-def test_sessions_with_different_statements_cannot_share_a_figure(store: Store, five: dict[str, Session]) -> None:
+def test_sessions_with_different_statements_cannot_share_a_figure(
+    store: Store, five: dict[str, Session]
+) -> None:
     statement_set = load_statement_set(SET_PATH)
     other = replace(statement_set, id="other-set", statements=(Statement(1, "Something else"),))
     store.create_session(other, SessionDetails(label="Other group", cohort="adults", setting="prison"))
@@ -199,7 +208,8 @@ def test_sessions_with_different_statements_cannot_share_a_figure(store: Store, 
 def test_a_session_outside_the_consultation_is_refused(store: Store, five: dict[str, Session]) -> None:
     statement_set = load_statement_set(SET_PATH)
     outsider = store.create_session(
-        statement_set, SessionDetails(label="Elsewhere", cohort="adults", setting="prison", consultation="Other")
+        statement_set,
+        SessionDetails(label="Elsewhere", cohort="adults", setting="prison", consultation="Other"),
     )
 
     with pytest.raises(FacilitatorError, match="'Elsewhere' is not in consultation"):
