@@ -21,7 +21,8 @@ h3 { font-size: 1.1rem; margin-top: 1.5rem; }
 h4 { font-size: 1rem; margin: .8rem 0 .3rem; }
 figure { margin: 1rem 0; break-inside: avoid; page-break-inside: avoid; }
 figure svg { width: 100%; height: auto; display: block; }
-figcaption { font-weight: bold; margin-bottom: .3rem; }
+/* The chart draws its own title as text; the caption is for screen readers. */
+figcaption { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
 table { border-collapse: collapse; margin: .5rem 0; break-inside: avoid; }
 th, td { border: 1px solid #999; padding: .2rem .5rem; text-align: left; vertical-align: top; }
 td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }

@@ -143,9 +143,10 @@ def compare_cohorts(statement: Statement, charts: Sequence[Chart]) -> Comparison
             f"{means[0][1].capitalize()} leaned most towards agreeing, {means[-1][1]} least."
         )
     else:
+        caveat = "With samples this small, this" if small else "This"
         sentence = (
-            f"No clear difference between {described} ({figures}). With samples this small, this "
-            "does not show that they agree, only that these responses cannot tell them apart."
+            f"No clear difference between {described} ({figures}). {caveat} does not show that they "
+            "agree, only that these responses cannot tell them apart."
         )
     return Comparison(statement, cohorts, test, statistic, p, method, sentence + note)
 
@@ -204,11 +205,6 @@ def _comparison_section(comparisons: Sequence[Comparison]) -> str:
             '<table><thead><tr><th>Cohort</th><th class="number">n</th><th>Median response</th></tr></thead>'
             f"<tbody>{rows}</tbody></table>\n"
         )
-        if c.test is not None and c.statistic is not None and c.p_value is not None:
-            parts.append(
-                f'<p class="note">{htmlpage.text(c.test)} = {c.statistic:.1f}; {_p_text(c.p_value)} '
-                f"({htmlpage.text(c.method)})</p>\n"
-            )
         parts.append(f"<p>{htmlpage.text(c.sentence)}</p>\n")
     return "".join(parts)
 
@@ -221,7 +217,9 @@ def _write_comments(page: TextIO, store: Store, selection: Selection) -> None:
     page.write("<h2>Comments by statement and response</h2>\n")
     current: tuple[int, str] | None = None
     seen_statements: set[int] = set()
-    for postit in store.iter_comments(selection.session_ids, selection.scale.keys):
+    # Within a response, comments follow the appendix: group by group, in the order they met.
+    in_appendix_order = [s.id for g in selection.groups for s in g.sessions]
+    for postit in store.iter_comments(in_appendix_order, selection.scale.keys):
         here = (postit.statement_number, postit.response_key)
         if here != current:
             if current is not None:
