@@ -274,7 +274,5 @@ def write_report(
                 entries.append(entry)
                 page.write(htmlpage.chart_figure(chart, _svg_for(chart, svg, f"a{number}")))
             page.write(htmlpage.PAGE_END)
-        (staging / "index.json").write_text(
-            chart_files.index_json(entries, selection.scale.keys), encoding="utf-8"
-        )
+        chart_files.write_index(staging / "index.json", entries, selection.scale.keys)
     return entries
