@@ -306,3 +306,27 @@ def category_colours(scale: Scale) -> list[str]:
             side = AGREE_COLOURS if d < 0 else DISAGREE_COLOURS
             colours.append(side[min(int(abs(d) + 0.5), len(side)) - 1])
     return colours
+
+
+def screen_selection(store: Store, session_id: str | None = None) -> Selection:
+    """What the charts screen starts on: the session's consultation, or the session alone.
+
+    Without a session, every session (or, if their statements differ, the most recent
+    session's consultation). Never fails on a consultation whose sessions differ: it
+    falls back to the session alone.
+    """
+    if session_id is None:
+        sessions = store.sessions()
+        if not sessions:
+            raise FacilitatorError("there are no sessions to chart: record a session first")
+        try:
+            return select(store)
+        except FacilitatorError:
+            session_id = sessions[-1].id
+    session = store.session(session_id)
+    if session.consultation:
+        try:
+            return select(store, consultation=session.consultation)
+        except FacilitatorError:
+            pass
+    return session_selection(session)

@@ -199,3 +199,13 @@ def _fit(text: str, width: int) -> str:
         return text
     tail = max(0, (width - 1) // 3)
     return text[: width - 1 - tail] + "…" + (text[-tail:] if tail else "")
+
+
+def statement_rows(charts: Sequence[Chart]) -> list[tuple[str, Chart]]:
+    """Diverging rows for every statement of one group, labelled "1 <statement text>"."""
+    return [(f"{chart.statement.number} {chart.statement.text}", chart) for chart in charts]
+
+
+def group_rows(charts: Sequence[Chart]) -> list[tuple[str, Chart]]:
+    """Diverging rows for one statement over several groups, labelled with each group's label."""
+    return [(chart.group.label, chart) for chart in charts]

@@ -201,3 +201,23 @@ def test_an_out_path_that_is_a_file_is_refused(tmp_path: Path, five: tuple[Path,
 
     assert result.exit_code == 2 and "it is a file, not a folder" in result.output
     assert out.read_text() == "keep me"
+
+
+def test_an_existing_folder_receives_the_new_files_and_keeps_others(tmp_path: Path) -> None:
+    from facilitator.files import staged_dir
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    (out / "index.json").write_text("old")
+
+    with staged_dir(out, last=["index.json"]) as staging:
+        (staging / "figure-01.svg").write_text("<svg/>")
+        (staging / "index.json").write_text("new")
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert {p.name: p.read_text() for p in out.iterdir()} == {
+        "notes.txt": "mine",
+        "figure-01.svg": "<svg/>",
+        "index.json": "new",
+    }

@@ -242,3 +242,19 @@ def test_slugs_are_safe_file_names() -> None:
     assert charts.slug("Adult focus groups 2 & 3") == "adult-focus-groups-2-3"
     assert charts.slug("Jeunes détenus / groupe 4") == "jeunes-detenus-groupe-4"
     assert charts.slug("<<>>") == "group"
+
+
+def test_the_charts_screen_starts_on_the_sessions_consultation(
+    store: Store, five: dict[str, Session]
+) -> None:
+    statement_set = load_statement_set(SET_PATH)
+    other = replace(statement_set, id="other-set", statements=(Statement(1, "Something else"),))
+    alone = store.create_session(other, SessionDetails(label="Alone", cohort="adults", setting="prison"))
+
+    from_wall = charts.screen_selection(store, five["Adult focus group 2"].id)
+    lone = charts.screen_selection(store, alone.id)
+    from_home = charts.screen_selection(store)
+
+    assert from_wall.title == CONSULTATION and len(from_wall.sessions) == 5
+    assert [g.label for g in lone.screen_groups()] == ["Alone", "Alone"]
+    assert [s.label for s in from_home.sessions] == ["Alone"]  # the most recent session's own charts

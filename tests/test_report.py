@@ -176,3 +176,27 @@ def test_an_empty_cohort_is_left_out_of_a_test_of_the_others() -> None:
 
     assert result.test == "Mann-Whitney U"
     assert "(c gave no responses and is left out.)" in result.sentence
+
+
+def test_a_failure_while_drawing_leaves_no_report_and_no_partial_folder(tmp_path: Path) -> None:
+    from facilitator import charts, report
+    from facilitator.errors import FacilitatorError
+
+    with Store.open(tmp_path / "data") as store:
+        build(store)
+        selection = charts.select(store, consultation=CONSULTATION)
+        drawn: list[str] = []
+
+        def draw(
+            chart: Chart, _position: int, directory: Path, _formats: Any
+        ) -> tuple[dict[str, Any], bytes]:
+            if len(drawn) == 2:
+                raise FacilitatorError("disk full")
+            (directory / f"{len(drawn)}.svg").write_text("<svg/>")
+            drawn.append(chart.title)
+            return {}, b"<svg></svg>"
+
+        with pytest.raises(FacilitatorError, match="disk full"):
+            report.write_report(store, selection, tmp_path / "out", ("svg",), draw=draw)
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]

@@ -7,7 +7,7 @@ from rich.console import Console, RenderableType
 
 from facilitator.charts import ALL, Chart, ChartGroup
 from facilitator.statements import Statement, load_statement_set
-from facilitator.terminal_charts import Diverging, StatementBars, group_bars
+from facilitator.terminal_charts import Diverging, StatementBars, group_bars, group_rows, statement_rows
 from tests.five_sessions import SET_PATH
 
 SCALE = load_statement_set(SET_PATH).scale
@@ -126,3 +126,13 @@ def test_long_row_labels_keep_their_end_so_groups_stay_distinct() -> None:
 
     assert lines[1][:20] != lines[2][:20] or lines[1].split("…")[1] != lines[2].split("…")[1]
     assert all(len(line) <= 60 for line in lines)
+
+
+def test_rows_for_the_two_diverging_views() -> None:
+    one, two = (
+        chart((1, 0, 0, 0, 0), label="A", text="First"),
+        chart((0, 1, 0, 0, 0), label="B", text="First"),
+    )
+
+    assert [label for label, _ in statement_rows([one])] == ["1 First"]
+    assert [label for label, _ in group_rows([one, two])] == ["A", "B"]
