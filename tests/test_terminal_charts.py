@@ -136,3 +136,11 @@ def test_rows_for_the_two_diverging_views() -> None:
 
     assert [label for label, _ in statement_rows([one])] == ["1 First"]
     assert [label for label, _ in group_rows([one, two])] == ["A", "B"]
+
+
+def test_bars_keep_their_colours_in_a_256_colour_terminal() -> None:
+    console = Console(width=60, color_system="256", force_terminal=True, legacy_windows=False)
+    with console.capture() as captured:
+        console.print(StatementBars(chart((3, 4, 1, 2, 0))))
+
+    assert "\x1b[38;5;" in captured.get() and "38;2;" not in captured.get()
