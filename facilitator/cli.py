@@ -315,7 +315,7 @@ def import_postits(session: str, file: Path) -> None:
 
 @main.command("export")
 @click.argument("session")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "md", "html"]), required=True)
 @click.option("--out", required=True, help="File to write, or - for stdout.")
 @click.option(
     "--table",
@@ -326,13 +326,23 @@ def import_postits(session: str, file: Path) -> None:
 )
 @data_dir_option
 def export_command(session: str, fmt: str, out: str, table: str) -> None:
-    """Export SESSION's post-its (and discussion) as JSON or tidy CSV."""
+    """Export SESSION's post-its and discussion as JSON or tidy CSV, or its summary as HTML or Markdown.
+
+    The HTML summary is one self-contained page that prints on A4; the Markdown
+    summary refers to PNG charts written beside it.
+    """
     from facilitator import export
 
     store = workspace().store
     found = store.session(session)
-    if fmt == "json" and table != "postits":
-        raise FacilitatorError("--table is for CSV only: JSON holds the post-its and the notes")
+    if fmt != "csv" and table != "postits":
+        raise FacilitatorError("--table is for CSV only: the other formats hold the post-its and the notes")
+    if fmt in ("md", "html"):
+        from facilitator.summary import export_summary
+
+        for path in export_summary(store, found, fmt, out):
+            click.echo(f"wrote {path}", err=True)
+        return
     text = export.to_json(store, found) if fmt == "json" else export.to_csv(store, found, table)
     if out == "-":
         sys.stdout.buffer.write(text.encode("utf-8"))
@@ -738,3 +748,62 @@ def check_command(session: str, text: str) -> None:
     store = workspace().store
     for finding in detect_for_session(store, store.session(session).id, text):
         click.echo(f"{finding.start + 1}\t{finding.end}\t{finding.kind}\t{finding.reason}")
+
+
+# ---------------------------------------------------------------- charts and reports
+
+
+CHART_FORMATS_HELP = "Chart file formats: png, svg or png,svg (default)."
+POOL_HELP = 'Pool sessions into one chart group: "LABEL=ID,ID". Repeat for more pools.'
+
+
+@main.command("charts")
+@click.option(
+    "--out", required=True, type=click.Path(path_type=Path), help="Folder to write the charts into."
+)
+@click.option("--consultation", default=None, help="Chart this consultation's sessions.")
+@click.option("--session", "session_refs", multiple=True, help="Chart this session; repeat for more.")
+@click.option("--pool", "pools", multiple=True, help=POOL_HELP)
+@click.option("--format", "fmt", default="png,svg", show_default=True, help=CHART_FORMATS_HELP)
+@data_dir_option
+def charts_command(
+    out: Path, consultation: str | None, session_refs: tuple[str, ...], pools: tuple[str, ...], fmt: str
+) -> None:
+    """Write the report's charts: Figures 1..N, one chart per group per statement, index.json.
+
+    Groups come in the order their sessions took place; a pool stands where its
+    first session stood. Sessions: those named, else the consultation's, else all.
+    """
+    from facilitator import chart_files, charts
+
+    formats = chart_files.parse_formats(fmt)
+    selection = charts.select(
+        workspace().store, consultation=consultation, session_refs=session_refs, pools=pools
+    )
+    entries = chart_files.export_charts(workspace().store, selection, out, formats)
+    click.echo(f"wrote {len(entries)} charts and index.json to {out}", err=True)
+
+
+@main.command("report")
+@click.option(
+    "--out", required=True, type=click.Path(path_type=Path), help="Folder to write report.html into."
+)
+@click.option("--consultation", default=None, help="Report on this consultation's sessions.")
+@click.option("--session", "session_refs", multiple=True, help="Report on this session; repeat for more.")
+@click.option("--pool", "pools", multiple=True, help=POOL_HELP)
+@click.option("--format", "fmt", default="png,svg", show_default=True, help=CHART_FORMATS_HELP)
+@data_dir_option
+def report_command(
+    out: Path, consultation: str | None, session_refs: tuple[str, ...], pools: tuple[str, ...], fmt: str
+) -> None:
+    """Write report.html with its chart files: participant totals, Figures 1..N, a cohort
+    comparison per statement, every comment, and Appendix 1 with every group's charts.
+    """
+    from facilitator import chart_files, charts, report
+
+    formats = chart_files.parse_formats(fmt)
+    selection = charts.select(
+        workspace().store, consultation=consultation, session_refs=session_refs, pools=pools
+    )
+    entries = report.write_report(workspace().store, selection, out, formats)
+    click.echo(f"wrote {out / 'report.html'} with {len(entries)} charts", err=True)

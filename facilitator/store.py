@@ -30,6 +30,8 @@ SETTINGS = ("prison", "community")
 MAX_COMMENT = 10_000
 PARTICIPANT_CODE = re.compile(r"^(?=.*\d)[A-Za-z0-9_-]{1,12}$")
 SESSION_PREFIX_MIN = 4
+# Session ids per query: well under SQLite's limit on bound parameters.
+QUERY_CHUNK = 500
 
 
 # ---------------------------------------------------------------- records
@@ -785,6 +787,58 @@ class Store:
         ).fetchall():
             result.setdefault(number, {})[key] = n
         return result
+
+    def counts_by_session(self, session_ids: Sequence[str]) -> dict[str, dict[int, dict[str, int]]]:
+        """Post-its per session, statement number and response key (GROUP BY, a few queries).
+
+        Chart groups, cohorts and figures add these up, so one pass over the
+        post-its serves every chart of a report.
+        """
+        result: dict[str, dict[int, dict[str, int]]] = {}
+        ids = list(dict.fromkeys(session_ids))
+        for start in range(0, len(ids), QUERY_CHUNK):
+            chunk = ids[start : start + QUERY_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for session_id, number, key, n in self.db.execute(
+                f"""SELECT session_id, statement_number, response_key, COUNT(*) FROM postits
+                    WHERE session_id IN ({marks}) AND deleted_at IS NULL
+                    GROUP BY session_id, statement_number, response_key""",
+                chunk,
+            ):
+                result.setdefault(session_id, {}).setdefault(number, {})[key] = n
+        return result
+
+    def iter_comments(self, session_ids: Sequence[str], response_keys: Sequence[str]) -> Iterator[Postit]:
+        """Live post-its that carry a comment, streamed one by one (never all in memory).
+
+        Ordered by statement, then response in `response_keys` order, then session in
+        `session_ids` order, then the order they were placed.
+        """
+        ids = list(dict.fromkeys(session_ids))
+        keys = list(dict.fromkeys(response_keys))
+        if not ids or not keys:
+            return
+        chosen = ", ".join("(?, ?)" for _ in ids)
+        scale = ", ".join("(?, ?)" for _ in keys)
+        params: list[Any] = [v for pair in enumerate(ids) for v in reversed(pair)]
+        params += [v for pair in enumerate(keys) for v in reversed(pair)]
+        columns = ", ".join(f"postits.{name}" for name in Postit.__dataclass_fields__)
+        cursor = self.db.execute(
+            f"""WITH chosen(id, position) AS (VALUES {chosen}),
+                     scale(key, position) AS (VALUES {scale})
+                SELECT {columns} FROM postits
+                JOIN chosen ON chosen.id = postits.session_id
+                JOIN scale ON scale.key = postits.response_key
+                WHERE postits.deleted_at IS NULL AND TRIM(postits.comment) != ''
+                ORDER BY postits.statement_number, scale.position, chosen.position,
+                         postits.created_at, postits.id""",
+            params,
+        )
+        try:
+            for row in cursor:
+                yield Postit(*row)
+        finally:
+            cursor.close()
 
     def statement_totals(self, session_id: str) -> dict[int, int]:
         """How many post-its each statement of a session has."""

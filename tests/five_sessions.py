@@ -1,0 +1,107 @@
+"""The five focus groups of *Does social work care?*, built through the public API.
+
+Participant numbers match the report (46 took part: 37 male, 9 female; 32 adults,
+14 young offenders). Every participant places one post-it per statement; the
+responses follow a fixed pattern so every count is known in advance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from facilitator.statements import load_statement_set
+from facilitator.store import NewPostit, Session, SessionDetails, Store
+
+ROOT = Path(__file__).resolve().parent.parent
+SET_PATH = ROOT / "statements" / "does-social-work-care.toml"
+CONSULTATION = "Does social work care? 2010"
+POOLED = "Adult focus groups 2 & 3"
+
+HOSTILE = (
+    "<script>alert('x')</script>",
+    '=HYPERLINK("http://example.org","click")',
+    "[red]markup[/] and *stars* _under_ `tick` # hash",
+    "\x1b[31mred\x1b[0m & <b>bold</b>",
+)
+
+
+@dataclass(frozen=True)
+class Plan:
+    label: str
+    cohort: str
+    setting: str
+    date: str
+    male: int
+    female: int
+    shift: int
+
+
+# Created in this order on purpose: the dates, not the creation order, decide the appendix order.
+# Adult focus group 3 met after Young offender focus group 4, so the pooled group still
+# stands where Adult focus group 2 stood.
+PLANS = (
+    Plan("Young offender focus group 4", "young offenders", "prison", "2010-03-10", 7, 0, 1),
+    Plan("Adult focus group 1", "adults", "community", "2010-03-01", 7, 3, 0),
+    Plan("Adult focus group 2", "adults", "community", "2010-03-08", 9, 3, 2),
+    Plan("Adult focus group 3", "adults", "prison", "2010-03-15", 7, 3, 3),
+    Plan("Young offender focus group 5", "young offenders", "prison", "2010-03-22", 7, 0, 4),
+)
+KEYS = ("strongly_agree", "agree", "neutral", "disagree", "strongly_disagree")
+
+
+def responses(plan: Plan, statement: int) -> list[str]:
+    """The responses placed on one statement: a fixed, varied pattern per session."""
+    n = plan.male + plan.female
+    return [
+        KEYS[(person * person + statement * 2 + plan.shift) % 5 if person % 3 else 1] for person in range(n)
+    ]
+
+
+def comment(plan: Plan, statement: int, person: int) -> str:
+    if plan.label == "Adult focus group 1" and statement == 1 and person < len(HOSTILE):
+        return HOSTILE[person]
+    return f"{plan.label} statement {statement} participant {person + 1}" if person % 2 == 0 else ""
+
+
+def build(store: Store) -> dict[str, Session]:
+    """Create the five sessions with all their post-its; returns them by label."""
+    statement_set = load_statement_set(SET_PATH)
+    sessions: dict[str, Session] = {}
+    for plan in PLANS:
+        session = store.create_session(
+            statement_set,
+            SessionDetails(
+                label=plan.label,
+                cohort=plan.cohort,
+                setting=plan.setting,
+                consultation=CONSULTATION,
+                location="Somewhere",
+                date=plan.date,
+                facilitators=["AB"],
+                male=plan.male,
+                female=plan.female,
+            ),
+        )
+        items = [
+            NewPostit(number, key, comment(plan, number, person), f"P{person + 1}")
+            for number in range(1, 5)
+            for person, key in enumerate(responses(plan, number))
+        ]
+        store.add_postits(session.id, items)
+        sessions[plan.label] = session
+    return sessions
+
+
+def expected_counts(labels: list[str], statement: int) -> dict[str, int]:
+    """What the post-its entered add up to, for some sessions and one statement."""
+    counts = dict.fromkeys(KEYS, 0)
+    for plan in PLANS:
+        if plan.label in labels:
+            for key in responses(plan, statement):
+                counts[key] += 1
+    return counts
+
+
+def pool_option(sessions: dict[str, Session]) -> str:
+    return f"{POOLED}={sessions['Adult focus group 2'].id},{sessions['Adult focus group 3'].id}"

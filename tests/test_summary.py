@@ -1,0 +1,186 @@
+"""The session summary: HTML (self-contained, printable) and Markdown (PNGs beside it)."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from markdown_it import MarkdownIt
+
+from facilitator.cli import main
+from facilitator.store import Session, Store
+from facilitator.summary import participants_sentence
+from tests.five_sessions import HOSTILE, build, expected_counts
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    data = tmp_path_factory.mktemp("data")
+    with Store.open(data) as store:
+        sessions = build(store)
+    out = tmp_path_factory.mktemp("out")
+    first = sessions["Adult focus group 1"]
+    runner = CliRunner()
+    for fmt in ("html", "md"):
+        result = runner.invoke(
+            main,
+            [
+                "export",
+                first.id,
+                "--format",
+                fmt,
+                "--out",
+                str(out / f"summary.{fmt}"),
+                "--data-dir",
+                str(data),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+    return {"data": data, "out": out, "session": first, "sessions": sessions}
+
+
+class Collect(HTMLParser):
+    """The tags and the visible text of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs += attrs
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(html: str) -> Collect:
+    collected = Collect()
+    collected.feed(html)
+    return collected
+
+
+def test_the_html_summary_is_one_self_contained_page_with_inline_svg(exported: dict[str, Any]) -> None:
+    page = (exported["out"] / "summary.html").read_text("utf-8")
+    parsed = parse(page)
+
+    assert parsed.tags.count("svg") == 4
+    assert "script" not in parsed.tags and "img" not in parsed.tags and "link" not in parsed.tags
+    links = [value or "" for name, value in parsed.attrs if name in {"href", "src", "xlink:href", "action"}]
+    assert all(link.startswith("#") for link in links)
+    assert "<metadata>" not in page
+    assert "@page { size: A4" in page and "@media print" in page
+    svgs = re.findall(r"<svg .*?</svg>", page, flags=re.S)
+    for svg in svgs:
+        ET.fromstring(svg)  # each inline chart is well-formed XML
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+
+
+def test_the_html_summary_holds_details_without_names_counts_and_comments_by_response(
+    exported: dict[str, Any],
+) -> None:
+    text = " ".join(parse((exported["out"] / "summary.html").read_text("utf-8")).text)
+
+    assert "Session summary: Adult focus group 1" in text
+    assert "10 took part: 7 male, 3 female." in text
+    assert "AB" not in text.split()  # facilitators' initials stay out
+    assert "Adult focus group 1: I expect my social worker to listen to me" in text
+    counts = expected_counts(["Adult focus group 1"], 1)
+    assert f"Agree {counts['agree']}" in re.sub(r"\s+", " ", text)
+    assert "Agree (5 comments)" in text and "Disagree (2 comments)" in text
+    assert "Adult focus group 1 statement 2 participant 1" in text
+
+
+def test_hostile_comments_show_as_text_in_html(exported: dict[str, Any]) -> None:
+    page = (exported["out"] / "summary.html").read_text("utf-8")
+    parsed = parse(page)
+    text = "".join(parsed.text)
+
+    assert "<script>alert('x')</script>" in text
+    assert '=HYPERLINK("http://example.org","click")' in text
+    assert "[red]markup[/] and *stars*" in text
+    assert "␛[31mred␛[0m & <b>bold</b>" in text
+    assert "b" not in parsed.tags and "\x1b" not in page
+
+
+def test_the_markdown_summary_refers_to_pngs_beside_it(exported: dict[str, Any]) -> None:
+    out: Path = exported["out"]
+    markdown = (out / "summary.md").read_text("utf-8")
+
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown)
+    assert images == [f"summary-statement-{n}.png" for n in range(1, 5)]
+    for name in images:
+        assert (out / name).read_bytes().startswith(b"\x89PNG")
+
+
+def test_hostile_comments_show_literally_once_markdown_is_rendered(exported: dict[str, Any]) -> None:
+    rendered = (
+        MarkdownIt("commonmark").enable("table").render((exported["out"] / "summary.md").read_text("utf-8"))
+    )
+    parsed = parse(rendered)
+    text = "".join(parsed.text)
+
+    for comment in HOSTILE[:3]:
+        assert comment in text
+    assert "␛[31mred␛[0m & <b>bold</b>" in text
+    assert "script" not in parsed.tags and "b" not in parsed.tags and "a" not in parsed.tags
+    assert parsed.tags.count("img") == 4
+    assert parsed.tags.count("h2") == 4
+
+
+def test_a_multi_line_comment_stays_in_its_list_item(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with Store.open(data) as store:
+        session = build(store)["Young offender focus group 5"]
+        store.add_postit(session.id, 1, "agree", "first line\n# not a heading\n    not code")
+    out = tmp_path / "s.md"
+
+    result = CliRunner().invoke(
+        main, ["export", session.id, "--format", "md", "--out", str(out), "--data-dir", str(data)]
+    )
+
+    assert result.exit_code == 0, result.output
+    rendered = MarkdownIt("commonmark").render(out.read_text("utf-8"))
+    assert "# not a heading" in rendered and "<pre>" not in rendered and "<h1>not" not in rendered
+
+
+def test_markdown_to_stdout_is_refused_and_json_and_csv_are_unchanged(exported: dict[str, Any]) -> None:
+    session: Session = exported["session"]
+    runner = CliRunner()
+    args = ["--data-dir", str(exported["data"])]
+
+    refused = runner.invoke(main, ["export", session.id, "--format", "md", "--out", "-", *args])
+    as_json = runner.invoke(main, ["export", session.id, "--format", "json", "--out", "-", *args])
+
+    assert refused.exit_code == 2 and "needs --out FILE" in refused.output
+    assert json.loads(as_json.stdout)["statements"][0]["total"] == 10
+
+
+def test_html_goes_to_stdout_when_asked(exported: dict[str, Any]) -> None:
+    session: Session = exported["sessions"]["Young offender focus group 4"]
+
+    result = CliRunner().invoke(
+        main, ["export", session.id, "--format", "html", "--out", "-", "--data-dir", str(exported["data"])]
+    )
+
+    assert result.exit_code == 0
+    assert result.stdout.startswith("<!DOCTYPE html>") and "7 took part: 7 male, 0 female." in result.stdout
+
+
+def test_participant_totals_in_the_reports_form(exported: dict[str, Any]) -> None:
+    with Store.open(exported["data"]) as store:
+        sessions = store.sessions()
+
+    assert (
+        participants_sentence(sessions) == "46 took part: 37 male, 9 female; 32 adults, 14 young offenders."
+    )
+    assert participants_sentence([]) == "Participant numbers were not recorded."
