@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from facilitator.errors import FacilitatorError
 from facilitator.services import Workspace
@@ -25,6 +25,7 @@ from facilitator.ui.palette import category_colours
 from facilitator.ui.text import literal
 from facilitator.ui.widgets.category_column import CategoryColumn
 from facilitator.ui.widgets.distribution import DistributionBar
+from facilitator.ui.widgets.key_bar import KeyBar
 from facilitator.ui.widgets.postit_card import CommentBox, PostitCard, card_id
 from facilitator.ui.widgets.statement_strip import StatementStrip
 
@@ -169,7 +170,7 @@ class WallScreen(Screen[None]):
             for category in self.session.scale:
                 yield CategoryColumn(category, self.colours[category.key])
         yield DistributionBar(id="distribution")
-        yield Footer()
+        yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
 
     async def on_mount(self) -> None:
         async with self._lock:
