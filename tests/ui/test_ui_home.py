@@ -96,6 +96,6 @@ async def test_open_from_home_and_come_back(workspace: Workspace, session_id: st
         await pilot.press("1", "enter", "h")
         assert isinstance(app.screen, HomeScreen)
         table = app.screen.query_one(DataTable)
-        assert table.get_row_at(0)[4].plain == "1"  # its post-it count went up
+        assert table.get_row_at(0)[2].plain == "1"  # its post-it count went up
         await pilot.press("o")
         assert isinstance(app.screen, WallScreen)

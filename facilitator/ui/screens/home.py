@@ -17,7 +17,8 @@ from facilitator.services import Workspace
 from facilitator.store import SessionSummary
 from facilitator.ui.text import literal, one_line
 
-COLUMNS = ("Date", "Label", "Cohort", "Setting", "Post-its", "Status", "Office")
+# Status (open or closed, sent to the office or not) comes early: it matters most.
+COLUMNS = ("Date", "Label", "Post-its", "Status", "Cohort", "Setting")
 
 
 def summary_row(summary: SessionSummary) -> tuple[Text, ...]:
@@ -26,11 +27,10 @@ def summary_row(summary: SessionSummary) -> tuple[Text, ...]:
     return (
         Text(session.date),
         one_line(session.label),
+        Text(str(summary.postits), justify="right"),
+        Text(("closed" if session.is_closed else "open") + (", sent" if summary.sent else ", not sent")),
         one_line(session.cohort),
         Text(session.setting),
-        Text(str(summary.postits), justify="right"),
-        Text("closed" if session.is_closed else "open"),
-        Text("sent" if summary.sent else "not sent"),
     )
 
 

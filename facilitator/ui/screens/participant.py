@@ -86,6 +86,7 @@ class ParticipantScreen(Screen[None]):
     """The participant's screen: choose, comment, thank you, and clean again."""
 
     CSS_PATH = "participant.tcss"
+    AUTO_FOCUS = ""  # nothing highlighted: no trace of the previous person's answer
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
             Binding(
@@ -133,11 +134,13 @@ class ParticipantScreen(Screen[None]):
         yield Static(literal(statement.text, "bold"), id="p-statement")
         colours = category_colours(self.session.scale)
         with ContentSwitcher(initial="choose", id="steps"):
-            with Horizontal(id="choose"):
-                for category in self.session.scale:
-                    button = Button(choice_label(category), id=f"choice-{category.key}", classes="choice")
-                    button.styles.border_top = ("tall", colours[category.key])
-                    yield button
+            with Vertical(id="choose"):
+                yield Static("Choose your answer: press its number, or click it.", id="choose-prompt")
+                with Horizontal(id="choices"):
+                    for category in self.session.scale:
+                        button = Button(choice_label(category), id=f"choice-{category.key}", classes="choice")
+                        button.styles.border_top = ("tall", colours[category.key])
+                        yield button
             with Vertical(id="comment"):
                 yield Static(id="chosen")
                 yield Static("You can add a comment (or leave it empty). Then press Enter, or Done.")

@@ -61,6 +61,7 @@ class WallScreen(Screen[None]):
     """The post-it wall of one session, one statement at a time."""
 
     CSS_PATH = "wall.tcss"
+    AUTO_FOCUS = ""  # no card is selected until the facilitator selects one
     # Footer order: what matters most in the room first (at 80 columns the end is cut;
     # `?` lists every key).
     BINDINGS: ClassVar[list[BindingType]] = [

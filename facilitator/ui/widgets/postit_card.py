@@ -64,7 +64,10 @@ class CommentBox(Input):
     DEFAULT_CSS = """
     CommentBox {
         width: 1fr;
+        height: 3;
+        padding: 0;
         margin-bottom: 1;
+        border: tall $accent;
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
