@@ -10,6 +10,7 @@ from facilitator.ui.screens.confirm_delete import ConfirmDeleteScreen
 from facilitator.ui.screens.home import HomeScreen
 from facilitator.ui.screens.session_form import SessionFormScreen
 from facilitator.ui.screens.wall import WallScreen
+from facilitator.ui.widgets.key_bar import KeyBar
 
 from .conftest import new_session, screen_text
 
@@ -99,3 +100,10 @@ async def test_open_from_home_and_come_back(workspace: Workspace, session_id: st
         assert table.get_row_at(0)[2].plain == "1"  # its post-it count went up
         await pilot.press("o")
         assert isinstance(app.screen, WallScreen)
+
+
+async def test_the_key_bar_is_clickable(workspace: Workspace) -> None:
+    app = make_app(workspace, blink=False)
+    async with app.run_test() as pilot:
+        await pilot.click(KeyBar, offset=(1, 0))  # " n  new session"
+        assert isinstance(app.screen, SessionFormScreen)

@@ -8,14 +8,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from facilitator.errors import FacilitatorError
 from facilitator.services import Workspace
 from facilitator.store import SessionSummary
 from facilitator.ui.text import literal, one_line
+from facilitator.ui.widgets.key_bar import KeyBar
 
 # Status (open or closed, sent to the office or not) comes early: it matters most.
 COLUMNS = ("Date", "Label", "Post-its", "Status", "Cohort", "Setting")
@@ -80,13 +80,7 @@ class HomeScreen(Screen[None]):
         table.add_columns(*COLUMNS)
         yield table
         yield Static(id="empty")
-        with Horizontal(id="home-buttons"):
-            yield Button("New (n)", id="new", variant="primary")
-            yield Button("Open (o)", id="open")
-            yield Button("Edit (e)", id="edit")
-            yield Button("Close (c)", id="close")
-            yield Button("Delete (d)", id="delete", variant="error")
-        yield Footer()
+        yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
 
     def on_mount(self) -> None:
         self.refresh_sessions()
@@ -107,7 +101,9 @@ class HomeScreen(Screen[None]):
         if current in ids:
             table.move_cursor(row=ids.index(current))
         empty = self.query_one("#empty", Static)
-        empty.update("No sessions yet. Press n (or the New button) to create one." if not ids else "")
+        empty.update(
+            "No sessions yet. Press n (or click n new session below) to create one." if not ids else ""
+        )
         empty.display = not ids
 
     def selected_id(self) -> str | None:
@@ -202,18 +198,6 @@ class HomeScreen(Screen[None]):
             ("Ctrl+Q", "quit (everything is already saved)"),
         ]
         self.app.push_screen(HelpScreen("Keys of the sessions screen", rows))
-
-    @on(Button.Pressed)
-    def _button(self, event: Button.Pressed) -> None:
-        actions = {
-            "new": self.action_new,
-            "open": self.action_open,
-            "edit": self.action_edit,
-            "close": self.action_close_session,
-            "delete": self.action_delete,
-        }
-        if event.button.id in actions:
-            actions[event.button.id]()
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
         """(title, help, action) of every action here, for the command palette."""

@@ -1,13 +1,15 @@
-"""A one-line bar of keys, drawn once.
+"""A one-line bar of keys, drawn once; click a key to run it.
 
 Textual's Footer rebuilds itself on every focus change, which costs a tenth of a
-second per post-it on a busy wall; this bar shows the screen's keys and never changes.
+second per post-it on a busy wall (and buttons cost start-up time); this bar shows
+the screen's keys, never changes, and each key is also a mouse target.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
@@ -17,7 +19,8 @@ def key_bar_text(bindings: Iterable[Binding]) -> Text:
     """`1-5 add  ? help  b blank ...`: each shown binding once, digit groups folded."""
     text = Text(no_wrap=True, overflow="ellipsis")
     seen_groups: set[str] = set()
-    pieces: list[tuple[str, str]] = []
+    pieces: list[tuple[str, str, str | None]] = []
+    bindings = list(bindings)
     for binding in bindings:
         if not binding.show:
             continue
@@ -26,12 +29,16 @@ def key_bar_text(bindings: Iterable[Binding]) -> Text:
                 continue
             seen_groups.add(binding.group.description)
             keys = [b.key for b in bindings_in_group(bindings, binding.group)]
-            pieces.append((f"{keys[0]}-{keys[-1]}" if len(keys) > 1 else keys[0], binding.group.description))
+            pieces.append(
+                (f"{keys[0]}-{keys[-1]}" if len(keys) > 1 else keys[0], binding.group.description, None)
+            )
         else:
-            pieces.append((binding.key_display or binding.key.split(",")[0], binding.description))
-    for key, description in [*pieces, ("^p", "palette")]:
-        text.append(f" {key} ", style="bold reverse")
-        text.append(f" {description} ")
+            key = binding.key_display or binding.key.split(",")[0]
+            pieces.append((key, binding.description, f"screen.{binding.action}"))
+    for key, description, action in [*pieces, ("^p", "palette", "app.command_palette")]:
+        click = Style.from_meta({"@click": action}) if action else Style()
+        text.append(f" {key} ", style=Style.parse("bold reverse") + click)
+        text.append(f" {description} ", style=click)
     return text
 
 
