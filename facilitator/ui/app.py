@@ -87,5 +87,10 @@ def make_app(workspace: Workspace, session_id: str | None = None, *, blink: bool
 
 
 def run_app(workspace: Workspace, session_id: str | None = None) -> None:
-    """Run the app in this terminal until the facilitator quits."""
+    """Run the app in this terminal until the facilitator quits.
+
+    The database is opened first, so that a data folder that cannot be used is
+    reported as one line by the command line rather than inside the app.
+    """
+    workspace.store  # noqa: B018 - opens the database, or raises FacilitatorError
     make_app(workspace, session_id).run()

@@ -35,6 +35,7 @@ class SessionFormScreen(ModalScreen[str | None]):
     """The session form; returns the id of the session it created or changed, or None."""
 
     CSS_PATH = "session_form.tcss"
+    AUTO_FOCUS = "#label"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "cancel", id="form.cancel", tooltip="Leave without saving."),
         Binding("ctrl+s", "save", "save", id="form.save", tooltip="Save the session (Enter in a box too)."),
@@ -45,7 +46,7 @@ class SessionFormScreen(ModalScreen[str | None]):
         self.workspace = workspace
         self.session = workspace.store.session(session_id) if session_id else None
         self.blink = blink
-        self.touched = False
+        self.ready = False  # boxes report their first values on mount: not the person's typing
 
     def _input(self, name: str, value: str, placeholder: str) -> Input:
         box = Input(value=value, placeholder=placeholder, id=name)
@@ -100,7 +101,10 @@ class SessionFormScreen(ModalScreen[str | None]):
                 yield Button("Cancel (Esc)", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#label", Input).focus()
+        self.call_after_refresh(self._ready)
+
+    def _ready(self) -> None:
+        self.ready = True
 
     def details(self) -> SessionDetails:
         """The form as session details, checked; FacilitatorError names the first bad field."""
@@ -139,8 +143,8 @@ class SessionFormScreen(ModalScreen[str | None]):
     @on(Input.Changed)
     @on(Select.Changed)
     def _changed(self) -> None:
-        self.touched = True
-        self.check()
+        if self.ready:
+            self.check()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
