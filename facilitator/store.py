@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -19,12 +20,21 @@ from datetime import date as date_type
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from facilitator.clock import new_id, now
 from facilitator.errors import FacilitatorError, ItemError, NotFound
 from facilitator.paths import DATABASE_NAME
 from facilitator.statements import Scale, Statement, StatementSet
+
+# sqlite-utils imports numpy (0.2 s of start-up) only to store numpy values, which
+# this program never does: numpy is hidden while it loads, and can be imported later.
+_HIDE_NUMPY = "numpy" not in sys.modules
+if _HIDE_NUMPY:
+    sys.modules["numpy"] = None  # type: ignore[assignment]
+try:
+    import sqlite_utils
+finally:
+    if _HIDE_NUMPY:
+        del sys.modules["numpy"]
 
 SETTINGS = ("prison", "community")
 MAX_COMMENT = 10_000

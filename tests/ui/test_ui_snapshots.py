@@ -1,0 +1,108 @@
+"""What the screens look like, at a laptop's 80x24 and a projector's 160x45.
+
+Data is made through the store with fixed dates and comments; nothing on screen
+shows an id or a timestamp, and cursors do not blink. After a deliberate change,
+look at the report and run `pytest --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from facilitator.services import Workspace
+from facilitator.ui.app import make_app
+
+from .conftest import new_session
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
+SnapCompare = Callable[..., bool]
+
+COMMENTS = [
+    "She actually listened to me",
+    "",
+    "Only when my mum was there",
+    "[bold red]x[/]",
+    "They never call back",
+    "",
+    "<b>depends who</b>",
+    "Mine did, the last one didn't",
+    "",
+    "too many changes of worker",
+]
+RESPONSES = list("1122223344451223444455213")  # entry keys of the 25 cards
+
+
+def fill_wall(ws: Workspace, session_id: str, cards: int = 25) -> None:
+    for index, response in enumerate(RESPONSES[:cards]):
+        ws.store.add_postit(session_id, 1, response, COMMENTS[index % len(COMMENTS)])
+    ws.store.add_postit(session_id, 3, "agree", "on another statement")
+
+
+def sessions(ws: Workspace) -> str:
+    first = new_session(ws, "Young offenders group 1", cohort="young offenders", setting="prison",
+                        date="2010-01-12", location="HMP somewhere")  # fmt: skip
+    fill_wall(ws, first, 5)
+    ws.store.close_session(first)
+    return new_session(ws, "Adult focus group 2", date="2010-02-03")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_home(snap_compare: SnapCompare, workspace: Workspace, size: tuple[int, int]) -> None:
+    sessions(workspace)
+    assert snap_compare(make_app(workspace, blink=False), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_wall_empty(snap_compare: SnapCompare, workspace: Workspace, size: tuple[int, int]) -> None:
+    session_id = new_session(workspace)
+    assert snap_compare(make_app(workspace, session_id, blink=False), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_wall_with_25_cards(snap_compare: SnapCompare, workspace: Workspace, size: tuple[int, int]) -> None:
+    session_id = new_session(workspace)
+    fill_wall(workspace, session_id)
+    assert snap_compare(make_app(workspace, session_id, blink=False), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_wall_adding_a_comment(
+    snap_compare: SnapCompare, workspace: Workspace, size: tuple[int, int]
+) -> None:
+    session_id = new_session(workspace)
+    fill_wall(workspace, session_id, 6)
+
+    async def type_comment(pilot: Pilot[Any]) -> None:
+        await pilot.press("3", *"half typed")
+
+    assert snap_compare(
+        make_app(workspace, session_id, blink=False), terminal_size=size, run_before=type_comment
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_blank(snap_compare: SnapCompare, workspace: Workspace, size: tuple[int, int]) -> None:
+    session_id = new_session(workspace)
+    fill_wall(workspace, session_id)
+
+    async def blank(pilot: Pilot[Any]) -> None:
+        await pilot.press("b")
+
+    assert snap_compare(make_app(workspace, session_id, blink=False), terminal_size=size, run_before=blank)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_participant_mode(snap_compare: SnapCompare, workspace: Workspace, size: tuple[int, int]) -> None:
+    session_id = new_session(workspace)
+    fill_wall(workspace, session_id)
+
+    async def participant(pilot: Pilot[Any]) -> None:
+        await pilot.press("v", "enter")
+
+    assert snap_compare(
+        make_app(workspace, session_id, blink=False), terminal_size=size, run_before=participant
+    )
