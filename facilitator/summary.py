@@ -8,18 +8,22 @@ comment is escaped so that it shows exactly as it was written.
 
 from __future__ import annotations
 
+import glob
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
 
 from facilitator import htmlpage
-from facilitator.charts import Chart, Counts, cohort_groups, percent_text, session_selection
+from facilitator.charts import Chart, Counts, cohort_groups, percent_text, session_selection, slug
 from facilitator.errors import FacilitatorError
 from facilitator.files import write_atomic
 from facilitator.literal import markdown
 from facilitator.store import Postit, Session, Store
 
 FORMATS = ("md", "html")
+# Where the app puts the summaries it writes, inside the data folder.
+EXPORTS_FOLDER = "exports"
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -183,3 +187,35 @@ def export_summary(store: Store, session: Session, fmt: str, out: str) -> list[s
             path.unlink(missing_ok=True)
         raise
     return [str(p) for p in [*written, target]]
+
+
+def new_summary_path(folder: Path, session: Session, fmt: str) -> Path:
+    """A file name in `folder` that nothing uses yet: "<label>-<date>.<fmt>", then "-2", "-3"...
+
+    For Markdown the PNG charts that would be written beside it must be free too.
+    """
+    stem = "-".join(part for part in (slug(session.label), session.date) if part)
+    for number in itertools.count(1):
+        name = stem if number == 1 else f"{stem}-{number}"
+        path = folder / f"{name}.{fmt}"
+        if path.exists():
+            continue
+        if fmt == "md" and any(folder.glob(glob.escape(f"{name}-statement-") + "*.png")):
+            continue
+        return path
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def export_summary_to_folder(store: Store, session: Session, fmt: str, data_dir: Path) -> list[str]:
+    """Write the summary into the data folder's exports folder, never over an earlier file.
+
+    Returns what was written, the summary itself last.
+    """
+    if fmt not in FORMATS:
+        raise FacilitatorError(f"format {fmt!r} must be md or html")
+    folder = data_dir / EXPORTS_FOLDER
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise FacilitatorError(f"cannot create the folder {folder}: {error.strerror}") from None
+    return export_summary(store, session, fmt, str(new_summary_path(folder, session, fmt)))

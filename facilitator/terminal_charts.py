@@ -48,12 +48,14 @@ class StatementBars:
     """One statement's bars in scale order, each with its label, count and percentage.
 
     With `percent` the bars share a 0-100% scale (to compare groups); otherwise
-    they are scaled to the largest count.
+    they are scaled to the largest count. With `gap` an empty line separates the
+    bars (easier to read from across a room).
     """
 
     chart: Chart
     percent: bool = False
     show_title: bool = True
+    gap: bool = False
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         chart = self.chart
@@ -78,6 +80,8 @@ class StatementBars:
             line.append_text(bar)
             line.append(" " + value)
             line.no_wrap = True
+            if self.gap and index:
+                yield Text("")
             yield line
 
 
@@ -98,12 +102,13 @@ class Diverging:
     The neutral category is split across the centre line. Each row ends with its
     counts as text (e.g. "++3 +4 ?2 -1 --0 n=10"), and a legend names the fills.
     With `percent` each row spans its own n (to compare groups of different sizes);
-    otherwise rows share one count scale.
+    otherwise rows share one count scale. With `gap` an empty line separates the rows.
     """
 
     rows: Sequence[tuple[str, Chart]]
     percent: bool = True
     title: str = ""
+    gap: bool = False
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if not self.rows:
@@ -129,9 +134,11 @@ class Diverging:
         if self.title:
             yield Text(visible(self.title), style="bold", overflow="fold")
         yield self._legend(scale)
-        for (label, _), summary, (left, right), factor in zip(
-            self.rows, summaries, sides, scales, strict=True
+        for index, ((label, _), summary, (left, right), factor) in enumerate(
+            zip(self.rows, summaries, sides, scales, strict=True)
         ):
+            if self.gap and index:
+                yield Text("")
             line = Text(_fit(visible(label), label_width).ljust(label_width) + " ")
             line.append_text(_side(scale, left, factor, half, reverse=True))
             line.append("│")

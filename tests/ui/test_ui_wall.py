@@ -5,7 +5,7 @@ from __future__ import annotations
 from facilitator.services import Workspace
 from facilitator.ui.app import make_app
 from facilitator.ui.screens.blank import BlankScreen
-from facilitator.ui.screens.charts import StatementChartScreen
+from facilitator.ui.screens.charts import ChartsScreen
 from facilitator.ui.screens.help import HelpScreen
 from facilitator.ui.screens.wall import WallScreen
 from facilitator.ui.widgets.postit_card import PostitCard
@@ -109,7 +109,7 @@ async def test_chart_and_help_open_and_close(workspace: Workspace, session_id: s
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("c")
-        assert isinstance(app.screen, StatementChartScreen)
+        assert isinstance(app.screen, ChartsScreen)
         shown = screen_text(app)
         assert "2 (67%)" in shown and "1 (33%)" in shown
         await pilot.press("escape", "question_mark")

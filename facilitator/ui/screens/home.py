@@ -64,6 +64,20 @@ class HomeScreen(Screen[None]):
             tooltip="Delete the selected session (you type its label to confirm).",
         ),
         Binding("question_mark", "help", "help", id="home.help", key_display="?", tooltip="All the keys."),
+        Binding(
+            "g",
+            "charts",
+            "charts",
+            id="home.charts",
+            tooltip="Charts of the selected session, its pooled groups, cohorts and all sessions.",
+        ),
+        Binding(
+            "x",
+            "export",
+            "export",
+            id="home.export",
+            tooltip="Export the selected session's summary (HTML or Markdown) into the exports folder.",
+        ),
     ]
 
     def __init__(self, workspace: Workspace, *, blink: bool = True) -> None:
@@ -183,6 +197,22 @@ class HomeScreen(Screen[None]):
 
         self.app.push_screen(ConfirmDeleteScreen(summary, blink=self.blink), callback=confirmed)
 
+    def action_charts(self) -> None:
+        from facilitator.ui.screens.charts import ChartsScreen
+
+        try:
+            screen = ChartsScreen(self.workspace, self.selected_id(), every_session=True)
+        except FacilitatorError as error:
+            self.notify(str(error), severity="warning", markup=False)
+            return
+        self.app.push_screen(screen)
+
+    def action_export(self, fmt: str = "") -> None:
+        from facilitator.ui.screens.export_summary import ExportSummaryScreen
+
+        if session_id := self._need_selection():
+            self.app.push_screen(ExportSummaryScreen(self.workspace, session_id, fmt or None))
+
     def action_help(self) -> None:
         from facilitator.ui.screens.help import HelpScreen
 
@@ -193,6 +223,8 @@ class HomeScreen(Screen[None]):
             ("e", "edit the session's details"),
             ("c", "close the session (its exercise is over); again to reopen it"),
             ("d", "delete the session: you type its label to confirm"),
+            ("g", "charts of the session, its groups, cohorts and all sessions"),
+            ("x", "export the session's summary (HTML or Markdown) into the exports folder"),
             ("?", "this help"),
             ("Ctrl+P", "command palette: every action, and the theme (high contrast too)"),
             ("Ctrl+Q", "quit (everything is already saved)"),
@@ -207,5 +239,8 @@ class HomeScreen(Screen[None]):
             ("Edit selected session", "Key e", "edit"),
             ("Close or reopen selected session", "Key c", "close_session"),
             ("Delete selected session", "Key d", "delete"),
+            ("Charts", "Key g", "charts"),
+            ("Export summary of selected session (HTML)", "Key x, then h", "export('html')"),
+            ("Export summary of selected session (Markdown)", "Key x, then m", "export('md')"),
             ("Help: keys of the sessions screen", "Key ?", "help"),
         ]

@@ -113,7 +113,20 @@ class WallScreen(Screen[None]):
             id="wall.undo",
             tooltip="Undo the last delete, move or edit; press again to go further back.",
         ),
-        Binding("c", "chart", "chart", id="wall.chart", tooltip="Chart of this statement's post-its."),
+        Binding(
+            "c",
+            "chart",
+            "charts",
+            id="wall.chart",
+            tooltip="Charts of this statement: this session, pooled groups, cohorts, all sessions.",
+        ),
+        Binding(
+            "x",
+            "export",
+            "export",
+            id="wall.export",
+            tooltip="Export this session's summary (HTML or Markdown) into the data folder's exports.",
+        ),
         Binding(
             "v",
             "participant",
@@ -420,10 +433,16 @@ class WallScreen(Screen[None]):
         self.app.push_screen(BlankScreen())
 
     def action_chart(self) -> None:
-        from facilitator.ui.screens.charts import StatementChartScreen
+        from facilitator.ui.screens.charts import ChartsScreen
 
-        counts = Counter(p.response_key for p in self.postits)
-        self.app.push_screen(StatementChartScreen(self.session, self.number, dict(counts)))
+        self.app.push_screen(ChartsScreen(self.workspace, self.session.id, self.number))
+
+    def action_export(self, fmt: str = "") -> None:
+        if self._busy_with_box():
+            return
+        from facilitator.ui.screens.export_summary import ExportSummaryScreen
+
+        self.app.push_screen(ExportSummaryScreen(self.workspace, self.session.id, fmt or None))
 
     def action_participant(self) -> None:
         if self._busy_with_box():
@@ -470,7 +489,8 @@ class WallScreen(Screen[None]):
             ("d", "delete the selected card"),
             ("u", "undo the last delete, move or edit (again to go further back)"),
             ("b", "blank the screen at once; any key brings it back"),
-            ("c", "chart of this statement"),
+            ("c", "charts of this statement: groups, counts or %, diverging view"),
+            ("x", "export the session's summary (HTML or Markdown) into the exports folder"),
             ("v", "participant mode: participants place their own post-it"),
             (LEAVE_PARTICIPANT_TEXT, "leave participant mode (only the facilitator knows this)"),
             ("h", "back to the sessions"),
@@ -500,7 +520,9 @@ class WallScreen(Screen[None]):
             ("Delete selected card", "Key d", "delete"),
             ("Undo", "Key u: the last delete, move or edit", "undo"),
             ("Blank the screen", "Key b", "blank"),
-            ("Chart of this statement", "Key c", "chart"),
+            ("Charts of this statement", "Key c", "chart"),
+            ("Export summary (HTML)", "Key x, then h", "export('html')"),
+            ("Export summary (Markdown)", "Key x, then m", "export('md')"),
             ("Participant mode", f"Key v; leave with {LEAVE_PARTICIPANT_TEXT}", "participant"),
             ("Help: keys of the wall", "Key ?", "help"),
             ("Back to the sessions", "Key h", "home"),

@@ -1,0 +1,140 @@
+"""Exporting a session's summary from the app, into the data folder's exports folder.
+
+`x` on the wall or the sessions screen opens `ExportSummaryScreen`: `h` writes
+one self-contained HTML page, `m` Markdown with its PNG charts beside it. The
+file is written in a thread (drawing charts takes a moment) and never replaces
+an earlier one; a notification says where it went.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from facilitator.errors import FacilitatorError
+from facilitator.services import Workspace
+from facilitator.store import Store
+from facilitator.summary import EXPORTS_FOLDER, export_summary_to_folder
+from facilitator.ui.text import literal, one_line
+
+FORMAT_NAMES = {"html": "HTML", "md": "Markdown"}
+
+
+def written_message(fmt: str, written: list[str]) -> str:
+    """What the notification says: the summary's path, and for Markdown its charts."""
+    message = f"{FORMAT_NAMES[fmt]} summary written to {written[-1]}"
+    if len(written) > 1:
+        message += f" (its {len(written) - 1} PNG charts are beside it)"
+    return message
+
+
+class ExportSummaryScreen(ModalScreen[list[str] | None]):
+    """Choose HTML or Markdown, then the summary is written; returns the files written."""
+
+    CSS_PATH = "export_summary.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("h", "export('html')", "HTML", id="export.html", tooltip="One HTML page that prints on A4."),
+        Binding(
+            "m", "export('md')", "Markdown", id="export.md", tooltip="Markdown, with PNG charts beside it."
+        ),
+        Binding("b", "blank", "blank", id="export.blank", tooltip="Blank the screen at once."),
+        Binding("escape", "cancel", "cancel", id="export.cancel", tooltip="Leave without exporting."),
+    ]
+
+    def __init__(self, workspace: Workspace, session_id: str, fmt: str | None = None) -> None:
+        """With `fmt` ("html" or "md") the export starts at once."""
+        super().__init__()
+        self.workspace = workspace
+        self.session = workspace.store.session(session_id)
+        self.fmt = fmt
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        folder = self.workspace.data_dir / EXPORTS_FOLDER
+        with Vertical(id="export"):
+            yield Static(Text.assemble("Export the summary of ", one_line(self.session.label, "bold")))
+            yield Static(
+                Text.assemble(
+                    "Its details (no names), participants, and per statement its chart, counts and "
+                    "comments. It goes into ",
+                    literal(str(folder), "bold"),
+                    " and never replaces an earlier file.\n\n",
+                    ("h", "bold"),
+                    "  HTML: one page with its charts inside, prints on A4\n",
+                    ("m", "bold"),
+                    "  Markdown, with a PNG chart per statement beside it",
+                )
+            )
+            with Horizontal(id="export-buttons"):
+                yield Button("h  HTML", id="html", variant="primary")
+                yield Button("m  Markdown", id="md")
+                yield Button("Cancel (Esc)", id="cancel")
+            yield Static(id="export-status")
+
+    def on_mount(self) -> None:
+        if self.fmt:
+            self.action_export(self.fmt)
+
+    @on(Button.Pressed, "#html")
+    def _html(self) -> None:
+        self.action_export("html")
+
+    @on(Button.Pressed, "#md")
+    def _md(self) -> None:
+        self.action_export("md")
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()
+
+    def action_export(self, fmt: str) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        for button in self.query(Button):
+            button.disabled = True
+        self.query_one("#export-status", Static).update(f"Writing the {FORMAT_NAMES[fmt]} summary…")
+        self.write(self.app, fmt)
+
+    @work(thread=True, exclusive=True, group="export")
+    def write(self, app: App[object], fmt: str) -> None:
+        """Write the summary with a connection of this thread's own."""
+        data_dir = self.workspace.data_dir
+        try:
+            with Store.open(data_dir) as store:
+                written = export_summary_to_folder(store, store.session(self.session.id), fmt, data_dir)
+        except FacilitatorError as error:
+            app.call_from_thread(self._failed, str(error))
+        except Exception as error:  # any failure is told, and the app stays up
+            app.call_from_thread(self._failed, f"{type(error).__name__}: {error}")
+        else:
+            app.call_from_thread(self._written, fmt, written)
+
+    def _written(self, fmt: str, written: list[str]) -> None:
+        self.app.notify(written_message(fmt, written), title="Summary exported", timeout=20, markup=False)
+        self.dismiss(written)
+
+    def _failed(self, message: str) -> None:
+        self.busy = False
+        for button in self.query(Button):
+            button.disabled = False
+        self.query_one("#export-status", Static).update(Text(f"Nothing written: {message}"))
+        self.app.notify(f"Nothing written: {message}", severity="error", markup=False)
+
+    def action_cancel(self) -> None:
+        if self.busy:
+            self.notify("Writing the summary: a moment.")
+            return
+        self.dismiss(None)
+
+    def action_blank(self) -> None:
+        from facilitator.ui.screens.blank import BlankScreen
+
+        self.app.push_screen(BlankScreen())
