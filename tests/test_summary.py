@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -184,3 +185,18 @@ def test_participant_totals_in_the_reports_form(exported: dict[str, Any]) -> Non
         participants_sentence(sessions) == "46 took part: 37 male, 9 female; 32 adults, 14 young offenders."
     )
     assert participants_sentence([]) == "Participant numbers were not recorded."
+
+
+def test_the_apps_summaries_get_names_nothing_uses_yet(tmp_path: Path, session: Session) -> None:
+    from facilitator.summary import new_summary_path
+
+    assert new_summary_path(tmp_path, session, "html") == tmp_path / "adult-focus-group-1-2010-03-01.html"
+    (tmp_path / "adult-focus-group-1-2010-03-01.html").write_text("earlier")
+    (tmp_path / "adult-focus-group-1-2010-03-01-2.html").write_text("earlier")
+    assert new_summary_path(tmp_path, session, "html").name == "adult-focus-group-1-2010-03-01-3.html"
+    # Markdown needs its PNG charts' names free as well.
+    (tmp_path / "adult-focus-group-1-2010-03-01-statement-2.png").write_bytes(b"")
+    assert new_summary_path(tmp_path, session, "md").name == "adult-focus-group-1-2010-03-01-2.md"
+    # Only letters, digits and hyphens reach the file name.
+    odd = replace(session, label="../[x]*?")
+    assert new_summary_path(tmp_path, odd, "md").name == "x-2010-03-01.md"

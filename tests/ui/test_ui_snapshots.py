@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 
 from facilitator.services import Workspace
 from facilitator.ui.app import make_app
+from tests.five_sessions import build
 
 from .conftest import new_session
 
@@ -106,3 +107,25 @@ def test_participant_mode(snap_compare: SnapCompare, workspace: Workspace, size:
     assert snap_compare(
         make_app(workspace, session_id, blink=False), terminal_size=size, run_before=participant
     )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_charts(snap_compare: SnapCompare, workspace: Workspace, size: tuple[int, int]) -> None:
+    five = build(workspace.store)
+
+    async def charts(pilot: Pilot[Any]) -> None:
+        await pilot.press("c")
+
+    app = make_app(workspace, five["Adult focus group 2"].id, blink=False)
+    assert snap_compare(app, terminal_size=size, run_before=charts)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_charts_diverging(snap_compare: SnapCompare, workspace: Workspace, size: tuple[int, int]) -> None:
+    five = build(workspace.store)
+
+    async def every_group(pilot: Pilot[Any]) -> None:
+        await pilot.press("c", "n", "r", "r")  # statement 2: every group, as % of each n
+
+    app = make_app(workspace, five["Adult focus group 2"].id, blink=False)
+    assert snap_compare(app, terminal_size=size, run_before=every_group)
