@@ -124,12 +124,15 @@ async def test_a_lone_session_has_one_group_and_labels_show_literally(workspace:
         shown = screen_text(app)
         assert f"[red]Group[/] <b>1</b>: {LISTEN}" in shown
         assert "group 1 of 1: session" in shown and "1 (100%)" in shown
+        await pilot.press("ctrl+p", *"group:")
+        await pilot.pause(0.3)
+        assert "Chart group: [red]Group[/] <b>1</b>" in screen_text(app)
 
 
 async def test_the_palette_goes_straight_to_a_group(workspace: Workspace, five: dict[str, Session]) -> None:
     app = make_app(workspace, five["Adult focus group 1"].id, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("c", "ctrl+p", *"Chart group: young offenders")
+        await pilot.press("c", "ctrl+p", *"p: young offenders")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()

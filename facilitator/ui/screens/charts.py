@@ -18,13 +18,14 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Static
 
 from facilitator.charts import ALL, COHORT, POOL, SESSION, Chart, ChartGroup, Counts, screen_selection
 from facilitator.services import Workspace
 from facilitator.terminal_charts import Diverging, StatementBars
-from facilitator.ui.text import literal
+from facilitator.ui.text import literal, printable
 from facilitator.ui.widgets.key_bar import KeyBar
 
 BARS, DIVERGING = "bars", "diverging"
@@ -328,7 +329,11 @@ class ChartsScreen(Screen[None]):
             ("Back", "Key Esc or c", "close"),
         ]
         commands += [
-            (f"Chart group: {group.label}", KIND_NAMES.get(group.kind, ""), f"show_group({index})")
+            (
+                f"Chart group: {escape(printable(group.label))}",
+                KIND_NAMES.get(group.kind, ""),
+                f"show_group({index})",
+            )
             for index, group in enumerate(self.groups)
         ]
         return commands

@@ -118,7 +118,7 @@ class ExportSummaryScreen(ModalScreen[list[str] | None]):
             app.call_from_thread(self._written, fmt, written)
 
     def _written(self, fmt: str, written: list[str]) -> None:
-        self.app.notify(written_message(fmt, written), title="Summary exported", timeout=20, markup=False)
+        self.app.notify(written_message(fmt, written), title="Summary exported", timeout=10, markup=False)
         self.dismiss(written)
 
     def _failed(self, message: str) -> None:
