@@ -1,9 +1,91 @@
-"""Placeholder until the app lands; replaced by the wall issue."""
+"""The Textual app: it only registers themes and pushes the first screens.
+
+`make_app()` builds it for the command line and for the tests alike.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
+from functools import partial
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
 from facilitator.services import Workspace
+from facilitator.ui.screens.home import HomeScreen
+from facilitator.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
+
+THEME_META_KEY = "ui.theme"
+# Set by the start-up benchmark: leave as soon as the first screen is ready.
+EXIT_WHEN_READY_ENV = "FACILITATOR_EXIT_WHEN_READY"
+# Actions a participant (or anyone at a blanked screen) must not reach.
+LOCKED_ACTIONS = {"quit", "command_palette", "help_quit"}
+
+
+class FacilitatorApp(App[None]):
+    """Home screen first; the wall of `session_id` on top of it when one is given."""
+
+    TITLE = "facilitator"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+q",
+            "quit",
+            "quit",
+            id="app.quit",
+            priority=True,
+            tooltip="Quit; everything is already saved.",
+        ),
+    ]
+
+    def __init__(self, workspace: Workspace, session_id: str | None = None, *, blink: bool = True) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.session_id = session_id
+        self.blink = blink
+        self.register_theme(HIGH_CONTRAST)
+
+    async def on_mount(self) -> None:
+        saved = self.workspace.store.get_meta(THEME_META_KEY)
+        self.theme = saved if saved in self.available_themes else DEFAULT_THEME
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        await self.push_screen(HomeScreen(self.workspace, blink=self.blink))
+        if self.session_id:
+            from facilitator.ui.screens.wall import WallScreen
+
+            await self.push_screen(WallScreen(self.workspace, self.session_id, blink=self.blink))
+        if os.environ.get(EXIT_WHEN_READY_ENV):
+            self.call_after_refresh(self.exit)
+
+    def _remember_theme(self, theme: object) -> None:
+        self.workspace.store.set_meta(THEME_META_KEY, self.theme)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        from facilitator.ui.screens.blank import BlankScreen
+        from facilitator.ui.screens.participant import ParticipantScreen
+
+        locked = isinstance(self.screen, BlankScreen | ParticipantScreen)
+        return not (locked and action in LOCKED_ACTIONS)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The palette reaches every action of the current screen, then the app's own."""
+        commands = getattr(screen, "palette_commands", None)
+        if commands is not None:
+            for title, help_text, action in commands():
+                yield SystemCommand(title, help_text, partial(self.run_action, action, screen))
+        yield from super().get_system_commands(screen)
+
+
+def make_app(workspace: Workspace, session_id: str | None = None, *, blink: bool = True) -> FacilitatorApp:
+    """The app over a data folder; `session_id` opens straight on that wall.
+
+    Tests pass `blink=False` so that cursors do not blink in snapshots.
+    """
+    return FacilitatorApp(workspace, session_id, blink=blink)
 
 
 def run_app(workspace: Workspace, session_id: str | None = None) -> None:
-    raise NotImplementedError
+    """Run the app in this terminal until the facilitator quits."""
+    make_app(workspace, session_id).run()

@@ -1,0 +1,25 @@
+"""The privacy blank: a neutral page with no data on it; any key brings the wall back."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import events
+from textual.binding import BindingType
+from textual.screen import Screen
+
+
+class BlankScreen(Screen[None]):
+    """Nothing but the background. Any key or click returns to the previous screen."""
+
+    CSS_PATH = "blank.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = []  # no keys of its own: every key returns
+
+    def on_key(self, event: events.Key) -> None:
+        event.stop()
+        event.prevent_default()
+        self.dismiss(None)
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.dismiss(None)

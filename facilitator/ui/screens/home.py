@@ -1,0 +1,227 @@
+"""The home screen: the sessions on this laptop, and where their data lives."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Static
+
+from facilitator.errors import FacilitatorError
+from facilitator.services import Workspace
+from facilitator.store import SessionSummary
+from facilitator.ui.text import literal, one_line
+
+COLUMNS = ("Date", "Label", "Cohort", "Setting", "Post-its", "Status", "Office")
+
+
+def summary_row(summary: SessionSummary) -> tuple[Text, ...]:
+    """One table row; user data as literal text."""
+    session = summary.session
+    return (
+        Text(session.date),
+        one_line(session.label),
+        one_line(session.cohort),
+        Text(session.setting),
+        Text(str(summary.postits), justify="right"),
+        Text("closed" if session.is_closed else "open"),
+        Text("sent" if summary.sent else "not sent"),
+    )
+
+
+class HomeScreen(Screen[None]):
+    """Lists the sessions; create, open, edit, close or delete one."""
+
+    CSS_PATH = "home.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new", "new session", id="home.new", tooltip="Create a session."),
+        Binding(
+            "o",
+            "open",
+            "open",
+            id="home.open",
+            key_display="o/enter",
+            tooltip="Open the selected session's wall (Enter works too).",
+        ),
+        Binding("e", "edit", "edit", id="home.edit", tooltip="Edit the selected session's details."),
+        Binding(
+            "c",
+            "close_session",
+            "close/reopen",
+            id="home.close",
+            tooltip="Mark the selected session's exercise as over (again to reopen it).",
+        ),
+        Binding(
+            "d",
+            "delete",
+            "delete",
+            id="home.delete",
+            tooltip="Delete the selected session (you type its label to confirm).",
+        ),
+        Binding("question_mark", "help", "help", id="home.help", key_display="?", tooltip="All the keys."),
+    ]
+
+    def __init__(self, workspace: Workspace, *, blink: bool = True) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.blink = blink
+        self.summaries: list[SessionSummary] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Sessions", style="bold"), id="home-title")
+        folder = literal(str(self.workspace.data_dir), "bold")
+        yield Static(Text.assemble("Data folder: ", folder), id="data-dir")
+        table: DataTable[Text] = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        table.add_columns(*COLUMNS)
+        yield table
+        yield Static(id="empty")
+        with Horizontal(id="home-buttons"):
+            yield Button("New (n)", id="new", variant="primary")
+            yield Button("Open (o)", id="open")
+            yield Button("Edit (e)", id="edit")
+            yield Button("Close (c)", id="close")
+            yield Button("Delete (d)", id="delete", variant="error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_sessions()
+        self.query_one(DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_sessions()
+
+    def refresh_sessions(self, select: str | None = None) -> None:
+        """Read the sessions again; keep (or move) the cursor on a session."""
+        table: DataTable[Text] = self.query_one(DataTable)
+        current = select or self.selected_id()
+        self.summaries = self.workspace.store.session_summaries()
+        table.clear()
+        for summary in self.summaries:
+            table.add_row(*summary_row(summary), key=summary.session.id)
+        ids = [s.session.id for s in self.summaries]
+        if current in ids:
+            table.move_cursor(row=ids.index(current))
+        empty = self.query_one("#empty", Static)
+        empty.update("No sessions yet. Press n (or the New button) to create one." if not ids else "")
+        empty.display = not ids
+
+    def selected_id(self) -> str | None:
+        table: DataTable[Text] = self.query_one(DataTable)
+        if not self.summaries or table.cursor_row < 0 or table.cursor_row >= len(self.summaries):
+            return None
+        return self.summaries[table.cursor_row].session.id
+
+    def _need_selection(self) -> str | None:
+        session_id = self.selected_id()
+        if session_id is None:
+            self.notify("No session selected: press n to create one.", severity="warning")
+        return session_id
+
+    # ------------------------------------------------------------ actions
+
+    def action_new(self) -> None:
+        from facilitator.ui.screens.session_form import SessionFormScreen
+
+        def created(session_id: str | None) -> None:
+            if session_id:
+                self.refresh_sessions(select=session_id)
+                self.open_wall(session_id)
+
+        self.app.push_screen(SessionFormScreen(self.workspace, blink=self.blink), callback=created)
+
+    def action_open(self) -> None:
+        if session_id := self._need_selection():
+            self.open_wall(session_id)
+
+    def open_wall(self, session_id: str) -> None:
+        from facilitator.ui.screens.wall import WallScreen
+
+        self.app.push_screen(WallScreen(self.workspace, session_id, blink=self.blink))
+
+    @on(DataTable.RowSelected)
+    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.open_wall(event.row_key.value)
+
+    def action_edit(self) -> None:
+        from facilitator.ui.screens.session_form import SessionFormScreen
+
+        if session_id := self._need_selection():
+            self.app.push_screen(
+                SessionFormScreen(self.workspace, session_id=session_id, blink=self.blink),
+                callback=lambda changed: self.refresh_sessions(select=changed),
+            )
+
+    def action_close_session(self) -> None:
+        if not (session_id := self._need_selection()):
+            return
+        store = self.workspace.store
+        try:
+            if store.session(session_id).is_closed:
+                store.reopen_session(session_id)
+                self.notify("Session reopened.")
+            else:
+                store.close_session(session_id)
+                self.notify("Session closed: its exercise is over (c again reopens it).")
+        except FacilitatorError as error:
+            self.notify(str(error), severity="error")
+        self.refresh_sessions()
+
+    def action_delete(self) -> None:
+        from facilitator.ui.screens.confirm_delete import ConfirmDeleteScreen
+
+        if not (session_id := self._need_selection()):
+            return
+        summary = next(s for s in self.summaries if s.session.id == session_id)
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.workspace.store.delete_session(session_id)
+                self.notify("Session deleted.")
+                self.refresh_sessions()
+
+        self.app.push_screen(ConfirmDeleteScreen(summary, blink=self.blink), callback=confirmed)
+
+    def action_help(self) -> None:
+        from facilitator.ui.screens.help import HelpScreen
+
+        rows = [
+            ("↑ ↓", "choose a session"),
+            ("Enter or o", "open its wall"),
+            ("n", "create a session"),
+            ("e", "edit the session's details"),
+            ("c", "close the session (its exercise is over); again to reopen it"),
+            ("d", "delete the session: you type its label to confirm"),
+            ("?", "this help"),
+            ("Ctrl+P", "command palette: every action, and the theme (high contrast too)"),
+            ("Ctrl+Q", "quit (everything is already saved)"),
+        ]
+        self.app.push_screen(HelpScreen("Keys of the sessions screen", rows))
+
+    @on(Button.Pressed)
+    def _button(self, event: Button.Pressed) -> None:
+        actions = {
+            "new": self.action_new,
+            "open": self.action_open,
+            "edit": self.action_edit,
+            "close": self.action_close_session,
+            "delete": self.action_delete,
+        }
+        if event.button.id in actions:
+            actions[event.button.id]()
+
+    def palette_commands(self) -> list[tuple[str, str, str]]:
+        """(title, help, action) of every action here, for the command palette."""
+        return [
+            ("New session", "Key n", "new"),
+            ("Open selected session", "Key o or Enter", "open"),
+            ("Edit selected session", "Key e", "edit"),
+            ("Close or reopen selected session", "Key c", "close_session"),
+            ("Delete selected session", "Key d", "delete"),
+            ("Help: keys of the sessions screen", "Key ?", "help"),
+        ]

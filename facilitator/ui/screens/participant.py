@@ -1,0 +1,246 @@
+"""Participant mode: people place their own post-it on the laptop.
+
+One statement in large text and a big button per category (label, symbol and
+number; mouse or keys), then an optional comment, a thank-you, and a clean
+screen for the next person. Nothing anyone answered before is ever shown.
+Only the facilitator leaves, with a key sequence that this screen never shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.widgets import Button, ContentSwitcher, Input, Static
+
+from facilitator.errors import FacilitatorError
+from facilitator.services import Workspace
+from facilitator.statements import Category
+from facilitator.store import MAX_COMMENT, Session
+from facilitator.ui.palette import category_colours
+from facilitator.ui.text import literal
+
+THANKS_SECONDS = 4.0
+
+
+class ParticipantIntro(ModalScreen[bool]):
+    """Shown to the facilitator before participant mode starts: how to leave it."""
+
+    CSS_PATH = "participant.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "start", "start", id="intro.start", tooltip="Start participant mode."),
+        Binding("escape", "cancel", "cancel", id="intro.cancel", tooltip="Stay on the wall."),
+    ]
+
+    def __init__(self, leave_text: str) -> None:
+        super().__init__()
+        self.leave_text = leave_text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="intro"):
+            yield Static(Text("Participant mode", style="bold"))
+            yield Static(
+                "Participants see this statement and a big button per answer, then may add a "
+                "comment. Each sees a clean screen: no earlier answer is shown."
+            )
+            yield Static(
+                Text.assemble(
+                    "To come back to the wall, press ",
+                    (self.leave_text, "bold reverse"),
+                    ". Remember it: it is not shown on the participants' screen.",
+                )
+            )
+            with Horizontal(id="intro-buttons"):
+                yield Button("Start (Enter)", id="start", variant="primary")
+                yield Button("Cancel (Esc)", id="cancel")
+
+    def action_start(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    @on(Button.Pressed, "#start")
+    def _start(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(False)
+
+
+def choice_label(category: Category) -> Text:
+    """A big button's label: number, symbol and label on their own lines."""
+    symbol = category.symbol or " "
+    return Text.assemble((category.entry, "bold"), "\n", (symbol, "bold"), "\n", category.label)
+
+
+class ParticipantScreen(Screen[None]):
+    """The participant's screen: choose, comment, thank you, and clean again."""
+
+    CSS_PATH = "participant.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(
+            Binding(
+                entry,
+                f"choose('{entry}')",
+                show=False,
+                id=f"participant.choose_{entry}",
+                tooltip=f"Choose answer {entry}.",
+            )
+            for entry in "12345"
+        ),
+        Binding("escape", "back", show=False, id="participant.back", tooltip="Back to the answers."),
+        Binding(
+            "ctrl+o",
+            "arm_leave",
+            show=False,
+            priority=True,
+            system=True,
+            id="participant.leave",
+            tooltip="First key of the facilitator's sequence that leaves participant mode.",
+        ),
+    ]
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        session: Session,
+        number: int,
+        leave_keys: Sequence[str],
+        *,
+        blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.session = session
+        self.number = number
+        self.leave_keys = tuple(leave_keys)
+        self.blink = blink
+        self.choice: Category | None = None
+        self._armed = 0
+        self._thanks_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        statement = self.session.statement(self.number)
+        yield Static(literal(statement.text, "bold"), id="p-statement")
+        colours = category_colours(self.session.scale)
+        with ContentSwitcher(initial="choose", id="steps"):
+            with Horizontal(id="choose"):
+                for category in self.session.scale:
+                    button = Button(choice_label(category), id=f"choice-{category.key}", classes="choice")
+                    button.styles.border_top = ("tall", colours[category.key])
+                    yield button
+            with Vertical(id="comment"):
+                yield Static(id="chosen")
+                yield Static("You can add a comment (or leave it empty). Then press Enter, or Done.")
+                comment = Input(id="p-comment", placeholder="your comment (optional)", max_length=MAX_COMMENT)
+                comment.cursor_blink = self.blink
+                yield comment
+                with Horizontal(id="comment-buttons"):
+                    yield Button("Done (Enter)", id="done", variant="primary")
+                    yield Button("Change my answer (Esc)", id="change")
+            with Center(id="thanks"):
+                yield Static(Text("Thank you!", style="bold"), id="thanks-text")
+                yield Static("Your post-it is on the wall. Press any key for the next person.")
+
+    def on_mount(self) -> None:
+        self.set_focus(None)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width >= 120 and event.size.height >= 40, "-large")
+
+    @property
+    def step(self) -> str:
+        return self.query_one(ContentSwitcher).current or "choose"
+
+    def _show(self, step: str) -> None:
+        self.query_one(ContentSwitcher).current = step
+
+    # ------------------------------------------------------------ the participant's path
+
+    def action_choose(self, entry: str) -> None:
+        category = self.session.scale.by_entry(entry)
+        if self.step != "choose" or category is None:
+            return
+        self.choice = category
+        self.query_one("#chosen", Static).update(
+            Text.assemble("Your answer: ", (f"{category.entry} {category.symbol} {category.label}", "bold"))
+        )
+        comment = self.query_one("#p-comment", Input)
+        comment.value = ""
+        self._show("comment")
+        comment.focus()
+
+    @on(Button.Pressed, ".choice")
+    def _clicked(self, event: Button.Pressed) -> None:
+        key = (event.button.id or "").removeprefix("choice-")
+        self.action_choose(self.session.scale.get(key).entry)
+
+    @on(Input.Submitted, "#p-comment")
+    @on(Button.Pressed, "#done")
+    def save(self) -> None:
+        if self.choice is None:
+            return
+        comment = self.query_one("#p-comment", Input)
+        try:
+            self.workspace.store.add_postit(
+                self.session.id, self.number, self.choice.key, comment.value, session=self.session
+            )
+        except FacilitatorError as error:
+            self.notify(str(error), severity="error")
+            return
+        self._clear()
+        self._show("thanks")
+        self._thanks_timer = self.set_timer(THANKS_SECONDS, self.next_person)
+
+    @on(Button.Pressed, "#change")
+    def action_back(self) -> None:
+        if self.step == "comment":
+            self._clear()
+            self._show("choose")
+
+    def _clear(self) -> None:
+        """Forget everything this participant chose or typed."""
+        self.choice = None
+        self.query_one("#p-comment", Input).value = ""
+        self.query_one("#chosen", Static).update("")
+        self.set_focus(None)
+
+    def next_person(self) -> None:
+        """A clean screen for the next person."""
+        if self._thanks_timer is not None:
+            self._thanks_timer.stop()
+            self._thanks_timer = None
+        self._clear()
+        self._show("choose")
+
+    # ------------------------------------------------------------ leaving (facilitator only)
+
+    def action_arm_leave(self) -> None:
+        self._armed = 1
+        self.set_focus(None)
+
+    def on_key(self, event: events.Key) -> None:
+        if self._armed:
+            event.stop()
+            event.prevent_default()
+            if event.key == self.leave_keys[self._armed]:
+                self._armed += 1
+                if self._armed == len(self.leave_keys):
+                    self._armed = 0
+                    self.dismiss(None)
+            else:
+                self._armed = 0
+            return
+        if self.step == "thanks":
+            event.stop()
+            event.prevent_default()
+            self.next_person()

@@ -1,0 +1,168 @@
+"""Create or edit a session: the fields of `facilitator session new`, checked as you type."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from facilitator.errors import FacilitatorError
+from facilitator.services import Workspace
+from facilitator.store import SETTINGS, SessionDetails
+
+NUMBER_FIELDS = ("participants", "male", "female")
+TEXT_FIELDS = ("label", "cohort", "consultation", "location", "date", "facilitators")
+
+
+def parse_count(name: str, value: str) -> int | None:
+    """An optional whole number typed in a box, or a clear error naming the field."""
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise FacilitatorError(f"{name} must be a whole number from 0 to 10000")
+    return int(value)
+
+
+class SessionFormScreen(ModalScreen[str | None]):
+    """The session form; returns the id of the session it created or changed, or None."""
+
+    CSS_PATH = "session_form.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "cancel", id="form.cancel", tooltip="Leave without saving."),
+        Binding("ctrl+s", "save", "save", id="form.save", tooltip="Save the session (Enter in a box too)."),
+    ]
+
+    def __init__(self, workspace: Workspace, session_id: str | None = None, *, blink: bool = True) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.session = workspace.store.session(session_id) if session_id else None
+        self.blink = blink
+        self.touched = False
+
+    def _input(self, name: str, value: str, placeholder: str) -> Input:
+        box = Input(value=value, placeholder=placeholder, id=name)
+        box.cursor_blink = self.blink
+        return box
+
+    def compose(self) -> ComposeResult:
+        s = self.session
+        with Vertical(id="form"):
+            yield Static(Text("Edit session" if s else "New session", style="bold"), id="form-title")
+            with VerticalScroll(id="fields"):
+                if s is None:
+                    catalogue = self.workspace.catalogue()
+                    options = [
+                        (f"{ss.title} ({len(ss.statements)} statements)", ss.id)
+                        for ss in catalogue.sets.values()
+                    ]
+                    yield Label("Statement set")
+                    yield (
+                        Select(options, id="set", allow_blank=False)
+                        if options
+                        else Static("No statement sets found: add a TOML file to statements/.", id="set")
+                    )
+                yield Label("Label *")
+                yield self._input("label", s.label if s else "", "e.g. Adult focus group 1")
+                yield Label("Cohort *")
+                yield self._input("cohort", s.cohort if s else "", "e.g. adults, young offenders")
+                yield Label("Setting *")
+                yield Select(
+                    [(name, name) for name in SETTINGS],
+                    id="setting",
+                    prompt="prison or community",
+                    value=s.setting if s else Select.NULL,
+                )
+                yield Label("Date (YYYY-MM-DD)")
+                yield self._input("date", s.date if s else date.today().isoformat(), "YYYY-MM-DD")
+                yield Label("Consultation")
+                yield self._input("consultation", s.consultation if s else "", "e.g. Social work 2010")
+                yield Label("Location")
+                yield self._input("location", s.location if s else "", "optional")
+                yield Label("Facilitators' initials (comma between)")
+                yield self._input("facilitators", ", ".join(s.facilitators) if s else "", "e.g. AB, CD")
+                with Horizontal(id="counts"):
+                    for name in NUMBER_FIELDS:
+                        with Vertical():
+                            yield Label(name.capitalize())
+                            value = getattr(s, name) if s else None
+                            yield self._input(name, "" if value is None else str(value), "optional")
+            yield Static(id="form-error")
+            with Horizontal(id="form-buttons"):
+                yield Button("Save (Enter)", id="save", variant="primary")
+                yield Button("Cancel (Esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#label", Input).focus()
+
+    def details(self) -> SessionDetails:
+        """The form as session details, checked; FacilitatorError names the first bad field."""
+        text = {name: self.query_one(f"#{name}", Input).value for name in TEXT_FIELDS}
+        setting = self.query_one("#setting", Select).value
+        counts = {name: parse_count(name, self.query_one(f"#{name}", Input).value) for name in NUMBER_FIELDS}
+        details = SessionDetails(
+            label=text["label"],
+            cohort=text["cohort"],
+            setting=setting if isinstance(setting, str) else "",
+            consultation=text["consultation"],
+            location=text["location"],
+            date=text["date"],
+            facilitators=[f for f in text["facilitators"].split(",") if f.strip()],
+            **counts,
+        )
+        return details.validated()
+
+    def check(self) -> SessionDetails | None:
+        """Show the first problem under the form (or nothing); the details when all is well."""
+        error = self.query_one("#form-error", Static)
+        for box in self.query(Input):
+            box.remove_class("-invalid")
+        try:
+            details = self.details()
+        except FacilitatorError as problem:
+            message = str(problem)
+            error.update(Text(message, style="bold"))
+            field = message.split(" ", 1)[0]
+            if self.query(f"#{field}"):
+                self.query_one(f"#{field}").add_class("-invalid")
+            return None
+        error.update("")
+        return details
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _changed(self) -> None:
+        self.touched = True
+        self.check()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        details = self.check()
+        if details is None:
+            return
+        store = self.workspace.store
+        try:
+            if self.session is None:
+                set_select = self.query_one("#set")
+                if not isinstance(set_select, Select) or not isinstance(set_select.value, str):
+                    raise FacilitatorError("choose a statement set")
+                statement_set = self.workspace.catalogue().get(set_select.value)
+                session = store.create_session(statement_set, details)
+            else:
+                session = store.update_session(self.session.id, details)
+        except FacilitatorError as problem:
+            self.query_one("#form-error", Static).update(Text(str(problem), style="bold"))
+            return
+        self.dismiss(session.id)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,514 @@
+"""The wall: one statement at a time, a column per category, its post-its as cards.
+
+Keys are a contract that facilitators and scripts rely on (see `WALL_KEYS`).
+Every post-it is committed by the store before its card appears.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from facilitator.errors import FacilitatorError
+from facilitator.services import Workspace
+from facilitator.store import Postit, Session
+from facilitator.ui.palette import category_colours
+from facilitator.ui.text import literal
+from facilitator.ui.widgets.category_column import CategoryColumn
+from facilitator.ui.widgets.distribution import DistributionBar
+from facilitator.ui.widgets.key_bar import KeyBar
+from facilitator.ui.widgets.postit_card import CommentBox, PostitCard, card_id
+from facilitator.ui.widgets.statement_strip import StatementStrip
+
+# The keys that leave participant mode. Shown to the facilitator (help, the
+# screen before the mode starts), never on the participant's screen.
+LEAVE_PARTICIPANT_KEYS = ("ctrl+o", "e", "n", "d")
+LEAVE_PARTICIPANT_TEXT = "Ctrl+O, then type e n d"
+
+ADD = Binding.Group("add", compact=True)
+
+
+def _add(entry: str) -> Binding:
+    return Binding(
+        entry,
+        f"category('{entry}')",
+        f"add {entry}",
+        id=f"wall.add_{entry}",
+        tooltip=f"Add a post-it in category {entry}; with 'm' first, move the selected card there.",
+        group=ADD,
+    )
+
+
+@dataclass(frozen=True)
+class UndoStep:
+    """How to take back one delete, move or edit."""
+
+    kind: str  # "delete", "move" or "edit"
+    postit_id: str
+    before: str = ""  # the category key (move) or the comment (edit) before the change
+
+
+class WallScreen(Screen[None]):
+    """The post-it wall of one session, one statement at a time."""
+
+    CSS_PATH = "wall.tcss"
+    # Footer order: what matters most in the room first (at 80 columns the end is cut;
+    # `?` lists every key).
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(_add(entry) for entry in "12345"),
+        Binding(
+            "question_mark",
+            "help",
+            "help",
+            id="wall.help",
+            key_display="?",
+            tooltip="All the keys of the wall.",
+        ),
+        Binding(
+            "b",
+            "blank",
+            "blank",
+            id="wall.blank",
+            tooltip="Blank the screen at once; any key brings the wall back.",
+        ),
+        Binding(
+            "n,right",
+            "next_statement",
+            "next",
+            id="wall.next",
+            key_display="n/→",
+            tooltip="Show the next statement.",
+        ),
+        Binding(
+            "p,left",
+            "previous_statement",
+            "prev",
+            id="wall.previous",
+            key_display="p/←",
+            tooltip="Show the previous statement.",
+        ),
+        Binding("e", "edit", "edit", id="wall.edit", tooltip="Edit the selected card's comment."),
+        Binding(
+            "m",
+            "move",
+            "move",
+            id="wall.move",
+            tooltip="Move the selected card: press m, then the category's number 1-5.",
+        ),
+        Binding("d", "delete", "delete", id="wall.delete", tooltip="Delete the selected card (u undoes)."),
+        Binding(
+            "u",
+            "undo",
+            "undo",
+            id="wall.undo",
+            tooltip="Undo the last delete, move or edit; press again to go further back.",
+        ),
+        Binding("c", "chart", "chart", id="wall.chart", tooltip="Chart of this statement's post-its."),
+        Binding(
+            "v",
+            "participant",
+            "participants",
+            id="wall.participant",
+            tooltip=f"Participants place their own post-it; leave with {LEAVE_PARTICIPANT_TEXT}.",
+        ),
+        Binding("h", "home", "sessions", id="wall.home", tooltip="Back to the list of sessions."),
+        Binding(
+            "down",
+            "select(1)",
+            "next card",
+            id="wall.select_next",
+            show=False,
+            tooltip="Select the next card (Tab works too).",
+        ),
+        Binding(
+            "up",
+            "select(-1)",
+            "previous card",
+            id="wall.select_previous",
+            show=False,
+            tooltip="Select the previous card (Shift+Tab works too).",
+        ),
+        Binding(
+            "escape",
+            "cancel",
+            "cancel",
+            id="wall.cancel",
+            show=False,
+            tooltip="Cancel a move, or clear the selection.",
+        ),
+    ]
+
+    def __init__(
+        self, workspace: Workspace, session_id: str, statement: int = 1, *, blink: bool = True
+    ) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.session: Session = workspace.store.session(session_id)
+        self.number = max(1, min(statement, len(self.session.statements)))
+        self.postits: list[Postit] = []
+        self.undo_steps: list[UndoStep] = []
+        self.moving: str | None = None
+        self.blink = blink
+        self.colours = category_colours(self.session.scale)
+        self._lock = asyncio.Lock()
+
+    # ------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="statement")
+        yield StatementStrip(id="strip")
+        with Horizontal(id="columns"):
+            for category in self.session.scale:
+                yield CategoryColumn(category, self.colours[category.key])
+        yield DistributionBar(id="distribution")
+        yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
+
+    async def on_mount(self) -> None:
+        async with self._lock:
+            await self._load(self.number)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width >= 120 and event.size.height >= 40, "-large")
+
+    def column(self, key: str) -> CategoryColumn:
+        return self.query_one(f"#column-{key}", CategoryColumn)
+
+    def cards(self) -> list[PostitCard]:
+        """Every card on the wall, column by column (the order arrows and Tab follow)."""
+        return [card for column in self.query(CategoryColumn) for card in column.card_widgets()]
+
+    def open_box(self) -> CommentBox | None:
+        boxes = self.query(CommentBox)
+        return boxes.first() if boxes else None
+
+    async def _load(self, number: int, select: str | None = None) -> None:
+        """Show statement `number` from the database; select card `select` if given."""
+        self.number = number
+        self.postits = self.workspace.store.postits(self.session.id, number)
+        for category in self.session.scale:
+            await self.column(category.key).show_postits(
+                [p for p in self.postits if p.response_key == category.key]
+            )
+        statement = self.session.statement(number)
+        header = self.query_one("#statement", Static)
+        header.update(literal(statement.text, "bold"))
+        header.border_title = f"statement {number} of {len(self.session.statements)}"
+        subtitle = literal(self.session.label)
+        if self.session.is_closed:
+            subtitle.append(" (closed)")
+        header.border_subtitle = subtitle
+        self._show_totals()
+        if select:
+            self._select(select)
+
+    def _show_totals(self) -> None:
+        counts = Counter(p.response_key for p in self.postits)
+        for category in self.session.scale:
+            self.column(category.key).show_count(counts.get(category.key, 0))
+        self.query_one(DistributionBar).show(self.session.scale, counts)
+        totals = self.workspace.store.statement_totals(self.session.id)
+        self.query_one(StatementStrip).show(self.session.statements, totals, self.number)
+
+    def _select(self, postit_id: str) -> None:
+        found = self.query(f"#{card_id(postit_id)}")
+        if found:
+            found.first().focus()
+
+    def selected(self) -> PostitCard | None:
+        """The selected card, or None after telling the facilitator how to select one."""
+        if isinstance(self.focused, PostitCard):
+            return self.focused
+        self.notify("Select a card first: Tab or the up and down arrows.", severity="warning")
+        return None
+
+    def _busy_with_box(self) -> bool:
+        box = self.open_box()
+        if box is None:
+            return False
+        box.focus()
+        self.notify("Finish the comment first: Enter saves it, Esc abandons it.", severity="warning")
+        return True
+
+    # ------------------------------------------------------------ adding
+
+    async def action_category(self, entry: str) -> None:
+        """Keys 1-5: add a post-it in that category (or finish a move)."""
+        async with self._lock:
+            category = self.session.scale.by_entry(entry)
+            if category is None:
+                self.notify(f"This scale has no category {entry}.", severity="warning")
+                return
+            if self.moving:
+                await self._finish_move(category.key)
+                return
+            if self._busy_with_box():
+                return
+            box = CommentBox(category.key, blink=self.blink)
+            await self.column(category.key).cards.mount(box)
+            box.focus()
+
+    @on(Input.Submitted, "CommentBox")
+    async def save_comment(self, event: Input.Submitted) -> None:
+        box = event.input
+        assert isinstance(box, CommentBox)
+        async with self._lock:
+            store = self.workspace.store
+            try:
+                if box.postit_id is None:
+                    postit = store.add_postit(
+                        self.session.id, self.number, box.category_key, event.value, session=self.session
+                    )
+                    self.postits.append(postit)
+                    card = PostitCard(postit)
+                    await self.column(box.category_key).cards.mount(card, before=box)
+                else:
+                    before = store.postit(box.postit_id)
+                    postit = store.edit_postit(box.postit_id, event.value)
+                    if before.comment != postit.comment:
+                        self.undo_steps.append(UndoStep("edit", postit.id, before.comment))
+                    card = self.query_one(f"#{card_id(postit.id)}", PostitCard)
+                    card.show(postit)
+                    card.display = True
+                    self.postits = [postit if p.id == postit.id else p for p in self.postits]
+            except FacilitatorError as error:
+                self.notify(str(error), severity="error")
+                return
+            await box.remove()
+            card.focus()
+            self._show_totals()
+
+    @on(CommentBox.Abandoned)
+    async def abandon_comment(self, event: CommentBox.Abandoned) -> None:
+        async with self._lock:
+            postit_id = event.box.postit_id
+            await event.box.remove()
+            if postit_id:
+                card = self.query_one(f"#{card_id(postit_id)}", PostitCard)
+                card.display = True
+                card.focus()
+
+    # ------------------------------------------------------------ selecting
+
+    def action_select(self, step: int) -> None:
+        """Up/down: select the next or previous card, column by column."""
+        cards = [c for c in self.cards() if c.display]
+        if not cards:
+            return
+        if isinstance(self.focused, PostitCard) and self.focused in cards:
+            index = max(0, min(len(cards) - 1, cards.index(self.focused) + step))
+        else:
+            index = 0 if step > 0 else len(cards) - 1
+        cards[index].focus()
+
+    def action_cancel(self) -> None:
+        if self.moving:
+            self.moving = None
+            self.notify("Move cancelled.")
+        else:
+            self.set_focus(None)
+
+    # ------------------------------------------------------------ changing cards
+
+    async def action_edit(self) -> None:
+        async with self._lock:
+            if self._busy_with_box() or (card := self.selected()) is None:
+                return
+            box = CommentBox(
+                card.postit.response_key,
+                postit_id=card.postit.id,
+                value=card.postit.comment,
+                blink=self.blink,
+            )
+            await self.column(card.postit.response_key).cards.mount(box, after=card)
+            card.display = False
+            box.focus()
+
+    def action_move(self) -> None:
+        if self._busy_with_box() or (card := self.selected()) is None:
+            return
+        self.moving = card.postit.id
+        self.notify("Move to which category? Press its number, 1-5 (Esc cancels).")
+
+    async def _finish_move(self, key: str) -> None:
+        postit_id, self.moving = self.moving, None
+        assert postit_id is not None
+        before = self.workspace.store.postit(postit_id)
+        if before.response_key == key:
+            self.notify("The card is already in that category.")
+            return
+        self.workspace.store.move_postit(postit_id, key)
+        self.undo_steps.append(UndoStep("move", postit_id, before.response_key))
+        await self._load(self.number, select=postit_id)
+
+    async def action_delete(self) -> None:
+        async with self._lock:
+            if self._busy_with_box() or (card := self.selected()) is None:
+                return
+            cards = [c for c in self.cards() if c.display]
+            index = cards.index(card)
+            neighbour = cards[index + 1] if index + 1 < len(cards) else (cards[index - 1] if index else None)
+            self.workspace.store.delete_postit(card.postit.id)
+            self.undo_steps.append(UndoStep("delete", card.postit.id))
+            self.postits = [p for p in self.postits if p.id != card.postit.id]
+            await card.remove()
+            if neighbour is not None:
+                neighbour.focus()
+            self._show_totals()
+            self.notify("Post-it deleted: u brings it back.")
+
+    async def action_undo(self) -> None:
+        async with self._lock:
+            if self._busy_with_box():
+                return
+            if not self.undo_steps:
+                self.notify("Nothing to undo.")
+                return
+            step = self.undo_steps.pop()
+            store = self.workspace.store
+            try:
+                if step.kind == "delete":
+                    postit = store.restore_postit(step.postit_id)
+                elif step.kind == "move":
+                    postit = store.move_postit(step.postit_id, step.before)
+                else:
+                    postit = store.edit_postit(step.postit_id, step.before)
+            except FacilitatorError as error:
+                self.notify(f"Cannot undo: {error}", severity="error")
+                return
+            await self._load(postit.statement_number, select=postit.id)
+            self.notify(f"Undid the {step.kind}.")
+
+    # ------------------------------------------------------------ statements
+
+    async def _go(self, step: int) -> None:
+        async with self._lock:
+            if self._busy_with_box():
+                return
+            self.moving = None
+            target = self.number + step
+            if not 1 <= target <= len(self.session.statements):
+                self.notify("That was the " + ("last" if step > 0 else "first") + " statement.")
+                return
+            await self._load(target)
+
+    async def action_next_statement(self) -> None:
+        await self._go(1)
+
+    async def action_previous_statement(self) -> None:
+        await self._go(-1)
+
+    async def reload(self) -> None:
+        """Read this statement again (after participants added post-its)."""
+        async with self._lock:
+            await self._load(self.number)
+
+    # ------------------------------------------------------------ other screens
+
+    def action_blank(self) -> None:
+        from facilitator.ui.screens.blank import BlankScreen
+
+        self.app.push_screen(BlankScreen())
+
+    def action_chart(self) -> None:
+        from facilitator.ui.screens.charts import StatementChartScreen
+
+        counts = Counter(p.response_key for p in self.postits)
+        self.app.push_screen(StatementChartScreen(self.session, self.number, dict(counts)))
+
+    def action_participant(self) -> None:
+        if self._busy_with_box():
+            return
+        from facilitator.ui.screens.participant import ParticipantIntro, ParticipantScreen
+
+        def start(go: bool | None) -> None:
+            if go:
+                screen = ParticipantScreen(
+                    self.workspace, self.session, self.number, LEAVE_PARTICIPANT_KEYS, blink=self.blink
+                )
+                self.app.push_screen(screen, callback=self._back_from_participants)
+
+        self.app.push_screen(ParticipantIntro(LEAVE_PARTICIPANT_TEXT), callback=start)
+
+    async def _back_from_participants(self, _result: None) -> None:
+        await self.reload()
+
+    def action_help(self) -> None:
+        from facilitator.ui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen("Keys of the wall", self.help_rows()))
+
+    def action_home(self) -> None:
+        if self._busy_with_box():
+            return
+        self.dismiss(None)
+
+    def help_rows(self) -> list[tuple[str, str]]:
+        """Every key of the wall with what it does, for the help screen."""
+        rows = [
+            (
+                c.entry,
+                f"add a post-it: {c.label} ({c.symbol}); type a comment or none, Enter saves, Esc abandons",
+            )
+            for c in self.session.scale
+        ]
+        rows += [
+            ("n or →", "next statement"),
+            ("p or ←", "previous statement"),
+            ("Tab, ↑ ↓", "select a card"),
+            ("e", "edit the selected card's comment"),
+            ("m then 1-5", "move the selected card to that category"),
+            ("d", "delete the selected card"),
+            ("u", "undo the last delete, move or edit (again to go further back)"),
+            ("b", "blank the screen at once; any key brings it back"),
+            ("c", "chart of this statement"),
+            ("v", "participant mode: participants place their own post-it"),
+            (LEAVE_PARTICIPANT_TEXT, "leave participant mode (only the facilitator knows this)"),
+            ("h", "back to the sessions"),
+            ("Esc", "cancel a move, clear the selection"),
+            ("?", "this help"),
+            ("Ctrl+P", "command palette: every action, and the theme (high contrast too)"),
+            ("Ctrl+Q", "quit (everything is already saved)"),
+        ]
+        return rows
+
+    def palette_commands(self) -> list[tuple[str, str, str]]:
+        """(title, help, action) of every wall action, for the command palette."""
+        commands = [
+            (f"Add post-it: {c.label}", f"Key {c.entry}", f"category('{c.entry}')")
+            for c in self.session.scale
+        ]
+        commands += [
+            (f"Move selected card to: {c.label}", f"Keys m then {c.entry}", f"move_to('{c.entry}')")
+            for c in self.session.scale
+        ]
+        commands += [
+            ("Next statement", "Key n or →", "next_statement"),
+            ("Previous statement", "Key p or ←", "previous_statement"),
+            ("Select next card", "Key ↓ or Tab", "select(1)"),
+            ("Select previous card", "Key ↑ or Shift+Tab", "select(-1)"),
+            ("Edit selected card", "Key e", "edit"),
+            ("Delete selected card", "Key d", "delete"),
+            ("Undo", "Key u: the last delete, move or edit", "undo"),
+            ("Blank the screen", "Key b", "blank"),
+            ("Chart of this statement", "Key c", "chart"),
+            ("Participant mode", f"Key v; leave with {LEAVE_PARTICIPANT_TEXT}", "participant"),
+            ("Help: keys of the wall", "Key ?", "help"),
+            ("Back to the sessions", "Key h", "home"),
+        ]
+        return commands
+
+    async def action_move_to(self, entry: str) -> None:
+        """Move the selected card to the category with this entry key (palette)."""
+        if self._busy_with_box() or (card := self.selected()) is None:
+            return
+        self.moving = card.postit.id
+        await self.action_category(entry)

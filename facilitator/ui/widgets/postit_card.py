@@ -1,0 +1,98 @@
+"""A post-it on the wall, and the one-line box in which its comment is typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from facilitator.store import MAX_COMMENT, Postit
+from facilitator.ui.text import literal
+
+
+def card_text(comment: str) -> Text:
+    """What a card shows: the comment exactly as written, or that it is blank."""
+    if not comment.strip():
+        return Text("(blank)", style="italic")
+    return literal(comment, keep_newlines=True)
+
+
+def card_id(postit_id: str) -> str:
+    return f"postit-{postit_id}"
+
+
+class PostitCard(Static, can_focus=True):
+    """One post-it: its comment, or a blank card. Focus selects it."""
+
+    DEFAULT_CSS = """
+    PostitCard {
+        width: 1fr;
+        height: auto;
+        padding: 0 1;
+        margin-bottom: 1;
+        background: $boost;
+        border-left: outer $foreground 30%;
+    }
+    PostitCard:focus {
+        background: $accent 30%;
+        border-left: outer $accent;
+        text-style: bold;
+    }
+    """
+
+    def __init__(self, postit: Postit) -> None:
+        super().__init__(card_text(postit.comment), id=card_id(postit.id), markup=False)
+        self.postit = postit
+
+    def show(self, postit: Postit) -> None:
+        """Show a changed version of this post-it."""
+        self.postit = postit
+        self.update(card_text(postit.comment))
+
+
+class CommentBox(Input):
+    """The one-line comment box of a new card, or of a card being edited.
+
+    Enter saves (an empty comment is fine): the screen handles `Input.Submitted`.
+    Escape abandons: it posts `CommentBox.Abandoned`.
+    """
+
+    DEFAULT_CSS = """
+    CommentBox {
+        width: 1fr;
+        margin-bottom: 1;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "abandon",
+            "Abandon",
+            id="comment.abandon",
+            tooltip="Leave this comment box without saving anything.",
+        ),
+    ]
+
+    @dataclass
+    class Abandoned(Message):
+        box: CommentBox
+
+    def __init__(
+        self, category_key: str, *, postit_id: str | None = None, value: str = "", blink: bool = True
+    ) -> None:
+        super().__init__(
+            value=value,
+            placeholder="comment (optional), Enter saves, Esc abandons",
+            max_length=MAX_COMMENT,
+            select_on_focus=False,
+        )
+        self.category_key = category_key
+        self.postit_id = postit_id
+        self.cursor_blink = blink
+
+    def action_abandon(self) -> None:
+        self.post_message(self.Abandoned(self))

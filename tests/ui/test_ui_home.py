@@ -1,0 +1,101 @@
+"""The home screen: list, create, open, edit, close and delete sessions."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, Select
+
+from facilitator.services import Workspace
+from facilitator.ui.app import make_app
+from facilitator.ui.screens.confirm_delete import ConfirmDeleteScreen
+from facilitator.ui.screens.home import HomeScreen
+from facilitator.ui.screens.session_form import SessionFormScreen
+from facilitator.ui.screens.wall import WallScreen
+
+from .conftest import new_session, screen_text
+
+
+async def test_home_lists_sessions_and_the_data_folder(workspace: Workspace) -> None:
+    first = new_session(workspace, "Young offenders group", cohort="young offenders", setting="prison")
+    workspace.store.add_postit(first, 1, "agree")
+    new_session(workspace, "Adult [red]group[/] 2", date="2010-05-06")
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(100, 24)):
+        shown = screen_text(app)
+        assert "Data folder: data" in shown
+        assert "Young offenders group" in shown and "young offenders" in shown and "prison" in shown
+        assert "Adult [red]group[/] 2" in shown
+        assert "2010-05-06" in shown and "not sent" in shown
+
+
+async def test_create_a_session_from_the_form(workspace: Workspace) -> None:
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 30)) as pilot:
+        assert "No sessions yet" in screen_text(app)
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, SessionFormScreen)
+        await pilot.press("enter")  # empty label: refused inline, nothing written
+        assert "label is empty" in screen_text(app)
+        assert workspace.store.sessions() == []
+        await pilot.press(*"Adult focus group 1", "tab", *"adults", "tab", "enter", "down", "enter")
+        assert form.query_one("#setting", Select).value == "prison"
+        date = form.query_one("#date", Input)
+        date.value = "2010-02-30"
+        await pilot.pause()
+        assert "must be a real date" in screen_text(app)
+        date.value = "2010-02-03"
+        form.query_one("#male", Input).value = "5"
+        form.query_one("#female", Input).value = "x"
+        await pilot.pause()
+        assert "female must be a whole number" in screen_text(app)
+        form.query_one("#female", Input).value = "2"
+        form.query_one("#label", Input).focus()
+        await pilot.press("enter")
+        assert isinstance(app.screen, WallScreen)  # straight onto the new wall
+        (session,) = workspace.store.sessions()
+        assert (session.label, session.cohort, session.setting, session.date) == (
+            "Adult focus group 1",
+            "adults",
+            "prison",
+            "2010-02-03",
+        )
+        assert (session.participants, session.male, session.female) == (7, 5, 2)
+        await pilot.press("h")
+        assert isinstance(app.screen, HomeScreen)
+        assert "Adult focus group 1" in screen_text(app)
+
+
+async def test_edit_close_and_delete(workspace: Workspace, session_id: str) -> None:
+    workspace.store.add_postit(session_id, 1, "agree")
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("e")
+        assert isinstance(app.screen, SessionFormScreen)
+        app.screen.query_one("#location", Input).value = "Community hall"
+        await pilot.press("ctrl+s")
+        assert workspace.store.session(session_id).location == "Community hall"
+        await pilot.press("c")
+        assert workspace.store.session(session_id).is_closed
+        assert "closed" in screen_text(app)
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmDeleteScreen)
+        await pilot.press(*"Adult focus", "enter")  # not the whole label: nothing happens
+        assert isinstance(app.screen, ConfirmDeleteScreen)
+        assert workspace.store.sessions()
+        await pilot.press(*" group 1", "enter")
+        assert isinstance(app.screen, HomeScreen)
+        assert workspace.store.sessions() == []
+        assert "No sessions yet" in screen_text(app)
+
+
+async def test_open_from_home_and_come_back(workspace: Workspace, session_id: str) -> None:
+    app = make_app(workspace, blink=False)
+    async with app.run_test() as pilot:
+        await pilot.press("enter")
+        assert isinstance(app.screen, WallScreen)
+        await pilot.press("1", "enter", "h")
+        assert isinstance(app.screen, HomeScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.get_row_at(0)[4].plain == "1"  # its post-it count went up
+        await pilot.press("o")
+        assert isinstance(app.screen, WallScreen)

@@ -1,0 +1,57 @@
+"""Participant mode: people place their own post-it and never see anyone else's."""
+
+from __future__ import annotations
+
+from facilitator.services import Workspace
+from facilitator.ui.app import make_app
+from facilitator.ui.screens.participant import ParticipantScreen
+from facilitator.ui.screens.wall import WallScreen
+
+from .conftest import screen_text
+
+
+async def test_participants_add_postits_and_only_the_sequence_leaves(
+    workspace: Workspace, session_id: str
+) -> None:
+    workspace.store.add_postit(session_id, 1, "agree", "earlier answer")
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        assert "Ctrl+O, then type e n d" in screen_text(app)  # told to the facilitator first
+        await pilot.press("enter")
+        assert isinstance(app.screen, ParticipantScreen)
+        shown = screen_text(app)
+        assert "I expect my social worker to listen to me" in shown
+        assert "earlier answer" not in shown and "Ctrl+O" not in shown
+        # By key: 4, a comment, Enter.
+        await pilot.press("4", *"not me", "enter")
+        assert "Thank you" in screen_text(app)
+        await pilot.press("space")
+        assert "not me" not in screen_text(app) and "Thank you" not in screen_text(app)
+        # By mouse: the big button for "Strongly agree", then Done with no comment.
+        await pilot.click("#choice-strongly_agree")
+        await pilot.click("#done")
+        assert "Thank you" in screen_text(app)
+        await pilot.press("escape")
+        # Quitting, the palette and the wall's keys are all out of reach.
+        await pilot.press("ctrl+q", "ctrl+p", "h", "b")
+        assert isinstance(app.screen, ParticipantScreen)
+        assert app.is_running
+        await pilot.press("ctrl+o", "e", "x")  # a wrong sequence does nothing
+        assert isinstance(app.screen, ParticipantScreen)
+        await pilot.press("ctrl+o", "e", "n", "d")
+        assert isinstance(app.screen, WallScreen)
+        await pilot.pause()
+        placed = [(p.response_key, p.comment) for p in workspace.store.postits(session_id)]
+        assert placed == [("agree", "earlier answer"), ("disagree", "not me"), ("strongly_agree", "")]
+        assert "1: 3" in screen_text(app)  # the strip counts all three
+
+
+async def test_changing_the_answer_saves_nothing(workspace: Workspace, session_id: str) -> None:
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test() as pilot:
+        await pilot.press("v", "enter", "2", *"oops", "escape")
+        assert "oops" not in screen_text(app)
+        assert workspace.store.postits(session_id) == []
+        await pilot.press("3", "enter")
+        assert [p.response_key for p in workspace.store.postits(session_id)] == ["neutral"]

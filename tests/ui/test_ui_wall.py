@@ -1,0 +1,145 @@
+"""The wall's keys, driven as a facilitator would, checked against the database."""
+
+from __future__ import annotations
+
+from facilitator.services import Workspace
+from facilitator.ui.app import make_app
+from facilitator.ui.screens.blank import BlankScreen
+from facilitator.ui.screens.charts import StatementChartScreen
+from facilitator.ui.screens.help import HelpScreen
+from facilitator.ui.screens.wall import WallScreen
+from facilitator.ui.widgets.postit_card import PostitCard
+
+from .conftest import screen_text
+
+
+async def test_three_comment_enter_saves_exactly_one_postit(workspace: Workspace, session_id: str) -> None:
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", *"too busy", "enter")
+        postits = workspace.store.postits(session_id)
+        assert [(p.statement_number, p.response_key, p.comment) for p in postits] == [
+            (1, "neutral", "too busy")
+        ]
+        card = app.screen.query_one(PostitCard)
+        assert card.postit.id == postits[0].id
+        assert "too busy" in screen_text(app)
+
+
+async def test_enter_with_no_comment_saves_a_blank_postit(workspace: Workspace, session_id: str) -> None:
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test() as pilot:
+        await pilot.press("1", "enter", "5", "enter")
+        assert [(p.response_key, p.comment) for p in workspace.store.postits(session_id)] == [
+            ("strongly_agree", ""),
+            ("strongly_disagree", ""),
+        ]
+
+
+async def test_escape_abandons_the_postit(workspace: Workspace, session_id: str) -> None:
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test() as pilot:
+        await pilot.press("2", *"no", "escape")
+        assert workspace.store.postits(session_id) == []
+        assert not app.screen.query(PostitCard)
+        assert isinstance(app.screen, WallScreen)
+
+
+async def test_delete_then_undo_restores_the_card(workspace: Workspace, session_id: str) -> None:
+    kept = workspace.store.add_postit(session_id, 1, "agree", "keep me")
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test() as pilot:
+        await pilot.press("down", "d")
+        assert workspace.store.postits(session_id) == []
+        assert workspace.store.postit(kept.id, include_deleted=True).deleted_at is not None
+        await pilot.press("u")
+        assert [p.id for p in workspace.store.postits(session_id)] == [kept.id]
+        assert app.screen.query_one(PostitCard).postit.id == kept.id
+
+
+async def test_move_edit_and_undo_several_steps_back(workspace: Workspace, session_id: str) -> None:
+    postit = workspace.store.add_postit(session_id, 1, "agree", "first words")
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test() as pilot:
+        await pilot.press("tab", "m", "4")
+        assert workspace.store.postit(postit.id).response_key == "disagree"
+        await pilot.press("e", "ctrl+u", *"new words", "enter")
+        assert workspace.store.postit(postit.id).comment == "new words"
+        await pilot.press("e", *" more", "escape")
+        assert workspace.store.postit(postit.id).comment == "new words"
+        await pilot.press("u")
+        assert workspace.store.postit(postit.id).comment == "first words"
+        await pilot.press("u")
+        assert workspace.store.postit(postit.id).response_key == "agree"
+        await pilot.press("u")
+        assert len(workspace.store.postits(session_id)) == 1
+
+
+async def test_navigation_puts_postits_on_the_right_statement(workspace: Workspace, session_id: str) -> None:
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test() as pilot:
+        await pilot.press("n", "right", "1", "enter", "p", "2", "enter", "left", "left", "3", "enter")
+        placed = [(p.statement_number, p.response_key) for p in workspace.store.postits(session_id)]
+        assert placed == [(1, "neutral"), (2, "agree"), (3, "strongly_agree")]
+        await pilot.press("n", "n", "n", "n")  # past the last statement: stays on 4
+        assert app.screen.number == 4  # type: ignore[attr-defined]
+        assert "statement 4 of 4" in screen_text(app)
+
+
+async def test_blank_hides_everything_and_any_key_returns(workspace: Workspace, session_id: str) -> None:
+    workspace.store.add_postit(session_id, 1, "agree", "a secret remark")
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test() as pilot:
+        assert "secret" in screen_text(app)
+        await pilot.press("b")
+        assert isinstance(app.screen, BlankScreen)
+        shown = screen_text(app)
+        assert "secret" not in shown and "social worker" not in shown and not shown.strip()
+        await pilot.press("ctrl+q")  # even quit only brings the wall back
+        assert isinstance(app.screen, WallScreen)
+        await pilot.press("b", "x")
+        assert isinstance(app.screen, WallScreen)
+        assert len(workspace.store.postits(session_id)) == 1
+
+
+async def test_chart_and_help_open_and_close(workspace: Workspace, session_id: str) -> None:
+    workspace.store.add_postit(session_id, 1, "agree")
+    workspace.store.add_postit(session_id, 1, "agree")
+    workspace.store.add_postit(session_id, 1, "disagree")
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("c")
+        assert isinstance(app.screen, StatementChartScreen)
+        shown = screen_text(app)
+        assert "2 (67%)" in shown and "1 (33%)" in shown
+        await pilot.press("escape", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        assert "Ctrl+O" in screen_text(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, WallScreen)
+
+
+async def test_hostile_comments_show_literally(workspace: Workspace, session_id: str) -> None:
+    comments = ["[bold red]x[/]", "\x1b[31mred", "<b>bold</b>", "\\x1b[31m"]
+    for comment in comments:
+        workspace.store.add_postit(session_id, 1, "agree", comment)
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(160, 45)):
+        shown = screen_text(app)
+        assert "[bold red]x[/]" in shown
+        assert "␛[31mred" in shown and "\x1b" not in shown
+        assert "<b>bold</b>" in shown
+        assert "\\x1b[31m" in shown
+
+
+async def test_command_palette_reaches_wall_actions(workspace: Workspace, session_id: str) -> None:
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+p", *"Add post-it: Strongly agree")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press(*"from palette", "enter")
+        assert [(p.response_key, p.comment) for p in workspace.store.postits(session_id)] == [
+            ("strongly_agree", "from palette")
+        ]
