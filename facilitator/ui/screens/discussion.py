@@ -42,7 +42,8 @@ from facilitator.ui.widgets.key_bar import KeyBar
 
 NO_NOTES = "No notes yet. Type what is said in the box above; Enter saves it."
 KIND_CYCLE = ("note", "quote", "case_study")
-GENDER_LETTERS = {"male": "M", "female": "F", "other": "O", "not_given": "-"}
+GENDER_LETTERS = {"male": "M", "female": "F", "other": "O", "not_given": ""}
+PREVIEW_THEME_WIDTH = 26  # a theme's name under the box is cut here; the list beside shows it whole
 SYNTAX_HINT = 'P3: who spoke · "…" quote · #words, #2, #+New theme · ^t quote/case · ↓ notes'
 
 
@@ -51,6 +52,13 @@ def theme_choices(workspace: Workspace, session: Session) -> list[ThemeChoice]:
     found = codebook.themes(workspace.store, codebook.Codebook.of(session))
     found.sort(key=lambda t: (t.created_at, t.id))
     return [ThemeChoice(number, t.id, t.name) for number, t in enumerate(found, start=1)]
+
+
+def short(value: str, width: int, style: str = "") -> Text:
+    """User text on one line, cut to `width` cells with an ellipsis."""
+    text = one_line(value, style)
+    text.truncate(width, overflow="ellipsis")
+    return text
 
 
 def note_prompt(note: Note) -> Text:
@@ -302,10 +310,10 @@ class DiscussionScreen(Screen[None]):
             if tag.problem:
                 text.append(f"✗ {tag.problem}", style="bold")
             elif tag.theme is not None:
-                text.append_text(one_line(f"#{tag.theme.number} {tag.theme.name}"))
+                text.append_text(short(f"#{tag.theme.number} {tag.theme.name}", PREVIEW_THEME_WIDTH))
             elif tag.new_name is not None:
                 text.append("new theme ", style="bold")
-                text.append_text(one_line(tag.new_name, "bold"))
+                text.append_text(short(tag.new_name, PREVIEW_THEME_WIDTH, "bold"))
         return text
 
     def _show_side(self, draft: Draft) -> None:
@@ -318,7 +326,8 @@ class DiscussionScreen(Screen[None]):
                 style = "bold reverse" if person.code == draft.speaker else ""
                 if index:
                     speakers.append(" ")
-                speakers.append_text(one_line(f"{person.code}{GENDER_LETTERS.get(person.gender, '')}", style))
+                speakers.append_text(one_line(person.code, f"bold {style}"))
+                speakers.append(GENDER_LETTERS.get(person.gender, ""), style=f"dim {style}")
         speakers.append(
             "  ?", style="bold reverse" if draft.speaker is None and not draft.speaker_problem else ""
         )
@@ -405,6 +414,10 @@ class DiscussionScreen(Screen[None]):
         notes = self.note_list
         if not self.notes:
             self.notify("No notes yet.")
+            return
+        if self.focused is notes:
+            # Keys typed fast reach the box before the focus moves: keep going down.
+            notes.action_cursor_down()
             return
         notes.focus()
         if notes.highlighted is None:

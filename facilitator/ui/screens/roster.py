@@ -6,12 +6,12 @@ import re
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Checkbox, DataTable, Input, Label, Static
+from textual.widgets import Button, DataTable, Input, Label, Static
 
 from facilitator import roster
 from facilitator.errors import FacilitatorError
@@ -20,6 +20,7 @@ from facilitator.services import Workspace
 from facilitator.store import Session
 from facilitator.ui.text import one_line
 from facilitator.ui.widgets.key_bar import KeyBar
+from facilitator.ui.widgets.tick_box import TickBox
 
 ROSTER_COLUMNS = ("Code", "Gender", "Cohort", "Age band", "Consent", "Interview")
 GENDER_LABELS = {"male": "male", "female": "female", "other": "other", "not_given": "not given"}
@@ -59,6 +60,20 @@ class RosterScreen(Screen[None]):
             "e", "edit", "edit", id="roster.edit", key_display="e/enter", tooltip="Edit the participant."
         ),
         Binding("d", "remove", "remove", id="roster.remove", tooltip="Remove the participant (y confirms)."),
+        Binding(
+            "i",
+            "flip('wants_interview')",
+            "interview",
+            id="roster.interview",
+            tooltip="Mark (or unmark) that the participant wants a one-to-one interview.",
+        ),
+        Binding(
+            "c",
+            "flip('consent')",
+            "consent",
+            id="roster.consent",
+            tooltip="Mark (or unmark) that the participant gave verbal consent.",
+        ),
         Binding("b", "blank", "blank", id="roster.blank", tooltip="Blank the screen at once."),
         Binding("escape", "back", "back", id="roster.back", key_display="esc", tooltip="Go back."),
     ]
@@ -77,7 +92,10 @@ class RosterScreen(Screen[None]):
         table.add_columns(*ROSTER_COLUMNS)
         yield table
         yield Static(
-            Text("Codes only, never names. Consent: verbal consent given at the start.", style="dim"),
+            Text(
+                "Codes only, never names. 3 goes to P3; i and c flip interview and consent.",
+                style="dim",
+            ),
             id="roster-note",
         )
         yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
@@ -133,6 +151,29 @@ class RosterScreen(Screen[None]):
         if code:
             self.refresh_roster(select=code)
 
+    def action_flip(self, field: str) -> None:
+        """Keys i and c: flip 'wants an interview' or 'consent' of the selected participant."""
+        person = self.selected()
+        if person is None:
+            return
+        if field == "consent":
+            roster.edit_participant(
+                self.workspace.store, self.session.id, person.code, consent=not person.consent
+            )
+        else:
+            roster.edit_participant(
+                self.workspace.store, self.session.id, person.code, wants_interview=not person.wants_interview
+            )
+        self.refresh_roster(select=person.code)
+
+    def on_key(self, event: events.Key) -> None:
+        """A digit goes to the participant with that number (P3 for 3)."""
+        if event.character and event.character.isdigit() and isinstance(self.focused, DataTable):
+            numbers = [re.sub(r"\D", "", p.code) for p in self.people]
+            if event.character in numbers:
+                self.query_one(DataTable).move_cursor(row=numbers.index(event.character))
+                event.stop()
+
     def action_remove(self) -> None:
         from facilitator.ui.screens.confirm import ConfirmScreen
 
@@ -165,6 +206,8 @@ class RosterScreen(Screen[None]):
             ("Add a participant", "Key a", "add"),
             ("Edit the selected participant", "Key e or Enter", "edit"),
             ("Remove the selected participant", "Key d", "remove"),
+            ("Wants an interview: yes/no", "Key i", "flip('wants_interview')"),
+            ("Consent given: yes/no", "Key c", "flip('consent')"),
             ("Blank the screen", "Key b", "blank"),
             ("Back", "Esc", "back"),
         ]
@@ -219,8 +262,8 @@ class ParticipantForm(ModalScreen[str | None]):
                     yield Label("Age band (optional)")
                     yield self._input("age_band", p.age_band if p else "", "e.g. 18-24, 25+, under 18")
             with Horizontal(classes="form-row"):
-                yield Checkbox("Verbal consent given", p.consent if p else False, id="consent")
-                yield Checkbox(
+                yield TickBox("Verbal consent given", p.consent if p else False, id="consent")
+                yield TickBox(
                     "Wants a one-to-one interview", p.wants_interview if p else False, id="interview"
                 )
             yield Static(id="participant-error")
@@ -240,8 +283,8 @@ class ParticipantForm(ModalScreen[str | None]):
         store = self.workspace.store
         gender = self._value("gender").strip().casefold()
         gender = {"n": "not_given", "not given": "not_given"}.get(gender, gender)
-        consent = self.query_one("#consent", Checkbox).value
-        interview = self.query_one("#interview", Checkbox).value
+        consent = self.query_one("#consent", TickBox).value
+        interview = self.query_one("#interview", TickBox).value
         try:
             if self.person is None:
                 saved = roster.add_participant(
