@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from facilitator.ui.note_syntax import ThemeChoice, line_for, matching, parse
+from facilitator.ui.note_syntax import ThemeChoice, close_to, line_for, matching, parse
 
 ROSTER = ["P1", "P2", "P3", "P12"]
 THEMES = [
@@ -94,10 +94,15 @@ def test_a_hash_inside_a_word_is_text_and_the_tag_being_typed_is_known() -> None
     assert [t.number for t in matching("", THEMES)] == [1, 2, 3, 4]
 
 
-def test_a_saved_note_reads_back_as_the_same_line() -> None:
+def test_a_saved_note_reads_back_as_the_same_line_with_theme_numbers() -> None:
     names = ["Social workers don't listen", "Housing"]
     line = line_for("they never came", "P3", names, THEMES)
-    assert line == "P3: they never came #Social workers don't listen #Housing"
+    assert line == "P3: they never came #1 #+Housing"  # numbers: a slip cannot make a new theme
     draft = parse(line, ROSTER, THEMES)
     assert (draft.speaker, draft.text, draft.theme_names) == ("P3", "they never came", names)
     assert line_for("no speaker", None, [], THEMES) == "no speaker"
+
+
+def test_a_new_theme_close_to_an_existing_one_is_pointed_out() -> None:
+    assert close_to("Many placements in car", THEMES) == THEMES[3]
+    assert close_to("Housing", THEMES) is None

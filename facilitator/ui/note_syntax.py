@@ -21,6 +21,7 @@ Pure functions: no textual, no store. The screen parses at every key press.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -196,13 +197,21 @@ def parse(line: str, roster: Sequence[str], themes: Sequence[ThemeChoice]) -> Dr
 def line_for(
     text: str, speaker: str | None, theme_names: Sequence[str], themes: Sequence[ThemeChoice]
 ) -> str:
-    """The note line that reads back as this note (to edit a saved note in the same box)."""
+    """The note line that reads back as this note (to edit a saved note in the same box).
+
+    Themes are written as their numbers, so that a slip of the finger in a long
+    name cannot turn into a new theme; the line under the box spells them out.
+    """
     parts = [f"{speaker}: " if speaker else "", " ".join(text.split("\n"))]
     numbers = {t.name.casefold(): t.number for t in themes}
     for name in theme_names:
-        # A name with '#' in it cannot be typed as a name: use its number.
-        if "#" in name and name.casefold() in numbers:
-            parts.append(f" #{numbers[name.casefold()]}")
-        else:
-            parts.append(f" #{name}")
+        number = numbers.get(name.casefold())
+        parts.append(f" #{number}" if number is not None else f" #+{name}")
     return "".join(parts)
+
+
+def close_to(name: str, themes: Sequence[ThemeChoice]) -> ThemeChoice | None:
+    """An existing theme whose name is nearly `name` (a likely slip when making a new one)."""
+    by_name = {t.name.casefold(): t for t in themes}
+    found = difflib.get_close_matches(name.casefold(), list(by_name), n=1, cutoff=0.85)
+    return by_name[found[0]] if found else None

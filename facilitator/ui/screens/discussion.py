@@ -36,7 +36,7 @@ from facilitator.roster import Participant
 from facilitator.services import Workspace
 from facilitator.store import MAX_COMMENT, Session
 from facilitator.ui.identity import warning_text
-from facilitator.ui.note_syntax import Draft, ThemeChoice, line_for, matching, parse
+from facilitator.ui.note_syntax import Draft, ThemeChoice, close_to, line_for, matching, parse
 from facilitator.ui.text import one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -314,6 +314,8 @@ class DiscussionScreen(Screen[None]):
             elif tag.new_name is not None:
                 text.append("new theme ", style="bold")
                 text.append_text(short(tag.new_name, PREVIEW_THEME_WIDTH, "bold"))
+                if (near := close_to(tag.new_name, self.choices)) is not None:
+                    text.append(f" (close to #{near.number}!)", style="bold")
         return text
 
     def _show_side(self, draft: Draft) -> None:
@@ -514,6 +516,9 @@ class DiscussionScreen(Screen[None]):
 
         draft = self.draft()
         names = [f.excerpt(draft.text) for f in self.findings(draft) if f.kind == "name"]
+        if not names and self.notes:  # the box is empty: the note just saved
+            latest = self.notes[-1].text
+            names = [f.excerpt(latest) for f in detect(latest, self.anonymiser) if f.kind == "name"]
         suggested = names[0] if names else ""
         self.app.push_screen(PseudonymScreen(self.workspace, self.session.id, suggested, blink=self.blink))
 
@@ -540,7 +545,11 @@ class DiscussionScreen(Screen[None]):
             ("Esc", "cancel an edit; with an empty box, go back"),
             ("Ctrl+G", "themes ranked by how often they came up: their notes, rename, merge"),
             ("Ctrl+R", "roster: participants' codes and descriptors"),
-            ("Ctrl+N", "pseudonym map: names replaced on every export (a flagged name is offered)"),
+            (
+                "Ctrl+N",
+                "pseudonym map: names replaced on every export (a name flagged in the box, or in "
+                "the note just saved, is offered)",
+            ),
             ("Ctrl+L", "blank the screen at once; any key brings it back"),
             ("Ctrl+U", "empty the box"),
             ("F1", "this help"),

@@ -30,8 +30,15 @@ class PseudonymScreen(Screen[None]):
     CSS_PATH = "pseudonyms.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "add", id="pseudonyms.add", tooltip="Type a real name and its changed name."),
-        Binding("d", "remove", "remove", id="pseudonyms.remove", tooltip="Remove the pair (y confirms)."),
-        Binding("b", "blank", "blank", id="pseudonyms.blank", tooltip="Blank the screen at once."),
+        Binding(
+            "d",
+            "remove",
+            "remove",
+            id="pseudonyms.remove",
+            key_display="tab d",
+            tooltip="In the list (Tab reaches it), remove the pair (y confirms).",
+        ),
+        Binding("b,ctrl+l", "blank", "blank", id="pseudonyms.blank", tooltip="Blank the screen at once."),
         Binding(
             "escape",
             "back",
@@ -77,12 +84,8 @@ class PseudonymScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_pairs()
-        if self.suggested:
-            self.query_one("#changed", Input).focus()
-        elif self.pairs:
-            self.query_one(DataTable).focus()
-        else:
-            self.query_one("#real", Input).focus()
+        # Adding is what the map is opened for; Tab reaches the list to remove a pair.
+        self.query_one("#changed" if self.suggested else "#real", Input).focus()
 
     def refresh_pairs(self, select: str | None = None) -> None:
         table: DataTable[Text] = self.query_one(DataTable)

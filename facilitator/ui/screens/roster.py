@@ -74,7 +74,7 @@ class RosterScreen(Screen[None]):
             id="roster.consent",
             tooltip="Mark (or unmark) that the participant gave verbal consent.",
         ),
-        Binding("b", "blank", "blank", id="roster.blank", tooltip="Blank the screen at once."),
+        Binding("b,ctrl+l", "blank", "blank", id="roster.blank", tooltip="Blank the screen at once."),
         Binding("escape", "back", "back", id="roster.back", key_display="esc", tooltip="Go back."),
     ]
 

@@ -30,13 +30,6 @@ RANK_COLUMNS = ("Rank", "Sessions", "Notes", "Theme")
 FIXED_WIDTH = 28  # the three count columns, the cells' padding and a scroll bar
 
 
-def _fitted(name: str, width: int) -> Text:
-    """A theme name cut to the column with an ellipsis (the notes screen shows it whole)."""
-    text = one_line(name)
-    text.truncate(width, overflow="ellipsis")
-    return text
-
-
 class ThemesScreen(Screen[None]):
     """The codebook ranked; Enter shows a theme's notes, r renames, m merges, a adds."""
 
@@ -59,7 +52,7 @@ class ThemesScreen(Screen[None]):
             id="themes.scope",
             tooltip="Count this session's notes only, or every session of the consultation.",
         ),
-        Binding("b", "blank", "blank", id="themes.blank", tooltip="Blank the screen at once."),
+        Binding("b,ctrl+l", "blank", "blank", id="themes.blank", tooltip="Blank the screen at once."),
         Binding("question_mark", "help", "help", id="themes.help", key_display="?", tooltip="All the keys."),
         Binding("escape", "back", "back", id="themes.back", key_display="esc", tooltip="Cancel, or go back."),
     ]
@@ -126,8 +119,9 @@ class ThemesScreen(Screen[None]):
                 Text(str(item.rank), justify="right"),
                 Text(str(item.sessions), justify="right"),
                 Text(str(item.notes), justify="right"),
-                _fitted(item.name, width),
+                one_line(item.name),
                 key=item.theme.id,
+                height=None,  # a long name wraps: two themes that start alike stay apart
             )
         ids = [item.theme.id for item in self.ranked]
         if current in ids:
@@ -324,7 +318,7 @@ class ThemeNotesScreen(Screen[None]):
             key_display="esc",
             tooltip="Back to the themes.",
         ),
-        Binding("b", "blank", "blank", id="theme_notes.blank", tooltip="Blank the screen at once."),
+        Binding("b,ctrl+l", "blank", "blank", id="theme_notes.blank", tooltip="Blank the screen at once."),
     ]
 
     def __init__(self, workspace: Workspace, ranked: RankedTheme, session_ids: list[str]) -> None:
