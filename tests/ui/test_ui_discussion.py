@@ -155,6 +155,9 @@ async def test_rename_and_merge_from_the_themes_view_keep_every_tag(workspace: W
         assert tags(workspace, second) == [("c", ["Listening"])]
         top = screen.ranked[0]
         assert (top.name, top.sessions, top.notes) == ("Listening", 2, 3)
+        await pilot.press("escape")  # the notes on the discussion screen show the new name
+        assert isinstance(app.screen, DiscussionScreen)
+        assert "#Listening" in screen_text(app) and "#Lack of trust" not in screen_text(app)
 
 
 async def test_add_a_participant_from_the_roster(workspace: Workspace, session_id: str) -> None:

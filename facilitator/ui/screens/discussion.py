@@ -192,6 +192,7 @@ class DiscussionScreen(Screen[None]):
         self.editing: Note | None = None
         self.stashed = ""  # what was in the box when an edit began
         self.deleted: list[str] = []
+        self._options: dict[str, tuple[Note, Option]] = {}  # note id: (the note as shown, its entry)
 
     # ------------------------------------------------------------ layout
 
@@ -248,7 +249,7 @@ class DiscussionScreen(Screen[None]):
     def _show_notes(self, highlight: str | None = None) -> None:
         self.notes = discussion.notes(self.workspace.store, self.session.id)
         notes = self.query_one(NoteList)
-        notes.set_options(Option(note_prompt(n), id=n.id) for n in reversed(self.notes))
+        notes.set_options(self._option(n) for n in reversed(self.notes))
         if not self.notes:
             notes.add_option(Option(Text(NO_NOTES, style="italic"), disabled=True))
         if highlight is not None and self.notes:
@@ -260,6 +261,14 @@ class DiscussionScreen(Screen[None]):
             f" · {len(self.notes)} note{'' if len(self.notes) == 1 else 's'}",
         )
         self.query_one("#discussion-title", Static).update(title)
+
+    def _option(self, note: Note) -> Option:
+        """The list's entry for a note, made once per version (a long list stays quick to refresh)."""
+        cached = self._options.get(note.id)
+        if cached is None or cached[0] != note:  # a renamed theme changes the note's themes too
+            cached = (note, Option(note_prompt(note), id=note.id))
+            self._options[note.id] = cached
+        return cached[1]
 
     # ------------------------------------------------------------ the note being typed
 

@@ -179,11 +179,11 @@ class ThemesScreen(Screen[None]):
             self.notify("Choose another theme to merge it into.", severity="warning")
             return
         question = Text.assemble(
-            "Merge ",
+            "Merge “",
             one_line(source.name, "bold"),
-            f" ({source.notes} note{'' if source.notes == 1 else 's'} here) into ",
+            f"” ({source.notes} note{'' if source.notes == 1 else 's'} here) into “",
             one_line(target.name, "bold"),
-            "?\n\nEvery note tagged with the first is tagged with the second; the first leaves the codebook.",
+            "”?\n\nEvery note tagged with the first gets the second instead; the first leaves the codebook.",
         )
 
         def answered(yes: bool | None) -> None:
