@@ -281,6 +281,8 @@ def _names(text: str) -> Iterable[Finding]:
         letters = [c for c in word if c.isalpha()]
         if len(letters) < 2 or not word[0].isupper() or all(c.isupper() for c in letters):
             continue
+        if len(letters) > 2 and letters[-1] == "s" and all(c.isupper() for c in letters[:-1]):
+            continue  # an acronym in the plural: SWs, YOIs
         if word.casefold() in COMMON_CAPITALISED or _at_sentence_start(text, match.start()):
             continue
         yield _finding("name", match.start(), match.start() + len(word))

@@ -63,6 +63,7 @@ class HomeScreen(Screen[None]):
             id="home.delete",
             tooltip="Delete the selected session (you type its label to confirm).",
         ),
+        Binding("t", "discussion", "discussion", id="home.discussion", tooltip="Discussion notes."),
         Binding("question_mark", "help", "help", id="home.help", key_display="?", tooltip="All the keys."),
     ]
 
@@ -183,6 +184,12 @@ class HomeScreen(Screen[None]):
 
         self.app.push_screen(ConfirmDeleteScreen(summary, blink=self.blink), callback=confirmed)
 
+    def action_discussion(self) -> None:
+        from facilitator.ui.screens.discussion import DiscussionScreen
+
+        if session_id := self._need_selection():
+            self.app.push_screen(DiscussionScreen(self.workspace, session_id, blink=self.blink))
+
     def action_help(self) -> None:
         from facilitator.ui.screens.help import HelpScreen
 
@@ -193,6 +200,7 @@ class HomeScreen(Screen[None]):
             ("e", "edit the session's details"),
             ("c", "close the session (its exercise is over); again to reopen it"),
             ("d", "delete the session: you type its label to confirm"),
+            ("t", "discussion notes of the session"),
             ("?", "this help"),
             ("Ctrl+P", "command palette: every action, and the theme (high contrast too)"),
             ("Ctrl+Q", "quit (everything is already saved)"),
@@ -207,5 +215,6 @@ class HomeScreen(Screen[None]):
             ("Edit selected session", "Key e", "edit"),
             ("Close or reopen selected session", "Key c", "close_session"),
             ("Delete selected session", "Key d", "delete"),
+            ("Discussion notes of selected session", "Key t", "discussion"),
             ("Help: keys of the sessions screen", "Key ?", "help"),
         ]
