@@ -45,7 +45,9 @@ def world(tmp_path: Path) -> dict[str, Path]:
 
 
 def run_import(world: dict[str, Path], path: Path, *extra: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["--data-dir", str(world["office"]), "sync", "import", str(path), *extra])
+    result = CliRunner().invoke(
+        main, ["--data-dir", str(world["office"]), "sync", "import", str(path), *extra]
+    )
     return result.exit_code, result.stderr
 
 
@@ -92,7 +94,9 @@ def test_a_truncated_bundle(world):
 def test_a_bundle_with_one_flipped_byte(world, kind):
     data = bytearray(world[kind].read_bytes())
     data[len(data) // 2] ^= 0x01
-    assert_refused(world, variant(world, "flipped.bundle", bytes(data)), "damaged", "--identity", str(world["identity"]))
+    assert_refused(
+        world, variant(world, "flipped.bundle", bytes(data)), "damaged", "--identity", str(world["identity"])
+    )
 
 
 def test_a_manifest_whose_hash_does_not_match(world):
@@ -104,7 +108,9 @@ def test_a_manifest_whose_hash_does_not_match(world):
 
 def test_a_bundle_from_a_newer_format(world):
     data = world["plain"].read_bytes()
-    newer_header = variant(world, "newer.bundle", data.replace(b"facilitator-bundle 1 ", b"facilitator-bundle 2 ", 1))
+    newer_header = variant(
+        world, "newer.bundle", data.replace(b"facilitator-bundle 1 ", b"facilitator-bundle 2 ", 1)
+    )
     assert_refused(world, newer_header, "newer than this facilitator reads")
     manifest, payload = parts_of(world["plain"])
     manifest["format"] = 2
@@ -165,7 +171,9 @@ def test_a_bundle_whose_payload_is_not_what_it_claims(world):
 
 
 def test_export_without_a_recipient_says_what_to_do(tmp_path):
-    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "d"), "sync", "export", "--out", str(tmp_path)])
+    result = CliRunner().invoke(
+        main, ["--data-dir", str(tmp_path / "d"), "sync", "export", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 2
     assert "keys trust" in result.stderr and "--plaintext" in result.stderr
     assert not list(tmp_path.glob("*.bundle"))
