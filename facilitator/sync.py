@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -176,17 +177,17 @@ def has_new_changes(store: Store) -> bool:
 
 def _select(
     db: sqlite_utils.Database, table: str, columns: Sequence[str], where: str, params: Sequence[Any]
-) -> dict[str, list[Value]]:
+) -> dict[str, tuple[Value, ...]]:
     listed = ", ".join(_quote(c) for c in columns)
     cursor = db.execute(f"SELECT {listed} FROM {_quote(table)} WHERE {where}", list(params))
-    return {row[0]: list(row) for row in cursor}
+    return {row[0]: row for row in cursor}
 
 
 def _collect(store: Store, everything: bool, since: str, conflicts_mark: int) -> list[TableRows]:
     db = store.db
     tables = synced_tables(db)
     columns = {t: ["id", *[c for c in table_columns(db, t) if c != "id"]] for t in tables}
-    chosen: dict[str, dict[str, list[Value]]] = {}
+    chosen: dict[str, dict[str, tuple[Value, ...]]] = {}
     for table in tables:
         if everything:
             where, params = "1", []
@@ -451,15 +452,14 @@ def _check_rows(rows: TableRows, local: Sequence[str], name: str) -> tuple[int, 
         )
     positions = [rows.columns.index(c) for c in ("id", "updated_at", "device_id")]
     created, deleted = rows.columns.index("created_at"), rows.columns.index("deleted_at")
-    ids = set()
-    for row in rows.rows:
-        if not all(isinstance(row[i], str) and row[i] for i in (*positions, created)) or not (
-            row[deleted] is None or isinstance(row[deleted], str)
-        ):
+    for index in (*positions, created):
+        values = set(map(itemgetter(index), rows.rows))
+        if set(map(type, values)) - {str} or "" in values:
             raise BundleError(f"{name} is damaged: a row of {table!r} has a bad id or stamp")
-        ids.add(row[positions[0]])
-    if len(ids) != len(rows.rows):
-        raise BundleError(f"{name} is damaged: table {table!r} holds a row twice")
+        if index == positions[0] and len(values) != len(rows.rows):
+            raise BundleError(f"{name} is damaged: table {table!r} holds a row twice")
+    if set(map(type, map(itemgetter(deleted), rows.rows))) - {str, type(None)}:
+        raise BundleError(f"{name} is damaged: a row of {table!r} has a bad stamp")
     return positions[0], positions[1], positions[2]
 
 
