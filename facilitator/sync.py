@@ -175,6 +175,30 @@ def has_new_changes(store: Store) -> bool:
     )
 
 
+def unsent_sessions(store: Store) -> set[str]:
+    """Ids of sessions with changes made on this device that no bundle has carried away yet.
+
+    For the home screen's per-session indicator. A session counts when its own row, or
+    a row of any synced table with a `session_id` column (post-its, notes, ...), was
+    last written here after the last export.
+    """
+    since = store.get_meta(META_LAST_EXPORT) or ""
+    found: set[str] = set()
+    for table in synced_tables(store.db):
+        column = "id" if table == "sessions" else "session_id"
+        if column not in table_columns(store.db, table):
+            continue
+        found.update(
+            row[0]
+            for row in store.db.execute(
+                f"SELECT DISTINCT {column} FROM {_quote(table)} WHERE device_id = ? AND updated_at > ?",
+                [store.device_id, since],
+            )
+            if row[0] is not None
+        )
+    return found
+
+
 def _select(
     db: sqlite_utils.Database, table: str, columns: Sequence[str], where: str, params: Sequence[Any]
 ) -> dict[str, tuple[Value, ...]]:

@@ -269,3 +269,15 @@ def test_export_refuses_to_overwrite_a_bundle(devices, tmp_path):
     with pytest.raises(FacilitatorError, match="already exists"):
         sync.export_bundle(a, target, plaintext=True)
     assert a.get_meta("sync_export_sequence") == before
+
+
+def test_unsent_sessions_are_those_with_changes_made_here_since_the_last_export(devices, tmp_path):
+    a, b, _office = devices
+    first, second = new_session(a, "One"), new_session(a, "Two")
+    assert sync.unsent_sessions(a) == {first.id, second.id}
+    sync.import_bundle(b, export(a, tmp_path / "a"))
+    assert sync.unsent_sessions(a) == set()
+    a.add_postit(second.id, 1, "agree")
+    assert sync.unsent_sessions(a) == {second.id}
+    # Rows that came from another device are not this device's to send.
+    assert sync.unsent_sessions(b) == set()
