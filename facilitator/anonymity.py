@@ -133,6 +133,31 @@ class Anonymiser:
                     mapping[p.real] = p.changed
         return cls(mapping)
 
+    @classmethod
+    def per_session(cls, store: Store, session_ids: Sequence[str]) -> dict[str, Anonymiser]:
+        """One anonymiser per session, for a report that lists several sessions' text.
+
+        A session's own map decides for every word it maps, so its names are changed
+        the way its facilitator chose. Words it does not map, but another listed
+        session does, are changed too (the first such session wins): the same
+        social worker or child can come up in two groups, and a name changed in
+        one must not appear unchanged from the other.
+        """
+        maps = {session_id: pseudonyms(store, session_id) for session_id in dict.fromkeys(session_ids)}
+        everyone: dict[str, tuple[str, str]] = {}
+        for found in maps.values():
+            for p in found:
+                everyone.setdefault(_key(p.real), (p.real, p.changed))
+        shared = cls(dict(everyone.values()))
+        result: dict[str, Anonymiser] = {}
+        for session_id, found in maps.items():
+            if not found:
+                result[session_id] = shared
+                continue
+            words = {**everyone, **{_key(p.real): (p.real, p.changed) for p in found}}
+            result[session_id] = cls(dict(words.values()))
+        return result
+
 
 def anonymise(text: str, mapping: Mapping[str, str] | Anonymiser) -> str:
     """`text` with the pseudonym map applied, whole-word and case-aware."""
@@ -281,6 +306,8 @@ def _names(text: str) -> Iterable[Finding]:
         letters = [c for c in word if c.isalpha()]
         if len(letters) < 2 or not word[0].isupper() or all(c.isupper() for c in letters):
             continue
+        if len(letters) > 2 and letters[-1] == "s" and all(c.isupper() for c in letters[:-1]):
+            continue  # an acronym in the plural: SWs, YOIs
         if word.casefold() in COMMON_CAPITALISED or _at_sentence_start(text, match.start()):
             continue
         yield _finding("name", match.start(), match.start() + len(word))

@@ -379,6 +379,16 @@ def tagged_notes(store: Store, session_ids: Sequence[str]) -> list[tuple[str, st
     return result
 
 
+def _ranked(counted: list[tuple[Theme, int, int]]) -> list[RankedTheme]:
+    """(theme, sessions, notes) sorted by sessions, notes, name and id; ties share a rank."""
+    counted.sort(key=lambda c: (-c[1], -c[2], c[0].name.casefold(), c[0].id))
+    ranked: list[RankedTheme] = []
+    for position, (item, n_sessions, n_notes) in enumerate(counted, start=1):
+        tied = ranked and (ranked[-1].sessions, ranked[-1].notes) == (n_sessions, n_notes)
+        ranked.append(RankedTheme(ranked[-1].rank if tied else position, item, n_sessions, n_notes))
+    return ranked
+
+
 def rank(
     store: Store, codebook: Codebook, session_ids: Sequence[str], *, include_unused: bool = True
 ) -> list[RankedTheme]:
@@ -398,12 +408,7 @@ def rank(
     ]
     if not include_unused:
         counted = [c for c in counted if c[2] > 0]
-    counted.sort(key=lambda c: (-c[1], -c[2], c[0].name.casefold(), c[0].id))
-    ranked: list[RankedTheme] = []
-    for position, (item, n_sessions, n_notes) in enumerate(counted, start=1):
-        tied = ranked and (ranked[-1].sessions, ranked[-1].notes) == (n_sessions, n_notes)
-        ranked.append(RankedTheme(ranked[-1].rank if tied else position, item, n_sessions, n_notes))
-    return ranked
+    return _ranked(counted)
 
 
 def sessions_sharing(store: Store, codebook: Codebook) -> list[Session]:
@@ -427,3 +432,23 @@ def rank_for_consultation(
     for session in sessions:
         align_codebook(store, session)
     return rank(store, Codebook(consultation_id), [s.id for s in sessions], include_unused=include_unused)
+
+
+def rank_across(store: Store, session_ids: Sequence[str]) -> list[RankedTheme]:
+    """The themes these sessions' notes raised, ranked as `rank` ranks them.
+
+    For a report that may cover sessions of more than one codebook: themes of the
+    same name (ignoring case and spacing) count as one theme, shown under the name
+    first created. Themes no note raised are left out. Nothing is written.
+    """
+    notes_by_name: dict[str, set[str]] = {}
+    sessions_by_name: dict[str, set[str]] = {}
+    shown: dict[str, Theme] = {}
+    for note_id, session_id, root in tagged_notes(store, session_ids):
+        name = " ".join(root.name.split()).casefold()
+        notes_by_name.setdefault(name, set()).add(note_id)
+        sessions_by_name.setdefault(name, set()).add(session_id)
+        if name not in shown or (root.created_at, root.id) < (shown[name].created_at, shown[name].id):
+            shown[name] = root
+    counted = [(shown[n], len(sessions_by_name[n]), len(notes_by_name[n])) for n in shown]
+    return _ranked(counted)

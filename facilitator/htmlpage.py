@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 
 from facilitator.charts import Chart, percent_text
+from facilitator.findings import Discussion, Said
 from facilitator.literal import visible
 
 CSS = """
@@ -31,6 +32,14 @@ td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
 .note { color: #333; font-size: .9em; }
 ul.comments { padding-left: 1.2rem; }
 ul.comments li { margin: .15rem 0; break-inside: avoid; }
+.point { margin: .4rem 0; }
+blockquote.quote { margin: .6rem 0 .6rem .2rem; padding: .1rem 0 .1rem .8rem; border-left: 4px solid #0072B2;
+                   break-inside: avoid; }
+blockquote.quote p { margin: .2rem 0; }
+.descriptor { color: #333; }
+section.case-study { margin: .8rem 0; padding: .3rem .8rem; border: 1px solid #999; break-inside: avoid; }
+section.case-study h4 { margin-top: .3rem; }
+.also { color: #444; font-size: .9em; margin: .1rem 0 .5rem; }
 @page { size: A4; margin: 16mm 14mm; }
 @media print {
   body { max-width: none; margin: 0; padding: 0; font-size: 10.5pt; }
@@ -88,3 +97,48 @@ def comment_item(comment: str, source: str = "") -> str:
     """One comment as a list item, with where it came from (a group, a participant code)."""
     where = f' <span class="source">({text(source)})</span>' if source else ""
     return f'<li><span class="comment">{text(comment)}</span>{where}</li>\n'
+
+
+def _said_item(said: Said, names: dict[str, str], home: str | None) -> str:
+    others = [names[k] for k in said.themes if k != home and k in names]
+    also = f'<p class="also">Also: {text(", ".join(others))}</p>\n' if others else ""
+    body = f'<p class="comment">{text(said.text)}</p>\n'
+    if said.kind == "quote":
+        who = f'<p class="descriptor">({text(said.descriptor)})</p>\n' if said.descriptor else ""
+        return f'<blockquote class="quote">\n{body}{who}{also}</blockquote>\n'
+    if said.kind == "case_study":
+        return f'<section class="case-study">\n<h4>Case study</h4>\n{body}{also}</section>\n'
+    return f'<div class="point">{body}{also}</div>\n'
+
+
+def discussion_section(discussion: Discussion, *, with_sessions: bool) -> str:
+    """The discussion as the report shows it: themes ranked, then what was said under each.
+
+    `with_sessions` adds the number of sessions that raised each theme (a report
+    over several sessions; in one session's summary it is always 1).
+    """
+    parts = ["<h2>Discussion</h2>\n"]
+    if discussion.is_empty:
+        return parts[0] + '<p class="note">No discussion notes were recorded.</p>\n'
+    names = discussion.names
+    if discussion.themes:
+        parts.append("<p>Themes raised, in order of frequency of occurrence:</p>\n")
+        head = '<th class="number">Rank</th><th>Theme</th>'
+        head += '<th class="number">Sessions</th>' if with_sessions else ""
+        head += '<th class="number">Notes</th>'
+        rows = "".join(
+            f'<tr><td class="number">{t.rank}</td><td>{text(t.name)}</td>'
+            + (f'<td class="number">{t.sessions}</td>' if with_sessions else "")
+            + f'<td class="number">{t.notes}</td></tr>'
+            for t in discussion.themes
+        )
+        parts.append(f'<table class="themes"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>\n')
+    for theme, said in discussion.by_theme:
+        parts.append(f"<h3>{theme.rank}. {text(theme.name)}</h3>\n")
+        parts += [_said_item(item, names, theme.key) for item in said]
+        if above := discussion.listed_above(theme, len(said)):
+            parts.append(f'<p class="note">{text(above)}</p>\n')
+    if discussion.untagged:
+        parts.append("<h3>Not tagged with a theme</h3>\n")
+        parts += [_said_item(item, names, None) for item in discussion.untagged]
+    return "".join(parts)

@@ -1,10 +1,14 @@
 """The consultation report: one `report.html` with its chart files, as the report frames it.
 
-It holds the participant totals, Figures 1..N, a cohort comparison per statement,
-every comment by statement and response, and "Appendix 1: Responses to statement
-exercises" with every group's chart in appendix order. The page is written as it
-is built, and comments are streamed from the store, so memory does not grow with
-the number of post-its. scipy and matplotlib are imported only when needed.
+It holds the participant totals (from each session's roster when it has one) and
+how many asked for a one-to-one interview, Figures 1..N, a cohort comparison per
+statement, every comment by statement and response, the discussion's themes in
+order of frequency with their notes, quotes and case studies, and "Appendix 1:
+Responses to statement exercises" with every group's chart in appendix order.
+Every comment and note passes through its own session's pseudonym map
+(`Anonymiser.per_session`). The page is written as it is built, and comments are
+streamed from the store, so memory does not grow with the number of post-its.
+scipy and matplotlib are imported only when needed.
 """
 
 from __future__ import annotations
@@ -15,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from facilitator import htmlpage
+from facilitator import findings, htmlpage
+from facilitator.anonymity import Anonymiser
 from facilitator.charts import Chart, Counts, Selection, appendix_charts, figure_charts
 from facilitator.files import staged_dir
 from facilitator.statements import Statement
 from facilitator.store import Store
-from facilitator.summary import participants_sentence
 
 APPENDIX_TITLE = "Appendix 1: Responses to statement exercises"
 # Below this many responses in a cohort, p-values come from permutations of the
@@ -169,15 +173,19 @@ def _svg_for(chart: Chart, drawn: bytes | None, prefix: str) -> str:
     return svg_inline(drawn if drawn is not None else render(chart, "svg"), prefix)
 
 
-def _sessions_table(selection: Selection) -> str:
+def _genders(count: findings.Headcount) -> str:
+    words = [f"{count.male} male", f"{count.female} female"]
+    words += [f"{count.other} other"] if count.other else []
+    words += [f"{count.not_given} not recorded"] if count.not_given else []
+    return ", ".join(words)
+
+
+def _sessions_table(selection: Selection, counts: dict[str, findings.Headcount]) -> str:
     group_of = {s.id: g.label for g in selection.groups for s in g.sessions}
     rows = []
     for s in selection.sessions:
-        people = (
-            "—"
-            if s.participants is None
-            else f"{s.participants} ({s.male or 0} male, {s.female or 0} female)"
-        )
+        count = counts[s.id]
+        people = "—" if not count.recorded else f"{count.total} ({_genders(count)})"
         cells = [group_of[s.id], s.label, s.cohort, s.setting, s.date, people]
         rows.append("<tr>" + "".join(f"<td>{htmlpage.text(c)}</td>" for c in cells) + "</tr>")
     head = "".join(
@@ -209,8 +217,13 @@ def _comparison_section(comparisons: Sequence[Comparison]) -> str:
     return "".join(parts)
 
 
-def _write_comments(page: TextIO, store: Store, selection: Selection) -> None:
-    """Every comment, by statement and response, streamed from the store as it is written."""
+def _write_comments(
+    page: TextIO, store: Store, selection: Selection, anonymisers: dict[str, Anonymiser]
+) -> None:
+    """Every comment, by statement and response, streamed from the store as it is written.
+
+    Each comment passes through its own session's anonymiser.
+    """
     group_of = {s.id: g.label for g in selection.groups for s in g.sessions}
     statements = {s.number: s for s in selection.statements}
     labels = {c.key: c.label for c in selection.scale}
@@ -230,7 +243,8 @@ def _write_comments(page: TextIO, store: Store, selection: Selection) -> None:
                 page.write(f"<h3>Statement {statement.number}: {htmlpage.text(statement.text)}</h3>\n")
             page.write(f'<h4>{htmlpage.text(labels[postit.response_key])}</h4>\n<ul class="comments">\n')
             current = here
-        page.write(htmlpage.comment_item(postit.comment, group_of[postit.session_id]))
+        anonymise = anonymisers[postit.session_id]
+        page.write(htmlpage.comment_item(anonymise(postit.comment), group_of[postit.session_id]))
     if current is None:
         page.write('<p class="note">No comments were recorded.</p>\n')
     else:
@@ -253,20 +267,27 @@ def write_report(
 
     draw = draw or chart_files.write_chart
     counts = Counts(store, selection.sessions)
+    in_appendix_order = [s for g in selection.groups for s in g.sessions]
+    anonymisers = Anonymiser.per_session(store, [s.id for s in in_appendix_order])
+    heads = {s.id: findings.headcount(store, s) for s in selection.sessions}
+    said = findings.sessions_discussion(store, in_appendix_order, anonymisers)
     entries: list[dict[str, Any]] = []
     with staged_dir(out, last=["index.json", "report.html"]) as staging:
         with (staging / "report.html").open("w", encoding="utf-8") as page:
             page.write(htmlpage.page_start(selection.title))
             page.write(f"<h1>{htmlpage.text(selection.title)}</h1>\n")
-            page.write(f"<p>{htmlpage.text(participants_sentence(selection.sessions))}</p>\n")
-            page.write(_sessions_table(selection))
+            headcounts = list(heads.values())
+            page.write(f"<p>{htmlpage.text(findings.participants_sentence(headcounts))}</p>\n")
+            page.write(f"<p>{htmlpage.text(findings.interview_sentence(headcounts))}</p>\n")
+            page.write(_sessions_table(selection, heads))
             page.write("<h2>Statement exercise findings</h2>\n")
             for chart in figure_charts(counts, selection):
                 entry, svg = draw(chart, 0, staging, formats)
                 entries.append(entry)
                 page.write(htmlpage.chart_figure(chart, _svg_for(chart, svg, f"f{chart.figure}")))
             page.write(_comparison_section(cohort_comparisons(counts, selection)))
-            _write_comments(page, store, selection)
+            _write_comments(page, store, selection, anonymisers)
+            page.write(htmlpage.discussion_section(said, with_sessions=True))
             page.write(f'<h2 class="appendix">{htmlpage.text(APPENDIX_TITLE)}</h2>\n')
             positions = {id(group): index for index, group in enumerate(selection.groups, start=1)}
             for number, chart in enumerate(appendix_charts(counts, selection), start=1):

@@ -20,6 +20,7 @@ from datetime import date as date_type
 from pathlib import Path
 from typing import Any
 
+from facilitator import clock
 from facilitator.clock import new_id, now
 from facilitator.errors import FacilitatorError, ItemError, NotFound
 from facilitator.paths import DATABASE_NAME
@@ -303,9 +304,46 @@ def _migration_discussion(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_sync(db: sqlite_utils.Database) -> None:
+    """Sync: the versions that lost a merge, and the bundles made or taken here."""
+    row_columns = (
+        "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, device_id TEXT NOT NULL, deleted_at TEXT"
+    )
+    db.executescript(
+        f"""
+        -- Every version of a row that lost a merge, keyed by a hash of the version so that
+        -- two devices recording the same one make the same row. It travels in bundles;
+        -- deleted_at marks a version a person has reviewed (resolved).
+        CREATE TABLE sync_conflicts (
+            id TEXT PRIMARY KEY,
+            table_name TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            {row_columns}
+        );
+        CREATE INDEX sync_conflicts_by_row ON sync_conflicts (table_name, row_id);
+        -- Local only: bundles this device wrote ('out') or imported ('in').
+        CREATE TABLE sync_bundles (
+            file_sha256 TEXT PRIMARY KEY,
+            payload_sha256 TEXT NOT NULL,
+            direction TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            at TEXT NOT NULL,
+            added INTEGER NOT NULL DEFAULT 0,
+            updated INTEGER NOT NULL DEFAULT 0,
+            unchanged INTEGER NOT NULL DEFAULT 0,
+            conflicted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX sync_bundles_by_payload ON sync_bundles (payload_sha256);
+        """
+    )
+
+
 # Tables whose rows travel in sync bundles, parents before children. Every one has
 # id, created_at, updated_at, device_id and deleted_at. Local-only tables (meta,
-# and anything holding a pseudonym map) are never listed here.
+# sync_bundles, and anything holding a pseudonym map) are never listed here.
 SYNCED_TABLES: list[str] = [
     "devices",
     "consultations",
@@ -315,10 +353,15 @@ SYNCED_TABLES: list[str] = [
     "themes",
     "notes",
     "note_themes",
+    "sync_conflicts",
 ]
 
 # Each migration brings the schema from version N-1 to N. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_discussion]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _migration_1,
+    _migration_discussion,
+    _migration_sync,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -378,6 +421,8 @@ class Store:
             self.db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
             self.device_id = self._ensure_device()
+            # Stamps never go below one already seen (set by sync), even if the clock went back.
+            clock.observe(self.get_meta("clock_floor"))
         except sqlite3.DatabaseError as error:
             raise FacilitatorError(f"cannot use the database {path}: {error}") from None
 

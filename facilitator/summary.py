@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import glob
 import itertools
-from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
 
-from facilitator import htmlpage
-from facilitator.charts import Chart, Counts, cohort_groups, percent_text, session_selection, slug
+from facilitator import findings, htmlpage
+from facilitator.anonymity import Anonymiser
+from facilitator.charts import Chart, Counts, percent_text, session_selection, slug
 from facilitator.errors import FacilitatorError
 from facilitator.files import write_atomic
+from facilitator.findings import Discussion, Said
 from facilitator.literal import markdown
 from facilitator.store import Postit, Session, Store
 
@@ -30,45 +31,19 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def participants_sentence(sessions: Sequence[Session], *, by_cohort: bool = True) -> str:
-    """Participant totals in the report's form.
-
-    For example "46 took part: 37 male, 9 female; 32 adults, 14 young offenders."
-    """
-    known = [s for s in sessions if s.participants is not None]
-    if not known:
-        return "Participant numbers were not recorded."
-    total = sum(s.participants or 0 for s in known)
-    male = sum(s.male or 0 for s in known)
-    female = sum(s.female or 0 for s in known)
-    genders = [f"{male} male", f"{female} female"]
-    if total - male - female > 0:
-        genders.append(f"{total - male - female} gender not recorded")
-    sentence = f"{total} took part: {', '.join(genders)}"
-    if by_cohort:
-        cohorts = [
-            f"{sum(s.participants or 0 for s in group.sessions if s.participants is not None)} {group.label}"
-            for group in cohort_groups(known)
-        ]
-        sentence += "; " + ", ".join(cohorts)
-    missing = [s.label for s in sessions if s.participants is None]
-    if missing:
-        sentence += " (not recorded for " + ", ".join(missing) + ")"
-    return sentence + "."
-
-
-def details(session: Session) -> list[tuple[str, str]]:
-    """The session's details as the summary shows them: no names."""
-    rows = [
+def details(store: Store, session: Session) -> list[tuple[str, str]]:
+    """The session's details as the summary shows them: no names, and never who asked for an interview."""
+    count = findings.headcount(store, session)
+    return [
         ("Consultation", session.consultation or "—"),
         ("Cohort", session.cohort),
         ("Setting", session.setting),
         ("Location", session.location or "—"),
         ("Date", session.date),
         ("Statement set", session.statement_set_title),
-        ("Participants", participants_sentence([session], by_cohort=False)),
+        ("Participants", findings.participants_sentence([count], by_cohort=len(count.cohorts) > 1)),
+        ("Interviews", findings.interview_sentence([count])),
     ]
-    return rows
 
 
 def comments_by_statement(store: Store, session: Session) -> dict[int, dict[str, list[Postit]]]:
@@ -89,10 +64,13 @@ def summary_html(store: Store, session: Session) -> str:
     """The summary as one self-contained HTML page (inline SVG charts, print styles)."""
     from facilitator.chart_files import render, svg_inline
 
+    anonymise = Anonymiser.for_session(store, session.id)
     comments = comments_by_statement(store, session)
     parts = [htmlpage.page_start(f"Session summary: {session.label}")]
     parts.append(f'<h1>Session summary: {htmlpage.text(session.label)}</h1>\n<table class="details">')
-    parts += [f"<tr><th>{name}</th><td>{htmlpage.text(value)}</td></tr>" for name, value in details(session)]
+    parts += [
+        f"<tr><th>{name}</th><td>{htmlpage.text(value)}</td></tr>" for name, value in details(store, session)
+    ]
     parts.append("</table>\n")
     for index, chart in enumerate(session_charts(store, session), start=1):
         statement = chart.statement
@@ -110,8 +88,10 @@ def summary_html(store: Store, session: Session) -> str:
                 f"<h4>{htmlpage.text(category.label)} ({_count(len(postits), 'comment', 'comments')})</h4>"
             )
             parts.append('<ul class="comments">\n')
-            parts += [htmlpage.comment_item(p.comment, p.participant or "") for p in postits]
+            parts += [htmlpage.comment_item(anonymise(p.comment), p.participant or "") for p in postits]
             parts.append("</ul>\n")
+    said = findings.session_discussion(store, session, anonymise)
+    parts.append(htmlpage.discussion_section(said, with_sessions=False))
     parts.append(htmlpage.PAGE_END)
     return "".join(parts)
 
@@ -121,11 +101,50 @@ def png_name(out: Path, statement_number: int) -> str:
     return f"{out.stem}-statement-{statement_number}.png"
 
 
+def _markdown_said(said: Said, names: dict[str, str], home: str | None) -> list[str]:
+    others = [names[k] for k in said.themes if k != home and k in names]
+    also = [f"*Also: {markdown(', '.join(others))}*", ""] if others else []
+    body = markdown(said.text)
+    if said.kind == "quote":
+        lines = ["> " + body.replace("\\\n", "\\\n> ")]
+        if said.descriptor:
+            lines += [">", f"> {markdown(f'({said.descriptor})')}"]
+        return [*lines, "", *also]
+    if said.kind == "case_study":
+        return ["**Case study.** " + body, "", *also]
+    return [body, "", *also]
+
+
+def discussion_markdown(discussion: Discussion) -> list[str]:
+    """The discussion as Markdown lines: themes ranked, then what was said under each."""
+    lines = ["## Discussion", ""]
+    if discussion.is_empty:
+        return [*lines, "No discussion notes were recorded."]
+    names = discussion.names
+    if discussion.themes:
+        lines += ["Themes raised, in order of frequency of occurrence:", ""]
+        lines += ["| Rank | Theme | Notes |", "| ---: | --- | ---: |"]
+        lines += [f"| {t.rank} | {markdown(t.name)} | {t.notes} |" for t in discussion.themes]
+        lines.append("")
+    for theme, said in discussion.by_theme:
+        lines += [f"### {markdown(f'{theme.rank}. {theme.name}')}", ""]
+        for item in said:
+            lines += _markdown_said(item, names, theme.key)
+        if above := discussion.listed_above(theme, len(said)):
+            lines += [markdown(above), ""]
+    if discussion.untagged:
+        lines += ["### Not tagged with a theme", ""]
+        for item in discussion.untagged:
+            lines += _markdown_said(item, names, None)
+    return lines
+
+
 def summary_markdown(store: Store, session: Session, out: Path) -> str:
     """The summary as Markdown; its charts are the PNGs named by `png_name`."""
+    anonymise = Anonymiser.for_session(store, session.id)
     comments = comments_by_statement(store, session)
     lines = [f"# Session summary: {markdown(session.label)}", ""]
-    lines += [f"- **{name}:** {markdown(value)}" for name, value in details(session)]
+    lines += [f"- **{name}:** {markdown(value)}" for name, value in details(store, session)]
     for chart in session_charts(store, session):
         statement = chart.statement
         lines += ["", f"## Statement {statement.number}: {markdown(statement.text)}", ""]
@@ -147,8 +166,9 @@ def summary_markdown(store: Store, session: Session, out: Path) -> str:
             lines += [f"#### {markdown(category.label)} ({_count(len(postits), 'comment', 'comments')})", ""]
             for postit in postits:
                 code = f" ({markdown(postit.participant)})" if postit.participant else ""
-                lines.append("- " + markdown(postit.comment).replace("\\\n", "\\\n  ") + code)
+                lines.append("- " + markdown(anonymise(postit.comment)).replace("\\\n", "\\\n  ") + code)
             lines.append("")
+    lines += ["", *discussion_markdown(findings.session_discussion(store, session, anonymise))]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -133,6 +133,7 @@ DETECTOR_CASES = [
     ("They never listened to me.", []),
     ("Social workers don't listen. Nobody does.", []),
     ("I think the Social Services and the YOT let me down", []),
+    ("our SWs and the YOIs never came", []),
     ("On Monday in March I went to court at Christmas", []),
     ('"Sometimes you need a bit of guidance." Then it stopped', []),
     ("I was 14 in 2010 and had 10/10 in maths", []),

@@ -206,3 +206,24 @@ def test_codebook_of_follows_the_session(session: Session) -> None:
     assert Codebook.of(session) == Codebook(session.consultation_id)
     alone = replace(session, consultation_id=None)
     assert Codebook.of(alone) == Codebook(None, session.id)
+
+
+def test_a_report_across_codebooks_counts_themes_of_one_name_as_one(
+    store: Store, statement_set: StatementSet
+) -> None:
+    first = make_session(store, statement_set, "Group 1", consultation="One")
+    second = make_session(store, statement_set, "Group 2", consultation="Two")
+    alone = make_session(store, statement_set, "Group 3", consultation="")
+    discussion.add_note(store, first.id, "a", themes=["Listening", "Trust"])
+    discussion.add_note(store, second.id, "b", themes=["listening "])
+    discussion.add_note(store, alone.id, "c", themes=["Trust", "Workload"])
+    discussion.add_note(store, alone.id, "d", themes=["Workload"])
+    discussion.delete_note(store, discussion.add_note(store, alone.id, "gone", themes=["Listening"]).id)
+
+    ranked = codebook.rank_across(store, [first.id, second.id, alone.id])
+
+    assert ranking(ranked) == [
+        (1, "Listening", 2, 2),
+        (1, "Trust", 2, 2),
+        (3, "Workload", 1, 2),
+    ]

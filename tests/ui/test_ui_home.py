@@ -38,7 +38,7 @@ async def test_create_a_session_from_the_form(workspace: Workspace) -> None:
         await pilot.press("enter")  # empty label: refused inline, nothing written
         assert "label is empty" in screen_text(app)
         assert workspace.store.sessions() == []
-        await pilot.press(*"Adult focus group 1", "tab", *"adults", "tab", "enter", "down", "enter")
+        await pilot.press(*"Adult focus group 1", "tab", *"adults", "tab", "space", "down", "enter")
         assert form.query_one("#setting", Select).value == "prison"
         date = form.query_one("#date", Input)
         date.value = "2010-02-30"
@@ -50,8 +50,8 @@ async def test_create_a_session_from_the_form(workspace: Workspace) -> None:
         await pilot.pause()
         assert "female must be a whole number" in screen_text(app)
         form.query_one("#female", Input).value = "2"
-        form.query_one("#label", Input).focus()
-        await pilot.press("enter")
+        form.query_one("#setting", Select).focus()
+        await pilot.press("enter")  # Enter saves from the drop-down too, as from every box
         assert isinstance(app.screen, WallScreen)  # straight onto the new wall
         (session,) = workspace.store.sessions()
         assert (session.label, session.cohort, session.setting, session.date) == (

@@ -63,6 +63,7 @@ class HomeScreen(Screen[None]):
             id="home.delete",
             tooltip="Delete the selected session (you type its label to confirm).",
         ),
+        Binding("t", "discussion", "discussion", id="home.discussion", tooltip="Discussion notes."),
         Binding("question_mark", "help", "help", id="home.help", key_display="?", tooltip="All the keys."),
         Binding(
             "g",
@@ -197,6 +198,12 @@ class HomeScreen(Screen[None]):
 
         self.app.push_screen(ConfirmDeleteScreen(summary, blink=self.blink), callback=confirmed)
 
+    def action_discussion(self) -> None:
+        from facilitator.ui.screens.discussion import DiscussionScreen
+
+        if session_id := self._need_selection():
+            self.app.push_screen(DiscussionScreen(self.workspace, session_id, blink=self.blink))
+
     def action_charts(self) -> None:
         from facilitator.ui.screens.charts import ChartsScreen
 
@@ -223,6 +230,7 @@ class HomeScreen(Screen[None]):
             ("e", "edit the session's details"),
             ("c", "close the session (its exercise is over); again to reopen it"),
             ("d", "delete the session: you type its label to confirm"),
+            ("t", "discussion notes of the session"),
             ("g", "charts of the session, its groups, cohorts and all sessions"),
             ("x", "export the session's summary (HTML or Markdown) into the exports folder"),
             ("?", "this help"),
@@ -239,6 +247,7 @@ class HomeScreen(Screen[None]):
             ("Edit selected session", "Key e", "edit"),
             ("Close or reopen selected session", "Key c", "close_session"),
             ("Delete selected session", "Key d", "delete"),
+            ("Discussion notes of selected session", "Key t", "discussion"),
             ("Charts", "Key g", "charts"),
             ("Export summary of selected session (HTML)", "Key x, then h", "export('html')"),
             ("Export summary of selected session (Markdown)", "Key x, then m", "export('md')"),

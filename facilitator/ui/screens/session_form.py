@@ -31,6 +31,15 @@ def parse_count(name: str, value: str) -> int | None:
     return int(value)
 
 
+class FormSelect(Select[str]):
+    """A drop-down where Enter saves the form, as in every box; Space or arrows open the list."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,space,up", "show_overlay", "Show menu", show=False),
+        Binding("enter", "screen.save", "save", show=False),
+    ]
+
+
 class SessionFormScreen(ModalScreen[str | None]):
     """The session form; returns the id of the session it created or changed, or None."""
 
@@ -66,7 +75,7 @@ class SessionFormScreen(ModalScreen[str | None]):
                     ]
                     yield Label("Statement set")
                     yield (
-                        Select(options, id="set", allow_blank=False)
+                        FormSelect(options, id="set", allow_blank=False)
                         if options
                         else Static("No statement sets found: add a TOML file to statements/.", id="set")
                     )
@@ -74,8 +83,8 @@ class SessionFormScreen(ModalScreen[str | None]):
                 yield self._input("label", s.label if s else "", "e.g. Adult focus group 1")
                 yield Label("Cohort *")
                 yield self._input("cohort", s.cohort if s else "", "e.g. adults, young offenders")
-                yield Label("Setting *")
-                yield Select(
+                yield Label("Setting * (Space to choose)")
+                yield FormSelect(
                     [(name, name) for name in SETTINGS],
                     id="setting",
                     prompt="prison or community",

@@ -135,6 +135,7 @@ class WallScreen(Screen[None]):
             tooltip=f"Participants place their own post-it; leave with {LEAVE_PARTICIPANT_TEXT}.",
         ),
         Binding("h", "home", "sessions", id="wall.home", tooltip="Back to the list of sessions."),
+        Binding("t", "discussion", "discussion", id="wall.discussion", tooltip="Discussion notes."),
         Binding(
             "down",
             "select(1)",
@@ -466,6 +467,13 @@ class WallScreen(Screen[None]):
 
         self.app.push_screen(HelpScreen("Keys of the wall", self.help_rows()))
 
+    def action_discussion(self) -> None:
+        if self._busy_with_box():
+            return
+        from facilitator.ui.screens.discussion import DiscussionScreen
+
+        self.app.push_screen(DiscussionScreen(self.workspace, self.session.id, blink=self.blink))
+
     def action_home(self) -> None:
         if self._busy_with_box():
             return
@@ -494,6 +502,7 @@ class WallScreen(Screen[None]):
             ("v", "participant mode: participants place their own post-it"),
             (LEAVE_PARTICIPANT_TEXT, "leave participant mode (only the facilitator knows this)"),
             ("h", "back to the sessions"),
+            ("t", "discussion notes: speakers, quotes, themes"),
             ("Esc", "cancel a move, clear the selection"),
             ("?", "this help"),
             ("Ctrl+P", "command palette: every action, and the theme (high contrast too)"),
@@ -526,6 +535,7 @@ class WallScreen(Screen[None]):
             ("Participant mode", f"Key v; leave with {LEAVE_PARTICIPANT_TEXT}", "participant"),
             ("Help: keys of the wall", "Key ?", "help"),
             ("Back to the sessions", "Key h", "home"),
+            ("Discussion notes", "Key t", "discussion"),
         ]
         return commands
 

@@ -10,7 +10,10 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from facilitator.store import MAX_COMMENT, Postit
+from facilitator.anonymity import Anonymiser, detect
+from facilitator.services import Workspace
+from facilitator.store import MAX_COMMENT, Postit, Session
+from facilitator.ui.identity import short_warning, warning_text
 from facilitator.ui.text import literal
 
 
@@ -69,6 +72,10 @@ class CommentBox(Input):
         margin-bottom: 1;
         border: tall $accent;
     }
+    CommentBox.-identity-warning {
+        border: tall $warning;
+        border-subtitle-color: $warning;
+    }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -96,6 +103,31 @@ class CommentBox(Input):
         self.category_key = category_key
         self.postit_id = postit_id
         self.cursor_blink = blink
+        self._anonymiser: Anonymiser | None = None
 
     def action_abandon(self) -> None:
         self.post_message(self.Abandoned(self))
+
+    # Likely identifying details are warned about under the box while typing; never blocked.
+
+    def on_mount(self) -> None:
+        self._anonymiser = _session_anonymiser(self.screen)
+        self._warn(self.value)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input is self:
+            self._warn(event.value)
+
+    def _warn(self, value: str) -> None:
+        findings = detect(value, self._anonymiser)
+        self.set_class(bool(findings), "-identity-warning")
+        self.border_subtitle = short_warning(value, findings) if findings else None
+        self.tooltip = warning_text(value, findings) if findings else None
+
+
+def _session_anonymiser(screen: object) -> Anonymiser | None:
+    """The pseudonym map of the session the screen shows (a screen with `workspace` and `session`)."""
+    workspace, session = getattr(screen, "workspace", None), getattr(screen, "session", None)
+    if isinstance(workspace, Workspace) and isinstance(session, Session):
+        return Anonymiser.for_session(workspace.store, session.id)
+    return None

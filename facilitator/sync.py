@@ -1,0 +1,839 @@
+"""Sync by files: export this device's changes as a bundle, merge bundles from other devices.
+
+Everything here is generic over `store.SYNCED_TABLES`: a table's columns are read
+from the database when a bundle is made or merged, so a table added by a later
+migration travels with no change here. Parent rows that a bundle's rows refer to
+(a post-it's session, a session's consultation) go along with them, so bundles
+can be imported in any order.
+
+Merging is a last-writer-wins register per row, keyed by `(updated_at, device_id)`.
+Every version that loses a merge is kept in `sync_conflicts` (keyed by a hash of the
+version, so every device that sees it records the same row). That table travels too,
+so all devices converge on the same rows *and* the same conflicts, whatever the order
+in which they import the same bundles, and however many times. A conflict a person
+sees is the latest version from another device that differs from the row as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from facilitator import bundle, clock
+from facilitator.bundle import Bundle, BundleError, BundleIncomplete, TableRows, Value
+from facilitator.clock import now
+from facilitator.errors import FacilitatorError, NotFound
+from facilitator.keys import META_RECIPIENT
+from facilitator.store import SYNCED_TABLES, Store
+
+CONFLICTS = "sync_conflicts"
+ROW_COLUMNS = ("id", "created_at", "updated_at", "device_id", "deleted_at")
+# Stamps that are not content: a version differing only in these is the same content.
+STAMP_COLUMNS = frozenset({"updated_at", "device_id"})
+# Rows stamped up to this long before an export are sent again by the next one: a write
+# takes its stamp before it waits for the database lock, so it may commit after an export
+# whose stamp is later. Sending a row twice is harmless: merging is idempotent.
+OVERLAP = timedelta(minutes=2)
+CHUNK = 500
+# Test hook: when set to a file path, an import creates that file after merging its
+# first table and then sleeps, inside its transaction, so a test can kill it there.
+PAUSE_ENV = "FACILITATOR_TEST_IMPORT_PAUSE"
+
+META_SEQUENCE = "sync_export_sequence"
+META_SINCE = "sync_export_since"
+META_LAST_EXPORT = "last_export_at"
+META_CONFLICTS_ROWID = "sync_conflicts_rowid"
+META_CLOCK_FLOOR = "clock_floor"
+
+Progress = Callable[[str, int, int], None]
+
+
+class MissingParents(BundleError):
+    """A bundle's rows refer to rows in neither the bundle nor the database."""
+
+
+class NeedsIdentity(BundleError):
+    """An encrypted bundle and no identity to open it."""
+
+
+@dataclass
+class MergeCounts:
+    """What a merge did to rows: disjoint counts, one per incoming row."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicted: int = 0
+
+    def add(self, other: MergeCounts) -> None:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.conflicted += other.conflicted
+
+    def __str__(self) -> str:
+        return (
+            f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"conflicted {self.conflicted}"
+        )
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    manifest: bundle.Manifest
+    encrypted: bool
+
+    @property
+    def rows(self) -> int:
+        return sum(self.manifest.tables.values())
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    name: str
+    device_id: str
+    counts: MergeCounts
+    tables: dict[str, MergeCounts]
+    skipped: str | None = None
+
+    def describe(self) -> str:
+        if self.skipped:
+            return f"{self.name}: skipped, {self.skipped}"
+        return f"{self.name}: {self.counts}"
+
+
+@dataclass
+class FolderResult:
+    exported: ExportResult | None = None
+    imported: list[ImportResult] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+def _quiet(_what: str, _done: int, _total: int) -> None:
+    return None
+
+
+# ---------------------------------------------------------------- schema at run time
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def table_columns(db: sqlite_utils.Database, table: str) -> list[str]:
+    """A table's columns as the database has them now (empty if there is no such table)."""
+    return [row[1] for row in db.execute(f"PRAGMA table_info({_quote(table)})").fetchall()]
+
+
+def synced_tables(db: sqlite_utils.Database) -> list[str]:
+    """The synced tables this database has, parents first."""
+    existing = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return [t for t in SYNCED_TABLES if t in existing]
+
+
+def _foreign_keys(db: sqlite_utils.Database, table: str) -> list[tuple[str, str, str]]:
+    """(parent table, column here, column there) for each synced parent of a table."""
+    keys = []
+    for row in db.execute(f"PRAGMA foreign_key_list({_quote(table)})").fetchall():
+        parent, here, there = row[2], row[3], row[4] or "id"
+        if parent in SYNCED_TABLES:
+            keys.append((parent, here, there))
+    return keys
+
+
+# ---------------------------------------------------------------- export
+
+
+def trusted_recipient(store: Store) -> str | None:
+    return store.get_meta(META_RECIPIENT)
+
+
+def has_new_changes(store: Store) -> bool:
+    """Whether this device changed anything since its last export."""
+    since = store.get_meta(META_LAST_EXPORT) or ""
+    for table in synced_tables(store.db):
+        if store.db.execute(
+            f"SELECT 1 FROM {_quote(table)} WHERE device_id = ? AND updated_at > ? LIMIT 1",
+            [store.device_id, since],
+        ).fetchone():
+            return True
+    mark = int(store.get_meta(META_CONFLICTS_ROWID) or 0)
+    return (
+        store.db.execute(f"SELECT 1 FROM {CONFLICTS} WHERE rowid > ? LIMIT 1", [mark]).fetchone() is not None
+    )
+
+
+def unsent_sessions(store: Store) -> set[str]:
+    """Ids of sessions with changes made on this device that no bundle has carried away yet.
+
+    For the home screen's per-session indicator. A session counts when its own row, or
+    a row of any synced table with a `session_id` column (post-its, notes, ...), was
+    last written here after the last export.
+    """
+    since = store.get_meta(META_LAST_EXPORT) or ""
+    found: set[str] = set()
+    for table in synced_tables(store.db):
+        column = "id" if table == "sessions" else "session_id"
+        if column not in table_columns(store.db, table):
+            continue
+        found.update(
+            row[0]
+            for row in store.db.execute(
+                f"SELECT DISTINCT {column} FROM {_quote(table)} WHERE device_id = ? AND updated_at > ?",
+                [store.device_id, since],
+            )
+            if row[0] is not None
+        )
+    return found
+
+
+def _select(
+    db: sqlite_utils.Database, table: str, columns: Sequence[str], where: str, params: Sequence[Any]
+) -> dict[str, tuple[Value, ...]]:
+    listed = ", ".join(_quote(c) for c in columns)
+    cursor = db.execute(f"SELECT {listed} FROM {_quote(table)} WHERE {where}", list(params))
+    return {row[0]: row for row in cursor}
+
+
+def _collect(store: Store, everything: bool, since: str, conflicts_mark: int) -> list[TableRows]:
+    db = store.db
+    tables = synced_tables(db)
+    columns = {t: ["id", *[c for c in table_columns(db, t) if c != "id"]] for t in tables}
+    chosen: dict[str, dict[str, tuple[Value, ...]]] = {}
+    for table in tables:
+        if everything:
+            where, params = "1", []
+        elif table == CONFLICTS:
+            where = "rowid > ? OR (device_id = ? AND updated_at > ?)"
+            params = [conflicts_mark, store.device_id, since]
+        else:
+            where, params = "device_id = ? AND updated_at > ?", [store.device_id, since]
+        if table == "devices":
+            where, params = f"({where}) OR id = ?", [*params, store.device_id]
+        chosen[table] = _select(db, table, columns[table], where, params)
+    # The parents of what goes, so the bundle stands alone (to a fixed point: grandparents too).
+    grown = True
+    while grown:
+        grown = False
+        for table in tables:
+            for parent, here, there in _foreign_keys(db, table):
+                if there != "id" or parent not in chosen:
+                    continue
+                index = columns[table].index(here)
+                wanted = {row[index] for row in chosen[table].values() if row[index] is not None}
+                missing = [value for value in wanted if value not in chosen[parent]]
+                for start in range(0, len(missing), CHUNK):
+                    part = missing[start : start + CHUNK]
+                    found = _select(
+                        db, parent, columns[parent], f"id IN ({', '.join('?' * len(part))})", part
+                    )
+                    if found:
+                        chosen[parent].update(found)
+                        grown = True
+    return [
+        TableRows(table, columns[table], [chosen[table][key] for key in sorted(chosen[table])])
+        for table in tables
+        if chosen[table]
+    ]
+
+
+def export_bundle(
+    store: Store,
+    out: Path,
+    *,
+    everything: bool = False,
+    plaintext: bool = False,
+    recipients: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Write a bundle of this device's changes since its last export (or of everything).
+
+    `out` is a file, or a folder to write the bundle into under its standard name.
+    Encrypted to `recipients`, or to the trusted recipient; `plaintext` skips encryption.
+    The watermark moves only if the file was written.
+    """
+    progress = progress or _quiet
+    if plaintext:
+        keys = None
+    else:
+        keys = list(recipients or ([r] if (r := trusted_recipient(store)) else []))
+        if not keys:
+            raise FacilitatorError(
+                "no recipient to encrypt to: run 'facilitator keys trust RECIPIENT' with the "
+                "office's public key, or pass --plaintext"
+            )
+    with store.write() as db:
+        stamp = now()
+        since = "" if everything else (store.get_meta(META_SINCE) or "")
+        mark = int(store.get_meta(META_CONFLICTS_ROWID) or 0)
+        progress("reading changes", 0, 1)
+        tables = _collect(store, everything, since, mark)
+        sequence = int(store.get_meta(META_SEQUENCE) or 0) + 1
+        progress("packing the bundle", 0, 1)
+        data, manifest = bundle.encode(
+            store.device_id, sequence, stamp, tables, complete=everything, recipients=keys
+        )
+        path = out / bundle.bundle_name(store.device_id, sequence, stamp) if out.is_dir() else out
+        if path.exists():
+            raise FacilitatorError(f"{path} already exists: give a new file name, or a folder")
+        top = db.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {CONFLICTS}").fetchone()[0]
+        _set_meta(db, META_SEQUENCE, str(sequence))
+        _set_meta(db, META_SINCE, _minus(stamp, OVERLAP))
+        _set_meta(db, META_LAST_EXPORT, stamp)
+        _set_meta(db, META_CONFLICTS_ROWID, str(top))
+        _raise_floor(db, stamp)
+        db.execute(
+            """INSERT OR REPLACE INTO sync_bundles
+               (file_sha256, payload_sha256, direction, device_id, sequence, name, at)
+               VALUES (?, ?, 'out', ?, ?, ?, ?)""",
+            [
+                hashlib.sha256(data).hexdigest(),
+                manifest.payload_sha256,
+                store.device_id,
+                sequence,
+                path.name,
+                stamp,
+            ],
+        )
+        progress("writing the file", 0, 1)
+        from facilitator.files import write_atomic
+
+        write_atomic(path, data)
+        progress("done", 1, 1)
+    return ExportResult(path, manifest, keys is not None)
+
+
+def _set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )
+
+
+def _raise_floor(db: sqlite_utils.Database, stamp: str) -> None:
+    db.execute(
+        """INSERT INTO meta (key, value) VALUES (?, ?)
+           ON CONFLICT(key) DO UPDATE SET value = MAX(value, excluded.value)""",
+        [META_CLOCK_FLOOR, stamp],
+    )
+
+
+def _minus(stamp: str, delta: timedelta) -> str:
+    moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC) - delta
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# ---------------------------------------------------------------- import
+
+
+def read_bundle(path: Path, identities: Sequence[Any] | None = None) -> Bundle:
+    """Read and check a bundle file, and that its name (if standard) matches its manifest."""
+    data = bundle.read_file(path)
+    try:
+        read = bundle.decode(data, path.name, list(identities or []))
+    except BundleError as error:
+        if "pass --identity" in str(error):
+            raise NeedsIdentity(str(error)) from None
+        raise
+    claimed = bundle.name_parts(path.name)
+    manifest = read.manifest
+    if claimed is not None and claimed != (manifest.device_id, manifest.sequence):
+        raise BundleError(
+            f"{path.name} was renamed: its name says device {claimed[0][:8]} bundle {claimed[1]}, "
+            f"its manifest device {manifest.device_id[:8]} bundle {manifest.sequence}"
+        )
+    return read
+
+
+def _seen(store: Store, column: str, value: str) -> str | None:
+    row = store.db.execute(
+        f"SELECT direction FROM sync_bundles WHERE {column} = ? LIMIT 1", [value]
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def import_bundle(
+    store: Store,
+    path: Path,
+    identities: Sequence[Any] | None = None,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Merge one bundle file in one transaction: all of it or none of it.
+
+    A bundle already imported (or made here) is skipped, unless `force` merges it
+    again (which changes nothing). Raises BundleError for a bad bundle.
+    """
+    progress = progress or _quiet
+    name = path.name
+    data = bundle.read_file(path)
+    file_sha = hashlib.sha256(data).hexdigest()
+    direction = _seen(store, "file_sha256", file_sha)
+    if direction == "out":
+        return ImportResult(name, store.device_id, MergeCounts(), {}, "this device's own bundle")
+    if direction == "in" and not force:
+        return ImportResult(name, "", MergeCounts(), {}, "already imported")
+    progress(f"reading {name}", 0, 1)
+    read = read_bundle(path, identities)
+    manifest = read.manifest
+    if manifest.device_id == store.device_id:
+        if _seen(store, "payload_sha256", manifest.payload_sha256) == "out":
+            return ImportResult(name, store.device_id, MergeCounts(), {}, "this device's own bundle")
+        raise BundleError(
+            f"{name} claims to come from this device ({store.device_id[:8]}) but was not made here: "
+            "was this data folder copied from another laptop?"
+        )
+    if not force and _seen(store, "payload_sha256", manifest.payload_sha256) == "in":
+        return ImportResult(name, manifest.device_id, MergeCounts(), {}, "already imported")
+    return merge(store, read, name, progress=progress)
+
+
+def merge(store: Store, read: Bundle, name: str, *, progress: Progress | None = None) -> ImportResult:
+    """Merge a checked bundle into the database in one transaction."""
+    progress = progress or _quiet
+    by_table = {t.table: t for t in read.tables}
+    unknown = [t for t in by_table if t not in SYNCED_TABLES]
+    if unknown:
+        raise BundleError(f"{name} holds table {unknown[0]!r}, which is never synced: refused")
+    counts = MergeCounts()
+    tables: dict[str, MergeCounts] = {}
+    total = sum(len(t.rows) for t in read.tables)
+    pause = os.environ.get(PAUSE_ENV)
+    try:
+        with store.write() as db:
+            present = synced_tables(db)
+            missing = [t for t in by_table if t not in present]
+            if missing:
+                raise BundleError(
+                    f"{name} holds table {missing[0]!r}, which this database lacks: update facilitator"
+                )
+            # Parents may come after children (an older sender's order): check them at the end.
+            db.execute("PRAGMA defer_foreign_keys = ON")
+            done = 0
+            newest = ""
+            for table in present:
+                if table not in by_table:
+                    continue
+                rows = by_table[table]
+                result, top = _merge_table(store, db, rows, name, done, total, progress)
+                newest = max(newest, top)
+                tables[table] = result
+                counts.add(result)
+                done += len(rows.rows)
+                if pause and result.added + result.updated:
+                    Path(pause).write_text(table)
+                    time.sleep(60)
+                    pause = None
+            _check_parents(db, read.tables, name)
+            db.execute(
+                """INSERT OR REPLACE INTO sync_bundles (file_sha256, payload_sha256, direction, device_id,
+                   sequence, name, at, added, updated, unchanged, conflicted)
+                   VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    read.file_sha256,
+                    read.manifest.payload_sha256,
+                    read.manifest.device_id,
+                    read.manifest.sequence,
+                    name,
+                    now(),
+                    counts.added,
+                    counts.updated,
+                    counts.unchanged,
+                    counts.conflicted,
+                ],
+            )
+            if newest:
+                _raise_floor(db, newest)
+    except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError) as error:
+        raise BundleError(f"{name} cannot be merged: {error}") from None
+    clock.observe(store.get_meta(META_CLOCK_FLOOR))
+    progress(f"merged {name}", total, total)
+    return ImportResult(name, read.manifest.device_id, counts, tables)
+
+
+def _check_rows(rows: TableRows, local: Sequence[str], name: str) -> tuple[int, int, int]:
+    table = rows.table
+    absent = [c for c in ROW_COLUMNS if c not in rows.columns]
+    if absent:
+        raise BundleError(f"{name} is damaged: table {table!r} lacks column {absent[0]!r}")
+    extra = [c for c in rows.columns if c not in local]
+    if extra:
+        raise BundleError(
+            f"{name} has column {extra[0]!r} in {table!r}, which this database lacks: update facilitator"
+        )
+    positions = [rows.columns.index(c) for c in ("id", "updated_at", "device_id")]
+    created, deleted = rows.columns.index("created_at"), rows.columns.index("deleted_at")
+    for index in (*positions, created):
+        values = set(map(itemgetter(index), rows.rows))
+        if set(map(type, values)) - {str} or "" in values:
+            raise BundleError(f"{name} is damaged: a row of {table!r} has a bad id or stamp")
+        if index == positions[0] and len(values) != len(rows.rows):
+            raise BundleError(f"{name} is damaged: table {table!r} holds a row twice")
+    if set(map(type, map(itemgetter(deleted), rows.rows))) - {str, type(None)}:
+        raise BundleError(f"{name} is damaged: a row of {table!r} has a bad stamp")
+    return positions[0], positions[1], positions[2]
+
+
+def _canonical(columns: Sequence[str], row: Sequence[Value]) -> str:
+    return json.dumps(
+        dict(zip(columns, row, strict=True)), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+
+
+def _merge_table(
+    store: Store,
+    db: sqlite_utils.Database,
+    rows: TableRows,
+    name: str,
+    done: int,
+    total: int,
+    progress: Progress,
+) -> tuple[MergeCounts, str]:
+    table, columns = rows.table, rows.columns
+    local_columns = table_columns(db, table)
+    id_at, stamp_at, device_at = _check_rows(rows, local_columns, name)
+    content = [i for i, c in enumerate(columns) if c not in STAMP_COLUMNS]
+    record = table != CONFLICTS
+    counts = MergeCounts()
+    listed = ", ".join(_quote(c) for c in columns)
+    insert = f"INSERT INTO {_quote(table)} ({listed}) VALUES ({', '.join('?' * len(columns))})"
+    assign = ", ".join(f"{_quote(c)} = ?" for c in columns if c != "id")
+    update = f"UPDATE {_quote(table)} SET {assign} WHERE id = ?"
+    others = [i for i, c in enumerate(columns) if c != "id"]
+    newest = ""
+    for start in range(0, len(rows.rows), CHUNK):
+        part = rows.rows[start : start + CHUNK]
+        ids = [row[id_at] for row in part]
+        existing = {
+            row[id_at]: row
+            for row in db.execute(
+                f"SELECT {listed} FROM {_quote(table)} WHERE id IN ({', '.join('?' * len(ids))})", ids
+            ).fetchall()
+        }
+        inserts: list[Sequence[Value]] = []
+        updates: list[list[Value]] = []
+        losers: list[tuple[Value, ...]] = []
+        for incoming in part:
+            row = tuple(incoming)
+            newest = max(newest, str(row[stamp_at]))
+            local = existing.get(row[id_at])
+            if local is None:
+                inserts.append(row)
+                counts.added += 1
+                continue
+            if local == row:
+                counts.unchanged += 1
+                continue
+            key_in = (row[stamp_at], row[device_at])
+            key_here = (local[stamp_at], local[device_at])
+            incoming_wins = key_in > key_here or (
+                key_in == key_here and _canonical(columns, row) > _canonical(columns, local)
+            )
+            winner, loser = (row, local) if incoming_wins else (local, row)
+            if record:
+                losers.append(loser)
+            differs = any(winner[i] != loser[i] for i in content)
+            if incoming_wins:
+                updates.append([row[i] for i in others] + [row[id_at]])
+            if differs and winner[device_at] != loser[device_at]:
+                counts.conflicted += 1
+            elif incoming_wins:
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        if inserts:
+            db.conn.executemany(insert, inserts)
+        if updates:
+            db.conn.executemany(update, updates)
+        if losers:
+            _record_versions(db, table, columns, losers)
+        progress(f"merging {table}", done + start + len(part), total)
+    return counts, newest
+
+
+def _version_row(table: str, columns: Sequence[str], row: Sequence[Value]) -> list[Value]:
+    """The sync_conflicts row for one version of a row: the same on every device that records it."""
+    version = _canonical(columns, row)
+    values = dict(zip(columns, row, strict=True))
+    key = hashlib.sha256(f"{table}\x00{values['id']}\x00{version}".encode()).hexdigest()
+    return [
+        key,
+        table,
+        values["id"],
+        version,
+        values["updated_at"],
+        values["updated_at"],
+        values["device_id"],
+        None,
+    ]
+
+
+def _record_versions(
+    db: sqlite_utils.Database, table: str, columns: Sequence[str], versions: Iterable[Sequence[Value]]
+) -> None:
+    db.conn.executemany(
+        f"""INSERT OR IGNORE INTO {CONFLICTS}
+            (id, table_name, row_id, version, created_at, updated_at, device_id, deleted_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        [_version_row(table, columns, v) for v in versions],
+    )
+
+
+def _check_parents(db: sqlite_utils.Database, tables: Sequence[TableRows], name: str) -> None:
+    """Refuse a bundle whose rows refer to rows in neither the bundle nor the database."""
+    for rows in tables:
+        for parent, here, there in _foreign_keys(db, rows.table):
+            if here not in rows.columns:
+                continue
+            index = rows.columns.index(here)
+            wanted = sorted({r[index] for r in rows.rows if r[index] is not None}, key=str)
+            for start in range(0, len(wanted), CHUNK):
+                part = wanted[start : start + CHUNK]
+                found = {
+                    r[0]
+                    for r in db.execute(
+                        f"SELECT {_quote(there)} FROM {_quote(parent)} "
+                        f"WHERE {_quote(there)} IN ({', '.join('?' * len(part))})",
+                        part,
+                    ).fetchall()
+                }
+                absent = [value for value in part if value not in found]
+                if absent:
+                    raise MissingParents(
+                        f"{name} refers to {parent} {str(absent[0])[:36]!r} (from {rows.table}), which is "
+                        "in neither the bundle nor this database: nothing imported"
+                    )
+
+
+def import_bundles(
+    store: Store,
+    paths: Sequence[Path],
+    identities: Sequence[Any] | None = None,
+    *,
+    progress: Progress | None = None,
+) -> list[ImportResult]:
+    """Import several bundles, each in its own transaction; stop at the first bad one."""
+    return [import_bundle(store, path, identities, progress=progress) for path in paths]
+
+
+# ---------------------------------------------------------------- folder sync
+
+
+def sync_folder(
+    store: Store,
+    folder: Path,
+    identities: Sequence[Any] | None = None,
+    *,
+    plaintext: bool = False,
+    recipients: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> FolderResult:
+    """Export this device's new changes into `folder`, then import every bundle there not yet seen.
+
+    A bundle that is truncated (perhaps still being copied) or otherwise unreadable is
+    skipped with a message, and tried again next run; one whose parents are in another
+    bundle of the folder is retried after the others.
+    """
+    if not folder.is_dir():
+        raise FacilitatorError(f"{folder} is not a folder: give the USB stick or shared folder to sync with")
+    result = FolderResult()
+    if has_new_changes(store) or store.get_meta(META_SEQUENCE) is None:
+        result.exported = export_bundle(
+            store, folder, plaintext=plaintext, recipients=recipients, progress=progress
+        )
+    pending = sorted(
+        (
+            p
+            for p in folder.iterdir()
+            if p.suffix == bundle.SUFFIX and not p.name.startswith(".") and p.is_file()
+        ),
+        key=lambda p: p.name,
+    )
+    locked = 0
+    last_missing = ""
+    while pending:
+        retry: list[Path] = []
+        for path in pending:
+            try:
+                outcome = import_bundle(store, path, identities, progress=progress)
+            except NeedsIdentity:
+                locked += 1
+            except MissingParents as error:
+                retry.append(path)
+                last_missing = str(error)
+            except BundleIncomplete as error:
+                result.messages.append(f"skipped {error}; it will be tried again next run")
+            except BundleError as error:
+                result.messages.append(f"skipped {error}")
+            else:
+                if outcome.skipped != "this device's own bundle" and outcome.skipped != "already imported":
+                    result.imported.append(outcome)
+        if len(retry) == len(pending):
+            result.messages.append(f"skipped {last_missing}")
+            for path in retry[1:]:
+                result.messages.append(f"skipped {path.name}: it refers to rows not yet here")
+            break
+        pending = retry
+    if locked:
+        result.messages.append(
+            f"{locked} encrypted bundle(s) from other devices left unread: "
+            "pass --identity FILE to import them"
+        )
+    return result
+
+
+# ---------------------------------------------------------------- conflicts
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Another device's version of a row that lost the merge and differs from the row now."""
+
+    id: str
+    table: str
+    row_id: str
+    current: dict[str, Value]
+    other: dict[str, Value]
+
+    @property
+    def differs(self) -> list[str]:
+        """The columns (not stamps) whose values differ."""
+        return [c for c in self.other if c not in STAMP_COLUMNS and self.other.get(c) != self.current.get(c)]
+
+
+def conflicts(store: Store) -> list[Conflict]:
+    """Conflicts left for a person to resolve, oldest row first."""
+    db = store.db
+    open_rows = db.execute(
+        f"SELECT DISTINCT table_name, row_id FROM {CONFLICTS} "
+        "WHERE deleted_at IS NULL ORDER BY table_name, row_id"
+    ).fetchall()
+    present = set(synced_tables(db))
+    found: list[Conflict] = []
+    for table, row_id in open_rows:
+        if table not in present or table == CONFLICTS:
+            continue
+        columns = table_columns(db, table)
+        row = db.execute(
+            f"SELECT {', '.join(_quote(c) for c in columns)} FROM {_quote(table)} WHERE id = ?", [row_id]
+        ).fetchone()
+        if row is None:
+            continue
+        current = dict(zip(columns, row, strict=True))
+        entries = []
+        for entry_id, text, deleted in db.execute(
+            f"SELECT id, version, deleted_at FROM {CONFLICTS} WHERE table_name = ? AND row_id = ?",
+            [table, row_id],
+        ).fetchall():
+            version = _parse_version(text)
+            if version is not None:
+                entries.append((entry_id, version, deleted))
+        latest: dict[str, tuple[str, str]] = {str(current["device_id"]): (str(current["updated_at"]), "")}
+        for entry_id, version, _deleted in entries:
+            device, stamp = str(version["device_id"]), str(version["updated_at"])
+            if device not in latest or (stamp, entry_id) > latest[device]:
+                latest[device] = (stamp, entry_id)
+        for entry_id, version, deleted in entries:
+            device = str(version["device_id"])
+            if deleted is not None or device == current["device_id"] or latest[device][1] != entry_id:
+                continue
+            if any(version.get(c) != current.get(c) for c in version if c not in STAMP_COLUMNS):
+                found.append(Conflict(entry_id, table, row_id, current, version))
+    found.sort(key=lambda c: (str(c.other.get("updated_at")), c.id))
+    return found
+
+
+def _parse_version(text: str) -> dict[str, Value] | None:
+    """A recorded version, or None if it is not one (it came from another device: trust nothing)."""
+    try:
+        version = json.loads(text)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(version, dict) or not all(
+        isinstance(version.get(c), str) for c in ("updated_at", "device_id")
+    ):
+        return None
+    return version
+
+
+def find_conflict(store: Store, ref: str) -> Conflict:
+    """An open conflict by its id or a unique prefix of it (6 characters at least)."""
+    ref = ref.strip().casefold()
+    matches = [c for c in conflicts(store) if c.id == ref or (len(ref) >= 6 and c.id.startswith(ref))]
+    if not matches:
+        raise NotFound(f"no open conflict {ref!r}: 'facilitator sync conflicts' lists them")
+    if len(matches) > 1:
+        raise FacilitatorError(f"conflict id {ref!r} is ambiguous: give more of it")
+    return matches[0]
+
+
+def resolve_conflict(store: Store, conflict_id: str, *, take_other: bool) -> Conflict:
+    """Settle a conflicted row: keep it as it is, or take the other version as a new edit.
+
+    Either way every open conflict of that row is marked resolved, and the decision
+    travels in the next bundle.
+    """
+    conflict = find_conflict(store, conflict_id)
+    table, row_id = conflict.table, conflict.row_id
+    with store.write() as db:
+        stamp = now()
+        if take_other:
+            columns = table_columns(db, table)
+            row = db.execute(
+                f"SELECT {', '.join(_quote(c) for c in columns)} FROM {_quote(table)} WHERE id = ?", [row_id]
+            ).fetchone()
+            version = _version_row(table, columns, row)
+            version[5:8] = [stamp, store.device_id, stamp]
+            db.execute(
+                f"""INSERT INTO {CONFLICTS}
+                    (id, table_name, row_id, version, created_at, updated_at, device_id, deleted_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET
+                    updated_at = excluded.updated_at, device_id = excluded.device_id,
+                    deleted_at = excluded.deleted_at""",
+                version,
+            )
+            chosen = {
+                c: v
+                for c, v in conflict.other.items()
+                if c in columns and c not in {"id", "created_at", *STAMP_COLUMNS}
+            }
+            assign = ", ".join(f"{_quote(c)} = ?" for c in chosen)
+            db.execute(
+                f"UPDATE {_quote(table)} SET {assign}, updated_at = ?, device_id = ? WHERE id = ?",
+                [*chosen.values(), stamp, store.device_id, row_id],
+            )
+        db.execute(
+            f"""UPDATE {CONFLICTS} SET deleted_at = ?, updated_at = ?, device_id = ?
+                WHERE table_name = ? AND row_id = ? AND deleted_at IS NULL""",
+            [stamp, stamp, store.device_id, table, row_id],
+        )
+    return conflict
+
+
+# ---------------------------------------------------------------- for tests and checks
+
+
+def canonical_dump(store: Store) -> dict[str, list[tuple[Value, ...]]]:
+    """Every synced row, sorted: two databases that converged give equal dumps."""
+    dump = {}
+    for table in synced_tables(store.db):
+        columns = sorted(table_columns(store.db, table))
+        listed = ", ".join(_quote(c) for c in columns)
+        dump[table] = [
+            tuple(r) for r in store.db.execute(f"SELECT {listed} FROM {_quote(table)} ORDER BY id")
+        ]
+    return dump

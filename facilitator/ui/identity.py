@@ -1,0 +1,47 @@
+"""Warnings about likely identifying details, as text to show while someone types.
+
+The findings come from `facilitator.anonymity.detect`; this only words them.
+They warn and never block: the note or comment is saved as typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from facilitator.anonymity import Finding
+from facilitator.ui.text import one_line
+
+# Short words for a narrow box (a post-it's comment box on the wall).
+SHORT_REASONS = {
+    "pseudonym": "in map",
+    "prison_number": "prison no.?",
+    "phone": "phone?",
+    "date": "birth date?",
+    "name": "name?",
+}
+
+
+def warning_text(text: str, findings: Sequence[Finding]) -> Text:
+    """`⚠ May identify someone: "Darren" a capitalised word that may be a name; …`."""
+    out = Text()
+    if not findings:
+        return out
+    out.append("⚠ May identify someone: ", style="bold")
+    for index, finding in enumerate(findings):
+        if index:
+            out.append("; ")
+        out.append_text(one_line(finding.excerpt(text), "bold reverse"))
+        out.append(f" {finding.reason}")
+    return out
+
+
+def short_warning(text: str, findings: Sequence[Finding]) -> Text:
+    """`⚠ Darren name? · A1234BC prison no.?`: what fits under a narrow box (literal text)."""
+    out = Text()
+    for index, finding in enumerate(findings):
+        out.append("⚠ " if not index else " · ")
+        out.append_text(one_line(finding.excerpt(text), "bold"))
+        out.append(f" {SHORT_REASONS.get(finding.kind, finding.kind)}")
+    return out

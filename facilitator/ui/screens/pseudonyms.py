@@ -1,0 +1,161 @@
+"""The pseudonym map: the only screen that shows it.
+
+Each pair is a real name (or word) and the changed name that replaces it in
+every export. The map stays on this laptop: it is never exported or synced.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, Static
+
+from facilitator.anonymity import Pseudonym, pseudonyms, remove_pseudonym, set_pseudonym
+from facilitator.errors import FacilitatorError
+from facilitator.services import Workspace
+from facilitator.store import Session
+from facilitator.ui.text import one_line
+from facilitator.ui.widgets.key_bar import KeyBar
+
+
+class PseudonymScreen(Screen[None]):
+    """The session's map; type a pair at the bottom and Enter, or d to remove one."""
+
+    CSS_PATH = "pseudonyms.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add", "add", id="pseudonyms.add", tooltip="Type a real name and its changed name."),
+        Binding(
+            "d",
+            "remove",
+            "remove",
+            id="pseudonyms.remove",
+            key_display="tab d",
+            tooltip="In the list (Tab reaches it), remove the pair (y confirms).",
+        ),
+        Binding("b,ctrl+l", "blank", "blank", id="pseudonyms.blank", tooltip="Blank the screen at once."),
+        Binding(
+            "escape",
+            "back",
+            "back",
+            id="pseudonyms.back",
+            key_display="esc",
+            tooltip="Go back (from a half-typed pair, to the list first).",
+        ),
+    ]
+
+    def __init__(
+        self, workspace: Workspace, session_id: str, suggested: str = "", *, blink: bool = True
+    ) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.session: Session = workspace.store.session(session_id)
+        self.suggested = suggested
+        self.blink = blink
+        self.pairs: list[Pseudonym] = []
+
+    def _input(self, name: str, value: str, placeholder: str) -> Input:
+        box = Input(value=value, placeholder=placeholder, id=name, select_on_focus=False)
+        box.cursor_blink = self.blink
+        return box
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Text.assemble(("Pseudonym map", "bold"), " · ", one_line(self.session.label)), id="map-title"
+        )
+        yield Static(
+            "Names here are replaced by their changed name in every export. "
+            "The map stays on this laptop: never exported, never synced.",
+            id="map-note",
+        )
+        table: DataTable[Text] = DataTable(id="pairs", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Real name", "Changed name")
+        yield table
+        with Horizontal(id="map-add"):
+            yield self._input("real", self.suggested, "real name, e.g. Darren")
+            yield Static("→", id="map-arrow")
+            yield self._input("changed", "", "changed name, e.g. Dave")
+        yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
+
+    def on_mount(self) -> None:
+        self.refresh_pairs()
+        # Adding is what the map is opened for; Tab reaches the list to remove a pair.
+        self.query_one("#changed" if self.suggested else "#real", Input).focus()
+
+    def refresh_pairs(self, select: str | None = None) -> None:
+        table: DataTable[Text] = self.query_one(DataTable)
+        self.pairs = pseudonyms(self.workspace.store, self.session.id)
+        table.clear()
+        for pair in self.pairs:
+            table.add_row(one_line(pair.real), one_line(pair.changed), key=pair.id)
+        reals = [p.real.casefold() for p in self.pairs]
+        if select is not None and select.casefold() in reals:
+            table.move_cursor(row=reals.index(select.casefold()))
+
+    def action_add(self) -> None:
+        self.query_one("#real", Input).focus()
+
+    @on(Input.Submitted)
+    def _save(self) -> None:
+        real, changed = self.query_one("#real", Input), self.query_one("#changed", Input)
+        if not real.value.strip():
+            real.focus()
+            return
+        if not changed.value.strip():
+            changed.focus()
+            return
+        try:
+            saved = set_pseudonym(self.workspace.store, self.session.id, real.value, changed.value)
+        except FacilitatorError as error:
+            self.notify(str(error), severity="error")
+            return
+        real.value, changed.value = "", ""
+        self.refresh_pairs(select=saved.real)
+        real.focus()
+        self.notify("Saved: exports will use the changed name.")
+
+    def action_remove(self) -> None:
+        from facilitator.ui.screens.confirm import ConfirmScreen
+
+        table: DataTable[Text] = self.query_one(DataTable)
+        if not self.pairs or not 0 <= table.cursor_row < len(self.pairs):
+            return
+        pair = self.pairs[table.cursor_row]
+        question = Text.assemble(
+            "Remove ", one_line(pair.real, "bold"), " from the map? Exports will then show it as written."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                remove_pseudonym(self.workspace.store, self.session.id, pair.real)
+                self.refresh_pairs()
+                self.notify("Removed from the map.")
+
+        self.app.push_screen(ConfirmScreen(question, "Remove"), callback=answered)
+
+    def action_back(self) -> None:
+        """Esc: back to where the map was opened from; a half-typed pair keeps the focus on the list."""
+        typed = any(box.value.strip() for box in self.query(Input))
+        if isinstance(self.focused, Input) and typed:
+            self.query_one(DataTable).focus()
+        else:
+            self.dismiss(None)
+
+    def action_blank(self) -> None:
+        from facilitator.ui.screens.blank import BlankScreen
+
+        self.app.push_screen(BlankScreen())
+
+    def palette_commands(self) -> list[tuple[str, str, str]]:
+        """(title, help, action) of every action here, for the command palette."""
+        return [
+            ("Add a pair to the map", "Key a", "add"),
+            ("Remove the selected pair", "Key d", "remove"),
+            ("Blank the screen", "Key b", "blank"),
+            ("Back", "Esc", "back"),
+        ]

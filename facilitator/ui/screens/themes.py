@@ -1,0 +1,367 @@
+"""The themes view: the codebook ranked as the report lists it, and its upkeep.
+
+Themes are ranked by the number of sessions that raised them, then by notes
+(ties share a rank). From here a theme's notes can be read, a theme renamed or
+added, and two themes merged (after a yes/no question); no tag is ever lost.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, Static
+
+from facilitator import codebook, discussion, roster
+from facilitator.codebook import RankedTheme
+from facilitator.discussion import KIND_LABELS
+from facilitator.errors import FacilitatorError
+from facilitator.services import Workspace
+from facilitator.store import Session
+from facilitator.ui.text import literal, one_line
+from facilitator.ui.widgets.key_bar import KeyBar
+
+RANK_COLUMNS = ("Rank", "Sessions", "Notes", "Theme")
+FIXED_WIDTH = 28  # the three count columns, the cells' padding and a scroll bar
+
+
+class ThemesScreen(Screen[None]):
+    """The codebook ranked; Enter shows a theme's notes, r renames, m merges, a adds."""
+
+    CSS_PATH = "themes.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "open", "notes", id="themes.notes", key_display="enter", tooltip="The theme's notes."),
+        Binding("r", "rename", "rename", id="themes.rename", tooltip="Rename the theme; its tags stay."),
+        Binding(
+            "m",
+            "merge",
+            "merge",
+            id="themes.merge",
+            tooltip="Merge the theme into another: choose the other, Enter, then y.",
+        ),
+        Binding("a", "add", "add", id="themes.add", tooltip="Add a theme to the codebook."),
+        Binding(
+            "s",
+            "scope",
+            "session/all",
+            id="themes.scope",
+            tooltip="Count this session's notes only, or every session of the consultation.",
+        ),
+        Binding("b,ctrl+l", "blank", "blank", id="themes.blank", tooltip="Blank the screen at once."),
+        Binding("question_mark", "help", "help", id="themes.help", key_display="?", tooltip="All the keys."),
+        Binding("escape", "back", "back", id="themes.back", key_display="esc", tooltip="Cancel, or go back."),
+    ]
+
+    def __init__(self, workspace: Workspace, session_id: str, *, blink: bool = True) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.session: Session = workspace.store.session(session_id)
+        self.blink = blink
+        self.all_sessions = bool(self.session.consultation_id)
+        self.ranked: list[RankedTheme] = []
+        self.merging: RankedTheme | None = None
+        self.naming: RankedTheme | None = None  # the theme being renamed (None: adding one)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="themes-title")
+        yield Static(id="themes-status")
+        table: DataTable[Text] = DataTable(id="themes", cursor_type="row", zebra_stripes=True)
+        yield table
+        box = Input(id="theme-name", select_on_focus=False)
+        box.cursor_blink = self.blink
+        box.display = False
+        yield box
+        yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
+
+    def on_mount(self) -> None:
+        self.refresh_themes()
+        self.query_one(DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_themes()
+
+    # ------------------------------------------------------------ showing
+
+    def session_ids(self) -> list[str]:
+        if self.all_sessions and self.session.consultation_id:
+            return [s.id for s in self.workspace.store.sessions(self.session.consultation_id)]
+        return [self.session.id]
+
+    def refresh_themes(self, select: str | None = None) -> None:
+        """Rank again; keep (or move) the cursor on a theme."""
+        store = self.workspace.store
+        table: DataTable[Text] = self.query_one(DataTable)
+        chosen = self.selected()
+        current = select or (chosen.theme.id if chosen else None)
+        if self.all_sessions and self.session.consultation_id:
+            self.ranked = codebook.rank_for_consultation(store, self.session.consultation_id)
+            scope = Text.assemble(
+                "ranked over ",
+                f"{len(self.session_ids())} session{'' if len(self.session_ids()) == 1 else 's'} of ",
+                one_line(self.session.consultation),
+            )
+        else:
+            self.ranked = codebook.rank_for_session(store, self.session)
+            scope = Text.assemble("ranked over this session: ", one_line(self.session.label))
+        self.query_one("#themes-title", Static).update(Text.assemble(("Themes", "bold"), " · ", scope))
+        table.clear(columns=True)
+        width = max(20, self.app.size.width - FIXED_WIDTH)
+        for name in RANK_COLUMNS[:-1]:
+            table.add_column(name, key=name)
+        table.add_column(RANK_COLUMNS[-1], key=RANK_COLUMNS[-1], width=width)
+        for item in self.ranked:
+            table.add_row(
+                Text(str(item.rank), justify="right"),
+                Text(str(item.sessions), justify="right"),
+                Text(str(item.notes), justify="right"),
+                one_line(item.name),
+                key=item.theme.id,
+                height=None,  # a long name wraps: two themes that start alike stay apart
+            )
+        ids = [item.theme.id for item in self.ranked]
+        if current in ids:
+            table.move_cursor(row=ids.index(current))
+        self._show_status()
+
+    def _show_status(self, text: Text | None = None) -> None:
+        status = self.query_one("#themes-status", Static)
+        if text is None and self.merging is not None:
+            text = Text.assemble(
+                "Merge ",
+                one_line(self.merging.name, "bold"),
+                " into which theme? Choose it, Enter (Esc cancels).",
+            )
+        status.update(text or Text("Enter: a theme's notes · r rename · m merge · a add", style="dim"))
+
+    def selected(self) -> RankedTheme | None:
+        table: DataTable[Text] = self.query_one(DataTable)
+        if not self.ranked or not 0 <= table.cursor_row < len(self.ranked):
+            return None
+        return self.ranked[table.cursor_row]
+
+    # ------------------------------------------------------------ reading notes, merging
+
+    @on(DataTable.RowSelected)
+    def _chosen(self) -> None:
+        if self.merging is not None:
+            self._finish_merge()
+        else:
+            self.action_open()
+
+    def action_open(self) -> None:
+        chosen = self.selected()
+        if chosen is None:
+            return
+        self.app.push_screen(ThemeNotesScreen(self.workspace, chosen, self.session_ids()))
+
+    def action_merge(self) -> None:
+        chosen = self.selected()
+        if chosen is None or self._naming_open():
+            return
+        if len(self.ranked) < 2:
+            self.notify("There is no other theme to merge it into.", severity="warning")
+            return
+        self.merging = chosen
+        self._show_status()
+
+    def _finish_merge(self) -> None:
+        from facilitator.ui.screens.confirm import ConfirmScreen
+
+        source, target = self.merging, self.selected()
+        if source is None or target is None:
+            return
+        if source.theme.id == target.theme.id:
+            self.notify("Choose another theme to merge it into.", severity="warning")
+            return
+        question = Text.assemble(
+            "Merge “",
+            one_line(source.name, "bold"),
+            f"” ({source.notes} note{'' if source.notes == 1 else 's'} here) into “",
+            one_line(target.name, "bold"),
+            "”?\n\nEvery note tagged with the first gets the second instead; the first leaves the codebook.",
+        )
+
+        def answered(yes: bool | None) -> None:
+            self.merging = None
+            if yes:
+                try:
+                    kept = codebook.merge_themes(self.workspace.store, self.session, source.name, target.name)
+                except FacilitatorError as error:
+                    self.notify(str(error), severity="error")
+                    return
+                self.refresh_themes(select=kept.id)
+                self.notify("Themes merged.")
+            else:
+                self._show_status()
+
+        self.app.push_screen(ConfirmScreen(question, "Merge"), callback=answered)
+
+    # ------------------------------------------------------------ naming: rename and add
+
+    def _naming_open(self) -> bool:
+        return self.query_one("#theme-name", Input).display
+
+    def _open_name_box(self, title: Text, value: str) -> None:
+        box = self.query_one("#theme-name", Input)
+        box.border_title = title
+        box.value = value
+        box.display = True
+        box.cursor_position = len(value)
+        box.focus()
+
+    def _close_name_box(self) -> None:
+        box = self.query_one("#theme-name", Input)
+        box.display = False
+        self.naming = None
+        self.query_one(DataTable).focus()
+
+    def action_rename(self) -> None:
+        chosen = self.selected()
+        if chosen is None:
+            return
+        self.merging = None
+        self.naming = chosen
+        self._open_name_box(
+            Text.assemble("Rename ", one_line(chosen.name), " (Enter saves, Esc cancels)"), chosen.name
+        )
+
+    def action_add(self) -> None:
+        self.merging = None
+        self.naming = None
+        self._open_name_box(Text("New theme (Enter saves, Esc cancels)"), "")
+
+    @on(Input.Submitted, "#theme-name")
+    def _named(self, event: Input.Submitted) -> None:
+        store = self.workspace.store
+        try:
+            if self.naming is not None:
+                theme = codebook.rename_theme(store, self.session, self.naming.name, event.value)
+                done = "Theme renamed; its notes keep it."
+            else:
+                theme = codebook.add_theme(store, self.session, event.value)
+                done = "Theme added."
+        except FacilitatorError as error:
+            self.notify(str(error), severity="error")
+            return
+        self._close_name_box()
+        self.refresh_themes(select=theme.id)
+        self.notify(done)
+
+    # ------------------------------------------------------------ the rest
+
+    def action_scope(self) -> None:
+        if not self.session.consultation_id:
+            self.notify("This session has no consultation: its own notes are all there is.")
+            return
+        self.all_sessions = not self.all_sessions
+        self.refresh_themes()
+
+    def action_back(self) -> None:
+        if self._naming_open():
+            self._close_name_box()
+        elif self.merging is not None:
+            self.merging = None
+            self._show_status()
+        else:
+            self.dismiss(None)
+
+    def action_blank(self) -> None:
+        from facilitator.ui.screens.blank import BlankScreen
+
+        self.app.push_screen(BlankScreen())
+
+    def action_help(self) -> None:
+        from facilitator.ui.screens.help import HelpScreen
+
+        rows = [
+            ("↑ ↓", "choose a theme"),
+            ("Enter or o", "all the notes of the theme"),
+            ("r", "rename the theme (its notes keep it)"),
+            ("m, then a theme and Enter", "merge the first theme into the second (y confirms)"),
+            ("a", "add a theme"),
+            ("s", "count this session only, or every session of the consultation"),
+            ("b", "blank the screen at once"),
+            ("Esc", "cancel a rename or merge, or go back"),
+            ("", "Ranked by sessions that raised a theme, then by notes; ties share a rank."),
+        ]
+        self.app.push_screen(HelpScreen("Keys of the themes", rows))
+
+    def palette_commands(self) -> list[tuple[str, str, str]]:
+        """(title, help, action) of every action here, for the command palette."""
+        return [
+            ("Notes of the selected theme", "Enter or o", "open"),
+            ("Rename the selected theme", "Key r", "rename"),
+            ("Merge the selected theme into another", "Key m", "merge"),
+            ("Add a theme", "Key a", "add"),
+            ("Count this session or the whole consultation", "Key s", "scope"),
+            ("Blank the screen", "Key b", "blank"),
+            ("Help: keys of the themes", "Key ?", "help"),
+            ("Back", "Esc", "back"),
+        ]
+
+
+class ThemeNotesScreen(Screen[None]):
+    """Every note tagged with one theme, oldest first, with who said it."""
+
+    CSS_PATH = "themes.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape,q",
+            "back",
+            "back",
+            id="theme_notes.back",
+            key_display="esc",
+            tooltip="Back to the themes.",
+        ),
+        Binding("b,ctrl+l", "blank", "blank", id="theme_notes.blank", tooltip="Blank the screen at once."),
+    ]
+
+    def __init__(self, workspace: Workspace, ranked: RankedTheme, session_ids: list[str]) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.ranked = ranked
+        self.session_ids = session_ids
+
+    def compose(self) -> ComposeResult:
+        store = self.workspace.store
+        notes = discussion.notes_for_theme(store, self.ranked.theme.id, self.session_ids)
+        sessions = {s: store.session(s) for s in {n.session_id for n in notes}}
+        people = {(s, p.code): p for s in sessions for p in roster.participants(store, s)}
+        body = Text()
+        for note in notes:
+            person = people.get((note.session_id, note.participant or ""))
+            about = [sessions[note.session_id].label] if len(self.session_ids) > 1 else []
+            about.append(note.participant or "speaker unknown")
+            if person is not None and person.descriptor:
+                about[-1] += f" ({person.descriptor})"
+            about.append(KIND_LABELS[note.kind])
+            body.append_text(one_line(" · ".join(about), "dim"))
+            body.append("\n")
+            body.append_text(literal(note.text, keep_newlines=True))
+            body.append("\n\n")
+        if not notes:
+            body.append("No note is tagged with this theme yet.", style="italic")
+        count = f"{len(notes)} note{'' if len(notes) == 1 else 's'}"
+        yield Static(
+            Text.assemble(("Notes of ", "bold"), one_line(self.ranked.name, "bold"), f" · {count}"),
+            id="theme-notes-title",
+        )
+        with VerticalScroll(id="theme-notes"):
+            yield Static(body)
+        yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
+
+    def on_mount(self) -> None:
+        self.query_one("#theme-notes", VerticalScroll).focus()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_blank(self) -> None:
+        from facilitator.ui.screens.blank import BlankScreen
+
+        self.app.push_screen(BlankScreen())

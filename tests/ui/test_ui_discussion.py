@@ -1,0 +1,182 @@
+"""The discussion screen, the themes view, the roster and the pseudonym map, checked against the database."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input
+
+from facilitator import codebook, discussion, roster
+from facilitator.anonymity import pseudonyms
+from facilitator.services import Workspace
+from facilitator.ui.app import make_app
+from facilitator.ui.screens.confirm import ConfirmScreen
+from facilitator.ui.screens.discussion import DiscussionScreen
+from facilitator.ui.screens.home import HomeScreen
+from facilitator.ui.screens.pseudonyms import PseudonymScreen
+from facilitator.ui.screens.themes import ThemesScreen
+from facilitator.ui.screens.wall import WallScreen
+from facilitator.ui.widgets.postit_card import CommentBox
+
+from .conftest import new_session, screen_text
+
+LISTEN = "Social workers don't listen"
+CHANGE = "Social workers change too often: no stable relationship"
+TRUST = "Lack of trust in social workers"
+
+
+def with_roster(workspace: Workspace, session_id: str, *codes: str) -> None:
+    for code in codes:
+        roster.add_participant(workspace.store, session_id, code, "female" if code == "P2" else "male")
+
+
+def tags(workspace: Workspace, session_id: str) -> list[tuple[str, list[str]]]:
+    return [(n.text, sorted(n.theme_names)) for n in discussion.notes(workspace.store, session_id)]
+
+
+async def test_a_typed_line_and_enter_make_exactly_one_note(workspace: Workspace, session_id: str) -> None:
+    with_roster(workspace, session_id, "P1", "P2", "P3")
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        screen = app.screen
+        assert isinstance(screen, DiscussionScreen)
+        await pilot.press(*'2: "no one" #1 #2', "enter")
+        (note,) = discussion.notes(workspace.store, session_id)
+        assert (note.participant, note.kind, note.text) == ("P2", "quote", "no one")
+        assert sorted(note.theme_names) == sorted([LISTEN, CHANGE])
+        assert screen.box.value == "" and app.focused is screen.box  # ready for the next note
+        assert "“no one”" in screen_text(app)
+        await pilot.press(*"P9: x", "enter")  # not in the roster: refused, kept in the box
+        assert len(discussion.notes(workspace.store, session_id)) == 1
+        assert screen.box.value == "P9: x"
+
+
+async def test_a_new_theme_on_the_fly_and_a_case_study(workspace: Workspace, session_id: str) -> None:
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test() as pilot:
+        await pilot.press("t", *"long story #+Housing", "ctrl+t", "ctrl+t", "enter")
+        (note,) = discussion.notes(workspace.store, session_id)
+        assert (note.participant, note.kind, note.theme_names) == (None, "case_study", ("Housing",))
+        session = workspace.store.session(session_id)
+        names = [t.name for t in codebook.themes(workspace.store, codebook.Codebook.of(session))]
+        assert "Housing" in names and LISTEN in names  # the starter codebook was seeded too
+        assert "Housing" in screen_text(app)
+
+
+async def test_edit_delete_and_bring_back_a_note(workspace: Workspace, session_id: str) -> None:
+    codebook.seed_codebook(workspace.store, workspace.store.session(session_id), [LISTEN, CHANGE, TRUST])
+    first = discussion.add_note(workspace.store, session_id, "first", speaker="P1", themes=[TRUST])
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test() as pilot:
+        await pilot.press("t", *"half typed", "down", "e")
+        screen = app.screen
+        assert isinstance(screen, DiscussionScreen)
+        assert screen.box.value == "P1: first #3"
+        await pilot.press("ctrl+u", *"P1: edited #listen", "enter")
+        edited = discussion.note(workspace.store, first.id)
+        assert (edited.text, edited.theme_names, edited.kind) == ("edited", (LISTEN,), "note")
+        assert screen.box.value == "half typed"  # what was being typed comes back
+        await pilot.press("down", "d")
+        assert discussion.notes(workspace.store, session_id) == []
+        await pilot.press("u")
+        assert [n.id for n in discussion.notes(workspace.store, session_id)] == [first.id]
+
+
+async def test_identifying_details_warn_while_typing_but_never_block(
+    workspace: Workspace, session_id: str
+) -> None:
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("t")
+        screen = app.screen
+        assert isinstance(screen, DiscussionScreen)
+        screen.box.value = "we met Kim, number A1234BC"
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "May identify someone" in shown
+        assert "Kim a capitalised word that may be a name" in shown
+        assert "A1234BC looks like a prison number" in shown
+        await pilot.press("ctrl+n")  # the flagged name is offered for the map
+        assert isinstance(app.screen, PseudonymScreen)
+        assert app.screen.query_one("#real", Input).value == "Kim"
+        await pilot.press(*"Jo", "enter", "escape")
+        assert [(p.real, p.changed) for p in pseudonyms(workspace.store, session_id)] == [("Kim", "Jo")]
+        assert app.screen is screen and screen.box.value == "we met Kim, number A1234BC"
+        assert "Kim in the pseudonym map" in screen_text(app)
+        await pilot.press("enter")
+        assert [n.text for n in discussion.notes(workspace.store, session_id)] == [
+            "we met Kim, number A1234BC"
+        ]
+
+
+async def test_the_walls_comment_box_warns_too(workspace: Workspace, session_id: str) -> None:
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("3", *"saw Kim")
+        box = app.screen.query_one(CommentBox)
+        assert box.has_class("-identity-warning")
+        assert (
+            box.border_subtitle is not None
+            and "Kim" in box.border_subtitle
+            and "name?" in box.border_subtitle
+        )
+        await pilot.press("enter")
+        assert [p.comment for p in workspace.store.postits(session_id)] == ["saw Kim"]
+
+
+async def test_rename_and_merge_from_the_themes_view_keep_every_tag(workspace: Workspace) -> None:
+    first = new_session(workspace, consultation="Social work 2010")
+    second = new_session(workspace, "Adult focus group 2", consultation="Social work 2010")
+    store = workspace.store
+    codebook.seed_codebook(store, store.session(first), [LISTEN, CHANGE, TRUST])
+    discussion.add_note(store, first, "a", themes=[LISTEN])
+    discussion.add_note(store, first, "b", themes=[LISTEN, TRUST])
+    discussion.add_note(store, second, "c", themes=[TRUST])
+    app = make_app(workspace, first, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("t", "ctrl+g")
+        screen = app.screen
+        assert isinstance(screen, ThemesScreen)
+        assert [(r.rank, r.name, r.sessions, r.notes) for r in screen.ranked][:2] == [
+            (1, TRUST, 2, 2),
+            (2, LISTEN, 1, 2),
+        ]
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=1)
+        await pilot.press("r", "ctrl+u", *"Listening", "enter")
+        assert tags(workspace, first) == [
+            ("a", ["Listening"]),
+            ("b", ["Lack of trust in social workers", "Listening"]),
+        ]
+        table.move_cursor(row=0)  # Lack of trust, merged into Listening
+        await pilot.press("m", "down", "enter")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        assert tags(workspace, first) == [("a", ["Listening"]), ("b", ["Listening"])]
+        assert tags(workspace, second) == [("c", ["Listening"])]
+        top = screen.ranked[0]
+        assert (top.name, top.sessions, top.notes) == ("Listening", 2, 3)
+        await pilot.press("escape")  # the notes on the discussion screen show the new name
+        assert isinstance(app.screen, DiscussionScreen)
+        assert "#Listening" in screen_text(app) and "#Lack of trust" not in screen_text(app)
+
+
+async def test_add_a_participant_from_the_roster(workspace: Workspace, session_id: str) -> None:
+    app = make_app(workspace, blink=False)
+    async with app.run_test() as pilot:
+        await pilot.press("t")  # from home, on the selected session
+        assert isinstance(app.screen, DiscussionScreen)
+        await pilot.press("ctrl+r", "a", "f", "tab", "tab", "tab", "space", "ctrl+s")
+        (person,) = roster.participants(workspace.store, session_id)
+        assert (person.code, person.gender, person.cohort, person.consent) == ("P1", "female", "adults", True)
+        assert "1 participant: 1 female" in screen_text(app)
+        await pilot.press("escape", "escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_escape_leaves_only_an_empty_box(workspace: Workspace, session_id: str) -> None:
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test() as pilot:
+        await pilot.press("t", "x", "escape")
+        assert isinstance(app.screen, DiscussionScreen)  # a note is in the box: stay
+        await pilot.press("backspace", "escape")
+        assert isinstance(app.screen, WallScreen)
