@@ -1,0 +1,350 @@
+"""The command group and the post-it commands: sets, sessions, record, import, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from facilitator import __version__
+from facilitator.errors import FacilitatorError, ItemError
+from facilitator.services import Workspace
+from facilitator.store import SETTINGS, NewPostit, SessionDetails
+
+F = TypeVar("F", bound=Callable[..., Any])
+DATA_DIR_HELP = "Data folder (default: sessions/ of the clone, or $FACILITATOR_DATA_DIR)."
+
+
+class FacilitatorGroup(click.Group):
+    """A group that turns every expected failure into one line on stderr and exit code 2."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.exceptions.Exit as done:
+            sys.exit(done.exit_code)
+        except click.Abort:
+            click.echo("error: aborted, nothing changed", err=True)
+            sys.exit(2)
+        except click.ClickException as error:
+            hint = ""
+            if isinstance(error, click.UsageError) and error.ctx is not None:
+                hint = f" (see '{error.ctx.command_path} --help')"
+            click.echo(f"error: {error.format_message()}{hint}", err=True)
+            sys.exit(2)
+        except FacilitatorError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(error.exit_code)
+        except sqlite3.DatabaseError as error:
+            click.echo(f"error: the database cannot be used: {error}", err=True)
+            sys.exit(2)
+        except BrokenPipeError:
+            sys.exit(0)
+
+
+def _remember_data_dir(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.find_root().meta["facilitator.data_dir"] = value
+
+
+def data_dir_option(function: F) -> F:
+    """`--data-dir`, accepted on the group and on every command."""
+    return click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=str),
+        expose_value=False,
+        callback=_remember_data_dir,
+        help=DATA_DIR_HELP,
+    )(function)
+
+
+def workspace() -> Workspace:
+    """The workspace for this invocation, opened once and closed when the command ends."""
+    ctx = click.get_current_context().find_root()
+    if "facilitator.workspace" not in ctx.meta:
+        ws = Workspace.at(ctx.meta.get("facilitator.data_dir"))
+        ctx.meta["facilitator.workspace"] = ws
+        ctx.call_on_close(ws.close)
+    return ctx.meta["facilitator.workspace"]  # type: ignore[no-any-return]
+
+
+@click.group(cls=FacilitatorGroup, invoke_without_command=True)
+@data_dir_option
+@click.version_option(__version__, prog_name="facilitator")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Run the agree/disagree post-it statement exercise in focus groups.
+
+    With no command, opens the app on the home screen.
+    """
+    if ctx.invoked_subcommand is None:
+        _run_app()
+
+
+def _run_app(session_ref: str | None = None) -> None:
+    ws = workspace()
+    session_id = ws.store.session(session_ref).id if session_ref else None
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        raise FacilitatorError("the app needs a terminal; use the commands (see 'facilitator --help')")
+    from facilitator.ui.app import run_app
+
+    run_app(ws, session_id=session_id)
+
+
+@main.command("open")
+@click.argument("session")
+@data_dir_option
+def open_command(session: str) -> None:
+    """Open the app straight on SESSION's wall."""
+    _run_app(session)
+
+
+@main.command("sets")
+@data_dir_option
+def sets_command() -> None:
+    """List the statement sets: id, title and number of statements (tab-separated)."""
+    catalogue = workspace().catalogue()
+    for statement_set in catalogue.sets.values():
+        click.echo(f"{statement_set.id}\t{statement_set.title}\t{len(statement_set.statements)}")
+    for problem in catalogue.problems:
+        click.echo(f"warning: skipped statement set {problem}", err=True)
+
+
+@main.group("session")
+def session_group() -> None:
+    """Create and list sessions."""
+
+
+@session_group.command("new")
+@click.option("--set", "set_id", required=True, help="Statement set id (see 'facilitator sets').")
+@click.option("--label", required=True, help="e.g. 'Adult focus group 1'.")
+@click.option("--cohort", required=True, help="e.g. 'adults' or 'young offenders'.")
+@click.option("--setting", required=True, type=click.Choice(SETTINGS, case_sensitive=False))
+@click.option("--consultation", default="", help="Consultation title; created if new.")
+@click.option("--location", default="")
+@click.option("--date", "day", default=None, help="YYYY-MM-DD (default: today).")
+@click.option("--facilitator", "facilitators", multiple=True, help="Facilitator initials; repeat for more.")
+@click.option("--participants", type=click.IntRange(0, 10_000), default=None)
+@click.option("--male", type=click.IntRange(0, 10_000), default=None)
+@click.option("--female", type=click.IntRange(0, 10_000), default=None)
+@data_dir_option
+def session_new(
+    set_id: str,
+    label: str,
+    cohort: str,
+    setting: str,
+    consultation: str,
+    location: str,
+    day: str | None,
+    facilitators: tuple[str, ...],
+    participants: int | None,
+    male: int | None,
+    female: int | None,
+) -> None:
+    """Create a session and print its id, alone, on stdout."""
+    ws = workspace()
+    statement_set = ws.catalogue().get(set_id)
+    details = SessionDetails(
+        label=label,
+        cohort=cohort,
+        setting=setting,
+        consultation=consultation,
+        location=location,
+        facilitators=facilitators,
+        participants=participants,
+        male=male,
+        female=female,
+    )
+    if day is not None:
+        details.date = day
+    session = ws.store.create_session(statement_set, details)
+    from facilitator.codebook import seed_codebook
+
+    seed_codebook(ws.store, session, statement_set.themes)
+    click.echo(session.id)
+
+
+@session_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@data_dir_option
+def session_list(as_json: bool) -> None:
+    """List the sessions in the order they took place."""
+    summaries = workspace().store.session_summaries()
+    if as_json:
+        rows = [
+            {
+                "id": s.session.id,
+                "label": s.session.label,
+                "cohort": s.session.cohort,
+                "setting": s.session.setting,
+                "location": s.session.location,
+                "date": s.session.date,
+                "consultation": s.session.consultation,
+                "statement_set": s.session.statement_set_id,
+                "postits": s.postits,
+                "closed": s.session.is_closed,
+                "sent": s.sent,
+            }
+            for s in summaries
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not summaries:
+        click.echo("no sessions yet: create one with 'facilitator session new'", err=True)
+        return
+    click.echo("id\tdate\tlabel\tcohort\tsetting\tpostits\tstatus")
+    for s in summaries:
+        status = "closed" if s.session.is_closed else "open"
+        click.echo(
+            f"{s.session.id}\t{s.session.date}\t{s.session.label}\t{s.session.cohort}\t"
+            f"{s.session.setting}\t{s.postits}\t{status}"
+        )
+
+
+@session_group.command("close")
+@click.argument("session")
+@data_dir_option
+def session_close(session: str) -> None:
+    """Mark SESSION closed: its exercise is over."""
+    closed = workspace().store.close_session(session)
+    click.echo(f"closed {closed.label}")
+
+
+@main.command("record")
+@click.argument("session")
+@click.argument("statement")
+@click.argument("response")
+@click.option("--comment", default="", help="What the participant wrote on the post-it.")
+@click.option("--participant", default=None, help="Participant code such as P3 (never a name).")
+@data_dir_option
+def record_command(
+    session: str, statement: str, response: str, comment: str, participant: str | None
+) -> None:
+    """Record one post-it and print its id once it is on disk.
+
+    STATEMENT is the statement's number (1-based). RESPONSE is a scale key, a
+    label or the entry key (1-5).
+    """
+    store = workspace().store
+    found = store.session(session)
+    try:
+        number = int(statement)
+    except ValueError:
+        raise FacilitatorError(f"statement {statement!r} must be a number such as 1") from None
+    postit = store.add_postit(found.id, number, response, comment, participant, session=found)
+    click.echo(postit.id)
+
+
+IMPORT_COLUMNS = {"statement", "response", "comment", "participant"}
+
+
+def read_postit_csv(path: Path) -> tuple[list[NewPostit], list[int]]:
+    """Read a transcription CSV: the post-its and the line each came from."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        raise FacilitatorError(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise FacilitatorError(f"{path} is not UTF-8 text: save it as 'CSV UTF-8'") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = [c.strip().casefold() for c in reader.fieldnames or []]
+    if not columns:
+        raise FacilitatorError(f"{path} is empty: it needs a header line 'statement,response,comment'")
+    unknown = [c for c in columns if c not in IMPORT_COLUMNS]
+    missing = [c for c in ("statement", "response") if c not in columns]
+    if unknown or missing:
+        problem = f"unknown column {unknown[0]!r}" if unknown else f"missing column {missing[0]!r}"
+        raise FacilitatorError(
+            f"{path} line 1: {problem}: columns are statement,response,comment[,participant]"
+        )
+    reader.fieldnames = columns
+    items: list[NewPostit] = []
+    lines: list[int] = []
+    try:
+        for row in reader:
+            if None in row:
+                raise FacilitatorError(f"{path} line {reader.line_num}: more cells than columns")
+            if not any((value or "").strip() for value in row.values()):
+                continue
+            items.append(
+                NewPostit(
+                    statement_number=(row.get("statement") or "").strip(),  # type: ignore[arg-type]  # checked by the store
+                    response=(row.get("response") or "").strip(),
+                    comment=row.get("comment") or "",
+                    participant=row.get("participant") or None,
+                )
+            )
+            lines.append(reader.line_num)
+    except csv.Error as error:
+        raise FacilitatorError(f"{path} line {reader.line_num}: {error}") from None
+    return items, lines
+
+
+@main.command("import-postits")
+@click.argument("session")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@data_dir_option
+def import_postits(session: str, file: Path) -> None:
+    """Transcribe a wall from FILE.csv (columns statement,response,comment[,participant]).
+
+    All or nothing: one bad row, reported with its line number, imports nothing.
+    """
+    store = workspace().store
+    found = store.session(session)
+    items, lines = read_postit_csv(file)
+    try:
+        count = store.add_postits(found.id, items)
+    except ItemError as error:
+        raise FacilitatorError(
+            f"{file} line {lines[error.index]}: {error.reason}; nothing imported"
+        ) from None
+    click.echo(f"imported {count} post-its into {found.label}")
+
+
+@main.command("export")
+@click.argument("session")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "md", "html"]), required=True)
+@click.option("--out", required=True, help="File to write, or - for stdout.")
+@click.option(
+    "--table",
+    type=click.Choice(["postits", "notes"]),
+    default="postits",
+    show_default=True,
+    help="CSV only: one row per post-it, or per discussion note.",
+)
+@data_dir_option
+def export_command(session: str, fmt: str, out: str, table: str) -> None:
+    """Export SESSION's post-its and discussion as JSON or tidy CSV, or its summary as HTML or Markdown.
+
+    The HTML summary is one self-contained page that prints on A4; the Markdown
+    summary refers to PNG charts written beside it.
+    """
+    from facilitator import export
+
+    store = workspace().store
+    found = store.session(session)
+    if fmt != "csv" and table != "postits":
+        raise FacilitatorError("--table is for CSV only: the other formats hold the post-its and the notes")
+    if fmt in ("md", "html"):
+        from facilitator.summary import export_summary
+
+        for path in export_summary(store, found, fmt, out):
+            click.echo(f"wrote {path}", err=True)
+        return
+    text = export.to_json(store, found) if fmt == "json" else export.to_csv(store, found, table)
+    if out == "-":
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.flush()
+        return
+    from facilitator.files import write_atomic
+
+    write_atomic(Path(out), text)
+    click.echo(f"wrote {out}", err=True)

@@ -1,0 +1,403 @@
+"""Commands for the discussion: roster, notes, themes and the pseudonym map."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from facilitator.cli.core import data_dir_option, main, workspace
+from facilitator.errors import FacilitatorError
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+@main.group("participant")
+def participant_group() -> None:
+    """The session's roster: participant codes (P1, P2, …) with descriptors, never names."""
+
+
+@participant_group.command("add")
+@click.argument("session")
+@click.argument("code")
+@click.option("--gender", required=True, help="male, female, other or not_given (m, f, o).")
+@click.option("--cohort", default=None, help="Default: the session's cohort.")
+@click.option("--age-band", default=None, help="e.g. 18-24, 25+ or under 18.")
+@click.option("--consent/--no-consent", default=False, help="Verbal consent given (default: no).")
+@click.option("--interview/--no-interview", default=False, help="Wants a one-to-one interview.")
+@data_dir_option
+def participant_add(
+    session: str,
+    code: str,
+    gender: str,
+    cohort: str | None,
+    age_band: str | None,
+    consent: bool,
+    interview: bool,
+) -> None:
+    """Add CODE to SESSION's roster and print the code."""
+    from facilitator import roster
+
+    store = workspace().store
+    person = roster.add_participant(
+        store,
+        store.session(session).id,
+        code,
+        gender,
+        cohort=cohort,
+        age_band=age_band,
+        consent=consent,
+        wants_interview=interview,
+    )
+    click.echo(person.code)
+
+
+@participant_group.command("edit")
+@click.argument("session")
+@click.argument("code")
+@click.option("--code", "new_code", default=None, help="A new code; notes and post-its follow it.")
+@click.option("--gender", default=None)
+@click.option("--cohort", default=None)
+@click.option("--age-band", default=None, help="A range, or '' to clear it.")
+@click.option("--consent/--no-consent", default=None)
+@click.option("--interview/--no-interview", default=None)
+@data_dir_option
+def participant_edit(
+    session: str,
+    code: str,
+    new_code: str | None,
+    gender: str | None,
+    cohort: str | None,
+    age_band: str | None,
+    consent: bool | None,
+    interview: bool | None,
+) -> None:
+    """Change CODE's descriptors in SESSION's roster."""
+    from facilitator import roster
+
+    store = workspace().store
+    person = roster.edit_participant(
+        store,
+        store.session(session).id,
+        code,
+        new_code=new_code,
+        gender=gender,
+        cohort=cohort,
+        age_band=age_band,
+        consent=consent,
+        wants_interview=interview,
+    )
+    click.echo(person.code)
+
+
+@participant_group.command("remove")
+@click.argument("session")
+@click.argument("code")
+@data_dir_option
+def participant_remove(session: str, code: str) -> None:
+    """Remove CODE from SESSION's roster (its notes and post-its keep the code)."""
+    from facilitator import roster
+
+    store = workspace().store
+    person = roster.remove_participant(store, store.session(session).id, code)
+    click.echo(f"removed {person.code}")
+
+
+@participant_group.command("list")
+@click.argument("session")
+@data_dir_option
+def participant_list(session: str) -> None:
+    """List SESSION's roster (tab-separated) and its totals by gender."""
+    from facilitator import roster
+
+    store = workspace().store
+    found = store.session(session)
+    people = roster.participants(store, found.id)
+    click.echo("code\tgender\tcohort\tage_band\tconsent\tinterview\tdescriptor")
+    for p in people:
+        click.echo(
+            f"{p.code}\t{p.gender}\t{p.cohort}\t{p.age_band}\t{_yes_no(p.consent)}\t"
+            f"{_yes_no(p.wants_interview)}\t{p.descriptor}"
+        )
+    counts = roster.gender_counts(store, found)
+    source = "roster" if counts.from_roster else "session details"
+    click.echo(
+        f"{counts.total} participants ({counts.male} male, {counts.female} female, "
+        f"{counts.other} other or not given) from the {source}",
+        err=True,
+    )
+
+
+def _warn_identifying(session_id: str, text: str) -> None:
+    from facilitator.anonymity import detect_for_session
+
+    for finding in detect_for_session(workspace().store, session_id, text):
+        click.echo(
+            f"warning: {finding.excerpt(text)!r} (characters {finding.start + 1}-{finding.end}): "
+            f"{finding.reason}",
+            err=True,
+        )
+
+
+@main.group("note")
+def note_group() -> None:
+    """Discussion notes, quotes and case studies."""
+
+
+@note_group.command("add")
+@click.argument("session")
+@click.argument("text")
+@click.option("--kind", default="note", help="note, quote or case_study.")
+@click.option("--speaker", default=None, help="Participant code, or 'unknown' (the default).")
+@click.option("--theme", "themes", multiple=True, help="Theme name; new ones join the codebook. Repeat.")
+@data_dir_option
+def note_add(session: str, text: str, kind: str, speaker: str | None, themes: tuple[str, ...]) -> None:
+    """Record a note in SESSION and print its id once it is on disk.
+
+    Likely identifying details (names, prison numbers, phone numbers, dates of
+    birth) are warned about on stderr; the note is recorded all the same.
+    """
+    from facilitator import discussion
+
+    store = workspace().store
+    found = store.session(session)
+    _seed_on_first_use(found.id)
+    note = discussion.add_note(store, found.id, text, kind=kind, speaker=speaker, themes=themes)
+    _warn_identifying(found.id, note.text)
+    click.echo(note.id)
+
+
+@note_group.command("edit")
+@click.argument("note_id", metavar="NOTE")
+@click.option("--text", default=None)
+@click.option("--kind", default=None, help="note, quote or case_study.")
+@click.option("--speaker", default=None, help="Participant code, or 'unknown'.")
+@click.option("--theme", "themes", multiple=True, help="The note's themes (replace all). Repeat.")
+@click.option("--no-themes", is_flag=True, help="Remove every theme tag.")
+@data_dir_option
+def note_edit(
+    note_id: str,
+    text: str | None,
+    kind: str | None,
+    speaker: str | None,
+    themes: tuple[str, ...],
+    no_themes: bool,
+) -> None:
+    """Change a note (NOTE is its id or a unique start of it)."""
+    from facilitator import discussion
+
+    store = workspace().store
+    if themes and no_themes:
+        raise FacilitatorError("give --theme or --no-themes, not both")
+    new_themes: tuple[str, ...] | None = () if no_themes else (themes or None)
+    edited = discussion.edit_note(
+        store,
+        note_id,
+        text=text,
+        kind=kind,
+        speaker=discussion.KEEP if speaker is None else speaker,
+        themes=new_themes,
+    )
+    if text is not None:
+        _warn_identifying(edited.session_id, edited.text)
+    click.echo(edited.id)
+
+
+@note_group.command("delete")
+@click.argument("note_id", metavar="NOTE")
+@data_dir_option
+def note_delete(note_id: str) -> None:
+    """Delete a note (a tombstone: it travels in sync)."""
+    from facilitator import discussion
+
+    deleted = discussion.delete_note(workspace().store, note_id)
+    click.echo(f"deleted {deleted.id}")
+
+
+@note_group.command("list")
+@click.argument("session")
+@click.option("--kind", default=None, help="Only notes of this kind.")
+@data_dir_option
+def note_list(session: str, kind: str | None) -> None:
+    """List SESSION's notes: id, kind, speaker, themes and text (tab-separated)."""
+    from facilitator import discussion
+
+    store = workspace().store
+    found = store.session(session)
+    click.echo("id\tkind\tspeaker\tthemes\ttext")
+    for note in discussion.notes(store, found.id, kind=kind):
+        click.echo(_note_line(note))
+
+
+def _note_line(note: Any) -> str:
+    text = " ".join(note.text.split())
+    return f"{note.id}\t{note.kind}\t{note.participant or 'unknown'}\t{'; '.join(note.theme_names)}\t{text}"
+
+
+def _seed_on_first_use(session_id: str) -> None:
+    from facilitator.codebook import seed_codebook, starter_themes
+
+    ws = workspace()
+    found = ws.store.session(session_id)
+    seed_codebook(ws.store, found, starter_themes(ws.catalogue(), found))
+
+
+@main.command("themes")
+@click.argument("session", required=False)
+@click.option("--consultation", default=None, help="Rank over every session of this consultation.")
+@click.option("--used", is_flag=True, help="Leave out themes no note has raised.")
+@data_dir_option
+def themes_command(session: str | None, consultation: str | None, used: bool) -> None:
+    """Rank themes by sessions that raised them, then notes (tab-separated).
+
+    With SESSION, counts that session's notes; with --consultation, all its
+    sessions. Ties share a rank and are listed by name.
+    """
+    from facilitator import codebook
+
+    store = workspace().store
+    if (session is None) == (consultation is None):
+        raise FacilitatorError("give SESSION or --consultation TITLE (one of them)")
+    if consultation is not None:
+        found = store.find_consultation(consultation)
+        if found is None:
+            raise FacilitatorError(f"unknown consultation {consultation!r}")
+        for member in store.sessions(found.id):
+            _seed_on_first_use(member.id)
+        ranked = codebook.rank_for_consultation(store, found.id, include_unused=not used)
+    else:
+        member = store.session(session or "")
+        _seed_on_first_use(member.id)
+        ranked = codebook.rank_for_session(store, member, include_unused=not used)
+    click.echo("rank\tsessions\tnotes\ttheme")
+    for item in ranked:
+        click.echo(f"{item.rank}\t{item.sessions}\t{item.notes}\t{item.name}")
+
+
+@main.group("theme")
+def theme_group() -> None:
+    """Change the codebook of SESSION (its consultation's, or its own if it has none)."""
+
+
+@theme_group.command("add")
+@click.argument("session")
+@click.argument("name")
+@data_dir_option
+def theme_add(session: str, name: str) -> None:
+    """Add a theme to SESSION's codebook."""
+    from facilitator import codebook
+
+    store = workspace().store
+    found = store.session(session)
+    _seed_on_first_use(found.id)
+    click.echo(codebook.add_theme(store, found, name).name)
+
+
+@theme_group.command("rename")
+@click.argument("session")
+@click.argument("old")
+@click.argument("new")
+@data_dir_option
+def theme_rename(session: str, old: str, new: str) -> None:
+    """Rename theme OLD to NEW; its tags stay."""
+    from facilitator import codebook
+
+    store = workspace().store
+    renamed = codebook.rename_theme(store, store.session(session), old, new)
+    click.echo(renamed.name)
+
+
+@theme_group.command("merge")
+@click.argument("session")
+@click.argument("source")
+@click.argument("target")
+@data_dir_option
+def theme_merge(session: str, source: str, target: str) -> None:
+    """Merge theme SOURCE into TARGET: every tag moves to TARGET."""
+    from facilitator import codebook
+
+    store = workspace().store
+    kept = codebook.merge_themes(store, store.session(session), source, target)
+    click.echo(kept.name)
+
+
+@theme_group.command("notes")
+@click.argument("session")
+@click.argument("name")
+@click.option("--all-sessions", is_flag=True, help="Every session sharing the codebook, not SESSION alone.")
+@data_dir_option
+def theme_notes(session: str, name: str, all_sessions: bool) -> None:
+    """List the notes tagged NAME (tab-separated, as 'note list')."""
+    from facilitator import codebook, discussion
+
+    store = workspace().store
+    found = store.session(session)
+    book = codebook.Codebook.of(found)
+    codebook.align_codebook(store, found)
+    chosen = codebook.theme(store, book, name)
+    members = codebook.sessions_sharing(store, book) if all_sessions else [found]
+    click.echo("id\tkind\tspeaker\tthemes\ttext")
+    for note in discussion.notes_for_theme(store, chosen.id, [m.id for m in members]):
+        click.echo(_note_line(note))
+
+
+@main.group("pseudonym")
+def pseudonym_group() -> None:
+    """SESSION's pseudonym map (real -> changed). It stays on this laptop: never exported."""
+
+
+@pseudonym_group.command("set")
+@click.argument("session")
+@click.argument("real")
+@click.argument("changed")
+@data_dir_option
+def pseudonym_set(session: str, real: str, changed: str) -> None:
+    """Replace REAL with CHANGED in every export of SESSION."""
+    from facilitator.anonymity import set_pseudonym
+
+    store = workspace().store
+    set_pseudonym(store, store.session(session).id, real, changed)
+    click.echo("saved", err=True)
+
+
+@pseudonym_group.command("remove")
+@click.argument("session")
+@click.argument("real")
+@data_dir_option
+def pseudonym_remove(session: str, real: str) -> None:
+    """Remove REAL from SESSION's pseudonym map."""
+    from facilitator.anonymity import remove_pseudonym
+
+    store = workspace().store
+    remove_pseudonym(store, store.session(session).id, real)
+    click.echo("removed", err=True)
+
+
+@pseudonym_group.command("list")
+@click.argument("session")
+@data_dir_option
+def pseudonym_list(session: str) -> None:
+    """Show SESSION's pseudonym map: real, then changed (tab-separated)."""
+    from facilitator.anonymity import pseudonyms
+
+    store = workspace().store
+    for pseudonym in pseudonyms(store, store.session(session).id):
+        click.echo(f"{pseudonym.real}\t{pseudonym.changed}")
+
+
+@main.command("check")
+@click.argument("session")
+@click.argument("text")
+@data_dir_option
+def check_command(session: str, text: str) -> None:
+    """Warn about likely identifying details in TEXT (as the app does while typing).
+
+    Prints one line per finding: start, end (1-based, inclusive), kind, reason.
+    """
+    from facilitator.anonymity import detect_for_session
+
+    store = workspace().store
+    for finding in detect_for_session(store, store.session(session).id, text):
+        click.echo(f"{finding.start + 1}\t{finding.end}\t{finding.kind}\t{finding.reason}")
