@@ -55,7 +55,7 @@ def describe(store: Store, conflict: Conflict) -> str:
     if table == "sessions":
         return f"session '{row.get('label')}' ({row.get('date')})"
     if table == "postits":
-        said = f" '{_short(row.get('comment'))}'" if row.get("comment") else " (no comment)"
+        said = f" '{_short(row.get('comment'), 24)}'" if row.get("comment") else " (no comment)"
         return (
             f"post-it{said} on statement {row.get('statement_number')} of "
             f"{_session_label(store, row.get('session_id'))}"
@@ -64,7 +64,7 @@ def describe(store: Store, conflict: Conflict) -> str:
         return f"participant {row.get('code')} of {_session_label(store, row.get('session_id'))}"
     if table == "notes":
         kind = str(row.get("kind") or "note").replace("_", " ")
-        return f"{kind} '{_short(row.get('text'))}' in {_session_label(store, row.get('session_id'))}"
+        return f"{kind} '{_short(row.get('text'), 24)}' in {_session_label(store, row.get('session_id'))}"
     if table == "themes":
         return f"theme '{row.get('name')}'"
     if table == "note_themes":
@@ -107,10 +107,12 @@ def differences(conflict: Conflict) -> list[tuple[str, str, str]]:
     ]
 
 
-def changed_at(conflict: Conflict) -> tuple[str, str]:
-    """When each version was written, and by which device (first 8 characters of its id)."""
-    current, other = conflict.current, conflict.other
-    return (
-        f"{current.get('updated_at')} by device {str(current.get('device_id'))[:8]}",
-        f"{other.get('updated_at')} by device {str(other.get('device_id'))[:8]}",
-    )
+def changed_at(conflict: Conflict, this_device: str) -> tuple[str, str]:
+    """When each version was written and by which device: `2010-03-01 10:02:03 UTC, this device`."""
+
+    def written(version: Mapping[str, Value]) -> str:
+        stamp, device = str(version.get("updated_at")), str(version.get("device_id"))
+        by = "this device" if device == this_device else f"device {device[:8]}"
+        return f"{stamp[:10]} {stamp[11:19]} UTC, {by}"
+
+    return written(conflict.current), written(conflict.other)

@@ -24,7 +24,7 @@ from facilitator.sync import Conflict
 from facilitator.ui.text import literal, one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 
-COLUMNS = ("Record", "Differs in", "Other version")
+COLUMNS = ("Differs in", "Record")
 
 
 class ConflictsScreen(Screen[None]):
@@ -65,9 +65,8 @@ class ConflictsScreen(Screen[None]):
         for conflict in self.found:
             fields = [name for name, _here, _there in conflict_labels.differences(conflict)]
             table.add_row(
-                one_line(conflict_labels.describe(store, conflict)),
                 Text(", ".join(fields) or "hidden fields"),
-                Text(conflict_labels.changed_at(conflict)[1]),
+                one_line(conflict_labels.describe(store, conflict)),
                 key=conflict.id,
             )
         if self.found:
@@ -98,7 +97,7 @@ class ConflictsScreen(Screen[None]):
                 Text("When two devices change the same record, both versions show here to choose from.")
             )
             return
-        here_at, there_at = conflict_labels.changed_at(conflict)
+        here_at, there_at = conflict_labels.changed_at(conflict, self.workspace.store.device_id)
         grid = Table(show_edge=False, expand=True, box=None, padding=(0, 1))
         grid.add_column("", style="bold", no_wrap=True)
         grid.add_column(Text("Here now (k keeps)", style="bold"), ratio=1)

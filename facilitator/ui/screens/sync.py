@@ -373,8 +373,9 @@ class SyncScreen(Screen[None]):
         hint.display = recipient is None
         hint.update(
             Text(
-                "Bundles are encrypted to the office's public key. Press r and paste it (the age1… line "
-                "that 'facilitator keys new' printed at the office), or run: facilitator keys trust age1…"
+                "On a laptop, bundles are encrypted to the office's public key: press r and paste it (the "
+                "age1… line that 'facilitator keys new' printed at the office), or run: facilitator keys "
+                "trust age1…"
             )
         )
 
@@ -474,7 +475,7 @@ class SyncScreen(Screen[None]):
             ),
             FormField(
                 "identity",
-                "The office's identity file (at the office only; leave empty on a laptop)",
+                "Office identity file (at the office only; empty on a laptop)",
                 self.store.get_meta(META_IDENTITY) or "",
             ),
             FormField("plaintext", "Unencrypted (anyone who finds the file can read it)", False),
@@ -547,7 +548,7 @@ class SyncScreen(Screen[None]):
         fields = [
             FormField(
                 "recipient",
-                "The office's public key: the age1… line 'facilitator keys new' printed",
+                "The office's public key (the age1… line that 'keys new' printed)",
                 keys.trusted(self.store) or "",
                 "age1…",
             )
