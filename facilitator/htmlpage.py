@@ -40,6 +40,9 @@ blockquote.quote p { margin: .2rem 0; }
 section.case-study { margin: .8rem 0; padding: .3rem .8rem; border: 1px solid #999; break-inside: avoid; }
 section.case-study h4 { margin-top: .3rem; }
 .also { color: #444; font-size: .9em; margin: .1rem 0 .5rem; }
+section.receipt { break-inside: avoid; }
+section.receipt img { width: 45mm; height: auto; image-rendering: pixelated; }
+.receipt-text { font-family: "DejaVu Sans Mono", monospace; font-size: .8em; overflow-wrap: anywhere; }
 @page { size: A4; margin: 16mm 14mm; }
 @media print {
   body { max-width: none; margin: 0; padding: 0; font-size: 10.5pt; }

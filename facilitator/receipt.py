@@ -156,6 +156,11 @@ def qr_terminal(text: str) -> str:
     return out.getvalue()
 
 
+def qr_modules(text: str) -> list[list[bool]]:
+    """The QR code's modules row by row (True is dark), with its quiet zone around it."""
+    return [[bool(module) for module in row] for row in _qr(text).get_matrix()]
+
+
 def qr_png(text: str, *, box_size: int = 6) -> bytes:
     """The QR code as PNG bytes."""
     code = _qr(text)

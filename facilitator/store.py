@@ -630,7 +630,14 @@ class Store:
         return [_session_from_row(r) for r in rows]
 
     def session_summaries(self) -> list[SessionSummary]:
-        """Every live session with its post-it count and whether its latest change was sent."""
+        """Every live session with its post-it count and whether its changes have left this device.
+
+        A session is sent when no row of it written here (the session, its post-its,
+        roster, notes and their tags) is newer than this device's last export; rows
+        imported from other devices never make it unsent.
+        """
+        from facilitator.sync import unsent_sessions
+
         counts = {
             row["session_id"]: (row["n"], row["last"])
             for row in self.db.query(
@@ -638,16 +645,12 @@ class Store:
                    FROM postits GROUP BY session_id"""
             )
         }
-        sent_until = self.get_meta("last_export_at") or ""
+        unsent = unsent_sessions(self)
         summaries = []
         for session in self.sessions():
             n, last = counts.get(session.id, (0, ""))
             last_change = max(session.updated_at, last or "")
-            summaries.append(
-                SessionSummary(
-                    session, int(n or 0), last_change, bool(sent_until) and last_change <= sent_until
-                )
-            )
+            summaries.append(SessionSummary(session, int(n or 0), last_change, session.id not in unsent))
         return summaries
 
     def _set_session_field(self, session_id: str, column: str, value: str | None) -> Session:

@@ -92,8 +92,26 @@ def summary_html(store: Store, session: Session) -> str:
             parts.append("</ul>\n")
     said = findings.session_discussion(store, session, anonymise)
     parts.append(htmlpage.discussion_section(said, with_sessions=False))
+    parts.append(receipt_section(store, session))
     parts.append(htmlpage.PAGE_END)
     return "".join(parts)
+
+
+def receipt_section(store: Store, session: Session) -> str:
+    """The session's QR receipt as a PNG, with its text and what it is for."""
+    from facilitator import receipt
+
+    text = receipt.make_receipt(store, session).text
+    return (
+        '<section class="receipt">\n<h2>Receipt</h2>\n'
+        f'<img src="{receipt.qr_data_uri(text)}" alt="QR code of the receipt printed below it">\n'
+        f'<p class="receipt-text">{htmlpage.text(text)}</p>\n'
+        '<p class="note">This QR code is the session\'s receipt: its id, the count of post-its for each '
+        "statement and response, and a SHA-256 digest of the post-its. It holds no comment, label or name. "
+        "At the office, <code>facilitator receipt verify</code> reads it from a photo or a saved image of "
+        "this code and says whether the office's database holds exactly this session's post-its.</p>\n"
+        "</section>\n"
+    )
 
 
 def png_name(out: Path, statement_number: int) -> str:

@@ -178,25 +178,44 @@ def has_new_changes(store: Store) -> bool:
 def unsent_sessions(store: Store) -> set[str]:
     """Ids of sessions with changes made on this device that no bundle has carried away yet.
 
-    For the home screen's per-session indicator. A session counts when its own row, or
-    a row of any synced table with a `session_id` column (post-its, notes, ...), was
-    last written here after the last export.
+    For the home screen's per-session indicator. A session counts when its own row, a
+    row of a synced table with a `session_id` column (post-its, participants, notes, ...),
+    or a row whose parent has one (a note's theme tags) was last written here after
+    this device's last export. Rows that came from other devices never count.
     """
     since = store.get_meta(META_LAST_EXPORT) or ""
+    params = [store.device_id, since]
     found: set[str] = set()
-    for table in synced_tables(store.db):
-        column = "id" if table == "sessions" else "session_id"
-        if column not in table_columns(store.db, table):
-            continue
-        found.update(
-            row[0]
-            for row in store.db.execute(
-                f"SELECT DISTINCT {column} FROM {_quote(table)} WHERE device_id = ? AND updated_at > ?",
-                [store.device_id, since],
-            )
-            if row[0] is not None
-        )
+    for query in _session_queries(store.db):
+        found.update(row[0] for row in store.db.execute(query, params) if row[0] is not None)
     return found
+
+
+def _session_queries(db: sqlite_utils.Database) -> list[str]:
+    """Per synced table, a query for the session ids of its rows written by a device after a stamp."""
+    changed = "WHERE t.device_id = ? AND t.updated_at > ?"
+    queries = []
+    for table in synced_tables(db):
+        if table == CONFLICTS:
+            continue
+        if table == "sessions" or "session_id" in table_columns(db, table):
+            column = "id" if table == "sessions" else "session_id"
+            queries.append(f"SELECT DISTINCT t.{column} FROM {_quote(table)} AS t {changed}")
+            continue
+        for parent, here, there in _foreign_keys(db, table):
+            if "session_id" in table_columns(db, parent):
+                queries.append(
+                    f"SELECT DISTINCT p.session_id FROM {_quote(table)} AS t "
+                    f"JOIN {_quote(parent)} AS p ON p.{_quote(there)} = t.{_quote(here)} {changed}"
+                )
+    return queries
+
+
+def open_conflict_count(store: Store) -> int:
+    """How many conflicts wait for a person (cheap when there are none)."""
+    if store.db.execute(f"SELECT 1 FROM {CONFLICTS} WHERE deleted_at IS NULL LIMIT 1").fetchone() is None:
+        return 0
+    return len(conflicts(store))
 
 
 def _select(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -16,6 +18,7 @@ from markdown_it import MarkdownIt
 
 from facilitator.cli import main
 from facilitator.findings import headcount, participants_sentence
+from facilitator.receipt import make_receipt
 from facilitator.store import Session, Store
 from tests.five_sessions import HOSTILE, build, expected_counts
 
@@ -74,9 +77,10 @@ def test_the_html_summary_is_one_self_contained_page_with_inline_svg(exported: d
     parsed = parse(page)
 
     assert parsed.tags.count("svg") == 4
-    assert "script" not in parsed.tags and "img" not in parsed.tags and "link" not in parsed.tags
+    assert "script" not in parsed.tags and "link" not in parsed.tags
+    assert parsed.tags.count("img") == 1  # the receipt's QR code, inline
     links = [value or "" for name, value in parsed.attrs if name in {"href", "src", "xlink:href", "action"}]
-    assert all(link.startswith("#") for link in links)
+    assert all(link.startswith(("#", "data:image/png;base64,")) for link in links)
     assert "<metadata>" not in page
     assert "@page { size: A4" in page and "@media print" in page
     svgs = re.findall(r"<svg .*?</svg>", page, flags=re.S)
@@ -99,6 +103,23 @@ def test_the_html_summary_holds_details_without_names_counts_and_comments_by_res
     assert f"Agree {counts['agree']}" in re.sub(r"\s+", " ", text)
     assert "Agree (5 comments)" in text and "Disagree (2 comments)" in text
     assert "Adult focus group 1 statement 2 participant 1" in text
+
+
+def test_the_html_summary_embeds_the_session_s_qr_receipt_with_a_caption(exported: dict[str, Any]) -> None:
+    import zxingcpp
+    from PIL import Image
+
+    page = (exported["out"] / "summary.html").read_text("utf-8")
+    (encoded,) = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    with Image.open(io.BytesIO(base64.b64decode(encoded))) as image:
+        (decoded,) = zxingcpp.read_barcodes(image)
+    with Store.open(exported["data"]) as store:
+        session = store.session(exported["session"].id)
+        expected = make_receipt(store, session).text
+    assert decoded.text == expected
+    text = " ".join(parse(page).text)
+    assert expected in text
+    assert "This QR code is the session's receipt" in text and "facilitator receipt verify" in text
 
 
 def test_hostile_comments_show_as_text_in_html(exported: dict[str, Any]) -> None:

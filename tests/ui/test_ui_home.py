@@ -25,7 +25,7 @@ async def test_home_lists_sessions_and_the_data_folder(workspace: Workspace) -> 
         assert "Data folder: data" in shown
         assert "Young offenders group" in shown and "young offenders" in shown and "prison" in shown
         assert "Adult [red]group[/] 2" in shown
-        assert "2010-05-06" in shown and "not sent" in shown
+        assert "2010-05-06" in shown and "open · not sent" in shown
 
 
 async def test_create_a_session_from_the_form(workspace: Workspace) -> None:
@@ -75,9 +75,9 @@ async def test_edit_close_and_delete(workspace: Workspace, session_id: str) -> N
         app.screen.query_one("#location", Input).value = "Community hall"
         await pilot.press("ctrl+s")
         assert workspace.store.session(session_id).location == "Community hall"
-        await pilot.press("c")
+        await pilot.press("c", "n")  # closed; no receipt now
         assert workspace.store.session(session_id).is_closed
-        assert "closed" in screen_text(app)
+        assert isinstance(app.screen, HomeScreen) and "closed · not sent" in screen_text(app)
         await pilot.press("d")
         assert isinstance(app.screen, ConfirmDeleteScreen)
         await pilot.press(*"Adult focus", "enter")  # not the whole label: nothing happens

@@ -28,10 +28,18 @@ def summary_row(summary: SessionSummary) -> tuple[Text, ...]:
         Text(session.date),
         one_line(session.label),
         Text(str(summary.postits), justify="right"),
-        Text(("closed" if session.is_closed else "open") + (", sent" if summary.sent else ", not sent")),
+        status_cell(summary),
         one_line(session.cohort),
         Text(session.setting),
     )
+
+
+def status_cell(summary: SessionSummary) -> Text:
+    """`open · ✓ sent` or `closed · not sent` (bold): words and a mark, never colour alone."""
+    state = "closed" if summary.session.is_closed else "open"
+    if summary.sent:
+        return Text(f"{state} · ✓ sent")
+    return Text.assemble(f"{state} · ", ("not sent", "bold"))
 
 
 class HomeScreen(Screen[None]):
@@ -64,6 +72,7 @@ class HomeScreen(Screen[None]):
             tooltip="Delete the selected session (you type its label to confirm).",
         ),
         Binding("t", "discussion", "discussion", id="home.discussion", tooltip="Discussion notes."),
+        Binding("s", "sync", "sync", id="home.sync", tooltip="Sync: bundles to and from the office."),
         Binding("question_mark", "help", "help", id="home.help", key_display="?", tooltip="All the keys."),
         Binding(
             "g",
@@ -91,6 +100,7 @@ class HomeScreen(Screen[None]):
         yield Static(Text("Sessions", style="bold"), id="home-title")
         folder = literal(str(self.workspace.data_dir), "bold")
         yield Static(Text.assemble("Data folder: ", folder), id="data-dir")
+        yield Static(id="home-conflicts")
         table: DataTable[Text] = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS)
         yield table
@@ -120,6 +130,16 @@ class HomeScreen(Screen[None]):
             "No sessions yet. Press n (or click n new session below) to create one." if not ids else ""
         )
         empty.display = not ids
+        self.show_conflicts()
+
+    def show_conflicts(self) -> None:
+        """A line about sync conflicts waiting for a person, when there are any."""
+        from facilitator import sync
+
+        count = sync.open_conflict_count(self.workspace.store)
+        line = self.query_one("#home-conflicts", Static)
+        line.display = count > 0
+        line.update(Text(f"⚠ {count} sync conflict{'s' if count != 1 else ''} to review: press s, then k."))
 
     def selected_id(self) -> str | None:
         table: DataTable[Text] = self.query_one(DataTable)
@@ -178,10 +198,42 @@ class HomeScreen(Screen[None]):
                 self.notify("Session reopened.")
             else:
                 store.close_session(session_id)
-                self.notify("Session closed: its exercise is over (c again reopens it).")
+                self.offer_receipt(session_id)
         except FacilitatorError as error:
             self.notify(str(error), severity="error")
         self.refresh_sessions()
+
+    def offer_receipt(self, session_id: str) -> None:
+        """After closing a session: show its QR receipt now?"""
+        from facilitator.ui.screens.confirm import ConfirmScreen
+
+        question = Text(
+            "Session closed: its exercise is over (c again reopens it).\n\nShow its receipt now? A QR "
+            "code of its post-it counts and a digest of its post-its, for the office to check that "
+            "what arrives is exactly this."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.action_receipt(session_id)
+
+        self.app.push_screen(ConfirmScreen(question, "Show receipt"), callback=answered)
+
+    def action_receipt(self, session_id: str | None = None) -> None:
+        from facilitator.ui.screens.receipt import ReceiptScreen
+
+        if session_id := session_id or self._need_selection():
+            self.app.push_screen(ReceiptScreen(self.workspace, session_id))
+
+    def action_sync(self) -> None:
+        from facilitator.ui.screens.sync import SyncScreen
+
+        self.app.push_screen(SyncScreen(self.workspace, blink=self.blink))
+
+    def action_conflicts(self) -> None:
+        from facilitator.ui.screens.conflicts import ConflictsScreen
+
+        self.app.push_screen(ConflictsScreen(self.workspace))
 
     def action_delete(self) -> None:
         from facilitator.ui.screens.confirm_delete import ConfirmDeleteScreen
@@ -233,6 +285,7 @@ class HomeScreen(Screen[None]):
             ("t", "discussion notes of the session"),
             ("g", "charts of the session, its groups, cohorts and all sessions"),
             ("x", "export the session's summary (HTML or Markdown) into the exports folder"),
+            ("s", "sync: bundles to and from the office, conflicts"),
             ("?", "this help"),
             ("Ctrl+P", "command palette: every action, and the theme (high contrast too)"),
             ("Ctrl+Q", "quit (everything is already saved)"),
@@ -251,5 +304,8 @@ class HomeScreen(Screen[None]):
             ("Charts", "Key g", "charts"),
             ("Export summary of selected session (HTML)", "Key x, then h", "export('html')"),
             ("Export summary of selected session (Markdown)", "Key x, then m", "export('md')"),
+            ("Sync: bundles to and from the office", "Key s", "sync"),
+            ("Review sync conflicts", "", "conflicts"),
+            ("QR receipt of selected session", "", "receipt"),
             ("Help: keys of the sessions screen", "Key ?", "help"),
         ]

@@ -1,0 +1,655 @@
+"""The sync screen: bundles to and from the office, with progress, in a worker.
+
+What it runs is the domain's `sync` module; the functions at the top of this file
+turn a person's typed paths into calls to it and its results into lines to read,
+and never touch the screen, so the worker thread can run them.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Input, Label, ProgressBar, Static
+
+from facilitator.errors import FacilitatorError
+from facilitator.services import Workspace
+from facilitator.store import Store
+from facilitator.sync import ImportResult
+from facilitator.ui.text import literal
+from facilitator.ui.widgets.key_bar import KeyBar
+from facilitator.ui.widgets.tick_box import TickBox
+
+# Paths typed last time, so the USB stick and the identity file are offered again.
+META_EXPORT_DIR = "ui.sync.export_dir"
+META_IMPORT = "ui.sync.import"
+META_FOLDER = "ui.sync.folder"
+META_IDENTITY = "ui.sync.identity"
+
+Progress = Callable[[str, int, int], None]
+NO_RECIPIENT = (
+    "No recipient to encrypt to: press r and paste the office's public key (age1…), or tick 'unencrypted'."
+)
+
+
+# ---------------------------------------------------------------- jobs (no screen access)
+
+
+def bundle_files(typed: str) -> list[Path]:
+    """The bundle files a person means: a file, a folder of bundles, or a pattern (`*.bundle`)."""
+    from facilitator.bundle import SUFFIX
+
+    typed = typed.strip()
+    if not typed:
+        raise FacilitatorError(
+            "give a bundle file, a folder of bundles, or a pattern such as /media/usb/*.bundle"
+        )
+    path = Path(typed).expanduser()
+    if path.is_dir():
+        files = sorted(
+            p for p in path.iterdir() if p.suffix == SUFFIX and p.is_file() and not p.name.startswith(".")
+        )
+    elif any(char in typed for char in "*?["):
+        files = sorted(Path(p) for p in glob.glob(os.path.expanduser(typed)) if Path(p).is_file())
+    elif path.is_file():
+        files = [path]
+    else:
+        raise FacilitatorError(f"{path} does not exist")
+    if not files:
+        raise FacilitatorError(f"no bundle files ({SUFFIX}) in {typed}")
+    return files
+
+
+def _identities(typed: str) -> list[Any] | None:
+    from facilitator import keys
+
+    return keys.load_identities(Path(typed.strip()).expanduser()) if typed.strip() else None
+
+
+def _outcome(outcome: ImportResult) -> list[str]:
+    """An import's result as two lines: the bundle's name, then what it did."""
+    return [outcome.name, f"  skipped: {outcome.skipped}" if outcome.skipped else f"  {outcome.counts}"]
+
+
+def _in_words(message: str) -> str:
+    """A sync message with the command line's wording put as the screen's."""
+    return message.replace("pass --identity FILE", "give the office's identity file")
+
+
+@dataclass
+class JobResult:
+    """What a job did, one line each; `problems` are errors, one line each."""
+
+    title: str
+    lines: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def run_export(
+    store: Store, folder: str, *, everything: bool, plaintext: bool, progress: Progress
+) -> JobResult:
+    from facilitator import sync
+
+    result = JobResult("Export")
+    target = Path(folder.strip()).expanduser()
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise FacilitatorError(f"cannot make the folder {target}: {error.strerror}") from None
+    made = sync.export_bundle(store, target, everything=everything, plaintext=plaintext, progress=progress)
+    tables = ", ".join(f"{table} {n}" for table, n in made.manifest.tables.items())
+    result.lines += [
+        made.path.name,
+        f"  written into {made.path.parent}",
+        f"  {made.rows} rows ({tables}); " + ("encrypted" if made.encrypted else "UNENCRYPTED"),
+    ]
+    return result
+
+
+def run_import(store: Store, typed: str, identity: str, *, progress: Progress) -> JobResult:
+    """Import each bundle in its own transaction; one whose parents are in another is tried after it."""
+    from facilitator import sync
+
+    result = JobResult("Import")
+    files = bundle_files(typed)
+    identities = _identities(identity)
+    pending, last_missing = files, ""
+    while pending:
+        retry: list[Path] = []
+        for path in pending:
+            try:
+                outcome = sync.import_bundle(store, path, identities, progress=progress)
+            except sync.MissingParents as error:
+                retry.append(path)
+                last_missing = str(error)
+            except sync.NeedsIdentity:
+                result.problems.append(
+                    f"{path.name} is encrypted: give the office's identity file to read it"
+                )
+            except FacilitatorError as error:
+                result.problems.append(str(error))
+            else:
+                result.lines += _outcome(outcome)
+        if retry and len(retry) == len(pending):
+            result.problems.append(last_missing)
+            result.problems += [f"{p.name}: it refers to rows not here yet" for p in retry[1:]]
+            break
+        pending = retry
+    return result
+
+
+def run_folder(store: Store, folder: str, identity: str, *, plaintext: bool, progress: Progress) -> JobResult:
+    from facilitator import keys, sync
+
+    result = JobResult("Folder sync")
+    identities = _identities(identity)
+    recipients = None
+    if not plaintext and keys.trusted(store) is None and identities:
+        recipients = [keys.recipient_of(identities)]  # at the office: encrypt to its own key
+    done = sync.sync_folder(
+        store,
+        Path(folder.strip()).expanduser(),
+        identities,
+        plaintext=plaintext,
+        recipients=recipients,
+        progress=progress,
+    )
+    if done.exported:
+        encrypted = "encrypted" if done.exported.encrypted else "UNENCRYPTED"
+        result.lines += [done.exported.path.name, f"  written: {done.exported.rows} rows, {encrypted}"]
+    else:
+        result.lines.append("Nothing new to export from this device.")
+    for imported in done.imported:
+        result.lines += _outcome(imported)
+    if not done.imported:
+        result.lines.append("No new bundles from other devices.")
+    result.problems += [_in_words(message) for message in done.messages]
+    return result
+
+
+# ---------------------------------------------------------------- the form
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One box of a form: text (an Input) or a tick (a TickBox)."""
+
+    name: str
+    label: str
+    value: str | bool = ""
+    placeholder: str = ""
+
+
+FormValues = dict[str, str | bool]
+
+
+class SyncForm(ModalScreen[FormValues | None]):
+    """A few boxes, Enter to go ahead, Esc to leave; `check` may refuse with a one-line reason."""
+
+    CSS_PATH = "sync.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "cancel", id="sync_form.cancel", tooltip="Leave without doing anything."),
+        Binding("ctrl+s", "go", "go", id="sync_form.go", tooltip="Go ahead (Enter in a box too)."),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[FormField],
+        go: str,
+        check: Callable[[FormValues], str | None] | None = None,
+        *,
+        blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.fields = list(fields)
+        self.go = go
+        self.check = check
+        self.blink = blink
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="sync-form"):
+            yield Static(Text(self.title_text, style="bold"))
+            for item in self.fields:
+                if isinstance(item.value, bool):
+                    yield TickBox(item.label, item.value, id=item.name)
+                    continue
+                yield Label(item.label)
+                box = Input(
+                    value=item.value, placeholder=item.placeholder, id=item.name, select_on_focus=False
+                )
+                box.cursor_blink = self.blink
+                yield box
+            yield Static(id="sync-form-error")
+            with Horizontal(id="sync-form-buttons"):
+                yield Button(f"{self.go} (Enter)", id="go", variant="primary")
+                yield Button("Cancel (Esc)", id="cancel")
+
+    def values(self) -> FormValues:
+        found: FormValues = {}
+        for item in self.fields:
+            if isinstance(item.value, bool):
+                found[item.name] = self.query_one(f"#{item.name}", TickBox).value
+            else:
+                found[item.name] = self.query_one(f"#{item.name}", Input).value
+        return found
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#go")
+    def action_go(self) -> None:
+        values = self.values()
+        problem = self.check(values) if self.check else None
+        if problem:
+            self.query_one("#sync-form-error", Static).update(Text(problem, style="bold"))
+            return
+        self.dismiss(values)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+# ---------------------------------------------------------------- the screen
+
+
+def when(stamp: str | None) -> str:
+    """`2024-05-01 10:02 UTC` from a stored stamp, or `never`."""
+    if not stamp:
+        return "never"
+    return f"{stamp[:10]} {stamp[11:16]} UTC"
+
+
+class SyncScreen(Screen[None]):
+    """This device, its recipient and last export; export, import and folder sync in a worker."""
+
+    CSS_PATH = "sync.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "x", "export", "export", id="sync.export", tooltip="Write a bundle of this device's new changes."
+        ),
+        Binding("i", "import", "import", id="sync.import", tooltip="Import bundle files (at the office)."),
+        Binding(
+            "f",
+            "folder",
+            "folder",
+            id="sync.folder",
+            tooltip="Sync with a folder (USB stick or shared folder): export, then import what is new there.",
+        ),
+        Binding(
+            "r", "recipient", "key", id="sync.recipient", tooltip="Set the office's public key (recipient)."
+        ),
+        Binding("k", "conflicts", "conflicts", id="sync.conflicts", tooltip="Review and resolve conflicts."),
+        Binding(
+            "b,ctrl+l", "blank", "blank", id="sync.blank", show=False, tooltip="Blank the screen at once."
+        ),
+        Binding("escape", "back", "back", id="sync.back", key_display="esc", tooltip="Go back."),
+    ]
+
+    @dataclass
+    class Progressed(Message):
+        """A step of the running job: `what`, `done` of `total`."""
+
+        what: str
+        done: int
+        total: int
+
+    @dataclass
+    class Finished(Message):
+        """The job ended: what it did, or the error that stopped it."""
+
+        result: JobResult
+        error: str | None
+
+    def __init__(self, workspace: Workspace, *, blink: bool = True) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.blink = blink
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Sync · bundles between this laptop and the office", style="bold"), id="sync-title")
+        yield Static(id="sync-facts")
+        yield Static(id="sync-hint")
+        with Horizontal(id="sync-progress-row"):
+            yield ProgressBar(total=None, show_eta=False, id="sync-progress")
+            yield Static(id="sync-step")
+        with VerticalScroll(id="sync-results"):
+            yield Static(
+                Text(
+                    "x writes a bundle of this device's new changes; f syncs with a USB stick or shared "
+                    "folder; i imports bundles (at the office, with its identity file)."
+                ),
+                id="sync-output",
+            )
+        yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
+
+    def on_mount(self) -> None:
+        self.query_one("#sync-progress-row").display = False
+        self.refresh_facts()
+        self.query_one("#sync-results").focus()
+
+    def on_screen_resume(self) -> None:
+        if not self.running:
+            self.refresh_facts()
+
+    @property
+    def store(self) -> Store:
+        return self.workspace.store
+
+    def default_bundles(self) -> str:
+        return str(self.workspace.data_dir / "bundles")
+
+    def refresh_facts(self) -> None:
+        from facilitator import keys, sync
+
+        store = self.store
+        recipient = keys.trusted(store)
+        conflicts = sync.open_conflict_count(store)
+        facts = Table.grid(padding=(0, 2))
+        facts.add_column(style="bold", no_wrap=True)
+        facts.add_column()
+        facts.add_row("This device", Text(store.device_id))
+        facts.add_row("Encrypts to", Text(recipient) if recipient else Text("no recipient yet", style="bold"))
+        facts.add_row("Last export", Text(when(store.get_meta(sync.META_LAST_EXPORT))))
+        facts.add_row(
+            "Conflicts",
+            Text(f"{conflicts} to review: press k", style="bold") if conflicts else Text("none"),
+        )
+        self.query_one("#sync-facts", Static).update(facts)
+        hint = self.query_one("#sync-hint", Static)
+        hint.display = recipient is None
+        hint.update(
+            Text(
+                "On a laptop, bundles are encrypted to the office's public key: press r and paste it (the "
+                "age1… line that 'facilitator keys new' printed at the office), or run: facilitator keys "
+                "trust age1…"
+            )
+        )
+
+    # ------------------------------------------------------------ actions
+
+    def _busy(self) -> bool:
+        if self.running:
+            self.notify("Wait: a sync is still running.", severity="warning")
+        return self.running
+
+    def _remember(self, key: str, value: str | bool) -> None:
+        if isinstance(value, str) and value.strip():
+            self.store.set_meta(key, value.strip())
+
+    def _needs_recipient(self, values: FormValues) -> str | None:
+        from facilitator import keys
+
+        if values.get("plaintext") or keys.trusted(self.store) or str(values.get("identity", "")).strip():
+            return None
+        return NO_RECIPIENT
+
+    def action_export(self) -> None:
+        if self._busy():
+            return
+        fields = [
+            FormField(
+                "folder",
+                "Folder to write the bundle into",
+                self.store.get_meta(META_EXPORT_DIR) or self.default_bundles(),
+            ),
+            FormField("everything", "Everything in this database (not only the new changes)", False),
+            FormField("plaintext", "Unencrypted (anyone who finds the file can read it)", False),
+        ]
+
+        def chosen(values: FormValues | None) -> None:
+            if values is None:
+                return
+            self._remember(META_EXPORT_DIR, values["folder"])
+            self._confirm_plaintext(
+                bool(values["plaintext"]),
+                lambda: self.run_job(
+                    "export",
+                    lambda store, progress: run_export(
+                        store,
+                        str(values["folder"]),
+                        everything=bool(values["everything"]),
+                        plaintext=bool(values["plaintext"]),
+                        progress=progress,
+                    ),
+                ),
+            )
+
+        form = SyncForm("Export a bundle", fields, "Export", self._needs_recipient, blink=self.blink)
+        self.app.push_screen(form, callback=chosen)
+
+    def action_import(self) -> None:
+        if self._busy():
+            return
+        fields = [
+            FormField(
+                "files",
+                "Bundle file, folder of bundles, or pattern",
+                self.store.get_meta(META_IMPORT) or "",
+                "e.g. /media/usb or /media/usb/*.bundle",
+            ),
+            FormField(
+                "identity",
+                "The office's identity file (to read encrypted bundles)",
+                self.store.get_meta(META_IDENTITY) or "",
+                "e.g. /home/office/facilitator-identity.txt",
+            ),
+        ]
+
+        def chosen(values: FormValues | None) -> None:
+            if values is None:
+                return
+            self._remember(META_IMPORT, values["files"])
+            self._remember(META_IDENTITY, values["identity"])
+            self.run_job(
+                "import",
+                lambda store, progress: run_import(
+                    store, str(values["files"]), str(values["identity"]), progress=progress
+                ),
+            )
+
+        self.app.push_screen(SyncForm("Import bundles", fields, "Import", blink=self.blink), callback=chosen)
+
+    def action_folder(self) -> None:
+        if self._busy():
+            return
+        fields = [
+            FormField(
+                "folder",
+                "Folder to sync with (USB stick or shared folder)",
+                self.store.get_meta(META_FOLDER) or "",
+                "e.g. /media/usb/facilitator",
+            ),
+            FormField(
+                "identity",
+                "Office identity file (at the office only; empty on a laptop)",
+                self.store.get_meta(META_IDENTITY) or "",
+            ),
+            FormField("plaintext", "Unencrypted (anyone who finds the file can read it)", False),
+        ]
+
+        def chosen(values: FormValues | None) -> None:
+            if values is None:
+                return
+            self._remember(META_FOLDER, values["folder"])
+            self._remember(META_IDENTITY, values["identity"])
+            self._confirm_plaintext(
+                bool(values["plaintext"]),
+                lambda: self.run_job(
+                    "folder sync",
+                    lambda store, progress: run_folder(
+                        store,
+                        str(values["folder"]),
+                        str(values["identity"]),
+                        plaintext=bool(values["plaintext"]),
+                        progress=progress,
+                    ),
+                ),
+            )
+
+        def check(values: FormValues) -> str | None:
+            if not str(values["folder"]).strip():
+                return "Give the folder: where the USB stick or shared folder is."
+            return self._needs_recipient(values)
+
+        self.app.push_screen(
+            SyncForm("Sync with a folder", fields, "Sync", check, blink=self.blink), callback=chosen
+        )
+
+    def _confirm_plaintext(self, plaintext: bool, go: Callable[[], None]) -> None:
+        """Run `go` at once, or, for an unencrypted bundle, only after a warning is accepted."""
+        from facilitator.ui.screens.confirm import ConfirmScreen
+
+        if not plaintext:
+            go()
+            return
+        question = Text.assemble(
+            ("Write an UNENCRYPTED bundle?", "bold"),
+            "\nAnyone who finds the file (a lost USB stick, a shared folder) can read every comment "
+            "in it. To encrypt instead, press Esc, then r, and paste the office's public key.",
+        )
+        self.app.push_screen(
+            ConfirmScreen(question, "Write unencrypted"), callback=lambda yes: go() if yes else None
+        )
+
+    def action_recipient(self) -> None:
+        from facilitator import keys
+
+        if self._busy():
+            return
+
+        def check(values: FormValues) -> str | None:
+            try:
+                keys.check_recipient(str(values["recipient"]))
+            except FacilitatorError as error:
+                return str(error)
+            return None
+
+        def chosen(values: FormValues | None) -> None:
+            if values is None:
+                return
+            keys.trust(self.store, str(values["recipient"]))
+            self.refresh_facts()
+            self.notify("Bundles from this device are now encrypted to that key.")
+
+        fields = [
+            FormField(
+                "recipient",
+                "The office's public key (the age1… line that 'keys new' printed)",
+                keys.trusted(self.store) or "",
+                "age1…",
+            )
+        ]
+        form = SyncForm("Encrypt bundles to", fields, "Trust this key", check, blink=self.blink)
+        self.app.push_screen(form, callback=chosen)
+
+    def action_conflicts(self) -> None:
+        from facilitator.ui.screens.conflicts import ConflictsScreen
+
+        if not self._busy():
+            self.app.push_screen(ConflictsScreen(self.workspace))
+
+    def action_blank(self) -> None:
+        from facilitator.ui.screens.blank import BlankScreen
+
+        self.app.push_screen(BlankScreen())
+
+    def action_back(self) -> None:
+        if not self._busy():
+            self.dismiss(None)
+
+    # ------------------------------------------------------------ the worker
+
+    def run_job(self, name: str, job: Callable[[Store, Progress], JobResult]) -> None:
+        self.running = True
+        row = self.query_one("#sync-progress-row")
+        row.display = True
+        self.query_one("#sync-progress", ProgressBar).update(total=None, progress=0)
+        self.query_one("#sync-step", Static).update(Text(f"{name}: starting"))
+        self.query_one("#sync-output", Static).update(Text(f"Running {name}…"))
+        self._work(name, job)
+
+    @work(thread=True, exclusive=True, group="sync")
+    def _work(self, name: str, job: Callable[[Store, Progress], JobResult]) -> None:
+        """Run a job on its own connection, so the screen's reads see only committed data."""
+
+        def progress(what: str, done: int, total: int) -> None:
+            self.post_message(self.Progressed(what, done, total))
+
+        result, error = JobResult(name.capitalize()), None
+        try:
+            store = Store(self.store.path)
+        except FacilitatorError as problem:
+            self.post_message(self.Finished(result, str(problem)))
+            return
+        try:
+            result = job(store, progress)
+        except FacilitatorError as problem:
+            error = str(problem)
+        except OSError as problem:
+            error = f"{problem.filename or name}: {problem.strerror}"
+        finally:
+            store.close()
+        self.post_message(self.Finished(result, error))
+
+    @on(Progressed)
+    def _progressed(self, event: Progressed) -> None:
+        self.query_one("#sync-progress", ProgressBar).update(total=max(event.total, 1), progress=event.done)
+        self.query_one("#sync-step", Static).update(literal(event.what))
+
+    @on(Finished)
+    def _finished(self, event: Finished) -> None:
+        self.running = False
+        result = event.result
+        bar = self.query_one("#sync-progress", ProgressBar)
+        bar.update(total=1, progress=1)
+        self.query_one("#sync-step", Static).update(Text("failed" if event.error else "done", style="bold"))
+        out = Text()
+        out.append(f"{result.title}\n", style="bold")
+        for line in result.lines:
+            out.append_text(literal(line))
+            out.append("\n")
+        for problem in [*result.problems, *([event.error] if event.error else [])]:
+            out.append("error: ", style="bold")
+            out.append_text(literal(problem))
+            out.append("\n")
+        self.query_one("#sync-output", Static).update(out)
+        self.refresh_facts()
+        from facilitator import sync
+
+        conflicts = sync.open_conflict_count(self.store)
+        if event.error or result.problems:
+            self.notify(
+                f"{result.title}: {len(result.problems) + bool(event.error)} problem(s).", severity="error"
+            )
+        elif conflicts:
+            self.notify(
+                f"{result.title} done; {conflicts} conflict(s) to review: press k.", severity="warning"
+            )
+        else:
+            self.notify(f"{result.title} done.")
+
+    def palette_commands(self) -> list[tuple[str, str, str]]:
+        """(title, help, action) of every action here, for the command palette."""
+        return [
+            ("Export a bundle", "Key x", "export"),
+            ("Import bundles", "Key i", "import"),
+            ("Sync with a folder (USB stick or shared folder)", "Key f", "folder"),
+            ("Set the office's public key (recipient)", "Key r", "recipient"),
+            ("Review conflicts", "Key k", "conflicts"),
+            ("Blank the screen", "Key b", "blank"),
+            ("Back", "Esc", "back"),
+        ]
