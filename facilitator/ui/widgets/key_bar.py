@@ -1,4 +1,4 @@
-"""A one-line bar of keys, drawn once; click a key to run it.
+"""A bar of keys, drawn once; click a key to run it. It wraps to a second line on narrow screens.
 
 Textual's Footer rebuilds itself on every focus change, which costs a tenth of a
 second per post-it on a busy wall (and buttons cost start-up time); this bar shows
@@ -15,9 +15,16 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 
+NBSP = "\u00a0"
+
+
 def key_bar_text(bindings: Iterable[Binding]) -> Text:
-    """`1-5 add  ? help  b blank ...`: each shown binding once, digit groups folded."""
-    text = Text(no_wrap=True, overflow="ellipsis")
+    """`1-5 add  ? help  b blank ...`: each shown binding once, digit groups folded.
+
+    Inside a piece the spaces do not break, so a narrow screen wraps between keys,
+    never between a key and what it does.
+    """
+    text = Text(overflow="ellipsis")
     seen_groups: set[str] = set()
     pieces: list[tuple[str, str, str | None]] = []
     bindings = list(bindings)
@@ -37,8 +44,9 @@ def key_bar_text(bindings: Iterable[Binding]) -> Text:
             pieces.append((key, binding.description, f"screen.{binding.action}"))
     for key, description, action in [*pieces, ("^p", "palette", "app.command_palette")]:
         click = Style.from_meta({"@click": action}) if action else Style()
-        text.append(f" {key} ", style=Style.parse("bold reverse") + click)
-        text.append(f" {description} ", style=click)
+        text.append(f"\u00a0{key}\u00a0", style=Style.parse("bold reverse") + click)
+        text.append(f"\u00a0{description.replace(' ', NBSP)}\u00a0", style=click)
+        text.append(" ")
     return text
 
 
@@ -47,12 +55,13 @@ def bindings_in_group(bindings: Iterable[Binding], group: Binding.Group) -> list
 
 
 class KeyBar(Static):
-    """The keys of a screen, on one line at the bottom."""
+    """The keys of a screen at the bottom: one line, or two on a narrow screen."""
 
     DEFAULT_CSS = """
     KeyBar {
         dock: bottom;
-        height: 1;
+        height: auto;
+        max-height: 2;
         background: $panel;
     }
     """
