@@ -144,6 +144,29 @@ def test_the_later_edit_wins_and_the_other_version_is_kept_as_a_conflict(devices
     assert conflict.differs == ["comment"]
 
 
+def test_an_edit_that_lost_before_it_left_its_device_reaches_the_office_as_a_conflict(devices, tmp_path):
+    a, b, office = devices
+    session = new_session(a)
+    postit = a.add_postit(session.id, 1, "agree", "original")
+    first = export(a, tmp_path / "a")
+    sync.import_bundle(b, first)
+    a.edit_postit(postit.id, "a's words")  # never exported as a row
+    b.edit_postit(postit.id, "b's words")  # later
+    from_b = export(b, tmp_path / "b")
+    sync.import_bundle(a, from_b)
+    assert a.postit(postit.id).comment == "b's words"
+    from_a = export(a, tmp_path / "a")
+    assert "postits" not in tables_in(from_a)  # a's words travel only as a kept version
+    for path in (first, from_b, from_a):
+        sync.import_bundle(office, path)
+    assert office.postit(postit.id).comment == "b's words"
+    assert [c.other["comment"] for c in sync.conflicts(office)] == ["a's words"]
+    kept = [json.loads(v)["comment"] for (v,) in office.db.execute("SELECT version FROM sync_conflicts")]
+    # "original" is kept because the office held it when b's words arrived; a and b each
+    # replaced it with their own edit, which keeps nothing.
+    assert sorted(kept) == ["a's words", "original"]
+
+
 def test_a_tombstone_beats_an_older_edit(devices, tmp_path):
     a, b, office = devices
     session = new_session(a)
