@@ -604,8 +604,8 @@ class Store:
         if any(row[1].casefold() == wanted and row[0] != session_id for row in rows):
             where = "in this consultation" if consultation_id else "without a consultation"
             raise FacilitatorError(
-                f"a session labelled {label!r} already exists {where}: give this one another label, "
-                f"e.g. '{label} 2'"
+                f"a session labelled {label!r} already exists {where}: give this one another label "
+                "(charts tell sessions apart by label)"
             )
 
     def update_session(self, session_id: str, details: SessionDetails) -> Session:

@@ -130,7 +130,7 @@ def _explain_rows(rows: int, new: int) -> None:
     if new == 0:
         said = f"nothing new since the last export: all {rows} rows are sent again"
     else:
-        said = f"{new} rows are new since the last export, {again} are sent again"
+        said = f"{new} {'row is' if new == 1 else 'rows are'} new since the last export, {again} sent again"
     click.echo(f"note: {said} ({why})", err=True)
 
 
