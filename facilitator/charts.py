@@ -17,6 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from facilitator.errors import FacilitatorError, NotFound
+
+# The one rule for shown percentages (wall, charts screen, summaries, report), re-exported here.
+from facilitator.percent import percent_text as percent_text
 from facilitator.statements import Scale, Statement
 from facilitator.store import Session, Store
 
@@ -60,11 +63,6 @@ class Chart:
     def percent(self, index: int) -> float:
         """The share of this chart's post-its in the category at `index` (0 when empty)."""
         return 100.0 * self.counts[index] / self.n if self.n else 0.0
-
-
-def percent_text(count: int, n: int) -> str:
-    """A whole-number percentage, as printed on a bar."""
-    return f"{round(100 * count / n) if n else 0}%"
 
 
 @dataclass(frozen=True)

@@ -429,6 +429,8 @@ class Store:
     @classmethod
     def open(cls, data_dir: Path) -> Store:
         """Open (creating if needed) the database in a data folder."""
+        if data_dir.exists() and not data_dir.is_dir():
+            raise FacilitatorError(f"the data folder {data_dir} is a file, not a folder")
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -557,6 +559,7 @@ class Store:
         session_id, stamp = new_id(), now()
         with self.write() as db:
             row = self._detail_columns(db, details)
+            self._refuse_duplicate_label(db, row["label"], row["consultation_id"], None)
             row.update(
                 id=session_id,
                 statement_set_id=statement_set.id,
@@ -586,12 +589,32 @@ class Store:
             "female": details.female,
         }
 
+    def _refuse_duplicate_label(
+        self, db: sqlite_utils.Database, label: str, consultation_id: str | None, session_id: str | None
+    ) -> None:
+        """Refuse a label another live session of the same consultation (or of none) has.
+
+        Charts name their groups by session label, so two alike would be indistinguishable.
+        """
+        rows = db.execute(
+            "SELECT id, label FROM sessions WHERE deleted_at IS NULL AND consultation_id IS ?",
+            [consultation_id],
+        ).fetchall()
+        wanted = label.casefold()
+        if any(row[1].casefold() == wanted and row[0] != session_id for row in rows):
+            where = "in this consultation" if consultation_id else "without a consultation"
+            raise FacilitatorError(
+                f"a session labelled {label!r} already exists {where}: give this one another label "
+                "(charts tell sessions apart by label)"
+            )
+
     def update_session(self, session_id: str, details: SessionDetails) -> Session:
         """Change a session's details; its statements and scale stay frozen."""
         details = details.validated()
         session = self.session(session_id)
         with self.write() as db:
             row = self._detail_columns(db, details)
+            self._refuse_duplicate_label(db, row["label"], row["consultation_id"], session.id)
             row.update(updated_at=now(), device_id=self.device_id)
             db.execute(
                 f"UPDATE sessions SET {', '.join(f'{column} = ?' for column in row)} WHERE id = ?",
@@ -615,6 +638,11 @@ class Store:
             if len(rows) > 1:
                 raise FacilitatorError(f"session id {ref!r} is ambiguous: give more of it")
         if not rows:
+            if 0 < len(ref) < SESSION_PREFIX_MIN:
+                raise NotFound(
+                    f"unknown session {ref!r}: give at least {SESSION_PREFIX_MIN} characters of its id "
+                    "('facilitator session list' shows the ids)"
+                )
             raise NotFound(f"unknown session {ref!r}: 'facilitator session list' shows the sessions")
         return _session_from_row(rows[0])
 

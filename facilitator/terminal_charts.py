@@ -19,9 +19,12 @@ from facilitator.statements import Scale
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 FULL = "█"
-# Fill glyphs of the diverging view: the middle is light, the ends are solid.
+# Fill glyphs of the diverging view, one per category so the legend tells every one
+# apart without colour: the middle is light, agreement is shaded (darker further out),
+# disagreement is chequered. Index 0 is next to the middle.
 NEUTRAL_FILL = "░"
-SIDE_FILLS = ("▒", "▓", "█")
+AGREE_FILLS = ("▓", "█", "▛")
+DISAGREE_FILLS = ("▒", "▚", "▞")
 
 
 def bar_text(length: float, style: str) -> Text:
@@ -178,10 +181,12 @@ class Diverging:
 
 
 def _fill(scale: Scale, index: int) -> str:
-    d = abs(distance(scale, index))
+    """The category's own fill glyph: no two categories of a scale of up to 7 share one."""
+    d = distance(scale, index)
     if d == 0:
         return NEUTRAL_FILL
-    return SIDE_FILLS[min(int(d + 0.5), len(SIDE_FILLS)) - 1]
+    fills = AGREE_FILLS if d < 0 else DISAGREE_FILLS
+    return fills[min(int(abs(d) + 0.5), len(fills)) - 1]
 
 
 def _side(scale: Scale, parts: list[tuple[int, float]], factor: float, half: int, *, reverse: bool) -> Text:

@@ -86,7 +86,7 @@ def test_session_new_prints_the_id_alone(cli: Cli) -> None:
 
 
 def test_session_list_is_a_table_in_date_order(cli: Cli) -> None:
-    later = new_session(cli, *NEW_SESSION[:-6], "--date", "2010-04-01")
+    later = new_session(cli, *NEW_SESSION[:-6], "--date", "2010-04-01", "--label", "Adult focus group 2")
     earlier = new_session(cli, *NEW_SESSION)
     cli("record", later, "1", "agree")
     lines = cli("session", "list").stdout.splitlines()
@@ -190,7 +190,7 @@ def test_a_data_folder_that_is_not_writable_is_one_line(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     result = Cli(blocker / "data")("session", "list")
-    assert_refused(result, "cannot create the data folder")
+    assert_refused(result, "which is a file, not a folder")
 
 
 def write_csv(path: Path, text: str) -> Path:

@@ -178,6 +178,6 @@ def test_synced_tables_list_the_discussion_parents_first_and_never_the_map() -> 
 def test_session_new_seeds_only_an_unused_consultation_codebook(cli: Cli) -> None:
     first = new_session(cli)
     cli("theme", "rename", first, "Heavy workloads", "Workloads")
-    second = new_session(cli, *NEW_SESSION)
+    second = new_session(cli, *NEW_SESSION, "--label", "Adult focus group 2")
     lines = cli("themes", second).stdout.splitlines()
     assert len(lines) == 12 and any(line.endswith("\tWorkloads") for line in lines)

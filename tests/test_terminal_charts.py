@@ -99,8 +99,8 @@ def test_the_diverging_view_centres_neutral_and_labels_every_row_with_its_counts
     assert agree.endswith("++4 +0 ?0 -0 --0 n=4")
     assert disagree.endswith("++0 +0 ?0 -0 --4 n=4")
     # Agreement sits left of the centre line, disagreement right, neutral on both sides.
-    assert "▓" in agree[:centre] and "▓" not in agree[centre:].split(" ++")[0]
-    assert "▓" in disagree[centre:] and "▓" not in disagree[:centre]
+    assert "█" in agree[:centre] and "█" not in agree[centre:].split(" ++")[0]
+    assert "▚" in disagree[centre:] and "▚" not in disagree[:centre]
     left = neutral[:centre].count("░")
     right = neutral[centre + 1 :].count("░")
     assert left > 0 and abs(left - right) <= 1
@@ -112,8 +112,8 @@ def test_counts_mode_puts_rows_on_one_scale() -> None:
     big, small = render(Diverging(rows, percent=False))[1:3]
     in_percent = render(Diverging(rows, percent=True))[1:3]
 
-    assert big.count("▓") == pytest.approx(2 * small.count("▓"), abs=1)
-    assert in_percent[0].count("▓") == in_percent[1].count("▓") > 0
+    assert big.count("█") == pytest.approx(2 * small.count("█"), abs=1)
+    assert in_percent[0].count("█") == in_percent[1].count("█") > 0
 
 
 def test_long_row_labels_keep_their_end_so_groups_stay_distinct() -> None:
@@ -144,3 +144,17 @@ def test_bars_keep_their_colours_in_a_256_colour_terminal() -> None:
         console.print(StatementBars(chart((3, 4, 1, 2, 0))))
 
     assert "\x1b[38;5;" in captured.get() and "38;2;" not in captured.get()
+
+
+def test_every_category_has_its_own_fill_named_in_the_legend() -> None:
+    rows = [("Group", chart((1, 1, 1, 1, 1)))]
+
+    legend, row = render(Diverging(rows), width=100)[0:2]
+
+    # The legend: "<fill><fill> <symbol> <short label>" per category, five different fills.
+    pieces = [piece.strip() for piece in legend.split("  ") if piece.strip()]
+    fills = [piece[0] for piece in pieces]
+    assert len(pieces) == 5 and len(set(fills)) == 5, legend
+    assert [piece[3:5].strip() for piece in pieces] == ["++", "+", "?", "-", "--"]
+    # Every fill of the legend is drawn in the row (the neutral one on both sides).
+    assert all(fill in row for fill in fills)

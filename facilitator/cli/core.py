@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -16,7 +17,7 @@ import click
 from facilitator import __version__
 from facilitator.errors import FacilitatorError, ItemError
 from facilitator.services import Workspace
-from facilitator.store import SETTINGS, NewPostit, SessionDetails
+from facilitator.store import SETTINGS, NewPostit, Postit, SessionDetails
 
 F = TypeVar("F", bound=Callable[..., Any])
 DATA_DIR_HELP = "Data folder (default: sessions/ of the clone, or $FACILITATOR_DATA_DIR)."
@@ -70,10 +71,27 @@ def workspace() -> Workspace:
     """The workspace for this invocation, opened once and closed when the command ends."""
     ctx = click.get_current_context().find_root()
     if "facilitator.workspace" not in ctx.meta:
-        ws = Workspace.at(ctx.meta.get("facilitator.data_dir"))
+        option = ctx.meta.get("facilitator.data_dir")
+        ws = Workspace.at(option)
+        _check_data_dir(ws.data_dir, "--data-dir" if option else None)
         ctx.meta["facilitator.workspace"] = ws
         ctx.call_on_close(ws.close)
     return ctx.meta["facilitator.workspace"]  # type: ignore[no-any-return]
+
+
+def _check_data_dir(data_dir: Path, source: str | None) -> None:
+    """Refuse a data folder that is a file (or inside one), saying where the setting came from."""
+    from facilitator.paths import DATA_DIR_ENV
+
+    if source is None and os.environ.get(DATA_DIR_ENV):
+        source = f"the environment variable {DATA_DIR_ENV}"
+    for path in (data_dir, *data_dir.parents):
+        if path.exists():
+            if path.is_dir():
+                return
+            what = "is a file" if path == data_dir else f"is inside {path}, which is a file"
+            origin = f" (set by {source})" if source else ""
+            raise FacilitatorError(f"the data folder {data_dir}{origin} {what}, not a folder")
 
 
 @click.group(cls=FacilitatorGroup, invoke_without_command=True)
@@ -214,8 +232,48 @@ def session_list(as_json: bool) -> None:
 @data_dir_option
 def session_close(session: str) -> None:
     """Mark SESSION closed: its exercise is over."""
-    closed = workspace().store.close_session(session)
+    store = workspace().store
+    found = store.session(session)
+    if found.is_closed:
+        click.echo(f"already closed {found.label}")
+        return
+    closed = store.close_session(found.id)
     click.echo(f"closed {closed.label}")
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer a question (a seam for tests)."""
+    return sys.stdin.isatty()
+
+
+@session_group.command("delete")
+@click.argument("session")
+@click.option("--yes", is_flag=True, help="Do not ask; needed when not run in a terminal.")
+@data_dir_option
+def session_delete(session: str, yes: bool) -> None:
+    """Delete SESSION with its post-its, notes and roster (asks you to type its label).
+
+    The rows are tombstoned, so the deletion travels to other devices by sync.
+    """
+    store = workspace().store
+    found = store.session(session)
+    if not yes:
+        if not stdin_is_terminal():
+            raise FacilitatorError(
+                "deleting a session needs confirmation: run it in a terminal, or add --yes"
+            )
+        postits = len(store.postits(found.id))
+        click.echo(
+            f"This deletes {found.label!r} ({found.date}) with its {postits} post-its, notes and roster.",
+            err=True,
+        )
+        typed = click.prompt(
+            "Type the session's label to delete it", default="", show_default=False, err=True
+        )
+        if " ".join(typed.split()).casefold() != found.label.casefold():
+            raise FacilitatorError("the label typed does not match: nothing deleted")
+    store.delete_session(found.id)
+    click.echo(f"deleted {found.label}")
 
 
 @main.command("record")
@@ -241,6 +299,11 @@ def record_command(
         raise FacilitatorError(f"statement {statement!r} must be a number such as 1") from None
     postit = store.add_postit(found.id, number, response, comment, participant, session=found)
     click.echo(postit.id)
+    if found.is_closed:
+        click.echo(
+            f"warning: session {found.label!r} is closed: the post-it was recorded anyway",
+            err=True,
+        )
 
 
 IMPORT_COLUMNS = {"statement", "response", "comment", "participant"}
@@ -300,6 +363,7 @@ def import_postits(session: str, file: Path) -> None:
     store = workspace().store
     found = store.session(session)
     items, lines = read_postit_csv(file)
+    before = store.postits(found.id)
     try:
         count = store.add_postits(found.id, items)
     except ItemError as error:
@@ -307,6 +371,35 @@ def import_postits(session: str, file: Path) -> None:
             f"{file} line {lines[error.index]}: {error.reason}; nothing imported"
         ) from None
     click.echo(f"imported {count} post-its into {found.label}")
+    repeats = _matching_postits(before, store.postits(found.id))
+    if repeats:
+        click.echo(
+            f"warning: {repeats} of these {count} post-its match ones already recorded in this session; "
+            f"was this file imported before? ('facilitator export {session} --format csv --out -' "
+            f"lists them; to undo, delete the repeats on the wall: 'facilitator open {session}')",
+            err=True,
+        )
+
+
+def _matching_postits(before: list[Postit], after: list[Postit]) -> int:
+    """How many post-its new in `after` repeat one of `before` (statement, response, comment, participant).
+
+    Each earlier post-it matches at most one new one, so importing a file twice
+    reports every row, and a wall with two identical post-its is not flagged.
+    """
+    from collections import Counter
+
+    def key(p: Postit) -> tuple[int, str, str, str | None]:
+        return (p.statement_number, p.response_key, p.comment, p.participant)
+
+    earlier = Counter(key(p) for p in before)
+    old_ids = {p.id for p in before}
+    repeats = 0
+    for postit in after:
+        if postit.id not in old_ids and earlier[key(postit)] > 0:
+            earlier[key(postit)] -= 1
+            repeats += 1
+    return repeats
 
 
 @main.command("export")
@@ -338,13 +431,67 @@ def export_command(session: str, fmt: str, out: str, table: str) -> None:
 
         for path in export_summary(store, found, fmt, out):
             click.echo(f"wrote {path}", err=True)
-        return
-    text = export.to_json(store, found) if fmt == "json" else export.to_csv(store, found, table)
-    if out == "-":
-        sys.stdout.buffer.write(text.encode("utf-8"))
-        sys.stdout.flush()
-        return
-    from facilitator.files import write_atomic
+    else:
+        text = export.to_json(store, found) if fmt == "json" else export.to_csv(store, found, table)
+        if out == "-":
+            sys.stdout.buffer.write(text.encode("utf-8"))
+            sys.stdout.flush()
+        else:
+            from facilitator.files import write_atomic
 
-    write_atomic(Path(out), text)
-    click.echo(f"wrote {out}", err=True)
+            write_atomic(Path(out), text)
+            click.echo(f"wrote {out}", err=True)
+    from facilitator.privacy import session_findings
+
+    only_postits = fmt == "csv" and table == "postits"
+    only_notes = fmt == "csv" and table == "notes"
+    warn_privacy(
+        session_findings(store, found, postits=not only_notes, notes=not only_postits),
+        f"'facilitator privacy {session}'",
+    )
+
+
+PRIVACY_LINES = 20
+
+
+def warn_privacy(found: list[Any], command: str, *, with_session: bool = False) -> None:
+    """After an export: a short warning block on stderr naming each identifying detail it holds.
+
+    `command` is how to list them all, for when there are too many to show.
+    """
+    if not found:
+        return
+    many = "s" if len(found) != 1 else ""
+    click.echo(
+        f"warning: {len(found)} possible identifying detail{many} in what was exported "
+        "(exported as written; edit the comment or note if it should not leave):",
+        err=True,
+    )
+    for finding in found[:PRIVACY_LINES]:
+        click.echo(f"  {finding.line(with_session=with_session)}", err=True)
+    if len(found) > PRIVACY_LINES:
+        click.echo(f"  ... and {len(found) - PRIVACY_LINES} more: {command} lists them all", err=True)
+
+
+@main.command("privacy")
+@click.argument("session")
+@click.option("--names", is_flag=True, help="Also list capitalised words that may be names.")
+@data_dir_option
+def privacy_command(session: str, names: bool) -> None:
+    """List likely identifying details in SESSION's comments and notes as they would be exported.
+
+    Runs after the pseudonym map is applied, so it shows what the map leaves:
+    prison numbers, phone numbers and dates (and, with --names, possible names).
+    Prints one line per finding: where, kind, excerpt, reason (tab-separated).
+    """
+    from facilitator.privacy import EXPORT_KINDS, session_findings
+
+    store = workspace().store
+    found = session_findings(store, store.session(session), kinds=None if names else EXPORT_KINDS)
+    if not found:
+        click.echo("no identifying details found", err=True)
+        return
+    click.echo("where\tkind\texcerpt\treason")
+    for finding in found:
+        excerpt = " ".join(finding.excerpt.split())
+        click.echo(f"{finding.location}\t{finding.kind}\t{excerpt}\t{finding.reason}")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
 
 from facilitator.cli.core import data_dir_option, main, workspace
-from facilitator.errors import FacilitatorError
+from facilitator.errors import FacilitatorError, NotFound
 
 
 def _yes_no(value: bool) -> str:
@@ -276,6 +278,19 @@ def themes_command(session: str | None, consultation: str | None, used: bool) ->
         click.echo(f"{item.rank}\t{item.sessions}\t{item.notes}\t{item.name}")
 
 
+@contextmanager
+def _themes_hint(session: str) -> Iterator[None]:
+    """Make an unknown theme's hint a command that runs: 'facilitator themes SESSION'."""
+    try:
+        yield
+    except NotFound as error:
+        message = str(error)
+        if message.endswith("'facilitator themes' lists them"):
+            message = message.replace("'facilitator themes'", f"'facilitator themes {session}'")
+            raise NotFound(message) from None
+        raise
+
+
 @main.group("theme")
 def theme_group() -> None:
     """Change the codebook of SESSION (its consultation's, or its own if it has none)."""
@@ -305,7 +320,9 @@ def theme_rename(session: str, old: str, new: str) -> None:
     from facilitator import codebook
 
     store = workspace().store
-    renamed = codebook.rename_theme(store, store.session(session), old, new)
+    found = store.session(session)
+    with _themes_hint(session):
+        renamed = codebook.rename_theme(store, found, old, new)
     click.echo(renamed.name)
 
 
@@ -319,7 +336,9 @@ def theme_merge(session: str, source: str, target: str) -> None:
     from facilitator import codebook
 
     store = workspace().store
-    kept = codebook.merge_themes(store, store.session(session), source, target)
+    found = store.session(session)
+    with _themes_hint(session):
+        kept = codebook.merge_themes(store, found, source, target)
     click.echo(kept.name)
 
 
@@ -336,7 +355,8 @@ def theme_notes(session: str, name: str, all_sessions: bool) -> None:
     found = store.session(session)
     book = codebook.Codebook.of(found)
     codebook.align_codebook(store, found)
-    chosen = codebook.theme(store, book, name)
+    with _themes_hint(session):
+        chosen = codebook.theme(store, book, name)
     members = codebook.sessions_sharing(store, book) if all_sessions else [found]
     click.echo("id\tkind\tspeaker\tthemes\ttext")
     for note in discussion.notes_for_theme(store, chosen.id, [m.id for m in members]):

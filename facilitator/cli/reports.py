@@ -82,3 +82,11 @@ def report_command(
     selection = _selection(consultation, session_refs, pools)
     entries = report.write_report(workspace().store, selection, out, formats)
     click.echo(f"wrote {out / 'report.html'} with {len(entries)} charts", err=True)
+    from facilitator.cli.core import warn_privacy
+    from facilitator.privacy import sessions_findings
+
+    warn_privacy(
+        sessions_findings(workspace().store, selection.sessions),
+        "'facilitator privacy SESSION' for each session",
+        with_session=len(selection.sessions) > 1,
+    )

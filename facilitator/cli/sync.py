@@ -97,9 +97,41 @@ def sync_export(out: Path, everything: bool, plaintext: bool) -> None:
 
     if plaintext:
         _warn_plaintext()
-    result = sync.export_bundle(workspace().store, out, everything=everything, plaintext=plaintext)
+    store = workspace().store
+    new = _new_rows(store)
+    result = sync.export_bundle(store, out, everything=everything, plaintext=plaintext)
     tables = ", ".join(f"{table} {n}" for table, n in result.manifest.tables.items())
     click.echo(f"wrote {result.path}: {result.rows} rows ({tables})")
+    if not everything:
+        _explain_rows(result.rows, new)
+
+
+def _new_rows(store: Any) -> int:
+    """Rows this device wrote since its last export (what 'new' means to both export commands)."""
+    from facilitator import sync
+
+    since = store.get_meta(sync.META_LAST_EXPORT) or ""
+    return sum(
+        store.db.execute(
+            f'SELECT COUNT(*) FROM "{table}" WHERE device_id = ? AND updated_at > ?', [store.device_id, since]
+        ).fetchone()[0]
+        for table in sync.synced_tables(store.db)
+        if table != sync.CONFLICTS
+    )
+
+
+def _explain_rows(rows: int, new: int) -> None:
+    """Say on stderr how many of a bundle's rows are new and how many are sent again for safety."""
+    new = min(new, rows)
+    again = rows - new
+    if not again:
+        return
+    why = "recent rows and the rows they belong to go again so nothing is missed; merging twice is harmless"
+    if new == 0:
+        said = f"nothing new since the last export: all {rows} rows are sent again"
+    else:
+        said = f"{new} {'row is' if new == 1 else 'rows are'} new since the last export, {again} sent again"
+    click.echo(f"note: {said} ({why})", err=True)
 
 
 @sync_group.command("import")
@@ -136,9 +168,11 @@ def sync_run(folder: Path, identity: Path | None, plaintext: bool) -> None:
         recipients = [keys.recipient_of(identities)]
     if plaintext and sync.has_new_changes(store):
         _warn_plaintext()
+    new = _new_rows(store)
     result = sync.sync_folder(store, folder, identities, plaintext=plaintext, recipients=recipients)
     if result.exported:
         click.echo(f"wrote {result.exported.path.name}: {result.exported.rows} rows")
+        _explain_rows(result.exported.rows, new)
     else:
         click.echo("nothing new to export")
     for imported in result.imported:
@@ -237,6 +271,10 @@ def receipt_verify(image_or_text: str) -> None:
     """
     from facilitator import receipt
 
+    if _looks_like_a_path(image_or_text) and not Path(image_or_text).exists():
+        raise FacilitatorError(
+            f"{image_or_text} does not exist: give a QR image, a text file or the receipt text"
+        )
     checked = receipt.verify(workspace().store, receipt.receipt_from(image_or_text))
     if checked.matches:
         click.echo(f"ok: this database holds exactly the data of {checked.session_label!r} on the receipt")
@@ -245,3 +283,13 @@ def receipt_verify(image_or_text: str) -> None:
     for difference in checked.differences:
         click.echo(f"  {difference}")
     sys.exit(1)
+
+
+def _looks_like_a_path(argument: str) -> bool:
+    """Whether a receipt argument was meant as a file (it names a folder or has an extension)."""
+    if argument.startswith("facilitator-receipt/") or "\n" in argument:
+        return False
+    return "/" in argument or "\\" in argument or Path(argument).suffix.lower() in RECEIPT_SUFFIXES
+
+
+RECEIPT_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".txt", ".text"}

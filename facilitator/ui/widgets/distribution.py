@@ -8,20 +8,18 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 from textual.widgets import Static
 
+from facilitator.percent import whole_percent
 from facilitator.statements import Scale
 from facilitator.ui.palette import category_colours, text_on
 
 
 def percentages(counts: Mapping[str, int], keys: list[str]) -> dict[str, int]:
-    """Whole percentages that add up to 100 (largest remainders), or all 0 with no post-its."""
+    """Whole percentages as everywhere else (`facilitator.percent`): equal counts, equal shares.
+
+    They may not add up to exactly 100; all 0 with no post-its.
+    """
     total = sum(counts.get(k, 0) for k in keys)
-    if not total:
-        return dict.fromkeys(keys, 0)
-    exact = {k: counts.get(k, 0) * 100 / total for k in keys}
-    result = {k: int(v) for k, v in exact.items()}
-    for key in sorted(keys, key=lambda k: exact[k] - result[k], reverse=True)[: 100 - sum(result.values())]:
-        result[key] += 1
-    return result
+    return {k: whole_percent(counts.get(k, 0), total) for k in keys}
 
 
 def widths(counts: Mapping[str, int], keys: list[str], width: int) -> dict[str, int]:

@@ -1,0 +1,99 @@
+"""The privacy check on what leaves the laptop: identifying details left in an export.
+
+The pseudonym map replaces the names it knows on export, but a prison number or a
+phone number written on a post-it goes out as it was written (an export never
+alters a comment silently). `session_findings` runs `anonymity.detect` over a
+session's comments and notes *as they would be exported* (after the map is
+applied) and says where each finding is, so the exporting command can warn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from facilitator.anonymity import Anonymiser, detect
+from facilitator.store import Session, Store
+
+# What an export warns about: details no pseudonym map can catch. Capitalised words
+# that may be names are many and mostly harmless (places, services, pseudonyms
+# themselves), so they are listed only on request (`facilitator privacy --names`).
+EXPORT_KINDS = frozenset({"prison_number", "phone", "date"})
+EXCERPT_MAX = 40
+
+
+@dataclass(frozen=True)
+class PrivacyFinding:
+    """One likely identifying detail in exported text, and where it is."""
+
+    session_label: str
+    location: str  # e.g. "statement 3 post-it P2", "note (P1)", "quote", "case study"
+    item_id: str
+    kind: str
+    reason: str
+    excerpt: str
+
+    def line(self, *, with_session: bool = False) -> str:
+        where = f"{self.session_label}: {self.location}" if with_session else self.location
+        return f"{where}: {self.kind.replace('_', ' ')} {self.excerpt!r} ({self.reason})"
+
+
+def _scan(
+    session: Session,
+    location: str,
+    item_id: str,
+    text: str,
+    kinds: frozenset[str] | None,
+    pseudonyms: frozenset[str],
+) -> Iterable[PrivacyFinding]:
+    for finding in detect(text):
+        excerpt = finding.excerpt(text)
+        if kinds is not None and finding.kind not in kinds:
+            continue
+        if finding.kind == "name" and excerpt.casefold() in pseudonyms:
+            continue  # a pseudonym the map put there
+        if len(excerpt) > EXCERPT_MAX:
+            excerpt = excerpt[: EXCERPT_MAX - 1] + "…"
+        yield PrivacyFinding(session.label, location, item_id, finding.kind, finding.reason, excerpt)
+
+
+def session_findings(
+    store: Store,
+    session: Session,
+    *,
+    postits: bool = True,
+    notes: bool = True,
+    kinds: frozenset[str] | None = EXPORT_KINDS,
+) -> list[PrivacyFinding]:
+    """Likely identifying details in a session's comments and notes after the pseudonym map.
+
+    `kinds` limits the kinds reported (None: every kind `anonymity.detect` finds,
+    except names that are pseudonyms from the map). Post-its come first, in
+    statement order, then notes in the order they were taken.
+    """
+    from facilitator import discussion
+    from facilitator.anonymity import pseudonyms as session_pseudonyms
+
+    anonymise = Anonymiser.for_session(store, session.id)
+    changed = frozenset(p.changed.casefold() for p in session_pseudonyms(store, session.id))
+    found: list[PrivacyFinding] = []
+    if postits:
+        for postit in store.postits(session.id):
+            if not postit.comment:
+                continue
+            where = f"statement {postit.statement_number} post-it"
+            if postit.participant:
+                where += f" {postit.participant}"
+            found.extend(_scan(session, where, postit.id, anonymise(postit.comment), kinds, changed))
+    if notes:
+        for note in discussion.notes(store, session.id):
+            where = note.kind.replace("_", " ")
+            if note.participant:
+                where += f" ({note.participant})"
+            found.extend(_scan(session, where, note.id, anonymise(note.text), kinds, changed))
+    return found
+
+
+def sessions_findings(store: Store, sessions: Sequence[Session]) -> list[PrivacyFinding]:
+    """`session_findings` over several sessions (a report), in the order given."""
+    return [f for session in sessions for f in session_findings(store, session)]
