@@ -180,3 +180,55 @@ async def test_escape_leaves_only_an_empty_box(workspace: Workspace, session_id:
         assert isinstance(app.screen, DiscussionScreen)  # a note is in the box: stay
         await pilot.press("backspace", "escape")
         assert isinstance(app.screen, WallScreen)
+
+
+def theme_names(workspace: Workspace, session_id: str) -> list[str]:
+    session = workspace.store.session(session_id)
+    return [t.name for t in codebook.themes(workspace.store, codebook.Codebook.of(session))]
+
+
+async def test_adding_a_theme_that_exists_says_so_and_selects_it(
+    workspace: Workspace, session_id: str
+) -> None:
+    store = workspace.store
+    codebook.seed_codebook(store, store.session(session_id), [LISTEN, "Housing", TRUST])
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t", "ctrl+g", "a", *"housing", "enter")
+        screen = app.screen
+        assert isinstance(screen, ThemesScreen)
+        assert sorted(theme_names(workspace, session_id)) == sorted([LISTEN, "Housing", TRUST])
+        chosen = screen.selected()
+        assert chosen is not None and chosen.name == "Housing"
+        shown = screen_text(app)
+        assert "“housing” is already a theme: Housing" in shown and "Nothing added." in shown
+        assert "Theme added" not in shown
+
+
+async def test_typing_after_an_add_goes_into_a_box_never_into_commands(
+    workspace: Workspace, session_id: str
+) -> None:
+    store = workspace.store
+    codebook.seed_codebook(store, store.session(session_id), [LISTEN, "Housing"])
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t", "ctrl+g", "a", *"Money", "enter")
+        screen = app.screen
+        assert isinstance(screen, ThemesScreen)
+        box = screen.query_one("#theme-name", Input)
+        assert app.focused is box and box.value == ""  # the box stays for another name
+        assert "Theme Money added" in screen_text(app) and "Another new theme?" in screen_text(app)
+        await pilot.press(*"Trust", "enter", "escape")  # the r of Trust is a letter, not a rename
+        assert sorted(theme_names(workspace, session_id)) == sorted([LISTEN, "Housing", "Money", "Trust"])
+        assert app.focused is screen.query_one(DataTable) and not box.display
+        await pilot.press(*"Police", "enter")  # a letter that is no key here opens the box with it
+        assert "Police" in theme_names(workspace, session_id)
+        await pilot.press("escape", "r")  # a rename shows a labelled box holding the name
+        assert app.focused is box and box.value == "Police"
+        assert "Rename the theme Police to:" in screen_text(app)
+        await pilot.press("ctrl+u", *"Policing", "enter")
+        assert "Policing" in theme_names(workspace, session_id) and "Police" not in theme_names(
+            workspace, session_id
+        )
+        assert app.focused is screen.query_one(DataTable) and not box.display
+        assert "Theme renamed to Policing" in screen_text(app)
