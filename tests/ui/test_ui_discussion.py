@@ -232,3 +232,54 @@ async def test_typing_after_an_add_goes_into_a_box_never_into_commands(
         )
         assert app.focused is screen.query_one(DataTable) and not box.display
         assert "Theme renamed to Policing" in screen_text(app)
+
+
+async def test_enter_in_either_box_of_the_map_saves_or_says_what_is_missing(
+    workspace: Workspace, session_id: str
+) -> None:
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(PseudonymScreen(workspace, session_id, "Kim", blink=False))
+        await pilot.pause()
+        screen = app.screen
+        real, changed = screen.query_one("#real", Input), screen.query_one("#changed", Input)
+        assert app.focused is changed and "Changed name (in exports)" in screen_text(app)
+        await pilot.press("enter")  # the changed name is missing: said, nothing saved
+        assert pseudonyms(workspace.store, session_id) == []
+        assert "type the changed name too" in screen_text(app) and app.focused is changed
+        await pilot.press("tab", *"Dave", "enter")  # on the list, typing still goes into the box
+        assert [(p.real, p.changed) for p in pseudonyms(workspace.store, session_id)] == [("Kim", "Dave")]
+        assert real.value == changed.value == "" and app.focused is real
+        await pilot.press(*"Sharon", "tab", *"Sue", "shift+tab", "enter")  # Enter in the first box saves too
+        assert [p.changed for p in pseudonyms(workspace.store, session_id)] == ["Dave", "Sue"]
+        await pilot.press("tab", *"Jo", "enter")  # the real name is missing
+        assert "type the real name too" in screen_text(app) and app.focused is real
+        assert len(pseudonyms(workspace.store, session_id)) == 2
+
+
+def flat(text: str) -> str:
+    """Screen text with its spacing (and the key bar's line break) folded to single spaces."""
+    return " ".join(text.replace("\xa0", " ").split())
+
+
+async def test_help_on_the_roster_and_the_map(workspace: Workspace, session_id: str) -> None:
+    from facilitator.ui.screens.help import HelpScreen
+    from facilitator.ui.screens.roster import RosterScreen
+
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(RosterScreen(workspace, session_id, blink=False))
+        await pilot.pause()
+        assert "? help" in flat(screen_text(app))  # in the key bar
+        for key in ("question_mark", "f1"):
+            await pilot.press(key)
+            assert isinstance(app.screen, HelpScreen) and "Keys of the roster" in screen_text(app)
+            await pilot.press("escape")
+            assert isinstance(app.screen, RosterScreen)
+        app.push_screen(PseudonymScreen(workspace, session_id, blink=False))
+        await pilot.pause()
+        assert "F1 help" in flat(screen_text(app))
+        await pilot.press("f1")  # from a box
+        assert isinstance(app.screen, HelpScreen) and "Keys of the pseudonym map" in screen_text(app)
+        await pilot.press("escape", "tab", "tab", "question_mark")  # from the list
+        assert isinstance(app.screen, HelpScreen)
