@@ -123,6 +123,24 @@ async def test_the_walls_comment_box_warns_too(workspace: Workspace, session_id:
         assert [p.comment for p in workspace.store.postits(session_id)] == ["saw Kim"]
 
 
+async def test_the_whole_comment_warning_is_readable_on_a_small_screen(
+    workspace: Workspace, session_id: str
+) -> None:
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", *"no A1234BC")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "May identify someone: A1234BC looks like a prison number" in shown  # under the columns
+        box = app.screen.query_one(CommentBox)
+        subtitle = box.border_subtitle
+        assert subtitle is not None and "…" not in str(subtitle) and len(str(subtitle)) <= box.size.width
+        await pilot.press("enter")  # never blocked; the warning leaves with the box
+        await pilot.pause()
+        assert [p.comment for p in workspace.store.postits(session_id)] == ["no A1234BC"]
+        assert "May identify someone" not in screen_text(app)
+
+
 async def test_rename_and_merge_from_the_themes_view_keep_every_tag(workspace: Workspace) -> None:
     first = new_session(workspace, consultation="Social work 2010")
     second = new_session(workspace, "Adult focus group 2", consultation="Social work 2010")
