@@ -75,7 +75,9 @@ async def test_edit_delete_and_bring_back_a_note(workspace: Workspace, session_i
         edited = discussion.note(workspace.store, first.id)
         assert (edited.text, edited.theme_names, edited.kind) == ("edited", (LISTEN,), "note")
         assert screen.box.value == "half typed"  # what was being typed comes back
-        await pilot.press("down", "d")
+        await pilot.press("ctrl+u", "down", "T")  # a letter that is no key of the list goes to the box
+        assert app.focused is screen.box and screen.box.value == "T"
+        await pilot.press("ctrl+u", "down", "d")
         assert discussion.notes(workspace.store, session_id) == []
         await pilot.press("u")
         assert [n.id for n in discussion.notes(workspace.store, session_id)] == [first.id]
@@ -89,6 +91,9 @@ async def test_identifying_details_warn_while_typing_but_never_block(
         await pilot.press("t")
         screen = app.screen
         assert isinstance(screen, DiscussionScreen)
+        screen.box.value = "Kelly at the back agreed"  # a name at the start of the line
+        await pilot.pause()
+        assert "Kelly a capitalised word that may be a name" in screen_text(app)
         screen.box.value = "we met Kim, number A1234BC"
         await pilot.pause()
         shown = screen_text(app)
