@@ -129,6 +129,7 @@ class PseudonymScreen(Screen[None]):
         real, changed = self.query_one("#real", Input), self.query_one("#changed", Input)
         missing = [box for box in (real, changed) if not box.value.strip()]
         if missing:
+            said: Text | str
             if len(missing) == 2:
                 said = "Nothing saved: type a real name, then its changed name."
             elif missing[0] is real:
