@@ -112,15 +112,21 @@ class NoteList(OptionList):
 
         character: str
 
+    typing = False  # a character went to the note box: the rest of the burst follows it
+
     def on_key(self, event: events.Key) -> None:
         character = event.character
         if not character or not character.isprintable() or character.isspace():
             return
         keys = {k.strip() for b in self.BINDINGS if isinstance(b, Binding) for k in b.key.split(",")}
-        if event.key not in keys:
+        if self.typing or event.key not in keys:
+            self.typing = True
             event.stop()
             event.prevent_default()
             self.post_message(self.Typed(character))
+
+    def on_focus(self) -> None:
+        self.typing = False
 
     def action_cursor_up(self) -> None:
         if not self.highlighted:

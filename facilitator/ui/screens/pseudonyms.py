@@ -66,6 +66,7 @@ class PseudonymScreen(Screen[None]):
         self.suggested = suggested
         self.blink = blink
         self.pairs: list[Pseudonym] = []
+        self._typing_into: Input | None = None  # the box that typing on the list went to
 
     def _input(self, name: str, value: str, placeholder: str) -> Input:
         box = Input(value=value, placeholder=placeholder, id=name, select_on_focus=False)
@@ -164,21 +165,31 @@ class PseudonymScreen(Screen[None]):
         self.notify("Saved: exports will use the changed name.")
 
     def on_key(self, event: events.Key) -> None:
-        """Typing on the list (a letter that is no key here) goes into a box, never into commands."""
+        """Typing on the list (a letter that is no key here) goes into a box, never into commands.
+
+        Until the focus reaches that box (keys typed fast), every character follows it.
+        """
         if not isinstance(self.focused, DataTable):
             return
         character = event.character
         if not character or not character.isprintable() or character.isspace():
             return
         keys = {k.strip() for b in self.BINDINGS if isinstance(b, Binding) for k in b.key.split(",")}
-        if event.key in keys:
+        box = self._typing_into
+        if box is None and event.key in keys:
             return
         event.stop()
         event.prevent_default()
-        real, changed = self.query_one("#real", Input), self.query_one("#changed", Input)
-        box = changed if real.value.strip() and not changed.value.strip() else real
-        box.focus()
+        if box is None:
+            real, changed = self.query_one("#real", Input), self.query_one("#changed", Input)
+            box = changed if real.value.strip() and not changed.value.strip() else real
+            self._typing_into = box
+            box.focus()
         box.insert_text_at_cursor(character)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, DataTable):
+            self._typing_into = None
 
     def action_remove(self) -> None:
         from facilitator.ui.screens.confirm import ConfirmScreen

@@ -300,11 +300,21 @@ class ThemesScreen(Screen[None]):
         self.notify(done.plain, markup=False)
 
     def on_key(self, event: events.Key) -> None:
-        """Typing on the list (a letter that is no key here) starts a new theme instead of acting."""
-        if not isinstance(self.focused, DataTable) or self.merging is not None:
-            return
+        """Typing on the list (a letter that is no key here) starts a new theme instead of acting.
+
+        While the name box is open but the focus has not reached it yet (keys typed
+        fast), every character goes into the box: a typed name never runs a command.
+        """
         character = event.character
-        if not character or not character.isprintable() or character.isspace():
+        if not character or not character.isprintable():
+            return
+        box = self.query_one("#theme-name", Input)
+        if box.display and self.focused is not box:
+            event.stop()
+            event.prevent_default()
+            box.insert_text_at_cursor(character)
+            return
+        if not isinstance(self.focused, DataTable) or self.merging is not None or character.isspace():
             return
         if event.key in self._command_keys() or character.isdigit():
             return
