@@ -273,6 +273,66 @@ _COMMON = """
     college care home office nhs yot hmp young offender offenders institution
 """
 COMMON_CAPITALISED = frozenset(_COMMON.split())
+# Words that often open a sentence or a line and are rarely names: a capitalised
+# word at a sentence start is flagged only when it is none of these (nor one of
+# them with -s, -es, -ed, -ing or -ly), or when the text also has it capitalised
+# mid-sentence. Contractions are looked up by the part before the apostrophe.
+_STARTERS = """
+    a an the this that these those there here some any no none every each all both either neither
+    another other others such much many more most few less least lot lots loads bit
+    i me my mine myself you your yours yourself we us our ours ourselves he him his himself she her hers
+    herself it its itself they them their theirs themselves one someone somebody something anyone
+    anybody anything everyone everybody everything nobody nothing noone whoever whatever
+    who whom whose what which when where why how whether if unless because cos cause since though
+    although while whilst until till after before as so and but or nor yet also too then than
+    now again still just only even ever never always often sometimes usually maybe perhaps probably
+    really actually basically honestly literally obviously apparently definitely certainly clearly
+    well yes yeah yep no nope ok okay oh ah um erm hmm like right sure fine alright anyway anyhow
+    please thanks thank sorry hello hi bye wow god
+    in on at to of for from with without about above below under over into onto out off up down
+    through across along around between among against toward towards during within behind beside
+    beyond near inside outside instead except despite via per
+    be am is are was were been being have has had having do does did doing done
+    can could will would shall should may might must ought need needs
+    don didn doesn isn aren wasn weren haven hasn hadn won wouldn couldn shouldn can't ain let
+    get got getting go goes going gone went come came coming make made take took taken give gave given
+    say said says tell told ask asked know knew known think thought feel felt see saw seen look
+    looked want wanted try tried use used find found keep kept leave left put let help call called
+    work worked start started stop stopped talk talked listen listened understand understood
+    believe believed mean meant seem seemed show showed hear heard happen happened change changed
+    move moved live lived stay stayed wait waited turn turned bring brought pay paid send sent
+    support supported treat treated care cared trust trusted respect judge judged lose lost
+    being having nothing
+    good bad better best worse worst big small little long short high low old new young first last
+    next same different hard easy real true whole full free open own able sure important possible
+    great nice kind fair unfair wrong right proper early late happy sad angry scared afraid alone
+    lonely safe unsafe strict different difficult horrible terrible awful brilliant amazing lovely
+    social personal private public local national general main special certain clear simple
+    time times day days week weeks month months year years today tomorrow yesterday tonight morning
+    afternoon evening night weekend moment while once twice
+    people person persons man men woman women boy boys girl girls kid kids child children baby
+    family families parent parents mother father brother brothers sister sisters son sons daughter
+    daughters uncle aunt auntie cousin grandma grandmother grandfather partner wife husband
+    boyfriend girlfriend friend friends mate mates foster carer carers staff officer officers
+    teacher teachers doctor doctors nurse nurses judge judges solicitor solicitors lawyer manager
+    managers keyworker keyworkers professional professionals team teams agency agencies system
+    placement placements meeting meetings review reviews plan plans assessment report reports
+    case cases file files letter letters phone money benefit housing house flat room bed hostel
+    drugs drug alcohol drink drinking mental health hospital jail nick cell wing landing visit visits
+    sentence licence recall release court judge magistrate magistrates custody remand
+    thing things way ways place places part problem problems question questions answer reason
+    reasons point fact life world job jobs word words name names number numbers
+    however therefore otherwise meanwhile overall later earlier soon afterwards eventually finally
+    especially luckily unfortunately fortunately rather following throughout whereas
+    male female adult adults user users participant participants group groups lack focus
+    hope love fear anger shame pain luck peace trouble truth chance choice power control
+    everyone's nobody's
+    yes no not
+    one two three four five six seven eight nine ten twenty hundred
+    once
+"""
+COMMON_STARTERS = frozenset(_STARTERS.split()) | COMMON_CAPITALISED
+_ENDINGS = ("s", "es", "ed", "d", "ing", "ly", "ies")
 _REASONS = {
     "pseudonym": "in the pseudonym map: it will be replaced on export",
     "prison_number": "looks like a prison number",
@@ -298,7 +358,28 @@ def _at_sentence_start(text: str, start: int) -> bool:
     return not before or before[-1] in _SENTENCE_ENDS
 
 
+def _ordinary(word: str) -> bool:
+    """Whether a capitalised word is a common word (a sentence may well start with it)."""
+    folded = word.casefold().replace("’", "'")
+    if folded in COMMON_STARTERS or folded.split("'")[0] in COMMON_STARTERS:
+        return True
+    for ending in _ENDINGS:
+        stem = folded.removesuffix(ending)
+        if stem != folded and len(stem) > 1:
+            if stem in COMMON_STARTERS or (ending == "ies" and stem + "y" in COMMON_STARTERS):
+                return True
+            if (
+                ending in ("ed", "ing")
+                and len(stem) > 2
+                and stem[-1] == stem[-2]
+                and stem[:-1] in COMMON_STARTERS
+            ):
+                return True  # stopped, getting
+    return False
+
+
 def _names(text: str) -> Iterable[Finding]:
+    candidates: list[tuple[int, str, bool]] = []  # (start, word, at a sentence start)
     for match in _WORD.finditer(text):
         word = match.group(0).rstrip("'’-")
         if word.lower().endswith(("'s", "’s")):
@@ -308,9 +389,15 @@ def _names(text: str) -> Iterable[Finding]:
             continue
         if len(letters) > 2 and letters[-1] == "s" and all(c.isupper() for c in letters[:-1]):
             continue  # an acronym in the plural: SWs, YOIs
-        if word.casefold() in COMMON_CAPITALISED or _at_sentence_start(text, match.start()):
+        if word.casefold() in COMMON_CAPITALISED:
             continue
-        yield _finding("name", match.start(), match.start() + len(word))
+        candidates.append((match.start(), word, _at_sentence_start(text, match.start())))
+    # A word capitalised mid-sentence is a name here, at a sentence start too ("Will came. I told Will").
+    named = {word.casefold() for _, word, at_start in candidates if not at_start}
+    for start, word, at_start in candidates:
+        if at_start and _ordinary(word) and word.casefold() not in named:
+            continue
+        yield _finding("name", start, start + len(word))
 
 
 def detect(text: str, anonymiser: Anonymiser | Mapping[str, str] | None = None) -> list[Finding]:
@@ -318,9 +405,11 @@ def detect(text: str, anonymiser: Anonymiser | Mapping[str, str] | None = None) 
 
     Looks for words of the pseudonym map, prison numbers (A1234BC), UK phone
     numbers, dates (of birth: d/m/yy, dd-mm-yyyy, 1 March 1990, 1990-03-01) and
-    capitalised words that look like names (not at a sentence start and not a
-    common capitalised word). Names at the start of a sentence are missed: the
-    map catches those it knows.
+    capitalised words that look like names: mid-sentence, unless a common
+    capitalised word (a day, a month, an institution); at a sentence start,
+    unless a common English word ("They", "Social", "Sometimes") that the text
+    does not also capitalise mid-sentence. A name that is also a common word
+    ("Will", "Hope") is missed at a sentence start: the map catches those it knows.
     """
     if anonymiser is not None and not isinstance(anonymiser, Anonymiser):
         anonymiser = Anonymiser(anonymiser)

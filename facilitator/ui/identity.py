@@ -45,3 +45,17 @@ def short_warning(text: str, findings: Sequence[Finding]) -> Text:
         out.append_text(one_line(finding.excerpt(text), "bold"))
         out.append(f" {SHORT_REASONS.get(finding.kind, finding.kind)}")
     return out
+
+
+def fitting_warning(text: str, findings: Sequence[Finding], width: int) -> Text:
+    """The short warning if it fits in `width` cells; else only what kinds were found.
+
+    `⚠ Darren name?` when there is room, `⚠ name? ↓` when not: the whole
+    warning is then shown in a wider place (the wall's bar under the columns).
+    """
+    short = short_warning(text, findings)
+    if width <= 0 or short.cell_len <= width:
+        return short
+    kinds = dict.fromkeys(SHORT_REASONS.get(f.kind, f.kind) for f in findings)
+    compact = Text("⚠ " + " ".join(kinds) + " ↓")
+    return compact if compact.cell_len <= width else Text("⚠ ↓")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual import events
+from textual.app import App
 from textual.widgets import DataTable, Input
 
 from facilitator import codebook, discussion, roster
@@ -21,6 +23,12 @@ from .conftest import new_session, screen_text
 LISTEN = "Social workers don't listen"
 CHANGE = "Social workers change too often: no stable relationship"
 TRUST = "Lack of trust in social workers"
+
+
+def burst(app: App[object], text: str) -> None:
+    """Keys as a fast typist sends them: all queued before the app handles the first."""
+    for character in text:
+        app.post_message(events.Key(character, character))
 
 
 def with_roster(workspace: Workspace, session_id: str, *codes: str) -> None:
@@ -75,7 +83,12 @@ async def test_edit_delete_and_bring_back_a_note(workspace: Workspace, session_i
         edited = discussion.note(workspace.store, first.id)
         assert (edited.text, edited.theme_names, edited.kind) == ("edited", (LISTEN,), "note")
         assert screen.box.value == "half typed"  # what was being typed comes back
-        await pilot.press("down", "d")
+        await pilot.press("ctrl+u", "down")
+        burst(app, "Tried")  # a letter that is no key of the list goes to the box; the rest follows
+        await pilot.pause()
+        assert app.focused is screen.box and screen.box.value == "Tried"
+        assert [n.id for n in discussion.notes(workspace.store, session_id)] == [first.id]
+        await pilot.press("ctrl+u", "down", "d")
         assert discussion.notes(workspace.store, session_id) == []
         await pilot.press("u")
         assert [n.id for n in discussion.notes(workspace.store, session_id)] == [first.id]
@@ -89,6 +102,9 @@ async def test_identifying_details_warn_while_typing_but_never_block(
         await pilot.press("t")
         screen = app.screen
         assert isinstance(screen, DiscussionScreen)
+        screen.box.value = "Kelly at the back agreed"  # a name at the start of the line
+        await pilot.pause()
+        assert "Kelly a capitalised word that may be a name" in screen_text(app)
         screen.box.value = "we met Kim, number A1234BC"
         await pilot.pause()
         shown = screen_text(app)
@@ -121,6 +137,24 @@ async def test_the_walls_comment_box_warns_too(workspace: Workspace, session_id:
         )
         await pilot.press("enter")
         assert [p.comment for p in workspace.store.postits(session_id)] == ["saw Kim"]
+
+
+async def test_the_whole_comment_warning_is_readable_on_a_small_screen(
+    workspace: Workspace, session_id: str
+) -> None:
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", *"no A1234BC")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "May identify someone: A1234BC looks like a prison number" in shown  # under the columns
+        box = app.screen.query_one(CommentBox)
+        subtitle = box.border_subtitle
+        assert subtitle is not None and "…" not in str(subtitle) and len(str(subtitle)) <= box.size.width
+        await pilot.press("enter")  # never blocked; the warning leaves with the box
+        await pilot.pause()
+        assert [p.comment for p in workspace.store.postits(session_id)] == ["no A1234BC"]
+        assert "May identify someone" not in screen_text(app)
 
 
 async def test_rename_and_merge_from_the_themes_view_keep_every_tag(workspace: Workspace) -> None:
@@ -180,3 +214,112 @@ async def test_escape_leaves_only_an_empty_box(workspace: Workspace, session_id:
         assert isinstance(app.screen, DiscussionScreen)  # a note is in the box: stay
         await pilot.press("backspace", "escape")
         assert isinstance(app.screen, WallScreen)
+
+
+def theme_names(workspace: Workspace, session_id: str) -> list[str]:
+    session = workspace.store.session(session_id)
+    return [t.name for t in codebook.themes(workspace.store, codebook.Codebook.of(session))]
+
+
+async def test_adding_a_theme_that_exists_says_so_and_selects_it(
+    workspace: Workspace, session_id: str
+) -> None:
+    store = workspace.store
+    codebook.seed_codebook(store, store.session(session_id), [LISTEN, "Housing", TRUST])
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t", "ctrl+g", "a", *"housing", "enter")
+        screen = app.screen
+        assert isinstance(screen, ThemesScreen)
+        assert sorted(theme_names(workspace, session_id)) == sorted([LISTEN, "Housing", TRUST])
+        chosen = screen.selected()
+        assert chosen is not None and chosen.name == "Housing"
+        shown = screen_text(app)
+        assert "“housing” is already a theme: Housing" in shown and "Nothing added." in shown
+        assert "Theme added" not in shown
+
+
+async def test_typing_after_an_add_goes_into_a_box_never_into_commands(
+    workspace: Workspace, session_id: str
+) -> None:
+    store = workspace.store
+    codebook.seed_codebook(store, store.session(session_id), [LISTEN, "Housing"])
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t", "ctrl+g", "a", *"Money", "enter")
+        screen = app.screen
+        assert isinstance(screen, ThemesScreen)
+        box = screen.query_one("#theme-name", Input)
+        assert app.focused is box and box.value == ""  # the box stays for another name
+        assert "Theme Money added" in screen_text(app) and "Another new theme?" in screen_text(app)
+        await pilot.press(*"Trust", "enter", "escape")  # the r of Trust is a letter, not a rename
+        assert sorted(theme_names(workspace, session_id)) == sorted([LISTEN, "Housing", "Money", "Trust"])
+        assert app.focused is screen.query_one(DataTable) and not box.display
+        burst(app, "Policeman")  # a letter that is no key here opens the box; the o, m, a follow it
+        await pilot.pause()
+        assert app.focused is box and box.value == "Policeman" and isinstance(app.screen, ThemesScreen)
+        await pilot.press("backspace", "backspace", "backspace", "enter")
+        assert "Police" in theme_names(workspace, session_id)
+        await pilot.press("escape", "r")  # a rename shows a labelled box holding the name
+        assert app.focused is box and box.value == "Police"
+        assert "Rename the theme Police to:" in screen_text(app)
+        await pilot.press("ctrl+u", *"Policing", "enter")
+        assert "Policing" in theme_names(workspace, session_id) and "Police" not in theme_names(
+            workspace, session_id
+        )
+        assert app.focused is screen.query_one(DataTable) and not box.display
+        assert "Theme renamed to Policing" in screen_text(app)
+
+
+async def test_enter_in_either_box_of_the_map_saves_or_says_what_is_missing(
+    workspace: Workspace, session_id: str
+) -> None:
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(PseudonymScreen(workspace, session_id, "Kim", blink=False))
+        await pilot.pause()
+        screen = app.screen
+        real, changed = screen.query_one("#real", Input), screen.query_one("#changed", Input)
+        assert app.focused is changed and "Changed name (in exports)" in screen_text(app)
+        await pilot.press("enter")  # the changed name is missing: said, nothing saved
+        assert pseudonyms(workspace.store, session_id) == []
+        assert "type the changed name too" in screen_text(app) and app.focused is changed
+        await pilot.press("tab")
+        burst(app, "Dave")  # on the list, fast typing still goes into the box, the a included
+        await pilot.pause()
+        await pilot.press("enter")
+        assert [(p.real, p.changed) for p in pseudonyms(workspace.store, session_id)] == [("Kim", "Dave")]
+        assert real.value == changed.value == "" and app.focused is real
+        await pilot.press(*"Sharon", "tab", *"Sue", "shift+tab", "enter")  # Enter in the first box saves too
+        assert [p.changed for p in pseudonyms(workspace.store, session_id)] == ["Dave", "Sue"]
+        await pilot.press("tab", *"Jo", "enter")  # the real name is missing
+        assert "type the real name too" in screen_text(app) and app.focused is real
+        assert len(pseudonyms(workspace.store, session_id)) == 2
+
+
+def flat(text: str) -> str:
+    """Screen text with its spacing (and the key bar's line break) folded to single spaces."""
+    return " ".join(text.replace("\xa0", " ").split())
+
+
+async def test_help_on_the_roster_and_the_map(workspace: Workspace, session_id: str) -> None:
+    from facilitator.ui.screens.help import HelpScreen
+    from facilitator.ui.screens.roster import RosterScreen
+
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(RosterScreen(workspace, session_id, blink=False))
+        await pilot.pause()
+        assert "? help" in flat(screen_text(app))  # in the key bar
+        for key in ("question_mark", "f1"):
+            await pilot.press(key)
+            assert isinstance(app.screen, HelpScreen) and "Keys of the roster" in screen_text(app)
+            await pilot.press("escape")
+            assert isinstance(app.screen, RosterScreen)
+        app.push_screen(PseudonymScreen(workspace, session_id, blink=False))
+        await pilot.pause()
+        assert "F1 help" in flat(screen_text(app))
+        await pilot.press("f1")  # from a box
+        assert isinstance(app.screen, HelpScreen) and "Keys of the pseudonym map" in screen_text(app)
+        await pilot.press("escape", "tab", "tab", "question_mark")  # from the list
+        assert isinstance(app.screen, HelpScreen)

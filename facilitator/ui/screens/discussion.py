@@ -19,7 +19,7 @@ from typing import ClassVar
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -105,6 +105,28 @@ class NoteList(OptionList):
     @dataclass
     class Top(Message):
         """↑ was pressed on the first note."""
+
+    @dataclass
+    class Typed(Message):
+        """A character that is no key of the list was typed: it belongs in the note box."""
+
+        character: str
+
+    typing = False  # a character went to the note box: the rest of the burst follows it
+
+    def on_key(self, event: events.Key) -> None:
+        character = event.character
+        if not character or not character.isprintable() or character.isspace():
+            return
+        keys = {k.strip() for b in self.BINDINGS if isinstance(b, Binding) for k in b.key.split(",")}
+        if self.typing or event.key not in keys:
+            self.typing = True
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Typed(character))
+
+    def on_focus(self) -> None:
+        self.typing = False
 
     def action_cursor_up(self) -> None:
         if not self.highlighted:
@@ -440,6 +462,11 @@ class DiscussionScreen(Screen[None]):
     @on(NoteList.Top)
     def _top(self) -> None:
         self.box.focus()
+
+    @on(NoteList.Typed)
+    def _typed_on_the_list(self, event: NoteList.Typed) -> None:
+        self.box.focus()
+        self.box.insert_text_at_cursor(event.character)
 
     def highlighted_note(self) -> Note | None:
         notes = self.note_list

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
@@ -40,6 +40,14 @@ class PseudonymScreen(Screen[None]):
         ),
         Binding("b,ctrl+l", "blank", "blank", id="pseudonyms.blank", tooltip="Blank the screen at once."),
         Binding(
+            "f1,question_mark",
+            "help",
+            "help",
+            id="pseudonyms.help",
+            key_display="F1",
+            tooltip="All the keys (? too, in the list).",
+        ),
+        Binding(
             "escape",
             "back",
             "back",
@@ -58,6 +66,7 @@ class PseudonymScreen(Screen[None]):
         self.suggested = suggested
         self.blink = blink
         self.pairs: list[Pseudonym] = []
+        self._typing_into: Input | None = None  # the box that typing on the list went to
 
     def _input(self, name: str, value: str, placeholder: str) -> Input:
         box = Input(value=value, placeholder=placeholder, id=name, select_on_focus=False)
@@ -77,15 +86,30 @@ class PseudonymScreen(Screen[None]):
         table.add_columns("Real name", "Changed name")
         yield table
         with Horizontal(id="map-add"):
-            yield self._input("real", self.suggested, "real name, e.g. Darren")
+            with Vertical(classes="map-field"):
+                yield Static("Real name (as said)", classes="map-label")
+                yield self._input("real", self.suggested, "e.g. Darren")
             yield Static("→", id="map-arrow")
-            yield self._input("changed", "", "changed name, e.g. Dave")
+            with Vertical(classes="map-field"):
+                yield Static("Changed name (in exports)", classes="map-label")
+                yield self._input("changed", "", "e.g. Dave")
+        yield Static(id="map-status")
         yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
 
     def on_mount(self) -> None:
         self.refresh_pairs()
         # Adding is what the map is opened for; Tab reaches the list to remove a pair.
         self.query_one("#changed" if self.suggested else "#real", Input).focus()
+        self._say()
+
+    def _say(self, text: Text | str | None = None) -> None:
+        """The line under the boxes: what Enter will do, or what is missing."""
+        if text is None:
+            text = Text(
+                "Enter in either box saves the pair; Tab moves between the boxes and the list.",
+                style="dim",
+            )
+        self.query_one("#map-status", Static).update(text)
 
     def refresh_pairs(self, select: str | None = None) -> None:
         table: DataTable[Text] = self.query_one(DataTable)
@@ -102,22 +126,70 @@ class PseudonymScreen(Screen[None]):
 
     @on(Input.Submitted)
     def _save(self) -> None:
+        """Enter in either box: save the pair when both are typed, else say which is missing."""
         real, changed = self.query_one("#real", Input), self.query_one("#changed", Input)
-        if not real.value.strip():
-            real.focus()
-            return
-        if not changed.value.strip():
-            changed.focus()
+        missing = [box for box in (real, changed) if not box.value.strip()]
+        if missing:
+            said: Text | str
+            if len(missing) == 2:
+                said = "Nothing saved: type a real name, then its changed name."
+            elif missing[0] is real:
+                said = "Nothing saved: type the real name too (left box), the name as it was said."
+            else:
+                said = Text.assemble(
+                    "Nothing saved: type the changed name too (right box), what exports show instead of ",
+                    one_line(real.value.strip(), "bold"),
+                    ".",
+                )
+            self._say(Text(said, style="bold") if isinstance(said, str) else said)
+            missing[0].focus()
             return
         try:
             saved = set_pseudonym(self.workspace.store, self.session.id, real.value, changed.value)
         except FacilitatorError as error:
-            self.notify(str(error), severity="error")
+            self._say(Text(f"Nothing saved: {error}.", style="bold"))
+            self.notify(str(error), severity="error", markup=False)
             return
         real.value, changed.value = "", ""
         self.refresh_pairs(select=saved.real)
         real.focus()
+        self._say(
+            Text.assemble(
+                "Saved: exports will show ",
+                one_line(saved.real, "bold"),
+                " as ",
+                one_line(saved.changed, "bold"),
+                ".",
+            )
+        )
         self.notify("Saved: exports will use the changed name.")
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing on the list (a letter that is no key here) goes into a box, never into commands.
+
+        Until the focus reaches that box (keys typed fast), every character follows it.
+        """
+        if not isinstance(self.focused, DataTable):
+            return
+        character = event.character
+        if not character or not character.isprintable() or character.isspace():
+            return
+        keys = {k.strip() for b in self.BINDINGS if isinstance(b, Binding) for k in b.key.split(",")}
+        box = self._typing_into
+        if box is None and event.key in keys:
+            return
+        event.stop()
+        event.prevent_default()
+        if box is None:
+            real, changed = self.query_one("#real", Input), self.query_one("#changed", Input)
+            box = changed if real.value.strip() and not changed.value.strip() else real
+            self._typing_into = box
+            box.focus()
+        box.insert_text_at_cursor(character)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, DataTable):
+            self._typing_into = None
 
     def action_remove(self) -> None:
         from facilitator.ui.screens.confirm import ConfirmScreen
@@ -151,11 +223,29 @@ class PseudonymScreen(Screen[None]):
 
         self.app.push_screen(BlankScreen())
 
+    def action_help(self) -> None:
+        from facilitator.ui.screens.help import HelpScreen
+
+        rows = [
+            ("Real name", "the name (or word) as it was said or written, e.g. Darren"),
+            ("Changed name", "what every export shows instead, e.g. Dave"),
+            ("Enter", "in either box: save the pair (both must be typed)"),
+            ("Tab, shift+Tab", "move between the two boxes and the list"),
+            ("a", "in the list: back to the boxes to add a pair"),
+            ("d", "in the list: remove the selected pair (y confirms)"),
+            ("b or ctrl+l", "in the list: blank the screen at once"),
+            ("F1 (? in the list)", "this help"),
+            ("Esc", "from a half-typed pair, to the list; else go back"),
+            ("", "The map stays on this laptop: never exported, never synced."),
+        ]
+        self.app.push_screen(HelpScreen("Keys of the pseudonym map", rows))
+
     def palette_commands(self) -> list[tuple[str, str, str]]:
         """(title, help, action) of every action here, for the command palette."""
         return [
             ("Add a pair to the map", "Key a", "add"),
             ("Remove the selected pair", "Key d", "remove"),
             ("Blank the screen", "Key b", "blank"),
+            ("Help: keys of the pseudonym map", "F1", "help"),
             ("Back", "Esc", "back"),
         ]

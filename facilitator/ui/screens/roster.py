@@ -75,6 +75,14 @@ class RosterScreen(Screen[None]):
             tooltip="Mark (or unmark) that the participant gave verbal consent.",
         ),
         Binding("b,ctrl+l", "blank", "blank", id="roster.blank", tooltip="Blank the screen at once."),
+        Binding(
+            "question_mark,f1",
+            "help",
+            "help",
+            id="roster.help",
+            key_display="?",
+            tooltip="All the keys (F1 too).",
+        ),
         Binding("escape", "back", "back", id="roster.back", key_display="esc", tooltip="Go back."),
     ]
 
@@ -200,9 +208,27 @@ class RosterScreen(Screen[None]):
 
         self.app.push_screen(BlankScreen())
 
+    def action_help(self) -> None:
+        from facilitator.ui.screens.help import HelpScreen
+
+        rows = [
+            ("↑ ↓, or a digit", "choose a participant (3 goes to P3)"),
+            ("a", "add a participant (the next code is filled in)"),
+            ("e or Enter", "edit the participant"),
+            ("d", "remove the participant (y confirms); notes keep the code"),
+            ("i", "wants a one-to-one interview: yes/no"),
+            ("c", "gave verbal consent: yes/no"),
+            ("b or ctrl+l", "blank the screen at once"),
+            ("? or F1", "this help"),
+            ("Esc", "go back"),
+            ("", "Codes only, never names: a name goes in the pseudonym map."),
+        ]
+        self.app.push_screen(HelpScreen("Keys of the roster", rows))
+
     def palette_commands(self) -> list[tuple[str, str, str]]:
         """(title, help, action) of every action here, for the command palette."""
         return [
+            ("Help: keys of the roster", "Key ?", "help"),
             ("Add a participant", "Key a", "add"),
             ("Edit the selected participant", "Key e or Enter", "edit"),
             ("Remove the selected participant", "Key d", "remove"),

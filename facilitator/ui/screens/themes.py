@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -27,7 +27,7 @@ from facilitator.ui.text import literal, one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 
 RANK_COLUMNS = ("Rank", "Sessions", "Notes", "Theme")
-FIXED_WIDTH = 28  # the three count columns, the cells' padding and a scroll bar
+FIXED_WIDTH = 30  # the three count columns, the cells' padding, the border and a scroll bar
 
 
 class ThemesScreen(Screen[None]):
@@ -72,6 +72,7 @@ class ThemesScreen(Screen[None]):
         yield Static(id="themes-status")
         table: DataTable[Text] = DataTable(id="themes", cursor_type="row", zebra_stripes=True)
         yield table
+        yield Static(id="theme-name-label")
         box = Input(id="theme-name", select_on_focus=False)
         box.cursor_blink = self.blink
         box.display = False
@@ -79,6 +80,7 @@ class ThemesScreen(Screen[None]):
         yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
 
     def on_mount(self) -> None:
+        self.query_one("#theme-name-label", Static).display = False
         self.refresh_themes()
         self.query_one(DataTable).focus()
 
@@ -195,7 +197,11 @@ class ThemesScreen(Screen[None]):
                     self.notify(str(error), severity="error")
                     return
                 self.refresh_themes(select=kept.id)
-                self.notify("Themes merged.")
+                self._after(
+                    Text.assemble(
+                        one_line(source.name, "bold"), " merged into ", one_line(kept.name, "bold"), "."
+                    )
+                )
             else:
                 self._show_status()
 
@@ -206,17 +212,23 @@ class ThemesScreen(Screen[None]):
     def _naming_open(self) -> bool:
         return self.query_one("#theme-name", Input).display
 
-    def _open_name_box(self, title: Text, value: str) -> None:
+    def _open_name_box(self, label: Text, value: str) -> None:
+        """Show the name box under a plain label, with the focus in it."""
+        shown = self.query_one("#theme-name-label", Static)
+        shown.update(label)
+        shown.display = True
         box = self.query_one("#theme-name", Input)
-        box.border_title = title
+        box.border_title = "Enter saves · Esc cancels"
         box.value = value
         box.display = True
         box.cursor_position = len(value)
         box.focus()
 
     def _close_name_box(self) -> None:
+        self.query_one("#theme-name-label", Static).display = False
         box = self.query_one("#theme-name", Input)
         box.display = False
+        box.value = ""
         self.naming = None
         self.query_one(DataTable).focus()
 
@@ -225,32 +237,98 @@ class ThemesScreen(Screen[None]):
         if chosen is None:
             return
         self.merging = None
+        self._show_status()
         self.naming = chosen
-        self._open_name_box(
-            Text.assemble("Rename ", one_line(chosen.name), " (Enter saves, Esc cancels)"), chosen.name
+        label = Text.assemble(
+            ("Rename the theme ", "bold"), one_line(chosen.name, "bold reverse"), (" to:", "bold")
         )
+        self._open_name_box(label, chosen.name)
 
-    def action_add(self) -> None:
+    def action_add(self, first: str = "") -> None:
         self.merging = None
+        self._show_status()
         self.naming = None
-        self._open_name_box(Text("New theme (Enter saves, Esc cancels)"), "")
+        self._open_name_box(Text("Name of the new theme:", style="bold"), first)
 
     @on(Input.Submitted, "#theme-name")
     def _named(self, event: Input.Submitted) -> None:
         store = self.workspace.store
+        if self.naming is None:
+            self._add(event.value)
+            return
         try:
-            if self.naming is not None:
-                theme = codebook.rename_theme(store, self.session, self.naming.name, event.value)
-                done = "Theme renamed; its notes keep it."
-            else:
-                theme = codebook.add_theme(store, self.session, event.value)
-                done = "Theme added."
+            theme = codebook.rename_theme(store, self.session, self.naming.name, event.value)
         except FacilitatorError as error:
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
             return
         self._close_name_box()
         self.refresh_themes(select=theme.id)
-        self.notify(done)
+        self._after(Text.assemble("Theme renamed to ", one_line(theme.name, "bold"), "; its notes keep it."))
+
+    def _add(self, name: str) -> None:
+        """Add a theme, or select the one already so named; the box stays open for another."""
+        store = self.workspace.store
+        existing = (
+            codebook.find_theme(store, codebook.Codebook.of(self.session), name) if name.strip() else None
+        )
+        try:
+            theme = existing or codebook.add_theme(store, self.session, name)
+        except FacilitatorError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.refresh_themes(select=theme.id)
+        if existing is not None:
+            said = Text.assemble(
+                "“",
+                one_line(name.strip(), "bold"),
+                "” is already a theme: ",
+                one_line(existing.name, "bold"),
+                " (selected above). Nothing added.",
+            )
+        else:
+            said = Text.assemble("Theme ", one_line(theme.name, "bold"), " added (selected above).")
+        self.notify(said.plain, markup=False)
+        # The box stays open: whatever is typed next is plainly a name, never a key.
+        self._open_name_box(
+            Text.assemble(said, "\n", ("Another new theme? Type it, or Esc for the list:", "bold")), ""
+        )
+
+    def _after(self, done: Text) -> None:
+        """After a rename or a merge: the list has the focus, on the theme, and says so."""
+        self.query_one(DataTable).focus()
+        self._show_status(Text.assemble(done, " The list has the keys again."))
+        self.notify(done.plain, markup=False)
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing on the list (a letter that is no key here) starts a new theme instead of acting.
+
+        While the name box is open but the focus has not reached it yet (keys typed
+        fast), every character goes into the box: a typed name never runs a command.
+        """
+        character = event.character
+        if not character or not character.isprintable():
+            return
+        box = self.query_one("#theme-name", Input)
+        if box.display and self.focused is not box:
+            event.stop()
+            event.prevent_default()
+            box.insert_text_at_cursor(character)
+            return
+        if not isinstance(self.focused, DataTable) or self.merging is not None or character.isspace():
+            return
+        if event.key in self._command_keys() or character.isdigit():
+            return
+        event.stop()
+        event.prevent_default()
+        self.action_add(character)
+
+    def _command_keys(self) -> set[str]:
+        return {
+            key.strip()
+            for binding in self.BINDINGS
+            if isinstance(binding, Binding)
+            for key in binding.key.split(",")
+        }
 
     # ------------------------------------------------------------ the rest
 

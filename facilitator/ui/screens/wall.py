@@ -301,6 +301,11 @@ class WallScreen(Screen[None]):
             card.focus()
             self._show_totals()
 
+    @on(CommentBox.IdentityWarning)
+    def show_identity_warning(self, event: CommentBox.IdentityWarning) -> None:
+        """The comment box is narrow: its whole warning goes on the bar under the columns."""
+        self.query_one("#distribution").border_title = event.text
+
     @on(CommentBox.Abandoned)
     async def abandon_comment(self, event: CommentBox.Abandoned) -> None:
         async with self._lock:

@@ -13,7 +13,7 @@ from textual.widgets import Input, Static
 from facilitator.anonymity import Anonymiser, detect
 from facilitator.services import Workspace
 from facilitator.store import MAX_COMMENT, Postit, Session
-from facilitator.ui.identity import short_warning, warning_text
+from facilitator.ui.identity import fitting_warning, warning_text
 from facilitator.ui.text import literal
 
 
@@ -91,6 +91,16 @@ class CommentBox(Input):
     class Abandoned(Message):
         box: CommentBox
 
+    @dataclass
+    class IdentityWarning(Message):
+        """The full warning about the comment being typed (None: nothing to warn about).
+
+        The box is narrow on the wall, so the screen shows this text somewhere wide.
+        """
+
+        box: CommentBox
+        text: Text | None
+
     def __init__(
         self, category_key: str, *, postit_id: str | None = None, value: str = "", blink: bool = True
     ) -> None:
@@ -104,6 +114,7 @@ class CommentBox(Input):
         self.postit_id = postit_id
         self.cursor_blink = blink
         self._anonymiser: Anonymiser | None = None
+        self._warned: Text | None = None
 
     def action_abandon(self) -> None:
         self.post_message(self.Abandoned(self))
@@ -118,11 +129,23 @@ class CommentBox(Input):
         if event.input is self:
             self._warn(event.value)
 
+    def on_resize(self) -> None:
+        self._warn(self.value)
+
+    def on_unmount(self) -> None:
+        if self._warned is not None:
+            self.screen.post_message(self.IdentityWarning(self, None))
+
     def _warn(self, value: str) -> None:
         findings = detect(value, self._anonymiser)
         self.set_class(bool(findings), "-identity-warning")
-        self.border_subtitle = short_warning(value, findings) if findings else None
-        self.tooltip = warning_text(value, findings) if findings else None
+        # Under the box, what fits its width; the whole warning goes to the screen.
+        self.border_subtitle = fitting_warning(value, findings, self.size.width - 4) if findings else None
+        full = warning_text(value, findings) if findings else None
+        self.tooltip = full
+        if (full.plain if full else None) != (self._warned.plain if self._warned else None):
+            self._warned = full
+            self.post_message(self.IdentityWarning(self, full))
 
 
 def _session_anonymiser(screen: object) -> Anonymiser | None:
