@@ -1,4 +1,4 @@
-"""A bar of keys, drawn once; click a key to run it. It wraps to a second line on narrow screens.
+"""A bar of keys, drawn once; click a key to run it. It wraps onto a second line on narrow screens.
 
 Textual's Footer rebuilds itself on every focus change, which costs a tenth of a
 second per post-it on a busy wall (and buttons cost start-up time); this bar shows
@@ -14,18 +14,13 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
 
-NBSP = "\u00a0"
+PALETTE = ("^p", "palette", "app.command_palette")
 
 
-def key_bar_text(bindings: Iterable[Binding]) -> Text:
-    """`1-5 add  ? help  b blank ...`: each shown binding once, digit groups folded.
-
-    Inside a piece the spaces do not break, so a narrow screen wraps between keys,
-    never between a key and what it does.
-    """
-    text = Text(overflow="ellipsis")
+def key_pieces(bindings: Iterable[Binding]) -> list[Text]:
+    """One `key description` piece per shown binding, digit groups folded, palette last."""
     seen_groups: set[str] = set()
-    pieces: list[tuple[str, str, str | None]] = []
+    entries: list[tuple[str, str, str | None]] = []
     bindings = list(bindings)
     for binding in bindings:
         if not binding.show:
@@ -35,17 +30,34 @@ def key_bar_text(bindings: Iterable[Binding]) -> Text:
                 continue
             seen_groups.add(binding.group.description)
             keys = [b.key for b in bindings_in_group(bindings, binding.group)]
-            pieces.append(
+            entries.append(
                 (f"{keys[0]}-{keys[-1]}" if len(keys) > 1 else keys[0], binding.group.description, None)
             )
         else:
             key = binding.key_display or binding.key.split(",")[0]
-            pieces.append((key, binding.description, f"screen.{binding.action}"))
-    for key, description, action in [*pieces, ("^p", "palette", "app.command_palette")]:
+            entries.append((key, binding.description, f"screen.{binding.action}"))
+    pieces = []
+    for key, description, action in [*entries, PALETTE]:
         click = Style.from_meta({"@click": action}) if action else Style()
-        text.append(f"\u00a0{key}\u00a0", style=Style.parse("bold reverse") + click)
-        text.append(f"\u00a0{description.replace(' ', NBSP)}\u00a0", style=click)
+        piece = Text()
+        piece.append(f" {key} ", style=Style.parse("bold reverse") + click)
+        piece.append(f" {description} ", style=click)
+        pieces.append(piece)
+    return pieces
+
+
+def key_bar_text(bindings: Iterable[Binding], width: int | None = None) -> Text:
+    """`1-5 add  ? help  b blank ...`; with a width, lines break between keys, never inside one."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    column = 0
+    for piece in key_pieces(bindings):
+        size = piece.cell_len + 1
+        if width is not None and column and column + size > width + 1:
+            text.append("\n")
+            column = 0
+        text.append_text(piece)
         text.append(" ")
+        column += size
     return text
 
 
@@ -68,3 +80,6 @@ class KeyBar(Static):
     def __init__(self, bindings: Iterable[Binding]) -> None:
         self.bindings = list(bindings)
         super().__init__(key_bar_text(self.bindings))
+
+    def on_resize(self) -> None:
+        self.update(key_bar_text(self.bindings, self.size.width))
