@@ -38,7 +38,7 @@ class ColumnWidths:
     setting: bool
 
 
-def column_widths(summaries: Sequence[SessionSummary], width: int) -> ColumnWidths:
+def column_widths(summaries: Sequence[SessionSummary], width: int, *, scrollbar: bool = False) -> ColumnWidths:
     """Fit the table into `width` cells: the label gets what is left, long ones end in `…`.
 
     On a narrow screen the cohort is cut first, then the setting column goes (the
@@ -55,7 +55,7 @@ def column_widths(summaries: Sequence[SessionSummary], width: int) -> ColumnWidt
     label = widest((one_line(s.session.label) for s in summaries), "Label")
     cohort = widest((one_line(s.session.cohort) for s in summaries), "Cohort")
     setting = widest((Text(s.session.setting) for s in summaries), "Setting")
-    room = width - SCROLLBAR - fixed
+    room = width - (SCROLLBAR if scrollbar else 0) - fixed
     for show_setting in (True, False):
         left = room - (5 + show_setting) * CELL_PADDING - (setting if show_setting else 0)
         cohort_width = min(cohort, max(MIN_COHORT, left - label, left - ROOMY_LABEL))
@@ -176,7 +176,9 @@ class HomeScreen(Screen[None]):
         table: DataTable[Text] = self.query_one(DataTable)
         current = select or self.selected_id()
         self.summaries = self.workspace.store.session_summaries()
-        widths = column_widths(self.summaries, self.app.size.width - 2)  # less the screen's padding
+        width, height = self.app.size
+        # Less the screen's padding; a scroll bar once the rows outnumber the lines (less title, key bar…).
+        widths = column_widths(self.summaries, width - 2, scrollbar=len(self.summaries) > height - 7)
         rows = [summary_row(summary, widths) for summary in self.summaries]
         table.clear(columns=True)
         for index, name in enumerate(COLUMNS if widths.setting else COLUMNS[:-1]):

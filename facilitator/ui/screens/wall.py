@@ -526,7 +526,7 @@ class WallScreen(Screen[None]):
             ("m then 1-5", "move the selected card to that category"),
             ("d", "delete the selected card"),
             ("u", "undo the last delete, move or edit (again to go further back)"),
-            ("b or Ctrl+L", "blank the screen at once (Ctrl+L even while typing); any key brings it back"),
+            ("b, Ctrl+L", "blank the screen at once (Ctrl+L even while typing)"),
             ("c", "charts of this statement: groups, counts or %, diverging view"),
             ("x", "export the session's summary (HTML or Markdown) into the exports folder"),
             ("v", "participant mode: participants place their own post-it"),
