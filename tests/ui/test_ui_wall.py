@@ -193,7 +193,9 @@ async def test_feedback_replaces_itself_on_one_line_and_the_move_prompt_goes(
         assert [p.response_key for p in workspace.store.postits(session_id)].count("disagree") == 1
 
 
-async def test_a_closed_session_says_so_and_still_saves_postits(workspace: Workspace, session_id: str) -> None:
+async def test_a_closed_session_says_so_and_still_saves_postits(
+    workspace: Workspace, session_id: str
+) -> None:
     workspace.store.close_session(session_id)
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -38,12 +38,15 @@ class ColumnWidths:
     setting: bool
 
 
-def column_widths(summaries: Sequence[SessionSummary], width: int, *, scrollbar: bool = False) -> ColumnWidths:
+def column_widths(
+    summaries: Sequence[SessionSummary], width: int, *, scrollbar: bool = False
+) -> ColumnWidths:
     """Fit the table into `width` cells: the label gets what is left, long ones end in `…`.
 
     On a narrow screen the cohort is cut first, then the setting column goes (the
     least needed while choosing a session; the session form shows it).
     """
+
     def widest(cells: Iterable[Text], header: str) -> int:
         return max([len(header), *(cell.cell_len for cell in cells)])
 

@@ -139,8 +139,8 @@ class SessionFormScreen(ModalScreen[str | None]):
     def check(self) -> SessionDetails | None:
         """Show the first problem under the form (or nothing); the details when all is well."""
         error = self.query_one("#form-error", Static)
-        for field in self.query(".-invalid"):
-            field.remove_class("-invalid")
+        for marked in self.query(".-invalid"):
+            marked.remove_class("-invalid")
         try:
             details = self.details()
         except FacilitatorError as problem:
@@ -163,8 +163,8 @@ class SessionFormScreen(ModalScreen[str | None]):
     def action_save(self) -> None:
         details = self.check()
         if details is None:
-            for field in self.query(".-invalid"):
-                field.focus()  # and scroll to it: the person sees what to fix
+            for marked in self.query(".-invalid"):
+                marked.focus()  # and scroll to it: the person sees what to fix
                 break
             return
         store = self.workspace.store

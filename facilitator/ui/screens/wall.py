@@ -11,13 +11,13 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.rule import Rule
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from rich.rule import Rule
-from rich.text import Text
 from textual.widgets import Input, Static
 
 from facilitator.errors import FacilitatorError

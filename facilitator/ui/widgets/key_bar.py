@@ -14,7 +14,6 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
 
-
 NBSP = "\u00a0"
 
 
