@@ -22,3 +22,11 @@ class ItemError(FacilitatorError):
         super().__init__(f"item {index + 1}: {reason}")
         self.index = index
         self.reason = reason
+
+
+class FieldError(FacilitatorError):
+    """One field of a form is wrong; `field` names it, so that a form can point at it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field

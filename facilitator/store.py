@@ -22,7 +22,7 @@ from typing import Any
 
 from facilitator import clock
 from facilitator.clock import new_id, now
-from facilitator.errors import FacilitatorError, ItemError, NotFound
+from facilitator.errors import FacilitatorError, FieldError, ItemError, NotFound
 from facilitator.paths import DATABASE_NAME
 from facilitator.statements import Scale, Statement, StatementSet
 
@@ -148,20 +148,24 @@ class SessionDetails:
         cohort = " ".join(self.cohort.split())
         setting = self.setting.strip().casefold()
         if not label:
-            raise FacilitatorError("label is empty: give the session a label, e.g. 'Adult focus group 1'")
+            raise FieldError("label", "Give the session a label, e.g. Adult focus group 1.")
         if len(label) > 200:
-            raise FacilitatorError("label is too long (200 characters at most)")
+            raise FieldError("label", "The label is too long: 200 characters at most.")
         if not cohort:
-            raise FacilitatorError("cohort is empty: e.g. 'adults' or 'young offenders'")
+            raise FieldError("cohort", "Give the cohort, e.g. adults or young offenders.")
         if setting not in SETTINGS:
-            raise FacilitatorError(f"setting {self.setting!r} must be 'prison' or 'community'")
+            given = f" ('{self.setting.strip()}' is not one)" if self.setting.strip() else ""
+            raise FieldError("setting", f"Choose a setting: prison or community{given}.")
         day = self.date.strip()
+        how = "write it as year-month-day, e.g. 2010-03-04"
+        if not day:
+            raise FieldError("date", f"Give the date: {how}.")
         try:
             parsed = date_type.fromisoformat(day)
         except ValueError:
-            raise FacilitatorError(f"date {self.date!r} must be a real date written YYYY-MM-DD") from None
+            raise FieldError("date", f"The date '{day}' is not a real date: {how}.") from None
         if len(day) != 10 or parsed.isoformat() != day:
-            raise FacilitatorError(f"date {self.date!r} must be a real date written YYYY-MM-DD")
+            raise FieldError("date", f"The date '{day}' is not a real date: {how}.")
         facilitators = tuple(" ".join(f.split()) for f in self.facilitators if f.strip())
         for name, value in (
             ("participants", self.participants),
@@ -171,15 +175,16 @@ class SessionDetails:
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10_000
             ):
-                raise FacilitatorError(f"{name} must be a whole number from 0 to 10000")
+                raise FieldError(name, f"{name.capitalize()}: a whole number from 0 to 10000, or nothing.")
         participants = self.participants
         gendered = (self.male or 0) + (self.female or 0)
         if participants is None and (self.male is not None or self.female is not None):
             participants = gendered
         if participants is not None and gendered > participants:
-            raise FacilitatorError(
-                f"male ({self.male or 0}) and female ({self.female or 0}) add up to more than "
-                f"the {participants} participants"
+            raise FieldError(
+                "participants",
+                f"Male ({self.male or 0}) and female ({self.female or 0}) add up to more than "
+                f"the {participants} participants.",
             )
         return replace(
             self,

@@ -88,9 +88,9 @@ def test_a_consultation_is_shared_by_title(
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"label": "  "}, "label is empty"),
-        ({"cohort": ""}, "cohort is empty"),
-        ({"setting": "school"}, "setting 'school'"),
+        ({"label": "  "}, "Give the session a label"),
+        ({"cohort": ""}, "Give the cohort"),
+        ({"setting": "school"}, "Choose a setting: prison or community .'school' is not one"),
         ({"date": "2010-02-30"}, "real date"),
         ({"date": "1/3/2010"}, "real date"),
         ({"participants": 3, "male": 2, "female": 2}, "add up to more"),

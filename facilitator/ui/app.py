@@ -23,6 +23,11 @@ THEME_META_KEY = "ui.theme"
 EXIT_WHEN_READY_ENV = "FACILITATOR_EXIT_WHEN_READY"
 # Actions a participant (or anyone at a blanked screen) must not reach.
 LOCKED_ACTIONS = {"quit", "command_palette", "help_quit"}
+# The privacy blank, from every screen and even inside a text box. Ctrl+L is
+# what help and the key bars show (Ctrl+B is the tmux prefix and VS Code's
+# sidebar key, so it is only the second way).
+BLANK_KEYS = "ctrl+l,ctrl+b"
+BLANK_KEY_DISPLAY = "^l"
 
 
 class FacilitatorApp(App[None]):
@@ -37,6 +42,16 @@ class FacilitatorApp(App[None]):
             id="app.quit",
             priority=True,
             tooltip="Quit; everything is already saved.",
+        ),
+        Binding(
+            BLANK_KEYS,
+            "blank",
+            "blank",
+            id="app.blank",
+            key_display=BLANK_KEY_DISPLAY,
+            priority=True,
+            show=False,
+            tooltip="Blank the screen at once, even while typing; any key brings it back.",
         ),
     ]
 
@@ -69,12 +84,28 @@ class FacilitatorApp(App[None]):
         locked = isinstance(self.screen, BlankScreen | ParticipantScreen)
         return not (locked and action in LOCKED_ACTIONS)
 
+    def action_blank(self) -> None:
+        """Hide everything at once; the screen underneath (a half-typed comment too) comes back intact.
+
+        Any key or click on the blank returns to the screen it covered, so a participant
+        blanking the screen lands back in participant mode, never on the wall.
+        """
+        from facilitator.ui.screens.blank import BlankScreen
+
+        if isinstance(self.screen, BlankScreen):
+            self.screen.dismiss(None)
+            return
+        self.clear_notifications()
+        self.push_screen(BlankScreen())
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette reaches every action of the current screen, then the app's own."""
-        commands = getattr(screen, "palette_commands", None)
-        if commands is not None:
-            for title, help_text, action in commands():
-                yield SystemCommand(title, help_text, partial(self.run_action, action, screen))
+        palette_commands = getattr(screen, "palette_commands", None)
+        commands = palette_commands() if palette_commands is not None else []
+        for title, help_text, action in commands:
+            yield SystemCommand(title, help_text, partial(self.run_action, action, screen))
+        if not any(action == "blank" for _title, _help, action in commands):
+            yield SystemCommand("Blank the screen", "Ctrl+L: any key brings it back", self.action_blank)
         yield from super().get_system_commands(screen)
 
 

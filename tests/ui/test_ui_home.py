@@ -36,19 +36,20 @@ async def test_create_a_session_from_the_form(workspace: Workspace) -> None:
         form = app.screen
         assert isinstance(form, SessionFormScreen)
         await pilot.press("enter")  # empty label: refused inline, nothing written
-        assert "label is empty" in screen_text(app)
+        assert "Give the session a label" in screen_text(app)
         assert workspace.store.sessions() == []
         await pilot.press(*"Adult focus group 1", "tab", *"adults", "tab", "space", "down", "enter")
         assert form.query_one("#setting", Select).value == "prison"
         date = form.query_one("#date", Input)
         date.value = "2010-02-30"
         await pilot.pause()
-        assert "must be a real date" in screen_text(app)
+        assert "The date '2010-02-30' is not a real date" in screen_text(app)
         date.value = "2010-02-03"
         form.query_one("#male", Input).value = "5"
         form.query_one("#female", Input).value = "x"
         await pilot.pause()
-        assert "female must be a whole number" in screen_text(app)
+        assert "Female: a whole number" in screen_text(app)
+        assert form.query_one("#female", Input).has_class("-invalid")
         form.query_one("#female", Input).value = "2"
         form.query_one("#setting", Select).focus()
         await pilot.press("enter")  # Enter saves from the drop-down too, as from every box
@@ -80,8 +81,11 @@ async def test_edit_close_and_delete(workspace: Workspace, session_id: str) -> N
         assert isinstance(app.screen, HomeScreen) and "closed · not sent" in screen_text(app)
         await pilot.press("d")
         assert isinstance(app.screen, ConfirmDeleteScreen)
-        await pilot.press(*"Adult focus", "enter")  # not the whole label: nothing happens
+        shown = screen_text(app)
+        assert "type the label here" in shown and "type its label exactly:" in shown
+        await pilot.press(*"Adult focus", "enter")  # not the whole label: refused, and said
         assert isinstance(app.screen, ConfirmDeleteScreen)
+        assert "That is not the label: type it exactly to delete" in screen_text(app)
         assert workspace.store.sessions()
         await pilot.press(*" group 1", "enter")
         assert isinstance(app.screen, HomeScreen)
@@ -107,3 +111,43 @@ async def test_the_key_bar_is_clickable(workspace: Workspace) -> None:
     async with app.run_test() as pilot:
         await pilot.click(KeyBar, offset=(1, 0))  # " n  new session"
         assert isinstance(app.screen, SessionFormScreen)
+
+
+async def test_the_form_opens_at_its_top_with_the_label_focused(workspace: Workspace) -> None:
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, SessionFormScreen)
+        assert form.focused is form.query_one("#label", Input)
+        shown = screen_text(app)
+        assert "Statement set" in shown and "Does social work care?" in shown and "Label *" in shown
+        await pilot.press(*"Group", "tab", *"adults", "enter")  # no setting: the form goes to it
+        assert "Choose a setting: prison or community." in screen_text(app)
+        assert form.focused is form.query_one("#setting", Select)
+        assert workspace.store.sessions() == []
+
+
+async def test_the_sessions_table_fits_80_columns(workspace: Workspace) -> None:
+    new_session(workspace, "Young offenders focus group at the secure unit", cohort="young offenders")
+    new_session(workspace, "Adult focus group 2", setting="prison")
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        shown = screen_text(app)
+        header = next(line for line in shown.splitlines() if "Date" in line)
+        assert header.split() == ["Date", "Label", "Post-its", "Status", "Cohort"]  # no room for Setting
+        assert "Young offenders focus gr…" in shown and "young off…" in shown  # cut, never wrapped
+        assert max(len(line.rstrip()) for line in shown.splitlines()) <= 80
+        await pilot.resize_terminal(120, 24)
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "Setting" in shown and "community" in shown and "prison" in shown
+        assert "Young offenders focus group at the secure unit" in shown and "young offenders" in shown
+
+
+async def test_every_help_lists_the_blank_key(workspace: Workspace) -> None:
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await pilot.press("question_mark")
+        assert "Ctrl+L" in screen_text(app) and "even while typing" in screen_text(app)

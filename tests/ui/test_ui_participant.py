@@ -55,3 +55,20 @@ async def test_changing_the_answer_saves_nothing(workspace: Workspace, session_i
         assert workspace.store.postits(session_id) == []
         await pilot.press("3", "enter")
         assert [p.response_key for p in workspace.store.postits(session_id)] == ["neutral"]
+
+
+async def test_the_blank_keeps_participant_mode_locked(workspace: Workspace, session_id: str) -> None:
+    from facilitator.ui.screens.blank import BlankScreen
+
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test() as pilot:
+        await pilot.press("v", "enter", "2", *"my words", "ctrl+l")
+        assert isinstance(app.screen, BlankScreen)
+        assert not screen_text(app).strip()
+        await pilot.press("h")  # any key: back to the participant, never to the wall
+        assert isinstance(app.screen, ParticipantScreen)
+        assert "my words" in screen_text(app)
+        await pilot.press("ctrl+l", "ctrl+q")  # nor does quitting from the blank work
+        assert isinstance(app.screen, ParticipantScreen) and app.is_running
+        await pilot.press("enter")
+        assert [p.comment for p in workspace.store.postits(session_id)] == ["my words"]

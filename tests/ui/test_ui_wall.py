@@ -8,7 +8,7 @@ from facilitator.ui.screens.blank import BlankScreen
 from facilitator.ui.screens.charts import ChartsScreen
 from facilitator.ui.screens.help import HelpScreen
 from facilitator.ui.screens.wall import WallScreen
-from facilitator.ui.widgets.postit_card import PostitCard
+from facilitator.ui.widgets.postit_card import CommentBox, PostitCard
 
 from .conftest import screen_text
 
@@ -143,3 +143,68 @@ async def test_command_palette_reaches_wall_actions(workspace: Workspace, sessio
         assert [(p.response_key, p.comment) for p in workspace.store.postits(session_id)] == [
             ("strongly_agree", "from palette")
         ]
+
+
+async def test_ctrl_l_blanks_even_while_typing_and_the_comment_comes_back(
+    workspace: Workspace, session_id: str
+) -> None:
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2", *"half said", "b")  # in the box, b is a letter, not the blank
+        box = app.screen.query_one(CommentBox)
+        assert box.value == "half saidb"
+        await pilot.press("ctrl+l")
+        assert isinstance(app.screen, BlankScreen)
+        assert not screen_text(app).strip()  # nothing at all: no comment, no statement
+        await pilot.press("x")
+        assert isinstance(app.screen, WallScreen)
+        assert box.value == "half saidb" and app.screen.focused is box
+        await pilot.press("ctrl+b", "space")  # the second way, for terminals that take Ctrl+L
+        assert app.screen.focused is box
+        await pilot.press("enter")
+        assert [p.comment for p in workspace.store.postits(session_id)] == ["half saidb"]
+
+
+async def test_feedback_replaces_itself_on_one_line_and_the_move_prompt_goes(
+    workspace: Workspace, session_id: str
+) -> None:
+    for comment in ("one", "two", "three"):
+        workspace.store.add_postit(session_id, 1, "agree", comment)
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        wall = app.screen
+        assert isinstance(wall, WallScreen)
+        await pilot.press("down", "d", "d", "d", "u", "u", "u")
+        assert len(workspace.store.postits(session_id)) == 3
+        shown = screen_text(app)
+        assert shown.count("Undid the delete.") == 1 and "deleted" not in shown
+        assert not app._notifications  # no toasts piling over the columns
+        await pilot.press("m")
+        assert "Move to which category?" in screen_text(app)
+        await pilot.press("4")
+        assert "Move to which category?" not in screen_text(app)
+        assert "Moved to Disagree" in screen_text(app)
+        await pilot.press("m", "escape")
+        assert "Move to which category?" not in screen_text(app) and wall.moving is None
+        await pilot.press("p")
+        assert "That was the first statement." in screen_text(app)
+        await pilot.press("n")
+        assert "first statement" not in screen_text(app)  # the next key clears it
+        assert [p.response_key for p in workspace.store.postits(session_id)].count("disagree") == 1
+
+
+async def test_a_closed_session_says_so_and_still_saves_postits(
+    workspace: Workspace, session_id: str
+) -> None:
+    workspace.store.close_session(session_id)
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        shown = screen_text(app)
+        assert "session closed" in shown and "This session is closed" in shown
+        await pilot.press("1", *"late one", "enter")
+        assert "Closed session: post-it saved." in screen_text(app)
+        await pilot.press("2", "enter")
+        assert "Closed session: post-it saved." not in screen_text(app)  # said once
+        assert "This session is closed" in screen_text(app)
+        assert [p.comment for p in workspace.store.postits(session_id)] == ["late one", ""]
+        assert not app._notifications

@@ -15,6 +15,8 @@ from textual.widgets import Button, Input, Static
 from facilitator.store import SessionSummary
 from facilitator.ui.text import one_line
 
+MISMATCH = "That is not the label: type it exactly to delete, or Esc to keep the session."
+
 
 class ConfirmDeleteScreen(ModalScreen[bool]):
     """Returns True only once the session's label has been typed exactly."""
@@ -38,10 +40,12 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
                     "Delete ", one_line(label, "bold"), f" and its {n} post-it{'' if n == 1 else 's'}?"
                 )
             )
-            yield Static("Type the session's label to confirm:")
-            box = Input(placeholder=label, id="confirm-label")
+            yield Static("To delete it, type its label exactly:", id="confirm-ask")
+            yield Static(one_line(label, "bold"), id="confirm-shown-label")
+            box = Input(placeholder="type the label here", id="confirm-label")
             box.cursor_blink = self.blink
             yield box
+            yield Static(id="confirm-error")
             with Horizontal(id="confirm-buttons"):
                 yield Button("Delete", id="delete", variant="error", disabled=True)
                 yield Button("Keep it (Esc)", id="keep")
@@ -52,12 +56,15 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
     @on(Input.Changed)
     def _typed(self) -> None:
         self.query_one("#delete", Button).disabled = not self.matches()
+        self.query_one("#confirm-error", Static).update("")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#delete")
     def _delete(self) -> None:
         if self.matches():
             self.dismiss(True)
+            return
+        self.query_one("#confirm-error", Static).update(Text(MISMATCH, style="bold"))
 
     @on(Button.Pressed, "#keep")
     def action_cancel(self) -> None:

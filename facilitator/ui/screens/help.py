@@ -13,6 +13,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+# The app's privacy blank works on every screen, so every help lists it.
+BLANK_ROW = ("Ctrl+L", "blank the screen at once, even while typing; any key brings it back")
+
 
 class HelpScreen(ModalScreen[None]):
     """A list of keys; Esc, ? or q closes it."""
@@ -26,6 +29,8 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.title_text = title
         self.rows = list(rows)
+        if not any("Ctrl+L" in key for key, _what in self.rows):
+            self.rows.append(BLANK_ROW)
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))

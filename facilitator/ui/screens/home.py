@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -19,19 +21,76 @@ from facilitator.ui.widgets.key_bar import KeyBar
 
 # Status (open or closed, sent to the office or not) comes early: it matters most.
 COLUMNS = ("Date", "Label", "Post-its", "Status", "Cohort", "Setting")
+# Each cell has a space either side; a scroll bar may take two more.
+CELL_PADDING = 2
+SCROLLBAR = 2
+MIN_LABEL = 16
+MIN_COHORT = 10
+ROOMY_LABEL = 30  # a label this wide reads well: past it, the cohort is shown in full first
 
 
-def summary_row(summary: SessionSummary) -> tuple[Text, ...]:
-    """One table row; user data as literal text."""
+@dataclass(frozen=True)
+class ColumnWidths:
+    """How wide the label and cohort may be, and whether the setting fits at all."""
+
+    label: int
+    cohort: int
+    setting: bool
+
+
+def column_widths(
+    summaries: Sequence[SessionSummary], width: int, *, scrollbar: bool = False
+) -> ColumnWidths:
+    """Fit the table into `width` cells: the label gets what is left, long ones end in `…`.
+
+    On a narrow screen the cohort is cut first, then the setting column goes (the
+    least needed while choosing a session; the session form shows it).
+    """
+
+    def widest(cells: Iterable[Text], header: str) -> int:
+        return max([len(header), *(cell.cell_len for cell in cells)])
+
+    fixed = (
+        widest((Text(s.session.date) for s in summaries), "Date")
+        + widest((Text(str(s.postits)) for s in summaries), "Post-its")
+        + widest((status_cell(s) for s in summaries), "Status")
+    )
+    label = widest((one_line(s.session.label) for s in summaries), "Label")
+    cohort = widest((one_line(s.session.cohort) for s in summaries), "Cohort")
+    setting = widest((Text(s.session.setting) for s in summaries), "Setting")
+    room = width - (SCROLLBAR if scrollbar else 0) - fixed
+    for show_setting in (True, False):
+        left = room - (5 + show_setting) * CELL_PADDING - (setting if show_setting else 0)
+        cohort_width = min(cohort, max(MIN_COHORT, left - label, left - ROOMY_LABEL))
+        label_width = min(label, left - cohort_width)
+        if label_width >= min(label, MIN_LABEL) or not show_setting:
+            return ColumnWidths(max(label_width, len("Label")), cohort_width, show_setting)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def fit(text: Text, width: int) -> Text:
+    """`text` cut to `width` cells with an ellipsis, when it is longer."""
+    if text.cell_len > width:
+        text = text.copy()
+        text.truncate(width, overflow="ellipsis")
+    return text
+
+
+def summary_row(summary: SessionSummary, widths: ColumnWidths | None = None) -> tuple[Text, ...]:
+    """One table row; user data as literal text, cut to `widths` when given."""
     session = summary.session
-    return (
+    label, cohort = one_line(session.label), one_line(session.cohort)
+    if widths is not None:
+        label, cohort = fit(label, widths.label), fit(cohort, widths.cohort)
+    row = (
         Text(session.date),
-        one_line(session.label),
+        label,
         Text(str(summary.postits), justify="right"),
         status_cell(summary),
-        one_line(session.cohort),
+        cohort,
         Text(session.setting),
     )
+    return row if widths is None or widths.setting else row[:-1]
 
 
 def status_cell(summary: SessionSummary) -> Text:
@@ -101,9 +160,7 @@ class HomeScreen(Screen[None]):
         folder = literal(str(self.workspace.data_dir), "bold")
         yield Static(Text.assemble("Data folder: ", folder), id="data-dir")
         yield Static(id="home-conflicts")
-        table: DataTable[Text] = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
-        yield table
+        yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Static(id="empty")
         yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
 
@@ -114,14 +171,24 @@ class HomeScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.refresh_sessions()
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.refresh_sessions()
+
     def refresh_sessions(self, select: str | None = None) -> None:
         """Read the sessions again; keep (or move) the cursor on a session."""
         table: DataTable[Text] = self.query_one(DataTable)
         current = select or self.selected_id()
         self.summaries = self.workspace.store.session_summaries()
-        table.clear()
-        for summary in self.summaries:
-            table.add_row(*summary_row(summary), key=summary.session.id)
+        width, height = self.app.size
+        # Less the screen's padding; a scroll bar once the rows outnumber the lines (less title, key bar…).
+        widths = column_widths(self.summaries, width - 2, scrollbar=len(self.summaries) > height - 7)
+        rows = [summary_row(summary, widths) for summary in self.summaries]
+        table.clear(columns=True)
+        for index, name in enumerate(COLUMNS if widths.setting else COLUMNS[:-1]):
+            # Widths given outright: measured ones lag behind when the table is rebuilt on a resize.
+            table.add_column(name, width=max([len(name), *(row[index].cell_len for row in rows)]))
+        for summary, row in zip(self.summaries, rows, strict=True):
+            table.add_row(*row, key=summary.session.id)
         ids = [s.session.id for s in self.summaries]
         if current in ids:
             table.move_cursor(row=ids.index(current))

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from facilitator.errors import FacilitatorError
+from facilitator.errors import FacilitatorError, FieldError
 from facilitator.services import Workspace
 from facilitator.store import SETTINGS, SessionDetails
 
@@ -27,7 +27,7 @@ def parse_count(name: str, value: str) -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise FacilitatorError(f"{name} must be a whole number from 0 to 10000")
+        raise FieldError(name, f"{name.capitalize()}: a whole number from 0 to 10000, or nothing.")
     return int(value)
 
 
@@ -44,7 +44,7 @@ class SessionFormScreen(ModalScreen[str | None]):
     """The session form; returns the id of the session it created or changed, or None."""
 
     CSS_PATH = "session_form.tcss"
-    AUTO_FOCUS = "#label"
+    AUTO_FOCUS = ""  # focused in on_mount, without scrolling the first fields away
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "cancel", id="form.cancel", tooltip="Leave without saving."),
         Binding("ctrl+s", "save", "save", id="form.save", tooltip="Save the session (Enter in a box too)."),
@@ -110,9 +110,13 @@ class SessionFormScreen(ModalScreen[str | None]):
                 yield Button("Cancel (Esc)", id="cancel")
 
     def on_mount(self) -> None:
+        # Focus the label without scrolling to it, so that the form opens at its top:
+        # the statement set (the first choice) stays in sight on a small screen.
+        self.query_one("#label", Input).focus(scroll_visible=False)
         self.call_after_refresh(self._ready)
 
     def _ready(self) -> None:
+        self.query_one("#fields", VerticalScroll).scroll_home(animate=False)
         self.ready = True
 
     def details(self) -> SessionDetails:
@@ -135,15 +139,14 @@ class SessionFormScreen(ModalScreen[str | None]):
     def check(self) -> SessionDetails | None:
         """Show the first problem under the form (or nothing); the details when all is well."""
         error = self.query_one("#form-error", Static)
-        for box in self.query(Input):
-            box.remove_class("-invalid")
+        for marked in self.query(".-invalid"):
+            marked.remove_class("-invalid")
         try:
             details = self.details()
         except FacilitatorError as problem:
-            message = str(problem)
-            error.update(Text(message, style="bold"))
-            field = message.split(" ", 1)[0]
-            if self.query(f"#{field}"):
+            error.update(Text(str(problem), style="bold"))
+            field = problem.field if isinstance(problem, FieldError) else ""
+            if field and self.query(f"#{field}"):
                 self.query_one(f"#{field}").add_class("-invalid")
             return None
         error.update("")
@@ -160,13 +163,16 @@ class SessionFormScreen(ModalScreen[str | None]):
     def action_save(self) -> None:
         details = self.check()
         if details is None:
+            for marked in self.query(".-invalid"):
+                marked.focus()  # and scroll to it: the person sees what to fix
+                break
             return
         store = self.workspace.store
         try:
             if self.session is None:
                 set_select = self.query_one("#set")
                 if not isinstance(set_select, Select) or not isinstance(set_select.value, str):
-                    raise FacilitatorError("choose a statement set")
+                    raise FacilitatorError("Choose a statement set.")
                 statement_set = self.workspace.catalogue().get(set_select.value)
                 session = store.create_session(statement_set, details)
             else:

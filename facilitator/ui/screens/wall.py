@@ -11,6 +11,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.rule import Rule
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -33,6 +35,8 @@ from facilitator.ui.widgets.statement_strip import StatementStrip
 # screen before the mode starts), never on the participant's screen.
 LEAVE_PARTICIPANT_KEYS = ("ctrl+o", "e", "n", "d")
 LEAVE_PARTICIPANT_TEXT = "Ctrl+O, then type e n d"
+CLOSED_TEXT = "This session is closed: reopen it on the sessions screen with c."
+CLOSED_SAVED_TEXT = "Closed session: post-it saved. Reopen it with c on the sessions screen."
 
 ADD = Binding.Group("add", compact=True)
 
@@ -79,7 +83,8 @@ class WallScreen(Screen[None]):
             "blank",
             "blank",
             id="wall.blank",
-            tooltip="Blank the screen at once; any key brings the wall back.",
+            key_display="b/^l",
+            tooltip="Blank the screen at once (Ctrl+L even while typing); any key brings the wall back.",
         ),
         Binding(
             "n,right",
@@ -174,6 +179,8 @@ class WallScreen(Screen[None]):
         self.moving: str | None = None
         self.blink = blink
         self.colours = category_colours(self.session.scale)
+        self.status = ""  # the feedback on the status line, until the next key
+        self._told_closed = False
         self._lock = asyncio.Lock()
 
     # ------------------------------------------------------------ layout
@@ -184,12 +191,34 @@ class WallScreen(Screen[None]):
         with Horizontal(id="columns"):
             for category in self.session.scale:
                 yield CategoryColumn(category, self.colours[category.key])
+        yield Static(id="status")
         yield DistributionBar(id="distribution")
         yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
 
     async def on_mount(self) -> None:
+        self.set_class(self.session.is_closed, "-closed")
         async with self._lock:
             await self._load(self.number)
+        self.say("")
+
+    def on_key(self, event: events.Key) -> None:
+        """Any key starts a new action: the last one's feedback goes."""
+        if self.status:
+            self.say("")
+
+    def say(self, message: str, *, warning: bool = False) -> None:
+        """One line of feedback above the tallies, replacing the last; the next key clears it.
+
+        A closed session's line, when there is nothing else to say, says that it is closed.
+        Errors still go to a notification, which stays until read.
+        """
+        self.status = message
+        line = Text()
+        if message:
+            line.append(("⚠ " if warning else "") + message, style="bold")
+        elif self.session.is_closed:
+            line.append("⚠ " + CLOSED_TEXT, style="bold")
+        self.query_one("#status", Static).update(Rule(line, align="left", characters="─", style="dim"))
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width >= 120 and event.size.height >= 40, "-large")
@@ -217,10 +246,9 @@ class WallScreen(Screen[None]):
         header = self.query_one("#statement", Static)
         header.update(literal(statement.text, "bold"))
         header.border_title = f"statement {number} of {len(self.session.statements)}"
-        subtitle = literal(self.session.label)
         if self.session.is_closed:
-            subtitle.append(" (closed)")
-        header.border_subtitle = subtitle
+            header.border_title += " · session closed"
+        header.border_subtitle = literal(self.session.label)
         self._show_totals()
         if select:
             self._select(select)
@@ -242,7 +270,7 @@ class WallScreen(Screen[None]):
         """The selected card, or None after telling the facilitator how to select one."""
         if isinstance(self.focused, PostitCard):
             return self.focused
-        self.notify("Select a card first: Tab or the up and down arrows.", severity="warning")
+        self.say("Select a card first: Tab or the up and down arrows.", warning=True)
         return None
 
     def _busy_with_box(self) -> bool:
@@ -250,7 +278,7 @@ class WallScreen(Screen[None]):
         if box is None:
             return False
         box.focus()
-        self.notify("Finish the comment first: Enter saves it, Esc abandons it.", severity="warning")
+        self.say("Finish the comment first: Enter saves it, Esc abandons it.", warning=True)
         return True
 
     # ------------------------------------------------------------ adding
@@ -260,7 +288,7 @@ class WallScreen(Screen[None]):
         async with self._lock:
             category = self.session.scale.by_entry(entry)
             if category is None:
-                self.notify(f"This scale has no category {entry}.", severity="warning")
+                self.say(f"This scale has no category {entry}.", warning=True)
                 return
             if self.moving:
                 await self._finish_move(category.key)
@@ -300,11 +328,14 @@ class WallScreen(Screen[None]):
             await box.remove()
             card.focus()
             self._show_totals()
+            if box.postit_id is None and self.session.is_closed and not self._told_closed:
+                self._told_closed = True
+                self.say(CLOSED_SAVED_TEXT, warning=True)
 
     @on(CommentBox.IdentityWarning)
     def show_identity_warning(self, event: CommentBox.IdentityWarning) -> None:
-        """The comment box is narrow: its whole warning goes on the bar under the columns."""
-        self.query_one("#distribution").border_title = event.text
+        """The comment box is narrow: its whole warning goes on the status line above the tallies."""
+        self.say(event.text.plain if event.text else "", warning=bool(event.text))
 
     @on(CommentBox.Abandoned)
     async def abandon_comment(self, event: CommentBox.Abandoned) -> None:
@@ -332,7 +363,7 @@ class WallScreen(Screen[None]):
     def action_cancel(self) -> None:
         if self.moving:
             self.moving = None
-            self.notify("Move cancelled.")
+            self.say("Move cancelled.")
         else:
             self.set_focus(None)
 
@@ -356,18 +387,19 @@ class WallScreen(Screen[None]):
         if self._busy_with_box() or (card := self.selected()) is None:
             return
         self.moving = card.postit.id
-        self.notify("Move to which category? Press its number, 1-5 (Esc cancels).")
+        self.say("Move to which category? Press its number, 1-5 (Esc cancels).")
 
     async def _finish_move(self, key: str) -> None:
         postit_id, self.moving = self.moving, None
         assert postit_id is not None
         before = self.workspace.store.postit(postit_id)
         if before.response_key == key:
-            self.notify("The card is already in that category.")
+            self.say("The card is already in that category.")
             return
         self.workspace.store.move_postit(postit_id, key)
         self.undo_steps.append(UndoStep("move", postit_id, before.response_key))
         await self._load(self.number, select=postit_id)
+        self.say(f"Moved to {self.session.scale.get(key).label}: u moves it back.")
 
     async def action_delete(self) -> None:
         async with self._lock:
@@ -383,14 +415,14 @@ class WallScreen(Screen[None]):
             if neighbour is not None:
                 neighbour.focus()
             self._show_totals()
-            self.notify("Post-it deleted: u brings it back.")
+            self.say("Post-it deleted: u brings it back.")
 
     async def action_undo(self) -> None:
         async with self._lock:
             if self._busy_with_box():
                 return
             if not self.undo_steps:
-                self.notify("Nothing to undo.")
+                self.say("Nothing to undo.")
                 return
             step = self.undo_steps.pop()
             store = self.workspace.store
@@ -405,7 +437,7 @@ class WallScreen(Screen[None]):
                 self.notify(f"Cannot undo: {error}", severity="error")
                 return
             await self._load(postit.statement_number, select=postit.id)
-            self.notify(f"Undid the {step.kind}.")
+            self.say(f"Undid the {step.kind}.")
 
     # ------------------------------------------------------------ statements
 
@@ -416,7 +448,7 @@ class WallScreen(Screen[None]):
             self.moving = None
             target = self.number + step
             if not 1 <= target <= len(self.session.statements):
-                self.notify("That was the " + ("last" if step > 0 else "first") + " statement.")
+                self.say("That was the " + ("last" if step > 0 else "first") + " statement.")
                 return
             await self._load(target)
 
@@ -433,10 +465,8 @@ class WallScreen(Screen[None]):
 
     # ------------------------------------------------------------ other screens
 
-    def action_blank(self) -> None:
-        from facilitator.ui.screens.blank import BlankScreen
-
-        self.app.push_screen(BlankScreen())
+    async def action_blank(self) -> None:
+        await self.app.run_action("app.blank")
 
     def action_chart(self) -> None:
         from facilitator.ui.screens.charts import ChartsScreen
@@ -501,7 +531,7 @@ class WallScreen(Screen[None]):
             ("m then 1-5", "move the selected card to that category"),
             ("d", "delete the selected card"),
             ("u", "undo the last delete, move or edit (again to go further back)"),
-            ("b", "blank the screen at once; any key brings it back"),
+            ("b, Ctrl+L", "blank the screen at once (Ctrl+L even while typing)"),
             ("c", "charts of this statement: groups, counts or %, diverging view"),
             ("x", "export the session's summary (HTML or Markdown) into the exports folder"),
             ("v", "participant mode: participants place their own post-it"),
@@ -533,7 +563,7 @@ class WallScreen(Screen[None]):
             ("Edit selected card", "Key e", "edit"),
             ("Delete selected card", "Key d", "delete"),
             ("Undo", "Key u: the last delete, move or edit", "undo"),
-            ("Blank the screen", "Key b", "blank"),
+            ("Blank the screen", "Key b or Ctrl+L", "blank"),
             ("Charts of this statement", "Key c", "chart"),
             ("Export summary (HTML)", "Key x, then h", "export('html')"),
             ("Export summary (Markdown)", "Key x, then m", "export('md')"),
