@@ -335,7 +335,7 @@ class WallScreen(Screen[None]):
     @on(CommentBox.IdentityWarning)
     def show_identity_warning(self, event: CommentBox.IdentityWarning) -> None:
         """The comment box is narrow: its whole warning goes on the status line above the tallies."""
-        self.say(event.text.plain if event.text else "", warning=bool(event.text))
+        self.say(event.text.plain.removeprefix("⚠").strip() if event.text else "", warning=bool(event.text))
 
     @on(CommentBox.Abandoned)
     async def abandon_comment(self, event: CommentBox.Abandoned) -> None:
