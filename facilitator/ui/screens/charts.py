@@ -290,10 +290,9 @@ class ChartsScreen(Screen[None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
-    def action_blank(self) -> None:
-        from facilitator.ui.screens.blank import BlankScreen
-
-        self.app.push_screen(BlankScreen())
+    async def action_blank(self) -> None:
+        """The app's privacy blank: one behaviour on every screen."""
+        await self.app.run_action("app.blank")
 
     def action_help(self) -> None:
         from facilitator.ui.screens.help import HelpScreen

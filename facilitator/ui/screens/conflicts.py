@@ -126,10 +126,9 @@ class ConflictsScreen(Screen[None]):
     def action_take(self) -> None:
         self._resolve(take_other=True)
 
-    def action_blank(self) -> None:
-        from facilitator.ui.screens.blank import BlankScreen
-
-        self.app.push_screen(BlankScreen())
+    async def action_blank(self) -> None:
+        """The app's privacy blank: one behaviour on every screen."""
+        await self.app.run_action("app.blank")
 
     def action_back(self) -> None:
         self.dismiss(None)

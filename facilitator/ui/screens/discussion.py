@@ -558,10 +558,9 @@ class DiscussionScreen(Screen[None]):
         suggested = names[0] if names else ""
         self.app.push_screen(PseudonymScreen(self.workspace, self.session.id, suggested, blink=self.blink))
 
-    def action_blank(self) -> None:
-        from facilitator.ui.screens.blank import BlankScreen
-
-        self.app.push_screen(BlankScreen())
+    async def action_blank(self) -> None:
+        """The app's privacy blank: one behaviour on every screen."""
+        await self.app.run_action("app.blank")
 
     def action_help(self) -> None:
         from facilitator.ui.screens.help import HelpScreen

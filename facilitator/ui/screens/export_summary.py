@@ -134,7 +134,6 @@ class ExportSummaryScreen(ModalScreen[list[str] | None]):
             return
         self.dismiss(None)
 
-    def action_blank(self) -> None:
-        from facilitator.ui.screens.blank import BlankScreen
-
-        self.app.push_screen(BlankScreen())
+    async def action_blank(self) -> None:
+        """The app's privacy blank: one behaviour on every screen."""
+        await self.app.run_action("app.blank")

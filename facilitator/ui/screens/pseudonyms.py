@@ -218,10 +218,9 @@ class PseudonymScreen(Screen[None]):
         else:
             self.dismiss(None)
 
-    def action_blank(self) -> None:
-        from facilitator.ui.screens.blank import BlankScreen
-
-        self.app.push_screen(BlankScreen())
+    async def action_blank(self) -> None:
+        """The app's privacy blank: one behaviour on every screen."""
+        await self.app.run_action("app.blank")
 
     def action_help(self) -> None:
         from facilitator.ui.screens.help import HelpScreen

@@ -88,10 +88,9 @@ class ReceiptScreen(Screen[None]):
     def action_back(self) -> None:
         self.dismiss(None)
 
-    def action_blank(self) -> None:
-        from facilitator.ui.screens.blank import BlankScreen
-
-        self.app.push_screen(BlankScreen())
+    async def action_blank(self) -> None:
+        """The app's privacy blank: one behaviour on every screen."""
+        await self.app.run_action("app.blank")
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
         """(title, help, action) of every action here, for the command palette."""

@@ -562,10 +562,9 @@ class SyncScreen(Screen[None]):
         if not self._busy():
             self.app.push_screen(ConflictsScreen(self.workspace))
 
-    def action_blank(self) -> None:
-        from facilitator.ui.screens.blank import BlankScreen
-
-        self.app.push_screen(BlankScreen())
+    async def action_blank(self) -> None:
+        """The app's privacy blank: one behaviour on every screen."""
+        await self.app.run_action("app.blank")
 
     def action_back(self) -> None:
         if not self._busy():

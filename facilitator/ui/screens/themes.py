@@ -348,10 +348,9 @@ class ThemesScreen(Screen[None]):
         else:
             self.dismiss(None)
 
-    def action_blank(self) -> None:
-        from facilitator.ui.screens.blank import BlankScreen
-
-        self.app.push_screen(BlankScreen())
+    async def action_blank(self) -> None:
+        """The app's privacy blank: one behaviour on every screen."""
+        await self.app.run_action("app.blank")
 
     def action_help(self) -> None:
         from facilitator.ui.screens.help import HelpScreen
@@ -439,7 +438,6 @@ class ThemeNotesScreen(Screen[None]):
     def action_back(self) -> None:
         self.dismiss(None)
 
-    def action_blank(self) -> None:
-        from facilitator.ui.screens.blank import BlankScreen
-
-        self.app.push_screen(BlankScreen())
+    async def action_blank(self) -> None:
+        """The app's privacy blank: one behaviour on every screen."""
+        await self.app.run_action("app.blank")
