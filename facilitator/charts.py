@@ -177,11 +177,14 @@ def select(
     consultation: str | None = None,
     session_refs: Sequence[str] = (),
     pools: Sequence[str] = (),
+    saved_pools: bool = True,
 ) -> Selection:
     """Choose and check the sessions to chart, before anything is drawn or written.
 
     The sessions are those named (and those pooled), or else the consultation's,
-    or else every session; always in the order they took place.
+    or else every session; always in the order they took place. Without `pools`
+    (written "LABEL=ID,ID"), the saved pools whose sessions are all chosen are used;
+    given `pools` replace them.
     """
     found = None
     if consultation is not None:
@@ -204,6 +207,10 @@ def select(
     if not every:
         raise FacilitatorError("there are no sessions to chart: record a session first")
     check_same_statements(every)
+    if not parsed and saved_pools:
+        from facilitator.pools import pools_for
+
+        pooled = pools_for(store, every)
     groups = appendix_groups(every, pooled)
     if found is not None:
         title = found.title

@@ -346,6 +346,29 @@ def _migration_sync(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_chart_pools(db: sqlite_utils.Database) -> None:
+    """Saved chart pools: several sessions charted as one group under a label.
+
+    `session_ids` is a JSON list of session ids, in the order they were chosen; the
+    consultation is that of the sessions (NULL for sessions without one).
+    """
+    row_columns = (
+        "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, device_id TEXT NOT NULL, deleted_at TEXT"
+    )
+    db.executescript(
+        f"""
+        CREATE TABLE chart_pools (
+            id TEXT PRIMARY KEY,
+            consultation_id TEXT REFERENCES consultations(id),
+            label TEXT NOT NULL,
+            session_ids TEXT NOT NULL DEFAULT '[]',
+            {row_columns}
+        );
+        CREATE INDEX chart_pools_by_consultation ON chart_pools (consultation_id);
+        """
+    )
+
+
 # Tables whose rows travel in sync bundles, parents before children. Every one has
 # id, created_at, updated_at, device_id and deleted_at. Local-only tables (meta,
 # sync_bundles, and anything holding a pseudonym map) are never listed here.
@@ -358,6 +381,7 @@ SYNCED_TABLES: list[str] = [
     "themes",
     "notes",
     "note_themes",
+    "chart_pools",
     "sync_conflicts",
 ]
 
@@ -366,6 +390,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_discussion,
     _migration_sync,
+    _migration_chart_pools,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

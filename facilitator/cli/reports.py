@@ -12,7 +12,11 @@ from facilitator.cli.core import data_dir_option, main, workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 CHART_FORMATS_HELP = "Chart file formats: png, svg or png,svg (default)."
-POOL_HELP = 'Pool sessions into one chart group: "LABEL=ID,ID". Repeat for more pools.'
+POOL_HELP = (
+    'Pool sessions into one chart group: "LABEL=ID,ID". Repeat for more pools. '
+    "Without --pool the saved pools ('facilitator pool add') of the chosen sessions are used; "
+    "any --pool replaces them for this run."
+)
 
 
 def selection_options(what: str) -> Callable[[F], F]:
@@ -59,6 +63,7 @@ def charts_command(
 
     Groups come in the order their sessions took place; a pool stands where its
     first session stood. Sessions: those named, else the consultation's, else all.
+    Pools: those given with --pool, else the saved pools of the chosen sessions.
     """
     from facilitator import chart_files
 
@@ -75,6 +80,8 @@ def report_command(
 ) -> None:
     """Write report.html with its chart files: participant totals, Figures 1..N, a cohort
     comparison per statement, every comment, and Appendix 1 with every group's charts.
+
+    Pools: those given with --pool, else the saved pools of the chosen sessions.
     """
     from facilitator import chart_files, report
 
@@ -90,3 +97,63 @@ def report_command(
         "'facilitator privacy SESSION' for each session",
         with_session=len(selection.sessions) > 1,
     )
+
+
+@main.group("pool")
+def pool_group() -> None:
+    """Save, list and remove chart pools: sessions charted as one group under a label."""
+
+
+@pool_group.command("add")
+@click.option("--label", required=True, help="e.g. 'Adult focus groups 2 & 3'.")
+@click.argument("sessions", nargs=-1, required=True)
+@data_dir_option
+def pool_add(label: str, sessions: tuple[str, ...]) -> None:
+    """Pool two or more sessions of one consultation under a label; prints the pool's id.
+
+    The charts screen, 'facilitator charts' and 'facilitator report' then chart them as one group.
+    """
+    from facilitator.pools import save_pool
+
+    pool = save_pool(workspace().store, label, sessions)
+    click.echo(pool.id)
+
+
+@pool_group.command("list")
+@click.option("--consultation", default=None, help="Only this consultation's pools.")
+@data_dir_option
+def pool_list(consultation: str | None) -> None:
+    """List the saved pools: id, consultation, label and the pooled sessions."""
+    from facilitator.errors import NotFound
+    from facilitator.pools import consultation_pools, saved_pools
+
+    store = workspace().store
+    if consultation is not None:
+        found = store.find_consultation(consultation)
+        if found is None:
+            known = ", ".join(repr(c.title) for c in store.consultations()) or "none yet"
+            raise NotFound(f"unknown consultation {consultation!r} (known: {known})")
+        pools = consultation_pools(store, found.id)
+    else:
+        pools = saved_pools(store)
+    if not pools:
+        click.echo("no pools yet: save one with 'facilitator pool add'", err=True)
+        return
+    titles = {c.id: c.title for c in store.consultations()}
+    labels = {s.id: s.label for s in store.sessions()}
+    click.echo("id\tconsultation\tlabel\tsessions")
+    for pool in pools:
+        members = "; ".join(labels.get(i, f"(deleted {i})") for i in pool.session_ids)
+        title = titles.get(pool.consultation_id or "", "")
+        click.echo(f"{pool.id}\t{title}\t{pool.label}\t{members}")
+
+
+@pool_group.command("remove")
+@click.argument("pool")
+@data_dir_option
+def pool_remove(pool: str) -> None:
+    """Remove a saved pool (by label or id); its sessions are charted alone again."""
+    from facilitator.pools import remove_pool
+
+    removed = remove_pool(workspace().store, pool)
+    click.echo(f"removed pool {removed.label!r}", err=True)
