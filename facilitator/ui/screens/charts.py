@@ -96,6 +96,13 @@ class ChartsScreen(Screen[None]):
             id="charts.rows",
             tooltip="Diverging view: every statement of this group, or every group on this statement.",
         ),
+        Binding(
+            "o",
+            "pool",
+            "pool",
+            id="charts.pool",
+            tooltip="Pool this session with another of its consultation under a label (saved).",
+        ),
         Binding("question_mark", "help", "help", id="charts.help", key_display="?", tooltip="All the keys."),
         Binding("b", "blank", "blank", id="charts.blank", tooltip="Blank the screen at once."),
         Binding(
@@ -123,7 +130,19 @@ class ChartsScreen(Screen[None]):
         Raises FacilitatorError when there is nothing to chart.
         """
         super().__init__()
-        store = workspace.store
+        self.workspace = workspace
+        self._load(session_id, every_session=every_session)
+        self.group_index = self._start_group(session_id)
+        self.number = max(1, min(statement, len(self.selection.statements)))
+        self.view = BARS
+        # Bars start with counts; diverging rows start as shares of their n, to compare groups.
+        self.percents = {BARS: False, DIVERGING: True}
+        self.rows = BY_STATEMENT
+        self.large = False
+
+    def _load(self, session_id: str | None, *, every_session: bool = False) -> None:
+        """Choose the selection, its groups (saved pools included) and their counts."""
+        store = self.workspace.store
         selection = screen_selection(store) if every_session or session_id is None else None
         if selection is None or (session_id and session_id not in selection.session_ids):
             selection = screen_selection(store, session_id)
@@ -131,13 +150,6 @@ class ChartsScreen(Screen[None]):
         # One session alone: its own group and "all sessions" would be the same chart twice.
         self.groups = selection.groups if len(selection.sessions) == 1 else selection.screen_groups()
         self.counts = Counts(store, selection.sessions)
-        self.group_index = self._start_group(session_id)
-        self.number = max(1, min(statement, len(selection.statements)))
-        self.view = BARS
-        # Bars start with counts; diverging rows start as shares of their n, to compare groups.
-        self.percents = {BARS: False, DIVERGING: True}
-        self.rows = BY_STATEMENT
-        self.large = False
 
     def _start_group(self, session_id: str | None) -> int:
         for index, group in enumerate(self.groups):
@@ -287,6 +299,45 @@ class ChartsScreen(Screen[None]):
         self.view = DIVERGING
         self.show()
 
+    def action_pool(self) -> None:
+        """Pool the current session with another session of its consultation, under a typed label."""
+        from facilitator.ui.screens.pool_form import PoolForm
+
+        if self.group.kind != SESSION:
+            self.notify("Go to one session's chart group (g) to pool it.", severity="warning")
+            return
+        session = self.group.sessions[0]
+        pooled = {i for g in self.groups if g.kind == POOL for i in g.session_ids}
+        others = [
+            s
+            for s in self.selection.sessions
+            if s.id != session.id and s.id not in pooled and s.consultation_id == session.consultation_id
+        ]
+        if not others:
+            self.notify("No other session of this consultation is free to pool.", severity="warning")
+            return
+
+        def done(answer: tuple[str, str] | None) -> None:
+            if answer is not None:
+                self.save_pool(session.id, *answer)
+
+        self.app.push_screen(PoolForm(session, others), done)
+
+    def save_pool(self, session_id: str, label: str, other_id: str) -> None:
+        """Save the pool, then show its group."""
+        from facilitator.errors import FacilitatorError
+        from facilitator.pools import save_pool
+
+        try:
+            pool = save_pool(self.workspace.store, label, [session_id, other_id])
+        except FacilitatorError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self._load(session_id)
+        self.group_index = self._start_group(session_id)
+        self.notify(f"Pooled as {pool.label}.", markup=False)
+        self.show()
+
     def action_close(self) -> None:
         self.dismiss(None)
 
@@ -307,6 +358,7 @@ class ChartsScreen(Screen[None]):
             ("t", "counts first or percentages first (the diverging rows: one count scale, or % of n)"),
             ("d", "bars, or the diverging view: agree on the left, disagree on the right, neutral centred"),
             ("r", "diverging view of every statement of this group, or of every group on this statement"),
+            ("o", "pool this session with another of its consultation under a label (saved)"),
             ("b", "blank the screen at once; any key brings it back"),
             ("Esc or c", "back"),
             ("?", "this help"),
@@ -323,6 +375,7 @@ class ChartsScreen(Screen[None]):
             ("Counts or percentages first", "Key t", "toggle_percent"),
             ("Bars or diverging view", "Key d", "diverging"),
             ("Diverging rows: statements or groups", "Key r", "rows"),
+            ("Pool this session with another", "Key o", "pool"),
             ("Blank the screen", "Key b", "blank"),
             ("Help: keys of the charts", "Key ?", "help"),
             ("Back", "Key Esc or c", "close"),
