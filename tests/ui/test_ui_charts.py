@@ -193,3 +193,28 @@ async def test_export_from_home_writes_markdown_with_its_charts(
         assert f"Markdown summary written to data/exports/{stem}.md (its 4 PNG charts are beside it)" in (
             messages(app)
         )
+
+
+async def test_o_pools_the_session_with_another_and_shows_the_pooled_group(
+    workspace: Workspace, five: dict[str, Session]
+) -> None:
+    from facilitator.pools import saved_pools
+    from facilitator.ui.screens.pool_form import PoolForm
+
+    app = make_app(workspace, five["Adult focus group 2"].id, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("c", "o")
+        assert isinstance(app.screen, PoolForm)
+        # Type the label, Enter to the sessions (Adult 1, Young offender 4, Adult 3, ...), choose Adult 3.
+        await pilot.press(*"Adults", "enter", "down", "down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChartsScreen)
+        pools = saved_pools(workspace.store)
+        assert [(p.label, p.session_ids) for p in pools] == [
+            ("Adults", (five["Adult focus group 2"].id, five["Adult focus group 3"].id))
+        ]
+        shown = screen_text(app)
+        assert f"Adults: {LISTEN}" in shown and "group 2 of 7: pooled sessions" in shown
+        assert (
+            f"n = {sum(expected_counts(['Adult focus group 2', 'Adult focus group 3'], 1).values())}" in shown
+        )
