@@ -19,10 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from facilitator import codebook, discussion, roster
-from facilitator.anonymity import Anonymiser, detect
-from facilitator.paths import CLONE_ROOT
-from facilitator.statements import load_catalogue
+from facilitator.core.paths import CLONE_ROOT
+from facilitator.core.statements import load_catalogue
+from facilitator.discussion import codebook, roster
+from facilitator.discussion import notes as discussion
+from facilitator.discussion.anonymity import Anonymiser, detect
 from facilitator.store import SessionDetails, Store
 
 SENTENCE = (

@@ -20,9 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from facilitator import codebook, discussion, roster
-from facilitator.anonymity import Anonymiser, detect
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
+from facilitator.discussion import codebook, roster
+from facilitator.discussion import notes as discussion
+from facilitator.discussion.anonymity import Anonymiser, detect
 from facilitator.store import SessionDetails
 from facilitator.ui.app import make_app
 from facilitator.ui.screens.discussion import DiscussionScreen

@@ -19,9 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from facilitator.cli import read_postit_csv
-from facilitator.clock import now
-from facilitator.paths import CLONE_ROOT
-from facilitator.statements import load_catalogue
+from facilitator.core.clock import now
+from facilitator.core.paths import CLONE_ROOT
+from facilitator.core.statements import load_catalogue
 from facilitator.store import SessionDetails, Store
 
 RAW_SCHEMA = """

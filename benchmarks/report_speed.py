@@ -56,8 +56,8 @@ def build_archive(data: Path, postits_per_statement: int) -> None:
     import random
     import uuid
 
-    from facilitator.clock import now
-    from facilitator.statements import Statement, load_statement_set
+    from facilitator.core.clock import now
+    from facilitator.core.statements import Statement, load_statement_set
     from facilitator.store import Store
 
     base = load_statement_set(ROOT / "statements" / "does-social-work-care.toml")
@@ -149,7 +149,8 @@ def child(kind: str, args: list[str]) -> dict[str, Any]:
             ).fetchall()
             extra["rows"] = len(rows)
     elif kind == "datapass":
-        from facilitator import chart_files, charts, report
+        from facilitator.exercise import charts
+        from facilitator.outputs import chart_files, report
         from facilitator.store import Store
 
         stub = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"></svg>'
@@ -179,7 +180,8 @@ def child(kind: str, args: list[str]) -> dict[str, Any]:
 
 def per_chart(args: list[str]) -> float:
     """Seconds to draw one chart as PNG and SVG (matplotlib already imported)."""
-    from facilitator import chart_files, charts
+    from facilitator.exercise import charts
+    from facilitator.outputs import chart_files
     from facilitator.store import Store
 
     data = Path(args[args.index("--data-dir") + 1])

@@ -20,10 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from facilitator import keys, sync
-from facilitator.paths import builtin_statement_dirs
-from facilitator.statements import load_catalogue
+from facilitator.core.paths import builtin_statement_dirs
+from facilitator.core.statements import load_catalogue
 from facilitator.store import NewPostit, SessionDetails, Store
+from facilitator.sync import keys
+from facilitator.sync import merge as sync
 
 
 def timed(action):  # type: ignore[no-untyped-def]

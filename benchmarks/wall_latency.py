@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from facilitator.services import Workspace  # noqa: E402
+from facilitator.actions.data_folder import Workspace  # noqa: E402
 from facilitator.store import SessionDetails  # noqa: E402
 
 POSTITS = 200

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from facilitator.actions.data_folder import Workspace
 from facilitator.cli import main
-from facilitator.services import Workspace
-from facilitator.statements import StatementSet
+from facilitator.core.statements import StatementSet
 from facilitator.store import Session, SessionDetails, Store
 
 DEFAULT_SET = "does-social-work-care"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from facilitator.statements import load_statement_set
+from facilitator.core.statements import load_statement_set
 from facilitator.store import NewPostit, Session, SessionDetails, Store
 
 ROOT = Path(__file__).resolve().parent.parent

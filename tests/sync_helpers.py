@@ -6,8 +6,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from facilitator.paths import DATABASE_NAME
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
+from facilitator.core.paths import DATABASE_NAME
 from facilitator.store import Session, SessionDetails, Store
 
 SET_ID = "does-social-work-care"

@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from facilitator.anonymity import (
+from facilitator.core.errors import FacilitatorError
+from facilitator.core.statements import StatementSet
+from facilitator.discussion.anonymity import (
     Anonymiser,
     anonymise,
     detect,
@@ -17,8 +19,6 @@ from facilitator.anonymity import (
     remove_pseudonym,
     set_pseudonym,
 )
-from facilitator.errors import FacilitatorError
-from facilitator.statements import StatementSet
 from facilitator.store import SYNCED_TABLES, Session, SessionDetails, Store
 
 MAP = {"Darren": "Dave", "Sharon": "Sue", "Mary Ann": "Jo", "McKenzie": "McKay", "Zoë": "Amy"}

@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from facilitator import chart_files, charts
 from facilitator.cli import main
-from facilitator.statements import load_statement_set
+from facilitator.core.statements import load_statement_set
+from facilitator.exercise import charts
+from facilitator.outputs import chart_files
 from facilitator.store import SessionDetails, Store
 from tests.five_sessions import CONSULTATION, SET_PATH, build, expected_counts, pool_option
 from tests.test_charts import APPENDIX_TITLES, EVERY_LABEL, FIGURE_TITLES, MEMBERS
@@ -204,7 +205,7 @@ def test_an_out_path_that_is_a_file_is_refused(tmp_path: Path, five: tuple[Path,
 
 
 def test_an_existing_folder_receives_the_new_files_and_keeps_others(tmp_path: Path) -> None:
-    from facilitator.files import staged_dir
+    from facilitator.core.files import staged_dir
 
     out = tmp_path / "out"
     out.mkdir()

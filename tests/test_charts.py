@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from facilitator import charts
-from facilitator.errors import FacilitatorError, NotFound
-from facilitator.statements import Statement, load_statement_set
+from facilitator.core.errors import FacilitatorError, NotFound
+from facilitator.core.statements import Statement, load_statement_set
+from facilitator.exercise import charts
 from facilitator.store import Session, SessionDetails, Store
 from tests.five_sessions import CONSULTATION, POOLED, SET_PATH, build, expected_counts, pool_option
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = (
-    "facilitator.charts",
-    "facilitator.terminal_charts",
-    "facilitator.chart_files",
-    "facilitator.summary",
-    "facilitator.report",
-    "facilitator.htmlpage",
-    "facilitator.literal",
+    "facilitator.exercise.charts",
+    "facilitator.outputs.terminal_charts",
+    "facilitator.outputs.chart_files",
+    "facilitator.outputs.summary",
+    "facilitator.outputs.report",
+    "facilitator.outputs.htmlpage",
+    "facilitator.core.literal",
     "facilitator.cli",
 )
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from facilitator import privacy
 from facilitator.cli import core, main
+from facilitator.discussion import privacy
 from facilitator.store import Store
 from tests.conftest import Cli
 from tests.test_cli import NEW_SESSION, assert_refused, new_session, table_count, write_csv
@@ -252,7 +252,7 @@ def test_a_duplicate_label_among_sessions_without_a_consultation_is_refused(cli:
 def test_renaming_a_session_onto_another_label_is_refused(store: Store, statement_set, session) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
-    from facilitator.errors import FacilitatorError
+    from facilitator.core.errors import FacilitatorError
     from facilitator.store import SessionDetails
 
     details = SessionDetails(

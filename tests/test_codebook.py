@@ -6,10 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from facilitator import codebook, discussion
-from facilitator.codebook import Codebook
-from facilitator.errors import FacilitatorError, NotFound
-from facilitator.statements import StatementSet
+from facilitator.core.errors import FacilitatorError, NotFound
+from facilitator.core.statements import StatementSet
+from facilitator.discussion import codebook
+from facilitator.discussion import notes as discussion
+from facilitator.discussion.codebook import Codebook
 from facilitator.store import Session, SessionDetails, Store
 
 CONSULTATION = "Does social work care? 2010"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from facilitator.paths import DATABASE_NAME
+from facilitator.core.paths import DATABASE_NAME
 from facilitator.store import MIGRATIONS, SCHEMA_VERSION, SYNCED_TABLES, Store
 from tests.conftest import Cli
 from tests.test_cli import NEW_SESSION, assert_refused, new_session

@@ -11,8 +11,10 @@ import sys
 
 import pytest
 
-from facilitator import discussion, export, roster
-from facilitator.anonymity import set_pseudonym
+from facilitator.discussion import notes as discussion
+from facilitator.discussion import roster
+from facilitator.discussion.anonymity import set_pseudonym
+from facilitator.outputs import export
 from facilitator.store import Session, Store
 
 # "Darren" in any case, whole word, with or without 's / s: what must never leave the laptop.
@@ -139,8 +141,9 @@ def test_a_session_without_discussion_exports_empty_lists(store: Store, session:
 
 def test_domain_modules_never_import_textual() -> None:
     code = (
-        "import sys, facilitator.roster, facilitator.codebook, facilitator.discussion, "
-        "facilitator.anonymity, facilitator.export, facilitator.cli; "
+        "import sys, facilitator.discussion.roster, facilitator.discussion.codebook, "
+        "facilitator.discussion.notes, "
+        "facilitator.discussion.anonymity, facilitator.outputs.export, facilitator.cli; "
         "print('textual' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

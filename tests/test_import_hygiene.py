@@ -36,6 +36,11 @@ def test_the_command_line_imports_nothing_heavy() -> None:
 
 
 def test_there_are_domain_modules_to_check() -> None:
-    expected = {"facilitator.store", "facilitator.statements", "facilitator.export", "facilitator.cli"}
-    assert expected | {"facilitator.cli.sync", "facilitator.sync"} <= set(DOMAIN_MODULES)
+    expected = {
+        "facilitator.store",
+        "facilitator.core.statements",
+        "facilitator.outputs.export",
+        "facilitator.cli",
+    }
+    assert expected | {"facilitator.cli.sync", "facilitator.sync.merge"} <= set(DOMAIN_MODULES)
     assert not any(".ui" in module for module in DOMAIN_MODULES)

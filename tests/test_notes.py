@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from facilitator import codebook, discussion
-from facilitator.codebook import Codebook
-from facilitator.errors import FacilitatorError, NotFound
+from facilitator.core.errors import FacilitatorError, NotFound
+from facilitator.discussion import codebook
+from facilitator.discussion import notes as discussion
+from facilitator.discussion.codebook import Codebook
 from facilitator.store import Session, Store
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from facilitator import htmlpage
-from facilitator.percent import percent_text, whole_percent
-from facilitator.terminal_charts import StatementBars
+from facilitator.core.percent import percent_text, whole_percent
+from facilitator.outputs import htmlpage
+from facilitator.outputs.terminal_charts import StatementBars
 from facilitator.ui.widgets.distribution import Distribution, percentages
 from tests.test_terminal_charts import SCALE, chart, render
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from facilitator import charts
 from facilitator.cli import main
-from facilitator.errors import FacilitatorError, NotFound
-from facilitator.pools import consultation_pools, remove_pool, save_pool, saved_pools
-from facilitator.statements import load_statement_set
+from facilitator.core.errors import FacilitatorError, NotFound
+from facilitator.core.statements import load_statement_set
+from facilitator.exercise import charts
+from facilitator.exercise.pools import consultation_pools, remove_pool, save_pool, saved_pools
 from facilitator.store import Session, SessionDetails, Store
 from tests.five_sessions import CONSULTATION, POOLED, SET_PATH, build
 from tests.test_charts import APPENDIX_TITLES, FIGURE_TITLES, GROUPS

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from facilitator import receipt
 from facilitator.cli import main
+from facilitator.exercise import receipt
 from tests.sync_helpers import new_session, open_store
 
 

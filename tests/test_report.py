@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from facilitator.charts import COHORT, Chart, ChartGroup
 from facilitator.cli import main
-from facilitator.report import APPENDIX_TITLE, compare_cohorts
-from facilitator.statements import Statement, load_statement_set
+from facilitator.core.statements import Statement, load_statement_set
+from facilitator.exercise.charts import COHORT, Chart, ChartGroup
+from facilitator.outputs.report import APPENDIX_TITLE, compare_cohorts
 from facilitator.store import Store
 from tests.five_sessions import CONSULTATION, SET_PATH, build, pool_option
 from tests.test_charts import APPENDIX_TITLES, FIGURE_TITLES
@@ -179,8 +179,9 @@ def test_an_empty_cohort_is_left_out_of_a_test_of_the_others() -> None:
 
 
 def test_a_failure_while_drawing_leaves_no_report_and_no_partial_folder(tmp_path: Path) -> None:
-    from facilitator import charts, report
-    from facilitator.errors import FacilitatorError
+    from facilitator.core.errors import FacilitatorError
+    from facilitator.exercise import charts
+    from facilitator.outputs import report
 
     with Store.open(tmp_path / "data") as store:
         build(store)

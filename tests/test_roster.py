@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from facilitator import discussion, roster
-from facilitator.errors import FacilitatorError
+from facilitator.core.errors import FacilitatorError
+from facilitator.discussion import notes as discussion
+from facilitator.discussion import roster
 from facilitator.store import Session, Store
 
 

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from facilitator import discussion, roster, sync
+from facilitator.discussion import notes as discussion
+from facilitator.discussion import roster
 from facilitator.store import Store
+from facilitator.sync import merge as sync
 from tests.conftest import Cli
 from tests.sync_helpers import new_session, open_store
 

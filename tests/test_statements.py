@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from facilitator import paths
-from facilitator.errors import FacilitatorError
-from facilitator.statements import load_catalogue
+from facilitator.core import paths
+from facilitator.core.errors import FacilitatorError
+from facilitator.core.statements import load_catalogue
 from tests.conftest import DEFAULT_SET, Cli
 
 REPO = Path(__file__).resolve().parent.parent
@@ -159,4 +159,4 @@ def test_the_wheel_carries_the_built_in_sets(tmp_path: Path) -> None:
     [wheel] = list(builder.build(directory=str(tmp_path), versions=["standard"]))
     names = zipfile.ZipFile(wheel).namelist()
     assert f"facilitator/_statements/{DEFAULT_SET}.toml" in names
-    assert "facilitator/store.py" in names
+    assert "facilitator/store/__init__.py" in names

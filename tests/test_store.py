@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from facilitator.errors import FacilitatorError, ItemError, NotFound
-from facilitator.paths import DATABASE_NAME
-from facilitator.statements import StatementSet
+from facilitator.core.errors import FacilitatorError, ItemError, NotFound
+from facilitator.core.paths import DATABASE_NAME
+from facilitator.core.statements import StatementSet
 from facilitator.store import SCHEMA_VERSION, NewPostit, Session, SessionDetails, Store
 
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
@@ -208,7 +208,8 @@ def test_two_connections_write_at_once_without_error_or_loss(
 
 
 def test_deleting_a_session_tombstones_every_row_that_belongs_to_it(store: Store, session: Session) -> None:
-    from facilitator import anonymity, discussion, roster
+    from facilitator.discussion import anonymity, roster
+    from facilitator.discussion import notes as discussion
 
     store.add_postit(session.id, 1, "agree")
     roster.add_participant(store, session.id, "P1", "male")

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
 from facilitator.cli import main
-from facilitator.findings import headcount, participants_sentence
-from facilitator.receipt import make_receipt
+from facilitator.exercise.receipt import make_receipt
+from facilitator.outputs.findings import headcount, participants_sentence
 from facilitator.store import Session, Store
 from tests.five_sessions import HOSTILE, build, expected_counts
 
@@ -207,7 +207,7 @@ def test_participant_totals_in_the_reports_form(exported: dict[str, Any]) -> Non
 
 
 def test_the_apps_summaries_get_names_nothing_uses_yet(tmp_path: Path, session: Session) -> None:
-    from facilitator.summary import new_summary_path
+    from facilitator.outputs.summary import new_summary_path
 
     assert new_summary_path(tmp_path, session, "html") == tmp_path / "adult-focus-group-1-2010-03-01.html"
     (tmp_path / "adult-focus-group-1-2010-03-01.html").write_text("earlier")

@@ -15,11 +15,12 @@ import pytest
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
-from facilitator import discussion, roster
-from facilitator.anonymity import Anonymiser, set_pseudonym
 from facilitator.cli import main
-from facilitator.findings import speaker_descriptor
-from facilitator.statements import load_statement_set
+from facilitator.core.statements import load_statement_set
+from facilitator.discussion import notes as discussion
+from facilitator.discussion import roster
+from facilitator.discussion.anonymity import Anonymiser, set_pseudonym
+from facilitator.outputs.findings import speaker_descriptor
 from facilitator.store import NewPostit, SessionDetails, Store
 from tests.five_sessions import SET_PATH
 from tests.test_summary import parse

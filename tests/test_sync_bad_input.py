@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from facilitator import bundle, keys, sync
 from facilitator.cli import main
+from facilitator.sync import bundle, keys
+from facilitator.sync import merge as sync
 from tests.sync_helpers import new_session, open_store, whole_database
 
 LAPTOP_RECIPIENT_FILE = "office.key"

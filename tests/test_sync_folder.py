@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from facilitator import keys
 from facilitator.cli import main
+from facilitator.sync import keys
 from tests.sync_helpers import new_session, open_store
 
 

@@ -10,8 +10,9 @@ HEAVY = ("pyrage", "qrcode", "zxingcpp", "PIL", "textual")
 
 def test_cli_and_sync_modules_import_no_heavy_library():
     code = (
-        "import sys, facilitator.cli, facilitator.sync, facilitator.keys, facilitator.receipt;"
-        "import facilitator.bundle;"
+        "import sys, facilitator.cli, facilitator.sync.merge, facilitator.sync.keys;"
+        "import facilitator.exercise.receipt;"
+        "import facilitator.sync.bundle;"
         f"print([m for m in {HEAVY!r} if m in sys.modules])"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

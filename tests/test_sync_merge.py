@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from facilitator import bundle, sync
-from facilitator.errors import FacilitatorError
+from facilitator.core.errors import FacilitatorError
 from facilitator.store import SYNCED_TABLES, Store
+from facilitator.sync import bundle
+from facilitator.sync import merge as sync
 from tests.sync_helpers import new_session, open_store
 
 
@@ -77,7 +78,7 @@ def test_everything_flag_exports_rows_of_other_devices_too(devices, tmp_path):
 
 
 def test_bundles_never_hold_tables_outside_synced_tables(devices, tmp_path):
-    from facilitator.anonymity import set_pseudonym
+    from facilitator.discussion.anonymity import set_pseudonym
 
     a, _b, _office = devices
     set_pseudonym(a, new_session(a).id, "Jane", "Sharon")
@@ -252,7 +253,8 @@ def test_a_post_it_on_another_devices_session_carries_its_session(devices, tmp_p
 
 
 def test_the_discussion_tables_sync_with_the_post_its(devices, tmp_path):
-    from facilitator import discussion, roster
+    from facilitator.discussion import notes as discussion
+    from facilitator.discussion import roster
 
     a, _b, office = devices
     session = new_session(a)

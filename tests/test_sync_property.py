@@ -22,9 +22,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from facilitator import sync
-from facilitator.errors import FacilitatorError
+from facilitator.core.errors import FacilitatorError
 from facilitator.store import Store
+from facilitator.sync import merge as sync
 from tests.sync_helpers import new_session, open_store
 
 RESPONSES = ["strongly_agree", "agree", "neutral", "disagree", "strongly_disagree"]

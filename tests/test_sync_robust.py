@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from facilitator import keys, sync
-from facilitator.errors import FacilitatorError
+from facilitator.core.errors import FacilitatorError
 from facilitator.store import NewPostit
+from facilitator.sync import keys
+from facilitator.sync import merge as sync
 from tests.sync_helpers import integrity, new_session, open_store, whole_database
 
 

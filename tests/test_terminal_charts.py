@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 from rich.console import Console, RenderableType
 
-from facilitator.charts import ALL, Chart, ChartGroup
-from facilitator.statements import Statement, load_statement_set
-from facilitator.terminal_charts import Diverging, StatementBars, group_bars, group_rows, statement_rows
+from facilitator.core.statements import Statement, load_statement_set
+from facilitator.exercise.charts import ALL, Chart, ChartGroup
+from facilitator.outputs.terminal_charts import (
+    Diverging,
+    StatementBars,
+    group_bars,
+    group_rows,
+    statement_rows,
+)
 from tests.five_sessions import SET_PATH
 
 SCALE = load_statement_set(SET_PATH).scale

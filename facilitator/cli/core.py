@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 import click
 
 from facilitator import __version__
-from facilitator.errors import FacilitatorError, ItemError
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
+from facilitator.core.errors import FacilitatorError, ItemError
 from facilitator.store import SETTINGS, NewPostit, Postit, SessionDetails
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -81,7 +81,7 @@ def workspace() -> Workspace:
 
 def _check_data_dir(data_dir: Path, source: str | None) -> None:
     """Refuse a data folder that is a file (or inside one), saying where the setting came from."""
-    from facilitator.paths import DATA_DIR_ENV
+    from facilitator.core.paths import DATA_DIR_ENV
 
     if source is None and os.environ.get(DATA_DIR_ENV):
         source = f"the environment variable {DATA_DIR_ENV}"
@@ -184,7 +184,7 @@ def session_new(
     if day is not None:
         details.date = day
     session = ws.store.create_session(statement_set, details)
-    from facilitator.codebook import seed_codebook
+    from facilitator.discussion.codebook import seed_codebook
 
     seed_codebook(ws.store, session, statement_set.themes)
     click.echo(session.id)
@@ -420,14 +420,14 @@ def export_command(session: str, fmt: str, out: str, table: str) -> None:
     The HTML summary is one self-contained page that prints on A4; the Markdown
     summary refers to PNG charts written beside it.
     """
-    from facilitator import export
+    from facilitator.outputs import export
 
     store = workspace().store
     found = store.session(session)
     if fmt != "csv" and table != "postits":
         raise FacilitatorError("--table is for CSV only: the other formats hold the post-its and the notes")
     if fmt in ("md", "html"):
-        from facilitator.summary import export_summary
+        from facilitator.outputs.summary import export_summary
 
         for path in export_summary(store, found, fmt, out):
             click.echo(f"wrote {path}", err=True)
@@ -437,11 +437,11 @@ def export_command(session: str, fmt: str, out: str, table: str) -> None:
             sys.stdout.buffer.write(text.encode("utf-8"))
             sys.stdout.flush()
         else:
-            from facilitator.files import write_atomic
+            from facilitator.core.files import write_atomic
 
             write_atomic(Path(out), text)
             click.echo(f"wrote {out}", err=True)
-    from facilitator.privacy import session_findings
+    from facilitator.discussion.privacy import session_findings
 
     only_postits = fmt == "csv" and table == "postits"
     only_notes = fmt == "csv" and table == "notes"
@@ -484,7 +484,7 @@ def privacy_command(session: str, names: bool) -> None:
     prison numbers, phone numbers and dates (and, with --names, possible names).
     Prints one line per finding: where, kind, excerpt, reason (tab-separated).
     """
-    from facilitator.privacy import EXPORT_KINDS, session_findings
+    from facilitator.discussion.privacy import EXPORT_KINDS, session_findings
 
     store = workspace().store
     found = session_findings(store, store.session(session), kinds=None if names else EXPORT_KINDS)

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from facilitator.cli.core import data_dir_option, main, workspace
-from facilitator.errors import FacilitatorError, NotFound
+from facilitator.core.errors import FacilitatorError, NotFound
 
 
 def _yes_no(value: bool) -> str:
@@ -40,7 +40,7 @@ def participant_add(
     interview: bool,
 ) -> None:
     """Add CODE to SESSION's roster and print the code."""
-    from facilitator import roster
+    from facilitator.discussion import roster
 
     store = workspace().store
     person = roster.add_participant(
@@ -77,7 +77,7 @@ def participant_edit(
     interview: bool | None,
 ) -> None:
     """Change CODE's descriptors in SESSION's roster."""
-    from facilitator import roster
+    from facilitator.discussion import roster
 
     store = workspace().store
     person = roster.edit_participant(
@@ -100,7 +100,7 @@ def participant_edit(
 @data_dir_option
 def participant_remove(session: str, code: str) -> None:
     """Remove CODE from SESSION's roster (its notes and post-its keep the code)."""
-    from facilitator import roster
+    from facilitator.discussion import roster
 
     store = workspace().store
     person = roster.remove_participant(store, store.session(session).id, code)
@@ -112,7 +112,7 @@ def participant_remove(session: str, code: str) -> None:
 @data_dir_option
 def participant_list(session: str) -> None:
     """List SESSION's roster (tab-separated) and its totals by gender."""
-    from facilitator import roster
+    from facilitator.discussion import roster
 
     store = workspace().store
     found = store.session(session)
@@ -133,7 +133,7 @@ def participant_list(session: str) -> None:
 
 
 def _warn_identifying(session_id: str, text: str) -> None:
-    from facilitator.anonymity import detect_for_session
+    from facilitator.discussion.anonymity import detect_for_session
 
     for finding in detect_for_session(workspace().store, session_id, text):
         click.echo(
@@ -161,7 +161,7 @@ def note_add(session: str, text: str, kind: str, speaker: str | None, themes: tu
     Likely identifying details (names, prison numbers, phone numbers, dates of
     birth) are warned about on stderr; the note is recorded all the same.
     """
-    from facilitator import discussion
+    from facilitator.discussion import notes as discussion
 
     store = workspace().store
     found = store.session(session)
@@ -188,7 +188,7 @@ def note_edit(
     no_themes: bool,
 ) -> None:
     """Change a note (NOTE is its id or a unique start of it)."""
-    from facilitator import discussion
+    from facilitator.discussion import notes as discussion
 
     store = workspace().store
     if themes and no_themes:
@@ -212,7 +212,7 @@ def note_edit(
 @data_dir_option
 def note_delete(note_id: str) -> None:
     """Delete a note (a tombstone: it travels in sync)."""
-    from facilitator import discussion
+    from facilitator.discussion import notes as discussion
 
     deleted = discussion.delete_note(workspace().store, note_id)
     click.echo(f"deleted {deleted.id}")
@@ -224,7 +224,7 @@ def note_delete(note_id: str) -> None:
 @data_dir_option
 def note_list(session: str, kind: str | None) -> None:
     """List SESSION's notes: id, kind, speaker, themes and text (tab-separated)."""
-    from facilitator import discussion
+    from facilitator.discussion import notes as discussion
 
     store = workspace().store
     found = store.session(session)
@@ -239,7 +239,7 @@ def _note_line(note: Any) -> str:
 
 
 def _seed_on_first_use(session_id: str) -> None:
-    from facilitator.codebook import seed_codebook, starter_themes
+    from facilitator.discussion.codebook import seed_codebook, starter_themes
 
     ws = workspace()
     found = ws.store.session(session_id)
@@ -257,7 +257,7 @@ def themes_command(session: str | None, consultation: str | None, used: bool) ->
     With SESSION, counts that session's notes; with --consultation, all its
     sessions. Ties share a rank and are listed by name.
     """
-    from facilitator import codebook
+    from facilitator.discussion import codebook
 
     store = workspace().store
     if (session is None) == (consultation is None):
@@ -302,7 +302,7 @@ def theme_group() -> None:
 @data_dir_option
 def theme_add(session: str, name: str) -> None:
     """Add a theme to SESSION's codebook."""
-    from facilitator import codebook
+    from facilitator.discussion import codebook
 
     store = workspace().store
     found = store.session(session)
@@ -317,7 +317,7 @@ def theme_add(session: str, name: str) -> None:
 @data_dir_option
 def theme_rename(session: str, old: str, new: str) -> None:
     """Rename theme OLD to NEW; its tags stay."""
-    from facilitator import codebook
+    from facilitator.discussion import codebook
 
     store = workspace().store
     found = store.session(session)
@@ -333,7 +333,7 @@ def theme_rename(session: str, old: str, new: str) -> None:
 @data_dir_option
 def theme_merge(session: str, source: str, target: str) -> None:
     """Merge theme SOURCE into TARGET: every tag moves to TARGET."""
-    from facilitator import codebook
+    from facilitator.discussion import codebook
 
     store = workspace().store
     found = store.session(session)
@@ -349,7 +349,8 @@ def theme_merge(session: str, source: str, target: str) -> None:
 @data_dir_option
 def theme_notes(session: str, name: str, all_sessions: bool) -> None:
     """List the notes tagged NAME (tab-separated, as 'note list')."""
-    from facilitator import codebook, discussion
+    from facilitator.discussion import codebook
+    from facilitator.discussion import notes as discussion
 
     store = workspace().store
     found = store.session(session)
@@ -375,7 +376,7 @@ def pseudonym_group() -> None:
 @data_dir_option
 def pseudonym_set(session: str, real: str, changed: str) -> None:
     """Replace REAL with CHANGED in every export of SESSION."""
-    from facilitator.anonymity import set_pseudonym
+    from facilitator.discussion.anonymity import set_pseudonym
 
     store = workspace().store
     set_pseudonym(store, store.session(session).id, real, changed)
@@ -388,7 +389,7 @@ def pseudonym_set(session: str, real: str, changed: str) -> None:
 @data_dir_option
 def pseudonym_remove(session: str, real: str) -> None:
     """Remove REAL from SESSION's pseudonym map."""
-    from facilitator.anonymity import remove_pseudonym
+    from facilitator.discussion.anonymity import remove_pseudonym
 
     store = workspace().store
     remove_pseudonym(store, store.session(session).id, real)
@@ -400,7 +401,7 @@ def pseudonym_remove(session: str, real: str) -> None:
 @data_dir_option
 def pseudonym_list(session: str) -> None:
     """Show SESSION's pseudonym map: real, then changed (tab-separated)."""
-    from facilitator.anonymity import pseudonyms
+    from facilitator.discussion.anonymity import pseudonyms
 
     store = workspace().store
     for pseudonym in pseudonyms(store, store.session(session).id):
@@ -416,7 +417,7 @@ def check_command(session: str, text: str) -> None:
 
     Prints one line per finding: start, end (1-based, inclusive), kind, reason.
     """
-    from facilitator.anonymity import detect_for_session
+    from facilitator.discussion.anonymity import detect_for_session
 
     store = workspace().store
     for finding in detect_for_session(store, store.session(session).id, text):

@@ -49,7 +49,7 @@ def selection_options(what: str) -> Callable[[F], F]:
 
 
 def _selection(consultation: str | None, session_refs: tuple[str, ...], pools: tuple[str, ...]) -> Any:
-    from facilitator import charts
+    from facilitator.exercise import charts
 
     return charts.select(workspace().store, consultation=consultation, session_refs=session_refs, pools=pools)
 
@@ -65,7 +65,7 @@ def charts_command(
     first session stood. Sessions: those named, else the consultation's, else all.
     Pools: those given with --pool, else the saved pools of the chosen sessions.
     """
-    from facilitator import chart_files
+    from facilitator.outputs import chart_files
 
     formats = chart_files.parse_formats(fmt)
     selection = _selection(consultation, session_refs, pools)
@@ -83,14 +83,14 @@ def report_command(
 
     Pools: those given with --pool, else the saved pools of the chosen sessions.
     """
-    from facilitator import chart_files, report
+    from facilitator.outputs import chart_files, report
 
     formats = chart_files.parse_formats(fmt)
     selection = _selection(consultation, session_refs, pools)
     entries = report.write_report(workspace().store, selection, out, formats)
     click.echo(f"wrote {out / 'report.html'} with {len(entries)} charts", err=True)
     from facilitator.cli.core import warn_privacy
-    from facilitator.privacy import sessions_findings
+    from facilitator.discussion.privacy import sessions_findings
 
     warn_privacy(
         sessions_findings(workspace().store, selection.sessions),
@@ -113,7 +113,7 @@ def pool_add(label: str, sessions: tuple[str, ...]) -> None:
 
     The charts screen, 'facilitator charts' and 'facilitator report' then chart them as one group.
     """
-    from facilitator.pools import save_pool
+    from facilitator.exercise.pools import save_pool
 
     pool = save_pool(workspace().store, label, sessions)
     click.echo(pool.id)
@@ -124,8 +124,8 @@ def pool_add(label: str, sessions: tuple[str, ...]) -> None:
 @data_dir_option
 def pool_list(consultation: str | None) -> None:
     """List the saved pools: id, consultation, label and the pooled sessions."""
-    from facilitator.errors import NotFound
-    from facilitator.pools import consultation_pools, saved_pools
+    from facilitator.core.errors import NotFound
+    from facilitator.exercise.pools import consultation_pools, saved_pools
 
     store = workspace().store
     if consultation is not None:
@@ -153,7 +153,7 @@ def pool_list(consultation: str | None) -> None:
 @data_dir_option
 def pool_remove(pool: str) -> None:
     """Remove a saved pool (by label or id); its sessions are charted alone again."""
-    from facilitator.pools import remove_pool
+    from facilitator.exercise.pools import remove_pool
 
     removed = remove_pool(workspace().store, pool)
     click.echo(f"removed pool {removed.label!r}", err=True)

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from facilitator.cli.core import data_dir_option, main, workspace
-from facilitator.errors import FacilitatorError
+from facilitator.core.errors import FacilitatorError
 
 
 @main.group("keys")
@@ -25,7 +25,7 @@ def keys_group() -> None:
 @data_dir_option
 def keys_new(out: Path) -> None:
     """Make an identity (at the office; keep it off the laptops) and print its public recipient."""
-    from facilitator import keys
+    from facilitator.sync import keys
 
     recipient = keys.new_identity(out)
     click.echo(recipient)
@@ -41,7 +41,7 @@ def keys_new(out: Path) -> None:
 @data_dir_option
 def keys_trust(recipient: str) -> None:
     """Encrypt this device's bundles to RECIPIENT (the office's 'age1...' public key)."""
-    from facilitator import keys
+    from facilitator.sync import keys
 
     previous = keys.trust(workspace().store, recipient)
     if previous:
@@ -53,7 +53,7 @@ def keys_trust(recipient: str) -> None:
 @data_dir_option
 def keys_show() -> None:
     """Print this device's id and the recipient its bundles are encrypted to."""
-    from facilitator import keys
+    from facilitator.sync import keys
 
     ws = workspace()
     store = ws.store
@@ -72,7 +72,7 @@ def sync_group() -> None:
 def _identities(identity: Path | None) -> list[Any] | None:
     if identity is None:
         return None
-    from facilitator import keys
+    from facilitator.sync import keys
 
     return keys.load_identities(identity)
 
@@ -93,7 +93,7 @@ def _warn_plaintext() -> None:
 @data_dir_option
 def sync_export(out: Path, everything: bool, plaintext: bool) -> None:
     """Write this device's changes since its last export into a bundle (encrypted by default)."""
-    from facilitator import sync
+    from facilitator.sync import merge as sync
 
     if plaintext:
         _warn_plaintext()
@@ -108,7 +108,7 @@ def sync_export(out: Path, everything: bool, plaintext: bool) -> None:
 
 def _new_rows(store: Any) -> int:
     """Rows this device wrote since its last export (what 'new' means to both export commands)."""
-    from facilitator import sync
+    from facilitator.sync import merge as sync
 
     since = store.get_meta(sync.META_LAST_EXPORT) or ""
     return sum(
@@ -142,7 +142,7 @@ def _explain_rows(rows: int, new: int) -> None:
 @data_dir_option
 def sync_import(files: tuple[Path, ...], identity: Path | None) -> None:
     """Merge bundle FILES, each all or nothing; prints what each added, updated and conflicted."""
-    from facilitator import sync
+    from facilitator.sync import merge as sync
 
     store = workspace().store
     identities = _identities(identity)
@@ -159,7 +159,8 @@ def sync_import(files: tuple[Path, ...], identity: Path | None) -> None:
 @data_dir_option
 def sync_run(folder: Path, identity: Path | None, plaintext: bool) -> None:
     """Export this device's new bundle into FOLDER, and import every bundle there not yet seen."""
-    from facilitator import keys, sync
+    from facilitator.sync import keys
+    from facilitator.sync import merge as sync
 
     store = workspace().store
     identities = _identities(identity)
@@ -187,7 +188,7 @@ def sync_run(folder: Path, identity: Path | None, plaintext: bool) -> None:
 @data_dir_option
 def sync_conflicts(*_args: Any) -> None:
     """List versions from other devices that lost a merge, for a person to resolve."""
-    from facilitator import sync
+    from facilitator.sync import merge as sync
 
     found = sync.conflicts(workspace().store)
     if not found:
@@ -213,7 +214,7 @@ def sync_conflicts(*_args: Any) -> None:
 @data_dir_option
 def sync_resolve(conflict: str, choice: str | None) -> None:
     """Settle CONFLICT (an id from 'sync conflicts'): --keep this version or --take the other."""
-    from facilitator import sync
+    from facilitator.sync import merge as sync
 
     if choice is None:
         raise FacilitatorError("say which version to keep: --keep (as it is here) or --take (the other)")
@@ -244,7 +245,7 @@ def receipt_group() -> None:
 @data_dir_option
 def receipt_show(session: str, png: Path | None) -> None:
     """Print SESSION's receipt and its QR code (or save the QR code as PNG)."""
-    from facilitator import receipt
+    from facilitator.exercise import receipt
 
     store = workspace().store
     found = store.session(session)
@@ -253,7 +254,7 @@ def receipt_show(session: str, png: Path | None) -> None:
         click.echo("warning: the session is still open: the receipt covers the post-its so far", err=True)
     click.echo(made.text)
     if png is not None:
-        from facilitator.files import write_atomic
+        from facilitator.core.files import write_atomic
 
         write_atomic(png, receipt.qr_png(made.text))
         click.echo(f"wrote {png}", err=True)
@@ -269,7 +270,7 @@ def receipt_verify(image_or_text: str) -> None:
 
     Exit code 0: this database holds exactly that session's data; 1: it differs.
     """
-    from facilitator import receipt
+    from facilitator.exercise import receipt
 
     if _looks_like_a_path(image_or_text) and not Path(image_or_text).exists():
         raise FacilitatorError(

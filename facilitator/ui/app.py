@@ -14,7 +14,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
 from facilitator.ui.screens.home import HomeScreen
 from facilitator.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
 

@@ -1,6 +1,6 @@
 """Warnings about likely identifying details, as text to show while someone types.
 
-The findings come from `facilitator.anonymity.detect`; this only words them.
+The findings come from `facilitator.discussion.anonymity.detect`; this only words them.
 They warn and never block: the note or comment is saved as typed.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from facilitator.anonymity import Finding
+from facilitator.discussion.anonymity import Finding
 from facilitator.ui.text import one_line
 
 # Short words for a narrow box (a post-it's comment box on the wall).

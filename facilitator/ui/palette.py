@@ -6,7 +6,7 @@ or label, so nothing depends on colour.
 
 from __future__ import annotations
 
-from facilitator.statements import Scale
+from facilitator.core.statements import Scale
 
 # Agree end to disagree end; the neutral category is grey.
 _AGREE = ("#0072B2", "#56B4E9")

@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 from textual.app import App
 
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
 from facilitator.store import SessionDetails
 
 SET_ID = "does-social-work-care"

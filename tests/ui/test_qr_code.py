@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PIL import Image
 
-from facilitator.receipt import qr_modules
+from facilitator.exercise.receipt import qr_modules
 from facilitator.ui.widgets.qr_code import half_blocks
 
 RECEIPT = (

@@ -8,9 +8,10 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from facilitator import codebook, discussion, roster
-from facilitator.services import Workspace
-from facilitator.statements import StatementSet
+from facilitator.actions.data_folder import Workspace
+from facilitator.core.statements import StatementSet
+from facilitator.discussion import codebook, roster
+from facilitator.discussion import notes as discussion
 from facilitator.ui.app import make_app
 
 from .conftest import SET_ID, new_session

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
 from facilitator.store import Session
 from facilitator.ui.app import FacilitatorApp, make_app
 from facilitator.ui.screens.charts import ChartsScreen
@@ -198,7 +198,7 @@ async def test_export_from_home_writes_markdown_with_its_charts(
 async def test_o_pools_the_session_with_another_and_shows_the_pooled_group(
     workspace: Workspace, five: dict[str, Session]
 ) -> None:
-    from facilitator.pools import saved_pools
+    from facilitator.exercise.pools import saved_pools
     from facilitator.ui.screens.pool_form import PoolForm
 
     app = make_app(workspace, five["Adult focus group 2"].id, blink=False)

@@ -6,9 +6,10 @@ from textual import events
 from textual.app import App
 from textual.widgets import DataTable, Input
 
-from facilitator import codebook, discussion, roster
-from facilitator.anonymity import pseudonyms
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
+from facilitator.discussion import codebook, roster
+from facilitator.discussion import notes as discussion
+from facilitator.discussion.anonymity import pseudonyms
 from facilitator.ui.app import make_app
 from facilitator.ui.screens.confirm import ConfirmScreen
 from facilitator.ui.screens.discussion import DiscussionScreen

@@ -7,8 +7,8 @@ import json
 from click.testing import CliRunner
 from textual.widgets import Input
 
+from facilitator.actions.data_folder import Workspace
 from facilitator.cli import main
-from facilitator.services import Workspace
 from facilitator.ui.app import make_app
 from facilitator.ui.widgets.postit_card import CommentBox
 

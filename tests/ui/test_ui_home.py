@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Input, Select
 
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
 from facilitator.ui.app import make_app
 from facilitator.ui.screens.confirm_delete import ConfirmDeleteScreen
 from facilitator.ui.screens.home import HomeScreen

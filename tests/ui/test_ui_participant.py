@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
 from facilitator.ui.app import make_app
 from facilitator.ui.screens.participant import ParticipantScreen
 from facilitator.ui.screens.wall import WallScreen

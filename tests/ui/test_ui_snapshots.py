@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
 from facilitator.ui.app import make_app
 from tests.five_sessions import build
 

@@ -10,9 +10,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from facilitator import keys, receipt, sync
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
+from facilitator.exercise import receipt
 from facilitator.store import Store
+from facilitator.sync import keys
+from facilitator.sync import merge as sync
 from facilitator.ui.app import FacilitatorApp, make_app
 from facilitator.ui.screens.confirm import ConfirmScreen
 from facilitator.ui.screens.conflicts import ConflictsScreen

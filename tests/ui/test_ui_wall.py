@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
 from facilitator.ui.app import make_app
 from facilitator.ui.screens.blank import BlankScreen
 from facilitator.ui.screens.charts import ChartsScreen

@@ -22,9 +22,18 @@ from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Static
 
-from facilitator.charts import ALL, COHORT, POOL, SESSION, Chart, ChartGroup, Counts, screen_selection
-from facilitator.services import Workspace
-from facilitator.terminal_charts import Diverging, StatementBars
+from facilitator.actions.data_folder import Workspace
+from facilitator.exercise.charts import (
+    ALL,
+    COHORT,
+    POOL,
+    SESSION,
+    Chart,
+    ChartGroup,
+    Counts,
+    screen_selection,
+)
+from facilitator.outputs.terminal_charts import Diverging, StatementBars
 from facilitator.ui.text import literal, printable
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -325,8 +334,8 @@ class ChartsScreen(Screen[None]):
 
     def save_pool(self, session_id: str, label: str, other_id: str) -> None:
         """Save the pool, then show its group."""
-        from facilitator.errors import FacilitatorError
-        from facilitator.pools import save_pool
+        from facilitator.core.errors import FacilitatorError
+        from facilitator.exercise.pools import save_pool
 
         try:
             pool = save_pool(self.workspace.store, label, [session_id, other_id])

@@ -17,10 +17,11 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from facilitator import conflict_labels, sync
-from facilitator.errors import FacilitatorError
-from facilitator.services import Workspace
-from facilitator.sync import Conflict
+from facilitator.actions.data_folder import Workspace
+from facilitator.core.errors import FacilitatorError
+from facilitator.sync import conflicts as conflict_labels
+from facilitator.sync import merge as sync
+from facilitator.sync.merge import Conflict
 from facilitator.ui.text import literal, one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 

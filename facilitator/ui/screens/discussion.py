@@ -28,12 +28,13 @@ from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from facilitator import codebook, discussion, roster
-from facilitator.anonymity import Anonymiser, Finding, detect
-from facilitator.discussion import KIND_LABELS, Note
-from facilitator.errors import FacilitatorError
-from facilitator.roster import Participant
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
+from facilitator.core.errors import FacilitatorError
+from facilitator.discussion import codebook, roster
+from facilitator.discussion import notes as discussion
+from facilitator.discussion.anonymity import Anonymiser, Finding, detect
+from facilitator.discussion.notes import KIND_LABELS, Note
+from facilitator.discussion.roster import Participant
 from facilitator.store import MAX_COMMENT, Session
 from facilitator.ui.identity import warning_text
 from facilitator.ui.note_syntax import Draft, ThemeChoice, close_to, line_for, matching, parse

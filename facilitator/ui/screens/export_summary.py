@@ -18,10 +18,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from facilitator.errors import FacilitatorError
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
+from facilitator.core.errors import FacilitatorError
+from facilitator.outputs.summary import EXPORTS_FOLDER, export_summary_to_folder
 from facilitator.store import Store
-from facilitator.summary import EXPORTS_FOLDER, export_summary_to_folder
 from facilitator.ui.text import literal, one_line
 
 FORMAT_NAMES = {"html": "HTML", "md": "Markdown"}

@@ -13,8 +13,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from facilitator.errors import FacilitatorError
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
+from facilitator.core.errors import FacilitatorError
 from facilitator.store import SessionSummary
 from facilitator.ui.text import literal, one_line
 from facilitator.ui.widgets.key_bar import KeyBar
@@ -201,7 +201,7 @@ class HomeScreen(Screen[None]):
 
     def show_conflicts(self) -> None:
         """A line about sync conflicts waiting for a person, when there are any."""
-        from facilitator import sync
+        from facilitator.sync import merge as sync
 
         count = sync.open_conflict_count(self.workspace.store)
         line = self.query_one("#home-conflicts", Static)

@@ -20,9 +20,9 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Button, ContentSwitcher, Input, Static
 
-from facilitator.errors import FacilitatorError
-from facilitator.services import Workspace
-from facilitator.statements import Category
+from facilitator.actions.data_folder import Workspace
+from facilitator.core.errors import FacilitatorError
+from facilitator.core.statements import Category
 from facilitator.store import MAX_COMMENT, Session
 from facilitator.ui.palette import category_colours
 from facilitator.ui.text import literal

@@ -16,9 +16,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from facilitator.anonymity import Pseudonym, pseudonyms, remove_pseudonym, set_pseudonym
-from facilitator.errors import FacilitatorError
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
+from facilitator.core.errors import FacilitatorError
+from facilitator.discussion.anonymity import Pseudonym, pseudonyms, remove_pseudonym, set_pseudonym
 from facilitator.store import Session
 from facilitator.ui.text import one_line
 from facilitator.ui.widgets.key_bar import KeyBar

@@ -17,7 +17,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
 from facilitator.ui.text import one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 from facilitator.ui.widgets.qr_code import QRCode
@@ -40,7 +40,7 @@ class ReceiptScreen(Screen[None]):
 
     def __init__(self, workspace: Workspace, session_id: str) -> None:
         super().__init__()
-        from facilitator import receipt
+        from facilitator.exercise import receipt
 
         store = workspace.store
         self.session = store.session(session_id)

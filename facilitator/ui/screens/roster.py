@@ -13,10 +13,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
-from facilitator import roster
-from facilitator.errors import FacilitatorError
-from facilitator.roster import Participant
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
+from facilitator.core.errors import FacilitatorError
+from facilitator.discussion import roster
+from facilitator.discussion.roster import Participant
 from facilitator.store import Session
 from facilitator.ui.text import one_line
 from facilitator.ui.widgets.key_bar import KeyBar

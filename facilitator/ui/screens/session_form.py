@@ -13,8 +13,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from facilitator.errors import FacilitatorError, FieldError
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
+from facilitator.core.errors import FacilitatorError, FieldError
 from facilitator.store import SETTINGS, SessionDetails
 
 NUMBER_FIELDS = ("participants", "male", "female")

@@ -24,10 +24,10 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 
-from facilitator.errors import FacilitatorError
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
+from facilitator.core.errors import FacilitatorError
 from facilitator.store import Store
-from facilitator.sync import ImportResult
+from facilitator.sync.merge import ImportResult
 from facilitator.ui.text import literal
 from facilitator.ui.widgets.key_bar import KeyBar
 from facilitator.ui.widgets.tick_box import TickBox
@@ -49,7 +49,7 @@ NO_RECIPIENT = (
 
 def bundle_files(typed: str) -> list[Path]:
     """The bundle files a person means: a file, a folder of bundles, or a pattern (`*.bundle`)."""
-    from facilitator.bundle import SUFFIX
+    from facilitator.sync.bundle import SUFFIX
 
     typed = typed.strip()
     if not typed:
@@ -73,7 +73,7 @@ def bundle_files(typed: str) -> list[Path]:
 
 
 def _identities(typed: str) -> list[Any] | None:
-    from facilitator import keys
+    from facilitator.sync import keys
 
     return keys.load_identities(Path(typed.strip()).expanduser()) if typed.strip() else None
 
@@ -100,7 +100,7 @@ class JobResult:
 def run_export(
     store: Store, folder: str, *, everything: bool, plaintext: bool, progress: Progress
 ) -> JobResult:
-    from facilitator import sync
+    from facilitator.sync import merge as sync
 
     result = JobResult("Export")
     target = Path(folder.strip()).expanduser()
@@ -120,7 +120,7 @@ def run_export(
 
 def run_import(store: Store, typed: str, identity: str, *, progress: Progress) -> JobResult:
     """Import each bundle in its own transaction; one whose parents are in another is tried after it."""
-    from facilitator import sync
+    from facilitator.sync import merge as sync
 
     result = JobResult("Import")
     files = bundle_files(typed)
@@ -151,7 +151,8 @@ def run_import(store: Store, typed: str, identity: str, *, progress: Progress) -
 
 
 def run_folder(store: Store, folder: str, identity: str, *, plaintext: bool, progress: Progress) -> JobResult:
-    from facilitator import keys, sync
+    from facilitator.sync import keys
+    from facilitator.sync import merge as sync
 
     result = JobResult("Folder sync")
     identities = _identities(identity)
@@ -353,7 +354,8 @@ class SyncScreen(Screen[None]):
         return str(self.workspace.data_dir / "bundles")
 
     def refresh_facts(self) -> None:
-        from facilitator import keys, sync
+        from facilitator.sync import keys
+        from facilitator.sync import merge as sync
 
         store = self.store
         recipient = keys.trusted(store)
@@ -391,7 +393,7 @@ class SyncScreen(Screen[None]):
             self.store.set_meta(key, value.strip())
 
     def _needs_recipient(self, values: FormValues) -> str | None:
-        from facilitator import keys
+        from facilitator.sync import keys
 
         if values.get("plaintext") or keys.trusted(self.store) or str(values.get("identity", "")).strip():
             return None
@@ -526,7 +528,7 @@ class SyncScreen(Screen[None]):
         )
 
     def action_recipient(self) -> None:
-        from facilitator import keys
+        from facilitator.sync import keys
 
         if self._busy():
             return
@@ -627,7 +629,7 @@ class SyncScreen(Screen[None]):
             out.append("\n")
         self.query_one("#sync-output", Static).update(out)
         self.refresh_facts()
-        from facilitator import sync
+        from facilitator.sync import merge as sync
 
         conflicts = sync.open_conflict_count(self.store)
         if event.error or result.problems:

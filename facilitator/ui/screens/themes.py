@@ -17,11 +17,12 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from facilitator import codebook, discussion, roster
-from facilitator.codebook import RankedTheme
-from facilitator.discussion import KIND_LABELS
-from facilitator.errors import FacilitatorError
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
+from facilitator.core.errors import FacilitatorError
+from facilitator.discussion import codebook, roster
+from facilitator.discussion import notes as discussion
+from facilitator.discussion.codebook import RankedTheme
+from facilitator.discussion.notes import KIND_LABELS
 from facilitator.store import Session
 from facilitator.ui.text import literal, one_line
 from facilitator.ui.widgets.key_bar import KeyBar

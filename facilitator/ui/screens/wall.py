@@ -20,8 +20,8 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from facilitator.errors import FacilitatorError
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
+from facilitator.core.errors import FacilitatorError
 from facilitator.store import Postit, Session
 from facilitator.ui.palette import category_colours
 from facilitator.ui.text import literal

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
-from facilitator.statements import Category
+from facilitator.core.statements import Category
 from facilitator.store import Postit
 from facilitator.ui.palette import text_on
 from facilitator.ui.widgets.postit_card import PostitCard

@@ -8,13 +8,13 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 from textual.widgets import Static
 
-from facilitator.percent import whole_percent
-from facilitator.statements import Scale
+from facilitator.core.percent import whole_percent
+from facilitator.core.statements import Scale
 from facilitator.ui.palette import category_colours, text_on
 
 
 def percentages(counts: Mapping[str, int], keys: list[str]) -> dict[str, int]:
-    """Whole percentages as everywhere else (`facilitator.percent`): equal counts, equal shares.
+    """Whole percentages as everywhere else (`facilitator.core.percent`): equal counts, equal shares.
 
     They may not add up to exactly 100; all 0 with no post-its.
     """

@@ -10,8 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from facilitator.anonymity import Anonymiser, detect
-from facilitator.services import Workspace
+from facilitator.actions.data_folder import Workspace
+from facilitator.discussion.anonymity import Anonymiser, detect
 from facilitator.store import MAX_COMMENT, Postit, Session
 from facilitator.ui.identity import fitting_warning, warning_text
 from facilitator.ui.text import literal

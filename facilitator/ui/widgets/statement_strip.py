@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from rich.text import Text
 from textual.widgets import Static
 
-from facilitator.statements import Statement
+from facilitator.core.statements import Statement
 
 
 def strip_text(statements: Sequence[Statement], totals: Mapping[int, int], current: int) -> Text:

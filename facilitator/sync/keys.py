@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from facilitator.clock import now
-from facilitator.errors import FacilitatorError
+from facilitator.core.clock import now
+from facilitator.core.errors import FacilitatorError
 from facilitator.store import Store
 
 META_RECIPIENT = "sync_recipient"

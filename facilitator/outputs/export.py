@@ -11,8 +11,9 @@ import io
 import json
 from typing import Any
 
-from facilitator import codebook, discussion, roster
-from facilitator.anonymity import Anonymiser
+from facilitator.discussion import codebook, roster
+from facilitator.discussion import notes as discussion
+from facilitator.discussion.anonymity import Anonymiser
 from facilitator.store import Session, Store
 
 CSV_COLUMNS = (

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.text import Text
 
-from facilitator.charts import Chart, category_colours, distance, percent_text
-from facilitator.literal import visible
-from facilitator.statements import Scale
+from facilitator.core.literal import visible
+from facilitator.core.statements import Scale
+from facilitator.exercise.charts import Chart, category_colours, distance, percent_text
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 FULL = "█"

@@ -30,12 +30,13 @@ from typing import Any
 
 import sqlite_utils
 
-from facilitator import bundle, clock
-from facilitator.bundle import Bundle, BundleError, BundleIncomplete, TableRows, Value
-from facilitator.clock import now
-from facilitator.errors import FacilitatorError, NotFound
-from facilitator.keys import META_RECIPIENT
+from facilitator.core import clock
+from facilitator.core.clock import now
+from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.store import SYNCED_TABLES, Store
+from facilitator.sync import bundle
+from facilitator.sync.bundle import Bundle, BundleError, BundleIncomplete, TableRows, Value
+from facilitator.sync.keys import META_RECIPIENT
 
 CONFLICTS = "sync_conflicts"
 ROW_COLUMNS = ("id", "created_at", "updated_at", "device_id", "deleted_at")
@@ -327,7 +328,7 @@ def export_bundle(
             ],
         )
         progress("writing the file", 0, 1)
-        from facilitator.files import write_atomic
+        from facilitator.core.files import write_atomic
 
         write_atomic(path, data)
         progress("done", 1, 1)

@@ -13,13 +13,13 @@ import itertools
 from pathlib import Path
 from urllib.parse import quote
 
-from facilitator import findings, htmlpage
-from facilitator.anonymity import Anonymiser
-from facilitator.charts import Chart, Counts, percent_text, session_selection, slug
-from facilitator.errors import FacilitatorError
-from facilitator.files import write_atomic
-from facilitator.findings import Discussion, Said
-from facilitator.literal import markdown
+from facilitator.core.errors import FacilitatorError
+from facilitator.core.files import write_atomic
+from facilitator.core.literal import markdown
+from facilitator.discussion.anonymity import Anonymiser
+from facilitator.exercise.charts import Chart, Counts, percent_text, session_selection, slug
+from facilitator.outputs import findings, htmlpage
+from facilitator.outputs.findings import Discussion, Said
 from facilitator.store import Postit, Session, Store
 
 FORMATS = ("md", "html")
@@ -62,7 +62,7 @@ def session_charts(store: Store, session: Session) -> list[Chart]:
 
 def summary_html(store: Store, session: Session) -> str:
     """The summary as one self-contained HTML page (inline SVG charts, print styles)."""
-    from facilitator.chart_files import render, svg_inline
+    from facilitator.outputs.chart_files import render, svg_inline
 
     anonymise = Anonymiser.for_session(store, session.id)
     comments = comments_by_statement(store, session)
@@ -99,7 +99,7 @@ def summary_html(store: Store, session: Session) -> str:
 
 def receipt_section(store: Store, session: Session) -> str:
     """The session's QR receipt as a PNG, with its text and what it is for."""
-    from facilitator import receipt
+    from facilitator.exercise import receipt
 
     text = receipt.make_receipt(store, session).text
     return (
@@ -211,7 +211,7 @@ def export_summary(store: Store, session: Session, fmt: str, out: str) -> list[s
         raise FacilitatorError("a Markdown summary needs --out FILE: its charts are written beside it")
     target = Path(out)
     text = summary_markdown(store, session, target)
-    from facilitator.chart_files import render
+    from facilitator.outputs.chart_files import render
 
     written: list[Path] = []
     try:

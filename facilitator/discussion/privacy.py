@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from facilitator.anonymity import Anonymiser, detect
+from facilitator.discussion.anonymity import Anonymiser, detect
 from facilitator.store import Session, Store
 
 # What an export warns about: details no pseudonym map can catch. Capitalised words
@@ -71,8 +71,8 @@ def session_findings(
     except names that are pseudonyms from the map). Post-its come first, in
     statement order, then notes in the order they were taken.
     """
-    from facilitator import discussion
-    from facilitator.anonymity import pseudonyms as session_pseudonyms
+    from facilitator.discussion import notes as discussion
+    from facilitator.discussion.anonymity import pseudonyms as session_pseudonyms
 
     anonymise = Anonymiser.for_session(store, session.id)
     changed = frozenset(p.changed.casefold() for p in session_pseudonyms(store, session.id))

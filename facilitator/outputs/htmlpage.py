@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import html
 
-from facilitator.charts import Chart, percent_text
-from facilitator.findings import Discussion, Said
-from facilitator.literal import visible
+from facilitator.core.literal import visible
+from facilitator.exercise.charts import Chart, percent_text
+from facilitator.outputs.findings import Discussion, Said
 
 CSS = """
 :root { color-scheme: light; }

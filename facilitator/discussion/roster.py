@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from facilitator.clock import new_id, now
-from facilitator.errors import FacilitatorError, NotFound
+from facilitator.core.clock import new_id, now
+from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.store import PARTICIPANT_CODE, Session, Store
 
 # Stored keys, in the order counts are shown. "not_given" is for someone who did

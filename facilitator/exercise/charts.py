@@ -16,11 +16,11 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from facilitator.errors import FacilitatorError, NotFound
+from facilitator.core.errors import FacilitatorError, NotFound
 
 # The one rule for shown percentages (wall, charts screen, summaries, report), re-exported here.
-from facilitator.percent import percent_text as percent_text
-from facilitator.statements import Scale, Statement
+from facilitator.core.percent import percent_text as percent_text
+from facilitator.core.statements import Scale, Statement
 from facilitator.store import Session, Store
 
 SESSION, POOL, COHORT, ALL = "session", "pool", "cohort", "all"
@@ -208,7 +208,7 @@ def select(
         raise FacilitatorError("there are no sessions to chart: record a session first")
     check_same_statements(every)
     if not parsed and saved_pools:
-        from facilitator.pools import pools_for
+        from facilitator.exercise.pools import pools_for
 
         pooled = pools_for(store, every)
     groups = appendix_groups(every, pooled)

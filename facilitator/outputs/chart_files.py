@@ -15,7 +15,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from facilitator.charts import (
+from facilitator.core.errors import FacilitatorError
+from facilitator.core.files import staged_dir
+from facilitator.exercise.charts import (
     Chart,
     Counts,
     Selection,
@@ -25,8 +27,6 @@ from facilitator.charts import (
     percent_text,
     slug,
 )
-from facilitator.errors import FacilitatorError
-from facilitator.files import staged_dir
 from facilitator.store import Store
 
 FORMATS = ("png", "svg")

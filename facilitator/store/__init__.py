@@ -20,11 +20,11 @@ from datetime import date as date_type
 from pathlib import Path
 from typing import Any
 
-from facilitator import clock
-from facilitator.clock import new_id, now
-from facilitator.errors import FacilitatorError, FieldError, ItemError, NotFound
-from facilitator.paths import DATABASE_NAME
-from facilitator.statements import Scale, Statement, StatementSet
+from facilitator.core import clock
+from facilitator.core.clock import new_id, now
+from facilitator.core.errors import FacilitatorError, FieldError, ItemError, NotFound
+from facilitator.core.paths import DATABASE_NAME
+from facilitator.core.statements import Scale, Statement, StatementSet
 
 # sqlite-utils imports numpy (0.2 s of start-up) only to store numpy values, which
 # this program never does: numpy is hidden while it loads, and can be imported later.
@@ -694,7 +694,7 @@ class Store:
         roster, notes and their tags) is newer than this device's last export; rows
         imported from other devices never make it unsent.
         """
-        from facilitator.sync import unsent_sessions
+        from facilitator.sync.merge import unsent_sessions
 
         counts = {
             row["session_id"]: (row["n"], row["last"])

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from facilitator.errors import FacilitatorError, NotFound
+from facilitator.core.errors import FacilitatorError, NotFound
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 SET_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")

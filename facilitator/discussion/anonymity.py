@@ -21,8 +21,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from facilitator.clock import new_id, now
-from facilitator.errors import FacilitatorError, NotFound
+from facilitator.core.clock import new_id, now
+from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.store import Store
 
 MAX_PSEUDONYM = 60

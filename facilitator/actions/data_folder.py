@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from facilitator.paths import resolve_data_dir, statement_dirs
-from facilitator.statements import Catalogue, load_catalogue
+from facilitator.core.paths import resolve_data_dir, statement_dirs
+from facilitator.core.statements import Catalogue, load_catalogue
 from facilitator.store import Store
 
 

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from facilitator.errors import FacilitatorError, NotFound
+from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.store import Session, Store
 
 PREFIX = "facilitator-receipt/1"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from facilitator.bundle import Value
 from facilitator.store import Store
-from facilitator.sync import STAMP_COLUMNS, Conflict
+from facilitator.sync.bundle import Value
+from facilitator.sync.merge import STAMP_COLUMNS, Conflict
 
 # Friendlier names for the columns a person may see in a conflict.
 FIELD_NAMES = {

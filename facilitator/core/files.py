@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from facilitator.errors import FacilitatorError
+from facilitator.core.errors import FacilitatorError
 
 
 def write_atomic(path: Path, data: str | bytes, *, mode: int | None = None) -> None:

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from facilitator import codebook
-from facilitator.clock import new_id, now
-from facilitator.codebook import Codebook, Theme
-from facilitator.errors import FacilitatorError, NotFound
-from facilitator.roster import resolve_speaker
+from facilitator.core.clock import new_id, now
+from facilitator.core.errors import FacilitatorError, NotFound
+from facilitator.discussion import codebook
+from facilitator.discussion.codebook import Codebook, Theme
+from facilitator.discussion.roster import resolve_speaker
 from facilitator.store import MAX_COMMENT, SESSION_PREFIX_MIN, Store
 
 KINDS = ("note", "quote", "case_study")

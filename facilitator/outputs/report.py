@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from facilitator import findings, htmlpage
-from facilitator.anonymity import Anonymiser
-from facilitator.charts import Chart, Counts, Selection, appendix_charts, figure_charts
-from facilitator.files import staged_dir
-from facilitator.statements import Statement
+from facilitator.core.files import staged_dir
+from facilitator.core.statements import Statement
+from facilitator.discussion.anonymity import Anonymiser
+from facilitator.exercise.charts import Chart, Counts, Selection, appendix_charts, figure_charts
+from facilitator.outputs import findings, htmlpage
 from facilitator.store import Store
 
 APPENDIX_TITLE = "Appendix 1: Responses to statement exercises"
@@ -168,7 +168,7 @@ def cohort_comparisons(counts: Counts, selection: Selection) -> list[Comparison]
 
 
 def _svg_for(chart: Chart, drawn: bytes | None, prefix: str) -> str:
-    from facilitator.chart_files import render, svg_inline
+    from facilitator.outputs.chart_files import render, svg_inline
 
     return svg_inline(drawn if drawn is not None else render(chart, "svg"), prefix)
 
@@ -263,7 +263,7 @@ def write_report(
 
     `draw` writes one chart's files (default: matplotlib, `chart_files.write_chart`).
     """
-    from facilitator import chart_files
+    from facilitator.outputs import chart_files
 
     draw = draw or chart_files.write_chart
     counts = Counts(store, selection.sessions)

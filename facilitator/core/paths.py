@@ -12,7 +12,7 @@ from pathlib import Path
 DATA_DIR_ENV = "FACILITATOR_DATA_DIR"
 DATABASE_NAME = "facilitator.db"
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # In a clone (or an editable install) the project root holds statements/ and sessions/.
 CLONE_ROOT = PACKAGE_DIR.parent
 # A wheel carries the built-in statement sets inside the package.

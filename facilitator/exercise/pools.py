@@ -15,9 +15,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from facilitator.charts import check_same_statements
-from facilitator.clock import new_id, now
-from facilitator.errors import FacilitatorError, NotFound
+from facilitator.core.clock import new_id, now
+from facilitator.core.errors import FacilitatorError, NotFound
+from facilitator.exercise.charts import check_same_statements
 from facilitator.store import Session, Store
 
 ID_PREFIX_MIN = 4

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from facilitator.clock import new_id, now
-from facilitator.errors import FacilitatorError, NotFound
-from facilitator.statements import Catalogue
+from facilitator.core.clock import new_id, now
+from facilitator.core.errors import FacilitatorError, NotFound
+from facilitator.core.statements import Catalogue
 from facilitator.store import Session, Store
 
 MAX_THEME = 200

@@ -23,8 +23,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from facilitator import codebook, discussion, roster
-from facilitator.anonymity import Anonymiser
+from facilitator.discussion import codebook, roster
+from facilitator.discussion import notes as discussion
+from facilitator.discussion.anonymity import Anonymiser
 from facilitator.store import Session, Store
 
 

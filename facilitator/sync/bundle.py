@@ -13,7 +13,7 @@ and the body is::
 
 The manifest carries the SHA-256 of the compressed payload and the row count of
 each table, so a damaged or edited bundle is refused before anything is written.
-Nothing here touches the database: `facilitator.sync` does.
+Nothing here touches the database: `facilitator.sync.merge` does.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from facilitator.errors import FacilitatorError
+from facilitator.core.errors import FacilitatorError
 
 FORMAT_VERSION = 1
 MAGIC = b"facilitator-bundle"

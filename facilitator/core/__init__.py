@@ -1,0 +1,1 @@
+"""The vocabulary every layer shares: errors, clock, paths, safe text, statement sets."""

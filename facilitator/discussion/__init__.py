@@ -1,0 +1,1 @@
+"""The discussion: roster, notes, codebook, the pseudonym map and privacy checks."""

@@ -1,0 +1,1 @@
+"""The statement exercise: chart groups and their counts, saved pools, receipts."""

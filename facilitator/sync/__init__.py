@@ -1,0 +1,1 @@
+"""Sync by files: the bundle format, keys, merging and conflicts."""
