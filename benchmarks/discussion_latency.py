@@ -51,7 +51,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         store = Store.open(Path(folder))
         details = SessionDetails("Bench", "adults", "prison", consultation="Bench consultation")
-        sessions = [store.create_session(statement_set, details) for _ in range(5)]
+        sessions = [store.sessions.create(statement_set, details) for _ in range(5)]
         codebook.seed_codebook(store, sessions[0], themes)
         for session in sessions:
             for code in ("P1", "P2", "P3"):
@@ -67,7 +67,7 @@ def main() -> None:
             discussion.add_note(store, session.id, f"note {index}", speaker="P2", themes=tags)
             note_times.append(time.perf_counter() - started)
             started = time.perf_counter()
-            store.add_postit(session.id, 1, "agree", f"comment {index}", session=session)
+            store.postits.add(session.id, 1, "agree", f"comment {index}", session=session)
             postit_times.append(time.perf_counter() - started)
         note_median, postit_median = statistics.median(note_times), statistics.median(postit_times)
         print(f"one note (speaker, two themes) to committed, {args.n} each:")

@@ -41,7 +41,7 @@ async def run(notes: int, repeat: int) -> None:
         statement_set = workspace.catalogue().get("does-social-work-care")
         store = workspace.store
         details = SessionDetails("Bench", "adults", "community", consultation="Bench")
-        session = store.create_session(statement_set, details)
+        session = store.sessions.create(statement_set, details)
         codebook.seed_codebook(store, session, statement_set.themes)
         for code in ("P1", "P2", "P3"):
             roster.add_participant(store, session.id, code, "male")

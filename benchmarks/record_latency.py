@@ -72,7 +72,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         store = Store.open(root / "store")
-        session = store.create_session(statement_set, SessionDetails("Bench", "adults", "prison"))
+        session = store.sessions.create(statement_set, SessionDetails("Bench", "adults", "prison"))
         raw = raw_connection(root / "raw.db")
         insert = "INSERT INTO postits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
@@ -81,7 +81,7 @@ def main() -> None:
         # Interleave the two so that machine noise falls on both alike.
         for index in range(args.n):
             started = time.perf_counter()
-            store.add_postit(session.id, 1 + index % 4, "2", f"comment {index}", session=session)
+            store.postits.add(session.id, 1 + index % 4, "2", f"comment {index}", session=session)
             store_times.append(time.perf_counter() - started)
             started = time.perf_counter()
             raw.execute("BEGIN")
@@ -108,12 +108,12 @@ def main() -> None:
                     [1 + index % 4, ["agree", "Not sure", "5"][index % 3], f"comment {index}", ""]
                 )
         import_store = Store.open(root / "import")
-        import_session = import_store.create_session(
+        import_session = import_store.sessions.create(
             statement_set, SessionDetails("Import", "adults", "prison")
         )
         started = time.perf_counter()
         items, _lines = read_postit_csv(wall)
-        import_store.add_postits(import_session.id, items)
+        import_store.postits.add_many(import_session.id, items)
         import_seconds = time.perf_counter() - started
 
         raw_import = raw_connection(root / "raw-import.db")

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from facilitator.core.paths import builtin_statement_dirs
 from facilitator.core.statements import load_catalogue
-from facilitator.store import NewPostit, SessionDetails, Store
+from facilitator.store import NewPostit, SessionDetails, Store, sync_state
 from facilitator.sync import keys
 from facilitator.sync import merge as sync
 
@@ -42,11 +42,11 @@ def main() -> None:
         identities = keys.load_identities(identity_file)
         statement_set = next(iter(load_catalogue(builtin_statement_dirs()).sets.values()))
         laptop = Store.open(root / "laptop")
-        session = laptop.create_session(
+        session = laptop.sessions.create(
             statement_set, SessionDetails(label="Benchmark", cohort="adults", setting="prison")
         )
         keys_ = statement_set.scale.keys
-        laptop.add_postits(
+        laptop.postits.add_many(
             session.id,
             (
                 NewPostit(
@@ -55,7 +55,7 @@ def main() -> None:
                 for i in range(count)
             ),
         )
-        tables = sync.synced_tables(laptop.db)
+        tables = sync_state.synced_tables(laptop.db)
 
         def raw_read() -> dict[str, list[tuple[object, ...]]]:
             return {t: laptop.db.execute(f"SELECT * FROM {t}").fetchall() for t in tables}

@@ -53,7 +53,7 @@ Bare().run()
 def new_session(ws: Workspace) -> str:
     statement_set = ws.catalogue().get("does-social-work-care")
     details = SessionDetails(label="Benchmark group", cohort="adults", setting="community", date="2010-01-01")
-    return ws.store.create_session(statement_set, details).id
+    return ws.store.sessions.create(statement_set, details).id
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -62,11 +62,11 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def direct_floor(ws: Workspace, session_id: str) -> list[float]:
-    session = ws.store.session(session_id)
+    session = ws.store.sessions.get(session_id)
     times = []
     for index in range(POSTITS):
         start = time.perf_counter()
-        ws.store.add_postit(session_id, 2, "3", f"direct {index}", session=session)
+        ws.store.postits.add(session_id, 2, "3", f"direct {index}", session=session)
         times.append(time.perf_counter() - start)
     return times
 

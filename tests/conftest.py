@@ -46,7 +46,7 @@ def statement_set(workspace: Workspace) -> StatementSet:
 
 @pytest.fixture
 def session(store: Store, statement_set: StatementSet) -> Session:
-    return store.create_session(
+    return store.sessions.create(
         statement_set,
         SessionDetails(
             label="Adult focus group 1",

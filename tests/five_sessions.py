@@ -69,7 +69,7 @@ def build(store: Store) -> dict[str, Session]:
     statement_set = load_statement_set(SET_PATH)
     sessions: dict[str, Session] = {}
     for plan in PLANS:
-        session = store.create_session(
+        session = store.sessions.create(
             statement_set,
             SessionDetails(
                 label=plan.label,
@@ -88,7 +88,7 @@ def build(store: Store) -> dict[str, Session]:
             for number in range(1, 5)
             for person, key in enumerate(responses(plan, number))
         ]
-        store.add_postits(session.id, items)
+        store.postits.add_many(session.id, items)
         sessions[plan.label] = session
     return sessions
 

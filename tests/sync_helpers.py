@@ -19,7 +19,7 @@ def open_store(data_dir: Path) -> Store:
 
 def new_session(store: Store, label: str = "Adult focus group 1", data_dir: Path | None = None) -> Session:
     statement_set = Workspace.at(data_dir or store.path.parent).catalogue().get(SET_ID)
-    return store.create_session(
+    return store.sessions.create(
         statement_set,
         SessionDetails(label=label, cohort="adults", setting="community", consultation="Care 2010"),
     )

@@ -72,7 +72,7 @@ def test_the_map_is_set_listed_and_removed_per_session(
         ("darren", "Dan"),
         ("Sharon", "Sue"),
     ]
-    other = store.create_session(
+    other = store.sessions.create(
         statement_set, SessionDetails(label="Other", cohort="adults", setting="prison")
     )
     assert pseudonyms(store, other.id) == []

@@ -164,7 +164,7 @@ def test_different_statement_sets_in_one_figure_write_nothing(
     other_set = load_statement_set(SET_PATH)
     other_set = type(other_set)(other_set.id + "-2", "Other", other_set.scale, other_set.statements[:2])
     with Store.open(data) as store:
-        other = store.create_session(
+        other = store.sessions.create(
             other_set, SessionDetails(label="Other", cohort="adults", setting="prison")
         )
     out = tmp_path / "out"

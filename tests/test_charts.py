@@ -125,8 +125,8 @@ def test_cohorts_and_screen_groups(store: Store, five: dict[str, Session]) -> No
 
 def test_deleted_post_its_are_not_counted(store: Store, five: dict[str, Session]) -> None:
     session = five["Adult focus group 1"]
-    first = store.postits(session.id, 1)[0]
-    store.delete_postit(first.id)
+    first = store.postits.of(session.id, 1)[0]
+    store.postits.delete(first.id)
 
     chart = charts.Counts(store, [session]).chart(
         charts.ChartGroup(session.label, charts.SESSION, (session,)), session.statements[0], session.scale
@@ -197,7 +197,7 @@ def test_sessions_with_different_statements_cannot_share_a_figure(
 ) -> None:
     statement_set = load_statement_set(SET_PATH)
     other = replace(statement_set, id="other-set", statements=(Statement(1, "Something else"),))
-    store.create_session(other, SessionDetails(label="Other group", cohort="adults", setting="prison"))
+    store.sessions.create(other, SessionDetails(label="Other group", cohort="adults", setting="prison"))
 
     with pytest.raises(FacilitatorError, match="use different statements, so they cannot share a figure"):
         charts.select(store)
@@ -207,7 +207,7 @@ def test_sessions_with_different_statements_cannot_share_a_figure(
 
 def test_a_session_outside_the_consultation_is_refused(store: Store, five: dict[str, Session]) -> None:
     statement_set = load_statement_set(SET_PATH)
-    outsider = store.create_session(
+    outsider = store.sessions.create(
         statement_set,
         SessionDetails(label="Elsewhere", cohort="adults", setting="prison", consultation="Other"),
     )
@@ -224,18 +224,18 @@ def test_nothing_to_chart_is_a_clear_error(store: Store) -> None:
 def test_counts_by_session_and_streamed_comments_follow_scale_and_session_order(
     store: Store, five: dict[str, Session]
 ) -> None:
-    sessions = store.sessions()
+    sessions = store.sessions.all()
     scale = sessions[0].scale
-    by_session = store.counts_by_session([s.id for s in sessions])
+    by_session = store.postits.counts_by_session([s.id for s in sessions])
 
     assert sum(n for s in by_session.values() for by_key in s.values() for n in by_key.values()) == 46 * 4
 
     order = [s.id for s in sessions]
-    stream = list(store.iter_comments(order, scale.keys))
+    stream = list(store.postits.iter_comments(order, scale.keys))
     keys = [(p.statement_number, scale.keys.index(p.response_key), order.index(p.session_id)) for p in stream]
     assert keys == sorted(keys)
     assert all(p.comment.strip() for p in stream)
-    assert len(stream) == sum(1 for s in sessions for p in store.postits(s.id) if p.comment.strip())
+    assert len(stream) == sum(1 for s in sessions for p in store.postits.of(s.id) if p.comment.strip())
 
 
 def test_slugs_are_safe_file_names() -> None:
@@ -249,7 +249,7 @@ def test_the_charts_screen_starts_on_the_sessions_consultation(
 ) -> None:
     statement_set = load_statement_set(SET_PATH)
     other = replace(statement_set, id="other-set", statements=(Statement(1, "Something else"),))
-    alone = store.create_session(other, SessionDetails(label="Alone", cohort="adults", setting="prison"))
+    alone = store.sessions.create(other, SessionDetails(label="Alone", cohort="adults", setting="prison"))
 
     from_wall = charts.screen_selection(store, five["Adult focus group 2"].id)
     lone = charts.screen_selection(store, alone.id)

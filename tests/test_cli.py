@@ -151,7 +151,7 @@ def test_record_prints_the_post_it_id_and_stores_it(cli: Cli) -> None:
     assert result.exit_code == 0, result.stderr
     postit_id = result.stdout.strip()
     with Store.open(cli.data_dir) as store:
-        postit = store.postit(postit_id)
+        postit = store.postits.get(postit_id)
     assert (postit.statement_number, postit.response_key, postit.comment, postit.participant) == (
         2,
         "strongly_disagree",
@@ -165,7 +165,7 @@ def test_record_takes_a_key_a_label_or_an_entry_key(cli: Cli, response: str) -> 
     session_id = new_session(cli)
     assert cli("record", session_id, "1", response).exit_code == 0
     with Store.open(cli.data_dir) as store:
-        assert [p.response_key for p in store.postits(session_id)] == ["agree"]
+        assert [p.response_key for p in store.postits.of(session_id)] == ["agree"]
 
 
 @pytest.mark.parametrize(
@@ -213,7 +213,8 @@ def test_import_postits_transcribes_a_wall(cli: Cli, tmp_path: Path) -> None:
     assert result.stdout.strip() == "imported 3 post-its into Adult focus group 1"
     with Store.open(cli.data_dir) as store:
         rows = [
-            (p.statement_number, p.response_key, p.comment, p.participant) for p in store.postits(session_id)
+            (p.statement_number, p.response_key, p.comment, p.participant)
+            for p in store.postits.of(session_id)
         ]
     assert rows == [
         (1, "strongly_agree", "they should, always", "P1"),
@@ -228,7 +229,7 @@ def test_import_accepts_an_excel_csv_with_a_bom_and_no_participant_column(cli: C
     wall.write_bytes("\ufeffStatement,Response,Comment\r\n3,Not sure,café\r\n".encode())
     assert cli("import-postits", session_id, str(wall)).exit_code == 0
     with Store.open(cli.data_dir) as store:
-        assert [(p.response_key, p.comment) for p in store.postits(session_id)] == [("neutral", "café")]
+        assert [(p.response_key, p.comment) for p in store.postits.of(session_id)] == [("neutral", "café")]
 
 
 @pytest.mark.parametrize(

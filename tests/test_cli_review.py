@@ -21,7 +21,7 @@ from tests.test_cli import NEW_SESSION, assert_refused, new_session, table_count
 
 def live_sessions(data_dir: Path) -> int:
     with Store.open(data_dir) as store:
-        return len(store.sessions())
+        return len(store.sessions.all())
 
 
 # ---------------------------------------------------------------- 1. hints that point the right way
@@ -96,7 +96,7 @@ def identifying_session(cli: Cli) -> str:
 
 def test_privacy_findings_are_what_would_be_exported(cli: Cli, identifying_session: str) -> None:
     with Store.open(cli.data_dir) as store:
-        session = store.session(identifying_session)
+        session = store.sessions.get(identifying_session)
         found = privacy.session_findings(store, session)
         with_names = privacy.session_findings(store, session, kinds=None)
 
@@ -261,14 +261,14 @@ def test_renaming_a_session_onto_another_label_is_refused(store: Store, statemen
         setting="community",
         consultation="Does social work care? 2010",
     )
-    second = store.create_session(statement_set, details)
+    second = store.sessions.create(statement_set, details)
     with pytest.raises(FacilitatorError, match="already exists"):
-        store.update_session(second.id, replace(details, label="adult focus group 1"))
+        store.sessions.update(second.id, replace(details, label="adult focus group 1"))
     # Saving a session under its own label is fine.
-    assert store.update_session(second.id, details).label == "Adult focus group 2"
+    assert store.sessions.update(second.id, details).label == "Adult focus group 2"
     # A deleted session's label is free again.
-    store.delete_session(session.id)
-    assert store.update_session(second.id, replace(details, label="Adult focus group 1")).label
+    store.sessions.delete(session.id)
+    assert store.sessions.update(second.id, replace(details, label="Adult focus group 1")).label
 
 
 # ---------------------------------------------------------------- 6. deleting a session
@@ -311,7 +311,7 @@ def test_both_export_commands_say_how_many_rows_are_new(tmp_path: Path) -> None:
     data = tmp_path / "laptop"
     with open_store(data) as store:
         session = make_session(store, "Group A")
-        store.add_postit(session.id, 1, "agree", "one")
+        store.postits.add(session.id, 1, "agree", "one")
     laptop = Cli(data)
 
     first = laptop("sync", "export", "--plaintext", "--out", str(tmp_path / "1.bundle"))
@@ -324,7 +324,7 @@ def test_both_export_commands_say_how_many_rows_are_new(tmp_path: Path) -> None:
     assert f"note: nothing new since the last export: all {rows} rows are sent again" in second.stderr
 
     with open_store(data) as store:
-        store.add_postit(session.id, 2, "agree", "two")
+        store.postits.add(session.id, 2, "agree", "two")
     share = tmp_path / "share"
     share.mkdir()
     run = laptop("sync", "run", "--plaintext", str(share))

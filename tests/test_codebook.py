@@ -19,7 +19,7 @@ CONSULTATION = "Does social work care? 2010"
 def make_session(
     store: Store, statement_set: StatementSet, label: str, consultation: str = CONSULTATION
 ) -> Session:
-    return store.create_session(
+    return store.sessions.create(
         statement_set,
         SessionDetails(label=label, cohort="adults", setting="community", consultation=consultation),
     )
@@ -50,7 +50,7 @@ def three(store: Store, statement_set: StatementSet) -> list[Session]:
     discussion.edit_note(store, untagged.id, themes=[])
     s4 = make_session(store, statement_set, "Group 4 (deleted)")
     discussion.add_note(store, s4.id, "in a deleted session", themes=["Flats", "Flats", "debt"])
-    store.delete_session(s4.id)
+    store.sessions.delete(s4.id)
     return [s1, s2, s3]
 
 
@@ -193,14 +193,14 @@ def test_joining_a_consultation_moves_the_tags_onto_its_codebook(
     discussion.add_note(store, member.id, "member note", themes=["Housing"])
     alone = make_session(store, statement_set, "Pilot", consultation="")
     discussion.add_note(store, alone.id, "pilot note", themes=["housing", "Money"])
-    store.update_session(
+    store.sessions.update(
         alone.id,
         SessionDetails(label="Pilot", cohort="adults", setting="community", consultation=CONSULTATION),
     )
     ranked = codebook.rank_for_consultation(store, member.consultation_id or "")
     assert ranking(ranked) == [(1, "Housing", 2, 2), (2, "Money", 1, 1)]
     assert discussion.notes(store, alone.id)[0].theme_names == ("Housing", "Money")
-    assert codebook.align_codebook(store, store.session(alone.id)) == 0  # nothing left to move
+    assert codebook.align_codebook(store, store.sessions.get(alone.id)) == 0  # nothing left to move
 
 
 def test_codebook_of_follows_the_session(session: Session) -> None:

@@ -40,8 +40,8 @@ def discussed(store: Store, session: Session) -> Session:
     set_pseudonym(store, session.id, "Darren", "Dave")
     roster.add_participant(store, session.id, "P1", "male", cohort="young offenders", wants_interview=True)
     roster.add_participant(store, session.id, "P2", "female", consent=True)
-    store.add_postit(session.id, 1, "agree", "DARREN listened, Darrenby didn't", participant="P1")
-    store.add_postit(session.id, 2, "disagree", "=Darren's worker")
+    store.postits.add(session.id, 1, "agree", "DARREN listened, Darrenby didn't", participant="P1")
+    store.postits.add(session.id, 2, "disagree", "=Darren's worker")
     discussion.add_note(
         store,
         session.id,

@@ -107,11 +107,11 @@ def test_sessions_of_different_consultations_or_statements_cannot_be_pooled(
     store: Store, five: dict[str, Session]
 ) -> None:
     statement_set = load_statement_set(SET_PATH)
-    elsewhere = store.create_session(
+    elsewhere = store.sessions.create(
         statement_set, SessionDetails(label="Elsewhere", cohort="adults", setting="prison", consultation="B")
     )
     other_set = type(statement_set)("other", "Other", statement_set.scale, statement_set.statements[:2])
-    other = store.create_session(
+    other = store.sessions.create(
         other_set, SessionDetails(label="Other", cohort="adults", setting="prison", consultation=CONSULTATION)
     )
     one = five["Adult focus group 1"].id

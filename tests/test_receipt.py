@@ -16,10 +16,10 @@ def run(data_dir, *args):
 def make_session(data_dir):
     with open_store(data_dir) as store:
         session = new_session(store)
-        first = store.add_postit(session.id, 1, "agree", "good worker")
-        store.add_postit(session.id, 1, "strongly_disagree")
-        store.add_postit(session.id, 3, "neutral", "not sure", participant="P2")
-        store.close_session(session.id)
+        first = store.postits.add(session.id, 1, "agree", "good worker")
+        store.postits.add(session.id, 1, "strongly_disagree")
+        store.postits.add(session.id, 3, "neutral", "not sure", participant="P2")
+        store.sessions.close(session.id)
         return session.id, first.id
 
 
@@ -36,12 +36,12 @@ def test_receipt_png_verify_round_trip_detects_one_changed_postit(tmp_path):
     ok = run(data, "receipt", "verify", str(png))
     assert ok.exit_code == 0 and ok.stdout.startswith("ok:")
     with open_store(data) as store:
-        store.edit_postit(first, "good worker!")
+        store.postits.edit(first, "good worker!")
     changed = run(data, "receipt", "verify", str(png))
     assert changed.exit_code == 1
     assert "same counts, but a post-it's comment" in changed.stdout
     with open_store(data) as store:
-        store.move_postit(first, "disagree")
+        store.postits.move(first, "disagree")
     moved = run(data, "receipt", "verify", made.stdout.splitlines()[0])
     assert moved.exit_code == 1
     assert "statement 1 agree: receipt 1, here 0" in moved.stdout
@@ -82,5 +82,5 @@ def test_verify_refuses_what_is_not_a_receipt(tmp_path):
 def test_the_html_summary_can_embed_the_qr_code_as_a_data_uri(tmp_path):
     session_id, _ = make_session(tmp_path / "data")
     with open_store(tmp_path / "data") as store:
-        uri = receipt.session_qr_data_uri(store, store.session(session_id))
+        uri = receipt.session_qr_data_uri(store, store.sessions.get(session_id))
     assert uri.startswith("data:image/png;base64,iVBORw0KGgo")

@@ -60,11 +60,11 @@ def test_a_new_code_follows_into_notes_and_postits(store: Store, session: Sessio
     roster.add_participant(store, session.id, "P1", "female", cohort="young offenders")
     note = discussion.add_note(store, session.id, "said", speaker="p1")
     assert note.participant == "P1"  # the roster's spelling
-    postit = store.add_postit(session.id, 1, "agree", participant="P1")
+    postit = store.postits.add(session.id, 1, "agree", participant="P1")
     edited = roster.edit_participant(store, session.id, "P1", new_code="P7", age_band="under 18")
     assert (edited.code, edited.age_band, edited.descriptor) == ("P7", "under 18", "Female young offender")
     assert discussion.note(store, note.id).participant == "P7"
-    assert store.postit(postit.id).participant == "P7"
+    assert store.postits.get(postit.id).participant == "P7"
 
 
 def test_speakers_must_be_in_the_roster_once_there_is_one(store: Store, session: Session) -> None:

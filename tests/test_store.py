@@ -44,7 +44,7 @@ def test_the_device_identity_is_made_once_and_kept(store: Store, data_dir: Path)
 
 
 def test_every_row_has_uuid_timestamps_and_device(store: Store, session: Session) -> None:
-    store.add_postit(session.id, 1, "agree", "yes")
+    store.postits.add(session.id, 1, "agree", "yes")
     for table in ("devices", "consultations", "sessions", "postits"):
         rows = list(store.db.query(f"SELECT * FROM {table}"))
         assert rows, table
@@ -60,29 +60,29 @@ def test_a_session_freezes_its_statements_and_scale(
 ) -> None:
     assert [s.text for s in session.statements] == [s.text for s in statement_set.statements]
     store.db.execute("UPDATE sessions SET label = label")  # the row is the only source of the statements
-    assert store.session(session.id).statements == statement_set.statements
-    assert store.session(session.id).scale == statement_set.scale
+    assert store.sessions.get(session.id).statements == statement_set.statements
+    assert store.sessions.get(session.id).scale == statement_set.scale
 
 
 def test_a_session_is_found_by_a_unique_prefix_of_its_id(store: Store, session: Session) -> None:
-    assert store.session(session.id[:6]).id == session.id
+    assert store.sessions.get(session.id[:6]).id == session.id
     with pytest.raises(NotFound):
-        store.session("zzzz")
+        store.sessions.get("zzzz")
     with pytest.raises(NotFound):
-        store.session(session.id[:3])
+        store.sessions.get(session.id[:3])
 
 
 def test_a_consultation_is_shared_by_title(
     store: Store, statement_set: StatementSet, session: Session
 ) -> None:
-    other = store.create_session(
+    other = store.sessions.create(
         statement_set,
         SessionDetails(
             "Young offender focus group 4", "young offenders", "prison", "does social work CARE? 2010"
         ),
     )
     assert other.consultation_id == session.consultation_id
-    assert len(store.consultations()) == 1
+    assert len(store.consultations.all()) == 1
 
 
 @pytest.mark.parametrize(
@@ -104,31 +104,31 @@ def test_bad_session_details_are_refused(
     for name, value in changes.items():
         setattr(details, name, value)
     with pytest.raises(FacilitatorError, match=message):
-        store.create_session(statement_set, details)
-    assert store.sessions() == []
+        store.sessions.create(statement_set, details)
+    assert store.sessions.all() == []
 
 
 def test_participants_default_to_the_sum_of_male_and_female(
     store: Store, statement_set: StatementSet
 ) -> None:
-    session = store.create_session(statement_set, SessionDetails("G", "adults", "prison", male=3, female=4))
+    session = store.sessions.create(statement_set, SessionDetails("G", "adults", "prison", male=3, female=4))
     assert session.participants == 7
 
 
 def test_a_deleted_post_it_is_a_tombstone_and_can_be_restored(store: Store, session: Session) -> None:
-    postit = store.add_postit(session.id, 2, "5", "no")
-    deleted = store.delete_postit(postit.id)
+    postit = store.postits.add(session.id, 2, "5", "no")
+    deleted = store.postits.delete(postit.id)
     assert deleted.deleted_at is not None and deleted.updated_at > postit.updated_at
-    assert store.postits(session.id) == []
+    assert store.postits.of(session.id) == []
     assert store.db.execute("SELECT COUNT(*) FROM postits").fetchone()[0] == 1
-    store.restore_postit(postit.id)
-    assert [p.id for p in store.postits(session.id)] == [postit.id]
+    store.postits.restore(postit.id)
+    assert [p.id for p in store.postits.of(session.id)] == [postit.id]
 
 
 def test_edit_and_move_change_the_row_and_its_updated_at(store: Store, session: Session) -> None:
-    postit = store.add_postit(session.id, 1, "agree", "first")
-    edited = store.edit_postit(postit.id, "second")
-    moved = store.move_postit(postit.id, "Strongly disagree")
+    postit = store.postits.add(session.id, 1, "agree", "first")
+    edited = store.postits.edit(postit.id, "second")
+    moved = store.postits.move(postit.id, "Strongly disagree")
     assert edited.comment == "second"
     assert moved.response_key == "strongly_disagree" and moved.comment == "second"
     assert postit.updated_at < edited.updated_at < moved.updated_at
@@ -136,9 +136,9 @@ def test_edit_and_move_change_the_row_and_its_updated_at(store: Store, session: 
 
 
 def test_a_deleted_session_is_a_tombstone_with_its_post_its(store: Store, session: Session) -> None:
-    store.add_postit(session.id, 1, "agree")
-    store.delete_session(session.id)
-    assert store.sessions() == []
+    store.postits.add(session.id, 1, "agree")
+    store.sessions.delete(session.id)
+    assert store.sessions.all() == []
     assert store.db.execute("SELECT COUNT(*) FROM postits WHERE deleted_at IS NOT NULL").fetchone()[0] == 1
     assert store.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 1
 
@@ -146,19 +146,22 @@ def test_a_deleted_session_is_a_tombstone_with_its_post_its(store: Store, sessio
 def test_bulk_add_is_all_or_nothing(store: Store, session: Session) -> None:
     items = [NewPostit(1, "agree"), NewPostit(2, "nope"), NewPostit(3, "1")]
     with pytest.raises(ItemError) as caught:
-        store.add_postits(session.id, items)
+        store.postits.add_many(session.id, items)
     assert caught.value.index == 1 and "unknown response 'nope'" in caught.value.reason
-    assert store.postits(session.id) == []
-    assert store.add_postits(session.id, [items[0], items[2]]) == 2
+    assert store.postits.of(session.id) == []
+    assert store.postits.add_many(session.id, [items[0], items[2]]) == 2
 
 
 def test_counts_come_grouped_by_statement_and_response(store: Store, session: Session) -> None:
     for number, response in [(1, "1"), (1, "1"), (1, "3"), (4, "5")]:
-        store.add_postit(session.id, number, response)
-    deleted = store.add_postit(session.id, 4, "5")
-    store.delete_postit(deleted.id)
-    assert store.counts([session.id]) == {1: {"strongly_agree": 2, "neutral": 1}, 4: {"strongly_disagree": 1}}
-    assert store.statement_totals(session.id) == {1: 3, 4: 1}
+        store.postits.add(session.id, number, response)
+    deleted = store.postits.add(session.id, 4, "5")
+    store.postits.delete(deleted.id)
+    assert store.postits.counts([session.id]) == {
+        1: {"strongly_agree": 2, "neutral": 1},
+        4: {"strongly_disagree": 1},
+    }
+    assert store.postits.statement_totals(session.id) == {1: 3, 4: 1}
 
 
 def test_a_database_from_a_newer_facilitator_is_refused(data_dir: Path, store: Store) -> None:
@@ -192,7 +195,7 @@ def test_two_connections_write_at_once_without_error_or_loss(
     def write(target: Store, tag: str) -> None:
         try:
             for index in range(60):
-                target.add_postit(session.id, 1 + index % 4, "2", f"{tag}{index}")
+                target.postits.add(session.id, 1 + index % 4, "2", f"{tag}{index}")
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
 
@@ -203,7 +206,7 @@ def test_two_connections_write_at_once_without_error_or_loss(
         thread.join()
     other.close()
     assert errors == []
-    comments = {p.comment for p in store.postits(session.id)}
+    comments = {p.comment for p in store.postits.of(session.id)}
     assert comments == {f"{t}{i}" for t in "ab" for i in range(60)}
 
 
@@ -211,11 +214,11 @@ def test_deleting_a_session_tombstones_every_row_that_belongs_to_it(store: Store
     from facilitator.discussion import anonymity, roster
     from facilitator.discussion import notes as discussion
 
-    store.add_postit(session.id, 1, "agree")
+    store.postits.add(session.id, 1, "agree")
     roster.add_participant(store, session.id, "P1", "male")
     discussion.add_note(store, session.id, "They never listened", kind="quote", speaker="P1")
     anonymity.set_pseudonym(store, session.id, "Darren", "Dave")
-    store.delete_session(session.id)
+    store.sessions.delete(session.id)
     for table in ("postits", "participants", "notes", "pseudonyms"):
         live = store.db.execute(f"SELECT COUNT(*) FROM {table} WHERE deleted_at IS NULL").fetchone()[0]
         total = store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]

@@ -114,7 +114,7 @@ def test_the_html_summary_embeds_the_session_s_qr_receipt_with_a_caption(exporte
     with Image.open(io.BytesIO(base64.b64decode(encoded))) as image:
         (decoded,) = zxingcpp.read_barcodes(image)
     with Store.open(exported["data"]) as store:
-        session = store.session(exported["session"].id)
+        session = store.sessions.get(exported["session"].id)
         expected = make_receipt(store, session).text
     assert decoded.text == expected
     text = " ".join(parse(page).text)
@@ -163,7 +163,7 @@ def test_a_multi_line_comment_stays_in_its_list_item(tmp_path: Path) -> None:
     data = tmp_path / "data"
     with Store.open(data) as store:
         session = build(store)["Young offender focus group 5"]
-        store.add_postit(session.id, 1, "agree", "first line\n# not a heading\n    not code")
+        store.postits.add(session.id, 1, "agree", "first line\n# not a heading\n    not code")
     out = tmp_path / "s.md"
 
     result = CliRunner().invoke(
@@ -200,7 +200,7 @@ def test_html_goes_to_stdout_when_asked(exported: dict[str, Any]) -> None:
 
 def test_participant_totals_in_the_reports_form(exported: dict[str, Any]) -> None:
     with Store.open(exported["data"]) as store:
-        counts = [headcount(store, s) for s in store.sessions()]
+        counts = [headcount(store, s) for s in store.sessions.all()]
 
     assert participants_sentence(counts) == "46 took part: 37 male, 9 female; 32 adults, 14 young offenders."
     assert participants_sentence([]) == "Participant numbers were not recorded."

@@ -56,7 +56,7 @@ def build(store: Store) -> dict[str, str]:
             male=male,
             female=female,
         )
-        return store.create_session(one, details).id
+        return store.sessions.create(one, details).id
 
     a = session("Adult focus group 1", "adults", "2024-05-01", 10, 8, 2)
     b = session("Young offender focus group 2", "young offenders", "2024-05-08", 3, 3, 0)
@@ -68,7 +68,7 @@ def build(store: Store) -> dict[str, str]:
     roster.add_participant(store, a, "P2", "female")
     roster.add_participant(store, a, "P3", "female", wants_interview=True)
     roster.add_participant(store, a, "P4", "other")
-    store.add_postits(
+    store.postits.add_many(
         a,
         [
             NewPostit(1, "agree", "Darren's worker never came"),
@@ -104,14 +104,16 @@ def build(store: Store) -> dict[str, str]:
     set_pseudonym(store, b, "Kyle", "Kev")
     roster.add_participant(store, b, "P1", "male", wants_interview=True)
     roster.add_participant(store, b, "P2", "male")
-    store.add_postits(b, [NewPostit(1, "strongly_agree", "Kyle and Darren agree"), NewPostit(1, "agree", "")])
+    store.postits.add_many(
+        b, [NewPostit(1, "strongly_agree", "Kyle and Darren agree"), NewPostit(1, "agree", "")]
+    )
     add(store, b, "Kyle's worker never listens", kind="quote", speaker="P1", themes=["Listening"])
     add(store, b, "Darren lied to us", kind="quote", speaker="P2", themes=["Trust"])
     add(store, b, "Workers keep changing", themes=["Change"])
     # A name only another group's map holds is changed in the report too.
     add(store, b, "Sharon from group 1 was right", kind="quote", speaker="P2")
 
-    store.add_postits(c, [NewPostit(1, "agree", "fine"), NewPostit(1, "disagree", "")])
+    store.postits.add_many(c, [NewPostit(1, "agree", "fine"), NewPostit(1, "disagree", "")])
     add(store, c, "Social workers are overloaded", kind="quote", themes=["Workload"])
     add(store, c, "Nobody hears us", themes=["listening"])
     return {"A": a, "B": b, "C": c}
@@ -243,7 +245,7 @@ def test_quotes_carry_only_a_descriptor_in_the_reports_form(written: dict[str, A
 
 def test_an_unknown_speaker_in_a_mixed_roster_gets_no_descriptor(tmp_path: Path) -> None:
     with Store.open(tmp_path / "data") as store:
-        session = store.create_session(
+        session = store.sessions.create(
             load_statement_set(SET_PATH), SessionDetails(label="Mixed", cohort="adults", setting="prison")
         )
         roster.add_participant(store, session.id, "P1", "female")

@@ -28,8 +28,8 @@ def world(tmp_path: Path) -> dict[str, Path]:
     with open_store(tmp_path / "laptop") as laptop:
         keys.trust(laptop, recipient)
         session = new_session(laptop)
-        laptop.add_postit(session.id, 1, "agree", "a comment")
-        laptop.add_postit(session.id, 2, "disagree")
+        laptop.postits.add(session.id, 1, "agree", "a comment")
+        laptop.postits.add(session.id, 2, "disagree")
         (tmp_path / "plain").mkdir()
         (tmp_path / "sealed").mkdir()
         plain = sync.export_bundle(laptop, tmp_path / "plain", everything=True, plaintext=True).path

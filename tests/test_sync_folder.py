@@ -28,7 +28,7 @@ def laptop_with_postits(data_dir: Path, recipient: str, label: str, count: int) 
         keys.trust(store, recipient)
         session = new_session(store, label)
         for number in range(count):
-            store.add_postit(session.id, 1 + number % 4, "agree", f"{label} {number}")
+            store.postits.add(session.id, 1 + number % 4, "agree", f"{label} {number}")
         return session.id
 
 
@@ -48,7 +48,7 @@ def test_laptops_and_the_office_meet_in_a_folder(tmp_path, office_key):
     assert code == 0, err
     assert out.count("added") == 2
     with open_store(tmp_path / "office") as office:
-        assert len(office.postits(first)) == 3 and len(office.postits(second)) == 2
+        assert len(office.postits.of(first)) == 3 and len(office.postits.of(second)) == 2
     # A second run imports nothing again, and never the office's own bundle.
     code, out, err = cli(tmp_path / "office", "sync", "run", str(share), "--identity", str(identity))
     assert (code, out) == (0, "nothing new to export\nno new bundles from other devices\n"), err
@@ -96,7 +96,7 @@ def test_sync_conflicts_lists_and_resolve_settles(tmp_path, office_key):
     cli(tmp_path / "b", "sync", "import", *map(str, share.glob("*.bundle")))
     for laptop, words in (("a", "said on a"), ("b", "said on b")):
         with open_store(tmp_path / laptop) as store:
-            store.edit_postit(store.postits(session)[0].id, words)
+            store.postits.edit(store.postits.of(session)[0].id, words)
         cli(tmp_path / laptop, "sync", "export", "--out", str(share), "--plaintext")
     code, out, err = cli(tmp_path / "office", "sync", "run", str(share), "--plaintext")
     assert code == 0, err
@@ -111,4 +111,4 @@ def test_sync_conflicts_lists_and_resolve_settles(tmp_path, office_key):
     assert code == 0 and "took the other version" in out
     assert cli(tmp_path / "office", "sync", "conflicts")[2] == "no conflicts\n"
     with open_store(tmp_path / "office") as office:
-        assert office.postits(session)[0].comment == "said on a"
+        assert office.postits.of(session)[0].comment == "said on a"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from facilitator.core.errors import FacilitatorError
-from facilitator.store import SYNCED_TABLES, Store
+from facilitator.store import SYNCED_TABLES, Store, sync_state
 from facilitator.sync import bundle
 from facilitator.sync import merge as sync
 from tests.sync_helpers import new_session, open_store
@@ -35,12 +35,12 @@ def tables_in(path: Path) -> dict[str, bundle.TableRows]:
 def test_a_bundle_carries_new_rows_and_the_device_and_merges_once(devices, tmp_path):
     a, _b, office = devices
     session = new_session(a)
-    a.add_postit(session.id, 1, "agree", "kept in the room")
+    a.postits.add(session.id, 1, "agree", "kept in the room")
     path = export(a, tmp_path / "out")
     assert set(tables_in(path)) == {"devices", "consultations", "sessions", "postits"}
     first = sync.import_bundle(office, path)
     assert (first.counts.added, first.counts.conflicted) == (4, 0)
-    assert [p.comment for p in office.postits(session.id)] == ["kept in the room"]
+    assert [p.comment for p in office.postits.of(session.id)] == ["kept in the room"]
     again = sync.import_bundle(office, path)
     assert again.skipped == "already imported"
     forced = sync.import_bundle(office, path, force=True)
@@ -50,25 +50,25 @@ def test_a_bundle_carries_new_rows_and_the_device_and_merges_once(devices, tmp_p
 def test_the_next_export_holds_only_what_changed_since(devices, tmp_path):
     a, _b, office = devices
     session = new_session(a)
-    first = a.add_postit(session.id, 1, "agree")
+    first = a.postits.add(session.id, 1, "agree")
     sync.import_bundle(office, export(a, tmp_path / "out"))
-    assert a.session_summaries()[0].sent
-    second = a.add_postit(session.id, 2, "disagree")
-    assert not a.session_summaries()[0].sent
+    assert a.sessions.summaries()[0].sent
+    second = a.postits.add(session.id, 2, "disagree")
+    assert not a.sessions.summaries()[0].sent
     rows = tables_in(export(a, tmp_path / "out"))
     postit_ids = {row[0] for row in rows["postits"].rows}
     # The new post-it goes; the first goes again only because it falls in the overlap window.
     assert second.id in postit_ids
     assert set(rows) >= {"devices", "sessions"}  # the device, and the new post-it's parent
-    assert a.session_summaries()[0].sent
+    assert a.sessions.summaries()[0].sent
     assert sync.has_new_changes(a) is False
-    assert first.id in {p.id for p in office.postits(session.id)}
+    assert first.id in {p.id for p in office.postits.of(session.id)}
 
 
 def test_everything_flag_exports_rows_of_other_devices_too(devices, tmp_path):
     a, b, _office = devices
     session = new_session(a)
-    a.add_postit(session.id, 1, "agree")
+    a.postits.add(session.id, 1, "agree")
     sync.import_bundle(b, export(a, tmp_path / "a"))
     b_only = export(b, tmp_path / "b")
     everything = export(b, tmp_path / "b2", everything=True)
@@ -103,18 +103,18 @@ def test_a_bundle_with_a_local_only_table_is_refused(devices, tmp_path):
     forged.write_bytes(data)
     with pytest.raises(FacilitatorError, match="never synced"):
         sync.import_bundle(office, forged)
-    assert office.get_meta("device_id") == office.device_id
+    assert office.meta.get("device_id") == office.device_id
 
 
 def test_same_bundles_in_any_order_any_number_of_times_give_one_database(devices, tmp_path):
     a, b, _office = devices
     session = new_session(a)
-    postit = a.add_postit(session.id, 1, "agree", "first words")
+    postit = a.postits.add(session.id, 1, "agree", "first words")
     base = export(a, tmp_path / "a")
     sync.import_bundle(b, base)
-    a.edit_postit(postit.id, "edited on a")
-    b.move_postit(postit.id, "disagree")
-    b.add_postit(session.id, 3, "neutral")
+    a.postits.edit(postit.id, "edited on a")
+    b.postits.move(postit.id, "disagree")
+    b.postits.add(session.id, 3, "neutral")
     from_a, from_b = export(a, tmp_path / "a"), export(b, tmp_path / "b")
     dumps = []
     for order in ([base, from_a, from_b], [from_b, from_a, base, from_b], [from_a, from_b, base, base]):
@@ -131,15 +131,15 @@ def test_same_bundles_in_any_order_any_number_of_times_give_one_database(devices
 def test_the_later_edit_wins_and_the_other_version_is_kept_as_a_conflict(devices, tmp_path):
     a, b, office = devices
     session = new_session(a)
-    postit = a.add_postit(session.id, 1, "agree", "original")
+    postit = a.postits.add(session.id, 1, "agree", "original")
     sync.import_bundle(b, export(a, tmp_path / "a"))
-    a.edit_postit(postit.id, "a's words")
-    b.edit_postit(postit.id, "b's words")  # later
+    a.postits.edit(postit.id, "a's words")
+    b.postits.edit(postit.id, "b's words")  # later
     result_a = sync.import_bundle(office, export(a, tmp_path / "a"))
     result_b = sync.import_bundle(office, export(b, tmp_path / "b"))
     assert result_a.counts.added >= 1
     assert result_b.counts.conflicted == 1
-    assert office.postit(postit.id).comment == "b's words"
+    assert office.postits.get(postit.id).comment == "b's words"
     [conflict] = sync.conflicts(office)
     assert (conflict.table, conflict.row_id, conflict.other["comment"]) == ("postits", postit.id, "a's words")
     assert conflict.differs == ["comment"]
@@ -148,19 +148,19 @@ def test_the_later_edit_wins_and_the_other_version_is_kept_as_a_conflict(devices
 def test_an_edit_that_lost_before_it_left_its_device_reaches_the_office_as_a_conflict(devices, tmp_path):
     a, b, office = devices
     session = new_session(a)
-    postit = a.add_postit(session.id, 1, "agree", "original")
+    postit = a.postits.add(session.id, 1, "agree", "original")
     first = export(a, tmp_path / "a")
     sync.import_bundle(b, first)
-    a.edit_postit(postit.id, "a's words")  # never exported as a row
-    b.edit_postit(postit.id, "b's words")  # later
+    a.postits.edit(postit.id, "a's words")  # never exported as a row
+    b.postits.edit(postit.id, "b's words")  # later
     from_b = export(b, tmp_path / "b")
     sync.import_bundle(a, from_b)
-    assert a.postit(postit.id).comment == "b's words"
+    assert a.postits.get(postit.id).comment == "b's words"
     from_a = export(a, tmp_path / "a")
     assert "postits" not in tables_in(from_a)  # a's words travel only as a kept version
     for path in (first, from_b, from_a):
         sync.import_bundle(office, path)
-    assert office.postit(postit.id).comment == "b's words"
+    assert office.postits.get(postit.id).comment == "b's words"
     assert [c.other["comment"] for c in sync.conflicts(office)] == ["a's words"]
     kept = [json.loads(v)["comment"] for (v,) in office.db.execute("SELECT version FROM sync_conflicts")]
     # "original" is kept because the office held it when b's words arrived; a and b each
@@ -171,43 +171,43 @@ def test_an_edit_that_lost_before_it_left_its_device_reaches_the_office_as_a_con
 def test_a_tombstone_beats_an_older_edit(devices, tmp_path):
     a, b, office = devices
     session = new_session(a)
-    postit = a.add_postit(session.id, 1, "agree", "original")
+    postit = a.postits.add(session.id, 1, "agree", "original")
     sync.import_bundle(b, export(a, tmp_path / "a"))
-    b.edit_postit(postit.id, "older edit")
-    a.delete_postit(postit.id)  # later
+    b.postits.edit(postit.id, "older edit")
+    a.postits.delete(postit.id)  # later
     for path in (export(a, tmp_path / "a"), export(b, tmp_path / "b")):
         sync.import_bundle(office, path)
-    assert office.postits(session.id) == []
-    assert office.postit(postit.id, include_deleted=True).deleted_at is not None
+    assert office.postits.of(session.id) == []
+    assert office.postits.get(postit.id, include_deleted=True).deleted_at is not None
     assert [c.other["comment"] for c in sync.conflicts(office)] == ["older edit"]
 
 
 def test_sequential_edits_of_one_device_are_not_conflicts(devices, tmp_path):
     a, _b, office = devices
     session = new_session(a)
-    postit = a.add_postit(session.id, 1, "agree", "one")
+    postit = a.postits.add(session.id, 1, "agree", "one")
     sync.import_bundle(office, export(a, tmp_path / "a"))
-    a.edit_postit(postit.id, "two")
+    a.postits.edit(postit.id, "two")
     result = sync.import_bundle(office, export(a, tmp_path / "a"))
     assert result.counts.conflicted == 0
     assert result.counts.updated >= 1
     assert sync.conflicts(office) == []
-    assert office.postit(postit.id).comment == "two"
+    assert office.postits.get(postit.id).comment == "two"
 
 
 def test_resolving_a_conflict_by_taking_the_other_version_travels_and_converges(devices, tmp_path):
     a, b, office = devices
     session = new_session(a)
-    postit = a.add_postit(session.id, 1, "agree", "original")
+    postit = a.postits.add(session.id, 1, "agree", "original")
     sync.import_bundle(b, export(a, tmp_path / "a"))
-    a.edit_postit(postit.id, "a's words")
-    b.edit_postit(postit.id, "b's words")
+    a.postits.edit(postit.id, "a's words")
+    b.postits.edit(postit.id, "b's words")
     from_a, from_b = export(a, tmp_path / "a"), export(b, tmp_path / "b")
     sync.import_bundle(office, from_a)
     sync.import_bundle(office, from_b)
     [conflict] = sync.conflicts(office)
     sync.resolve_conflict(office, conflict.id[:10], take_other=True)
-    assert office.postit(postit.id).comment == "a's words"
+    assert office.postits.get(postit.id).comment == "a's words"
     assert sync.conflicts(office) == []
     # The decision reaches a and b, and all three agree.
     decision = export(office, tmp_path / "office")
@@ -221,16 +221,16 @@ def test_resolving_a_conflict_by_taking_the_other_version_travels_and_converges(
                 sync.import_bundle(store, path)
     assert sync.canonical_dump(a) == sync.canonical_dump(b) == sync.canonical_dump(office)
     assert sync.conflicts(a) == sync.conflicts(b) == []
-    assert a.postit(postit.id).comment == "a's words"
+    assert a.postits.get(postit.id).comment == "a's words"
 
 
 def test_keeping_this_version_closes_the_conflict(devices, tmp_path):
     a, b, office = devices
     session = new_session(a)
-    postit = a.add_postit(session.id, 1, "agree", "original")
+    postit = a.postits.add(session.id, 1, "agree", "original")
     sync.import_bundle(b, export(a, tmp_path / "a"))
-    a.edit_postit(postit.id, "a's words")
-    b.edit_postit(postit.id, "b's words")
+    a.postits.edit(postit.id, "a's words")
+    b.postits.edit(postit.id, "b's words")
     for path in (export(a, tmp_path / "a"), export(b, tmp_path / "b")):
         sync.import_bundle(office, path)
     [conflict] = sync.conflicts(office)
@@ -238,18 +238,18 @@ def test_keeping_this_version_closes_the_conflict(devices, tmp_path):
         sync.resolve_conflict(office, "zzzzzz", take_other=False)
     sync.resolve_conflict(office, conflict.id, take_other=False)
     assert sync.conflicts(office) == []
-    assert office.postit(postit.id).comment == "b's words"
+    assert office.postits.get(postit.id).comment == "b's words"
 
 
 def test_a_post_it_on_another_devices_session_carries_its_session(devices, tmp_path):
     a, b, office = devices
     session = new_session(a)
     sync.import_bundle(b, export(a, tmp_path / "a"))
-    b.add_postit(session.id, 2, "agree", "added on b")
+    b.postits.add(session.id, 2, "agree", "added on b")
     # The office gets b's bundle first: the session comes along with the post-it.
     result = sync.import_bundle(office, export(b, tmp_path / "b"))
     assert result.tables["sessions"].added == 1
-    assert [p.comment for p in office.postits(session.id)] == ["added on b"]
+    assert [p.comment for p in office.postits.of(session.id)] == ["added on b"]
 
 
 def test_the_discussion_tables_sync_with_the_post_its(devices, tmp_path):
@@ -270,7 +270,7 @@ def test_the_discussion_tables_sync_with_the_post_its(devices, tmp_path):
 def test_progress_is_reported_while_merging(devices, tmp_path):
     a, _b, office = devices
     session = new_session(a)
-    a.add_postit(session.id, 1, "agree")
+    a.postits.add(session.id, 1, "agree")
     seen: list[tuple[str, int, int]] = []
     sync.import_bundle(office, export(a, tmp_path / "a"), progress=lambda *step: seen.append(step))
     assert seen[-1][1] == seen[-1][2] > 0
@@ -281,19 +281,19 @@ def test_export_refuses_to_overwrite_a_bundle(devices, tmp_path):
     a, _b, _office = devices
     target = tmp_path / "x.bundle"
     sync.export_bundle(a, target, plaintext=True)
-    before = a.get_meta("sync_export_sequence")
+    before = a.meta.get("sync_export_sequence")
     with pytest.raises(FacilitatorError, match="already exists"):
         sync.export_bundle(a, target, plaintext=True)
-    assert a.get_meta("sync_export_sequence") == before
+    assert a.meta.get("sync_export_sequence") == before
 
 
 def test_unsent_sessions_are_those_with_changes_made_here_since_the_last_export(devices, tmp_path):
     a, b, _office = devices
     first, second = new_session(a, "One"), new_session(a, "Two")
-    assert sync.unsent_sessions(a) == {first.id, second.id}
+    assert sync_state.unsent_sessions(a) == {first.id, second.id}
     sync.import_bundle(b, export(a, tmp_path / "a"))
-    assert sync.unsent_sessions(a) == set()
-    a.add_postit(second.id, 1, "agree")
-    assert sync.unsent_sessions(a) == {second.id}
+    assert sync_state.unsent_sessions(a) == set()
+    a.postits.add(second.id, 1, "agree")
+    assert sync_state.unsent_sessions(a) == {second.id}
     # Rows that came from another device are not this device's to send.
-    assert sync.unsent_sessions(b) == set()
+    assert sync_state.unsent_sessions(b) == set()

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from facilitator.core.errors import FacilitatorError
-from facilitator.store import Store
+from facilitator.store import Store, sync_state
 from facilitator.sync import merge as sync
 from tests.sync_helpers import new_session, open_store
 
@@ -65,10 +65,10 @@ class World:
         Called after every step that may write on that device, so no version is missed.
         """
         store = self.stores[index]
-        for table in sync.synced_tables(store.db):
-            if table == sync.CONFLICTS:
+        for table in sync_state.synced_tables(store.db):
+            if table == sync_state.CONFLICTS:
                 continue
-            columns = sync.table_columns(store.db, table)
+            columns = sync_state.table_columns(store.db, table)
             for row in store.db.execute(f"SELECT * FROM {table} WHERE device_id = ?", [store.device_id]):
                 version = sync._version_row(table, columns, row)
                 key = (table, str(version[2]), store.device_id)
@@ -83,8 +83,8 @@ class World:
     def apply(self, op: tuple) -> None:  # type: ignore[type-arg]
         kind, index, *args = op
         store = self.stores[index]
-        sessions = store.sessions()
-        postits = [p for s in sessions for p in store.postits(s.id)]
+        sessions = store.sessions.all()
+        postits = [p for s in sessions for p in store.postits.of(s.id)]
         every = sorted(
             (row[0] for row in store.db.execute("SELECT id FROM postits").fetchall()),
         )
@@ -92,16 +92,16 @@ class World:
             if kind == "session":
                 new_session(store, f"group {len(sessions)}", self.root)
             elif kind == "add" and sessions:
-                postit = store.add_postit(sessions[args[0] % len(sessions)].id, args[1], "agree", "x")
+                postit = store.postits.add(sessions[args[0] % len(sessions)].id, args[1], "agree", "x")
                 self.postit_ids.add(postit.id)
             elif kind == "edit" and postits:
-                store.edit_postit(postits[args[0] % len(postits)].id, args[1])
+                store.postits.edit(postits[args[0] % len(postits)].id, args[1])
             elif kind == "move" and postits:
-                store.move_postit(postits[args[0] % len(postits)].id, args[1])
+                store.postits.move(postits[args[0] % len(postits)].id, args[1])
             elif kind == "delete" and postits:
-                store.delete_postit(postits[args[0] % len(postits)].id)
+                store.postits.delete(postits[args[0] % len(postits)].id)
             elif kind == "restore" and every:
-                store.restore_postit(every[args[0] % len(every)])
+                store.postits.restore(every[args[0] % len(every)])
             elif kind == "export":
                 self.export(index)
             elif kind == "import" and self.bundles:
@@ -177,7 +177,7 @@ def test_three_devices_converge_and_lose_nothing(ops, seed):
                 assert world.postit_ids <= here
                 kept = {row[0] for row in store.db.execute("SELECT id FROM sync_conflicts").fetchall()}
                 for (table, row_id, _device), (_stamp, version_id) in world.latest.items():
-                    columns = sync.table_columns(store.db, table)
+                    columns = sync_state.table_columns(store.db, table)
                     current = store.db.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id]).fetchone()
                     assert version_id in kept or version_id == sync._version_row(table, columns, current)[0]
         finally:

@@ -23,11 +23,11 @@ from tests.sync_helpers import integrity, new_session, open_store, whole_databas
 def test_an_import_killed_midway_leaves_the_database_as_before(tmp_path):
     with open_store(tmp_path / "laptop") as laptop:
         session = new_session(laptop)
-        laptop.add_postits(session.id, [NewPostit(1 + i % 4, "agree", f"c{i}") for i in range(300)])
+        laptop.postits.add_many(session.id, [NewPostit(1 + i % 4, "agree", f"c{i}") for i in range(300)])
         path = sync.export_bundle(laptop, tmp_path, plaintext=True).path
     with open_store(tmp_path / "office") as office:
         other = new_session(office, "Already here")
-        office.add_postit(other.id, 1, "agree", "kept")
+        office.postits.add(other.id, 1, "agree", "kept")
     before = whole_database(tmp_path / "office")
     marker = tmp_path / "paused"
     command = [
@@ -63,7 +63,7 @@ def test_an_import_killed_midway_leaves_the_database_as_before(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "added 303" in done.stdout  # the device, consultation, session and 300 post-its
     with open_store(tmp_path / "office") as office:
-        assert len(office.postits(session.id)) == 300
+        assert len(office.postits.of(session.id)) == 300
         assert integrity(tmp_path / "office") == "ok"
 
 
@@ -94,7 +94,7 @@ def test_five_hundred_mutated_bundles_are_refused_cleanly_or_imported_correctly(
     with open_store(tmp_path / "laptop") as laptop:
         session = new_session(laptop)
         for number, response, comment in [(1, "agree", "ok"), (2, "disagree", "=1+1"), (3, "neutral", "é ✓")]:
-            laptop.add_postit(session.id, number, response, comment)
+            laptop.postits.add(session.id, number, response, comment)
         plain = sync.export_bundle(laptop, tmp_path, plaintext=True).path.read_bytes()
         sealed = sync.export_bundle(
             laptop, tmp_path, everything=True, recipients=[recipient]

@@ -109,7 +109,7 @@ def main(ctx: click.Context) -> None:
 
 def _run_app(session_ref: str | None = None) -> None:
     ws = workspace()
-    session_id = ws.store.session(session_ref).id if session_ref else None
+    session_id = ws.store.sessions.get(session_ref).id if session_ref else None
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         raise FacilitatorError("the app needs a terminal; use the commands (see 'facilitator --help')")
     from facilitator.ui.app import run_app
@@ -183,7 +183,7 @@ def session_new(
     )
     if day is not None:
         details.date = day
-    session = ws.store.create_session(statement_set, details)
+    session = ws.store.sessions.create(statement_set, details)
     from facilitator.discussion.codebook import seed_codebook
 
     seed_codebook(ws.store, session, statement_set.themes)
@@ -195,7 +195,7 @@ def session_new(
 @data_dir_option
 def session_list(as_json: bool) -> None:
     """List the sessions in the order they took place."""
-    summaries = workspace().store.session_summaries()
+    summaries = workspace().store.sessions.summaries()
     if as_json:
         rows = [
             {
@@ -233,11 +233,11 @@ def session_list(as_json: bool) -> None:
 def session_close(session: str) -> None:
     """Mark SESSION closed: its exercise is over."""
     store = workspace().store
-    found = store.session(session)
+    found = store.sessions.get(session)
     if found.is_closed:
         click.echo(f"already closed {found.label}")
         return
-    closed = store.close_session(found.id)
+    closed = store.sessions.close(found.id)
     click.echo(f"closed {closed.label}")
 
 
@@ -256,13 +256,13 @@ def session_delete(session: str, yes: bool) -> None:
     The rows are tombstoned, so the deletion travels to other devices by sync.
     """
     store = workspace().store
-    found = store.session(session)
+    found = store.sessions.get(session)
     if not yes:
         if not stdin_is_terminal():
             raise FacilitatorError(
                 "deleting a session needs confirmation: run it in a terminal, or add --yes"
             )
-        postits = len(store.postits(found.id))
+        postits = len(store.postits.of(found.id))
         click.echo(
             f"This deletes {found.label!r} ({found.date}) with its {postits} post-its, notes and roster.",
             err=True,
@@ -272,7 +272,7 @@ def session_delete(session: str, yes: bool) -> None:
         )
         if " ".join(typed.split()).casefold() != found.label.casefold():
             raise FacilitatorError("the label typed does not match: nothing deleted")
-    store.delete_session(found.id)
+    store.sessions.delete(found.id)
     click.echo(f"deleted {found.label}")
 
 
@@ -292,12 +292,12 @@ def record_command(
     label or the entry key (1-5).
     """
     store = workspace().store
-    found = store.session(session)
+    found = store.sessions.get(session)
     try:
         number = int(statement)
     except ValueError:
         raise FacilitatorError(f"statement {statement!r} must be a number such as 1") from None
-    postit = store.add_postit(found.id, number, response, comment, participant, session=found)
+    postit = store.postits.add(found.id, number, response, comment, participant, session=found)
     click.echo(postit.id)
     if found.is_closed:
         click.echo(
@@ -361,17 +361,17 @@ def import_postits(session: str, file: Path) -> None:
     All or nothing: one bad row, reported with its line number, imports nothing.
     """
     store = workspace().store
-    found = store.session(session)
+    found = store.sessions.get(session)
     items, lines = read_postit_csv(file)
-    before = store.postits(found.id)
+    before = store.postits.of(found.id)
     try:
-        count = store.add_postits(found.id, items)
+        count = store.postits.add_many(found.id, items)
     except ItemError as error:
         raise FacilitatorError(
             f"{file} line {lines[error.index]}: {error.reason}; nothing imported"
         ) from None
     click.echo(f"imported {count} post-its into {found.label}")
-    repeats = _matching_postits(before, store.postits(found.id))
+    repeats = _matching_postits(before, store.postits.of(found.id))
     if repeats:
         click.echo(
             f"warning: {repeats} of these {count} post-its match ones already recorded in this session; "
@@ -423,7 +423,7 @@ def export_command(session: str, fmt: str, out: str, table: str) -> None:
     from facilitator.outputs import export
 
     store = workspace().store
-    found = store.session(session)
+    found = store.sessions.get(session)
     if fmt != "csv" and table != "postits":
         raise FacilitatorError("--table is for CSV only: the other formats hold the post-its and the notes")
     if fmt in ("md", "html"):
@@ -487,7 +487,7 @@ def privacy_command(session: str, names: bool) -> None:
     from facilitator.discussion.privacy import EXPORT_KINDS, session_findings
 
     store = workspace().store
-    found = session_findings(store, store.session(session), kinds=None if names else EXPORT_KINDS)
+    found = session_findings(store, store.sessions.get(session), kinds=None if names else EXPORT_KINDS)
     if not found:
         click.echo("no identifying details found", err=True)
         return

@@ -45,7 +45,7 @@ def participant_add(
     store = workspace().store
     person = roster.add_participant(
         store,
-        store.session(session).id,
+        store.sessions.get(session).id,
         code,
         gender,
         cohort=cohort,
@@ -82,7 +82,7 @@ def participant_edit(
     store = workspace().store
     person = roster.edit_participant(
         store,
-        store.session(session).id,
+        store.sessions.get(session).id,
         code,
         new_code=new_code,
         gender=gender,
@@ -103,7 +103,7 @@ def participant_remove(session: str, code: str) -> None:
     from facilitator.discussion import roster
 
     store = workspace().store
-    person = roster.remove_participant(store, store.session(session).id, code)
+    person = roster.remove_participant(store, store.sessions.get(session).id, code)
     click.echo(f"removed {person.code}")
 
 
@@ -115,7 +115,7 @@ def participant_list(session: str) -> None:
     from facilitator.discussion import roster
 
     store = workspace().store
-    found = store.session(session)
+    found = store.sessions.get(session)
     people = roster.participants(store, found.id)
     click.echo("code\tgender\tcohort\tage_band\tconsent\tinterview\tdescriptor")
     for p in people:
@@ -164,7 +164,7 @@ def note_add(session: str, text: str, kind: str, speaker: str | None, themes: tu
     from facilitator.discussion import notes as discussion
 
     store = workspace().store
-    found = store.session(session)
+    found = store.sessions.get(session)
     _seed_on_first_use(found.id)
     note = discussion.add_note(store, found.id, text, kind=kind, speaker=speaker, themes=themes)
     _warn_identifying(found.id, note.text)
@@ -227,7 +227,7 @@ def note_list(session: str, kind: str | None) -> None:
     from facilitator.discussion import notes as discussion
 
     store = workspace().store
-    found = store.session(session)
+    found = store.sessions.get(session)
     click.echo("id\tkind\tspeaker\tthemes\ttext")
     for note in discussion.notes(store, found.id, kind=kind):
         click.echo(_note_line(note))
@@ -242,7 +242,7 @@ def _seed_on_first_use(session_id: str) -> None:
     from facilitator.discussion.codebook import seed_codebook, starter_themes
 
     ws = workspace()
-    found = ws.store.session(session_id)
+    found = ws.store.sessions.get(session_id)
     seed_codebook(ws.store, found, starter_themes(ws.catalogue(), found))
 
 
@@ -263,14 +263,14 @@ def themes_command(session: str | None, consultation: str | None, used: bool) ->
     if (session is None) == (consultation is None):
         raise FacilitatorError("give SESSION or --consultation TITLE (one of them)")
     if consultation is not None:
-        found = store.find_consultation(consultation)
+        found = store.consultations.find(consultation)
         if found is None:
             raise FacilitatorError(f"unknown consultation {consultation!r}")
-        for member in store.sessions(found.id):
+        for member in store.sessions.all(found.id):
             _seed_on_first_use(member.id)
         ranked = codebook.rank_for_consultation(store, found.id, include_unused=not used)
     else:
-        member = store.session(session or "")
+        member = store.sessions.get(session or "")
         _seed_on_first_use(member.id)
         ranked = codebook.rank_for_session(store, member, include_unused=not used)
     click.echo("rank\tsessions\tnotes\ttheme")
@@ -305,7 +305,7 @@ def theme_add(session: str, name: str) -> None:
     from facilitator.discussion import codebook
 
     store = workspace().store
-    found = store.session(session)
+    found = store.sessions.get(session)
     _seed_on_first_use(found.id)
     click.echo(codebook.add_theme(store, found, name).name)
 
@@ -320,7 +320,7 @@ def theme_rename(session: str, old: str, new: str) -> None:
     from facilitator.discussion import codebook
 
     store = workspace().store
-    found = store.session(session)
+    found = store.sessions.get(session)
     with _themes_hint(session):
         renamed = codebook.rename_theme(store, found, old, new)
     click.echo(renamed.name)
@@ -336,7 +336,7 @@ def theme_merge(session: str, source: str, target: str) -> None:
     from facilitator.discussion import codebook
 
     store = workspace().store
-    found = store.session(session)
+    found = store.sessions.get(session)
     with _themes_hint(session):
         kept = codebook.merge_themes(store, found, source, target)
     click.echo(kept.name)
@@ -353,7 +353,7 @@ def theme_notes(session: str, name: str, all_sessions: bool) -> None:
     from facilitator.discussion import notes as discussion
 
     store = workspace().store
-    found = store.session(session)
+    found = store.sessions.get(session)
     book = codebook.Codebook.of(found)
     codebook.align_codebook(store, found)
     with _themes_hint(session):
@@ -379,7 +379,7 @@ def pseudonym_set(session: str, real: str, changed: str) -> None:
     from facilitator.discussion.anonymity import set_pseudonym
 
     store = workspace().store
-    set_pseudonym(store, store.session(session).id, real, changed)
+    set_pseudonym(store, store.sessions.get(session).id, real, changed)
     click.echo("saved", err=True)
 
 
@@ -392,7 +392,7 @@ def pseudonym_remove(session: str, real: str) -> None:
     from facilitator.discussion.anonymity import remove_pseudonym
 
     store = workspace().store
-    remove_pseudonym(store, store.session(session).id, real)
+    remove_pseudonym(store, store.sessions.get(session).id, real)
     click.echo("removed", err=True)
 
 
@@ -404,7 +404,7 @@ def pseudonym_list(session: str) -> None:
     from facilitator.discussion.anonymity import pseudonyms
 
     store = workspace().store
-    for pseudonym in pseudonyms(store, store.session(session).id):
+    for pseudonym in pseudonyms(store, store.sessions.get(session).id):
         click.echo(f"{pseudonym.real}\t{pseudonym.changed}")
 
 
@@ -420,5 +420,5 @@ def check_command(session: str, text: str) -> None:
     from facilitator.discussion.anonymity import detect_for_session
 
     store = workspace().store
-    for finding in detect_for_session(store, store.session(session).id, text):
+    for finding in detect_for_session(store, store.sessions.get(session).id, text):
         click.echo(f"{finding.start + 1}\t{finding.end}\t{finding.kind}\t{finding.reason}")

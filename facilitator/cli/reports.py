@@ -129,9 +129,9 @@ def pool_list(consultation: str | None) -> None:
 
     store = workspace().store
     if consultation is not None:
-        found = store.find_consultation(consultation)
+        found = store.consultations.find(consultation)
         if found is None:
-            known = ", ".join(repr(c.title) for c in store.consultations()) or "none yet"
+            known = ", ".join(repr(c.title) for c in store.consultations.all()) or "none yet"
             raise NotFound(f"unknown consultation {consultation!r} (known: {known})")
         pools = consultation_pools(store, found.id)
     else:
@@ -139,8 +139,8 @@ def pool_list(consultation: str | None) -> None:
     if not pools:
         click.echo("no pools yet: save one with 'facilitator pool add'", err=True)
         return
-    titles = {c.id: c.title for c in store.consultations()}
-    labels = {s.id: s.label for s in store.sessions()}
+    titles = {c.id: c.title for c in store.consultations.all()}
+    labels = {s.id: s.label for s in store.sessions.all()}
     click.echo("id\tconsultation\tlabel\tsessions")
     for pool in pools:
         members = "; ".join(labels.get(i, f"(deleted {i})") for i in pool.session_ids)

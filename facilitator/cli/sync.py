@@ -60,7 +60,7 @@ def keys_show() -> None:
     recipient = keys.trusted(store)
     click.echo(f"device\t{store.device_id}")
     click.echo(f"recipient\t{recipient or 'none (run: facilitator keys trust RECIPIENT)'}")
-    click.echo(f"last export\t{store.get_meta('last_export_at') or 'never'}")
+    click.echo(f"last export\t{store.meta.get('last_export_at') or 'never'}")
     click.echo(f"data folder\t{ws.data_dir}")
 
 
@@ -108,15 +108,15 @@ def sync_export(out: Path, everything: bool, plaintext: bool) -> None:
 
 def _new_rows(store: Any) -> int:
     """Rows this device wrote since its last export (what 'new' means to both export commands)."""
-    from facilitator.sync import merge as sync
+    from facilitator.store import sync_state
 
-    since = store.get_meta(sync.META_LAST_EXPORT) or ""
+    since = store.meta.get(sync_state.META_LAST_EXPORT) or ""
     return sum(
         store.db.execute(
             f'SELECT COUNT(*) FROM "{table}" WHERE device_id = ? AND updated_at > ?', [store.device_id, since]
         ).fetchone()[0]
-        for table in sync.synced_tables(store.db)
-        if table != sync.CONFLICTS
+        for table in sync_state.synced_tables(store.db)
+        if table != sync_state.CONFLICTS
     )
 
 
@@ -248,7 +248,7 @@ def receipt_show(session: str, png: Path | None) -> None:
     from facilitator.exercise import receipt
 
     store = workspace().store
-    found = store.session(session)
+    found = store.sessions.get(session)
     made = receipt.make_receipt(store, found)
     if not found.is_closed:
         click.echo("warning: the session is still open: the receipt covers the post-its so far", err=True)

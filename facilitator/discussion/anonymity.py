@@ -193,7 +193,7 @@ def pseudonyms(store: Store, session_id: str) -> list[Pseudonym]:
 
 def set_pseudonym(store: Store, session_id: str, real: str, changed: str) -> Pseudonym:
     """Map a real name (or word) to a changed one in a session; replaces an earlier mapping."""
-    session = store.session(session_id)
+    session = store.sessions.get(session_id)
     real = check_word(real, "real name")
     changed = check_word(changed, "changed name")
     if len(real) < 2:
@@ -230,7 +230,7 @@ def set_pseudonym(store: Store, session_id: str, real: str, changed: str) -> Pse
 
 def remove_pseudonym(store: Store, session_id: str, real: str) -> Pseudonym:
     """Tombstone one mapping of a session."""
-    session = store.session(session_id)
+    session = store.sessions.get(session_id)
     found = next((p for p in pseudonyms(store, session.id) if _key(p.real) == _key(real)), None)
     if found is None:
         raise NotFound(f"{' '.join(real.split())!r} is not in this session's pseudonym map")

@@ -24,12 +24,11 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-import sqlite_utils
-
 from facilitator.core.clock import new_id, now
 from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.core.statements import Catalogue
 from facilitator.store import Session, Store
+from facilitator.store.writer import Writer
 
 MAX_THEME = 200
 THEME_COLUMNS = (
@@ -180,7 +179,7 @@ def starter_themes(catalogue: Catalogue, session: Session) -> tuple[str, ...]:
 # ---------------------------------------------------------------- writing
 
 
-def _insert_theme(db: sqlite_utils.Database, store: Store, codebook: Codebook, name: str) -> Theme:
+def _insert_theme(db: Writer, store: Store, codebook: Codebook, name: str) -> Theme:
     theme_id = str(uuid.uuid5(_THEME_NAMESPACE, f"{codebook.key}\n{name.casefold()}"))
     if db.execute("SELECT 1 FROM themes WHERE id = ?", [theme_id]).fetchone():
         theme_id = new_id()
@@ -196,7 +195,7 @@ def _insert_theme(db: sqlite_utils.Database, store: Store, codebook: Codebook, n
 
 
 def ensure_theme(
-    db: sqlite_utils.Database,
+    db: Writer,
     store: Store,
     codebook: Codebook,
     name: str,
@@ -242,7 +241,7 @@ def seed_codebook(store: Store, session: Session, names: Iterable[str]) -> int:
         return added
 
 
-def tag(db: sqlite_utils.Database, store: Store, note_id: str, theme_id: str) -> None:
+def tag(db: Writer, store: Store, note_id: str, theme_id: str) -> None:
     """Tag a note with a theme (restoring an earlier, untagged tag). Call inside `store.write()`."""
     live = db.execute(
         "SELECT 1 FROM note_themes WHERE note_id = ? AND theme_id = ? AND deleted_at IS NULL",
@@ -265,7 +264,7 @@ def tag(db: sqlite_utils.Database, store: Store, note_id: str, theme_id: str) ->
     )
 
 
-def untag(db: sqlite_utils.Database, store: Store, note_id: str, theme_id: str) -> None:
+def untag(db: Writer, store: Store, note_id: str, theme_id: str) -> None:
     """Tombstone a note's tag. Call inside `store.write()`."""
     stamp = now()
     db.execute(
@@ -414,8 +413,8 @@ def rank(
 def sessions_sharing(store: Store, codebook: Codebook) -> list[Session]:
     """The live sessions whose notes the codebook counts."""
     if codebook.consultation_id:
-        return store.sessions(codebook.consultation_id)
-    return [store.session(codebook.session_id)] if codebook.session_id else []
+        return store.sessions.all(codebook.consultation_id)
+    return [store.sessions.get(codebook.session_id)] if codebook.session_id else []
 
 
 def rank_for_session(store: Store, session: Session, *, include_unused: bool = True) -> list[RankedTheme]:
@@ -428,7 +427,7 @@ def rank_for_consultation(
     store: Store, consultation_id: str, *, include_unused: bool = True
 ) -> list[RankedTheme]:
     """A consultation's codebook ranked over all its sessions, as the report lists its themes."""
-    sessions = store.sessions(consultation_id)
+    sessions = store.sessions.all(consultation_id)
     for session in sessions:
         align_codebook(store, session)
     return rank(store, Codebook(consultation_id), [s.id for s in sessions], include_unused=include_unused)

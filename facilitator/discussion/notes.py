@@ -13,14 +13,13 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import sqlite_utils
-
 from facilitator.core.clock import new_id, now
 from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.discussion import codebook
 from facilitator.discussion.codebook import Codebook, Theme
 from facilitator.discussion.roster import resolve_speaker
 from facilitator.store import MAX_COMMENT, SESSION_PREFIX_MIN, Store
+from facilitator.store.writer import Writer
 
 KINDS = ("note", "quote", "case_study")
 KIND_LABELS = {"note": "Note", "quote": "Quote", "case_study": "Case study"}
@@ -189,7 +188,7 @@ def add_note(
     `themes` are names in the session's codebook; a new name creates the theme.
     The same theme named twice is tagged once.
     """
-    session = store.session(session_id)
+    session = store.sessions.get(session_id)
     text = check_text(text)
     kind = check_kind(kind)
     participant = resolve_speaker(store, session.id, speaker)
@@ -227,7 +226,7 @@ def edit_note(
     untagged (tombstoned), new ones tagged, new names added to the codebook.
     """
     current = note(store, note_id)
-    session = store.session(current.session_id)
+    session = store.sessions.get(current.session_id)
     changes: dict[str, object] = {}
     if text is not None:
         changes["text"] = check_text(text)
@@ -255,7 +254,7 @@ def edit_note(
     return note(store, current.id)
 
 
-def _untag_all(db: sqlite_utils.Database, store: Store, note_id: str, root_id: str) -> None:
+def _untag_all(db: Writer, store: Store, note_id: str, root_id: str) -> None:
     """Untag a theme and every theme merged into it (the tag may point at either)."""
     everything = codebook.all_themes(store)
     for theme_id, _theme in everything.items():
@@ -273,7 +272,7 @@ def tag_note(store: Store, note_id: str, theme_name: str) -> Note:
 def untag_note(store: Store, note_id: str, theme_name: str) -> Note:
     """Remove one theme tag from a note."""
     current = note(store, note_id)
-    session = store.session(current.session_id)
+    session = store.sessions.get(current.session_id)
     removed = codebook.theme(store, Codebook.of(session), theme_name)
     if removed.id not in {t.id for t in current.themes}:
         raise FacilitatorError(f"the note is not tagged {removed.name!r}")

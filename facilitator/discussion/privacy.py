@@ -78,7 +78,7 @@ def session_findings(
     changed = frozenset(p.changed.casefold() for p in session_pseudonyms(store, session.id))
     found: list[PrivacyFinding] = []
     if postits:
-        for postit in store.postits(session.id):
+        for postit in store.postits.of(session.id):
             if not postit.comment:
                 continue
             where = f"statement {postit.statement_number} post-it"

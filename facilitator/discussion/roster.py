@@ -218,7 +218,7 @@ def add_participant(
     wants_interview: bool = False,
 ) -> Participant:
     """Add a participant to a session's roster; committed when this returns."""
-    session = store.session(session_id)
+    session = store.sessions.get(session_id)
     code = check_code(code)
     gender = check_gender(gender)
     cohort = check_cohort(session.cohort if cohort is None else cohort)
@@ -265,7 +265,7 @@ def edit_participant(
 
     A new code is carried over to the session's notes and post-its that used the old one.
     """
-    session = store.session(session_id)
+    session = store.sessions.get(session_id)
     person = participant(store, session.id, code)
     changes: dict[str, Any] = {}
     if new_code is not None:
@@ -304,7 +304,7 @@ def edit_participant(
 
 def remove_participant(store: Store, session_id: str, code: str) -> Participant:
     """Tombstone a participant. Notes and post-its keep the code they carry."""
-    session = store.session(session_id)
+    session = store.sessions.get(session_id)
     person = participant(store, session.id, code)
     stamp = now()
     with store.write() as db:

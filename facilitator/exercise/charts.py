@@ -188,19 +188,19 @@ def select(
     """
     found = None
     if consultation is not None:
-        found = store.find_consultation(consultation)
+        found = store.consultations.find(consultation)
         if found is None:
-            known = ", ".join(repr(c.title) for c in store.consultations()) or "none yet"
+            known = ", ".join(repr(c.title) for c in store.consultations.all()) or "none yet"
             raise NotFound(f"unknown consultation {consultation!r} (known: {known})")
     parsed = [parse_pool(text) for text in pools]
-    pooled = [(label, [store.session(ref) for ref in refs]) for label, refs in parsed]
-    named = [store.session(ref) for ref in session_refs]
+    pooled = [(label, [store.sessions.get(ref) for ref in refs]) for label, refs in parsed]
+    named = [store.sessions.get(ref) for ref in session_refs]
     in_pools = [s for _, members in pooled for s in members]
     if found is not None:
         for session in [*named, *in_pools]:
             if session.consultation_id != found.id:
                 raise FacilitatorError(f"session {session.label!r} is not in consultation {found.title!r}")
-    every = store.sessions(found.id if found else None)
+    every = store.sessions.all(found.id if found else None)
     if named:
         wanted = {s.id for s in [*named, *in_pools]}
         every = [s for s in every if s.id in wanted]
@@ -232,7 +232,7 @@ class Counts:
     """Counts per session from one GROUP BY, added up for any chart group."""
 
     def __init__(self, store: Store, sessions: Sequence[Session]) -> None:
-        self._by_session = store.counts_by_session([s.id for s in sessions])
+        self._by_session = store.postits.counts_by_session([s.id for s in sessions])
 
     def chart(
         self, group: ChartGroup, statement: Statement, scale: Scale, *, figure: int | None = None
@@ -321,14 +321,14 @@ def screen_selection(store: Store, session_id: str | None = None) -> Selection:
     falls back to the session alone.
     """
     if session_id is None:
-        sessions = store.sessions()
+        sessions = store.sessions.all()
         if not sessions:
             raise FacilitatorError("there are no sessions to chart: record a session first")
         try:
             return select(store)
         except FacilitatorError:
             session_id = sessions[-1].id
-    session = store.session(session_id)
+    session = store.sessions.get(session_id)
     if session.consultation:
         try:
             return select(store, consultation=session.consultation)

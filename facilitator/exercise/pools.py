@@ -61,7 +61,7 @@ def save_pool(store: Store, label: str, session_refs: Sequence[str]) -> Pool:
     label = " ".join(label.split())
     if not label:
         raise FacilitatorError("a pool needs a label, such as 'Adult focus groups 2 & 3'")
-    sessions = [store.session(ref) for ref in session_refs]
+    sessions = [store.sessions.get(ref) for ref in session_refs]
     ids = [s.id for s in sessions]
     if len(set(ids)) != len(ids):
         raise FacilitatorError("a pool names each session once")
@@ -81,7 +81,7 @@ def save_pool(store: Store, label: str, session_refs: Sequence[str]) -> Pool:
                 "remove that pool first ('facilitator pool remove')"
             )
     wanted = label.casefold()
-    for session in store.sessions():
+    for session in store.sessions.all():
         if session.consultation_id == consultation_id and session.label.casefold() == wanted:
             raise FacilitatorError(f"pool label {label!r} is already the label of a session")
     for pool in existing:

@@ -67,14 +67,14 @@ def postits_digest(store: Store, session_id: str) -> str:
             ensure_ascii=False,
             separators=(",", ":"),
         )
-        for p in store.postits(session_id)
+        for p in store.postits.of(session_id)
     )
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 def make_receipt(store: Store, session: Session) -> Receipt:
     """The receipt of a session as this database holds it now."""
-    counts = store.counts([session.id])
+    counts = store.postits.counts([session.id])
     rows = tuple(
         tuple(counts.get(statement.number, {}).get(key, 0) for key in session.scale.keys)
         for statement in session.statements
@@ -106,7 +106,7 @@ def parse(text: str) -> Receipt:
 def verify(store: Store, receipt: Receipt) -> Verification:
     """Whether this database holds exactly the session's data the receipt describes, or what differs."""
     try:
-        session = store.session(receipt.session_id)
+        session = store.sessions.get(receipt.session_id)
     except NotFound:
         return Verification(
             False, [f"session {receipt.session_id} is not in this database (not imported yet?)"]

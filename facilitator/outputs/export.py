@@ -66,10 +66,10 @@ def session_header(session: Session) -> dict[str, Any]:
 
 def session_json(store: Store, session: Session) -> dict[str, Any]:
     """The whole session as a JSON-ready dict: details, scale and every statement's post-its."""
-    counts = store.counts([session.id])
+    counts = store.postits.counts([session.id])
     anonymiser = Anonymiser.for_session(store, session.id)
     by_statement: dict[int, list[dict[str, Any]]] = {s.number: [] for s in session.statements}
-    for postit in store.postits(session.id):
+    for postit in store.postits.of(session.id):
         by_statement[postit.statement_number].append(
             {
                 "id": postit.id,
@@ -170,7 +170,7 @@ def to_csv(store: Store, session: Session, table: str = "postits") -> str:
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for postit in store.postits(session.id):
+    for postit in store.postits.of(session.id):
         statement = session.statement(postit.statement_number)
         row = [
             session.id,

@@ -232,7 +232,7 @@ def _write_comments(
     seen_statements: set[int] = set()
     # Within a response, comments follow the appendix: group by group, in the order they met.
     in_appendix_order = [s.id for g in selection.groups for s in g.sessions]
-    for postit in store.iter_comments(in_appendix_order, selection.scale.keys):
+    for postit in store.postits.iter_comments(in_appendix_order, selection.scale.keys):
         here = (postit.statement_number, postit.response_key)
         if here != current:
             if current is not None:

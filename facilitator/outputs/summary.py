@@ -49,7 +49,7 @@ def details(store: Store, session: Session) -> list[tuple[str, str]]:
 def comments_by_statement(store: Store, session: Session) -> dict[int, dict[str, list[Postit]]]:
     """A session's comments, by statement and then response, in scale order."""
     grouped: dict[int, dict[str, list[Postit]]] = {s.number: {} for s in session.statements}
-    for postit in store.iter_comments([session.id], session.scale.keys):
+    for postit in store.postits.iter_comments([session.id], session.scale.keys):
         grouped[postit.statement_number].setdefault(postit.response_key, []).append(postit)
     return grouped
 

@@ -106,10 +106,10 @@ def check_recipient(recipient: str) -> str:
 def trust(store: Store, recipient: str) -> str | None:
     """Encrypt this device's bundles to `recipient` from now on; return the one it replaces."""
     recipient = check_recipient(recipient)
-    previous = store.get_meta(META_RECIPIENT)
-    store.set_meta(META_RECIPIENT, recipient)
+    previous = store.meta.get(META_RECIPIENT)
+    store.meta.set(META_RECIPIENT, recipient)
     return previous if previous != recipient else None
 
 
 def trusted(store: Store) -> str | None:
-    return store.get_meta(META_RECIPIENT)
+    return store.meta.get(META_RECIPIENT)

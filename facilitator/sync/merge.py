@@ -28,17 +28,23 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
-from facilitator.core import clock
-from facilitator.core.clock import now
 from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.store import SYNCED_TABLES, Store
+from facilitator.store.sync_state import (
+    CONFLICTS,
+    META_CLOCK_FLOOR,
+    META_LAST_EXPORT,
+    Connection,
+    _foreign_keys,
+    _quote,
+    synced_tables,
+    table_columns,
+)
+from facilitator.store.writer import Writer
 from facilitator.sync import bundle
 from facilitator.sync.bundle import Bundle, BundleError, BundleIncomplete, TableRows, Value
 from facilitator.sync.keys import META_RECIPIENT
 
-CONFLICTS = "sync_conflicts"
 ROW_COLUMNS = ("id", "created_at", "updated_at", "device_id", "deleted_at")
 # Stamps that are not content: a version differing only in these is the same content.
 STAMP_COLUMNS = frozenset({"updated_at", "device_id"})
@@ -53,9 +59,7 @@ PAUSE_ENV = "FACILITATOR_TEST_IMPORT_PAUSE"
 
 META_SEQUENCE = "sync_export_sequence"
 META_SINCE = "sync_export_since"
-META_LAST_EXPORT = "last_export_at"
 META_CONFLICTS_ROWID = "sync_conflicts_rowid"
-META_CLOCK_FLOOR = "clock_floor"
 
 Progress = Callable[[str, int, int], None]
 
@@ -129,87 +133,26 @@ def _quiet(_what: str, _done: int, _total: int) -> None:
 # ---------------------------------------------------------------- schema at run time
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def table_columns(db: sqlite_utils.Database, table: str) -> list[str]:
-    """A table's columns as the database has them now (empty if there is no such table)."""
-    return [row[1] for row in db.execute(f"PRAGMA table_info({_quote(table)})").fetchall()]
-
-
-def synced_tables(db: sqlite_utils.Database) -> list[str]:
-    """The synced tables this database has, parents first."""
-    existing = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    return [t for t in SYNCED_TABLES if t in existing]
-
-
-def _foreign_keys(db: sqlite_utils.Database, table: str) -> list[tuple[str, str, str]]:
-    """(parent table, column here, column there) for each synced parent of a table."""
-    keys = []
-    for row in db.execute(f"PRAGMA foreign_key_list({_quote(table)})").fetchall():
-        parent, here, there = row[2], row[3], row[4] or "id"
-        if parent in SYNCED_TABLES:
-            keys.append((parent, here, there))
-    return keys
-
-
 # ---------------------------------------------------------------- export
 
 
 def trusted_recipient(store: Store) -> str | None:
-    return store.get_meta(META_RECIPIENT)
+    return store.meta.get(META_RECIPIENT)
 
 
 def has_new_changes(store: Store) -> bool:
     """Whether this device changed anything since its last export."""
-    since = store.get_meta(META_LAST_EXPORT) or ""
+    since = store.meta.get(META_LAST_EXPORT) or ""
     for table in synced_tables(store.db):
         if store.db.execute(
             f"SELECT 1 FROM {_quote(table)} WHERE device_id = ? AND updated_at > ? LIMIT 1",
             [store.device_id, since],
         ).fetchone():
             return True
-    mark = int(store.get_meta(META_CONFLICTS_ROWID) or 0)
+    mark = int(store.meta.get(META_CONFLICTS_ROWID) or 0)
     return (
         store.db.execute(f"SELECT 1 FROM {CONFLICTS} WHERE rowid > ? LIMIT 1", [mark]).fetchone() is not None
     )
-
-
-def unsent_sessions(store: Store) -> set[str]:
-    """Ids of sessions with changes made on this device that no bundle has carried away yet.
-
-    For the home screen's per-session indicator. A session counts when its own row, a
-    row of a synced table with a `session_id` column (post-its, participants, notes, ...),
-    or a row whose parent has one (a note's theme tags) was last written here after
-    this device's last export. Rows that came from other devices never count.
-    """
-    since = store.get_meta(META_LAST_EXPORT) or ""
-    params = [store.device_id, since]
-    found: set[str] = set()
-    for query in _session_queries(store.db):
-        found.update(row[0] for row in store.db.execute(query, params) if row[0] is not None)
-    return found
-
-
-def _session_queries(db: sqlite_utils.Database) -> list[str]:
-    """Per synced table, a query for the session ids of its rows written by a device after a stamp."""
-    changed = "WHERE t.device_id = ? AND t.updated_at > ?"
-    queries = []
-    for table in synced_tables(db):
-        if table == CONFLICTS:
-            continue
-        if table == "sessions" or "session_id" in table_columns(db, table):
-            column = "id" if table == "sessions" else "session_id"
-            queries.append(f"SELECT DISTINCT t.{column} FROM {_quote(table)} AS t {changed}")
-            continue
-        for parent, here, there in _foreign_keys(db, table):
-            if "session_id" in table_columns(db, parent):
-                queries.append(
-                    f"SELECT DISTINCT p.session_id FROM {_quote(table)} AS t "
-                    f"JOIN {_quote(parent)} AS p ON p.{_quote(there)} = t.{_quote(here)} {changed}"
-                )
-    return queries
 
 
 def open_conflict_count(store: Store) -> int:
@@ -220,7 +163,7 @@ def open_conflict_count(store: Store) -> int:
 
 
 def _select(
-    db: sqlite_utils.Database, table: str, columns: Sequence[str], where: str, params: Sequence[Any]
+    db: Connection, table: str, columns: Sequence[str], where: str, params: Sequence[Any]
 ) -> dict[str, tuple[Value, ...]]:
     listed = ", ".join(_quote(c) for c in columns)
     cursor = db.execute(f"SELECT {listed} FROM {_quote(table)} WHERE {where}", list(params))
@@ -295,12 +238,12 @@ def export_bundle(
                 "office's public key, or pass --plaintext"
             )
     with store.write() as db:
-        stamp = now()
-        since = "" if everything else (store.get_meta(META_SINCE) or "")
-        mark = int(store.get_meta(META_CONFLICTS_ROWID) or 0)
+        stamp = db.now()
+        since = "" if everything else (store.meta.get(META_SINCE) or "")
+        mark = int(store.meta.get(META_CONFLICTS_ROWID) or 0)
         progress("reading changes", 0, 1)
         tables = _collect(store, everything, since, mark)
-        sequence = int(store.get_meta(META_SEQUENCE) or 0) + 1
+        sequence = int(store.meta.get(META_SEQUENCE) or 0) + 1
         progress("packing the bundle", 0, 1)
         data, manifest = bundle.encode(
             store.device_id, sequence, stamp, tables, complete=everything, recipients=keys
@@ -335,14 +278,14 @@ def export_bundle(
     return ExportResult(path, manifest, keys is not None)
 
 
-def _set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
+def _set_meta(db: Connection, key: str, value: str) -> None:
     db.execute(
         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         [key, value],
     )
 
 
-def _raise_floor(db: sqlite_utils.Database, stamp: str) -> None:
+def _raise_floor(db: Connection, stamp: str) -> None:
     db.execute(
         """INSERT INTO meta (key, value) VALUES (?, ?)
            ON CONFLICT(key) DO UPDATE SET value = MAX(value, excluded.value)""",
@@ -468,7 +411,7 @@ def merge(store: Store, read: Bundle, name: str, *, progress: Progress | None = 
                     read.manifest.device_id,
                     read.manifest.sequence,
                     name,
-                    now(),
+                    db.now(),
                     counts.added,
                     counts.updated,
                     counts.unchanged,
@@ -479,7 +422,7 @@ def merge(store: Store, read: Bundle, name: str, *, progress: Progress | None = 
                 _raise_floor(db, newest)
     except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError) as error:
         raise BundleError(f"{name} cannot be merged: {error}") from None
-    clock.observe(store.get_meta(META_CLOCK_FLOOR))
+    store.clock.observe(store.meta.get(META_CLOCK_FLOOR))
     progress(f"merged {name}", total, total)
     return ImportResult(name, read.manifest.device_id, counts, tables)
 
@@ -515,7 +458,7 @@ def _canonical(columns: Sequence[str], row: Sequence[Value]) -> str:
 
 def _merge_table(
     store: Store,
-    db: sqlite_utils.Database,
+    db: Writer,
     rows: TableRows,
     name: str,
     done: int,
@@ -575,9 +518,9 @@ def _merge_table(
             else:
                 counts.unchanged += 1
         if inserts:
-            db.conn.executemany(insert, inserts)
+            db.executemany(insert, inserts)
         if updates:
-            db.conn.executemany(update, updates)
+            db.executemany(update, updates)
         if losers:
             _record_versions(db, table, columns, losers)
         progress(f"merging {table}", done + start + len(part), total)
@@ -602,9 +545,9 @@ def _version_row(table: str, columns: Sequence[str], row: Sequence[Value]) -> li
 
 
 def _record_versions(
-    db: sqlite_utils.Database, table: str, columns: Sequence[str], versions: Iterable[Sequence[Value]]
+    db: Writer, table: str, columns: Sequence[str], versions: Iterable[Sequence[Value]]
 ) -> None:
-    db.conn.executemany(
+    db.executemany(
         f"""INSERT OR IGNORE INTO {CONFLICTS}
             (id, table_name, row_id, version, created_at, updated_at, device_id, deleted_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -612,7 +555,7 @@ def _record_versions(
     )
 
 
-def _check_parents(db: sqlite_utils.Database, tables: Sequence[TableRows], name: str) -> None:
+def _check_parents(db: Connection, tables: Sequence[TableRows], name: str) -> None:
     """Refuse a bundle whose rows refer to rows in neither the bundle nor the database."""
     for rows in tables:
         for parent, here, there in _foreign_keys(db, rows.table):
@@ -670,7 +613,7 @@ def sync_folder(
     if not folder.is_dir():
         raise FacilitatorError(f"{folder} is not a folder: give the USB stick or shared folder to sync with")
     result = FolderResult()
-    if has_new_changes(store) or store.get_meta(META_SEQUENCE) is None:
+    if has_new_changes(store) or store.meta.get(META_SEQUENCE) is None:
         result.exported = export_bundle(
             store, folder, plaintext=plaintext, recipients=recipients, progress=progress
         )
@@ -809,7 +752,7 @@ def resolve_conflict(store: Store, conflict_id: str, *, take_other: bool) -> Con
     conflict = find_conflict(store, conflict_id)
     table, row_id = conflict.table, conflict.row_id
     with store.write() as db:
-        stamp = now()
+        stamp = db.now()
         if take_other:
             columns = table_columns(db, table)
             row = db.execute(

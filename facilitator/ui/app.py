@@ -63,7 +63,7 @@ class FacilitatorApp(App[None]):
         self.register_theme(HIGH_CONTRAST)
 
     async def on_mount(self) -> None:
-        saved = self.workspace.store.get_meta(THEME_META_KEY)
+        saved = self.workspace.store.meta.get(THEME_META_KEY)
         self.theme = saved if saved in self.available_themes else DEFAULT_THEME
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         await self.push_screen(HomeScreen(self.workspace, blink=self.blink))
@@ -75,7 +75,7 @@ class FacilitatorApp(App[None]):
             self.call_after_refresh(self.exit)
 
     def _remember_theme(self, theme: object) -> None:
-        self.workspace.store.set_meta(THEME_META_KEY, self.theme)
+        self.workspace.store.meta.set(THEME_META_KEY, self.theme)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         from facilitator.ui.screens.blank import BlankScreen

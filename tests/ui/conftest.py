@@ -29,7 +29,7 @@ def new_session(ws: Workspace, label: str = "Adult focus group 1", **details: ob
     fields: dict[str, object] = {"cohort": "adults", "setting": "community", "date": "2010-03-04"}
     fields.update(details)
     statement_set = ws.catalogue().get(SET_ID)
-    return ws.store.create_session(statement_set, SessionDetails(label=label, **fields)).id  # type: ignore[arg-type]
+    return ws.store.sessions.create(statement_set, SessionDetails(label=label, **fields)).id  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ def discussion_data(workspace: Workspace) -> str:
     statement_set: StatementSet = workspace.catalogue().get(SET_ID)
     first = new_session(workspace, consultation="Does social work care? 2010")
     second = new_session(workspace, "Adult focus group 2", consultation="Does social work care? 2010")
-    codebook.seed_codebook(store, store.session(first), statement_set.themes)
+    codebook.seed_codebook(store, store.sessions.get(first), statement_set.themes)
     for code, gender in (("P1", "male"), ("P2", "female"), ("P3", "male"), ("P4", "male")):
         roster.add_participant(store, first, code, gender, consent=True)
     listen, changes, trust = statement_set.themes[0], statement_set.themes[1], statement_set.themes[10]

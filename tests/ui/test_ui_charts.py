@@ -93,7 +93,7 @@ async def test_charts_from_home_start_on_the_selected_session_among_every_sessio
     async with app.run_test(size=(80, 24)) as pilot:
         home = app.screen
         assert isinstance(home, HomeScreen)
-        selected = workspace.store.session(home.selected_id() or "")
+        selected = workspace.store.sessions.get(home.selected_id() or "")
         await pilot.press("g")
         charts = app.screen
         assert isinstance(charts, ChartsScreen)
@@ -101,7 +101,7 @@ async def test_charts_from_home_start_on_the_selected_session_among_every_sessio
         assert [g.label for g in charts.groups][-3:] == ["adults", "young offenders", CONSULTATION]
         await pilot.press("c")  # c leaves the charts, as it does for the wall's
         assert app.screen is home
-        assert not workspace.store.session(selected.id).is_closed
+        assert not workspace.store.sessions.get(selected.id).is_closed
 
 
 async def test_charts_from_an_empty_home_say_there_is_nothing_yet(workspace: Workspace) -> None:
@@ -114,7 +114,7 @@ async def test_charts_from_an_empty_home_say_there_is_nothing_yet(workspace: Wor
 
 async def test_a_lone_session_has_one_group_and_labels_show_literally(workspace: Workspace) -> None:
     session_id = new_session(workspace, "[red]Group[/] <b>1</b>")
-    workspace.store.add_postit(session_id, 1, "agree")
+    workspace.store.postits.add(session_id, 1, "agree")
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("c", "g")
@@ -182,7 +182,7 @@ async def test_export_from_home_writes_markdown_with_its_charts(
     async with app.run_test(size=(80, 24)) as pilot:
         home = app.screen
         assert isinstance(home, HomeScreen)
-        session = workspace.store.session(home.selected_id() or "")
+        session = workspace.store.sessions.get(home.selected_id() or "")
         await export(app, pilot, "x", "m")
         stem = f"{session.label.lower().replace(' ', '-')}-{session.date}"
         files = sorted(p.name for p in Path("data", "exports").iterdir())

@@ -65,14 +65,14 @@ async def test_a_new_theme_on_the_fly_and_a_case_study(workspace: Workspace, ses
         await pilot.press("t", *"long story #+Housing", "ctrl+t", "ctrl+t", "enter")
         (note,) = discussion.notes(workspace.store, session_id)
         assert (note.participant, note.kind, note.theme_names) == (None, "case_study", ("Housing",))
-        session = workspace.store.session(session_id)
+        session = workspace.store.sessions.get(session_id)
         names = [t.name for t in codebook.themes(workspace.store, codebook.Codebook.of(session))]
         assert "Housing" in names and LISTEN in names  # the starter codebook was seeded too
         assert "Housing" in screen_text(app)
 
 
 async def test_edit_delete_and_bring_back_a_note(workspace: Workspace, session_id: str) -> None:
-    codebook.seed_codebook(workspace.store, workspace.store.session(session_id), [LISTEN, CHANGE, TRUST])
+    codebook.seed_codebook(workspace.store, workspace.store.sessions.get(session_id), [LISTEN, CHANGE, TRUST])
     first = discussion.add_note(workspace.store, session_id, "first", speaker="P1", themes=[TRUST])
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test() as pilot:
@@ -137,7 +137,7 @@ async def test_the_walls_comment_box_warns_too(workspace: Workspace, session_id:
             and "name?" in box.border_subtitle
         )
         await pilot.press("enter")
-        assert [p.comment for p in workspace.store.postits(session_id)] == ["saw Kim"]
+        assert [p.comment for p in workspace.store.postits.of(session_id)] == ["saw Kim"]
 
 
 async def test_the_whole_comment_warning_is_readable_on_a_small_screen(
@@ -154,7 +154,7 @@ async def test_the_whole_comment_warning_is_readable_on_a_small_screen(
         assert subtitle is not None and "…" not in str(subtitle) and len(str(subtitle)) <= box.size.width
         await pilot.press("enter")  # never blocked; the warning leaves with the box
         await pilot.pause()
-        assert [p.comment for p in workspace.store.postits(session_id)] == ["no A1234BC"]
+        assert [p.comment for p in workspace.store.postits.of(session_id)] == ["no A1234BC"]
         assert "May identify someone" not in screen_text(app)
 
 
@@ -162,7 +162,7 @@ async def test_rename_and_merge_from_the_themes_view_keep_every_tag(workspace: W
     first = new_session(workspace, consultation="Social work 2010")
     second = new_session(workspace, "Adult focus group 2", consultation="Social work 2010")
     store = workspace.store
-    codebook.seed_codebook(store, store.session(first), [LISTEN, CHANGE, TRUST])
+    codebook.seed_codebook(store, store.sessions.get(first), [LISTEN, CHANGE, TRUST])
     discussion.add_note(store, first, "a", themes=[LISTEN])
     discussion.add_note(store, first, "b", themes=[LISTEN, TRUST])
     discussion.add_note(store, second, "c", themes=[TRUST])
@@ -218,7 +218,7 @@ async def test_escape_leaves_only_an_empty_box(workspace: Workspace, session_id:
 
 
 def theme_names(workspace: Workspace, session_id: str) -> list[str]:
-    session = workspace.store.session(session_id)
+    session = workspace.store.sessions.get(session_id)
     return [t.name for t in codebook.themes(workspace.store, codebook.Codebook.of(session))]
 
 
@@ -226,7 +226,7 @@ async def test_adding_a_theme_that_exists_says_so_and_selects_it(
     workspace: Workspace, session_id: str
 ) -> None:
     store = workspace.store
-    codebook.seed_codebook(store, store.session(session_id), [LISTEN, "Housing", TRUST])
+    codebook.seed_codebook(store, store.sessions.get(session_id), [LISTEN, "Housing", TRUST])
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("t", "ctrl+g", "a", *"housing", "enter")
@@ -244,7 +244,7 @@ async def test_typing_after_an_add_goes_into_a_box_never_into_commands(
     workspace: Workspace, session_id: str
 ) -> None:
     store = workspace.store
-    codebook.seed_codebook(store, store.session(session_id), [LISTEN, "Housing"])
+    codebook.seed_codebook(store, store.sessions.get(session_id), [LISTEN, "Housing"])
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("t", "ctrl+g", "a", *"Money", "enter")

@@ -17,7 +17,7 @@ from .conftest import new_session, screen_text
 
 async def test_home_lists_sessions_and_the_data_folder(workspace: Workspace) -> None:
     first = new_session(workspace, "Young offenders group", cohort="young offenders", setting="prison")
-    workspace.store.add_postit(first, 1, "agree")
+    workspace.store.postits.add(first, 1, "agree")
     new_session(workspace, "Adult [red]group[/] 2", date="2010-05-06")
     app = make_app(workspace, blink=False)
     async with app.run_test(size=(100, 24)):
@@ -37,7 +37,7 @@ async def test_create_a_session_from_the_form(workspace: Workspace) -> None:
         assert isinstance(form, SessionFormScreen)
         await pilot.press("enter")  # empty label: refused inline, nothing written
         assert "Give the session a label" in screen_text(app)
-        assert workspace.store.sessions() == []
+        assert workspace.store.sessions.all() == []
         await pilot.press(*"Adult focus group 1", "tab", *"adults", "tab", "space", "down", "enter")
         assert form.query_one("#setting", Select).value == "prison"
         date = form.query_one("#date", Input)
@@ -54,7 +54,7 @@ async def test_create_a_session_from_the_form(workspace: Workspace) -> None:
         form.query_one("#setting", Select).focus()
         await pilot.press("enter")  # Enter saves from the drop-down too, as from every box
         assert isinstance(app.screen, WallScreen)  # straight onto the new wall
-        (session,) = workspace.store.sessions()
+        (session,) = workspace.store.sessions.all()
         assert (session.label, session.cohort, session.setting, session.date) == (
             "Adult focus group 1",
             "adults",
@@ -68,16 +68,16 @@ async def test_create_a_session_from_the_form(workspace: Workspace) -> None:
 
 
 async def test_edit_close_and_delete(workspace: Workspace, session_id: str) -> None:
-    workspace.store.add_postit(session_id, 1, "agree")
+    workspace.store.postits.add(session_id, 1, "agree")
     app = make_app(workspace, blink=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("e")
         assert isinstance(app.screen, SessionFormScreen)
         app.screen.query_one("#location", Input).value = "Community hall"
         await pilot.press("ctrl+s")
-        assert workspace.store.session(session_id).location == "Community hall"
+        assert workspace.store.sessions.get(session_id).location == "Community hall"
         await pilot.press("c", "n")  # closed; no receipt now
-        assert workspace.store.session(session_id).is_closed
+        assert workspace.store.sessions.get(session_id).is_closed
         assert isinstance(app.screen, HomeScreen) and "closed · not sent" in screen_text(app)
         await pilot.press("d")
         assert isinstance(app.screen, ConfirmDeleteScreen)
@@ -86,10 +86,10 @@ async def test_edit_close_and_delete(workspace: Workspace, session_id: str) -> N
         await pilot.press(*"Adult focus", "enter")  # not the whole label: refused, and said
         assert isinstance(app.screen, ConfirmDeleteScreen)
         assert "That is not the label: type it exactly to delete" in screen_text(app)
-        assert workspace.store.sessions()
+        assert workspace.store.sessions.all()
         await pilot.press(*" group 1", "enter")
         assert isinstance(app.screen, HomeScreen)
-        assert workspace.store.sessions() == []
+        assert workspace.store.sessions.all() == []
         assert "No sessions yet" in screen_text(app)
 
 
@@ -126,7 +126,7 @@ async def test_the_form_opens_at_its_top_with_the_label_focused(workspace: Works
         await pilot.press(*"Group", "tab", *"adults", "enter")  # no setting: the form goes to it
         assert "Choose a setting: prison or community." in screen_text(app)
         assert form.focused is form.query_one("#setting", Select)
-        assert workspace.store.sessions() == []
+        assert workspace.store.sessions.all() == []
 
 
 async def test_the_sessions_table_fits_80_columns(workspace: Workspace) -> None:

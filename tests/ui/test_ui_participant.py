@@ -13,7 +13,7 @@ from .conftest import screen_text
 async def test_participants_add_postits_and_only_the_sequence_leaves(
     workspace: Workspace, session_id: str
 ) -> None:
-    workspace.store.add_postit(session_id, 1, "agree", "earlier answer")
+    workspace.store.postits.add(session_id, 1, "agree", "earlier answer")
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("v")
@@ -42,7 +42,7 @@ async def test_participants_add_postits_and_only_the_sequence_leaves(
         await pilot.press("ctrl+o", "e", "n", "d")
         assert isinstance(app.screen, WallScreen)
         await pilot.pause()
-        placed = [(p.response_key, p.comment) for p in workspace.store.postits(session_id)]
+        placed = [(p.response_key, p.comment) for p in workspace.store.postits.of(session_id)]
         assert placed == [("agree", "earlier answer"), ("disagree", "not me"), ("strongly_agree", "")]
         assert "1: 3" in screen_text(app)  # the strip counts all three
 
@@ -52,9 +52,9 @@ async def test_changing_the_answer_saves_nothing(workspace: Workspace, session_i
     async with app.run_test() as pilot:
         await pilot.press("v", "enter", "2", *"oops", "escape")
         assert "oops" not in screen_text(app)
-        assert workspace.store.postits(session_id) == []
+        assert workspace.store.postits.of(session_id) == []
         await pilot.press("3", "enter")
-        assert [p.response_key for p in workspace.store.postits(session_id)] == ["neutral"]
+        assert [p.response_key for p in workspace.store.postits.of(session_id)] == ["neutral"]
 
 
 async def test_the_blank_keeps_participant_mode_locked(workspace: Workspace, session_id: str) -> None:
@@ -71,4 +71,4 @@ async def test_the_blank_keeps_participant_mode_locked(workspace: Workspace, ses
         await pilot.press("ctrl+l", "ctrl+q")  # nor does quitting from the blank work
         assert isinstance(app.screen, ParticipantScreen) and app.is_running
         await pilot.press("enter")
-        assert [p.comment for p in workspace.store.postits(session_id)] == ["my words"]
+        assert [p.comment for p in workspace.store.postits.of(session_id)] == ["my words"]

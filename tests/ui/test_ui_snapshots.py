@@ -39,15 +39,15 @@ RESPONSES = list("1122223344451223444455213")  # entry keys of the 25 cards
 
 def fill_wall(ws: Workspace, session_id: str, cards: int = 25) -> None:
     for index, response in enumerate(RESPONSES[:cards]):
-        ws.store.add_postit(session_id, 1, response, COMMENTS[index % len(COMMENTS)])
-    ws.store.add_postit(session_id, 3, "agree", "on another statement")
+        ws.store.postits.add(session_id, 1, response, COMMENTS[index % len(COMMENTS)])
+    ws.store.postits.add(session_id, 3, "agree", "on another statement")
 
 
 def sessions(ws: Workspace) -> str:
     first = new_session(ws, "Young offenders group 1", cohort="young offenders", setting="prison",
                         date="2010-01-12", location="HMP somewhere")  # fmt: skip
     fill_wall(ws, first, 5)
-    ws.store.close_session(first)
+    ws.store.sessions.close(first)
     return new_session(ws, "Adult focus group 2", date="2010-02-03")
 
 

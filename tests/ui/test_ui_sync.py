@@ -33,11 +33,11 @@ def laptop_with_a_session(folder: Path) -> tuple[Store, str]:
     statement_set = Workspace(folder).catalogue().get(SET_ID)
     from facilitator.store import SessionDetails
 
-    session = store.create_session(
+    session = store.sessions.create(
         statement_set, SessionDetails(label="From the laptop", cohort="adults", setting="prison")
     )
-    store.add_postit(session.id, 1, "agree", "[bold]kept[/bold] as typed")
-    store.add_postit(session.id, 2, "disagree")
+    store.postits.add(session.id, 1, "agree", "[bold]kept[/bold] as typed")
+    store.postits.add(session.id, 2, "disagree")
     return store, session.id
 
 
@@ -57,7 +57,7 @@ async def run_form(pilot: Pilot[Any], key: str, **values: str) -> None:
 async def test_export_from_the_sync_screen_writes_an_encrypted_bundle(
     workspace: Workspace, session_id: str, tmp_path: Path
 ) -> None:
-    workspace.store.add_postit(session_id, 1, "agree", "said in the room")
+    workspace.store.postits.add(session_id, 1, "agree", "said in the room")
     identity = tmp_path / "office.key"
     keys.trust(workspace.store, keys.new_identity(identity))
     app = make_app(workspace, blink=False)
@@ -72,7 +72,7 @@ async def test_export_from_the_sync_screen_writes_an_encrypted_bundle(
     read = sync.read_bundle(written, keys.load_identities(identity))
     postits = {t.table: t for t in read.tables}["postits"]
     assert [row[postits.columns.index("comment")] for row in postits.rows] == ["said in the room"]
-    assert workspace.store.session_summaries()[0].sent
+    assert workspace.store.sessions.summaries()[0].sent
 
 
 async def test_import_from_the_sync_screen_merges_a_laptop_s_bundle(
@@ -89,10 +89,10 @@ async def test_import_from_the_sync_screen_merges_a_laptop_s_bundle(
         await run_form(pilot, "i", files=str(made.path), identity=str(identity))
         shown = screen_text(app)
         assert "added 4, updated 0, unchanged 0, conflicted 0" in shown, shown
-    comments = sorted(p.comment for p in workspace.store.postits(session_id))
+    comments = sorted(p.comment for p in workspace.store.postits.of(session_id))
     assert comments == ["", "[bold]kept[/bold] as typed"]
-    assert workspace.store.session_summaries()[0].sent  # another device's rows: nothing to send
-    assert workspace.store.get_meta("ui.sync.identity") == str(identity)
+    assert workspace.store.sessions.summaries()[0].sent  # another device's rows: nothing to send
+    assert workspace.store.meta.get("ui.sync.identity") == str(identity)
 
 
 async def test_an_encrypted_bundle_without_the_identity_is_one_line_and_changes_nothing(
@@ -106,7 +106,7 @@ async def test_an_encrypted_bundle_without_the_identity_is_one_line_and_changes_
         await pilot.press("s")
         await run_form(pilot, "i", files=str(tmp_path / "*.bundle"), identity="")
         assert "is encrypted: give the office's identity file to read it" in screen_text(app)
-    assert workspace.store.sessions() == []
+    assert workspace.store.sessions.all() == []
 
 
 async def test_resolving_a_conflict_in_the_conflicts_screen_takes_the_other_version(
@@ -117,12 +117,12 @@ async def test_resolving_a_conflict_in_the_conflicts_screen_takes_the_other_vers
     usb = tmp_path / "usb"
     usb.mkdir()
     sync.import_bundle(office, sync.export_bundle(laptop, usb, plaintext=True).path)
-    postit = laptop.postits(session_id, 1)[0]
-    office.edit_postit(postit.id, "the office's <b>reading</b>")
-    laptop.edit_postit(postit.id, "the laptop's later words")
+    postit = laptop.postits.of(session_id, 1)[0]
+    office.postits.edit(postit.id, "the office's <b>reading</b>")
+    laptop.postits.edit(postit.id, "the laptop's later words")
     sync.import_bundle(office, sync.export_bundle(laptop, usb, plaintext=True).path)
     laptop.close()
-    assert office.postit(postit.id).comment == "the laptop's later words"
+    assert office.postits.get(postit.id).comment == "the laptop's later words"
     app = make_app(workspace, blink=False)
     async with app.run_test(size=(100, 30)) as pilot:
         assert "1 sync conflict to review" in screen_text(app)
@@ -133,20 +133,20 @@ async def test_resolving_a_conflict_in_the_conflicts_screen_takes_the_other_vers
         assert "the office's <b>reading</b>" in shown  # both versions, side by side, literally
         await pilot.press("t")
         assert "none: nothing to review" in screen_text(app)
-    assert office.postit(postit.id).comment == "the office's <b>reading</b>"
+    assert office.postits.get(postit.id).comment == "the office's <b>reading</b>"
     assert sync.conflicts(office) == []
 
 
 async def test_closing_a_session_offers_its_receipt(workspace: Workspace, session_id: str) -> None:
-    workspace.store.add_postit(session_id, 1, "agree", "yes")
+    workspace.store.postits.add(session_id, 1, "agree", "yes")
     app: FacilitatorApp = make_app(workspace, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("c")
-        assert workspace.store.session(session_id).is_closed
+        assert workspace.store.sessions.get(session_id).is_closed
         assert isinstance(app.screen, ConfirmScreen) and "Show its receipt now?" in screen_text(app)
         await pilot.press("y")
         assert isinstance(app.screen, ReceiptScreen)
-        expected = receipt.make_receipt(workspace.store, workspace.store.session(session_id)).text
+        expected = receipt.make_receipt(workspace.store, workspace.store.sessions.get(session_id)).text
         assert app.screen.text == expected
         shown = screen_text(app)
         assert "The QR code is 31 lines tall" in shown and "Scroll" in shown  # too tall for 80x24
@@ -157,7 +157,7 @@ async def test_closing_a_session_offers_its_receipt(workspace: Workspace, sessio
 
 def test_the_sync_screen(workspace: Workspace, snap_compare: SnapCompare) -> None:
     new_session(workspace)
-    workspace.store.set_meta("device_id", FIXED_DEVICE)
+    workspace.store.meta.set("device_id", FIXED_DEVICE)
     workspace.store.device_id = FIXED_DEVICE
 
     async def open_sync(pilot: Pilot[Any]) -> None:

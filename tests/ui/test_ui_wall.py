@@ -17,7 +17,7 @@ async def test_three_comment_enter_saves_exactly_one_postit(workspace: Workspace
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("3", *"too busy", "enter")
-        postits = workspace.store.postits(session_id)
+        postits = workspace.store.postits.of(session_id)
         assert [(p.statement_number, p.response_key, p.comment) for p in postits] == [
             (1, "neutral", "too busy")
         ]
@@ -30,7 +30,7 @@ async def test_enter_with_no_comment_saves_a_blank_postit(workspace: Workspace, 
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test() as pilot:
         await pilot.press("1", "enter", "5", "enter")
-        assert [(p.response_key, p.comment) for p in workspace.store.postits(session_id)] == [
+        assert [(p.response_key, p.comment) for p in workspace.store.postits.of(session_id)] == [
             ("strongly_agree", ""),
             ("strongly_disagree", ""),
         ]
@@ -40,46 +40,46 @@ async def test_escape_abandons_the_postit(workspace: Workspace, session_id: str)
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test() as pilot:
         await pilot.press("2", *"no", "escape")
-        assert workspace.store.postits(session_id) == []
+        assert workspace.store.postits.of(session_id) == []
         assert not app.screen.query(PostitCard)
         assert isinstance(app.screen, WallScreen)
 
 
 async def test_delete_then_undo_restores_the_card(workspace: Workspace, session_id: str) -> None:
-    kept = workspace.store.add_postit(session_id, 1, "agree", "keep me")
+    kept = workspace.store.postits.add(session_id, 1, "agree", "keep me")
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test() as pilot:
         await pilot.press("down", "d")
-        assert workspace.store.postits(session_id) == []
-        assert workspace.store.postit(kept.id, include_deleted=True).deleted_at is not None
+        assert workspace.store.postits.of(session_id) == []
+        assert workspace.store.postits.get(kept.id, include_deleted=True).deleted_at is not None
         await pilot.press("u")
-        assert [p.id for p in workspace.store.postits(session_id)] == [kept.id]
+        assert [p.id for p in workspace.store.postits.of(session_id)] == [kept.id]
         assert app.screen.query_one(PostitCard).postit.id == kept.id
 
 
 async def test_move_edit_and_undo_several_steps_back(workspace: Workspace, session_id: str) -> None:
-    postit = workspace.store.add_postit(session_id, 1, "agree", "first words")
+    postit = workspace.store.postits.add(session_id, 1, "agree", "first words")
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test() as pilot:
         await pilot.press("tab", "m", "4")
-        assert workspace.store.postit(postit.id).response_key == "disagree"
+        assert workspace.store.postits.get(postit.id).response_key == "disagree"
         await pilot.press("e", "ctrl+u", *"new words", "enter")
-        assert workspace.store.postit(postit.id).comment == "new words"
+        assert workspace.store.postits.get(postit.id).comment == "new words"
         await pilot.press("e", *" more", "escape")
-        assert workspace.store.postit(postit.id).comment == "new words"
+        assert workspace.store.postits.get(postit.id).comment == "new words"
         await pilot.press("u")
-        assert workspace.store.postit(postit.id).comment == "first words"
+        assert workspace.store.postits.get(postit.id).comment == "first words"
         await pilot.press("u")
-        assert workspace.store.postit(postit.id).response_key == "agree"
+        assert workspace.store.postits.get(postit.id).response_key == "agree"
         await pilot.press("u")
-        assert len(workspace.store.postits(session_id)) == 1
+        assert len(workspace.store.postits.of(session_id)) == 1
 
 
 async def test_navigation_puts_postits_on_the_right_statement(workspace: Workspace, session_id: str) -> None:
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test() as pilot:
         await pilot.press("n", "right", "1", "enter", "p", "2", "enter", "left", "left", "3", "enter")
-        placed = [(p.statement_number, p.response_key) for p in workspace.store.postits(session_id)]
+        placed = [(p.statement_number, p.response_key) for p in workspace.store.postits.of(session_id)]
         assert placed == [(1, "neutral"), (2, "agree"), (3, "strongly_agree")]
         await pilot.press("n", "n", "n", "n")  # past the last statement: stays on 4
         assert app.screen.number == 4  # type: ignore[attr-defined]
@@ -87,7 +87,7 @@ async def test_navigation_puts_postits_on_the_right_statement(workspace: Workspa
 
 
 async def test_blank_hides_everything_and_any_key_returns(workspace: Workspace, session_id: str) -> None:
-    workspace.store.add_postit(session_id, 1, "agree", "a secret remark")
+    workspace.store.postits.add(session_id, 1, "agree", "a secret remark")
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test() as pilot:
         assert "secret" in screen_text(app)
@@ -99,13 +99,13 @@ async def test_blank_hides_everything_and_any_key_returns(workspace: Workspace, 
         assert isinstance(app.screen, WallScreen)
         await pilot.press("b", "x")
         assert isinstance(app.screen, WallScreen)
-        assert len(workspace.store.postits(session_id)) == 1
+        assert len(workspace.store.postits.of(session_id)) == 1
 
 
 async def test_chart_and_help_open_and_close(workspace: Workspace, session_id: str) -> None:
-    workspace.store.add_postit(session_id, 1, "agree")
-    workspace.store.add_postit(session_id, 1, "agree")
-    workspace.store.add_postit(session_id, 1, "disagree")
+    workspace.store.postits.add(session_id, 1, "agree")
+    workspace.store.postits.add(session_id, 1, "agree")
+    workspace.store.postits.add(session_id, 1, "disagree")
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("c")
@@ -122,7 +122,7 @@ async def test_chart_and_help_open_and_close(workspace: Workspace, session_id: s
 async def test_hostile_comments_show_literally(workspace: Workspace, session_id: str) -> None:
     comments = ["[bold red]x[/]", "\x1b[31mred", "<b>bold</b>", "\\x1b[31m"]
     for comment in comments:
-        workspace.store.add_postit(session_id, 1, "agree", comment)
+        workspace.store.postits.add(session_id, 1, "agree", comment)
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test(size=(160, 45)):
         shown = screen_text(app)
@@ -140,7 +140,7 @@ async def test_command_palette_reaches_wall_actions(workspace: Workspace, sessio
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press(*"from palette", "enter")
-        assert [(p.response_key, p.comment) for p in workspace.store.postits(session_id)] == [
+        assert [(p.response_key, p.comment) for p in workspace.store.postits.of(session_id)] == [
             ("strongly_agree", "from palette")
         ]
 
@@ -162,20 +162,20 @@ async def test_ctrl_l_blanks_even_while_typing_and_the_comment_comes_back(
         await pilot.press("ctrl+b", "space")  # the second way, for terminals that take Ctrl+L
         assert app.screen.focused is box
         await pilot.press("enter")
-        assert [p.comment for p in workspace.store.postits(session_id)] == ["half saidb"]
+        assert [p.comment for p in workspace.store.postits.of(session_id)] == ["half saidb"]
 
 
 async def test_feedback_replaces_itself_on_one_line_and_the_move_prompt_goes(
     workspace: Workspace, session_id: str
 ) -> None:
     for comment in ("one", "two", "three"):
-        workspace.store.add_postit(session_id, 1, "agree", comment)
+        workspace.store.postits.add(session_id, 1, "agree", comment)
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         wall = app.screen
         assert isinstance(wall, WallScreen)
         await pilot.press("down", "d", "d", "d", "u", "u", "u")
-        assert len(workspace.store.postits(session_id)) == 3
+        assert len(workspace.store.postits.of(session_id)) == 3
         shown = screen_text(app)
         assert shown.count("Undid the delete.") == 1 and "deleted" not in shown
         assert not app._notifications  # no toasts piling over the columns
@@ -190,13 +190,13 @@ async def test_feedback_replaces_itself_on_one_line_and_the_move_prompt_goes(
         assert "That was the first statement." in screen_text(app)
         await pilot.press("n")
         assert "first statement" not in screen_text(app)  # the next key clears it
-        assert [p.response_key for p in workspace.store.postits(session_id)].count("disagree") == 1
+        assert [p.response_key for p in workspace.store.postits.of(session_id)].count("disagree") == 1
 
 
 async def test_a_closed_session_says_so_and_still_saves_postits(
     workspace: Workspace, session_id: str
 ) -> None:
-    workspace.store.close_session(session_id)
+    workspace.store.sessions.close(session_id)
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         shown = screen_text(app)
@@ -206,5 +206,5 @@ async def test_a_closed_session_says_so_and_still_saves_postits(
         await pilot.press("2", "enter")
         assert "Closed session: post-it saved." not in screen_text(app)  # said once
         assert "This session is closed" in screen_text(app)
-        assert [p.comment for p in workspace.store.postits(session_id)] == ["late one", ""]
+        assert [p.comment for p in workspace.store.postits.of(session_id)] == ["late one", ""]
         assert not app._notifications

@@ -205,7 +205,7 @@ class DiscussionScreen(Screen[None]):
     def __init__(self, workspace: Workspace, session_id: str, *, blink: bool = True) -> None:
         super().__init__()
         self.workspace = workspace
-        self.session: Session = workspace.store.session(session_id)
+        self.session: Session = workspace.store.sessions.get(session_id)
         self.blink = blink
         self.roster: list[Participant] = []
         self.choices: list[ThemeChoice] = []
@@ -249,7 +249,7 @@ class DiscussionScreen(Screen[None]):
         self.box.focus()
 
     def on_screen_resume(self) -> None:
-        self.session = self.workspace.store.session(self.session.id)
+        self.session = self.workspace.store.sessions.get(self.session.id)
         self.reload()
 
     @property

@@ -52,7 +52,7 @@ class ExportSummaryScreen(ModalScreen[list[str] | None]):
         """With `fmt` ("html" or "md") the export starts at once."""
         super().__init__()
         self.workspace = workspace
-        self.session = workspace.store.session(session_id)
+        self.session = workspace.store.sessions.get(session_id)
         self.fmt = fmt
         self.busy = False
 
@@ -109,7 +109,7 @@ class ExportSummaryScreen(ModalScreen[list[str] | None]):
         data_dir = self.workspace.data_dir
         try:
             with Store.open(data_dir) as store:
-                written = export_summary_to_folder(store, store.session(self.session.id), fmt, data_dir)
+                written = export_summary_to_folder(store, store.sessions.get(self.session.id), fmt, data_dir)
         except FacilitatorError as error:
             app.call_from_thread(self._failed, str(error))
         except Exception as error:  # any failure is told, and the app stays up

@@ -178,7 +178,7 @@ class HomeScreen(Screen[None]):
         """Read the sessions again; keep (or move) the cursor on a session."""
         table: DataTable[Text] = self.query_one(DataTable)
         current = select or self.selected_id()
-        self.summaries = self.workspace.store.session_summaries()
+        self.summaries = self.workspace.store.sessions.summaries()
         width, height = self.app.size
         # Less the screen's padding; a scroll bar once the rows outnumber the lines (less title, key bar…).
         widths = column_widths(self.summaries, width - 2, scrollbar=len(self.summaries) > height - 7)
@@ -260,11 +260,11 @@ class HomeScreen(Screen[None]):
             return
         store = self.workspace.store
         try:
-            if store.session(session_id).is_closed:
-                store.reopen_session(session_id)
+            if store.sessions.get(session_id).is_closed:
+                store.sessions.reopen(session_id)
                 self.notify("Session reopened.")
             else:
-                store.close_session(session_id)
+                store.sessions.close(session_id)
                 self.offer_receipt(session_id)
         except FacilitatorError as error:
             self.notify(str(error), severity="error")
@@ -311,7 +311,7 @@ class HomeScreen(Screen[None]):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.workspace.store.delete_session(session_id)
+                self.workspace.store.sessions.delete(session_id)
                 self.notify("Session deleted.")
                 self.refresh_sessions()
 

@@ -194,7 +194,7 @@ class ParticipantScreen(Screen[None]):
             return
         comment = self.query_one("#p-comment", Input)
         try:
-            self.workspace.store.add_postit(
+            self.workspace.store.postits.add(
                 self.session.id, self.number, self.choice.key, comment.value, session=self.session
             )
         except FacilitatorError as error:

@@ -62,7 +62,7 @@ class PseudonymScreen(Screen[None]):
     ) -> None:
         super().__init__()
         self.workspace = workspace
-        self.session: Session = workspace.store.session(session_id)
+        self.session: Session = workspace.store.sessions.get(session_id)
         self.suggested = suggested
         self.blink = blink
         self.pairs: list[Pseudonym] = []

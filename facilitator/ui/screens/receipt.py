@@ -43,7 +43,7 @@ class ReceiptScreen(Screen[None]):
         from facilitator.exercise import receipt
 
         store = workspace.store
-        self.session = store.session(session_id)
+        self.session = store.sessions.get(session_id)
         self.text = receipt.make_receipt(store, self.session).text
         self.modules = receipt.qr_modules(self.text)
 

@@ -89,7 +89,7 @@ class RosterScreen(Screen[None]):
     def __init__(self, workspace: Workspace, session_id: str, *, blink: bool = True) -> None:
         super().__init__()
         self.workspace = workspace
-        self.session: Session = workspace.store.session(session_id)
+        self.session: Session = workspace.store.sessions.get(session_id)
         self.blink = blink
         self.people: list[Participant] = []
 

@@ -53,7 +53,7 @@ class SessionFormScreen(ModalScreen[str | None]):
     def __init__(self, workspace: Workspace, session_id: str | None = None, *, blink: bool = True) -> None:
         super().__init__()
         self.workspace = workspace
-        self.session = workspace.store.session(session_id) if session_id else None
+        self.session = workspace.store.sessions.get(session_id) if session_id else None
         self.blink = blink
         self.ready = False  # boxes report their first values on mount: not the person's typing
 
@@ -174,9 +174,9 @@ class SessionFormScreen(ModalScreen[str | None]):
                 if not isinstance(set_select, Select) or not isinstance(set_select.value, str):
                     raise FacilitatorError("Choose a statement set.")
                 statement_set = self.workspace.catalogue().get(set_select.value)
-                session = store.create_session(statement_set, details)
+                session = store.sessions.create(statement_set, details)
             else:
-                session = store.update_session(self.session.id, details)
+                session = store.sessions.update(self.session.id, details)
         except FacilitatorError as problem:
             self.query_one("#form-error", Static).update(Text(str(problem), style="bold"))
             return

@@ -26,7 +26,7 @@ from textual.widgets import Button, Input, Label, ProgressBar, Static
 
 from facilitator.actions.data_folder import Workspace
 from facilitator.core.errors import FacilitatorError
-from facilitator.store import Store
+from facilitator.store import Store, sync_state
 from facilitator.sync.merge import ImportResult
 from facilitator.ui.text import literal
 from facilitator.ui.widgets.key_bar import KeyBar
@@ -365,7 +365,7 @@ class SyncScreen(Screen[None]):
         facts.add_column()
         facts.add_row("This device", Text(store.device_id))
         facts.add_row("Encrypts to", Text(recipient) if recipient else Text("no recipient yet", style="bold"))
-        facts.add_row("Last export", Text(when(store.get_meta(sync.META_LAST_EXPORT))))
+        facts.add_row("Last export", Text(when(store.meta.get(sync_state.META_LAST_EXPORT))))
         facts.add_row(
             "Conflicts",
             Text(f"{conflicts} to review: press k", style="bold") if conflicts else Text("none"),
@@ -390,7 +390,7 @@ class SyncScreen(Screen[None]):
 
     def _remember(self, key: str, value: str | bool) -> None:
         if isinstance(value, str) and value.strip():
-            self.store.set_meta(key, value.strip())
+            self.store.meta.set(key, value.strip())
 
     def _needs_recipient(self, values: FormValues) -> str | None:
         from facilitator.sync import keys
@@ -406,7 +406,7 @@ class SyncScreen(Screen[None]):
             FormField(
                 "folder",
                 "Folder to write the bundle into",
-                self.store.get_meta(META_EXPORT_DIR) or self.default_bundles(),
+                self.store.meta.get(META_EXPORT_DIR) or self.default_bundles(),
             ),
             FormField("everything", "Everything in this database (not only the new changes)", False),
             FormField("plaintext", "Unencrypted (anyone who finds the file can read it)", False),
@@ -440,13 +440,13 @@ class SyncScreen(Screen[None]):
             FormField(
                 "files",
                 "Bundle file, folder of bundles, or pattern",
-                self.store.get_meta(META_IMPORT) or "",
+                self.store.meta.get(META_IMPORT) or "",
                 "e.g. /media/usb or /media/usb/*.bundle",
             ),
             FormField(
                 "identity",
                 "The office's identity file (to read encrypted bundles)",
-                self.store.get_meta(META_IDENTITY) or "",
+                self.store.meta.get(META_IDENTITY) or "",
                 "e.g. /home/office/facilitator-identity.txt",
             ),
         ]
@@ -472,13 +472,13 @@ class SyncScreen(Screen[None]):
             FormField(
                 "folder",
                 "Folder to sync with (USB stick or shared folder)",
-                self.store.get_meta(META_FOLDER) or "",
+                self.store.meta.get(META_FOLDER) or "",
                 "e.g. /media/usb/facilitator",
             ),
             FormField(
                 "identity",
                 "Office identity file (at the office only; empty on a laptop)",
-                self.store.get_meta(META_IDENTITY) or "",
+                self.store.meta.get(META_IDENTITY) or "",
             ),
             FormField("plaintext", "Unencrypted (anyone who finds the file can read it)", False),
         ]

@@ -61,7 +61,7 @@ class ThemesScreen(Screen[None]):
     def __init__(self, workspace: Workspace, session_id: str, *, blink: bool = True) -> None:
         super().__init__()
         self.workspace = workspace
-        self.session: Session = workspace.store.session(session_id)
+        self.session: Session = workspace.store.sessions.get(session_id)
         self.blink = blink
         self.all_sessions = bool(self.session.consultation_id)
         self.ranked: list[RankedTheme] = []
@@ -92,7 +92,7 @@ class ThemesScreen(Screen[None]):
 
     def session_ids(self) -> list[str]:
         if self.all_sessions and self.session.consultation_id:
-            return [s.id for s in self.workspace.store.sessions(self.session.consultation_id)]
+            return [s.id for s in self.workspace.store.sessions.all(self.session.consultation_id)]
         return [self.session.id]
 
     def refresh_themes(self, select: str | None = None) -> None:
@@ -408,7 +408,7 @@ class ThemeNotesScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         store = self.workspace.store
         notes = discussion.notes_for_theme(store, self.ranked.theme.id, self.session_ids)
-        sessions = {s: store.session(s) for s in {n.session_id for n in notes}}
+        sessions = {s: store.sessions.get(s) for s in {n.session_id for n in notes}}
         people = {(s, p.code): p for s in sessions for p in roster.participants(store, s)}
         body = Text()
         for note in notes:

@@ -172,7 +172,7 @@ class WallScreen(Screen[None]):
     ) -> None:
         super().__init__()
         self.workspace = workspace
-        self.session: Session = workspace.store.session(session_id)
+        self.session: Session = workspace.store.sessions.get(session_id)
         self.number = max(1, min(statement, len(self.session.statements)))
         self.postits: list[Postit] = []
         self.undo_steps: list[UndoStep] = []
@@ -237,7 +237,7 @@ class WallScreen(Screen[None]):
     async def _load(self, number: int, select: str | None = None) -> None:
         """Show statement `number` from the database; select card `select` if given."""
         self.number = number
-        self.postits = self.workspace.store.postits(self.session.id, number)
+        self.postits = self.workspace.store.postits.of(self.session.id, number)
         for category in self.session.scale:
             await self.column(category.key).show_postits(
                 [p for p in self.postits if p.response_key == category.key]
@@ -258,7 +258,7 @@ class WallScreen(Screen[None]):
         for category in self.session.scale:
             self.column(category.key).show_count(counts.get(category.key, 0))
         self.query_one(DistributionBar).show(self.session.scale, counts)
-        totals = self.workspace.store.statement_totals(self.session.id)
+        totals = self.workspace.store.postits.statement_totals(self.session.id)
         self.query_one(StatementStrip).show(self.session.statements, totals, self.number)
 
     def _select(self, postit_id: str) -> None:
@@ -307,15 +307,15 @@ class WallScreen(Screen[None]):
             store = self.workspace.store
             try:
                 if box.postit_id is None:
-                    postit = store.add_postit(
+                    postit = store.postits.add(
                         self.session.id, self.number, box.category_key, event.value, session=self.session
                     )
                     self.postits.append(postit)
                     card = PostitCard(postit)
                     await self.column(box.category_key).cards.mount(card, before=box)
                 else:
-                    before = store.postit(box.postit_id)
-                    postit = store.edit_postit(box.postit_id, event.value)
+                    before = store.postits.get(box.postit_id)
+                    postit = store.postits.edit(box.postit_id, event.value)
                     if before.comment != postit.comment:
                         self.undo_steps.append(UndoStep("edit", postit.id, before.comment))
                     card = self.query_one(f"#{card_id(postit.id)}", PostitCard)
@@ -392,11 +392,11 @@ class WallScreen(Screen[None]):
     async def _finish_move(self, key: str) -> None:
         postit_id, self.moving = self.moving, None
         assert postit_id is not None
-        before = self.workspace.store.postit(postit_id)
+        before = self.workspace.store.postits.get(postit_id)
         if before.response_key == key:
             self.say("The card is already in that category.")
             return
-        self.workspace.store.move_postit(postit_id, key)
+        self.workspace.store.postits.move(postit_id, key)
         self.undo_steps.append(UndoStep("move", postit_id, before.response_key))
         await self._load(self.number, select=postit_id)
         self.say(f"Moved to {self.session.scale.get(key).label}: u moves it back.")
@@ -408,7 +408,7 @@ class WallScreen(Screen[None]):
             cards = [c for c in self.cards() if c.display]
             index = cards.index(card)
             neighbour = cards[index + 1] if index + 1 < len(cards) else (cards[index - 1] if index else None)
-            self.workspace.store.delete_postit(card.postit.id)
+            self.workspace.store.postits.delete(card.postit.id)
             self.undo_steps.append(UndoStep("delete", card.postit.id))
             self.postits = [p for p in self.postits if p.id != card.postit.id]
             await card.remove()
@@ -428,11 +428,11 @@ class WallScreen(Screen[None]):
             store = self.workspace.store
             try:
                 if step.kind == "delete":
-                    postit = store.restore_postit(step.postit_id)
+                    postit = store.postits.restore(step.postit_id)
                 elif step.kind == "move":
-                    postit = store.move_postit(step.postit_id, step.before)
+                    postit = store.postits.move(step.postit_id, step.before)
                 else:
-                    postit = store.edit_postit(step.postit_id, step.before)
+                    postit = store.postits.edit(step.postit_id, step.before)
             except FacilitatorError as error:
                 self.notify(f"Cannot undo: {error}", severity="error")
                 return

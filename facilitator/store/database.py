@@ -1,0 +1,172 @@
+"""The data folder's database: its connection, its migrations and its transactions.
+
+Every write is committed (WAL, synchronous=FULL) before the method returns, so a
+post-it that a caller was told is saved is on disk. Every row has a UUID, its
+`created_at`, `updated_at` and the `device_id` of the device that last wrote it.
+A delete is a tombstone (`deleted_at`), never a removed row, so sync can carry it.
+
+The rows are reached through one repository per aggregate: `store.sessions`,
+`store.postits`, `store.meta` and the others.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from facilitator.core.clock import SYSTEM_CLOCK, Clock, new_id
+from facilitator.core.errors import FacilitatorError
+from facilitator.core.paths import DATABASE_NAME
+from facilitator.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from facilitator.store.postits import PostitRepository
+from facilitator.store.sessions import ConsultationRepository, SessionRepository
+from facilitator.store.sqlite import sqlite_utils
+from facilitator.store.sync_state import META_CLOCK_FLOOR
+from facilitator.store.writer import Writer
+
+META_DEVICE_ID = "device_id"
+
+
+class MetaRepository:
+    """Local settings of this database (never synced): device id, keys, sync marks."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def get(self, key: str) -> str | None:
+        row = self._store.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return None if row is None else str(row[0])
+
+    def set(self, key: str, value: str) -> None:
+        with self._store.write() as writer:
+            self.put(writer, key, value)
+
+    @staticmethod
+    def put(writer: Writer, key: str, value: str) -> None:
+        """Set a value inside a write transaction already open."""
+        writer.execute(
+            """INSERT INTO meta (key, value) VALUES (?, ?)
+               ON CONFLICT(key) DO UPDATE SET value = excluded.value""",
+            [key, value],
+        )
+
+
+class Store:
+    """The data folder's database. Open it with `Store.open(data_dir)`."""
+
+    def __init__(self, path: Path, *, clock: Clock = SYSTEM_CLOCK) -> None:
+        self.path = path
+        self.clock = clock
+        self._lock = threading.RLock()
+        self.meta = MetaRepository(self)
+        self.consultations = ConsultationRepository(self)
+        self.sessions = SessionRepository(self)
+        self.postits = PostitRepository(self)
+        try:
+            conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+            self.db = sqlite_utils.Database(conn, execute_plugins=False)
+            self.db.execute("PRAGMA busy_timeout = 30000")
+            if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self.db.enable_wal()
+            # synchronous is per connection, not stored in the file: set it every time.
+            self.db.execute("PRAGMA synchronous = FULL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+            self.device_id = self._ensure_device()
+            # Stamps never go below one already seen (set by sync), even if the clock went back.
+            self.clock.observe(self.meta.get(META_CLOCK_FLOOR))
+        except sqlite3.DatabaseError as error:
+            raise FacilitatorError(f"cannot use the database {path}: {error}") from None
+
+    @classmethod
+    def open(cls, data_dir: Path, *, clock: Clock = SYSTEM_CLOCK) -> Store:
+        """Open (creating if needed) the database in a data folder."""
+        if data_dir.exists() and not data_dir.is_dir():
+            raise FacilitatorError(f"the data folder {data_dir} is a file, not a folder")
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise FacilitatorError(f"cannot create the data folder {data_dir}: {error.strerror}") from None
+        path = data_dir / DATABASE_NAME
+        if not path.exists() and not _writable(data_dir):
+            raise FacilitatorError(f"the data folder {data_dir} is not writable")
+        return cls(path, clock=clock)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -------------------------------------------------------- transactions
+
+    @contextmanager
+    def write(self) -> Iterator[Writer]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE) and committed on exit.
+
+        Other processes wait for the lock (busy timeout) rather than fail.
+        """
+        with self._lock:
+            try:
+                self.db.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                raise FacilitatorError(f"cannot write to {self.path}: {error}") from None
+            try:
+                yield Writer(self.db, self.clock, getattr(self, "device_id", ""))
+            except BaseException:
+                self.db.conn.execute("ROLLBACK")
+                raise
+            try:
+                self.db.conn.execute("COMMIT")
+            except sqlite3.DatabaseError as error:
+                self.db.conn.execute("ROLLBACK")
+                raise FacilitatorError(f"cannot write to {self.path}: {error}") from None
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            raise FacilitatorError(
+                f"the database {self.path} was made by a newer facilitator (schema {version}); "
+                "update facilitator to open it"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        with self.write():
+            # Read again under the lock: another process may have migrated meanwhile.
+            version = self.schema_version
+            for number in range(version, SCHEMA_VERSION):
+                MIGRATIONS[number](self.db)
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _ensure_device(self) -> str:
+        existing = self.meta.get(META_DEVICE_ID)
+        if existing:
+            return existing
+        with self.write() as writer:
+            existing = self.meta.get(META_DEVICE_ID)
+            if existing:
+                return existing
+            device_id = new_id()
+            self.meta.put(writer, META_DEVICE_ID, device_id)
+            Writer(self.db, self.clock, device_id).insert("devices", {"name": ""}, row_id=device_id)
+            return device_id
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _writable(directory: Path) -> bool:
+    probe = directory / f".write-test-{new_id()}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError:
+        return False
+    return True

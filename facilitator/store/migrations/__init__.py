@@ -1,0 +1,42 @@
+"""The schema's migrations, one file each, in order.
+
+Each migration brings the schema from version N-1 to N; `PRAGMA user_version`
+holds the version a database is at. Append a new file and list it here; never
+edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from facilitator.store.migrations import (
+    m001_sessions_and_postits,
+    m002_discussion,
+    m003_sync,
+    m004_chart_pools,
+)
+from facilitator.store.sqlite import sqlite_utils
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    m001_sessions_and_postits.migrate,
+    m002_discussion.migrate,
+    m003_sync.migrate,
+    m004_chart_pools.migrate,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# Tables whose rows travel in sync bundles, parents before children. Every one has
+# id, created_at, updated_at, device_id and deleted_at. Local-only tables (meta,
+# sync_bundles, and anything holding a pseudonym map) are never listed here.
+SYNCED_TABLES: list[str] = [
+    "devices",
+    "consultations",
+    "sessions",
+    "postits",
+    "participants",
+    "themes",
+    "notes",
+    "note_themes",
+    "chart_pools",
+    "sync_conflicts",
+]
