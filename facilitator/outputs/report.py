@@ -138,6 +138,7 @@ def compare_cohorts(statement: Statement, charts: Sequence[Chart]) -> Comparison
             )
         else:
             p = float(stats.kruskal(*samples).pvalue)
+            method = "chi-squared approximation"
     described = _names([f"{c.group.label} (n = {c.n})" for c in counted])
     figures = f"{test} = {statistic:.1f}, {_p_text(p)}, {method}"
     means = sorted((float(s.mean()), c.group.label) for s, c in zip(samples, counted, strict=True))

@@ -1,0 +1,280 @@
+"""A database made by every earlier schema version opens in this one with nothing lost.
+
+Each `tests/fixtures/schemas/vN.db` was made by the program as it was when the
+schema was at version N, through that version's own command line (see the README
+beside them). Editing and deleting a post-it had no command at any of those
+versions, only the app's wall: for those two steps the fixtures called the old
+checkout's own `Store.edit_postit` and `Store.delete_postit`, as the wall does.
+
+Every check reads the file with plain sqlite3 or goes through the command line,
+so it holds however the store's methods are named.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import sqlite3
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from facilitator.cli import main
+from facilitator.core.errors import FacilitatorError
+from facilitator.core.paths import DATABASE_NAME
+from facilitator.store import SCHEMA_VERSION, Store
+
+FIXTURES = Path(__file__).parent / "fixtures" / "schemas"
+FIXTURE_VERSIONS = sorted(
+    int(m[1]) for p in FIXTURES.glob("v*.db") if (m := re.fullmatch(r"v(\d+)\.db", p.name))
+)
+
+# The tables each schema version brought, as the fixtures were made.
+TABLES_BY_VERSION = {
+    1: {"meta", "devices", "consultations", "sessions", "postits"},
+    2: {"participants", "themes", "notes", "note_themes", "pseudonyms"},
+    3: {"sync_conflicts", "sync_bundles"},
+    4: {"chart_pools"},
+}
+
+ADULT_GROUP = "Adult focus group 1"
+UNICODE_COMMENT = "Staff listened — café talk, naïve hope, 日本語, 🙂"
+MULTILINE_COMMENT = 'Quotes "inside", commas, and a\nsecond line'
+EDITED_COMMENT = "second thoughts: it got better ✓"
+DELETED_COMMENT = "recorded by mistake"
+
+Rows = dict[str, tuple[tuple[str, ...], Counter[tuple[Any, ...]]]]
+
+
+def typed(value: object) -> tuple[str, object]:
+    """A value with its storage type, so that 1 and '1' or 1 and 1.0 stay different."""
+    return (type(value).__name__, value)
+
+
+def read_rows(path: Path) -> Rows:
+    """Every row of every table: the column names, and the rows as a multiset."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = [
+            name
+            for (name,) in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        found: Rows = {}
+        for table in tables:
+            cursor = db.execute(f'SELECT * FROM "{table}"')
+            columns = tuple(d[0] for d in cursor.description)
+            found[table] = (columns, Counter(tuple(typed(v) for v in row) for row in cursor))
+        return found
+    finally:
+        db.close()
+
+
+def read_schema(path: Path) -> dict[str, object]:
+    """user_version and every table and index as SQLite stores its definition."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return {
+            "user_version": db.execute("PRAGMA user_version").fetchone()[0],
+            "objects": sorted(
+                db.execute(
+                    "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+                ).fetchall(),
+                key=str,
+            ),
+        }
+    finally:
+        db.close()
+
+
+def user_version(path: Path) -> int:
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return int(db.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        db.close()
+
+
+def open_and_close(data_dir: Path) -> None:
+    Store.open(data_dir).close()
+
+
+def copy_fixture(version: int, tmp_path: Path) -> tuple[Path, Path]:
+    """The fixture as the database of a fresh data folder: (data folder, database file)."""
+    data_dir = tmp_path / f"data-v{version}"
+    data_dir.mkdir()
+    path = data_dir / DATABASE_NAME
+    shutil.copyfile(FIXTURES / f"v{version}.db", path)
+    return data_dir, path
+
+
+def run_cli(data_dir: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--data-dir", str(data_dir), *args], catch_exceptions=False)
+
+
+def adult_group_id(path: Path) -> str:
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        (session_id,) = db.execute("SELECT id FROM sessions WHERE label = ?", [ADULT_GROUP]).fetchone()
+        return str(session_id)
+    finally:
+        db.close()
+
+
+def comments_of(rows: Rows, *, deleted: bool) -> set[str]:
+    columns, found = rows["postits"]
+    comment, deleted_at = columns.index("comment"), columns.index("deleted_at")
+    return {row[comment][1] for row in found if (row[deleted_at][1] is not None) == deleted}
+
+
+def test_every_schema_version_has_a_fixture() -> None:
+    assert set(range(1, SCHEMA_VERSION + 1)) <= set(FIXTURE_VERSIONS), (
+        "make a fixture for every schema version: see tests/fixtures/schemas/README.md"
+    )
+    assert set(TABLES_BY_VERSION) == set(FIXTURE_VERSIONS)
+
+
+def test_fixtures_are_single_files_under_version_control() -> None:
+    assert not list(FIXTURES.glob("*-wal")) and not list(FIXTURES.glob("*-shm"))
+    for version in FIXTURE_VERSIONS:
+        db = sqlite3.connect(f"file:{FIXTURES / f'v{version}.db'}?mode=ro", uri=True)
+        try:
+            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        finally:
+            db.close()
+
+
+@pytest.mark.parametrize("version", FIXTURE_VERSIONS)
+def test_a_fixture_holds_what_its_version_could_record(version: int) -> None:
+    """The fixture itself: its version, its tables, and the awkward rows worth carrying."""
+    path = FIXTURES / f"v{version}.db"
+    assert user_version(path) == version
+    rows = read_rows(path)
+    expected_tables = set().union(*(TABLES_BY_VERSION[v] for v in range(1, version + 1)))
+    assert set(rows) == expected_tables
+    live = comments_of(rows, deleted=False)
+    assert {UNICODE_COMMENT, MULTILINE_COMMENT, EDITED_COMMENT} <= live
+    assert comments_of(rows, deleted=True) == {DELETED_COMMENT}
+    postit_columns, postits = rows["postits"]
+    created, updated = postit_columns.index("created_at"), postit_columns.index("updated_at")
+    assert any(row[updated] != row[created] for row in postits)  # the edit
+    for table in expected_tables - {"meta", "devices", "consultations"}:
+        assert rows[table][1], f"v{version} has no rows in {table}"
+
+
+@pytest.mark.parametrize("version", FIXTURE_VERSIONS)
+def test_an_old_database_migrates_forward_with_nothing_lost(version: int, tmp_path: Path) -> None:
+    data_dir, path = copy_fixture(version, tmp_path)
+    before = read_rows(path)
+
+    open_and_close(data_dir)
+
+    assert user_version(path) == SCHEMA_VERSION
+    after = read_rows(path)
+    for table, (columns, rows) in before.items():
+        assert table in after, f"table {table} is gone"
+        new_columns, new_rows = after[table]
+        missing = [c for c in columns if c not in new_columns]
+        assert not missing, f"{table} lost columns {missing}"
+        keep = [new_columns.index(c) for c in columns]
+        kept = Counter(tuple(row[i] for i in keep) for row in new_rows.elements())
+        lost = rows - kept
+        assert not lost, f"{table} lost or changed {sum(lost.values())} rows: {list(lost)[:3]}"
+
+    # The migrated schema is the one a new data folder gets: every new table, index and column.
+    fresh = tmp_path / "fresh"
+    open_and_close(fresh)
+    assert read_schema(path) == read_schema(fresh / DATABASE_NAME)
+    assert set(after) == set(read_rows(fresh / DATABASE_NAME))
+
+
+@pytest.mark.parametrize("version", FIXTURE_VERSIONS)
+def test_a_migrated_database_serves_its_old_post_its_through_the_command_line(
+    version: int, tmp_path: Path
+) -> None:
+    data_dir, path = copy_fixture(version, tmp_path)
+    session_id = adult_group_id(path)
+
+    listing = run_cli(data_dir, "session", "list")
+    assert listing.exit_code == 0, listing.stderr
+    assert ADULT_GROUP in listing.stdout and "Prison group" in listing.stdout
+    assert user_version(path) == SCHEMA_VERSION
+
+    exported = run_cli(data_dir, "export", session_id, "--format", "csv", "--out", "-")
+    assert exported.exit_code == 0, exported.stderr
+    rows = list(csv.DictReader(io.StringIO(exported.stdout.lstrip("\ufeff"))))
+    comments = [row["comment"] for row in rows]
+    assert len(rows) == 6
+    assert {UNICODE_COMMENT, MULTILINE_COMMENT, EDITED_COMMENT} <= set(comments)
+    assert DELETED_COMMENT not in comments and "first words" not in comments
+    assert {row["session_label"] for row in rows} == {ADULT_GROUP}
+
+    if version >= 2:
+        notes = run_cli(data_dir, "note", "list", session_id)
+        assert notes.exit_code == 0, notes.stderr
+        assert "My worker rang back the same day — rare." in notes.stdout
+        assert "Duplicate note" not in notes.stdout
+        roster = run_cli(data_dir, "participant", "list", session_id)
+        assert roster.exit_code == 0, roster.stderr
+        assert "P1" in roster.stdout and "P2" in roster.stdout and "P9" not in roster.stdout
+        themes = run_cli(data_dir, "themes", session_id, "--used")
+        assert themes.exit_code == 0, themes.stderr
+        assert "Being listened to" in themes.stdout and "Housing & money" in themes.stdout
+        pseudonyms = run_cli(data_dir, "pseudonym", "list", session_id)
+        assert pseudonyms.exit_code == 0, pseudonyms.stderr
+        assert "Zoë" in pseudonyms.stdout and "Anna" in pseudonyms.stdout
+    if version >= 3:
+        conflicts = run_cli(data_dir, "sync", "conflicts")
+        assert conflicts.exit_code == 0, conflicts.stderr
+        assert "Waiting lists" in conflicts.stdout
+    if version >= 4:
+        pools = run_cli(data_dir, "pool", "list")
+        assert pools.exit_code == 0, pools.stderr
+        assert "All groups" in pools.stdout
+
+    # The program still writes to it.
+    recorded = run_cli(data_dir, "record", session_id, "1", "agree", "--comment", "after the upgrade")
+    assert recorded.exit_code == 0, recorded.stderr
+    again = run_cli(data_dir, "export", session_id, "--format", "csv", "--out", "-")
+    assert "after the upgrade" in again.stdout
+
+
+@pytest.mark.parametrize("version", FIXTURE_VERSIONS)
+def test_opening_a_migrated_database_again_changes_nothing(version: int, tmp_path: Path) -> None:
+    data_dir, path = copy_fixture(version, tmp_path)
+    open_and_close(data_dir)
+    schema, rows = read_schema(path), read_rows(path)
+
+    open_and_close(data_dir)
+
+    assert read_schema(path) == schema
+    assert read_rows(path) == rows
+
+
+@pytest.mark.parametrize("version", FIXTURE_VERSIONS)
+def test_a_database_from_a_newer_program_is_refused_and_left_as_it_was(version: int, tmp_path: Path) -> None:
+    """Its version, tables and rows stay as they were (opening may still switch it to WAL)."""
+    data_dir, path = copy_fixture(version, tmp_path)
+    newer = SCHEMA_VERSION + 1
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {newer}")
+    db.close()
+    schema, rows = read_schema(path), read_rows(path)
+
+    with pytest.raises(FacilitatorError, match=rf"newer facilitator \(schema {newer}\)"):
+        Store.open(data_dir)
+    refused = run_cli(data_dir, "session", "list")
+    assert refused.exit_code == 2
+    assert refused.stdout == ""
+    assert refused.stderr.startswith("error: ") and "newer facilitator" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+    assert read_schema(path) == schema
+    assert read_rows(path) == rows
+    assert user_version(path) == newer
