@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from functools import partial
 from typing import ClassVar
@@ -15,12 +14,11 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from facilitator.actions.data_folder import Workspace
+from facilitator.ui.boundary import Guarded, log_path, log_unexpected, message_for
 from facilitator.ui.screens.home import HomeScreen
 from facilitator.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
 
 THEME_META_KEY = "ui.theme"
-# Set by the start-up benchmark: leave as soon as the first screen is ready.
-EXIT_WHEN_READY_ENV = "FACILITATOR_EXIT_WHEN_READY"
 # Actions a participant (or anyone at a blanked screen) must not reach.
 LOCKED_ACTIONS = {"quit", "command_palette", "help_quit"}
 # The privacy blank, from every screen and even inside a text box. Ctrl+L is
@@ -30,7 +28,7 @@ BLANK_KEYS = "ctrl+l,ctrl+b"
 BLANK_KEY_DISPLAY = "^l"
 
 
-class FacilitatorApp(App[None]):
+class FacilitatorApp(Guarded, App[None]):
     """Home screen first; the wall of `session_id` on top of it when one is given."""
 
     TITLE = "facilitator"
@@ -71,8 +69,46 @@ class FacilitatorApp(App[None]):
             from facilitator.ui.screens.wall import WallScreen
 
             await self.push_screen(WallScreen(self.workspace, self.session_id, blink=self.blink))
-        if os.environ.get(EXIT_WHEN_READY_ENV):
-            self.call_after_refresh(self.exit)
+
+    def report_error(self, error: Exception) -> None:
+        """The error boundary: one plain line for the facilitator, and a log entry if unexpected.
+
+        The line goes to the screen's status line where it has one, else to a
+        notification. The app keeps running.
+        """
+        from facilitator.core.errors import FacilitatorError
+
+        if not isinstance(error, FacilitatorError):
+            log_unexpected(self.workspace.data_dir, error)
+        message = message_for(error)
+        say = getattr(self.screen, "say", None)
+        if callable(say):
+            say(message, warning=True)
+        else:
+            self.notify(message, severity="error", markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """What Textual calls for an error no handler caught.
+
+        A failed background job is reported and the app goes on. Anything else has
+        stopped part of the app, so it closes, with one plain line and no traceback.
+        """
+        from textual.worker import WorkerFailed
+
+        if isinstance(error, WorkerFailed) and isinstance(error.error, Exception):
+            self.report_error(error.error)
+            return
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        error = self._exception
+        if error is not None:
+            log_unexpected(self.workspace.data_dir, error)
+        self._exit_renderables.append(
+            f"facilitator stopped after an unexpected error; everything saved is on disk. "
+            f"Details for support: {log_path(self.workspace.data_dir)}"
+        )
+        self._close_messages_no_wait()
 
     def _remember_theme(self, theme: object) -> None:
         self.workspace.store.meta.set(THEME_META_KEY, self.theme)

@@ -8,8 +8,10 @@ from textual import events
 from textual.binding import BindingType
 from textual.screen import Screen
 
+from facilitator.ui.boundary import Guarded
 
-class BlankScreen(Screen[None]):
+
+class BlankScreen(Guarded, Screen[None]):
     """Nothing but the background. Any key or click returns to the previous screen."""
 
     CSS_PATH = "blank.tcss"

@@ -34,6 +34,7 @@ from facilitator.exercise.charts import (
     screen_selection,
 )
 from facilitator.outputs.terminal_charts import Diverging, StatementBars
+from facilitator.ui.boundary import Guarded
 from facilitator.ui.text import literal, printable
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -46,7 +47,7 @@ CURRENT = "▸ "
 OTHER = "  "
 
 
-class ChartsScreen(Screen[None]):
+class ChartsScreen(Guarded, Screen[None]):
     """Bars of one statement over one chart group, or a diverging view of many."""
 
     CSS_PATH = "charts.tcss"

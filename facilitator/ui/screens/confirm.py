@@ -12,8 +12,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from facilitator.ui.boundary import Guarded
 
-class ConfirmScreen(ModalScreen[bool]):
+
+class ConfirmScreen(Guarded, ModalScreen[bool]):
     """Returns True for y (or the Yes button), False for n or Esc."""
 
     CSS_PATH = "confirm.tcss"

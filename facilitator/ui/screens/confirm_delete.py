@@ -13,12 +13,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from facilitator.store import SessionSummary
+from facilitator.ui.boundary import Guarded
 from facilitator.ui.text import one_line
 
 MISMATCH = "That is not the label: type it exactly to delete, or Esc to keep the session."
 
 
-class ConfirmDeleteScreen(ModalScreen[bool]):
+class ConfirmDeleteScreen(Guarded, ModalScreen[bool]):
     """Returns True only once the session's label has been typed exactly."""
 
     CSS_PATH = "confirm_delete.tcss"

@@ -22,13 +22,14 @@ from facilitator.core.errors import FacilitatorError
 from facilitator.sync import conflicts as conflict_labels
 from facilitator.sync import merge as sync
 from facilitator.sync.merge import Conflict
+from facilitator.ui.boundary import Guarded
 from facilitator.ui.text import literal, one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 
 COLUMNS = ("Differs in", "Record")
 
 
-class ConflictsScreen(Screen[None]):
+class ConflictsScreen(Guarded, Screen[None]):
     """Every open conflict; keep this version (k) or take the other (t)."""
 
     CSS_PATH = "conflicts.tcss"

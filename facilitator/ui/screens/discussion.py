@@ -36,6 +36,7 @@ from facilitator.discussion.anonymity import Anonymiser, Finding, detect
 from facilitator.discussion.notes import KIND_LABELS, Note
 from facilitator.discussion.roster import Participant
 from facilitator.store import MAX_COMMENT, Session
+from facilitator.ui.boundary import Guarded
 from facilitator.ui.identity import warning_text
 from facilitator.ui.note_syntax import Draft, ThemeChoice, close_to, line_for, matching, parse
 from facilitator.ui.text import one_line
@@ -85,7 +86,7 @@ def note_prompt(note: Note) -> Text:
     return text
 
 
-class NoteList(OptionList):
+class NoteList(Guarded, OptionList):
     """The session's notes, newest first. ↑ at the top goes back to the note box."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -136,7 +137,7 @@ class NoteList(OptionList):
         super().action_cursor_up()
 
 
-class DiscussionScreen(Screen[None]):
+class DiscussionScreen(Guarded, Screen[None]):
     """Type notes as people talk; Enter saves each one at once."""
 
     CSS_PATH = "discussion.tcss"

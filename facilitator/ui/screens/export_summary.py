@@ -22,6 +22,7 @@ from facilitator.actions.data_folder import Workspace
 from facilitator.core.errors import FacilitatorError
 from facilitator.outputs.summary import EXPORTS_FOLDER, export_summary_to_folder
 from facilitator.store import Store
+from facilitator.ui.boundary import Guarded
 from facilitator.ui.text import literal, one_line
 
 FORMAT_NAMES = {"html": "HTML", "md": "Markdown"}
@@ -35,7 +36,7 @@ def written_message(fmt: str, written: list[str]) -> str:
     return message
 
 
-class ExportSummaryScreen(ModalScreen[list[str] | None]):
+class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
     """Choose HTML or Markdown, then the summary is written; returns the files written."""
 
     CSS_PATH = "export_summary.tcss"

@@ -13,11 +13,13 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from facilitator.ui.boundary import Guarded
+
 # The app's privacy blank works on every screen, so every help lists it.
 BLANK_ROW = ("Ctrl+L", "blank the screen at once, even while typing; any key brings it back")
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Guarded, ModalScreen[None]):
     """A list of keys; Esc, ? or q closes it."""
 
     CSS_PATH = "help.tcss"

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Static
 from facilitator.actions.data_folder import Workspace
 from facilitator.core.errors import FacilitatorError
 from facilitator.store import SessionSummary
+from facilitator.ui.boundary import Guarded
 from facilitator.ui.text import literal, one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -101,7 +102,7 @@ def status_cell(summary: SessionSummary) -> Text:
     return Text.assemble(f"{state} · ", ("not sent", "bold"))
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(Guarded, Screen[None]):
     """Lists the sessions; create, open, edit, close or delete one."""
 
     CSS_PATH = "home.tcss"

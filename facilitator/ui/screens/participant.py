@@ -24,13 +24,14 @@ from facilitator.actions.data_folder import Workspace
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.statements import Category
 from facilitator.store import MAX_COMMENT, Session
+from facilitator.ui.boundary import Guarded
 from facilitator.ui.palette import category_colours
 from facilitator.ui.text import literal
 
 THANKS_SECONDS = 4.0
 
 
-class ParticipantIntro(ModalScreen[bool]):
+class ParticipantIntro(Guarded, ModalScreen[bool]):
     """Shown to the facilitator before participant mode starts: how to leave it."""
 
     CSS_PATH = "participant.tcss"
@@ -82,7 +83,7 @@ def choice_label(category: Category) -> Text:
     return Text.assemble((category.entry, "bold"), "\n", (symbol, "bold"), "\n", category.label)
 
 
-class ParticipantScreen(Screen[None]):
+class ParticipantScreen(Guarded, Screen[None]):
     """The participant's screen: choose, comment, thank you, and clean again."""
 
     CSS_PATH = "participant.tcss"

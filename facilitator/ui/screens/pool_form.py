@@ -14,9 +14,10 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from facilitator.store import Session
+from facilitator.ui.boundary import Guarded
 
 
-class PoolForm(ModalScreen[tuple[str, str] | None]):
+class PoolForm(Guarded, ModalScreen[tuple[str, str] | None]):
     """Returns (label, id of the other session), or None on Esc."""
 
     CSS_PATH = "pool_form.tcss"

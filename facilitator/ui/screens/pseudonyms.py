@@ -20,11 +20,12 @@ from facilitator.actions.data_folder import Workspace
 from facilitator.core.errors import FacilitatorError
 from facilitator.discussion.anonymity import Pseudonym, pseudonyms, remove_pseudonym, set_pseudonym
 from facilitator.store import Session
+from facilitator.ui.boundary import Guarded
 from facilitator.ui.text import one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 
 
-class PseudonymScreen(Screen[None]):
+class PseudonymScreen(Guarded, Screen[None]):
     """The session's map; type a pair at the bottom and Enter, or d to remove one."""
 
     CSS_PATH = "pseudonyms.tcss"

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from facilitator.actions.data_folder import Workspace
+from facilitator.ui.boundary import Guarded
 from facilitator.ui.text import one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 from facilitator.ui.widgets.qr_code import QRCode
@@ -29,7 +30,7 @@ EXPLAINED = (
 )
 
 
-class ReceiptScreen(Screen[None]):
+class ReceiptScreen(Guarded, Screen[None]):
     """The QR code and text of one session's receipt; Esc goes back."""
 
     CSS_PATH = "receipt.tcss"

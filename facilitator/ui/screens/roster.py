@@ -18,6 +18,7 @@ from facilitator.core.errors import FacilitatorError
 from facilitator.discussion import roster
 from facilitator.discussion.roster import Participant
 from facilitator.store import Session
+from facilitator.ui.boundary import Guarded
 from facilitator.ui.text import one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 from facilitator.ui.widgets.tick_box import TickBox
@@ -48,7 +49,7 @@ def roster_summary(people: list[Participant]) -> str:
     )
 
 
-class RosterScreen(Screen[None]):
+class RosterScreen(Guarded, Screen[None]):
     """The participants; a adds, e (or Enter) edits, d removes."""
 
     CSS_PATH = "roster.tcss"
@@ -238,7 +239,7 @@ class RosterScreen(Screen[None]):
         ]
 
 
-class ParticipantForm(ModalScreen[str | None]):
+class ParticipantForm(Guarded, ModalScreen[str | None]):
     """Add or edit one participant; returns the saved code, or None."""
 
     CSS_PATH = "roster.tcss"

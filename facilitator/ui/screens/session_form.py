@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from facilitator.actions.data_folder import Workspace
 from facilitator.core.errors import FacilitatorError, FieldError
 from facilitator.store import SETTINGS, SessionDetails
+from facilitator.ui.boundary import Guarded
 
 NUMBER_FIELDS = ("participants", "male", "female")
 TEXT_FIELDS = ("label", "cohort", "consultation", "location", "date", "facilitators")
@@ -31,7 +32,7 @@ def parse_count(name: str, value: str) -> int | None:
     return int(value)
 
 
-class FormSelect(Select[str]):
+class FormSelect(Guarded, Select[str]):
     """A drop-down where Enter saves the form, as in every box; Space or arrows open the list."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -40,7 +41,7 @@ class FormSelect(Select[str]):
     ]
 
 
-class SessionFormScreen(ModalScreen[str | None]):
+class SessionFormScreen(Guarded, ModalScreen[str | None]):
     """The session form; returns the id of the session it created or changed, or None."""
 
     CSS_PATH = "session_form.tcss"

@@ -28,6 +28,7 @@ from facilitator.actions.data_folder import Workspace
 from facilitator.core.errors import FacilitatorError
 from facilitator.store import Store, sync_state
 from facilitator.sync.merge import ImportResult
+from facilitator.ui.boundary import Guarded
 from facilitator.ui.text import literal
 from facilitator.ui.widgets.key_bar import KeyBar
 from facilitator.ui.widgets.tick_box import TickBox
@@ -196,7 +197,7 @@ class FormField:
 FormValues = dict[str, str | bool]
 
 
-class SyncForm(ModalScreen[FormValues | None]):
+class SyncForm(Guarded, ModalScreen[FormValues | None]):
     """A few boxes, Enter to go ahead, Esc to leave; `check` may refuse with a one-line reason."""
 
     CSS_PATH = "sync.tcss"
@@ -273,7 +274,7 @@ def when(stamp: str | None) -> str:
     return f"{stamp[:10]} {stamp[11:16]} UTC"
 
 
-class SyncScreen(Screen[None]):
+class SyncScreen(Guarded, Screen[None]):
     """This device, its recipient and last export; export, import and folder sync in a worker."""
 
     CSS_PATH = "sync.tcss"

@@ -24,6 +24,7 @@ from facilitator.discussion import notes as discussion
 from facilitator.discussion.codebook import RankedTheme
 from facilitator.discussion.notes import KIND_LABELS
 from facilitator.store import Session
+from facilitator.ui.boundary import Guarded
 from facilitator.ui.text import literal, one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -31,7 +32,7 @@ RANK_COLUMNS = ("Rank", "Sessions", "Notes", "Theme")
 FIXED_WIDTH = 30  # the three count columns, the cells' padding, the border and a scroll bar
 
 
-class ThemesScreen(Screen[None]):
+class ThemesScreen(Guarded, Screen[None]):
     """The codebook ranked; Enter shows a theme's notes, r renames, m merges, a adds."""
 
     CSS_PATH = "themes.tcss"
@@ -383,7 +384,7 @@ class ThemesScreen(Screen[None]):
         ]
 
 
-class ThemeNotesScreen(Screen[None]):
+class ThemeNotesScreen(Guarded, Screen[None]):
     """Every note tagged with one theme, oldest first, with who said it."""
 
     CSS_PATH = "themes.tcss"

@@ -23,6 +23,7 @@ from textual.widgets import Input, Static
 from facilitator.actions.data_folder import Workspace
 from facilitator.core.errors import FacilitatorError
 from facilitator.store import Postit, Session
+from facilitator.ui.boundary import Guarded
 from facilitator.ui.palette import category_colours
 from facilitator.ui.text import literal
 from facilitator.ui.widgets.category_column import CategoryColumn
@@ -61,7 +62,7 @@ class UndoStep:
     before: str = ""  # the category key (move) or the comment (edit) before the change
 
 
-class WallScreen(Screen[None]):
+class WallScreen(Guarded, Screen[None]):
     """The post-it wall of one session, one statement at a time."""
 
     CSS_PATH = "wall.tcss"

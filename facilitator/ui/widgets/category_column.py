@@ -12,11 +12,12 @@ from textual.widgets import Static
 
 from facilitator.core.statements import Category
 from facilitator.store import Postit
+from facilitator.ui.boundary import Guarded
 from facilitator.ui.palette import text_on
 from facilitator.ui.widgets.postit_card import PostitCard
 
 
-class CardList(VerticalScroll, inherit_bindings=False, can_focus=False):
+class CardList(Guarded, VerticalScroll, inherit_bindings=False, can_focus=False):
     """The scrolling list of cards; the wall's own keys (arrows) select cards instead of scrolling."""
 
     DEFAULT_CSS = """
@@ -38,7 +39,7 @@ def heading_text(category: Category, colour: str, width: int = 0) -> Text:
     return text
 
 
-class CategoryColumn(Vertical):
+class CategoryColumn(Guarded, Vertical):
     """Heading (entry key, symbol, label), the number of post-its, then the cards."""
 
     DEFAULT_CSS = """

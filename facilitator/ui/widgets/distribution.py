@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from facilitator.core.percent import whole_percent
 from facilitator.core.statements import Scale
+from facilitator.ui.boundary import Guarded
 from facilitator.ui.palette import category_colours, text_on
 
 
@@ -88,7 +89,7 @@ class Distribution:
         return legend
 
 
-class DistributionBar(Static):
+class DistributionBar(Guarded, Static):
     """Shows a `Distribution` and redraws it when the counts change."""
 
     DEFAULT_CSS = """

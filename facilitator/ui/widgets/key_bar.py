@@ -14,6 +14,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
 
+from facilitator.ui.boundary import Guarded
+
 PALETTE = ("^p", "palette", "app.command_palette")
 
 
@@ -65,7 +67,7 @@ def bindings_in_group(bindings: Iterable[Binding], group: Binding.Group) -> list
     return [b for b in bindings if b.group == group]
 
 
-class KeyBar(Static):
+class KeyBar(Guarded, Static):
     """The keys of a screen at the bottom: one line, or two on a narrow screen."""
 
     DEFAULT_CSS = """

@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 from facilitator.actions.data_folder import Workspace
 from facilitator.discussion.anonymity import Anonymiser, detect
 from facilitator.store import MAX_COMMENT, Postit, Session
+from facilitator.ui.boundary import Guarded
 from facilitator.ui.identity import fitting_warning, warning_text
 from facilitator.ui.text import literal
 
@@ -28,7 +29,7 @@ def card_id(postit_id: str) -> str:
     return f"postit-{postit_id}"
 
 
-class PostitCard(Static, can_focus=True):
+class PostitCard(Guarded, Static, can_focus=True):
     """One post-it: its comment, or a blank card. Focus selects it."""
 
     DEFAULT_CSS = """
@@ -57,7 +58,7 @@ class PostitCard(Static, can_focus=True):
         self.update(card_text(postit.comment))
 
 
-class CommentBox(Input):
+class CommentBox(Guarded, Input):
     """The one-line comment box of a new card, or of a card being edited.
 
     Enter saves (an empty comment is fine): the screen handles `Input.Submitted`.

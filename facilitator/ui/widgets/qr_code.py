@@ -12,6 +12,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
+from facilitator.ui.boundary import Guarded
+
 DARK_ON_LIGHT = Style(color="#000000", bgcolor="#ffffff")
 
 
@@ -30,7 +32,7 @@ def half_blocks(modules: Sequence[Sequence[bool]]) -> list[str]:
     return lines
 
 
-class QRCode(Static):
+class QRCode(Guarded, Static):
     """A QR code from its modules; `rows` is how many terminal lines it takes."""
 
     DEFAULT_CSS = """

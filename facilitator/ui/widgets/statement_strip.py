@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from facilitator.core.statements import Statement
+from facilitator.ui.boundary import Guarded
 
 
 def strip_text(statements: Sequence[Statement], totals: Mapping[int, int], current: int) -> Text:
@@ -24,7 +25,7 @@ def strip_text(statements: Sequence[Statement], totals: Mapping[int, int], curre
     return text
 
 
-class StatementStrip(Static):
+class StatementStrip(Guarded, Static):
     """Every statement's count; the current statement is bracketed."""
 
     DEFAULT_CSS = """

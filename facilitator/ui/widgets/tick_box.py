@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from textual.widgets import Checkbox
 
+from facilitator.ui.boundary import Guarded
 
-class TickBox(Checkbox):
+
+class TickBox(Guarded, Checkbox):
     """Shows `X` when ticked and a blank when not (Textual's checkbox shows X in both, coloured)."""
 
     def on_mount(self) -> None:
