@@ -16,6 +16,7 @@ import click
 
 from facilitator import __version__
 from facilitator.actions.data_folder import Workspace
+from facilitator.cli.output import echo, echo_json, row
 from facilitator.core.errors import FacilitatorError, ItemError
 from facilitator.store import SETTINGS, NewPostit, Postit, SessionDetails
 
@@ -39,13 +40,13 @@ class FacilitatorGroup(click.Group):
             hint = ""
             if isinstance(error, click.UsageError) and error.ctx is not None:
                 hint = f" (see '{error.ctx.command_path} --help')"
-            click.echo(f"error: {error.format_message()}{hint}", err=True)
+            echo(f"error: {error.format_message()}{hint}", err=True)
             sys.exit(2)
         except FacilitatorError as error:
-            click.echo(f"error: {error}", err=True)
+            echo(f"error: {error}", err=True)
             sys.exit(error.exit_code)
         except sqlite3.DatabaseError as error:
-            click.echo(f"error: the database cannot be used: {error}", err=True)
+            echo(f"error: the database cannot be used: {error}", err=True)
             sys.exit(2)
         except BrokenPipeError:
             sys.exit(0)
@@ -131,9 +132,9 @@ def sets_command() -> None:
     """List the statement sets: id, title and number of statements (tab-separated)."""
     catalogue = workspace().catalogue()
     for statement_set in catalogue.sets.values():
-        click.echo(f"{statement_set.id}\t{statement_set.title}\t{len(statement_set.statements)}")
+        row(statement_set.id, statement_set.title, len(statement_set.statements))
     for problem in catalogue.problems:
-        click.echo(f"warning: skipped statement set {problem}", err=True)
+        echo(f"warning: skipped statement set {problem}", err=True)
 
 
 @main.group("session")
@@ -213,18 +214,15 @@ def session_list(as_json: bool) -> None:
             }
             for s in summaries
         ]
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo_json(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not summaries:
         click.echo("no sessions yet: create one with 'facilitator session new'", err=True)
         return
     click.echo("id\tdate\tlabel\tcohort\tsetting\tpostits\tstatus")
     for s in summaries:
-        status = "closed" if s.session.is_closed else "open"
-        click.echo(
-            f"{s.session.id}\t{s.session.date}\t{s.session.label}\t{s.session.cohort}\t"
-            f"{s.session.setting}\t{s.postits}\t{status}"
-        )
+        session, status = s.session, "closed" if s.session.is_closed else "open"
+        row(session.id, session.date, session.label, session.cohort, session.setting, s.postits, status)
 
 
 @session_group.command("close")
@@ -235,10 +233,10 @@ def session_close(session: str) -> None:
     store = workspace().store
     found = store.sessions.get(session)
     if found.is_closed:
-        click.echo(f"already closed {found.label}")
+        echo(f"already closed {found.label}")
         return
     closed = store.sessions.close(found.id)
-    click.echo(f"closed {closed.label}")
+    echo(f"closed {closed.label}")
 
 
 def stdin_is_terminal() -> bool:
@@ -263,7 +261,7 @@ def session_delete(session: str, yes: bool) -> None:
                 "deleting a session needs confirmation: run it in a terminal, or add --yes"
             )
         postits = len(store.postits.of(found.id))
-        click.echo(
+        echo(
             f"This deletes {found.label!r} ({found.date}) with its {postits} post-its, notes and roster.",
             err=True,
         )
@@ -273,7 +271,7 @@ def session_delete(session: str, yes: bool) -> None:
         if " ".join(typed.split()).casefold() != found.label.casefold():
             raise FacilitatorError("the label typed does not match: nothing deleted")
     store.sessions.delete(found.id)
-    click.echo(f"deleted {found.label}")
+    echo(f"deleted {found.label}")
 
 
 @main.command("record")
@@ -300,7 +298,7 @@ def record_command(
     postit = store.postits.add(found.id, number, response, comment, participant, session=found)
     click.echo(postit.id)
     if found.is_closed:
-        click.echo(
+        echo(
             f"warning: session {found.label!r} is closed: the post-it was recorded anyway",
             err=True,
         )
@@ -370,10 +368,10 @@ def import_postits(session: str, file: Path) -> None:
         raise FacilitatorError(
             f"{file} line {lines[error.index]}: {error.reason}; nothing imported"
         ) from None
-    click.echo(f"imported {count} post-its into {found.label}")
+    echo(f"imported {count} post-its into {found.label}")
     repeats = _matching_postits(before, store.postits.of(found.id))
     if repeats:
-        click.echo(
+        echo(
             f"warning: {repeats} of these {count} post-its match ones already recorded in this session; "
             f"was this file imported before? ('facilitator export {session} --format csv --out -' "
             f"lists them; to undo, delete the repeats on the wall: 'facilitator open {session}')",
@@ -430,7 +428,7 @@ def export_command(session: str, fmt: str, out: str, table: str) -> None:
         from facilitator.outputs.summary import export_summary
 
         for path in export_summary(store, found, fmt, out):
-            click.echo(f"wrote {path}", err=True)
+            echo(f"wrote {path}", err=True)
     else:
         text = export.to_json(store, found) if fmt == "json" else export.to_csv(store, found, table)
         if out == "-":
@@ -440,7 +438,7 @@ def export_command(session: str, fmt: str, out: str, table: str) -> None:
             from facilitator.core.files import write_atomic
 
             write_atomic(Path(out), text)
-            click.echo(f"wrote {out}", err=True)
+            echo(f"wrote {out}", err=True)
     from facilitator.discussion.privacy import session_findings
 
     only_postits = fmt == "csv" and table == "postits"
@@ -468,9 +466,9 @@ def warn_privacy(found: list[Any], command: str, *, with_session: bool = False) 
         err=True,
     )
     for finding in found[:PRIVACY_LINES]:
-        click.echo(f"  {finding.line(with_session=with_session)}", err=True)
+        echo(f"  {finding.line(with_session=with_session)}", err=True)
     if len(found) > PRIVACY_LINES:
-        click.echo(f"  ... and {len(found) - PRIVACY_LINES} more: {command} lists them all", err=True)
+        echo(f"  ... and {len(found) - PRIVACY_LINES} more: {command} lists them all", err=True)
 
 
 @main.command("privacy")
@@ -494,4 +492,4 @@ def privacy_command(session: str, names: bool) -> None:
     click.echo("where\tkind\texcerpt\treason")
     for finding in found:
         excerpt = " ".join(finding.excerpt.split())
-        click.echo(f"{finding.location}\t{finding.kind}\t{excerpt}\t{finding.reason}")
+        row(finding.location, finding.kind, excerpt, finding.reason)

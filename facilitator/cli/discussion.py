@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from facilitator.cli.core import data_dir_option, main, workspace
+from facilitator.cli.output import echo, row
 from facilitator.core.errors import FacilitatorError, NotFound
 
 
@@ -53,7 +54,7 @@ def participant_add(
         consent=consent,
         wants_interview=interview,
     )
-    click.echo(person.code)
+    echo(person.code)
 
 
 @participant_group.command("edit")
@@ -91,7 +92,7 @@ def participant_edit(
         consent=consent,
         wants_interview=interview,
     )
-    click.echo(person.code)
+    echo(person.code)
 
 
 @participant_group.command("remove")
@@ -104,7 +105,7 @@ def participant_remove(session: str, code: str) -> None:
 
     store = workspace().store
     person = roster.remove_participant(store, store.sessions.get(session).id, code)
-    click.echo(f"removed {person.code}")
+    echo(f"removed {person.code}")
 
 
 @participant_group.command("list")
@@ -119,10 +120,8 @@ def participant_list(session: str) -> None:
     people = roster.participants(store, found.id)
     click.echo("code\tgender\tcohort\tage_band\tconsent\tinterview\tdescriptor")
     for p in people:
-        click.echo(
-            f"{p.code}\t{p.gender}\t{p.cohort}\t{p.age_band}\t{_yes_no(p.consent)}\t"
-            f"{_yes_no(p.wants_interview)}\t{p.descriptor}"
-        )
+        consent, interview = _yes_no(p.consent), _yes_no(p.wants_interview)
+        row(p.code, p.gender, p.cohort, p.age_band, consent, interview, p.descriptor)
     counts = roster.gender_counts(store, found)
     source = "roster" if counts.from_roster else "session details"
     click.echo(
@@ -136,7 +135,7 @@ def _warn_identifying(session_id: str, text: str) -> None:
     from facilitator.discussion.anonymity import detect_for_session
 
     for finding in detect_for_session(workspace().store, session_id, text):
-        click.echo(
+        echo(
             f"warning: {finding.excerpt(text)!r} (characters {finding.start + 1}-{finding.end}): "
             f"{finding.reason}",
             err=True,
@@ -168,7 +167,7 @@ def note_add(session: str, text: str, kind: str, speaker: str | None, themes: tu
     _seed_on_first_use(found.id)
     note = discussion.add_note(store, found.id, text, kind=kind, speaker=speaker, themes=themes)
     _warn_identifying(found.id, note.text)
-    click.echo(note.id)
+    echo(note.id)
 
 
 @note_group.command("edit")
@@ -204,7 +203,7 @@ def note_edit(
     )
     if text is not None:
         _warn_identifying(edited.session_id, edited.text)
-    click.echo(edited.id)
+    echo(edited.id)
 
 
 @note_group.command("delete")
@@ -215,7 +214,7 @@ def note_delete(note_id: str) -> None:
     from facilitator.discussion import notes as discussion
 
     deleted = discussion.delete_note(workspace().store, note_id)
-    click.echo(f"deleted {deleted.id}")
+    echo(f"deleted {deleted.id}")
 
 
 @note_group.command("list")
@@ -230,12 +229,12 @@ def note_list(session: str, kind: str | None) -> None:
     found = store.sessions.get(session)
     click.echo("id\tkind\tspeaker\tthemes\ttext")
     for note in discussion.notes(store, found.id, kind=kind):
-        click.echo(_note_line(note))
+        _note_row(note)
 
 
-def _note_line(note: Any) -> str:
+def _note_row(note: Any) -> None:
     text = " ".join(note.text.split())
-    return f"{note.id}\t{note.kind}\t{note.participant or 'unknown'}\t{'; '.join(note.theme_names)}\t{text}"
+    row(note.id, note.kind, note.participant or "unknown", "; ".join(note.theme_names), text)
 
 
 def _seed_on_first_use(session_id: str) -> None:
@@ -275,7 +274,7 @@ def themes_command(session: str | None, consultation: str | None, used: bool) ->
         ranked = codebook.rank_for_session(store, member, include_unused=not used)
     click.echo("rank\tsessions\tnotes\ttheme")
     for item in ranked:
-        click.echo(f"{item.rank}\t{item.sessions}\t{item.notes}\t{item.name}")
+        row(item.rank, item.sessions, item.notes, item.name)
 
 
 @contextmanager
@@ -307,7 +306,7 @@ def theme_add(session: str, name: str) -> None:
     store = workspace().store
     found = store.sessions.get(session)
     _seed_on_first_use(found.id)
-    click.echo(codebook.add_theme(store, found, name).name)
+    echo(codebook.add_theme(store, found, name).name)
 
 
 @theme_group.command("rename")
@@ -323,7 +322,7 @@ def theme_rename(session: str, old: str, new: str) -> None:
     found = store.sessions.get(session)
     with _themes_hint(session):
         renamed = codebook.rename_theme(store, found, old, new)
-    click.echo(renamed.name)
+    echo(renamed.name)
 
 
 @theme_group.command("merge")
@@ -339,7 +338,7 @@ def theme_merge(session: str, source: str, target: str) -> None:
     found = store.sessions.get(session)
     with _themes_hint(session):
         kept = codebook.merge_themes(store, found, source, target)
-    click.echo(kept.name)
+    echo(kept.name)
 
 
 @theme_group.command("notes")
@@ -361,7 +360,7 @@ def theme_notes(session: str, name: str, all_sessions: bool) -> None:
     members = codebook.sessions_sharing(store, book) if all_sessions else [found]
     click.echo("id\tkind\tspeaker\tthemes\ttext")
     for note in discussion.notes_for_theme(store, chosen.id, [m.id for m in members]):
-        click.echo(_note_line(note))
+        _note_row(note)
 
 
 @main.group("pseudonym")
@@ -405,7 +404,7 @@ def pseudonym_list(session: str) -> None:
 
     store = workspace().store
     for pseudonym in pseudonyms(store, store.sessions.get(session).id):
-        click.echo(f"{pseudonym.real}\t{pseudonym.changed}")
+        row(pseudonym.real, pseudonym.changed)
 
 
 @main.command("check")
@@ -421,4 +420,4 @@ def check_command(session: str, text: str) -> None:
 
     store = workspace().store
     for finding in detect_for_session(store, store.sessions.get(session).id, text):
-        click.echo(f"{finding.start + 1}\t{finding.end}\t{finding.kind}\t{finding.reason}")
+        row(finding.start + 1, finding.end, finding.kind, finding.reason)

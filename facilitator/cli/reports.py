@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from facilitator.cli.core import data_dir_option, main, workspace
+from facilitator.cli.output import echo, row
 
 F = TypeVar("F", bound=Callable[..., Any])
 CHART_FORMATS_HELP = "Chart file formats: png, svg or png,svg (default)."
@@ -70,7 +71,7 @@ def charts_command(
     formats = chart_files.parse_formats(fmt)
     selection = _selection(consultation, session_refs, pools)
     entries = chart_files.export_charts(workspace().store, selection, out, formats)
-    click.echo(f"wrote {len(entries)} charts and index.json to {out}", err=True)
+    echo(f"wrote {len(entries)} charts and index.json to {out}", err=True)
 
 
 @main.command("report")
@@ -88,7 +89,7 @@ def report_command(
     formats = chart_files.parse_formats(fmt)
     selection = _selection(consultation, session_refs, pools)
     entries = report.write_report(workspace().store, selection, out, formats)
-    click.echo(f"wrote {out / 'report.html'} with {len(entries)} charts", err=True)
+    echo(f"wrote {out / 'report.html'} with {len(entries)} charts", err=True)
     from facilitator.cli.core import warn_privacy
     from facilitator.discussion.privacy import sessions_findings
 
@@ -145,7 +146,7 @@ def pool_list(consultation: str | None) -> None:
     for pool in pools:
         members = "; ".join(labels.get(i, f"(deleted {i})") for i in pool.session_ids)
         title = titles.get(pool.consultation_id or "", "")
-        click.echo(f"{pool.id}\t{title}\t{pool.label}\t{members}")
+        row(pool.id, title, pool.label, members)
 
 
 @pool_group.command("remove")
@@ -156,4 +157,4 @@ def pool_remove(pool: str) -> None:
     from facilitator.exercise.pools import remove_pool
 
     removed = remove_pool(workspace().store, pool)
-    click.echo(f"removed pool {removed.label!r}", err=True)
+    echo(f"removed pool {removed.label!r}", err=True)

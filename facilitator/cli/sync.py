@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from facilitator.cli.core import data_dir_option, main, workspace
+from facilitator.cli.output import echo, row
 from facilitator.core.errors import FacilitatorError
 
 
@@ -29,7 +30,7 @@ def keys_new(out: Path) -> None:
 
     recipient = keys.new_identity(out)
     click.echo(recipient)
-    click.echo(
+    echo(
         f"wrote the identity to {out} (owner-only). Keep it safe: without it no bundle can be read. "
         f"On each laptop run: facilitator keys trust {recipient}",
         err=True,
@@ -45,8 +46,8 @@ def keys_trust(recipient: str) -> None:
 
     previous = keys.trust(workspace().store, recipient)
     if previous:
-        click.echo(f"replaced the recipient {previous}", err=True)
-    click.echo(f"bundles from this device are now encrypted to {recipient.strip()}")
+        echo(f"replaced the recipient {previous}", err=True)
+    echo(f"bundles from this device are now encrypted to {recipient.strip()}")
 
 
 @keys_group.command("show")
@@ -58,10 +59,10 @@ def keys_show() -> None:
     ws = workspace()
     store = ws.store
     recipient = keys.trusted(store)
-    click.echo(f"device\t{store.device_id}")
-    click.echo(f"recipient\t{recipient or 'none (run: facilitator keys trust RECIPIENT)'}")
-    click.echo(f"last export\t{store.meta.get('last_export_at') or 'never'}")
-    click.echo(f"data folder\t{ws.data_dir}")
+    row("device", store.device_id)
+    row("recipient", recipient or "none (run: facilitator keys trust RECIPIENT)")
+    row("last export", store.meta.get("last_export_at") or "never")
+    row("data folder", ws.data_dir)
 
 
 @main.group("sync")
@@ -101,7 +102,7 @@ def sync_export(out: Path, everything: bool, plaintext: bool) -> None:
     new = _new_rows(store)
     result = sync.export_bundle(store, out, everything=everything, plaintext=plaintext)
     tables = ", ".join(f"{table} {n}" for table, n in result.manifest.tables.items())
-    click.echo(f"wrote {result.path}: {result.rows} rows ({tables})")
+    echo(f"wrote {result.path}: {result.rows} rows ({tables})")
     if not everything:
         _explain_rows(result.rows, new)
 
@@ -147,7 +148,7 @@ def sync_import(files: tuple[Path, ...], identity: Path | None) -> None:
     store = workspace().store
     identities = _identities(identity)
     for file in files:
-        click.echo(sync.import_bundle(store, file, identities).describe())
+        echo(sync.import_bundle(store, file, identities).describe())
 
 
 @sync_group.command("run")
@@ -172,16 +173,16 @@ def sync_run(folder: Path, identity: Path | None, plaintext: bool) -> None:
     new = _new_rows(store)
     result = sync.sync_folder(store, folder, identities, plaintext=plaintext, recipients=recipients)
     if result.exported:
-        click.echo(f"wrote {result.exported.path.name}: {result.exported.rows} rows")
+        echo(f"wrote {result.exported.path.name}: {result.exported.rows} rows")
         _explain_rows(result.exported.rows, new)
     else:
         click.echo("nothing new to export")
     for imported in result.imported:
-        click.echo(imported.describe())
+        echo(imported.describe())
     if not result.imported:
         click.echo("no new bundles from other devices")
     for message in result.messages:
-        click.echo(f"warning: {message}", err=True)
+        echo(f"warning: {message}", err=True)
 
 
 @sync_group.command("conflicts")
@@ -201,9 +202,13 @@ def sync_conflicts(*_args: Any) -> None:
             f"{json.dumps(conflict.other.get(c), ensure_ascii=False)} there"
             for c in conflict.differs
         )
-        click.echo(
-            f"{conflict.id[:12]}\t{conflict.table}\t{conflict.row_id}\t{str(conflict.other['device_id'])[:8]}\t"
-            f"{conflict.other['updated_at']}\t{differs}"
+        row(
+            conflict.id[:12],
+            conflict.table,
+            conflict.row_id,
+            str(conflict.other["device_id"])[:8],
+            conflict.other["updated_at"],
+            differs,
         )
 
 
@@ -220,7 +225,7 @@ def sync_resolve(conflict: str, choice: str | None) -> None:
         raise FacilitatorError("say which version to keep: --keep (as it is here) or --take (the other)")
     settled = sync.resolve_conflict(workspace().store, conflict, take_other=choice == "take")
     done = "took the other version" if choice == "take" else "kept this version"
-    click.echo(f"resolved {settled.table} {settled.row_id}: {done}")
+    echo(f"resolved {settled.table} {settled.row_id}: {done}")
 
 
 class ReceiptGroup(click.Group):
@@ -252,12 +257,12 @@ def receipt_show(session: str, png: Path | None) -> None:
     made = receipt.make_receipt(store, found)
     if not found.is_closed:
         click.echo("warning: the session is still open: the receipt covers the post-its so far", err=True)
-    click.echo(made.text)
+    echo(made.text)
     if png is not None:
         from facilitator.core.files import write_atomic
 
         write_atomic(png, receipt.qr_png(made.text))
-        click.echo(f"wrote {png}", err=True)
+        echo(f"wrote {png}", err=True)
     else:
         click.echo(receipt.qr_terminal(made.text), nl=False)
 
@@ -278,11 +283,11 @@ def receipt_verify(image_or_text: str) -> None:
         )
     checked = receipt.verify(workspace().store, receipt.receipt_from(image_or_text))
     if checked.matches:
-        click.echo(f"ok: this database holds exactly the data of {checked.session_label!r} on the receipt")
+        echo(f"ok: this database holds exactly the data of {checked.session_label!r} on the receipt")
         return
     click.echo("differs: this database does not hold exactly the data on the receipt")
     for difference in checked.differences:
-        click.echo(f"  {difference}")
+        echo(f"  {difference}")
     sys.exit(1)
 
 

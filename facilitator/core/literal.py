@@ -1,18 +1,52 @@
-"""Showing recorded text literally, wherever it goes (terminal, HTML, Markdown)."""
+"""Showing recorded text literally, wherever it goes (terminal, HTML, Markdown).
+
+`visible` is the one place that makes text safe to show: everything a person
+reads (the app, the command line, terminal charts, summaries and reports) goes
+through it. Stored text and CSV/JSON exports are never changed by it.
+"""
 
 from __future__ import annotations
 
 import re
 
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Everything that can drive a terminal or reorder what is read: C0 controls, DEL,
+# C1 controls, and the bidirectional embeddings, overrides, isolates and marks.
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def visible(text: str) -> str:
-    """Text with control characters (ANSI escapes, bells…) replaced by their visible pictures.
+def _shown(char: str, multiline: bool) -> str:
+    code = ord(char)
+    if char in "\n\t" and multiline:
+        return char
+    if char == "\t":
+        return " "
+    if code < 0x20:
+        return chr(0x2400 + code)
+    if code == 0x7F:
+        return "\u2421"
+    return f"\\u{code:04x}"
 
-    Newlines and tabs stay. An escape character can then never drive a terminal.
+
+def visible(text: str, *, multiline: bool = False) -> str:
+    """`text` made safe for a terminal: nothing in it can drive the terminal or reorder the text.
+
+    - C0 controls become their Unicode control picture, so ESC shows as ␛, BEL as
+      ␇ and NUL as ␀; DEL shows as ␡. A whole escape sequence (CSI, OSC ended by
+      BEL or ST, any other) is thereby shown as the characters it is made of, e.g.
+      ``␛[31m`` or ``␛]52;c;…␇``.
+    - C1 controls (U+0080 to U+009F) and the bidirectional marks, embeddings,
+      overrides and isolates (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to
+      U+2069) show as their code, such as ``\\u009b`` or ``\\u202e``.
+    - By default the result is one line: a newline shows as ␊ and a tab becomes a
+      space (so a value stays in its column). With `multiline`, newlines and tabs
+      are kept: they only move the cursor on.
+
+    Markup (Rich, HTML, Markdown) is left as typed: give the result to a
+    `rich.text.Text`, or escape it for the format it goes into.
     """
-    return CONTROL.sub(lambda m: "␡" if m.group() == "\x7f" else chr(0x2400 + ord(m.group())), text)
+    if not UNSAFE.search(text):
+        return text
+    return UNSAFE.sub(lambda m: _shown(m.group(), multiline), text)
 
 
 MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
@@ -25,7 +59,7 @@ def markdown(text: str) -> str:
     comment can never turn into a heading, a list, a code block, a link or HTML.
     """
     lines = []
-    for line in visible(text).replace("\t", " ").split("\n"):
+    for line in visible(text, multiline=True).replace("\t", " ").split("\n"):
         stripped = line.lstrip(" ")
         lines.append("\u00a0" * (len(line) - len(stripped)) + MARKDOWN_SPECIAL.sub(r"\\\1", stripped))
     return "\\\n".join(lines)

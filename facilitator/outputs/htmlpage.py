@@ -56,7 +56,7 @@ section.receipt img { width: 45mm; height: auto; image-rendering: pixelated; }
 
 def text(value: object) -> str:
     """Recorded text made safe for HTML: markup escaped, control characters made visible."""
-    return html.escape(visible(str(value)), quote=True)
+    return html.escape(visible(str(value), multiline=True), quote=True)
 
 
 def page_start(title: str) -> str:

@@ -74,7 +74,7 @@ class StatementBars:
         top = 100.0 if self.percent else float(max(chart.counts, default=0))
         colours = category_colours(chart.scale)
         if self.show_title:
-            yield Text(visible(chart.title), style="bold", overflow="fold")
+            yield Text(visible(chart.title, multiline=True), style="bold", overflow="fold")
         yield Text(f"n = {chart.n}" + ("" if chart.n else "  (no post-its yet)"), style="italic")
         for index, (name, value) in enumerate(zip(names, values, strict=True)):
             share = chart.percent(index) if self.percent else float(chart.counts[index])
@@ -135,7 +135,7 @@ class Diverging:
             biggest = max((max(sum(v for _, v in left), sum(v for _, v in right)) for left, right in sides))
             scales = [half / biggest if biggest else 0.0] * len(self.rows)
         if self.title:
-            yield Text(visible(self.title), style="bold", overflow="fold")
+            yield Text(visible(self.title, multiline=True), style="bold", overflow="fold")
         yield self._legend(scale)
         for index, ((label, _), summary, (left, right), factor) in enumerate(
             zip(self.rows, summaries, sides, scales, strict=True)

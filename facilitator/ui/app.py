@@ -11,9 +11,11 @@ from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from facilitator.actions.data_folder import Workspace
+from facilitator.core.literal import visible
 from facilitator.ui.boundary import Guarded, log_path, log_unexpected, message_for
 from facilitator.ui.screens.home import HomeScreen
 from facilitator.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
@@ -59,6 +61,22 @@ class FacilitatorApp(Guarded, App[None]):
         self.session_id = session_id
         self.blink = blink
         self.register_theme(HIGH_CONTRAST)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A notification with its control characters made visible: messages often quote what was typed.
+
+        Give `markup=False` whenever the message holds user text, so that "[b]" shows as typed.
+        """
+        shown = visible(message, multiline=True)
+        super().notify(shown, title=visible(title), severity=severity, timeout=timeout, markup=markup)
 
     async def on_mount(self) -> None:
         saved = self.workspace.store.meta.get(THEME_META_KEY)

@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from facilitator.actions.data_folder import Workspace
+from facilitator.core.literal import visible
 from facilitator.exercise.charts import (
     ALL,
     COHORT,
@@ -35,7 +36,7 @@ from facilitator.exercise.charts import (
 )
 from facilitator.outputs.terminal_charts import Diverging, StatementBars
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.text import literal, printable
+from facilitator.ui.text import literal
 from facilitator.ui.widgets.key_bar import KeyBar
 
 BARS, DIVERGING = "bars", "diverging"
@@ -392,7 +393,7 @@ class ChartsScreen(Guarded, Screen[None]):
         ]
         commands += [
             (
-                f"Chart group: {escape(printable(group.label))}",
+                f"Chart group: {escape(visible(group.label))}",
                 KIND_NAMES.get(group.kind, ""),
                 f"show_group({index})",
             )

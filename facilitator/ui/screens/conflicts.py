@@ -117,7 +117,7 @@ class ConflictsScreen(Guarded, Screen[None]):
         try:
             sync.resolve_conflict(self.workspace.store, conflict.id, take_other=take_other)
         except FacilitatorError as error:
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
         else:
             self.notify("Took the other version." if take_other else "Kept the version here.")
         self.refresh_conflicts()

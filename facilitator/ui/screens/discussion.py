@@ -396,7 +396,7 @@ class DiscussionScreen(Guarded, Screen[None]):
             self.notify("Type what was said first; Enter then saves it.", severity="warning")
             return
         if draft.problems:
-            self.notify(draft.problems[0], severity="error")
+            self.notify(draft.problems[0], severity="error", markup=False)
             return
         store = self.workspace.store
         kind = self.kind_of(draft)
@@ -420,7 +420,7 @@ class DiscussionScreen(Guarded, Screen[None]):
                     themes=draft.theme_names,
                 )
         except FacilitatorError as error:
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
             return
         was_editing = self.editing is not None
         self.editing, self.kind = None, None

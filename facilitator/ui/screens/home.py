@@ -268,7 +268,7 @@ class HomeScreen(Guarded, Screen[None]):
                 store.sessions.close(session_id)
                 self.offer_receipt(session_id)
         except FacilitatorError as error:
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
         self.refresh_sessions()
 
     def offer_receipt(self, session_id: str) -> None:

@@ -199,7 +199,7 @@ class ParticipantScreen(Guarded, Screen[None]):
                 self.session.id, self.number, self.choice.key, comment.value, session=self.session
             )
         except FacilitatorError as error:
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
             return
         self._clear()
         self._show("thanks")

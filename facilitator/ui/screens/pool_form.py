@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from facilitator.store import Session
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.text import one_line
 
 
 class PoolForm(Guarded, ModalScreen[tuple[str, str] | None]):
@@ -32,10 +33,11 @@ class PoolForm(Guarded, ModalScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pool-box"):
-            yield Static(Text.assemble("Pool ", (self.session.label, "bold"), " with another session"))
+            label = one_line(self.session.label, "bold")
+            yield Static(Text.assemble("Pool ", label, " with another session"))
             yield Input(placeholder="Label, e.g. Adult focus groups 2 & 3", id="pool-label")
             yield Static("Then choose the other session (Enter); Esc leaves it.")
-            yield OptionList(*(Option(Text(s.label), id=s.id) for s in self.others), id="pool-sessions")
+            yield OptionList(*(Option(one_line(s.label), id=s.id) for s in self.others), id="pool-sessions")
 
     def on_mount(self) -> None:
         self.query_one("#pool-label", Input).focus()

@@ -197,7 +197,7 @@ class RosterScreen(Guarded, Screen[None]):
             if yes:
                 roster.remove_participant(self.workspace.store, self.session.id, person.code)
                 self.refresh_roster()
-                self.notify(f"{person.code} removed.")
+                self.notify(f"{person.code} removed.", markup=False)
 
         self.app.push_screen(ConfirmScreen(question, "Remove"), callback=answered)
 

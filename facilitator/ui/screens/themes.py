@@ -196,7 +196,7 @@ class ThemesScreen(Guarded, Screen[None]):
                 try:
                     kept = codebook.merge_themes(self.workspace.store, self.session, source.name, target.name)
                 except FacilitatorError as error:
-                    self.notify(str(error), severity="error")
+                    self.notify(str(error), severity="error", markup=False)
                     return
                 self.refresh_themes(select=kept.id)
                 self._after(

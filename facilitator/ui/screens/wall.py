@@ -324,7 +324,7 @@ class WallScreen(Guarded, Screen[None]):
                     card.display = True
                     self.postits = [postit if p.id == postit.id else p for p in self.postits]
             except FacilitatorError as error:
-                self.notify(str(error), severity="error")
+                self.notify(str(error), severity="error", markup=False)
                 return
             await box.remove()
             card.focus()
@@ -435,7 +435,7 @@ class WallScreen(Guarded, Screen[None]):
                 else:
                     postit = store.postits.edit(step.postit_id, step.before)
             except FacilitatorError as error:
-                self.notify(f"Cannot undo: {error}", severity="error")
+                self.notify(f"Cannot undo: {error}", severity="error", markup=False)
                 return
             await self._load(postit.statement_number, select=postit.id)
             self.say(f"Undid the {step.kind}.")
