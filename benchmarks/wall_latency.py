@@ -4,10 +4,10 @@ Run from the project root: `python benchmarks/wall_latency.py`. Prints two
 figures, each as a ratio against a floor measured in the same run:
 
 1. key-to-commit: from the Enter that saves a post-it (driven headless) to its
-   row being committed, against `Store.add_postit` called directly (target:
+   row being committed, against `store.postits.add` called directly (target:
    median under 20 ms);
 2. start-up: from `facilitator` to the home screen ready, against a bare Textual
-   app that shows one label (target: at most 1.5x). Both run in a pseudo-terminal
+   app that shows one label (target: at most 1.3x). Both run in a pseudo-terminal
    and leave as soon as their first screen is ready.
 """
 
@@ -35,6 +35,30 @@ from facilitator.store import SessionDetails  # noqa: E402
 
 POSTITS = 200
 STARTS = 9
+# The real command line, leaving as soon as its first screen is ready: an autopilot
+# given to `App.run` (textual's own hook) exits the app; nothing in the program changes.
+APP_ONCE = """
+import sys
+from textual.app import App
+
+run = App.run
+
+
+async def leave(pilot):
+    pilot.app.exit()
+
+
+def run_once(self, *args, **kwargs):
+    kwargs["auto_pilot"] = leave
+    return run(self, *args, **kwargs)
+
+
+App.run = run_once
+from facilitator.cli import main
+
+main(sys.argv[1:])
+"""
+
 BARE_APP = """
 from textual.app import App
 from textual.widgets import Label
@@ -76,14 +100,14 @@ async def through_the_wall(ws: Workspace, session_id: str) -> list[float]:
 
     store = ws.store
     committed: list[float] = []
-    original = store.add_postit
+    original = store.postits.add
 
     def timed_add(*args: object, **kwargs: object) -> object:
         result = original(*args, **kwargs)  # type: ignore[arg-type]
         committed.append(time.perf_counter())
         return result
 
-    store.add_postit = timed_add  # type: ignore[method-assign]
+    store.postits.add = timed_add  # type: ignore[method-assign]
     times = []
     app = make_app(ws, session_id, blink=False)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -92,7 +116,7 @@ async def through_the_wall(ws: Workspace, session_id: str) -> list[float]:
             start = time.perf_counter()
             await pilot.press("enter")
             times.append(committed[-1] - start)
-    store.add_postit = original  # type: ignore[method-assign]
+    store.postits.add = original  # type: ignore[method-assign]
     return times
 
 
@@ -129,8 +153,8 @@ def main() -> None:
         wall = asyncio.run(through_the_wall(ws, session_id))
         ws.close()
 
-        env = dict(os.environ, FACILITATOR_EXIT_WHEN_READY="1", TERM="xterm-256color")
-        app_command = [sys.executable, "-m", "facilitator", "--data-dir", str(Path(folder) / "data")]
+        env = dict(os.environ, TERM="xterm-256color")
+        app_command = [sys.executable, "-c", APP_ONCE, "--data-dir", str(Path(folder) / "data")]
         bare_command = [sys.executable, "-c", BARE_APP]
         time_start(app_command, env)  # warm the file cache for both
         time_start(bare_command, env)
@@ -144,13 +168,13 @@ def main() -> None:
     w_med, w_p99 = statistics.median(wall), percentile(wall, 0.99)
     print(f"key-to-commit over {POSTITS} post-its (Enter to row committed, headless):")
     print(f"  wall    median {w_med * ms:7.2f} ms   p99 {w_p99 * ms:7.2f} ms")
-    print(f"  floor   median {f_med * ms:7.2f} ms   p99 {f_p99 * ms:7.2f} ms   (Store.add_postit direct)")
+    print(f"  floor   median {f_med * ms:7.2f} ms   p99 {f_p99 * ms:7.2f} ms   (store.postits.add direct)")
     print(f"  ratio   median {w_med / f_med:7.2f} x    p99 {w_p99 / f_p99:7.2f} x   (target: median < 20 ms)")
     a_med, b_med = statistics.median(app_times), statistics.median(bare_times)
     print(f"start-up to first screen ready, median of {STARTS}:")
     print(f"  facilitator     {a_med * ms:7.1f} ms")
     print(f"  bare Textual    {b_med * ms:7.1f} ms   (one Label)")
-    print(f"  ratio           {a_med / b_med:7.2f} x    (target: at most 1.5x)")
+    print(f"  ratio           {a_med / b_med:7.2f} x    (target: at most 1.3x)")
 
 
 if __name__ == "__main__":
