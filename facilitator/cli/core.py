@@ -17,6 +17,7 @@ import click
 from facilitator import __version__
 from facilitator.actions.data_folder import Workspace
 from facilitator.cli.output import echo, echo_json, row
+from facilitator.core.error_log import log_unexpected
 from facilitator.core.errors import FacilitatorError, ItemError
 from facilitator.store import SETTINGS, NewPostit, Postit, SessionDetails
 
@@ -29,6 +30,12 @@ class FacilitatorGroup(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
+        arguments = kwargs.get("args", args[0] if args else None)
+        for number, argument in enumerate(sys.argv[1:] if arguments is None else arguments, start=1):
+            if _not_utf8(argument):
+                shown = argument.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                echo(f"error: argument {number} is not valid UTF-8 text: {shown}", err=True)
+                sys.exit(2)
         try:
             return super().main(*args, **kwargs)
         except click.exceptions.Exit as done:
@@ -50,6 +57,37 @@ class FacilitatorGroup(click.Group):
             sys.exit(2)
         except BrokenPipeError:
             sys.exit(0)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; an error nobody expected is logged and reported in one line.
+
+        The log (in the data folder, when one was opened) names the kind of error and
+        where it happened, never its message: that may hold a participant's words.
+        """
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, FacilitatorError):
+            raise
+        except (sqlite3.DatabaseError, BrokenPipeError):
+            raise
+        except Exception as error:
+            ws = ctx.find_root().meta.get("facilitator.workspace")
+            logged = log_unexpected(ws.data_dir, error) if ws is not None else None
+            where = f"; details for support in {logged}" if logged else ""
+            raise UnexpectedError(
+                f"something went wrong ({type(error).__name__}) and the command stopped{where}"
+            ) from None
+
+
+class UnexpectedError(FacilitatorError):
+    """A fault of the program, not of its input: exit code 1."""
+
+    exit_code = 1
+
+
+def _not_utf8(argument: object) -> bool:
+    """Whether a command-line argument came from bytes that are not UTF-8 (lone surrogates)."""
+    return isinstance(argument, str) and any("\udc80" <= char <= "\udcff" for char in argument)
 
 
 def _remember_data_dir(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:

@@ -219,6 +219,8 @@ def load_statement_set(path: Path) -> StatementSet:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ValueError(f"not valid TOML: {error}") from None
+    except RecursionError:
+        raise ValueError("not a statement set: its values are nested too deeply") from None
     return parse_statement_set(data, path)
 
 

@@ -15,8 +15,9 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from facilitator.actions.data_folder import Workspace
+from facilitator.core.error_log import log_path, log_unexpected
 from facilitator.core.literal import visible
-from facilitator.ui.boundary import Guarded, log_path, log_unexpected, message_for
+from facilitator.ui.boundary import Guarded, message_for
 from facilitator.ui.screens.home import HomeScreen
 from facilitator.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
 

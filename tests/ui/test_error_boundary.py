@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from facilitator.actions.data_folder import Workspace
+from facilitator.core.error_log import log_path, log_unexpected
 from facilitator.store import Store
 from facilitator.ui.app import make_app
-from facilitator.ui.boundary import UNEXPECTED, log_path, log_unexpected
+from facilitator.ui.boundary import UNEXPECTED
 
 from .conftest import screen_text
 
