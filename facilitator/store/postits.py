@@ -82,7 +82,7 @@ class PostitRepository:
             f"SELECT {POSTIT_COLUMNS} FROM postits WHERE id = ?", [postit_id]
         ).fetchone()
         if row is None or (row[-1] is not None and not include_deleted):
-            raise NotFound(f"unknown post-it {postit_id!r}")
+            raise NotFound(f"post-it {postit_id[:8]!r} is gone: it was deleted, perhaps in another window")
         return Postit(*row)
 
     def of(self, session_id: str, statement_number: int | None = None) -> list[Postit]:

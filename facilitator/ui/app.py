@@ -93,13 +93,17 @@ class FacilitatorApp(Guarded, App[None]):
         """The error boundary: one plain line for the facilitator, and a log entry if unexpected.
 
         The line goes to the screen's status line where it has one, else to a
-        notification. The app keeps running.
+        notification; a screen with a `recover` method shows the data again as it
+        is now (a card deleted in another window goes). The app keeps running.
         """
         from facilitator.core.errors import FacilitatorError
 
         if not isinstance(error, FacilitatorError):
             log_unexpected(self.workspace.data_dir, error)
         message = message_for(error)
+        recover = getattr(self.screen, "recover", None)
+        if callable(recover):
+            self.call_later(recover)
         say = getattr(self.screen, "say", None)
         if callable(say):
             say(message, warning=True)

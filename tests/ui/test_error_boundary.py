@@ -30,7 +30,8 @@ async def test_a_card_deleted_elsewhere_then_moved_says_so_and_the_app_goes_on(
         await pilot.pause()
         assert app.is_running
         text = screen_text(app)
-        assert "unknown post-it" in text
+        assert "is gone: it was deleted" in " ".join(text.split())
+        assert "they listen" not in text  # the wall shows what is on disk now
         assert "Traceback" not in text
         # The stale card moved nothing, and the wall still records.
         assert workspace.store.postits.get(postit.id, include_deleted=True).response_key == "agree"

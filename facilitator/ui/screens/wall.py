@@ -235,6 +235,12 @@ class WallScreen(Guarded, Screen[None]):
         boxes = self.query(CommentBox)
         return boxes.first() if boxes else None
 
+    async def recover(self) -> None:
+        """After an error, show this statement as the database has it now."""
+        self.moving = None
+        async with self._lock:
+            await self._load(self.number)
+
     async def _load(self, number: int, select: str | None = None) -> None:
         """Show statement `number` from the database; select card `select` if given."""
         self.number = number
