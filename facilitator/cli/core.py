@@ -342,43 +342,78 @@ def record_command(
         )
 
 
-IMPORT_COLUMNS = {"statement", "response", "comment", "participant"}
+IMPORT_COLUMNS = ("statement", "response", "comment", "participant")
+IMPORT_FORMATS = "statement,response,comment[,participant], or those of 'facilitator export --format csv'"
+
+
+def _import_fields(path: Path, columns: list[str]) -> list[str | None]:
+    """The post-it field each column fills, None for an export's column that the import ignores.
+
+    A header that names the export's `statement_number` or `response_key` is an
+    export's header: its `statement` is the statement's text, and the import
+    reads only the columns in `export.IMPORTED_COLUMNS`. Any other header is a
+    transcription's, with the columns `IMPORT_COLUMNS`.
+    """
+    from facilitator.outputs.export import CSV_COLUMNS, IMPORTED_COLUMNS
+
+    known: tuple[str, ...]
+    if any(c in IMPORTED_COLUMNS and c not in IMPORT_COLUMNS for c in columns):
+        known, required = CSV_COLUMNS, ("statement_number", "response_key")
+        fields = [IMPORTED_COLUMNS.get(c) for c in columns]
+    else:
+        known, required = IMPORT_COLUMNS, ("statement", "response")
+        fields = list(columns)
+    unknown = [c for c in columns if c not in known]
+    missing = [c for c in required if c not in columns]
+    twice = [c for i, c in enumerate(columns) if c in columns[:i]]
+    if unknown or missing or twice:
+        if unknown:
+            problem = f"unknown column {unknown[0]!r}"
+        elif missing:
+            problem = f"missing column {missing[0]!r}"
+        else:
+            problem = f"column {twice[0]!r} appears twice"
+        raise FacilitatorError(f"{path} line 1: {problem}: columns are {IMPORT_FORMATS}")
+    return fields
 
 
 def read_postit_csv(path: Path) -> tuple[list[NewPostit], list[int]]:
-    """Read a transcription CSV: the post-its and the line each came from."""
+    """Read a transcription CSV, or a post-it CSV export: the post-its and the line each came from.
+
+    Every cell read is restored from the export's spreadsheet neutralisation
+    (`export.restore_cell`): one leading apostrophe comes off when = + - @, a
+    tab, a carriage return or another apostrophe follows it, and only then. The
+    rule is the same for a file typed by hand, so `'quoted'` keeps its
+    apostrophe and `''tis` becomes `'tis`.
+    """
+    from facilitator.outputs.export import restore_cell
+
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as error:
         raise FacilitatorError(f"cannot read {path}: {error.strerror}") from None
     except UnicodeDecodeError:
         raise FacilitatorError(f"{path} is not UTF-8 text: save it as 'CSV UTF-8'") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = [c.strip().casefold() for c in reader.fieldnames or []]
-    if not columns:
-        raise FacilitatorError(f"{path} is empty: it needs a header line 'statement,response,comment'")
-    unknown = [c for c in columns if c not in IMPORT_COLUMNS]
-    missing = [c for c in ("statement", "response") if c not in columns]
-    if unknown or missing:
-        problem = f"unknown column {unknown[0]!r}" if unknown else f"missing column {missing[0]!r}"
-        raise FacilitatorError(
-            f"{path} line 1: {problem}: columns are statement,response,comment[,participant]"
-        )
-    reader.fieldnames = columns
+    reader = csv.reader(io.StringIO(text, newline=""))
     items: list[NewPostit] = []
     lines: list[int] = []
     try:
+        columns = [c.strip().casefold() for c in next(reader, [])]
+        if not columns:
+            raise FacilitatorError(f"{path} is empty: it needs a header line 'statement,response,comment'")
+        fields = _import_fields(path, columns)
         for row in reader:
-            if None in row:
+            if len(row) > len(columns):
                 raise FacilitatorError(f"{path} line {reader.line_num}: more cells than columns")
-            if not any((value or "").strip() for value in row.values()):
+            if not any(cell.strip() for cell in row):
                 continue
+            cells = {field: cell for field, cell in zip(fields, row, strict=False) if field is not None}
             items.append(
                 NewPostit(
-                    statement_number=(row.get("statement") or "").strip(),  # type: ignore[arg-type]  # checked by the store
-                    response=(row.get("response") or "").strip(),
-                    comment=row.get("comment") or "",
-                    participant=row.get("participant") or None,
+                    statement_number=restore_cell(cells.get("statement", "").strip()),  # type: ignore[arg-type]  # checked by the store
+                    response=restore_cell(cells.get("response", "").strip()),
+                    comment=restore_cell(cells.get("comment", "")),
+                    participant=restore_cell(cells.get("participant", "").strip()) or None,
                 )
             )
             lines.append(reader.line_num)
@@ -394,7 +429,9 @@ def read_postit_csv(path: Path) -> tuple[list[NewPostit], list[int]]:
 def import_postits(session: str, file: Path) -> None:
     """Transcribe a wall from FILE.csv (columns statement,response,comment[,participant]).
 
-    All or nothing: one bad row, reported with its line number, imports nothing.
+    FILE may also be a CSV that 'facilitator export --format csv' wrote, of this
+    session or another: its post-its are added to SESSION as new post-its. All
+    or nothing: one bad row, reported with its line number, imports nothing.
     """
     store = workspace().store
     found = store.sessions.get(session)

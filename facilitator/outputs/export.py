@@ -2,6 +2,10 @@
 
 Comments and notes pass through the session's pseudonym map (`Anonymiser`); the
 map itself is never exported.
+
+The post-it CSV can be read back by `facilitator import-postits`: every cell is
+neutralised for spreadsheets with `neutralise_cell`, which `restore_cell` undoes
+exactly, and `IMPORTED_COLUMNS` names the columns the import reads.
 """
 
 from __future__ import annotations
@@ -42,9 +46,22 @@ NOTE_CSV_COLUMNS = (
     "themes",
     "created_at",
 )
+# The post-it CSV's columns that `import-postits` reads, and the field each one
+# fills; it ignores the export's other columns (the session's, the statement's
+# text, the response's label, the stamp), so a post-it imported into another
+# session is a new post-it of that session.
+IMPORTED_COLUMNS = {
+    "statement_number": "statement",
+    "response_key": "response",
+    "comment": "comment",
+    "participant": "participant",
+}
 CSV_TABLES = ("postits", "notes")
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The cells `neutralise_cell` marks: formulas, and text that already starts with
+# the mark, so that `restore_cell` can tell the two apart.
+NEUTRALISED_STARTS = (*FORMULA_STARTS, "'")
 
 
 def session_header(session: Session) -> dict[str, Any]:
@@ -157,8 +174,23 @@ def to_json(store: Store, session: Session) -> str:
 
 
 def neutralise_cell(value: str) -> str:
-    """Make a cell that a spreadsheet would run as a formula show as plain text."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """Make a cell that a spreadsheet would run as a formula show as plain text.
+
+    An apostrophe goes in front of a cell that starts with = + - @, a tab, a
+    carriage return or an apostrophe: `=x` is written `'=x`, `'=x` is written
+    `''=x` and `'tis` is written `''tis`. `restore_cell` gives the text back.
+    """
+    return "'" + value if value.startswith(NEUTRALISED_STARTS) else value
+
+
+def restore_cell(value: str) -> str:
+    """The text of a cell that `neutralise_cell` wrote: `restore_cell(neutralise_cell(t)) == t`.
+
+    Takes off one leading apostrophe when the next character is = + - @, a tab,
+    a carriage return or an apostrophe; any other cell is returned as it is, so
+    a typed `'quoted'` keeps its apostrophe.
+    """
+    return value[1:] if value.startswith("'") and value[1:].startswith(NEUTRALISED_STARTS) else value
 
 
 def to_csv(store: Store, session: Session, table: str = "postits") -> str:
