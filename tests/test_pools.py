@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from facilitator.cli import main
+from facilitator.core.clock import Clock
 from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.core.statements import load_statement_set
 from facilitator.exercise import charts
@@ -74,6 +76,21 @@ def test_removing_a_pool_is_a_tombstone_and_its_sessions_stand_alone_again(
         remove_pool(store, POOLED)
     again = save_pool(store, POOLED, adults_2_3(five))  # the label and sessions are free again
     assert remove_pool(store, again.id[:8]) == again
+
+
+def test_pools_are_stamped_by_the_stores_clock_and_device(tmp_path: Path) -> None:
+    clock = Clock(lambda: datetime(2010, 5, 1, 9, 30, tzinfo=UTC))
+    with Store.open(tmp_path / "data", clock=clock) as store:
+        members = adults_2_3(build(store))
+        pool = save_pool(store, POOLED, members)
+        remove_pool(store, pool.id)
+
+        created, updated, deleted, device = store.db.execute(
+            "SELECT created_at, updated_at, deleted_at, device_id FROM chart_pools WHERE id = ?", [pool.id]
+        ).fetchone()
+
+    assert created.startswith("2010-05-01T09:30:00") and created < deleted <= updated
+    assert device == store.device_id
 
 
 @pytest.mark.parametrize(

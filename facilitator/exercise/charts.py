@@ -21,6 +21,8 @@ from facilitator.core.errors import FacilitatorError, NotFound
 # The one rule for shown percentages (wall, charts screen, summaries, report), re-exported here.
 from facilitator.core.percent import percent_text as percent_text
 from facilitator.core.statements import Scale, Statement
+from facilitator.exercise.pools import check_same_statements as check_same_statements
+from facilitator.exercise.pools import pools_for
 from facilitator.store import Session, Store
 
 SESSION, POOL, COHORT, ALL = "session", "pool", "cohort", "all"
@@ -155,22 +157,6 @@ def appendix_groups(
     return tuple(groups)
 
 
-def check_same_statements(sessions: Sequence[Session]) -> None:
-    """Sessions charted together must share their frozen statements and scale."""
-    first = sessions[0]
-    for other in sessions[1:]:
-        if (other.statement_set_id, other.statements, other.scale) != (
-            first.statement_set_id,
-            first.statements,
-            first.scale,
-        ):
-            raise FacilitatorError(
-                f"sessions {first.label!r} ({first.statement_set_id}) and {other.label!r} "
-                f"({other.statement_set_id}) use different statements, so they cannot share a figure: "
-                "choose sessions with --consultation or --session"
-            )
-
-
 def select(
     store: Store,
     *,
@@ -208,8 +194,6 @@ def select(
         raise FacilitatorError("there are no sessions to chart: record a session first")
     check_same_statements(every)
     if not parsed and saved_pools:
-        from facilitator.exercise.pools import pools_for
-
         pooled = pools_for(store, every)
     groups = appendix_groups(every, pooled)
     if found is not None:

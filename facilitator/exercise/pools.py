@@ -11,44 +11,34 @@ label of a session or of another pool there. Removing a pool is a tombstone.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from facilitator.core.clock import new_id, now
 from facilitator.core.errors import FacilitatorError, NotFound
-from facilitator.exercise.charts import check_same_statements
 from facilitator.store import Session, Store
+from facilitator.store.pools import Pool as Pool
 
 ID_PREFIX_MIN = 4
 
 
-@dataclass(frozen=True)
-class Pool:
-    id: str
-    consultation_id: str | None
-    label: str
-    session_ids: tuple[str, ...]
-
-
-def _pool_from_row(row: Sequence[object]) -> Pool:
-    pool_id, consultation_id, label, session_ids = row
-    ids = json.loads(str(session_ids))
-    return Pool(
-        str(pool_id),
-        None if consultation_id is None else str(consultation_id),
-        str(label),
-        tuple(str(i) for i in ids) if isinstance(ids, list) else (),
-    )
+def check_same_statements(sessions: Sequence[Session]) -> None:
+    """Sessions charted together must share their frozen statements and scale."""
+    first = sessions[0]
+    for other in sessions[1:]:
+        if (other.statement_set_id, other.statements, other.scale) != (
+            first.statement_set_id,
+            first.statements,
+            first.scale,
+        ):
+            raise FacilitatorError(
+                f"sessions {first.label!r} ({first.statement_set_id}) and {other.label!r} "
+                f"({other.statement_set_id}) use different statements, so they cannot share a figure: "
+                "choose sessions with --consultation or --session"
+            )
 
 
 def saved_pools(store: Store) -> list[Pool]:
     """Every live pool, oldest first."""
-    rows = store.db.execute(
-        """SELECT id, consultation_id, label, session_ids FROM chart_pools
-           WHERE deleted_at IS NULL ORDER BY created_at, id"""
-    ).fetchall()
-    return [_pool_from_row(row) for row in rows]
+    return store.pools.all()
 
 
 def consultation_pools(store: Store, consultation_id: str | None) -> list[Pool]:
@@ -87,16 +77,7 @@ def save_pool(store: Store, label: str, session_refs: Sequence[str]) -> Pool:
     for pool in existing:
         if pool.label.casefold() == wanted:
             raise FacilitatorError(f"pool label {label!r} is already the label of another pool")
-    pool = Pool(new_id(), consultation_id, label, tuple(ids))
-    stamp = now()
-    with store.write() as db:
-        db.execute(
-            """INSERT INTO chart_pools
-               (id, consultation_id, label, session_ids, created_at, updated_at, device_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?)""",
-            [pool.id, consultation_id, label, json.dumps(list(ids)), stamp, stamp, store.device_id],
-        )
-    return pool
+    return store.pools.add(consultation_id, label, ids)
 
 
 def find_pool(store: Store, ref: str) -> Pool:
@@ -120,12 +101,7 @@ def find_pool(store: Store, ref: str) -> Pool:
 def remove_pool(store: Store, ref: str) -> Pool:
     """Tombstone a pool; its sessions are charted alone again."""
     pool = find_pool(store, ref)
-    stamp = now()
-    with store.write() as db:
-        db.execute(
-            "UPDATE chart_pools SET deleted_at = ?, updated_at = ?, device_id = ? WHERE id = ?",
-            [stamp, stamp, store.device_id, pool.id],
-        )
+    store.pools.remove(pool.id)
     return pool
 
 

@@ -21,6 +21,7 @@ from facilitator.core.clock import SYSTEM_CLOCK, Clock, new_id
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.paths import DATABASE_NAME
 from facilitator.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from facilitator.store.pools import PoolRepository
 from facilitator.store.postits import PostitRepository
 from facilitator.store.sessions import ConsultationRepository, SessionRepository
 from facilitator.store.sqlite import sqlite_utils
@@ -65,6 +66,7 @@ class Store:
         self.consultations = ConsultationRepository(self)
         self.sessions = SessionRepository(self)
         self.postits = PostitRepository(self)
+        self.pools = PoolRepository(self)
         try:
             conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
             self.db = sqlite_utils.Database(conn, execute_plugins=False)

@@ -1,0 +1,71 @@
+"""Saved chart pools: several sessions charted as one group under a label.
+
+The rules a pool must keep (one consultation, one statement set, a session in one
+pool, a label of its own) are checked by `facilitator.exercise.pools` before it
+comes here; this repository reads and writes the `chart_pools` rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from facilitator.store.database import Store
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A saved chart pool: its sessions' ids in the order they were chosen."""
+
+    id: str
+    consultation_id: str | None
+    label: str
+    session_ids: tuple[str, ...]
+
+
+def pool_from_row(row: Mapping[str, Any]) -> Pool:
+    """A pool record from its row; a damaged list of session ids reads as empty."""
+    ids = json.loads(str(row["session_ids"]))
+    consultation_id = row["consultation_id"]
+    return Pool(
+        str(row["id"]),
+        None if consultation_id is None else str(consultation_id),
+        str(row["label"]),
+        tuple(str(i) for i in ids) if isinstance(ids, list) else (),
+    )
+
+
+class PoolRepository:
+    """Saved chart pools; removing one is a tombstone."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def all(self) -> list[Pool]:
+        """Every live pool, oldest first."""
+        rows = self._store.db.query(
+            """SELECT id, consultation_id, label, session_ids FROM chart_pools
+               WHERE deleted_at IS NULL ORDER BY created_at, id"""
+        )
+        return [pool_from_row(row) for row in rows]
+
+    def add(self, consultation_id: str | None, label: str, session_ids: Sequence[str]) -> Pool:
+        """Save a pool as given (already checked); returns it with its new id."""
+        with self._store.write() as writer:
+            row = writer.insert(
+                "chart_pools",
+                {
+                    "consultation_id": consultation_id,
+                    "label": label,
+                    "session_ids": json.dumps(list(session_ids)),
+                },
+            )
+        return pool_from_row(row)
+
+    def remove(self, pool_id: str) -> None:
+        """Tombstone a pool; its sessions are charted alone again."""
+        with self._store.write() as writer:
+            writer.tombstone("chart_pools", pool_id)
