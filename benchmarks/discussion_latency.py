@@ -50,8 +50,13 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         store = Store.open(Path(folder))
-        details = SessionDetails("Bench", "adults", "prison", consultation="Bench consultation")
-        sessions = [store.sessions.create(statement_set, details) for _ in range(5)]
+        sessions = [
+            store.sessions.create(
+                statement_set,
+                SessionDetails(f"Bench {i}", "adults", "prison", consultation="Bench consultation"),
+            )
+            for i in range(1, 6)
+        ]
         codebook.seed_codebook(store, sessions[0], themes)
         for session in sessions:
             for code in ("P1", "P2", "P3"):

@@ -12,6 +12,7 @@ from facilitator.discussion import codebook
 from facilitator.discussion import notes as discussion
 from facilitator.discussion.codebook import Codebook
 from facilitator.store import Session, SessionDetails, Store
+from facilitator.store.codebook import THEME_NAMESPACE
 
 CONSULTATION = "Does social work care? 2010"
 
@@ -125,8 +126,7 @@ def test_a_tag_synced_in_after_a_merge_counts_for_the_theme_it_went_into(
     alpha = codebook.theme(store, Codebook.of(three[0]), "Alpha")
     codebook.merge_themes(store, three[0], "Alpha", "Gamma")
     late = discussion.add_note(store, three[2].id, "from another laptop")
-    with store.write() as db:  # as a bundle would bring it: a tag still pointing at Alpha
-        codebook.tag(db, store, late.id, alpha.id)
+    store.codebook.tag(late.id, alpha.id)  # as a bundle would bring it: a tag still pointing at Alpha
     assert discussion.note(store, late.id).theme_names == ("Gamma",)
     ranked = codebook.rank_for_consultation(store, three[0].consultation_id or "", include_unused=False)
     assert ranking(ranked)[0] == (1, "Gamma", 3, 6)
@@ -152,7 +152,7 @@ def test_theme_ids_are_derived_from_codebook_and_name(store: Store, session: Ses
     book = Codebook.of(session)
     import uuid
 
-    expected = uuid.uuid5(codebook._THEME_NAMESPACE, f"{book.key}\nhousing")
+    expected = uuid.uuid5(THEME_NAMESPACE, f"{book.key}\nhousing")
     assert first.id == str(expected)
 
 

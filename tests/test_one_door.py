@@ -23,10 +23,6 @@ STORE = PACKAGE / "store"
 # its test then passes, and a strict xfail that passes fails the suite until it is removed.
 NOT_YET_MOVED = frozenset(
     {
-        "facilitator/discussion/roster.py",
-        "facilitator/discussion/notes.py",
-        "facilitator/discussion/codebook.py",
-        "facilitator/discussion/anonymity.py",
         "facilitator/sync/merge.py",
         "facilitator/sync/conflicts.py",
         "facilitator/cli/sync.py",

@@ -21,22 +21,16 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from facilitator.core.clock import new_id, now
 from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.store import Store
 
-MAX_PSEUDONYM = 60
-_MAP_WORD = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’.\- ])*$")
+# The map's record and its check live in the store; re-exported here.
+from facilitator.store.pseudonyms import MAX_PSEUDONYM as MAX_PSEUDONYM
+from facilitator.store.pseudonyms import Pseudonym as Pseudonym
+from facilitator.store.pseudonyms import check_word as check_word
+
 # After a name: a possessive ('s) or a plural s; the suffix is kept as written.
 _SUFFIX = r"(?:['’][sS]|[sS])"
-
-
-@dataclass(frozen=True)
-class Pseudonym:
-    id: str
-    session_id: str
-    real: str
-    changed: str
 
 
 @dataclass(frozen=True)
@@ -168,27 +162,9 @@ def anonymise(text: str, mapping: Mapping[str, str] | Anonymiser) -> str:
 # ---------------------------------------------------------------- the map
 
 
-def check_word(word: str, what: str) -> str:
-    cleaned = " ".join((word or "").split())
-    if not cleaned:
-        raise FacilitatorError(f"the {what} is empty")
-    if len(cleaned) > MAX_PSEUDONYM:
-        raise FacilitatorError(f"the {what} is too long ({MAX_PSEUDONYM} characters at most)")
-    if not _MAP_WORD.match(cleaned):
-        raise FacilitatorError(
-            f"the {what} {cleaned!r} must be a name or word: letters, spaces, apostrophes and hyphens"
-        )
-    return cleaned
-
-
 def pseudonyms(store: Store, session_id: str) -> list[Pseudonym]:
     """The session's live pseudonym map, by real name."""
-    rows = store.db.execute(
-        """SELECT id, session_id, real, changed FROM pseudonyms
-           WHERE session_id = ? AND deleted_at IS NULL""",
-        [session_id],
-    ).fetchall()
-    return sorted((Pseudonym(*row) for row in rows), key=lambda p: (p.real.casefold(), p.id))
+    return store.pseudonyms.of(session_id)
 
 
 def set_pseudonym(store: Store, session_id: str, real: str, changed: str) -> Pseudonym:
@@ -211,21 +187,9 @@ def set_pseudonym(store: Store, session_id: str, real: str, changed: str) -> Pse
         if _key(other.changed) == _key(changed):
             raise FacilitatorError(f"{changed!r} is already used for another name: choose another")
     existing = next((p for p in current if _key(p.real) == _key(real)), None)
-    stamp = now()
-    with store.write() as db:
-        if existing is not None:
-            db.execute(
-                "UPDATE pseudonyms SET real = ?, changed = ?, updated_at = ?, device_id = ? WHERE id = ?",
-                [real, changed, stamp, store.device_id, existing.id],
-            )
-            return Pseudonym(existing.id, session.id, real, changed)
-        pseudonym_id = new_id()
-        db.execute(
-            """INSERT INTO pseudonyms (id, session_id, real, changed, created_at, updated_at, device_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?)""",
-            [pseudonym_id, session.id, real, changed, stamp, stamp, store.device_id],
-        )
-    return Pseudonym(pseudonym_id, session.id, real, changed)
+    if existing is not None:
+        return store.pseudonyms.replace(existing, real, changed)
+    return store.pseudonyms.add(session.id, real, changed)
 
 
 def remove_pseudonym(store: Store, session_id: str, real: str) -> Pseudonym:
@@ -234,12 +198,7 @@ def remove_pseudonym(store: Store, session_id: str, real: str) -> Pseudonym:
     found = next((p for p in pseudonyms(store, session.id) if _key(p.real) == _key(real)), None)
     if found is None:
         raise NotFound(f"{' '.join(real.split())!r} is not in this session's pseudonym map")
-    stamp = now()
-    with store.write() as db:
-        db.execute(
-            "UPDATE pseudonyms SET deleted_at = ?, updated_at = ?, device_id = ? WHERE id = ?",
-            [stamp, stamp, store.device_id, found.id],
-        )
+    store.pseudonyms.remove(found)
     return found
 
 

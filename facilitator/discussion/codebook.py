@@ -20,72 +20,21 @@ note counts share a rank ("1, 2, 2, 4").
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from facilitator.core.clock import new_id, now
 from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.core.statements import Catalogue
 from facilitator.store import Session, Store
-from facilitator.store.writer import Writer
 
-MAX_THEME = 200
-THEME_COLUMNS = (
-    "id",
-    "consultation_id",
-    "session_id",
-    "name",
-    "merged_into",
-    "created_at",
-    "updated_at",
-    "device_id",
-    "deleted_at",
-)
-_THEME_NAMESPACE = uuid.UUID("6f1d2c1e-3b0a-4a5e-9d59-6c1c7e0f2a11")
-_TAG_NAMESPACE = uuid.UUID("0b7e6a53-2f7d-4c51-8f0e-1d3c9b4a7e22")
-
-
-@dataclass(frozen=True)
-class Codebook:
-    """Whose themes: a consultation's, or (for a session with no consultation) one session's."""
-
-    consultation_id: str | None
-    session_id: str | None = None
-
-    @classmethod
-    def of(cls, session: Session) -> Codebook:
-        if session.consultation_id:
-            return cls(session.consultation_id, None)
-        return cls(None, session.id)
-
-    @property
-    def key(self) -> str:
-        if self.consultation_id:
-            return f"consultation:{self.consultation_id}"
-        return f"session:{self.session_id}"
-
-    def owns(self, theme: Theme) -> bool:
-        if self.consultation_id:
-            return theme.consultation_id == self.consultation_id
-        return theme.consultation_id is None and theme.session_id == self.session_id
-
-
-@dataclass(frozen=True)
-class Theme:
-    id: str
-    consultation_id: str | None
-    session_id: str | None
-    name: str
-    merged_into: str | None
-    created_at: str
-    updated_at: str
-    device_id: str
-    deleted_at: str | None = None
-
-    @property
-    def is_live(self) -> bool:
-        return self.deleted_at is None and self.merged_into is None
+# The codebook's records and checks live in the store; re-exported here.
+from facilitator.store.codebook import MAX_THEME as MAX_THEME
+from facilitator.store.codebook import THEME_COLUMNS as THEME_COLUMNS
+from facilitator.store.codebook import Codebook as Codebook
+from facilitator.store.codebook import Theme as Theme
+from facilitator.store.codebook import check_name as check_name
+from facilitator.store.codebook import find_in
+from facilitator.store.codebook import root_of as root_of
 
 
 @dataclass(frozen=True)
@@ -102,36 +51,12 @@ class RankedTheme:
         return self.theme.name
 
 
-def check_name(name: str) -> str:
-    """A theme name with its spacing tidied, or FacilitatorError."""
-    cleaned = " ".join((name or "").split())
-    if not cleaned:
-        raise FacilitatorError("theme name is empty")
-    if len(cleaned) > MAX_THEME:
-        raise FacilitatorError(f"theme name is too long ({MAX_THEME} characters at most)")
-    return cleaned
-
-
 # ---------------------------------------------------------------- reading
 
 
 def all_themes(store: Store) -> dict[str, Theme]:
     """Every theme row, merged and deleted ones too, by id (to resolve merges)."""
-    rows = store.db.execute(f"SELECT {', '.join(THEME_COLUMNS)} FROM themes").fetchall()
-    return {row[0]: Theme(*row) for row in rows}
-
-
-def root_of(theme_id: str, everything: Mapping[str, Theme]) -> Theme | None:
-    """The theme a tag counts for: follow `merged_into` to the end (cycles stop safely)."""
-    seen: set[str] = set()
-    theme = everything.get(theme_id)
-    while theme is not None and theme.merged_into and theme.id not in seen:
-        seen.add(theme.id)
-        following = everything.get(theme.merged_into)
-        if following is None:
-            break
-        theme = following
-    return theme
+    return store.codebook.all()
 
 
 def themes(store: Store, codebook: Codebook) -> list[Theme]:
@@ -148,22 +73,11 @@ def find_theme(
     A name that was merged away finds the theme it was merged into. Pass
     `everything` (from `all_themes`) to look up many names with one read.
     """
-    wanted = " ".join(name.split()).casefold()
-    if everything is None:
-        everything = all_themes(store)
-    mine = [t for t in everything.values() if codebook.owns(t) and t.deleted_at is None]
-    for theme in mine:
-        if theme.is_live and theme.name.casefold() == wanted:
-            return theme
-    for theme in mine:
-        if theme.name.casefold() == wanted:
-            root = root_of(theme.id, everything)
-            if root is not None and root.is_live and codebook.owns(root):
-                return root
-    return None
+    return find_in(all_themes(store) if everything is None else everything, codebook, name)
 
 
 def theme(store: Store, codebook: Codebook, name: str) -> Theme:
+    """The live theme with this name (see `find_theme`), or NotFound."""
     found = find_theme(store, codebook, name)
     if found is None:
         raise NotFound(f"unknown theme {' '.join(name.split())!r}: 'facilitator themes' lists them")
@@ -179,46 +93,10 @@ def starter_themes(catalogue: Catalogue, session: Session) -> tuple[str, ...]:
 # ---------------------------------------------------------------- writing
 
 
-def _insert_theme(db: Writer, store: Store, codebook: Codebook, name: str) -> Theme:
-    theme_id = str(uuid.uuid5(_THEME_NAMESPACE, f"{codebook.key}\n{name.casefold()}"))
-    if db.execute("SELECT 1 FROM themes WHERE id = ?", [theme_id]).fetchone():
-        theme_id = new_id()
-    stamp = now()
-    created = Theme(
-        theme_id, codebook.consultation_id, codebook.session_id, name, None, stamp, stamp, store.device_id
-    )
-    db.execute(
-        f"INSERT INTO themes ({', '.join(THEME_COLUMNS)}) VALUES ({', '.join('?' * len(THEME_COLUMNS))})",
-        [getattr(created, column) for column in THEME_COLUMNS],
-    )
-    return created
-
-
-def ensure_theme(
-    db: Writer,
-    store: Store,
-    codebook: Codebook,
-    name: str,
-    everything: dict[str, Theme] | None = None,
-) -> Theme:
-    """The codebook's theme of this name, created if new. Call inside `store.write()`.
-
-    `everything`, if given, is the `all_themes` cache; a created theme is added to it.
-    """
-    name = check_name(name)
-    found = find_theme(store, codebook, name, everything)
-    if found is None:
-        found = _insert_theme(db, store, codebook, name)
-        if everything is not None:
-            everything[found.id] = found
-    return found
-
-
 def add_theme(store: Store, session: Session, name: str) -> Theme:
     """Add a theme to the session's codebook (or return the one already named so)."""
     align_codebook(store, session)
-    with store.write() as db:
-        return ensure_theme(db, store, Codebook.of(session), name)
+    return store.codebook.ensure(Codebook.of(session), name)
 
 
 def seed_codebook(store: Store, session: Session, names: Iterable[str]) -> int:
@@ -230,48 +108,7 @@ def seed_codebook(store: Store, session: Session, names: Iterable[str]) -> int:
     wanted = [check_name(n) for n in names if n.strip()]
     if not wanted:
         return 0
-    with store.write() as db:
-        if any(codebook.owns(t) for t in all_themes(store).values()):
-            return 0
-        added = 0
-        for name in wanted:
-            if find_theme(store, codebook, name) is None:
-                _insert_theme(db, store, codebook, name)
-                added += 1
-        return added
-
-
-def tag(db: Writer, store: Store, note_id: str, theme_id: str) -> None:
-    """Tag a note with a theme (restoring an earlier, untagged tag). Call inside `store.write()`."""
-    live = db.execute(
-        "SELECT 1 FROM note_themes WHERE note_id = ? AND theme_id = ? AND deleted_at IS NULL",
-        [note_id, theme_id],
-    ).fetchone()
-    if live:
-        return
-    tag_id = str(uuid.uuid5(_TAG_NAMESPACE, f"{note_id}\n{theme_id}"))
-    stamp = now()
-    if db.execute("SELECT 1 FROM note_themes WHERE id = ?", [tag_id]).fetchone():
-        db.execute(
-            "UPDATE note_themes SET deleted_at = NULL, updated_at = ?, device_id = ? WHERE id = ?",
-            [stamp, store.device_id, tag_id],
-        )
-        return
-    db.execute(
-        """INSERT INTO note_themes (id, note_id, theme_id, created_at, updated_at, device_id)
-           VALUES (?, ?, ?, ?, ?, ?)""",
-        [tag_id, note_id, theme_id, stamp, stamp, store.device_id],
-    )
-
-
-def untag(db: Writer, store: Store, note_id: str, theme_id: str) -> None:
-    """Tombstone a note's tag. Call inside `store.write()`."""
-    stamp = now()
-    db.execute(
-        """UPDATE note_themes SET deleted_at = ?, updated_at = ?, device_id = ?
-           WHERE note_id = ? AND theme_id = ? AND deleted_at IS NULL""",
-        [stamp, stamp, store.device_id, note_id, theme_id],
-    )
+    return store.codebook.seed(codebook, wanted)
 
 
 def align_codebook(store: Store, session: Session) -> int:
@@ -283,12 +120,7 @@ def align_codebook(store: Store, session: Session) -> int:
     """
     codebook = Codebook.of(session)
     everything = all_themes(store)
-    rows = store.db.execute(
-        """SELECT note_themes.note_id, note_themes.theme_id FROM note_themes
-           JOIN notes ON notes.id = note_themes.note_id
-           WHERE notes.session_id = ? AND notes.deleted_at IS NULL AND note_themes.deleted_at IS NULL""",
-        [session.id],
-    ).fetchall()
+    rows = [(n, t) for n, _s, t in store.codebook.tags_of_sessions([session.id])]
     foreign = []
     for note_id, theme_id in rows:
         root = root_of(theme_id, everything)
@@ -296,11 +128,7 @@ def align_codebook(store: Store, session: Session) -> int:
             foreign.append((note_id, theme_id, root.name))
     if not foreign:
         return 0
-    with store.write() as db:
-        for note_id, theme_id, name in foreign:
-            target = ensure_theme(db, store, codebook, name)
-            untag(db, store, note_id, theme_id)
-            tag(db, store, note_id, target.id)
+    store.codebook.move_tags(codebook, foreign)
     return len(foreign)
 
 
@@ -315,11 +143,7 @@ def rename_theme(store: Store, session: Session, old: str, new: str) -> Theme:
         raise FacilitatorError(
             f"a theme named {clash.name!r} already exists: merge the two instead of renaming"
         )
-    with store.write() as db:
-        db.execute(
-            "UPDATE themes SET name = ?, updated_at = ?, device_id = ? WHERE id = ?",
-            [name, now(), store.device_id, current.id],
-        )
+    store.codebook.rename(current, name)
     return theme(store, codebook, name)
 
 
@@ -335,22 +159,7 @@ def merge_themes(store: Store, session: Session, source: str, target: str) -> Th
     kept = theme(store, codebook, target)
     if merged.id == kept.id:
         raise FacilitatorError(f"cannot merge {merged.name!r} into itself")
-    stamp = now()
-    with store.write() as db:
-        note_ids = [
-            row[0]
-            for row in db.execute(
-                "SELECT DISTINCT note_id FROM note_themes WHERE theme_id = ? AND deleted_at IS NULL",
-                [merged.id],
-            ).fetchall()
-        ]
-        for note_id in note_ids:
-            untag(db, store, note_id, merged.id)
-            tag(db, store, note_id, kept.id)
-        db.execute(
-            "UPDATE themes SET merged_into = ?, updated_at = ?, device_id = ? WHERE id = ?",
-            [kept.id, stamp, store.device_id, merged.id],
-        )
+    store.codebook.merge(merged, kept)
     return kept
 
 
@@ -362,14 +171,7 @@ def tagged_notes(store: Store, session_ids: Sequence[str]) -> list[tuple[str, st
     if not session_ids:
         return []
     everything = all_themes(store)
-    marks = ", ".join("?" * len(session_ids))
-    rows = store.db.execute(
-        f"""SELECT notes.id, notes.session_id, note_themes.theme_id FROM notes
-            JOIN note_themes ON note_themes.note_id = notes.id
-            WHERE notes.session_id IN ({marks})
-              AND notes.deleted_at IS NULL AND note_themes.deleted_at IS NULL""",
-        list(session_ids),
-    ).fetchall()
+    rows = store.codebook.tags_of_sessions(session_ids)
     result = []
     for note_id, session_id, theme_id in rows:
         root = root_of(theme_id, everything)

@@ -20,9 +20,13 @@ from pathlib import Path
 from facilitator.core.clock import SYSTEM_CLOCK, Clock, new_id
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.paths import DATABASE_NAME
+from facilitator.store.codebook import CodebookRepository
 from facilitator.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from facilitator.store.notes import NoteRepository
 from facilitator.store.pools import PoolRepository
 from facilitator.store.postits import PostitRepository
+from facilitator.store.pseudonyms import PseudonymRepository
+from facilitator.store.roster import RosterRepository
 from facilitator.store.sessions import ConsultationRepository, SessionRepository
 from facilitator.store.sqlite import sqlite_utils
 from facilitator.store.sync_state import META_CLOCK_FLOOR
@@ -67,6 +71,10 @@ class Store:
         self.sessions = SessionRepository(self)
         self.postits = PostitRepository(self)
         self.pools = PoolRepository(self)
+        self.roster = RosterRepository(self)
+        self.notes = NoteRepository(self)
+        self.codebook = CodebookRepository(self)
+        self.pseudonyms = PseudonymRepository(self)
         try:
             conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
             self.db = sqlite_utils.Database(conn, execute_plugins=False)
