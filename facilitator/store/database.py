@@ -24,7 +24,7 @@ from facilitator.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from facilitator.store.postits import PostitRepository
 from facilitator.store.sessions import ConsultationRepository, SessionRepository
 from facilitator.store.sqlite import sqlite_utils
-from facilitator.store.sync_state import META_CLOCK_FLOOR
+from facilitator.store.sync_state import META_CLOCK_FLOOR, SyncRepository
 from facilitator.store.writer import Writer
 
 META_DEVICE_ID = "device_id"
@@ -65,6 +65,7 @@ class Store:
         self.consultations = ConsultationRepository(self)
         self.sessions = SessionRepository(self)
         self.postits = PostitRepository(self)
+        self.sync = SyncRepository(self)
         try:
             conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
             self.db = sqlite_utils.Database(conn, execute_plugins=False)
