@@ -19,16 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "facilitator"
 STORE = PACKAGE / "store"
 
-# Modules whose SQL is still being moved into the store. Remove each one as it lands:
-# its test then passes, and a strict xfail that passes fails the suite until it is removed.
-NOT_YET_MOVED = frozenset(
-    {
-        "facilitator/sync/merge.py",
-        "facilitator/sync/conflicts.py",
-        "facilitator/cli/sync.py",
-    }
-)
-
 DATABASE_CALLS = frozenset({"execute", "executemany", "executescript"})
 # Names that hold the store or its connection: `.query(` on these is SQL, on anything else
 # (a screen's `self.query(`) it is not.
@@ -102,22 +92,10 @@ def modules() -> list[str]:
     )
 
 
-def _param(module: str) -> object:
-    if module in NOT_YET_MOVED:
-        reason = "its SQL is being moved into facilitator/store/"
-        return pytest.param(module, marks=pytest.mark.xfail(strict=True, reason=reason))
-    return module
-
-
-@pytest.mark.parametrize("module", [_param(m) for m in modules()])
+@pytest.mark.parametrize("module", modules())
 def test_no_sql_outside_the_store(module: str) -> None:
     found = hits(ROOT / module)
     assert not found, "SQL or a database call outside facilitator/store/:\n" + "\n".join(found)
-
-
-def test_the_modules_not_yet_moved_exist() -> None:
-    """A module that has moved or gone leaves the list: nothing is excused by a stale name."""
-    assert set(NOT_YET_MOVED) <= set(modules())
 
 
 def test_the_store_itself_would_be_caught() -> None:

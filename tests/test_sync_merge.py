@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from facilitator.core.clock import Clock
 from facilitator.core.errors import FacilitatorError
 from facilitator.store import SYNCED_TABLES, Store, sync_state
 from facilitator.sync import bundle
@@ -297,3 +299,28 @@ def test_unsent_sessions_are_those_with_changes_made_here_since_the_last_export(
     assert sync_state.unsent_sessions(a) == {second.id}
     # Rows that came from another device are not this device's to send.
     assert sync_state.unsent_sessions(b) == set()
+
+
+def test_resolving_a_conflict_is_a_local_write_stamped_by_the_stores_clock(tmp_path):
+    late = datetime(2031, 1, 2, 3, 4, 5, tzinfo=UTC)
+    with open_store(tmp_path / "a") as a, open_store(tmp_path / "b") as b:
+        session = new_session(a)
+        postit = a.postits.add(session.id, 1, "agree", "original")
+        sync.import_bundle(b, export(a, tmp_path / "a"))
+        a.postits.edit(postit.id, "a's words")
+        b.postits.edit(postit.id, "b's words")
+        from_a, from_b = export(a, tmp_path / "a"), export(b, tmp_path / "b")
+    office = Store.open(tmp_path / "office", clock=Clock(lambda: late))
+    try:
+        sync.import_bundle(office, from_a)
+        sync.import_bundle(office, from_b)
+        [conflict] = sync.conflicts(office)
+        sync.resolve_conflict(office, conflict.id, take_other=True)
+        row = office.sync.row("postits", postit.id)
+        assert row is not None
+        assert row["device_id"] == office.device_id
+        assert str(row["updated_at"]).startswith("2031-01-02T03:04:05")
+        versions = office.sync.versions("postits", postit.id)
+        assert versions and all(str(deleted).startswith("2031-01-02") for _, _, deleted in versions)
+    finally:
+        office.close()

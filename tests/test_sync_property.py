@@ -70,7 +70,7 @@ class World:
                 continue
             columns = sync_state.table_columns(store.db, table)
             for row in store.db.execute(f"SELECT * FROM {table} WHERE device_id = ?", [store.device_id]):
-                version = sync._version_row(table, columns, row)
+                version = sync_state.version_row(table, columns, row)
                 key = (table, str(version[2]), store.device_id)
                 self.latest[key] = max(self.latest.get(key, ("", "")), (str(version[5]), str(version[0])))
 
@@ -179,6 +179,7 @@ def test_three_devices_converge_and_lose_nothing(ops, seed):
                 for (table, row_id, _device), (_stamp, version_id) in world.latest.items():
                     columns = sync_state.table_columns(store.db, table)
                     current = store.db.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id]).fetchone()
-                    assert version_id in kept or version_id == sync._version_row(table, columns, current)[0]
+                    recorded = sync_state.version_row(table, columns, current)[0]
+                    assert version_id in kept or version_id == recorded
         finally:
             world.close()

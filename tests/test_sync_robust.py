@@ -18,6 +18,8 @@ from facilitator.sync import keys
 from facilitator.sync import merge as sync
 from tests.sync_helpers import integrity, new_session, open_store, whole_database
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 @pytest.mark.slow
 def test_an_import_killed_midway_leaves_the_database_as_before(tmp_path):
@@ -40,13 +42,9 @@ def test_an_import_killed_midway_leaves_the_database_as_before(tmp_path):
         "import",
         str(path),
     ]
-    # The hook makes the import pause inside its transaction, after writing its first table.
-    child = subprocess.Popen(
-        command,
-        env={**os.environ, sync.PAUSE_ENV: str(marker)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    # The driver passes the import a hook that pauses inside its transaction, after its first table.
+    pausing = [sys.executable, "-m", "tests.pausing_import", str(tmp_path / "office"), str(path), str(marker)]
+    child = subprocess.Popen(pausing, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
         while not marker.exists():

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from facilitator.cli.core import data_dir_option, main, workspace
 from facilitator.cli.output import echo, row
 from facilitator.core.errors import FacilitatorError
+
+if TYPE_CHECKING:
+    from facilitator.store import Store
 
 
 @main.group("keys")
@@ -107,18 +110,11 @@ def sync_export(out: Path, everything: bool, plaintext: bool) -> None:
         _explain_rows(result.rows, new)
 
 
-def _new_rows(store: Any) -> int:
+def _new_rows(store: Store) -> int:
     """Rows this device wrote since its last export (what 'new' means to both export commands)."""
     from facilitator.store import sync_state
 
-    since = store.meta.get(sync_state.META_LAST_EXPORT) or ""
-    return sum(
-        store.db.execute(
-            f'SELECT COUNT(*) FROM "{table}" WHERE device_id = ? AND updated_at > ?', [store.device_id, since]
-        ).fetchone()[0]
-        for table in sync_state.synced_tables(store.db)
-        if table != sync_state.CONFLICTS
-    )
+    return store.sync.count_changes(store.meta.get(sync_state.META_LAST_EXPORT) or "")
 
 
 def _explain_rows(rows: int, new: int) -> None:

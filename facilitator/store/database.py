@@ -29,7 +29,7 @@ from facilitator.store.pseudonyms import PseudonymRepository
 from facilitator.store.roster import RosterRepository
 from facilitator.store.sessions import ConsultationRepository, SessionRepository
 from facilitator.store.sqlite import sqlite_utils
-from facilitator.store.sync_state import META_CLOCK_FLOOR
+from facilitator.store.sync_state import META_CLOCK_FLOOR, SyncRepository
 from facilitator.store.writer import Writer
 
 META_DEVICE_ID = "device_id"
@@ -75,6 +75,7 @@ class Store:
         self.notes = NoteRepository(self)
         self.codebook = CodebookRepository(self)
         self.pseudonyms = PseudonymRepository(self)
+        self.sync = SyncRepository(self)
         try:
             conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
             self.db = sqlite_utils.Database(conn, execute_plugins=False)

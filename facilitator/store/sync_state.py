@@ -1,13 +1,24 @@
-"""What sync needs to know of the database: its synced tables, and what has not left.
+"""What sync reads and writes in the database, as `store.sync`.
 
-Sync itself (bundles, merging, conflicts) lives in `facilitator.sync`; this module
-holds the queries it and the sessions screen make of the schema.
+The rules of sync live in `facilitator.sync`: which rows a bundle carries, which
+version of a row wins a merge, which conflicts a person sees. Every SQL statement
+they need is here: the synced tables and their columns, the rows this device
+changed since a mark, the bundle log (`sync_bundles`), the sync marks in `meta`,
+rows merged from another device, and the versions that lost (`sync_conflicts`).
+
+Rows from another device are written as they come, with the stamps they carry:
+those stamps are copied, never made here. A person resolving a conflict is a local
+write, stamped by the `Writer` like any other.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from facilitator.core.errors import NotFound
 from facilitator.store.migrations import SYNCED_TABLES
 from facilitator.store.sqlite import sqlite_utils
 from facilitator.store.writer import Writer
@@ -15,9 +26,32 @@ from facilitator.store.writer import Writer
 if TYPE_CHECKING:
     from facilitator.store.database import Store
 
+# A value of one column, as SQLite holds it and a bundle carries it.
+Value = str | int | float | None
+# One row, its columns in the order the caller asked for (the id first).
+Row = tuple[Value, ...]
+
 CONFLICTS = "sync_conflicts"
+BUNDLES = "sync_bundles"
 META_LAST_EXPORT = "last_export_at"
 META_CLOCK_FLOOR = "clock_floor"
+META_SEQUENCE = "sync_export_sequence"
+META_SINCE = "sync_export_since"
+META_CONFLICTS_ROWID = "sync_conflicts_rowid"
+# Values bound per query: well under SQLite's limit on bound parameters.
+CHUNK = 500
+# Columns the Writer stamps: a resolution never copies them from the other version.
+STAMPED = frozenset({"id", "created_at", "updated_at", "device_id"})
+CONFLICT_COLUMNS = (
+    "id",
+    "table_name",
+    "row_id",
+    "version",
+    "created_at",
+    "updated_at",
+    "device_id",
+    "deleted_at",
+)
 
 # What the schema queries read through: the database, or a write transaction open on it.
 Connection = sqlite_utils.Database | Writer
@@ -25,6 +59,14 @@ Connection = sqlite_utils.Database | Writer
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _listed(columns: Iterable[str]) -> str:
+    return ", ".join(_quote(c) for c in columns)
+
+
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
 
 
 def table_columns(db: Connection, table: str) -> list[str]:
@@ -46,6 +88,33 @@ def _foreign_keys(db: Connection, table: str) -> list[tuple[str, str, str]]:
         if parent in SYNCED_TABLES:
             keys.append((parent, here, there))
     return keys
+
+
+def canonical(columns: Sequence[str], row: Sequence[Value]) -> str:
+    """One version of a row as text: the same on every device, whatever its column order."""
+    return json.dumps(
+        dict(zip(columns, row, strict=True)), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+
+
+def version_row(table: str, columns: Sequence[str], row: Sequence[Value]) -> list[Value]:
+    """The sync_conflicts row for one version of a row: the same on every device that records it.
+
+    Its id is a hash of the version, and its stamps are the version's own (copied).
+    """
+    version = canonical(columns, row)
+    values = dict(zip(columns, row, strict=True))
+    key = hashlib.sha256(f"{table}\x00{values['id']}\x00{version}".encode()).hexdigest()
+    return [
+        key,
+        table,
+        values["id"],
+        version,
+        values["updated_at"],
+        values["updated_at"],
+        values["device_id"],
+        None,
+    ]
 
 
 def unsent_sessions(store: Store) -> set[str]:
@@ -82,3 +151,303 @@ def _session_queries(db: Connection) -> list[str]:
                     f"JOIN {_quote(parent)} AS p ON p.{_quote(there)} = t.{_quote(here)} {changed}"
                 )
     return queries
+
+
+class SyncRepository:
+    """The rows, marks and logs that sync reads and writes."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    # -------------------------------------------------------- the schema
+
+    def tables(self) -> list[str]:
+        """The synced tables this database has, parents first."""
+        return synced_tables(self._store.db)
+
+    def columns(self, table: str) -> list[str]:
+        """A table's columns as the database has them now (empty if there is no such table)."""
+        return table_columns(self._store.db, table)
+
+    def parents(self, table: str) -> list[tuple[str, str, str]]:
+        """(parent table, column here, column there) for each synced parent of a table."""
+        return _foreign_keys(self._store.db, table)
+
+    # -------------------------------------------------------- what this device changed
+
+    def has_changes(self, since: str, conflicts_mark: int) -> bool:
+        """Whether this device wrote a synced row after `since`, or a conflict was recorded after the mark."""
+        store = self._store
+        for table in self.tables():
+            if store.db.execute(
+                f"SELECT 1 FROM {_quote(table)} WHERE device_id = ? AND updated_at > ? LIMIT 1",
+                [store.device_id, since],
+            ).fetchone():
+                return True
+        found = store.db.execute(f"SELECT 1 FROM {CONFLICTS} WHERE rowid > ? LIMIT 1", [conflicts_mark])
+        return found.fetchone() is not None
+
+    def count_changes(self, since: str) -> int:
+        """How many rows (conflicts aside) this device wrote after `since`."""
+        store = self._store
+        return sum(
+            int(
+                store.db.execute(
+                    f"SELECT COUNT(*) FROM {_quote(table)} WHERE device_id = ? AND updated_at > ?",
+                    [store.device_id, since],
+                ).fetchone()[0]
+            )
+            for table in self.tables()
+            if table != CONFLICTS
+        )
+
+    def changed_rows(
+        self, table: str, columns: Sequence[str], since: str, conflicts_mark: int
+    ) -> dict[Value, Row]:
+        """Rows of a table this device wrote after `since`, by id.
+
+        Of `sync_conflicts`, also every version recorded here after `conflicts_mark`
+        (whichever device it came from); of `devices`, always this device's own row.
+        """
+        device_id = self._store.device_id
+        if table == CONFLICTS:
+            where = "rowid > ? OR (device_id = ? AND updated_at > ?)"
+            params: list[Value] = [conflicts_mark, device_id, since]
+        else:
+            where, params = "device_id = ? AND updated_at > ?", [device_id, since]
+        if table == "devices":
+            where, params = f"({where}) OR id = ?", [*params, device_id]
+        return self._select(table, columns, where, params)
+
+    def all_rows(self, table: str, columns: Sequence[str]) -> dict[Value, Row]:
+        """Every row of a table, tombstones too, by id."""
+        return self._select(table, columns, "1", [])
+
+    def rows_by_id(self, table: str, columns: Sequence[str], ids: Iterable[Value]) -> dict[Value, Row]:
+        """The rows of a table with these ids (those that exist), by id."""
+        wanted = list(ids)
+        found: dict[Value, Row] = {}
+        for start in range(0, len(wanted), CHUNK):
+            part = wanted[start : start + CHUNK]
+            found.update(self._select(table, columns, f"id IN ({_marks(len(part))})", part))
+        return found
+
+    def row(self, table: str, row_id: Value) -> dict[str, Value] | None:
+        """One row of a table as column: value, or None."""
+        columns = self.columns(table)
+        found = self._store.db.execute(
+            f"SELECT {_listed(columns)} FROM {_quote(table)} WHERE id = ?", [row_id]
+        ).fetchone()
+        return None if found is None else dict(zip(columns, found, strict=True))
+
+    def absent(self, table: str, column: str, values: Iterable[Value]) -> list[Value]:
+        """Those of `values` that no row of `table` holds in `column`, in the order given."""
+        wanted = list(values)
+        name = _quote(column)
+        missing: list[Value] = []
+        for start in range(0, len(wanted), CHUNK):
+            part = wanted[start : start + CHUNK]
+            sql = f"SELECT {name} FROM {_quote(table)} WHERE {name} IN ({_marks(len(part))})"
+            found = {row[0] for row in self._store.db.execute(sql, part).fetchall()}
+            missing.extend(value for value in part if value not in found)
+        return missing
+
+    def dump(self) -> dict[str, list[Row]]:
+        """Every synced row, its columns sorted by name, rows by id."""
+        dump = {}
+        for table in self.tables():
+            columns = sorted(self.columns(table))
+            dump[table] = [
+                tuple(row)
+                for row in self._store.db.execute(
+                    f"SELECT {_listed(columns)} FROM {_quote(table)} ORDER BY id"
+                )
+            ]
+        return dump
+
+    def _select(
+        self, table: str, columns: Sequence[str], where: str, params: Sequence[Value]
+    ) -> dict[Value, Row]:
+        id_at = list(columns).index("id")
+        cursor = self._store.db.execute(
+            f"SELECT {_listed(columns)} FROM {_quote(table)} WHERE {where}", list(params)
+        )
+        return {row[id_at]: tuple(row) for row in cursor}
+
+    # -------------------------------------------------------- the bundle log and marks
+
+    def bundle_direction(
+        self, *, file_sha256: str | None = None, payload_sha256: str | None = None
+    ) -> str | None:
+        """'out' for a bundle made here, 'in' for one imported, None for one never seen.
+
+        Give the hash of the file, or of its payload (the same rows in another file).
+        """
+        column, value = (
+            ("file_sha256", file_sha256) if file_sha256 is not None else ("payload_sha256", payload_sha256)
+        )
+        row = self._store.db.execute(
+            f"SELECT direction FROM {BUNDLES} WHERE {column} = ? LIMIT 1", [value]
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def record_export(
+        self,
+        writer: Writer,
+        *,
+        sequence: int,
+        at: str,
+        since: str,
+        file_sha256: str,
+        payload_sha256: str,
+        name: str,
+    ) -> None:
+        """Log a bundle made here and move the marks the next export starts from.
+
+        `at` is the bundle's stamp (the last export); `since` is where the next one
+        starts reading; every conflict recorded so far has now been sent.
+        """
+        top = writer.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {CONFLICTS}").fetchone()[0]
+        self._put(writer, META_SEQUENCE, str(sequence))
+        self._put(writer, META_SINCE, since)
+        self._put(writer, META_LAST_EXPORT, at)
+        self._put(writer, META_CONFLICTS_ROWID, str(top))
+        self.raise_clock_floor(writer, at)
+        writer.execute(
+            f"""INSERT OR REPLACE INTO {BUNDLES}
+               (file_sha256, payload_sha256, direction, device_id, sequence, name, at)
+               VALUES (?, ?, 'out', ?, ?, ?, ?)""",
+            [file_sha256, payload_sha256, self._store.device_id, sequence, name, at],
+        )
+
+    def record_import(
+        self,
+        writer: Writer,
+        *,
+        file_sha256: str,
+        payload_sha256: str,
+        device_id: str,
+        sequence: int,
+        name: str,
+        counts: tuple[int, int, int, int],
+    ) -> None:
+        """Log a bundle imported here with what it did: (added, updated, unchanged, conflicted)."""
+        writer.execute(
+            f"""INSERT OR REPLACE INTO {BUNDLES} (file_sha256, payload_sha256, direction, device_id,
+               sequence, name, at, added, updated, unchanged, conflicted)
+               VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [file_sha256, payload_sha256, device_id, sequence, name, writer.now(), *counts],
+        )
+
+    def raise_clock_floor(self, writer: Writer, stamp: str) -> None:
+        """Never let this device stamp below `stamp` again, even after a restart."""
+        writer.execute(
+            """INSERT INTO meta (key, value) VALUES (?, ?)
+               ON CONFLICT(key) DO UPDATE SET value = MAX(value, excluded.value)""",
+            [META_CLOCK_FLOOR, stamp],
+        )
+
+    def _put(self, writer: Writer, key: str, value: str) -> None:
+        self._store.meta.put(writer, key, value)
+
+    # -------------------------------------------------------- merging another device's rows
+
+    def defer_foreign_keys(self, writer: Writer) -> None:
+        """Check foreign keys at commit rather than per row (parents may come after children)."""
+        writer.execute("PRAGMA defer_foreign_keys = ON")
+
+    def insert_rows(
+        self, writer: Writer, table: str, columns: Sequence[str], rows: Iterable[Sequence[Value]]
+    ) -> None:
+        """Add rows from another device as they are, stamps included."""
+        writer.executemany(
+            f"INSERT INTO {_quote(table)} ({_listed(columns)}) VALUES ({_marks(len(columns))})", rows
+        )
+
+    def replace_rows(
+        self, writer: Writer, table: str, columns: Sequence[str], rows: Iterable[Sequence[Value]]
+    ) -> None:
+        """Overwrite rows by id with another device's versions, stamps included."""
+        id_at = columns.index("id")
+        others = [i for i, c in enumerate(columns) if c != "id"]
+        assign = ", ".join(f"{_quote(columns[i])} = ?" for i in others)
+        writer.executemany(
+            f"UPDATE {_quote(table)} SET {assign} WHERE id = ?",
+            ([row[i] for i in others] + [row[id_at]] for row in rows),
+        )
+
+    def record_versions(
+        self, writer: Writer, table: str, columns: Sequence[str], versions: Iterable[Sequence[Value]]
+    ) -> None:
+        """Keep versions of rows that lost a merge (once each: the same version makes the same row)."""
+        self._keep(writer, [version_row(table, columns, v) for v in versions])
+
+    def _keep(self, writer: Writer, rows: Iterable[Sequence[Value]]) -> None:
+        writer.executemany(
+            f"INSERT OR IGNORE INTO {CONFLICTS} ({_listed(CONFLICT_COLUMNS)}) "
+            f"VALUES ({_marks(len(CONFLICT_COLUMNS))})",
+            rows,
+        )
+
+    # -------------------------------------------------------- conflicts
+
+    def has_open_conflicts(self) -> bool:
+        """Whether any recorded version is still unresolved."""
+        found = self._store.db.execute(f"SELECT 1 FROM {CONFLICTS} WHERE deleted_at IS NULL LIMIT 1")
+        return found.fetchone() is not None
+
+    def conflicted_rows(self) -> list[tuple[str, str]]:
+        """(table, row id) of each row with an unresolved version, sorted."""
+        return [
+            (str(table), str(row_id))
+            for table, row_id in self._store.db.execute(
+                f"SELECT DISTINCT table_name, row_id FROM {CONFLICTS} "
+                "WHERE deleted_at IS NULL ORDER BY table_name, row_id"
+            ).fetchall()
+        ]
+
+    def versions(self, table: str, row_id: str) -> list[tuple[str, str, str | None]]:
+        """(id, recorded version as text, resolved at) of every version recorded for a row."""
+        return [
+            (str(entry_id), text, deleted)
+            for entry_id, text, deleted in self._store.db.execute(
+                f"SELECT id, version, deleted_at FROM {CONFLICTS} WHERE table_name = ? AND row_id = ?",
+                [table, row_id],
+            ).fetchall()
+        ]
+
+    def resolve(self, table: str, row_id: str, take: Mapping[str, Value] | None = None) -> None:
+        """A person settles a row's conflicts: every open version of it is marked resolved.
+
+        With `take`, the row first gets those values as a new edit made here, and the
+        version it had is kept (resolved) so that no device loses it.
+        """
+        with self._store.write() as writer:
+            if take is not None:
+                current = self.row(table, row_id)
+                if current is None:
+                    raise NotFound(f"{table} row {row_id} no longer exists")
+                version = version_row(table, list(current), list(current.values()))
+                self._keep(writer, [version])
+                writer.update(CONFLICTS, str(version[0]), {"deleted_at": writer.now()})
+                taken = {c: v for c, v in take.items() if c in current and c not in STAMPED}
+                writer.update(table, row_id, taken)
+            writer.tombstone_where(CONFLICTS, "table_name = ? AND row_id = ?", [table, row_id])
+
+    # -------------------------------------------------------- what a conflict is about
+
+    def session_label(self, session_id: Value) -> str | None:
+        """A session's label, or None if there is no such session."""
+        return self._scalar("SELECT label FROM sessions WHERE id = ?", session_id)
+
+    def session_of_note(self, note_id: Value) -> str | None:
+        """The session a note belongs to, or None."""
+        return self._scalar("SELECT session_id FROM notes WHERE id = ?", note_id)
+
+    def theme_name(self, theme_id: Value) -> str | None:
+        """A theme's name, or None."""
+        return self._scalar("SELECT name FROM themes WHERE id = ?", theme_id)
+
+    def _scalar(self, query: str, value: Value) -> str | None:
+        row = self._store.db.execute(query, [value]).fetchone()
+        return None if row is None or row[0] is None else str(row[0])

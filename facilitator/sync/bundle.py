@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from facilitator.core.errors import FacilitatorError
+from facilitator.store.sync_state import Value as Value  # a column value; defined by the store
 
 FORMAT_VERSION = 1
 MAGIC = b"facilitator-bundle"
@@ -43,7 +44,6 @@ NAME_PATTERN = re.compile(
 MAX_MANIFEST = 1 << 20
 # A bundle's payload expands at most this much: a guard against a zip bomb.
 MAX_PAYLOAD = 4 << 30
-Value = str | int | float | None
 SCALARS = {str, int, float, type(None)}
 
 

@@ -33,13 +33,8 @@ FIELD_NAMES = {
 HIDDEN = frozenset({"id", "created_at", "statements", "scale"})
 
 
-def _scalar(store: Store, query: str, value: Value) -> str | None:
-    row = store.db.execute(query, [value]).fetchone()
-    return None if row is None or row[0] is None else str(row[0])
-
-
 def _session_label(store: Store, session_id: Value) -> str:
-    label = _scalar(store, "SELECT label FROM sessions WHERE id = ?", session_id)
+    label = store.sync.session_label(session_id)
     return f"'{label}'" if label is not None else "an unknown session"
 
 
@@ -68,8 +63,8 @@ def describe(store: Store, conflict: Conflict) -> str:
     if table == "themes":
         return f"theme '{row.get('name')}'"
     if table == "note_themes":
-        session_id = _scalar(store, "SELECT session_id FROM notes WHERE id = ?", row.get("note_id"))
-        theme = _scalar(store, "SELECT name FROM themes WHERE id = ?", row.get("theme_id"))
+        session_id = store.sync.session_of_note(row.get("note_id"))
+        theme = store.sync.theme_name(row.get("theme_id"))
         return f"theme tag '{theme}' on a note in {_session_label(store, session_id)}"
     if table == "consultations":
         return f"consultation '{row.get('title')}'"

@@ -12,16 +12,17 @@ version, so every device that sees it records the same row). That table travels 
 so all devices converge on the same rows *and* the same conflicts, whatever the order
 in which they import the same bundles, and however many times. A conflict a person
 sees is the latest version from another device that differs from the row as it is.
+
+These rules are all this module holds: the rows it reads and writes go through
+`store.sync` (`facilitator.store.sync_state`), which holds the SQL.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
-import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
@@ -31,14 +32,15 @@ from typing import Any
 from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.store import SYNCED_TABLES, Store
 from facilitator.store.sync_state import (
+    CHUNK,
     CONFLICTS,
     META_CLOCK_FLOOR,
+    META_CONFLICTS_ROWID,
     META_LAST_EXPORT,
-    Connection,
-    _foreign_keys,
-    _quote,
-    synced_tables,
-    table_columns,
+    META_SEQUENCE,
+    META_SINCE,
+    Row,
+    canonical,
 )
 from facilitator.store.writer import Writer
 from facilitator.sync import bundle
@@ -52,16 +54,10 @@ STAMP_COLUMNS = frozenset({"updated_at", "device_id"})
 # takes its stamp before it waits for the database lock, so it may commit after an export
 # whose stamp is later. Sending a row twice is harmless: merging is idempotent.
 OVERLAP = timedelta(minutes=2)
-CHUNK = 500
-# Test hook: when set to a file path, an import creates that file after merging its
-# first table and then sleeps, inside its transaction, so a test can kill it there.
-PAUSE_ENV = "FACILITATOR_TEST_IMPORT_PAUSE"
-
-META_SEQUENCE = "sync_export_sequence"
-META_SINCE = "sync_export_since"
-META_CONFLICTS_ROWID = "sync_conflicts_rowid"
 
 Progress = Callable[[str, int, int], None]
+# Called inside an import's transaction after each table whose rows it changed, with the table's name.
+Merged = Callable[[str], None]
 
 
 class MissingParents(BundleError):
@@ -130,9 +126,6 @@ def _quiet(_what: str, _done: int, _total: int) -> None:
     return None
 
 
-# ---------------------------------------------------------------- schema at run time
-
-
 # ---------------------------------------------------------------- export
 
 
@@ -143,70 +136,43 @@ def trusted_recipient(store: Store) -> str | None:
 def has_new_changes(store: Store) -> bool:
     """Whether this device changed anything since its last export."""
     since = store.meta.get(META_LAST_EXPORT) or ""
-    for table in synced_tables(store.db):
-        if store.db.execute(
-            f"SELECT 1 FROM {_quote(table)} WHERE device_id = ? AND updated_at > ? LIMIT 1",
-            [store.device_id, since],
-        ).fetchone():
-            return True
-    mark = int(store.meta.get(META_CONFLICTS_ROWID) or 0)
-    return (
-        store.db.execute(f"SELECT 1 FROM {CONFLICTS} WHERE rowid > ? LIMIT 1", [mark]).fetchone() is not None
-    )
+    return store.sync.has_changes(since, int(store.meta.get(META_CONFLICTS_ROWID) or 0))
 
 
 def open_conflict_count(store: Store) -> int:
     """How many conflicts wait for a person (cheap when there are none)."""
-    if store.db.execute(f"SELECT 1 FROM {CONFLICTS} WHERE deleted_at IS NULL LIMIT 1").fetchone() is None:
+    if not store.sync.has_open_conflicts():
         return 0
     return len(conflicts(store))
 
 
-def _select(
-    db: Connection, table: str, columns: Sequence[str], where: str, params: Sequence[Any]
-) -> dict[str, tuple[Value, ...]]:
-    listed = ", ".join(_quote(c) for c in columns)
-    cursor = db.execute(f"SELECT {listed} FROM {_quote(table)} WHERE {where}", list(params))
-    return {row[0]: row for row in cursor}
-
-
 def _collect(store: Store, everything: bool, since: str, conflicts_mark: int) -> list[TableRows]:
-    db = store.db
-    tables = synced_tables(db)
-    columns = {t: ["id", *[c for c in table_columns(db, t) if c != "id"]] for t in tables}
-    chosen: dict[str, dict[str, tuple[Value, ...]]] = {}
+    sync = store.sync
+    tables = sync.tables()
+    columns = {t: ["id", *[c for c in sync.columns(t) if c != "id"]] for t in tables}
+    chosen: dict[str, dict[Value, Row]] = {}
     for table in tables:
         if everything:
-            where, params = "1", []
-        elif table == CONFLICTS:
-            where = "rowid > ? OR (device_id = ? AND updated_at > ?)"
-            params = [conflicts_mark, store.device_id, since]
+            chosen[table] = sync.all_rows(table, columns[table])
         else:
-            where, params = "device_id = ? AND updated_at > ?", [store.device_id, since]
-        if table == "devices":
-            where, params = f"({where}) OR id = ?", [*params, store.device_id]
-        chosen[table] = _select(db, table, columns[table], where, params)
+            chosen[table] = sync.changed_rows(table, columns[table], since, conflicts_mark)
     # The parents of what goes, so the bundle stands alone (to a fixed point: grandparents too).
     grown = True
     while grown:
         grown = False
         for table in tables:
-            for parent, here, there in _foreign_keys(db, table):
+            for parent, here, there in sync.parents(table):
                 if there != "id" or parent not in chosen:
                     continue
                 index = columns[table].index(here)
                 wanted = {row[index] for row in chosen[table].values() if row[index] is not None}
                 missing = [value for value in wanted if value not in chosen[parent]]
-                for start in range(0, len(missing), CHUNK):
-                    part = missing[start : start + CHUNK]
-                    found = _select(
-                        db, parent, columns[parent], f"id IN ({', '.join('?' * len(part))})", part
-                    )
-                    if found:
-                        chosen[parent].update(found)
-                        grown = True
+                found = sync.rows_by_id(parent, columns[parent], missing)
+                if found:
+                    chosen[parent].update(found)
+                    grown = True
     return [
-        TableRows(table, columns[table], [chosen[table][key] for key in sorted(chosen[table])])
+        TableRows(table, columns[table], [chosen[table][key] for key in sorted(chosen[table], key=str)])
         for table in tables
         if chosen[table]
     ]
@@ -237,8 +203,8 @@ def export_bundle(
                 "no recipient to encrypt to: run 'facilitator keys trust RECIPIENT' with the "
                 "office's public key, or pass --plaintext"
             )
-    with store.write() as db:
-        stamp = db.now()
+    with store.write() as writer:
+        stamp = writer.now()
         since = "" if everything else (store.meta.get(META_SINCE) or "")
         mark = int(store.meta.get(META_CONFLICTS_ROWID) or 0)
         progress("reading changes", 0, 1)
@@ -251,24 +217,14 @@ def export_bundle(
         path = out / bundle.bundle_name(store.device_id, sequence, stamp) if out.is_dir() else out
         if path.exists():
             raise FacilitatorError(f"{path} already exists: give a new file name, or a folder")
-        top = db.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {CONFLICTS}").fetchone()[0]
-        _set_meta(db, META_SEQUENCE, str(sequence))
-        _set_meta(db, META_SINCE, _minus(stamp, OVERLAP))
-        _set_meta(db, META_LAST_EXPORT, stamp)
-        _set_meta(db, META_CONFLICTS_ROWID, str(top))
-        _raise_floor(db, stamp)
-        db.execute(
-            """INSERT OR REPLACE INTO sync_bundles
-               (file_sha256, payload_sha256, direction, device_id, sequence, name, at)
-               VALUES (?, ?, 'out', ?, ?, ?, ?)""",
-            [
-                hashlib.sha256(data).hexdigest(),
-                manifest.payload_sha256,
-                store.device_id,
-                sequence,
-                path.name,
-                stamp,
-            ],
+        store.sync.record_export(
+            writer,
+            sequence=sequence,
+            at=stamp,
+            since=_minus(stamp, OVERLAP),
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            payload_sha256=manifest.payload_sha256,
+            name=path.name,
         )
         progress("writing the file", 0, 1)
         from facilitator.core.files import write_atomic
@@ -276,21 +232,6 @@ def export_bundle(
         write_atomic(path, data)
         progress("done", 1, 1)
     return ExportResult(path, manifest, keys is not None)
-
-
-def _set_meta(db: Connection, key: str, value: str) -> None:
-    db.execute(
-        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [key, value],
-    )
-
-
-def _raise_floor(db: Connection, stamp: str) -> None:
-    db.execute(
-        """INSERT INTO meta (key, value) VALUES (?, ?)
-           ON CONFLICT(key) DO UPDATE SET value = MAX(value, excluded.value)""",
-        [META_CLOCK_FLOOR, stamp],
-    )
 
 
 def _minus(stamp: str, delta: timedelta) -> str:
@@ -320,13 +261,6 @@ def read_bundle(path: Path, identities: Sequence[Any] | None = None) -> Bundle:
     return read
 
 
-def _seen(store: Store, column: str, value: str) -> str | None:
-    row = store.db.execute(
-        f"SELECT direction FROM sync_bundles WHERE {column} = ? LIMIT 1", [value]
-    ).fetchone()
-    return None if row is None else str(row[0])
-
-
 def import_bundle(
     store: Store,
     path: Path,
@@ -334,17 +268,19 @@ def import_bundle(
     *,
     force: bool = False,
     progress: Progress | None = None,
+    on_merged: Merged | None = None,
 ) -> ImportResult:
     """Merge one bundle file in one transaction: all of it or none of it.
 
     A bundle already imported (or made here) is skipped, unless `force` merges it
-    again (which changes nothing). Raises BundleError for a bad bundle.
+    again (which changes nothing). Raises BundleError for a bad bundle. `on_merged`
+    is called inside the transaction after each table whose rows the merge changed.
     """
     progress = progress or _quiet
     name = path.name
     data = bundle.read_file(path)
     file_sha = hashlib.sha256(data).hexdigest()
-    direction = _seen(store, "file_sha256", file_sha)
+    direction = store.sync.bundle_direction(file_sha256=file_sha)
     if direction == "out":
         return ImportResult(name, store.device_id, MergeCounts(), {}, "this device's own bundle")
     if direction == "in" and not force:
@@ -353,19 +289,29 @@ def import_bundle(
     read = read_bundle(path, identities)
     manifest = read.manifest
     if manifest.device_id == store.device_id:
-        if _seen(store, "payload_sha256", manifest.payload_sha256) == "out":
+        if store.sync.bundle_direction(payload_sha256=manifest.payload_sha256) == "out":
             return ImportResult(name, store.device_id, MergeCounts(), {}, "this device's own bundle")
         raise BundleError(
             f"{name} claims to come from this device ({store.device_id[:8]}) but was not made here: "
             "was this data folder copied from another laptop?"
         )
-    if not force and _seen(store, "payload_sha256", manifest.payload_sha256) == "in":
+    if not force and store.sync.bundle_direction(payload_sha256=manifest.payload_sha256) == "in":
         return ImportResult(name, manifest.device_id, MergeCounts(), {}, "already imported")
-    return merge(store, read, name, progress=progress)
+    return merge(store, read, name, progress=progress, on_merged=on_merged)
 
 
-def merge(store: Store, read: Bundle, name: str, *, progress: Progress | None = None) -> ImportResult:
-    """Merge a checked bundle into the database in one transaction."""
+def merge(
+    store: Store,
+    read: Bundle,
+    name: str,
+    *,
+    progress: Progress | None = None,
+    on_merged: Merged | None = None,
+) -> ImportResult:
+    """Merge a checked bundle into the database in one transaction.
+
+    `on_merged` is called inside the transaction after each table whose rows it changed.
+    """
     progress = progress or _quiet
     by_table = {t.table: t for t in read.tables}
     unknown = [t for t in by_table if t not in SYNCED_TABLES]
@@ -374,52 +320,41 @@ def merge(store: Store, read: Bundle, name: str, *, progress: Progress | None = 
     counts = MergeCounts()
     tables: dict[str, MergeCounts] = {}
     total = sum(len(t.rows) for t in read.tables)
-    pause = os.environ.get(PAUSE_ENV)
     try:
-        with store.write() as db:
-            present = synced_tables(db)
+        with store.write() as writer:
+            present = store.sync.tables()
             missing = [t for t in by_table if t not in present]
             if missing:
                 raise BundleError(
                     f"{name} holds table {missing[0]!r}, which this database lacks: update facilitator"
                 )
             # Parents may come after children (an older sender's order): check them at the end.
-            db.execute("PRAGMA defer_foreign_keys = ON")
+            store.sync.defer_foreign_keys(writer)
             done = 0
             newest = ""
             for table in present:
                 if table not in by_table:
                     continue
                 rows = by_table[table]
-                result, top = _merge_table(store, db, rows, name, done, total, progress)
+                result, top = _merge_table(store, writer, rows, name, done, total, progress)
                 newest = max(newest, top)
                 tables[table] = result
                 counts.add(result)
                 done += len(rows.rows)
-                if pause and result.added + result.updated:
-                    Path(pause).write_text(table)
-                    time.sleep(60)
-                    pause = None
-            _check_parents(db, read.tables, name)
-            db.execute(
-                """INSERT OR REPLACE INTO sync_bundles (file_sha256, payload_sha256, direction, device_id,
-                   sequence, name, at, added, updated, unchanged, conflicted)
-                   VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [
-                    read.file_sha256,
-                    read.manifest.payload_sha256,
-                    read.manifest.device_id,
-                    read.manifest.sequence,
-                    name,
-                    db.now(),
-                    counts.added,
-                    counts.updated,
-                    counts.unchanged,
-                    counts.conflicted,
-                ],
+                if on_merged is not None and result.added + result.updated:
+                    on_merged(table)
+            _check_parents(store, read.tables, name)
+            store.sync.record_import(
+                writer,
+                file_sha256=read.file_sha256,
+                payload_sha256=read.manifest.payload_sha256,
+                device_id=read.manifest.device_id,
+                sequence=read.manifest.sequence,
+                name=name,
+                counts=(counts.added, counts.updated, counts.unchanged, counts.conflicted),
             )
             if newest:
-                _raise_floor(db, newest)
+                store.sync.raise_clock_floor(writer, newest)
     except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError) as error:
         raise BundleError(f"{name} cannot be merged: {error}") from None
     store.clock.observe(store.meta.get(META_CLOCK_FLOOR))
@@ -450,15 +385,9 @@ def _check_rows(rows: TableRows, local: Sequence[str], name: str) -> tuple[int, 
     return positions[0], positions[1], positions[2]
 
 
-def _canonical(columns: Sequence[str], row: Sequence[Value]) -> str:
-    return json.dumps(
-        dict(zip(columns, row, strict=True)), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
-
-
 def _merge_table(
     store: Store,
-    db: Writer,
+    writer: Writer,
     rows: TableRows,
     name: str,
     done: int,
@@ -466,29 +395,18 @@ def _merge_table(
     progress: Progress,
 ) -> tuple[MergeCounts, str]:
     table, columns = rows.table, rows.columns
-    local_columns = table_columns(db, table)
+    local_columns = store.sync.columns(table)
     id_at, stamp_at, device_at = _check_rows(rows, local_columns, name)
     content = [i for i, c in enumerate(columns) if c not in STAMP_COLUMNS]
     record = table != CONFLICTS
     counts = MergeCounts()
-    listed = ", ".join(_quote(c) for c in columns)
-    insert = f"INSERT INTO {_quote(table)} ({listed}) VALUES ({', '.join('?' * len(columns))})"
-    assign = ", ".join(f"{_quote(c)} = ?" for c in columns if c != "id")
-    update = f"UPDATE {_quote(table)} SET {assign} WHERE id = ?"
-    others = [i for i, c in enumerate(columns) if c != "id"]
     newest = ""
     for start in range(0, len(rows.rows), CHUNK):
         part = rows.rows[start : start + CHUNK]
-        ids = [row[id_at] for row in part]
-        existing = {
-            row[id_at]: row
-            for row in db.execute(
-                f"SELECT {listed} FROM {_quote(table)} WHERE id IN ({', '.join('?' * len(ids))})", ids
-            ).fetchall()
-        }
-        inserts: list[Sequence[Value]] = []
-        updates: list[list[Value]] = []
-        losers: list[tuple[Value, ...]] = []
+        existing = store.sync.rows_by_id(table, columns, [row[id_at] for row in part])
+        inserts: list[Row] = []
+        updates: list[Row] = []
+        losers: list[Row] = []
         for incoming in part:
             row = tuple(incoming)
             newest = max(newest, str(row[stamp_at]))
@@ -503,14 +421,14 @@ def _merge_table(
             key_in = (row[stamp_at], row[device_at])
             key_here = (local[stamp_at], local[device_at])
             incoming_wins = key_in > key_here or (
-                key_in == key_here and _canonical(columns, row) > _canonical(columns, local)
+                key_in == key_here and canonical(columns, row) > canonical(columns, local)
             )
             winner, loser = (row, local) if incoming_wins else (local, row)
             if record:
                 losers.append(loser)
             differs = any(winner[i] != loser[i] for i in content)
             if incoming_wins:
-                updates.append([row[i] for i in others] + [row[id_at]])
+                updates.append(row)
             if differs and winner[device_at] != loser[device_at]:
                 counts.conflicted += 1
             elif incoming_wins:
@@ -518,67 +436,29 @@ def _merge_table(
             else:
                 counts.unchanged += 1
         if inserts:
-            db.executemany(insert, inserts)
+            store.sync.insert_rows(writer, table, columns, inserts)
         if updates:
-            db.executemany(update, updates)
+            store.sync.replace_rows(writer, table, columns, updates)
         if losers:
-            _record_versions(db, table, columns, losers)
+            store.sync.record_versions(writer, table, columns, losers)
         progress(f"merging {table}", done + start + len(part), total)
     return counts, newest
 
 
-def _version_row(table: str, columns: Sequence[str], row: Sequence[Value]) -> list[Value]:
-    """The sync_conflicts row for one version of a row: the same on every device that records it."""
-    version = _canonical(columns, row)
-    values = dict(zip(columns, row, strict=True))
-    key = hashlib.sha256(f"{table}\x00{values['id']}\x00{version}".encode()).hexdigest()
-    return [
-        key,
-        table,
-        values["id"],
-        version,
-        values["updated_at"],
-        values["updated_at"],
-        values["device_id"],
-        None,
-    ]
-
-
-def _record_versions(
-    db: Writer, table: str, columns: Sequence[str], versions: Iterable[Sequence[Value]]
-) -> None:
-    db.executemany(
-        f"""INSERT OR IGNORE INTO {CONFLICTS}
-            (id, table_name, row_id, version, created_at, updated_at, device_id, deleted_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        [_version_row(table, columns, v) for v in versions],
-    )
-
-
-def _check_parents(db: Connection, tables: Sequence[TableRows], name: str) -> None:
+def _check_parents(store: Store, tables: Sequence[TableRows], name: str) -> None:
     """Refuse a bundle whose rows refer to rows in neither the bundle nor the database."""
     for rows in tables:
-        for parent, here, there in _foreign_keys(db, rows.table):
+        for parent, here, there in store.sync.parents(rows.table):
             if here not in rows.columns:
                 continue
             index = rows.columns.index(here)
             wanted = sorted({r[index] for r in rows.rows if r[index] is not None}, key=str)
-            for start in range(0, len(wanted), CHUNK):
-                part = wanted[start : start + CHUNK]
-                found = {
-                    r[0]
-                    for r in db.execute(
-                        f"SELECT {_quote(there)} FROM {_quote(parent)} "
-                        f"WHERE {_quote(there)} IN ({', '.join('?' * len(part))})",
-                        part,
-                    ).fetchall()
-                }
-                absent = [value for value in part if value not in found]
-                if absent:
-                    raise MissingParents(
-                        f"{name} refers to {parent} {str(absent[0])[:36]!r} (from {rows.table}), which is "
-                        "in neither the bundle nor this database: nothing imported"
-                    )
+            absent = store.sync.absent(parent, there, wanted)
+            if absent:
+                raise MissingParents(
+                    f"{name} refers to {parent} {str(absent[0])[:36]!r} (from {rows.table}), which is "
+                    "in neither the bundle nor this database: nothing imported"
+                )
 
 
 def import_bundles(
@@ -679,28 +559,16 @@ class Conflict:
 
 def conflicts(store: Store) -> list[Conflict]:
     """Conflicts left for a person to resolve, oldest row first."""
-    db = store.db
-    open_rows = db.execute(
-        f"SELECT DISTINCT table_name, row_id FROM {CONFLICTS} "
-        "WHERE deleted_at IS NULL ORDER BY table_name, row_id"
-    ).fetchall()
-    present = set(synced_tables(db))
+    present = set(store.sync.tables())
     found: list[Conflict] = []
-    for table, row_id in open_rows:
+    for table, row_id in store.sync.conflicted_rows():
         if table not in present or table == CONFLICTS:
             continue
-        columns = table_columns(db, table)
-        row = db.execute(
-            f"SELECT {', '.join(_quote(c) for c in columns)} FROM {_quote(table)} WHERE id = ?", [row_id]
-        ).fetchone()
-        if row is None:
+        current = store.sync.row(table, row_id)
+        if current is None:
             continue
-        current = dict(zip(columns, row, strict=True))
         entries = []
-        for entry_id, text, deleted in db.execute(
-            f"SELECT id, version, deleted_at FROM {CONFLICTS} WHERE table_name = ? AND row_id = ?",
-            [table, row_id],
-        ).fetchall():
+        for entry_id, text, deleted in store.sync.versions(table, row_id):
             version = _parse_version(text)
             if version is not None:
                 entries.append((entry_id, version, deleted))
@@ -750,40 +618,8 @@ def resolve_conflict(store: Store, conflict_id: str, *, take_other: bool) -> Con
     travels in the next bundle.
     """
     conflict = find_conflict(store, conflict_id)
-    table, row_id = conflict.table, conflict.row_id
-    with store.write() as db:
-        stamp = db.now()
-        if take_other:
-            columns = table_columns(db, table)
-            row = db.execute(
-                f"SELECT {', '.join(_quote(c) for c in columns)} FROM {_quote(table)} WHERE id = ?", [row_id]
-            ).fetchone()
-            version = _version_row(table, columns, row)
-            version[5:8] = [stamp, store.device_id, stamp]
-            db.execute(
-                f"""INSERT INTO {CONFLICTS}
-                    (id, table_name, row_id, version, created_at, updated_at, device_id, deleted_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET
-                    updated_at = excluded.updated_at, device_id = excluded.device_id,
-                    deleted_at = excluded.deleted_at""",
-                version,
-            )
-            chosen = {
-                c: v
-                for c, v in conflict.other.items()
-                if c in columns and c not in {"id", "created_at", *STAMP_COLUMNS}
-            }
-            assign = ", ".join(f"{_quote(c)} = ?" for c in chosen)
-            db.execute(
-                f"UPDATE {_quote(table)} SET {assign}, updated_at = ?, device_id = ? WHERE id = ?",
-                [*chosen.values(), stamp, store.device_id, row_id],
-            )
-        db.execute(
-            f"""UPDATE {CONFLICTS} SET deleted_at = ?, updated_at = ?, device_id = ?
-                WHERE table_name = ? AND row_id = ? AND deleted_at IS NULL""",
-            [stamp, stamp, store.device_id, table, row_id],
-        )
+    take = {c: v for c, v in conflict.other.items() if c not in {"id", "created_at", *STAMP_COLUMNS}}
+    store.sync.resolve(conflict.table, conflict.row_id, take if take_other else None)
     return conflict
 
 
@@ -792,11 +628,4 @@ def resolve_conflict(store: Store, conflict_id: str, *, take_other: bool) -> Con
 
 def canonical_dump(store: Store) -> dict[str, list[tuple[Value, ...]]]:
     """Every synced row, sorted: two databases that converged give equal dumps."""
-    dump = {}
-    for table in synced_tables(store.db):
-        columns = sorted(table_columns(store.db, table))
-        listed = ", ".join(_quote(c) for c in columns)
-        dump[table] = [
-            tuple(r) for r in store.db.execute(f"SELECT {listed} FROM {_quote(table)} ORDER BY id")
-        ]
-    return dump
+    return store.sync.dump()
