@@ -9,10 +9,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
 from facilitator.core.paths import DATABASE_NAME
 from facilitator.store import MIGRATIONS, SCHEMA_VERSION, SYNCED_TABLES, Store
+from facilitator.store.connection import Database
 from tests.conftest import Cli
 from tests.test_cli import NEW_SESSION, assert_refused, new_session
 
@@ -156,7 +156,7 @@ def test_bad_input_exits_2_with_one_line_and_changes_nothing(
 
 def test_migration_upgrades_a_database_of_the_first_schema(data_dir: Path) -> None:
     data_dir.mkdir(parents=True)
-    db = sqlite_utils.Database(sqlite3.connect(str(data_dir / DATABASE_NAME)))
+    db = Database(sqlite3.connect(str(data_dir / DATABASE_NAME)))
     MIGRATIONS[0](db)
     db.execute("PRAGMA user_version = 1")
     db.conn.commit()

@@ -14,6 +14,7 @@ from facilitator.core.errors import FacilitatorError, ItemError, NotFound
 from facilitator.core.paths import DATABASE_NAME
 from facilitator.core.statements import StatementSet
 from facilitator.store import SCHEMA_VERSION, NewPostit, Session, SessionDetails, Store
+from facilitator.store.connection import Database
 
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
@@ -223,3 +224,23 @@ def test_deleting_a_session_tombstones_every_row_that_belongs_to_it(store: Store
         live = store.db.execute(f"SELECT COUNT(*) FROM {table} WHERE deleted_at IS NULL").fetchone()[0]
         total = store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
         assert (live, total) == (0, 1), table
+
+
+def test_a_migration_that_fails_half_way_leaves_the_database_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from facilitator.store import database
+
+    Store.open(tmp_path).close()
+
+    def half_done(db: Database) -> None:
+        db.executescript("CREATE TABLE half (id TEXT PRIMARY KEY); CREATE TABLE broken (id TEXT, id TEXT);")
+
+    monkeypatch.setattr(database, "MIGRATIONS", [*database.MIGRATIONS, half_done])
+    monkeypatch.setattr(database, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(FacilitatorError):
+        Store.open(tmp_path)
+    monkeypatch.undo()
+    with Store.open(tmp_path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert "half" not in store.db.table_names()

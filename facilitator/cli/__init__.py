@@ -2,10 +2,10 @@
 
 Commands and their output are a contract that scripts rely on: keep them stable.
 Anything wrong exits with code 2 and one line on stderr, and changes nothing.
-`core` holds the group and the post-it commands; each other module adds one area's commands.
+`core` holds the group and the post-it commands; each other module adds one area's
+commands and is imported only when one of its commands runs (see `LAZY_COMMANDS`).
 """
 
-from facilitator.cli import discussion, reports, sync
 from facilitator.cli.core import main, read_postit_csv
 
-__all__ = ["discussion", "main", "read_postit_csv", "reports", "sync"]
+__all__ = ["main", "read_postit_csv"]

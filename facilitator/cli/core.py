@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import json
 import os
@@ -25,8 +26,30 @@ F = TypeVar("F", bound=Callable[..., Any])
 DATA_DIR_HELP = "Data folder (default: sessions/ of the clone, or $FACILITATOR_DATA_DIR)."
 
 
+# The commands each other module adds, by module: a module is imported when one of its
+# commands is asked for (or when every command is listed), so that opening the app does
+# not load the discussion, report and sync commands.
+LAZY_COMMANDS: dict[str, tuple[str, ...]] = {
+    "facilitator.cli.discussion": ("participant", "note", "themes", "theme", "pseudonym", "check"),
+    "facilitator.cli.reports": ("charts", "report", "pool"),
+    "facilitator.cli.sync": ("keys", "sync", "receipt"),
+}
+
+
 class FacilitatorGroup(click.Group):
     """A group that turns every expected failure into one line on stderr and exit code 2."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            for module, names in LAZY_COMMANDS.items():
+                if cmd_name in names:
+                    importlib.import_module(module)
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        for module in LAZY_COMMANDS:
+            importlib.import_module(module)
+        return super().list_commands(ctx)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False

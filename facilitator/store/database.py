@@ -21,6 +21,7 @@ from facilitator.core.clock import SYSTEM_CLOCK, Clock, new_id
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.paths import DATABASE_NAME
 from facilitator.store.codebook import CodebookRepository
+from facilitator.store.connection import Database
 from facilitator.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from facilitator.store.notes import NoteRepository
 from facilitator.store.pools import PoolRepository
@@ -28,7 +29,6 @@ from facilitator.store.postits import PostitRepository
 from facilitator.store.pseudonyms import PseudonymRepository
 from facilitator.store.roster import RosterRepository
 from facilitator.store.sessions import ConsultationRepository, SessionRepository
-from facilitator.store.sqlite import sqlite_utils
 from facilitator.store.sync_state import META_CLOCK_FLOOR, SyncRepository
 from facilitator.store.writer import Writer
 
@@ -78,10 +78,10 @@ class Store:
         self.sync = SyncRepository(self)
         try:
             conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
-            self.db = sqlite_utils.Database(conn, execute_plugins=False)
+            self.db = Database(conn)
             self.db.execute("PRAGMA busy_timeout = 30000")
             if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                self.db.enable_wal()
+                self.db.execute("PRAGMA journal_mode = WAL")
             # synchronous is per connection, not stored in the file: set it every time.
             self.db.execute("PRAGMA synchronous = FULL")
             self.db.execute("PRAGMA foreign_keys = ON")

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from facilitator.core.errors import NotFound
+from facilitator.store.connection import Database, quote
 from facilitator.store.migrations import SYNCED_TABLES
-from facilitator.store.sqlite import sqlite_utils
 from facilitator.store.writer import Writer
 
 if TYPE_CHECKING:
@@ -54,15 +54,11 @@ CONFLICT_COLUMNS = (
 )
 
 # What the schema queries read through: the database, or a write transaction open on it.
-Connection = sqlite_utils.Database | Writer
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+Connection = Database | Writer
 
 
 def _listed(columns: Iterable[str]) -> str:
-    return ", ".join(_quote(c) for c in columns)
+    return ", ".join(quote(c) for c in columns)
 
 
 def _marks(count: int) -> str:
@@ -71,7 +67,7 @@ def _marks(count: int) -> str:
 
 def table_columns(db: Connection, table: str) -> list[str]:
     """A table's columns as the database has them now (empty if there is no such table)."""
-    return [row[1] for row in db.execute(f"PRAGMA table_info({_quote(table)})").fetchall()]
+    return [row[1] for row in db.execute(f"PRAGMA table_info({quote(table)})").fetchall()]
 
 
 def synced_tables(db: Connection) -> list[str]:
@@ -83,7 +79,7 @@ def synced_tables(db: Connection) -> list[str]:
 def _foreign_keys(db: Connection, table: str) -> list[tuple[str, str, str]]:
     """(parent table, column here, column there) for each synced parent of a table."""
     keys = []
-    for row in db.execute(f"PRAGMA foreign_key_list({_quote(table)})").fetchall():
+    for row in db.execute(f"PRAGMA foreign_key_list({quote(table)})").fetchall():
         parent, here, there = row[2], row[3], row[4] or "id"
         if parent in SYNCED_TABLES:
             keys.append((parent, here, there))
@@ -142,13 +138,13 @@ def _session_queries(db: Connection) -> list[str]:
             continue
         if table == "sessions" or "session_id" in table_columns(db, table):
             column = "id" if table == "sessions" else "session_id"
-            queries.append(f"SELECT DISTINCT t.{column} FROM {_quote(table)} AS t {changed}")
+            queries.append(f"SELECT DISTINCT t.{column} FROM {quote(table)} AS t {changed}")
             continue
         for parent, here, there in _foreign_keys(db, table):
             if "session_id" in table_columns(db, parent):
                 queries.append(
-                    f"SELECT DISTINCT p.session_id FROM {_quote(table)} AS t "
-                    f"JOIN {_quote(parent)} AS p ON p.{_quote(there)} = t.{_quote(here)} {changed}"
+                    f"SELECT DISTINCT p.session_id FROM {quote(table)} AS t "
+                    f"JOIN {quote(parent)} AS p ON p.{quote(there)} = t.{quote(here)} {changed}"
                 )
     return queries
 
@@ -180,7 +176,7 @@ class SyncRepository:
         store = self._store
         for table in self.tables():
             if store.db.execute(
-                f"SELECT 1 FROM {_quote(table)} WHERE device_id = ? AND updated_at > ? LIMIT 1",
+                f"SELECT 1 FROM {quote(table)} WHERE device_id = ? AND updated_at > ? LIMIT 1",
                 [store.device_id, since],
             ).fetchone():
                 return True
@@ -193,7 +189,7 @@ class SyncRepository:
         return sum(
             int(
                 store.db.execute(
-                    f"SELECT COUNT(*) FROM {_quote(table)} WHERE device_id = ? AND updated_at > ?",
+                    f"SELECT COUNT(*) FROM {quote(table)} WHERE device_id = ? AND updated_at > ?",
                     [store.device_id, since],
                 ).fetchone()[0]
             )
@@ -236,18 +232,18 @@ class SyncRepository:
         """One row of a table as column: value, or None."""
         columns = self.columns(table)
         found = self._store.db.execute(
-            f"SELECT {_listed(columns)} FROM {_quote(table)} WHERE id = ?", [row_id]
+            f"SELECT {_listed(columns)} FROM {quote(table)} WHERE id = ?", [row_id]
         ).fetchone()
         return None if found is None else dict(zip(columns, found, strict=True))
 
     def absent(self, table: str, column: str, values: Iterable[Value]) -> list[Value]:
         """Those of `values` that no row of `table` holds in `column`, in the order given."""
         wanted = list(values)
-        name = _quote(column)
+        name = quote(column)
         missing: list[Value] = []
         for start in range(0, len(wanted), CHUNK):
             part = wanted[start : start + CHUNK]
-            sql = f"SELECT {name} FROM {_quote(table)} WHERE {name} IN ({_marks(len(part))})"
+            sql = f"SELECT {name} FROM {quote(table)} WHERE {name} IN ({_marks(len(part))})"
             found = {row[0] for row in self._store.db.execute(sql, part).fetchall()}
             missing.extend(value for value in part if value not in found)
         return missing
@@ -260,7 +256,7 @@ class SyncRepository:
             dump[table] = [
                 tuple(row)
                 for row in self._store.db.execute(
-                    f"SELECT {_listed(columns)} FROM {_quote(table)} ORDER BY id"
+                    f"SELECT {_listed(columns)} FROM {quote(table)} ORDER BY id"
                 )
             ]
         return dump
@@ -270,7 +266,7 @@ class SyncRepository:
     ) -> dict[Value, Row]:
         id_at = list(columns).index("id")
         cursor = self._store.db.execute(
-            f"SELECT {_listed(columns)} FROM {_quote(table)} WHERE {where}", list(params)
+            f"SELECT {_listed(columns)} FROM {quote(table)} WHERE {where}", list(params)
         )
         return {row[id_at]: tuple(row) for row in cursor}
 
@@ -361,7 +357,7 @@ class SyncRepository:
     ) -> None:
         """Add rows from another device as they are, stamps included."""
         writer.executemany(
-            f"INSERT INTO {_quote(table)} ({_listed(columns)}) VALUES ({_marks(len(columns))})", rows
+            f"INSERT INTO {quote(table)} ({_listed(columns)}) VALUES ({_marks(len(columns))})", rows
         )
 
     def replace_rows(
@@ -370,9 +366,9 @@ class SyncRepository:
         """Overwrite rows by id with another device's versions, stamps included."""
         id_at = columns.index("id")
         others = [i for i, c in enumerate(columns) if c != "id"]
-        assign = ", ".join(f"{_quote(columns[i])} = ?" for i in others)
+        assign = ", ".join(f"{quote(columns[i])} = ?" for i in others)
         writer.executemany(
-            f"UPDATE {_quote(table)} SET {assign} WHERE id = ?",
+            f"UPDATE {quote(table)} SET {assign} WHERE id = ?",
             ([row[i] for i in others] + [row[id_at]] for row in rows),
         )
 

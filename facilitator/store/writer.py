@@ -13,18 +13,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from facilitator.core.clock import Clock, new_id
-from facilitator.store.sqlite import sqlite_utils
-
-
-def quote(name: str) -> str:
-    """A table or column name as an SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
+from facilitator.store.connection import Database, Parameters, quote
 
 
 class Writer:
     """One write transaction, with stamped row operations."""
 
-    def __init__(self, db: sqlite_utils.Database, clock: Clock, device_id: str) -> None:
+    def __init__(self, db: Database, clock: Clock, device_id: str) -> None:
         self._db = db
         self.clock = clock
         self.device_id = device_id
@@ -63,7 +58,7 @@ class Writer:
         for row in rows:
             stamp = self.clock.now()
             stamped.append((*row, stamp, stamp, self.device_id))
-        self._db.conn.executemany(sql, stamped)
+        self._db.executemany(sql, stamped)
         return len(stamped)
 
     def update(self, table: str, row_id: str, values: Mapping[str, Any]) -> None:
@@ -95,16 +90,16 @@ class Writer:
 
     # -------------------------------------------------------- within the store
 
-    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+    def execute(self, sql: str, params: Parameters = ()) -> sqlite3.Cursor:
         """Run one statement in this transaction: reads, and tables that are never synced."""
         return self._db.execute(sql, params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
         """Run one prepared statement for many rows in this transaction."""
-        return self._db.conn.executemany(sql, rows)
+        return self._db.executemany(sql, rows)
 
     def table_names(self) -> list[str]:
         return list(self._db.table_names())
 
     def columns(self, table: str) -> set[str]:
-        return {column.name for column in self._db.table(table).columns}
+        return set(self._db.columns(table))

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from facilitator.store.connection import Database
 from facilitator.store.migrations import (
     m001_sessions_and_postits,
     m002_discussion,
     m003_sync,
     m004_chart_pools,
 )
-from facilitator.store.sqlite import sqlite_utils
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+MIGRATIONS: list[Callable[[Database], None]] = [
     m001_sessions_and_postits.migrate,
     m002_discussion.migrate,
     m003_sync.migrate,

@@ -10,10 +10,10 @@ Never edit a migration that has shipped: add a new one.
 
 from __future__ import annotations
 
-from facilitator.store.sqlite import sqlite_utils
+from facilitator.store.connection import Database
 
 
-def migrate(db: sqlite_utils.Database) -> None:
+def migrate(db: Database) -> None:
     row_columns = (
         "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, device_id TEXT NOT NULL, deleted_at TEXT"
     )

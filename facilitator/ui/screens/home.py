@@ -202,9 +202,11 @@ class HomeScreen(Guarded, Screen[None]):
 
     def show_conflicts(self) -> None:
         """A line about sync conflicts waiting for a person, when there are any."""
-        from facilitator.sync import merge as sync
+        count = 0
+        if self.workspace.store.sync.has_open_conflicts():  # cheap: sync itself loads only when needed
+            from facilitator.sync import merge as sync
 
-        count = sync.open_conflict_count(self.workspace.store)
+            count = sync.open_conflict_count(self.workspace.store)
         line = self.query_one("#home-conflicts", Static)
         line.display = count > 0
         line.update(Text(f"⚠ {count} sync conflict{'s' if count != 1 else ''} to review: press s, then k."))
