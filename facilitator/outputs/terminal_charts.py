@@ -23,8 +23,8 @@ FULL = "█"
 # apart without colour: the middle is light, agreement is shaded (darker further out),
 # disagreement is chequered. Index 0 is next to the middle.
 NEUTRAL_FILL = "░"
-AGREE_FILLS = ("▓", "█", "▛")
-DISAGREE_FILLS = ("▒", "▚", "▞")
+AGREE_FILLS = ("▓", "█", "▛", "▙")
+DISAGREE_FILLS = ("▒", "▚", "▞", "▟")
 
 
 def bar_text(length: float, style: str) -> Text:
@@ -181,7 +181,7 @@ class Diverging:
 
 
 def _fill(scale: Scale, index: int) -> str:
-    """The category's own fill glyph: no two categories of a scale of up to 7 share one."""
+    """The category's own fill glyph: no two categories of a scale (up to 9) share one."""
     d = distance(scale, index)
     if d == 0:
         return NEUTRAL_FILL

@@ -10,7 +10,8 @@ from functools import partial
 from typing import ClassVar
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
+from textual.markup import escape
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
@@ -18,43 +19,21 @@ from facilitator.actions.data_folder import Workspace
 from facilitator.core.error_log import log_path, log_unexpected
 from facilitator.core.literal import visible
 from facilitator.ui.boundary import Guarded, message_for
+from facilitator.ui.keys import BLANK_ANYWHERE, QUIT, help_notes, help_rows, help_title, palette_commands
 from facilitator.ui.screens.home import HomeScreen
 from facilitator.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
 
 THEME_META_KEY = "ui.theme"
 # Actions a participant (or anyone at a blanked screen) must not reach.
 LOCKED_ACTIONS = {"quit", "command_palette", "help_quit"}
-# The privacy blank, from every screen and even inside a text box. Ctrl+L is
-# what help and the key bars show (Ctrl+B is the tmux prefix and VS Code's
-# sidebar key, so it is only the second way).
-BLANK_KEYS = "ctrl+l,ctrl+b"
-BLANK_KEY_DISPLAY = "^l"
 
 
 class FacilitatorApp(Guarded, App[None]):
     """Home screen first; the wall of `session_id` on top of it when one is given."""
 
     TITLE = "facilitator"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "ctrl+q",
-            "quit",
-            "quit",
-            id="app.quit",
-            priority=True,
-            tooltip="Quit; everything is already saved.",
-        ),
-        Binding(
-            BLANK_KEYS,
-            "blank",
-            "blank",
-            id="app.blank",
-            key_display=BLANK_KEY_DISPLAY,
-            priority=True,
-            show=False,
-            tooltip="Blank the screen at once, even while typing; any key brings it back.",
-        ),
-    ]
+    # The privacy blank works from every screen, even inside a text box (see `keys`).
+    BINDINGS: ClassVar[list[BindingType]] = [QUIT, BLANK_ANYWHERE]
 
     def __init__(self, workspace: Workspace, session_id: str | None = None, *, blink: bool = True) -> None:
         super().__init__()
@@ -157,14 +136,21 @@ class FacilitatorApp(Guarded, App[None]):
         self.clear_notifications()
         self.push_screen(BlankScreen())
 
+    def action_help(self) -> None:
+        """Every key of the current screen, from its bindings."""
+        from facilitator.ui.screens.help import HelpScreen
+
+        screen = self.screen
+        self.push_screen(HelpScreen(help_title(screen), help_rows(screen), help_notes(screen)))
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The palette reaches every action of the current screen, then the app's own."""
-        palette_commands = getattr(screen, "palette_commands", None)
-        commands = palette_commands() if palette_commands is not None else []
-        for title, help_text, action in commands:
-            yield SystemCommand(title, help_text, partial(self.run_action, action, screen))
-        if not any(action == "blank" for _title, _help, action in commands):
-            yield SystemCommand("Blank the screen", "Ctrl+L: any key brings it back", self.action_blank)
+        """The palette reaches every action of the current screen (from its bindings), then the app's own."""
+        for command in palette_commands(screen):
+            yield SystemCommand(
+                escape(command.title),
+                escape(command.help),
+                partial(self.run_action, command.action, screen),
+            )
         yield from super().get_system_commands(screen)
 
 

@@ -18,6 +18,7 @@ from facilitator.ui.app import make_app
 from tests.five_sessions import build
 
 from .conftest import new_session
+from .scales import SEVEN, session_with_scale
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
 SnapCompare = Callable[..., bool]
@@ -129,3 +130,12 @@ def test_charts_diverging(snap_compare: SnapCompare, workspace: Workspace, size:
 
     app = make_app(workspace, five["Adult focus group 2"].id, blink=False)
     assert snap_compare(app, terminal_size=size, run_before=every_group)
+
+
+def test_wall_with_a_seven_point_scale(snap_compare: SnapCompare, workspace: Workspace) -> None:
+    """Seven columns at 80x24: short labels, every count, the key bar says 1-7."""
+    session_id = session_with_scale(workspace, SEVEN)
+    for index, response in enumerate("12234567766"):
+        key = SEVEN[int(response) - 1][0]
+        workspace.store.postits.add(session_id, 1, key, COMMENTS[index % len(COMMENTS)])
+    assert snap_compare(make_app(workspace, session_id, blink=False), terminal_size=(80, 24))

@@ -18,7 +18,6 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -36,6 +35,7 @@ from facilitator.exercise.charts import (
 )
 from facilitator.outputs.terminal_charts import Diverging, StatementBars
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.keys import BLANK, Command, key_bar_bindings
 from facilitator.ui.text import literal
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -52,6 +52,7 @@ class ChartsScreen(Guarded, Screen[None]):
     """Bars of one statement over one chart group, or a diverging view of many."""
 
     CSS_PATH = "charts.tcss"
+    HELP_TITLE = "Keys of the charts"
     # Key bar order: what is pressed most first (at 80 columns the end is cut; `?` lists every key).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -60,7 +61,8 @@ class ChartsScreen(Guarded, Screen[None]):
             "group",
             id="charts.next_group",
             key_display="g/↓",
-            tooltip="Next chart group: each session or pool, each cohort, then all sessions.",
+            tooltip="Next chart group: each session or pool, each cohort, then all sessions. "
+            "The palette has each group by name.",
         ),
         Binding(
             "up",
@@ -91,14 +93,14 @@ class ChartsScreen(Guarded, Screen[None]):
             "toggle_percent",
             "count/%",
             id="charts.percent",
-            tooltip="Switch between counts first and percentages first.",
+            tooltip="Counts first or percentages first (the diverging rows: one count scale, or % of n).",
         ),
         Binding(
             "d",
             "diverging",
             "diverging",
             id="charts.diverging",
-            tooltip="Switch between bars and the diverging view (neutral in the middle).",
+            tooltip="Bars, or the diverging view: agree on the left, disagree on the right, neutral centred.",
         ),
         Binding(
             "r",
@@ -114,8 +116,10 @@ class ChartsScreen(Guarded, Screen[None]):
             id="charts.pool",
             tooltip="Pool this session with another of its consultation under a label (saved).",
         ),
-        Binding("question_mark", "help", "help", id="charts.help", key_display="?", tooltip="All the keys."),
-        Binding("b", "blank", "blank", id="charts.blank", tooltip="Blank the screen at once."),
+        Binding(
+            "question_mark", "app.help", "help", id="charts.help", key_display="?", tooltip="All the keys."
+        ),
+        BLANK,
         Binding(
             "escape,c",
             "close",
@@ -175,7 +179,7 @@ class ChartsScreen(Guarded, Screen[None]):
         yield Static(id="chart-mode")
         with VerticalScroll(id="chart-body"):
             yield Static(id="chart")
-        yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
+        yield KeyBar(key_bar_bindings(self))
 
     def on_mount(self) -> None:
         self.show()
@@ -352,51 +356,13 @@ class ChartsScreen(Guarded, Screen[None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
-    async def action_blank(self) -> None:
-        """The app's privacy blank: one behaviour on every screen."""
-        await self.app.run_action("app.blank")
-
-    def action_help(self) -> None:
-        from facilitator.ui.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen("Keys of the charts", self.help_rows()))
-
-    def help_rows(self) -> list[tuple[str, str]]:
-        """Every key of the charts screen with what it does."""
+    def data_commands(self) -> list[Command]:
+        """Each chart group by name, for the command palette."""
         return [
-            ("g or ↓, ↑", "next, previous chart group: each session or pool, each cohort, all sessions"),
-            ("n or →, p or ←", "next, previous statement"),
-            ("t", "counts first or percentages first (the diverging rows: one count scale, or % of n)"),
-            ("d", "bars, or the diverging view: agree on the left, disagree on the right, neutral centred"),
-            ("r", "diverging view of every statement of this group, or of every group on this statement"),
-            ("o", "pool this session with another of its consultation under a label (saved)"),
-            ("b", "blank the screen at once; any key brings it back"),
-            ("Esc or c", "back"),
-            ("?", "this help"),
-            ("Ctrl+P", "command palette: every action, and each chart group by name"),
-        ]
-
-    def palette_commands(self) -> list[tuple[str, str, str]]:
-        """(title, help, action) of every action here, for the command palette."""
-        commands = [
-            ("Next chart group", "Key g or ↓", "group(1)"),
-            ("Previous chart group", "Key ↑", "group(-1)"),
-            ("Next statement", "Key n or →", "statement(1)"),
-            ("Previous statement", "Key p or ←", "statement(-1)"),
-            ("Counts or percentages first", "Key t", "toggle_percent"),
-            ("Bars or diverging view", "Key d", "diverging"),
-            ("Diverging rows: statements or groups", "Key r", "rows"),
-            ("Pool this session with another", "Key o", "pool"),
-            ("Blank the screen", "Key b", "blank"),
-            ("Help: keys of the charts", "Key ?", "help"),
-            ("Back", "Key Esc or c", "close"),
-        ]
-        commands += [
-            (
-                f"Chart group: {escape(visible(group.label))}",
+            Command(
+                f"Chart group: {visible(group.label)}",
                 KIND_NAMES.get(group.kind, ""),
                 f"show_group({index})",
             )
             for index, group in enumerate(self.groups)
         ]
-        return commands

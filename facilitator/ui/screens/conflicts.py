@@ -23,6 +23,7 @@ from facilitator.sync import conflicts as conflict_labels
 from facilitator.sync import merge as sync
 from facilitator.sync.merge import Conflict
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.keys import BLANK, key_bar_bindings
 from facilitator.ui.text import literal, one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -33,10 +34,11 @@ class ConflictsScreen(Guarded, Screen[None]):
     """Every open conflict; keep this version (k) or take the other (t)."""
 
     CSS_PATH = "conflicts.tcss"
+    HELP_TITLE = "Keys of the conflicts"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("k", "keep", "keep this", id="conflicts.keep", tooltip="Keep the record as it is here."),
         Binding("t", "take", "take other", id="conflicts.take", tooltip="Take the other device's version."),
-        Binding("b,ctrl+l", "blank", "blank", id="conflicts.blank", tooltip="Blank the screen at once."),
+        BLANK,
         Binding("escape", "back", "back", id="conflicts.back", key_display="esc", tooltip="Go back."),
     ]
 
@@ -52,7 +54,7 @@ class ConflictsScreen(Guarded, Screen[None]):
         yield table
         with VerticalScroll(id="conflict-detail"):
             yield Static(id="conflict-versions")
-        yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
+        yield KeyBar(key_bar_bindings(self))
 
     def on_mount(self) -> None:
         self.refresh_conflicts()
@@ -128,18 +130,5 @@ class ConflictsScreen(Guarded, Screen[None]):
     def action_take(self) -> None:
         self._resolve(take_other=True)
 
-    async def action_blank(self) -> None:
-        """The app's privacy blank: one behaviour on every screen."""
-        await self.app.run_action("app.blank")
-
     def action_back(self) -> None:
         self.dismiss(None)
-
-    def palette_commands(self) -> list[tuple[str, str, str]]:
-        """(title, help, action) of every action here, for the command palette."""
-        return [
-            ("Keep the version here", "Key k", "keep"),
-            ("Take the other device's version", "Key t", "take"),
-            ("Blank the screen", "Key b", "blank"),
-            ("Back", "Esc", "back"),
-        ]

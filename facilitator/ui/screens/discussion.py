@@ -13,7 +13,7 @@ birth, words of the pseudonym map): a warning, never a refusal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.console import Group
@@ -38,6 +38,7 @@ from facilitator.discussion.roster import Participant
 from facilitator.store import MAX_COMMENT, Session
 from facilitator.ui.boundary import Guarded
 from facilitator.ui.identity import warning_text
+from facilitator.ui.keys import class_bindings, key_bar_bindings
 from facilitator.ui.note_syntax import Draft, ThemeChoice, close_to, line_for, matching, parse
 from facilitator.ui.text import one_line
 from facilitator.ui.widgets.key_bar import KeyBar
@@ -90,18 +91,28 @@ class NoteList(Guarded, OptionList):
     """The session's notes, newest first. ↑ at the top goes back to the note box."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "screen.edit_note", "edit", id="notes.edit", tooltip="Edit the note in the box above."),
+        Binding(
+            "e",
+            "screen.edit_note",
+            "edit",
+            id="notes.edit",
+            tooltip="In the notes: edit the note in the box above (Enter works too).",
+        ),
         Binding(
             "d,delete",
             "screen.delete_note",
             "delete",
             id="notes.delete",
-            tooltip="Delete the note (u brings it back).",
+            tooltip="In the notes: delete the note (u brings it back).",
         ),
         Binding(
-            "u", "screen.undo_delete", "undo", id="notes.undo", tooltip="Bring back the last deleted note."
+            "u",
+            "screen.undo_delete",
+            "undo",
+            id="notes.undo",
+            tooltip="In the notes: bring back the last deleted note.",
         ),
-        Binding("i", "screen.type", "type", id="notes.type", tooltip="Back to the note box."),
+        Binding("i", "screen.type", "type", id="notes.type", tooltip="In the notes: back to the note box."),
     ]
 
     @dataclass
@@ -141,6 +152,7 @@ class DiscussionScreen(Guarded, Screen[None]):
     """Type notes as people talk; Enter saves each one at once."""
 
     CSS_PATH = "discussion.tcss"
+    HELP_TITLE = "Keys of the discussion"
     # The box has the focus nearly all the time, so every key here is one a box does not use.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "save_hint", "save", id="discussion.save", show=True, tooltip="Save the note."),
@@ -184,15 +196,7 @@ class DiscussionScreen(Guarded, Screen[None]):
             key_display="^n",
             tooltip="The pseudonym map: names replaced on every export.",
         ),
-        Binding(
-            "ctrl+l",
-            "blank",
-            "blank",
-            id="discussion.blank",
-            key_display="^l",
-            tooltip="Blank the screen at once; any key brings it back.",
-        ),
-        Binding("f1", "help", "help", id="discussion.help", tooltip="All the keys and the note line."),
+        Binding("f1", "app.help", "help", id="discussion.help", tooltip="All the keys and the note line."),
         Binding(
             "escape",
             "back",
@@ -202,6 +206,20 @@ class DiscussionScreen(Guarded, Screen[None]):
             tooltip="Cancel an edit, leave the notes for the box, or (box empty) go back.",
         ),
     ]
+    # The note line: what is typed in the box, not keys.
+    HELP_NOTES: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("P3: …", "who spoke: a roster code, or its number alone (3: …); ?: or nothing for unknown"),
+        ('"…', "a verbatim quote (the quote marks are not stored)"),
+        ("#listen", "a theme whose name holds those words (the list on the right narrows as you type)"),
+        ("#2", "theme number 2 of the list on the right"),
+        ("#Housing", "words that match no theme make a new theme; #+Housing makes exactly that one"),
+        ("Ctrl+U", "empties the box"),
+        (
+            "",
+            "A warning under the box flags likely names, prison numbers, phone numbers and dates "
+            "of birth. It never stops a note from being saved.",
+        ),
+    )
 
     def __init__(self, workspace: Workspace, session_id: str, *, blink: bool = True) -> None:
         super().__init__()
@@ -238,7 +256,11 @@ class DiscussionScreen(Guarded, Screen[None]):
                 side.can_focus = False
                 yield Static(id="speakers")
                 yield Static(id="theme-list")
-        yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
+        yield KeyBar(key_bar_bindings(self))
+
+    def key_bindings(self) -> list[Binding]:
+        """The screen's keys, then those of its list of notes (in help and the palette, not the key bar)."""
+        return [*class_bindings(type(self)), *(replace(b, show=False) for b in class_bindings(NoteList))]
 
     def on_mount(self) -> None:
         store = self.workspace.store
@@ -559,57 +581,3 @@ class DiscussionScreen(Guarded, Screen[None]):
             names = [f.excerpt(latest) for f in detect(latest, self.anonymiser) if f.kind == "name"]
         suggested = names[0] if names else ""
         self.app.push_screen(PseudonymScreen(self.workspace, self.session.id, suggested, blink=self.blink))
-
-    async def action_blank(self) -> None:
-        """The app's privacy blank: one behaviour on every screen."""
-        await self.app.run_action("app.blank")
-
-    def action_help(self) -> None:
-        from facilitator.ui.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen("Keys of the discussion", self.help_rows()))
-
-    def help_rows(self) -> list[tuple[str, str]]:
-        return [
-            ("Enter", "save the note at once (the box empties, keep typing)"),
-            ("P3: …", "who spoke: a roster code, or its number alone (3: …); ?: or nothing for unknown"),
-            ('"…', "a verbatim quote (the quote marks are not stored)"),
-            ("#listen", "a theme whose name holds those words (the list on the right narrows as you type)"),
-            ("#2", "theme number 2 of the list on the right"),
-            ("#Housing", "words that match no theme make a new theme; #+Housing makes exactly that one"),
-            ("Ctrl+T", "mark the note a quote; again a case study; again a plain note"),
-            ("↓", "go to the notes: ↑ ↓ choose, e or Enter edits, d deletes, u brings back, Esc returns"),
-            ("Esc", "cancel an edit; with an empty box, go back"),
-            ("Ctrl+G", "themes ranked by how often they came up: their notes, rename, merge"),
-            ("Ctrl+R", "roster: participants' codes and descriptors"),
-            (
-                "Ctrl+N",
-                "pseudonym map: names replaced on every export (a name flagged in the box, or in "
-                "the note just saved, is offered)",
-            ),
-            ("Ctrl+L", "blank the screen at once; any key brings it back"),
-            ("Ctrl+U", "empty the box"),
-            ("F1", "this help"),
-            ("Ctrl+P", "command palette: every action"),
-            (
-                "",
-                "A warning under the box flags likely names, prison numbers, phone numbers and dates "
-                "of birth. It never stops a note from being saved.",
-            ),
-        ]
-
-    def palette_commands(self) -> list[tuple[str, str, str]]:
-        """(title, help, action) of every action here, for the command palette."""
-        return [
-            ("Note kind: quote, case study, note", "Ctrl+T", "cycle_kind"),
-            ("Go to the notes", "↓ (e edits, d deletes)", "notes"),
-            ("Edit the highlighted note", "Key e in the notes", "edit_note"),
-            ("Delete the highlighted note", "Key d in the notes", "delete_note"),
-            ("Bring back the last deleted note", "Key u in the notes", "undo_delete"),
-            ("Themes: ranked, rename, merge", "Ctrl+G", "themes"),
-            ("Roster: participants", "Ctrl+R", "roster"),
-            ("Pseudonym map", "Ctrl+N", "pseudonyms"),
-            ("Blank the screen", "Ctrl+L", "blank"),
-            ("Help: keys of the discussion", "F1", "help"),
-            ("Back", "Esc with an empty box", "back"),
-        ]

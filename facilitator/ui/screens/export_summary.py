@@ -23,6 +23,7 @@ from facilitator.core.errors import FacilitatorError
 from facilitator.outputs.summary import EXPORTS_FOLDER, export_summary_to_folder
 from facilitator.store import Store
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.keys import BLANK
 from facilitator.ui.text import literal, one_line
 
 FORMAT_NAMES = {"html": "HTML", "md": "Markdown"}
@@ -45,7 +46,7 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
         Binding(
             "m", "export('md')", "Markdown", id="export.md", tooltip="Markdown, with PNG charts beside it."
         ),
-        Binding("b", "blank", "blank", id="export.blank", tooltip="Blank the screen at once."),
+        BLANK,
         Binding("escape", "cancel", "cancel", id="export.cancel", tooltip="Leave without exporting."),
     ]
 
@@ -134,7 +135,3 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
             self.notify("Writing the summary: a moment.")
             return
         self.dismiss(None)
-
-    async def action_blank(self) -> None:
-        """The app's privacy blank: one behaviour on every screen."""
-        await self.app.run_action("app.blank")

@@ -1,4 +1,4 @@
-"""Help: every key of the current screen with what it does."""
+"""Help: every key of the current screen with what it does, made from the screen's bindings."""
 
 from __future__ import annotations
 
@@ -15,24 +15,23 @@ from textual.widgets import Static
 
 from facilitator.ui.boundary import Guarded
 
-# The app's privacy blank works on every screen, so every help lists it.
-BLANK_ROW = ("Ctrl+L", "blank the screen at once, even while typing; any key brings it back")
-
 
 class HelpScreen(Guarded, ModalScreen[None]):
-    """A list of keys; Esc, ? or q closes it."""
+    """The keys (rows of keys and what they do), then notes; Esc, ? or q closes it."""
 
     CSS_PATH = "help.tcss"
+    HELP_TITLE = "Keys of the help"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "close", "close", id="help.close", tooltip="Close the help."),
     ]
 
-    def __init__(self, title: str, rows: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self, title: str, rows: Sequence[tuple[str, str]], notes: Sequence[tuple[str, str]] = ()
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.rows = list(rows)
-        if not any("Ctrl+L" in key for key, _what in self.rows):
-            self.rows.append(BLANK_ROW)
+        self.notes = list(notes)
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
@@ -40,6 +39,10 @@ class HelpScreen(Guarded, ModalScreen[None]):
         table.add_column()
         for key, what in self.rows:
             table.add_row(Text(key), Text(what))
+        if self.notes:
+            table.add_row("", "")
+            for key, what in self.notes:
+                table.add_row(Text(key), Text(what))
         with VerticalScroll(id="help-body") as body:
             body.border_title = self.title_text
             body.border_subtitle = "Esc closes"

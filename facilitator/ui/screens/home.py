@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,6 +17,7 @@ from facilitator.actions.data_folder import Workspace
 from facilitator.core.errors import FacilitatorError
 from facilitator.store import SessionSummary
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.keys import BLANK, key_bar_bindings
 from facilitator.ui.text import literal, one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -106,6 +107,7 @@ class HomeScreen(Guarded, Screen[None]):
     """Lists the sessions; create, open, edit, close or delete one."""
 
     CSS_PATH = "home.tcss"
+    HELP_TITLE = "Keys of the sessions screen"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "new session", id="home.new", tooltip="Create a session."),
         Binding(
@@ -133,7 +135,9 @@ class HomeScreen(Guarded, Screen[None]):
         ),
         Binding("t", "discussion", "discussion", id="home.discussion", tooltip="Discussion notes."),
         Binding("s", "sync", "sync", id="home.sync", tooltip="Sync: bundles to and from the office."),
-        Binding("question_mark", "help", "help", id="home.help", key_display="?", tooltip="All the keys."),
+        Binding(
+            "question_mark", "app.help", "help", id="home.help", key_display="?", tooltip="All the keys."
+        ),
         Binding(
             "g",
             "charts",
@@ -148,7 +152,25 @@ class HomeScreen(Guarded, Screen[None]):
             id="home.export",
             tooltip="Export the selected session's summary (HTML or Markdown) into the exports folder.",
         ),
+        replace(BLANK, show=False),  # the key bar is full at 80 columns
+        Binding(
+            "r",
+            "receipt",
+            "receipt",
+            id="home.receipt",
+            show=False,
+            tooltip="QR receipt of the selected session: what the office should hold of it.",
+        ),
+        Binding(
+            "k",
+            "conflicts",
+            "conflicts",
+            id="home.conflicts",
+            show=False,
+            tooltip="Review sync conflicts (s, then k, works too).",
+        ),
     ]
+    HELP_NOTES: ClassVar[tuple[tuple[str, str], ...]] = (("↑ ↓", "choose a session"),)
 
     def __init__(self, workspace: Workspace, *, blink: bool = True) -> None:
         super().__init__()
@@ -163,7 +185,7 @@ class HomeScreen(Guarded, Screen[None]):
         yield Static(id="home-conflicts")
         yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Static(id="empty")
-        yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
+        yield KeyBar(key_bar_bindings(self))
 
     def on_mount(self) -> None:
         self.refresh_sessions()
@@ -341,41 +363,3 @@ class HomeScreen(Guarded, Screen[None]):
 
         if session_id := self._need_selection():
             self.app.push_screen(ExportSummaryScreen(self.workspace, session_id, fmt or None))
-
-    def action_help(self) -> None:
-        from facilitator.ui.screens.help import HelpScreen
-
-        rows = [
-            ("↑ ↓", "choose a session"),
-            ("Enter or o", "open its wall"),
-            ("n", "create a session"),
-            ("e", "edit the session's details"),
-            ("c", "close the session (its exercise is over); again to reopen it"),
-            ("d", "delete the session: you type its label to confirm"),
-            ("t", "discussion notes of the session"),
-            ("g", "charts of the session, its groups, cohorts and all sessions"),
-            ("x", "export the session's summary (HTML or Markdown) into the exports folder"),
-            ("s", "sync: bundles to and from the office, conflicts"),
-            ("?", "this help"),
-            ("Ctrl+P", "command palette: every action, and the theme (high contrast too)"),
-            ("Ctrl+Q", "quit (everything is already saved)"),
-        ]
-        self.app.push_screen(HelpScreen("Keys of the sessions screen", rows))
-
-    def palette_commands(self) -> list[tuple[str, str, str]]:
-        """(title, help, action) of every action here, for the command palette."""
-        return [
-            ("New session", "Key n", "new"),
-            ("Open selected session", "Key o or Enter", "open"),
-            ("Edit selected session", "Key e", "edit"),
-            ("Close or reopen selected session", "Key c", "close_session"),
-            ("Delete selected session", "Key d", "delete"),
-            ("Discussion notes of selected session", "Key t", "discussion"),
-            ("Charts", "Key g", "charts"),
-            ("Export summary of selected session (HTML)", "Key x, then h", "export('html')"),
-            ("Export summary of selected session (Markdown)", "Key x, then m", "export('md')"),
-            ("Sync: bundles to and from the office", "Key s", "sync"),
-            ("Review sync conflicts", "", "conflicts"),
-            ("QR receipt of selected session", "", "receipt"),
-            ("Help: keys of the sessions screen", "Key ?", "help"),
-        ]

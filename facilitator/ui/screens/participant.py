@@ -25,10 +25,12 @@ from facilitator.core.errors import FacilitatorError
 from facilitator.core.statements import Category
 from facilitator.store import MAX_COMMENT, Session
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.keys import ENTRY_KEYS, scale_entries
 from facilitator.ui.palette import category_colours
 from facilitator.ui.text import literal
 
 THANKS_SECONDS = 4.0
+CHOOSE_PROMPT = "Choose your answer: press its number, or click it."
 
 
 class ParticipantIntro(Guarded, ModalScreen[bool]):
@@ -93,16 +95,18 @@ class ParticipantScreen(Guarded, Screen[None]):
             Binding(
                 entry,
                 f"choose('{entry}')",
+                f"choose {entry}",
                 show=False,
                 id=f"participant.choose_{entry}",
-                tooltip=f"Choose answer {entry}.",
+                tooltip=f"Choose answer {entry} (a digit that is not on the scale is refused).",
             )
-            for entry in "12345"
+            for entry in ENTRY_KEYS
         ),
-        Binding("escape", "back", show=False, id="participant.back", tooltip="Back to the answers."),
+        Binding("escape", "back", "back", show=False, id="participant.back", tooltip="Back to the answers."),
         Binding(
             "ctrl+o",
             "arm_leave",
+            "leave",
             show=False,
             priority=True,
             system=True,
@@ -136,7 +140,7 @@ class ParticipantScreen(Guarded, Screen[None]):
         colours = category_colours(self.session.scale)
         with ContentSwitcher(initial="choose", id="steps"):
             with Vertical(id="choose"):
-                yield Static("Choose your answer: press its number, or click it.", id="choose-prompt")
+                yield Static(CHOOSE_PROMPT, id="choose-prompt")
                 with Horizontal(id="choices"):
                     for category in self.session.scale:
                         button = Button(choice_label(category), id=f"choice-{category.key}", classes="choice")
@@ -171,9 +175,17 @@ class ParticipantScreen(Guarded, Screen[None]):
     # ------------------------------------------------------------ the participant's path
 
     def action_choose(self, entry: str) -> None:
-        category = self.session.scale.by_entry(entry)
-        if self.step != "choose" or category is None:
+        if self.step != "choose":
             return
+        prompt = self.query_one("#choose-prompt", Static)
+        category = self.session.scale.by_entry(entry)
+        if category is None:
+            keys = scale_entries(self.session.scale)
+            prompt.update(
+                Text(f"There is no answer {entry}: press {keys}, or click an answer.", style="bold")
+            )
+            return
+        prompt.update(CHOOSE_PROMPT)
         self.choice = category
         self.query_one("#chosen", Static).update(
             Text.assemble("Your answer: ", (f"{category.entry} {category.symbol} {category.label}", "bold"))

@@ -21,6 +21,7 @@ from facilitator.core.errors import FacilitatorError
 from facilitator.discussion.anonymity import Pseudonym, pseudonyms, remove_pseudonym, set_pseudonym
 from facilitator.store import Session
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.keys import BLANK, key_bar_bindings
 from facilitator.ui.text import one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -29,8 +30,15 @@ class PseudonymScreen(Guarded, Screen[None]):
     """The session's map; type a pair at the bottom and Enter, or d to remove one."""
 
     CSS_PATH = "pseudonyms.tcss"
+    HELP_TITLE = "Keys of the pseudonym map"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "add", "add", id="pseudonyms.add", tooltip="Type a real name and its changed name."),
+        Binding(
+            "a",
+            "add",
+            "add",
+            id="pseudonyms.add",
+            tooltip="In the list: back to the boxes to type a real name and its changed name.",
+        ),
         Binding(
             "d",
             "remove",
@@ -39,10 +47,10 @@ class PseudonymScreen(Guarded, Screen[None]):
             key_display="tab d",
             tooltip="In the list (Tab reaches it), remove the pair (y confirms).",
         ),
-        Binding("b,ctrl+l", "blank", "blank", id="pseudonyms.blank", tooltip="Blank the screen at once."),
+        BLANK,
         Binding(
             "f1,question_mark",
-            "help",
+            "app.help",
             "help",
             id="pseudonyms.help",
             key_display="F1",
@@ -57,6 +65,13 @@ class PseudonymScreen(Guarded, Screen[None]):
             tooltip="Go back (from a half-typed pair, to the list first).",
         ),
     ]
+    HELP_NOTES: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("Real name", "the name (or word) as it was said or written, e.g. Darren"),
+        ("Changed name", "what every export shows instead, e.g. Dave"),
+        ("Enter", "in either box: save the pair (both must be typed)"),
+        ("Tab, Shift+Tab", "move between the two boxes and the list; a, d and b work in the list"),
+        ("", "The map stays on this laptop: never exported, never synced."),
+    )
 
     def __init__(
         self, workspace: Workspace, session_id: str, suggested: str = "", *, blink: bool = True
@@ -95,7 +110,7 @@ class PseudonymScreen(Guarded, Screen[None]):
                 yield Static("Changed name (in exports)", classes="map-label")
                 yield self._input("changed", "", "e.g. Dave")
         yield Static(id="map-status")
-        yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
+        yield KeyBar(key_bar_bindings(self))
 
     def on_mount(self) -> None:
         self.refresh_pairs()
@@ -218,34 +233,3 @@ class PseudonymScreen(Guarded, Screen[None]):
             self.query_one(DataTable).focus()
         else:
             self.dismiss(None)
-
-    async def action_blank(self) -> None:
-        """The app's privacy blank: one behaviour on every screen."""
-        await self.app.run_action("app.blank")
-
-    def action_help(self) -> None:
-        from facilitator.ui.screens.help import HelpScreen
-
-        rows = [
-            ("Real name", "the name (or word) as it was said or written, e.g. Darren"),
-            ("Changed name", "what every export shows instead, e.g. Dave"),
-            ("Enter", "in either box: save the pair (both must be typed)"),
-            ("Tab, shift+Tab", "move between the two boxes and the list"),
-            ("a", "in the list: back to the boxes to add a pair"),
-            ("d", "in the list: remove the selected pair (y confirms)"),
-            ("b or ctrl+l", "in the list: blank the screen at once"),
-            ("F1 (? in the list)", "this help"),
-            ("Esc", "from a half-typed pair, to the list; else go back"),
-            ("", "The map stays on this laptop: never exported, never synced."),
-        ]
-        self.app.push_screen(HelpScreen("Keys of the pseudonym map", rows))
-
-    def palette_commands(self) -> list[tuple[str, str, str]]:
-        """(title, help, action) of every action here, for the command palette."""
-        return [
-            ("Add a pair to the map", "Key a", "add"),
-            ("Remove the selected pair", "Key d", "remove"),
-            ("Blank the screen", "Key b", "blank"),
-            ("Help: keys of the pseudonym map", "F1", "help"),
-            ("Back", "Esc", "back"),
-        ]

@@ -19,6 +19,7 @@ from textual.widgets import Static
 
 from facilitator.actions.data_folder import Workspace
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.keys import BLANK, key_bar_bindings
 from facilitator.ui.text import one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 from facilitator.ui.widgets.qr_code import QRCode
@@ -34,9 +35,10 @@ class ReceiptScreen(Guarded, Screen[None]):
     """The QR code and text of one session's receipt; Esc goes back."""
 
     CSS_PATH = "receipt.tcss"
+    HELP_TITLE = "Keys of the receipt"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "back", "back", id="receipt.back", key_display="esc", tooltip="Go back."),
-        Binding("b,ctrl+l", "blank", "blank", id="receipt.blank", tooltip="Blank the screen at once."),
+        BLANK,
     ]
 
     def __init__(self, workspace: Workspace, session_id: str) -> None:
@@ -56,7 +58,7 @@ class ReceiptScreen(Guarded, Screen[None]):
             yield Static(Text(self.text, style="bold"), id="receipt-text")
             yield Static(id="receipt-fit")
             yield QRCode(self.modules, id="receipt-qr")
-        yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
+        yield KeyBar(key_bar_bindings(self))
 
     def on_mount(self) -> None:
         self.query_one("#receipt-body", VerticalScroll).focus()
@@ -88,11 +90,3 @@ class ReceiptScreen(Guarded, Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
-
-    async def action_blank(self) -> None:
-        """The app's privacy blank: one behaviour on every screen."""
-        await self.app.run_action("app.blank")
-
-    def palette_commands(self) -> list[tuple[str, str, str]]:
-        """(title, help, action) of every action here, for the command palette."""
-        return [("Back", "Esc", "back"), ("Blank the screen", "Key b", "blank")]

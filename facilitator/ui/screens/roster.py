@@ -19,6 +19,7 @@ from facilitator.discussion import roster
 from facilitator.discussion.roster import Participant
 from facilitator.store import Session
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.keys import BLANK, key_bar_bindings
 from facilitator.ui.text import one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 from facilitator.ui.widgets.tick_box import TickBox
@@ -53,6 +54,7 @@ class RosterScreen(Guarded, Screen[None]):
     """The participants; a adds, e (or Enter) edits, d removes."""
 
     CSS_PATH = "roster.tcss"
+    HELP_TITLE = "Keys of the roster"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "a", "add", "add", id="roster.add", tooltip="Add a participant (the next code is filled in)."
@@ -60,7 +62,13 @@ class RosterScreen(Guarded, Screen[None]):
         Binding(
             "e", "edit", "edit", id="roster.edit", key_display="e/enter", tooltip="Edit the participant."
         ),
-        Binding("d", "remove", "remove", id="roster.remove", tooltip="Remove the participant (y confirms)."),
+        Binding(
+            "d",
+            "remove",
+            "remove",
+            id="roster.remove",
+            tooltip="Remove the participant (y confirms); notes keep the code.",
+        ),
         Binding(
             "i",
             "flip('wants_interview')",
@@ -75,10 +83,10 @@ class RosterScreen(Guarded, Screen[None]):
             id="roster.consent",
             tooltip="Mark (or unmark) that the participant gave verbal consent.",
         ),
-        Binding("b,ctrl+l", "blank", "blank", id="roster.blank", tooltip="Blank the screen at once."),
+        BLANK,
         Binding(
             "question_mark,f1",
-            "help",
+            "app.help",
             "help",
             id="roster.help",
             key_display="?",
@@ -86,6 +94,10 @@ class RosterScreen(Guarded, Screen[None]):
         ),
         Binding("escape", "back", "back", id="roster.back", key_display="esc", tooltip="Go back."),
     ]
+    HELP_NOTES: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("↑ ↓, or a digit", "choose a participant (3 goes to P3)"),
+        ("", "Codes only, never names: a name goes in the pseudonym map."),
+    )
 
     def __init__(self, workspace: Workspace, session_id: str, *, blink: bool = True) -> None:
         super().__init__()
@@ -107,7 +119,7 @@ class RosterScreen(Guarded, Screen[None]):
             ),
             id="roster-note",
         )
-        yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
+        yield KeyBar(key_bar_bindings(self))
 
     def on_mount(self) -> None:
         self.refresh_roster()
@@ -203,40 +215,6 @@ class RosterScreen(Guarded, Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
-
-    async def action_blank(self) -> None:
-        """The app's privacy blank: one behaviour on every screen."""
-        await self.app.run_action("app.blank")
-
-    def action_help(self) -> None:
-        from facilitator.ui.screens.help import HelpScreen
-
-        rows = [
-            ("↑ ↓, or a digit", "choose a participant (3 goes to P3)"),
-            ("a", "add a participant (the next code is filled in)"),
-            ("e or Enter", "edit the participant"),
-            ("d", "remove the participant (y confirms); notes keep the code"),
-            ("i", "wants a one-to-one interview: yes/no"),
-            ("c", "gave verbal consent: yes/no"),
-            ("b or ctrl+l", "blank the screen at once"),
-            ("? or F1", "this help"),
-            ("Esc", "go back"),
-            ("", "Codes only, never names: a name goes in the pseudonym map."),
-        ]
-        self.app.push_screen(HelpScreen("Keys of the roster", rows))
-
-    def palette_commands(self) -> list[tuple[str, str, str]]:
-        """(title, help, action) of every action here, for the command palette."""
-        return [
-            ("Help: keys of the roster", "Key ?", "help"),
-            ("Add a participant", "Key a", "add"),
-            ("Edit the selected participant", "Key e or Enter", "edit"),
-            ("Remove the selected participant", "Key d", "remove"),
-            ("Wants an interview: yes/no", "Key i", "flip('wants_interview')"),
-            ("Consent given: yes/no", "Key c", "flip('consent')"),
-            ("Blank the screen", "Key b", "blank"),
-            ("Back", "Esc", "back"),
-        ]
 
 
 class ParticipantForm(Guarded, ModalScreen[str | None]):

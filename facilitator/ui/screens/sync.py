@@ -10,7 +10,7 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -29,6 +29,7 @@ from facilitator.core.errors import FacilitatorError
 from facilitator.store import Store, sync_state
 from facilitator.sync.merge import ImportResult
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.keys import BLANK, key_bar_bindings
 from facilitator.ui.text import literal
 from facilitator.ui.widgets.key_bar import KeyBar
 from facilitator.ui.widgets.tick_box import TickBox
@@ -278,6 +279,7 @@ class SyncScreen(Guarded, Screen[None]):
     """This device, its recipient and last export; export, import and folder sync in a worker."""
 
     CSS_PATH = "sync.tcss"
+    HELP_TITLE = "Keys of sync"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "x", "export", "export", id="sync.export", tooltip="Write a bundle of this device's new changes."
@@ -294,9 +296,7 @@ class SyncScreen(Guarded, Screen[None]):
             "r", "recipient", "key", id="sync.recipient", tooltip="Set the office's public key (recipient)."
         ),
         Binding("k", "conflicts", "conflicts", id="sync.conflicts", tooltip="Review and resolve conflicts."),
-        Binding(
-            "b,ctrl+l", "blank", "blank", id="sync.blank", show=False, tooltip="Blank the screen at once."
-        ),
+        replace(BLANK, show=False),  # the key bar is full at 80 columns
         Binding("escape", "back", "back", id="sync.back", key_display="esc", tooltip="Go back."),
     ]
 
@@ -336,7 +336,7 @@ class SyncScreen(Guarded, Screen[None]):
                 ),
                 id="sync-output",
             )
-        yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
+        yield KeyBar(key_bar_bindings(self))
 
     def on_mount(self) -> None:
         self.query_one("#sync-progress-row").display = False
@@ -565,10 +565,6 @@ class SyncScreen(Guarded, Screen[None]):
         if not self._busy():
             self.app.push_screen(ConflictsScreen(self.workspace))
 
-    async def action_blank(self) -> None:
-        """The app's privacy blank: one behaviour on every screen."""
-        await self.app.run_action("app.blank")
-
     def action_back(self) -> None:
         if not self._busy():
             self.dismiss(None)
@@ -643,15 +639,3 @@ class SyncScreen(Guarded, Screen[None]):
             )
         else:
             self.notify(f"{result.title} done.")
-
-    def palette_commands(self) -> list[tuple[str, str, str]]:
-        """(title, help, action) of every action here, for the command palette."""
-        return [
-            ("Export a bundle", "Key x", "export"),
-            ("Import bundles", "Key i", "import"),
-            ("Sync with a folder (USB stick or shared folder)", "Key f", "folder"),
-            ("Set the office's public key (recipient)", "Key r", "recipient"),
-            ("Review conflicts", "Key k", "conflicts"),
-            ("Blank the screen", "Key b", "blank"),
-            ("Back", "Esc", "back"),
-        ]

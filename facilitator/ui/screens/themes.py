@@ -25,6 +25,7 @@ from facilitator.discussion.codebook import RankedTheme
 from facilitator.discussion.notes import KIND_LABELS
 from facilitator.store import Session
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.keys import BLANK, key_bar_bindings
 from facilitator.ui.text import literal, one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -36,15 +37,23 @@ class ThemesScreen(Guarded, Screen[None]):
     """The codebook ranked; Enter shows a theme's notes, r renames, m merges, a adds."""
 
     CSS_PATH = "themes.tcss"
+    HELP_TITLE = "Keys of the themes"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o", "open", "notes", id="themes.notes", key_display="enter", tooltip="The theme's notes."),
+        Binding(
+            "o",
+            "open",
+            "notes",
+            id="themes.notes",
+            key_display="enter",
+            tooltip="All the notes of the theme (Enter works too).",
+        ),
         Binding("r", "rename", "rename", id="themes.rename", tooltip="Rename the theme; its tags stay."),
         Binding(
             "m",
             "merge",
             "merge",
             id="themes.merge",
-            tooltip="Merge the theme into another: choose the other, Enter, then y.",
+            tooltip="Merge the theme into another: choose the other, Enter, then y confirms.",
         ),
         Binding("a", "add", "add", id="themes.add", tooltip="Add a theme to the codebook."),
         Binding(
@@ -54,10 +63,23 @@ class ThemesScreen(Guarded, Screen[None]):
             id="themes.scope",
             tooltip="Count this session's notes only, or every session of the consultation.",
         ),
-        Binding("b,ctrl+l", "blank", "blank", id="themes.blank", tooltip="Blank the screen at once."),
-        Binding("question_mark", "help", "help", id="themes.help", key_display="?", tooltip="All the keys."),
-        Binding("escape", "back", "back", id="themes.back", key_display="esc", tooltip="Cancel, or go back."),
+        BLANK,
+        Binding(
+            "question_mark", "app.help", "help", id="themes.help", key_display="?", tooltip="All the keys."
+        ),
+        Binding(
+            "escape",
+            "back",
+            "back",
+            id="themes.back",
+            key_display="esc",
+            tooltip="Cancel a rename or merge, or go back.",
+        ),
     ]
+    HELP_NOTES: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("↑ ↓", "choose a theme"),
+        ("", "Ranked by sessions that raised a theme, then by notes; ties share a rank."),
+    )
 
     def __init__(self, workspace: Workspace, session_id: str, *, blink: bool = True) -> None:
         super().__init__()
@@ -79,7 +101,7 @@ class ThemesScreen(Guarded, Screen[None]):
         box.cursor_blink = self.blink
         box.display = False
         yield box
-        yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
+        yield KeyBar(key_bar_bindings(self))
 
     def on_mount(self) -> None:
         self.query_one("#theme-name-label", Static).display = False
@@ -350,44 +372,12 @@ class ThemesScreen(Guarded, Screen[None]):
         else:
             self.dismiss(None)
 
-    async def action_blank(self) -> None:
-        """The app's privacy blank: one behaviour on every screen."""
-        await self.app.run_action("app.blank")
-
-    def action_help(self) -> None:
-        from facilitator.ui.screens.help import HelpScreen
-
-        rows = [
-            ("↑ ↓", "choose a theme"),
-            ("Enter or o", "all the notes of the theme"),
-            ("r", "rename the theme (its notes keep it)"),
-            ("m, then a theme and Enter", "merge the first theme into the second (y confirms)"),
-            ("a", "add a theme"),
-            ("s", "count this session only, or every session of the consultation"),
-            ("b", "blank the screen at once"),
-            ("Esc", "cancel a rename or merge, or go back"),
-            ("", "Ranked by sessions that raised a theme, then by notes; ties share a rank."),
-        ]
-        self.app.push_screen(HelpScreen("Keys of the themes", rows))
-
-    def palette_commands(self) -> list[tuple[str, str, str]]:
-        """(title, help, action) of every action here, for the command palette."""
-        return [
-            ("Notes of the selected theme", "Enter or o", "open"),
-            ("Rename the selected theme", "Key r", "rename"),
-            ("Merge the selected theme into another", "Key m", "merge"),
-            ("Add a theme", "Key a", "add"),
-            ("Count this session or the whole consultation", "Key s", "scope"),
-            ("Blank the screen", "Key b", "blank"),
-            ("Help: keys of the themes", "Key ?", "help"),
-            ("Back", "Esc", "back"),
-        ]
-
 
 class ThemeNotesScreen(Guarded, Screen[None]):
     """Every note tagged with one theme, oldest first, with who said it."""
 
     CSS_PATH = "themes.tcss"
+    HELP_TITLE = "Keys of a theme's notes"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "escape,q",
@@ -397,7 +387,7 @@ class ThemeNotesScreen(Guarded, Screen[None]):
             key_display="esc",
             tooltip="Back to the themes.",
         ),
-        Binding("b,ctrl+l", "blank", "blank", id="theme_notes.blank", tooltip="Blank the screen at once."),
+        BLANK,
     ]
 
     def __init__(self, workspace: Workspace, ranked: RankedTheme, session_ids: list[str]) -> None:
@@ -432,14 +422,10 @@ class ThemeNotesScreen(Guarded, Screen[None]):
         )
         with VerticalScroll(id="theme-notes"):
             yield Static(body)
-        yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
+        yield KeyBar(key_bar_bindings(self))
 
     def on_mount(self) -> None:
         self.query_one("#theme-notes", VerticalScroll).focus()
 
     def action_back(self) -> None:
         self.dismiss(None)
-
-    async def action_blank(self) -> None:
-        """The app's privacy blank: one behaviour on every screen."""
-        await self.app.run_action("app.blank")

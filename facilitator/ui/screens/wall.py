@@ -1,6 +1,7 @@
 """The wall: one statement at a time, a column per category, its post-its as cards.
 
-Keys are a contract that facilitators and scripts rely on (see `WALL_KEYS`).
+Keys are a contract that facilitators and scripts rely on: `BINDINGS` (narrowed to the
+session's scale by `key_bindings`) make the help, the palette and the key bar.
 Every post-it is committed by the store before its card appears.
 """
 
@@ -22,8 +23,11 @@ from textual.widgets import Input, Static
 
 from facilitator.actions.data_folder import Workspace
 from facilitator.core.errors import FacilitatorError
+from facilitator.core.literal import visible
+from facilitator.core.statements import Category
 from facilitator.store import Postit, Session
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.keys import BLANK, ENTRY_KEYS, class_bindings, for_scale, key_bar_bindings, scale_entries
 from facilitator.ui.palette import category_colours
 from facilitator.ui.text import literal
 from facilitator.ui.widgets.category_column import CategoryColumn
@@ -40,17 +44,26 @@ CLOSED_TEXT = "This session is closed: reopen it on the sessions screen with c."
 CLOSED_SAVED_TEXT = "Closed session: post-it saved. Reopen it with c on the sessions screen."
 
 ADD = Binding.Group("add", compact=True)
+# Columns narrower than this (7 or 9 categories at 80 columns) lose their gaps.
+NARROW_COLUMN = 12
 
 
 def _add(entry: str) -> Binding:
+    """The key of one entry; `key_bindings` keeps those of the session's scale and names them."""
     return Binding(
         entry,
         f"category('{entry}')",
         f"add {entry}",
         id=f"wall.add_{entry}",
-        tooltip=f"Add a post-it in category {entry}; with 'm' first, move the selected card there.",
+        tooltip=f"Add a post-it in category {entry}; after m, move the selected card there.",
         group=ADD,
     )
+
+
+def add_tooltip(category: Category) -> str:
+    """The help and palette text of a category's key."""
+    symbol = f" ({visible(category.symbol)})" if category.symbol else ""
+    return f"Add post-it: {visible(category.label)}{symbol}."
 
 
 @dataclass(frozen=True)
@@ -66,27 +79,22 @@ class WallScreen(Guarded, Screen[None]):
     """The post-it wall of one session, one statement at a time."""
 
     CSS_PATH = "wall.tcss"
+    HELP_TITLE = "Keys of the wall"
     AUTO_FOCUS = ""  # no card is selected until the facilitator selects one
     # Footer order: what matters most in the room first (at 80 columns the end is cut;
     # `?` lists every key).
+    # Every digit is bound; a digit that is not on the session's scale is refused with a message.
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(_add(entry) for entry in "12345"),
+        *(_add(entry) for entry in ENTRY_KEYS),
         Binding(
             "question_mark",
-            "help",
+            "app.help",
             "help",
             id="wall.help",
             key_display="?",
             tooltip="All the keys of the wall.",
         ),
-        Binding(
-            "b",
-            "blank",
-            "blank",
-            id="wall.blank",
-            key_display="b/^l",
-            tooltip="Blank the screen at once (Ctrl+L even while typing); any key brings the wall back.",
-        ),
+        BLANK,
         Binding(
             "n,right",
             "next_statement",
@@ -109,7 +117,7 @@ class WallScreen(Guarded, Screen[None]):
             "move",
             "move",
             id="wall.move",
-            tooltip="Move the selected card: press m, then the category's number 1-5.",
+            tooltip="Move the selected card: press m, then the number of its new category (Esc cancels).",
         ),
         Binding("d", "delete", "delete", id="wall.delete", tooltip="Delete the selected card (u undoes)."),
         Binding(
@@ -148,7 +156,7 @@ class WallScreen(Guarded, Screen[None]):
             "next card",
             id="wall.select_next",
             show=False,
-            tooltip="Select the next card (Tab works too).",
+            tooltip="Select the next card, column by column (Tab works too).",
         ),
         Binding(
             "up",
@@ -194,7 +202,11 @@ class WallScreen(Guarded, Screen[None]):
                 yield CategoryColumn(category, self.colours[category.key])
         yield Static(id="status")
         yield DistributionBar(id="distribution")
-        yield KeyBar(b for b in self.BINDINGS if isinstance(b, Binding))
+        yield KeyBar(key_bar_bindings(self))
+
+    def key_bindings(self) -> list[Binding]:
+        """The wall's keys: the digits of this session's scale, named after its categories."""
+        return for_scale(class_bindings(type(self)), self.session.scale, add_tooltip)
 
     async def on_mount(self) -> None:
         self.set_class(self.session.is_closed, "-closed")
@@ -223,6 +235,7 @@ class WallScreen(Guarded, Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width >= 120 and event.size.height >= 40, "-large")
+        self.set_class(event.size.width / len(self.session.scale) < NARROW_COLUMN, "-narrow")
 
     def column(self, key: str) -> CategoryColumn:
         return self.query_one(f"#column-{key}", CategoryColumn)
@@ -291,11 +304,12 @@ class WallScreen(Guarded, Screen[None]):
     # ------------------------------------------------------------ adding
 
     async def action_category(self, entry: str) -> None:
-        """Keys 1-5: add a post-it in that category (or finish a move)."""
+        """A category's entry key: add a post-it in that category (or finish a move)."""
         async with self._lock:
             category = self.session.scale.by_entry(entry)
             if category is None:
-                self.say(f"This scale has no category {entry}.", warning=True)
+                keys = scale_entries(self.session.scale)
+                self.say(f"No category {entry} on this scale: its keys are {keys}.", warning=True)
                 return
             if self.moving:
                 await self._finish_move(category.key)
@@ -394,7 +408,9 @@ class WallScreen(Guarded, Screen[None]):
         if self._busy_with_box() or (card := self.selected()) is None:
             return
         self.moving = card.postit.id
-        self.say("Move to which category? Press its number, 1-5 (Esc cancels).")
+        self.say(
+            f"Move to which category? Press its number, {scale_entries(self.session.scale)} (Esc cancels)."
+        )
 
     async def _finish_move(self, key: str) -> None:
         postit_id, self.moving = self.moving, None
@@ -472,9 +488,6 @@ class WallScreen(Guarded, Screen[None]):
 
     # ------------------------------------------------------------ other screens
 
-    async def action_blank(self) -> None:
-        await self.app.run_action("app.blank")
-
     def action_chart(self) -> None:
         from facilitator.ui.screens.charts import ChartsScreen
 
@@ -504,11 +517,6 @@ class WallScreen(Guarded, Screen[None]):
     async def _back_from_participants(self, _result: None) -> None:
         await self.reload()
 
-    def action_help(self) -> None:
-        from facilitator.ui.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen("Keys of the wall", self.help_rows()))
-
     def action_discussion(self) -> None:
         if self._busy_with_box():
             return
@@ -520,70 +528,3 @@ class WallScreen(Guarded, Screen[None]):
         if self._busy_with_box():
             return
         self.dismiss(None)
-
-    def help_rows(self) -> list[tuple[str, str]]:
-        """Every key of the wall with what it does, for the help screen."""
-        rows = [
-            (
-                c.entry,
-                f"add a post-it: {c.label} ({c.symbol}); type a comment or none, Enter saves, Esc abandons",
-            )
-            for c in self.session.scale
-        ]
-        rows += [
-            ("n or →", "next statement"),
-            ("p or ←", "previous statement"),
-            ("Tab, ↑ ↓", "select a card"),
-            ("e", "edit the selected card's comment"),
-            ("m then 1-5", "move the selected card to that category"),
-            ("d", "delete the selected card"),
-            ("u", "undo the last delete, move or edit (again to go further back)"),
-            ("b, Ctrl+L", "blank the screen at once (Ctrl+L even while typing)"),
-            ("c", "charts of this statement: groups, counts or %, diverging view"),
-            ("x", "export the session's summary (HTML or Markdown) into the exports folder"),
-            ("v", "participant mode: participants place their own post-it"),
-            (LEAVE_PARTICIPANT_TEXT, "leave participant mode (only the facilitator knows this)"),
-            ("h", "back to the sessions"),
-            ("t", "discussion notes: speakers, quotes, themes"),
-            ("Esc", "cancel a move, clear the selection"),
-            ("?", "this help"),
-            ("Ctrl+P", "command palette: every action, and the theme (high contrast too)"),
-            ("Ctrl+Q", "quit (everything is already saved)"),
-        ]
-        return rows
-
-    def palette_commands(self) -> list[tuple[str, str, str]]:
-        """(title, help, action) of every wall action, for the command palette."""
-        commands = [
-            (f"Add post-it: {c.label}", f"Key {c.entry}", f"category('{c.entry}')")
-            for c in self.session.scale
-        ]
-        commands += [
-            (f"Move selected card to: {c.label}", f"Keys m then {c.entry}", f"move_to('{c.entry}')")
-            for c in self.session.scale
-        ]
-        commands += [
-            ("Next statement", "Key n or →", "next_statement"),
-            ("Previous statement", "Key p or ←", "previous_statement"),
-            ("Select next card", "Key ↓ or Tab", "select(1)"),
-            ("Select previous card", "Key ↑ or Shift+Tab", "select(-1)"),
-            ("Edit selected card", "Key e", "edit"),
-            ("Delete selected card", "Key d", "delete"),
-            ("Undo", "Key u: the last delete, move or edit", "undo"),
-            ("Blank the screen", "Key b or Ctrl+L", "blank"),
-            ("Charts of this statement", "Key c", "chart"),
-            ("Export summary (HTML)", "Key x, then h", "export('html')"),
-            ("Export summary (Markdown)", "Key x, then m", "export('md')"),
-            ("Participant mode", f"Key v; leave with {LEAVE_PARTICIPANT_TEXT}", "participant"),
-            ("Help: keys of the wall", "Key ?", "help"),
-            ("Back to the sessions", "Key h", "home"),
-            ("Discussion notes", "Key t", "discussion"),
-        ]
-        return commands
-
-    async def action_move_to(self, entry: str) -> None:
-        """Move the selected card to the category with this entry key (palette)."""
-        if self._busy_with_box() or (card := self.selected()) is None:
-            return
-        self.moving = card.postit.id
-        await self.action_category(entry)

@@ -29,14 +29,26 @@ class CardList(Guarded, VerticalScroll, inherit_bindings=False, can_focus=False)
 
 
 def heading_text(category: Category, colour: str, width: int = 0) -> Text:
-    """The entry key and symbol on a colour swatch, then the label (the short one if narrow)."""
+    """The entry key and symbol on a colour swatch, then the label on one line.
+
+    A narrow column (7 or 9 on a laptop) shows the short label, cut with … if even
+    that is too long: the swatch above still carries the key and the symbol.
+    """
     text = Text()
     swatch = f" {category.entry} {category.symbol} ".replace("  ", " ")
     text.append(swatch, style=f"bold {text_on(colour)} on {colour}")
     text.append("\n")
-    label = category.short if width and len(category.label) > width else category.label
+    label = category.label
+    if width and len(label) > width:
+        label = category.short if len(category.short) <= width else category.short[: max(width - 1, 1)] + "…"
     text.append(label, style="bold")
     return text
+
+
+def count_text(count: int, width: int = 0) -> str:
+    """`2 post-its`, or only `2` in a column too narrow for the word."""
+    words = f"{count} post-it{'' if count == 1 else 's'}"
+    return words if not width or len(words) <= width else str(count)
 
 
 class CategoryColumn(Guarded, Vertical):
@@ -62,6 +74,8 @@ class CategoryColumn(Guarded, Vertical):
         super().__init__(id=f"column-{category.key}")
         self.category = category
         self.colour = colour
+        self.count = 0
+        self.width_for_count = 0  # known once laid out
 
     def compose(self) -> ComposeResult:
         yield Static(heading_text(self.category, self.colour), classes="heading")
@@ -70,7 +84,10 @@ class CategoryColumn(Guarded, Vertical):
 
     def on_resize(self, event: events.Resize) -> None:
         heading = self.query_one(".heading", Static)
+        # One cell stays free, so that neighbouring headings never touch.
         heading.update(heading_text(self.category, self.colour, event.size.width - 1))
+        self.width_for_count = event.size.width - 1
+        self.show_count(self.count)
 
     @property
     def cards(self) -> CardList:
@@ -80,7 +97,8 @@ class CategoryColumn(Guarded, Vertical):
         return list(self.cards.query(PostitCard))
 
     def show_count(self, count: int) -> None:
-        self.query_one(".count", Static).update(f"{count} post-it{'' if count == 1 else 's'}")
+        self.count = count
+        self.query_one(".count", Static).update(count_text(count, self.width_for_count))
 
     async def show_postits(self, postits: Sequence[Postit]) -> None:
         """Replace the cards with these post-its, in the order they were placed."""

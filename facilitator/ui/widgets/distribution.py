@@ -11,6 +11,7 @@ from textual.widgets import Static
 from facilitator.core.percent import whole_percent
 from facilitator.core.statements import Scale
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.keys import scale_entries
 from facilitator.ui.palette import category_colours, text_on
 
 
@@ -47,7 +48,8 @@ class Distribution:
         keys = self.scale.keys
         total = sum(self.counts.get(k, 0) for k in keys)
         if not total:
-            yield Text("No post-its on this statement yet: press 1-5 to add one.", style="italic")
+            entries = scale_entries(self.scale)
+            yield Text(f"No post-its on this statement yet: press {entries} to add one.", style="italic")
             return
         colours = category_colours(self.scale)
         cells = widths(self.counts, keys, width)
@@ -72,6 +74,8 @@ class Distribution:
             ("{entry} {symbol}: {n} ({pct}%)", "   ", "   total {total}"),
             ("{entry} {symbol}: {n} ({pct}%)", "  ", "  ={total}"),
             ("{entry}: {n} {pct}%", " ", " ={total}"),
+            # Nine categories at 80 columns: counts only (the bar above shows the shares).
+            ("{entry}: {n}", "  ", "  ={total}"),
         ]
         for piece, separator, ending in styles:
             legend = Text()

@@ -15,12 +15,16 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.keys import PALETTE, entries_text
 
-PALETTE = ("^p", "palette", "app.command_palette")
+
+def click_action(binding: Binding) -> str:
+    """What a click on the key runs: an action of the screen unless the binding names another."""
+    return binding.action if "." in binding.action.split("(")[0] else f"screen.{binding.action}"
 
 
 def key_pieces(bindings: Iterable[Binding]) -> list[Text]:
-    """One `key description` piece per shown binding, digit groups folded, palette last."""
+    """One `key description` piece per shown binding, digit groups folded (`1-7 add`), palette last."""
     seen_groups: set[str] = set()
     entries: list[tuple[str, str, str | None]] = []
     bindings = list(bindings)
@@ -32,14 +36,13 @@ def key_pieces(bindings: Iterable[Binding]) -> list[Text]:
                 continue
             seen_groups.add(binding.group.description)
             keys = [b.key for b in bindings_in_group(bindings, binding.group)]
-            entries.append(
-                (f"{keys[0]}-{keys[-1]}" if len(keys) > 1 else keys[0], binding.group.description, None)
-            )
+            entries.append((entries_text(keys), binding.group.description, None))
         else:
             key = binding.key_display or binding.key.split(",")[0]
-            entries.append((key, binding.description, f"screen.{binding.action}"))
+            entries.append((key, binding.description, click_action(binding)))
+    entries.append((PALETTE.key_display or PALETTE.key, PALETTE.description, PALETTE.action))
     pieces = []
-    for key, description, action in [*entries, PALETTE]:
+    for key, description, action in entries:
         click = Style.from_meta({"@click": action}) if action else Style()
         piece = Text()
         piece.append(f" {key} ", style=Style.parse("bold reverse") + click)
@@ -49,7 +52,7 @@ def key_pieces(bindings: Iterable[Binding]) -> list[Text]:
 
 
 def key_bar_text(bindings: Iterable[Binding], width: int | None = None) -> Text:
-    """`1-5 add  ? help  b blank ...`; with a width, lines break between keys, never inside one."""
+    """`1-7 add  ? help  b/^l blank ...`; with a width, lines break between keys, never inside one."""
     text = Text(no_wrap=True, overflow="ellipsis")
     column = 0
     for piece in key_pieces(bindings):

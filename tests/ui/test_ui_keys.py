@@ -1,0 +1,129 @@
+"""Keys are data: each screen's BINDINGS alone make its help, its palette and its key bar."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from dataclasses import replace
+from typing import Any
+
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
+
+import facilitator.ui.screens as screens_package
+from facilitator.actions.data_folder import Workspace
+from facilitator.store import Session
+from facilitator.ui import keys
+from facilitator.ui.app import FacilitatorApp, make_app
+from facilitator.ui.screens.charts import ChartsScreen
+from facilitator.ui.screens.conflicts import ConflictsScreen
+from facilitator.ui.screens.discussion import DiscussionScreen, NoteList
+from facilitator.ui.screens.home import HomeScreen
+from facilitator.ui.screens.pseudonyms import PseudonymScreen
+from facilitator.ui.screens.receipt import ReceiptScreen
+from facilitator.ui.screens.roster import RosterScreen
+from facilitator.ui.screens.sync import SyncScreen
+from facilitator.ui.screens.themes import ThemesScreen
+from facilitator.ui.screens.wall import WallScreen
+from facilitator.ui.widgets.key_bar import KeyBar, key_bar_text
+
+from .conftest import screen_text
+from .scales import SEVEN, session_with_scale
+
+HAND_WRITTEN = ("help_rows", "palette_commands", "action_help", "action_blank")
+
+
+def screen_classes() -> list[type[Screen[Any]]]:
+    found: dict[str, type[Screen[Any]]] = {}
+    for module_info in pkgutil.iter_modules(screens_package.__path__):
+        module = importlib.import_module(f"{screens_package.__name__}.{module_info.name}")
+        for _name, value in inspect.getmembers(module, inspect.isclass):
+            if issubclass(value, Screen) and value.__module__ == module.__name__:
+                found[value.__qualname__] = value
+    return list(found.values())
+
+
+def test_every_screen_keeps_its_keys_in_bindings_alone() -> None:
+    classes = screen_classes()
+    assert len(classes) >= 20
+    for screen_class in classes:
+        assert not [name for name in HAND_WRITTEN if name in vars(screen_class)], screen_class
+        bindings = keys.class_bindings(screen_class)
+        ids = [b.id for b in bindings]
+        assert len(ids) == len(set(ids)), screen_class
+        for binding in bindings:
+            assert binding.id and binding.id.split(".")[0], (screen_class, binding)
+            assert binding.tooltip and binding.description, (screen_class, binding)
+
+
+def test_the_blank_is_one_action_and_b_reaches_it_on_every_screen_without_a_box() -> None:
+    typing_screens = {"DiscussionScreen", "ParticipantScreen", "BlankScreen"}
+    for screen_class in screen_classes():
+        if screen_class.__name__ not in typing_screens and not issubclass(screen_class, ModalScreen):
+            blanks = [b for b in keys.class_bindings(screen_class) if b.id == keys.BLANK.id]
+            assert [replace(b, show=True) for b in blanks] == [keys.BLANK], screen_class
+    assert [b for b in FacilitatorApp.BINDINGS if isinstance(b, Binding)] == [keys.QUIT, keys.BLANK_ANYWHERE]
+
+
+def live_screens(workspace: Workspace, session: Session) -> list[Screen[Any]]:
+    return [
+        HomeScreen(workspace),
+        WallScreen(workspace, session.id),
+        ChartsScreen(workspace, session.id),
+        DiscussionScreen(workspace, session.id),
+        ThemesScreen(workspace, session.id),
+        RosterScreen(workspace, session.id),
+        PseudonymScreen(workspace, session.id),
+        SyncScreen(workspace),
+        ConflictsScreen(workspace),
+        ReceiptScreen(workspace, session.id),
+    ]
+
+
+def test_help_and_palette_are_the_bindings_of_each_screen(workspace: Workspace) -> None:
+    session = workspace.store.sessions.get(session_with_scale(workspace, SEVEN))
+    for screen in live_screens(workspace, session):
+        bound = keys.class_bindings(type(screen))
+        if isinstance(screen, WallScreen):
+            bound = [b for b in bound if b.key not in "89"]  # the scale has seven categories
+        if isinstance(screen, DiscussionScreen):
+            bound += keys.class_bindings(NoteList)
+        expected_rows = [(keys.keys_text(b), b.tooltip) for b in [*bound, *keys.APP_KEYS]]
+        rows = keys.help_rows(screen)
+        assert [key for key, _ in rows] == [key for key, _ in expected_rows], type(screen)
+        if not isinstance(screen, WallScreen):
+            assert rows == expected_rows
+        actions = [c.action for c in keys.palette_commands(screen)]
+        assert {b.action for b in bound} | {"app.blank"} <= set(actions), type(screen)
+        data = getattr(screen, "data_commands", list)()
+        assert len(actions) == len({b.action for b in bound} | {"app.blank"}) + len(data), type(screen)
+        # Notes explain what is not a key of the screen: none repeats one of its keys.
+        shown_keys = {row for row, _ in rows}
+        assert not [note for note, _ in keys.help_notes(screen) if note in shown_keys], type(screen)
+
+
+def test_the_wall_names_each_category_of_its_scale(workspace: Workspace) -> None:
+    session = workspace.store.sessions.get(session_with_scale(workspace, SEVEN))
+    wall = WallScreen(workspace, session.id)
+    rows = dict(keys.help_rows(wall))
+    assert rows["4"] == "Add post-it: Neither agree nor disagree (0)."
+    assert "8" not in rows and "9" not in rows
+    titles = [c.title for c in keys.palette_commands(wall)]
+    assert titles[:7] == [f"Add post-it: {label} ({symbol})" for _key, label, _short, symbol in SEVEN]
+    assert "1-7  add" in key_bar_text(keys.key_bar_bindings(wall)).plain
+
+
+async def test_the_palette_runs_a_category_of_a_seven_point_wall(workspace: Workspace) -> None:
+    session_id = session_with_scale(workspace, SEVEN)
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.screen.query_one(KeyBar)
+        await pilot.press("ctrl+p", *"Add post-it: Somewhat disagree")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press(*"from palette", "enter")
+        placed = [(p.response_key, p.comment) for p in workspace.store.postits.of(session_id)]
+        assert placed == [("somewhat_disagree", "from palette")]
+        assert "from" in screen_text(app)
