@@ -1,6 +1,6 @@
 """The layers hold: `lint-imports` keeps every contract in pyproject.toml.
 
-core < store < exercise | discussion < outputs | sync < actions < cli | ui: a package
+core < store < exercise | discussion < outputs | sync < actions < ui < cli: a package
 imports only the layers below it, packages of one layer never import each other,
 only facilitator.ui imports textual, and no two modules of one package import each
 other in a cycle. Imports inside functions and under TYPE_CHECKING count.
@@ -43,7 +43,8 @@ def test_the_contracts_are_the_layers_of_the_program() -> None:
 
     assert found["layers"]["type"] == "layers"
     assert found["layers"]["layers"] == [
-        "facilitator.ui | facilitator.cli",
+        "facilitator.cli",
+        "facilitator.ui",
         "facilitator.actions",
         "facilitator.outputs | facilitator.sync",
         "facilitator.exercise | facilitator.discussion",
