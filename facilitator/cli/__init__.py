@@ -6,6 +6,6 @@ Anything wrong exits with code 2 and one line on stderr, and changes nothing.
 """
 
 from facilitator.cli import discussion, reports, sync
-from facilitator.cli.core import main, read_postit_csv
+from facilitator.cli.core import main
 
-__all__ = ["discussion", "main", "read_postit_csv", "reports", "sync"]
+__all__ = ["discussion", "main", "reports", "sync"]
