@@ -381,35 +381,19 @@ def export_command(session: str, fmt: str, out: str, table: str) -> None:
     The HTML summary is one self-contained page that prints on A4; the Markdown
     summary refers to PNG charts written beside it.
     """
-    from facilitator.outputs import export
+    from facilitator.actions.exports import export_session
 
     store = workspace().store
     found = store.sessions.get(session)
     if fmt != "csv" and table != "postits":
         raise FacilitatorError("--table is for CSV only: the other formats hold the post-its and the notes")
-    if fmt in ("md", "html"):
-        from facilitator.outputs.summary import export_summary
-
-        for path in export_summary(store, found, fmt, out):
-            echo(f"wrote {path}", err=True)
-    else:
-        text = export.to_json(store, found) if fmt == "json" else export.to_csv(store, found, table)
-        if out == "-":
-            sys.stdout.buffer.write(text.encode("utf-8"))
-            sys.stdout.flush()
-        else:
-            from facilitator.core.files import write_atomic
-
-            write_atomic(Path(out), text)
-            echo(f"wrote {out}", err=True)
-    from facilitator.discussion.privacy import session_findings
-
-    only_postits = fmt == "csv" and table == "postits"
-    only_notes = fmt == "csv" and table == "notes"
-    warn_privacy(
-        session_findings(store, found, postits=not only_notes, notes=not only_postits),
-        f"'facilitator privacy {session}'",
-    )
+    exported = export_session(store, found, fmt, out, table)
+    if exported.text is not None:
+        sys.stdout.buffer.write(exported.text.encode("utf-8"))
+        sys.stdout.flush()
+    for path in exported.written:
+        echo(f"wrote {path}", err=True)
+    warn_privacy(exported.findings, f"'facilitator privacy {session}'")
 
 
 PRIVACY_LINES = 20
@@ -420,14 +404,11 @@ def warn_privacy(found: list[Any], command: str, *, with_session: bool = False) 
 
     `command` is how to list them all, for when there are too many to show.
     """
+    from facilitator.actions.exports import privacy_heading
+
     if not found:
         return
-    many = "s" if len(found) != 1 else ""
-    click.echo(
-        f"warning: {len(found)} possible identifying detail{many} in what was exported "
-        "(exported as written; edit the comment or note if it should not leave):",
-        err=True,
-    )
+    click.echo(f"warning: {privacy_heading(found)}", err=True)
     for finding in found[:PRIVACY_LINES]:
         echo(f"  {finding.line(with_session=with_session)}", err=True)
     if len(found) > PRIVACY_LINES:
