@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from facilitator.cli import read_postit_csv
 from facilitator.core.clock import now
 from facilitator.core.paths import CLONE_ROOT
 from facilitator.core.statements import load_catalogue
+from facilitator.outputs.postit_csv import read_postit_csv
 from facilitator.store import SessionDetails, Store
 
 RAW_SCHEMA = """

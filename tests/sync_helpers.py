@@ -41,3 +41,28 @@ def integrity(data_dir: Path) -> str:
         return str(connection.execute("PRAGMA integrity_check").fetchone()[0])
     finally:
         connection.close()
+
+
+def bundles_split_from_parents(laptop_dir: Path, folder: Path) -> tuple[Path, Path, str]:
+    """Two plaintext bundles of one laptop in `folder`: its post-its, then (named to sort after
+    them) the session and consultation they belong to. Returns both paths and the session's id."""
+    from facilitator.sync import bundle
+    from facilitator.sync import merge as sync
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with open_store(laptop_dir) as laptop:
+        session = new_session(laptop, "From the laptop", data_dir=laptop_dir)
+        laptop.postits.add(session.id, 1, "agree", "said first")
+        laptop.postits.add(session.id, 2, "disagree", "said second")
+        whole = sync.export_bundle(laptop, laptop_dir, everything=True, plaintext=True).path
+    read = sync.read_bundle(whole)
+    device, stamp = read.manifest.device_id, read.manifest.created_at
+    children = [t for t in read.tables if t.table == "postits"]
+    parents = [t for t in read.tables if t.table != "postits"]
+    paths = []
+    for sequence, (name, tables) in enumerate((("1-postits", children), ("2-sessions", parents)), start=1):
+        data, _manifest = bundle.encode(device, sequence, stamp, tables, complete=False, recipients=None)
+        path = folder / f"{name}{bundle.SUFFIX}"
+        path.write_bytes(data)
+        paths.append(path)
+    return paths[0], paths[1], session.id

@@ -6,6 +6,6 @@ Anything wrong exits with code 2 and one line on stderr, and changes nothing.
 commands and is imported only when one of its commands runs (see `LAZY_COMMANDS`).
 """
 
-from facilitator.cli.core import main, read_postit_csv
+from facilitator.cli.core import main
 
-__all__ = ["main", "read_postit_csv"]
+__all__ = ["main"]

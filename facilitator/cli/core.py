@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import importlib
-import io
 import json
 import os
 import sqlite3
@@ -19,8 +17,8 @@ from facilitator import __version__
 from facilitator.actions.data_folder import Workspace
 from facilitator.cli.output import echo, echo_json, row
 from facilitator.core.error_log import log_unexpected
-from facilitator.core.errors import FacilitatorError, ItemError
-from facilitator.store import SETTINGS, NewPostit, Postit, SessionDetails
+from facilitator.core.errors import FacilitatorError
+from facilitator.store import SETTINGS, SessionDetails
 
 F = TypeVar("F", bound=Callable[..., Any])
 DATA_DIR_HELP = "Data folder (default: sessions/ of the clone, or $FACILITATOR_DATA_DIR)."
@@ -230,8 +228,8 @@ def session_new(
     female: int | None,
 ) -> None:
     """Create a session and print its id, alone, on stdout."""
-    ws = workspace()
-    statement_set = ws.catalogue().get(set_id)
+    from facilitator.actions.sessions import create_session
+
     details = SessionDetails(
         label=label,
         cohort=cohort,
@@ -245,10 +243,7 @@ def session_new(
     )
     if day is not None:
         details.date = day
-    session = ws.store.sessions.create(statement_set, details)
-    from facilitator.discussion.codebook import seed_codebook
-
-    seed_codebook(ws.store, session, statement_set.themes)
+    session = create_session(workspace(), set_id, details)
     click.echo(session.id)
 
 
@@ -291,13 +286,10 @@ def session_list(as_json: bool) -> None:
 @data_dir_option
 def session_close(session: str) -> None:
     """Mark SESSION closed: its exercise is over."""
-    store = workspace().store
-    found = store.sessions.get(session)
-    if found.is_closed:
-        echo(f"already closed {found.label}")
-        return
-    closed = store.sessions.close(found.id)
-    echo(f"closed {closed.label}")
+    from facilitator.actions.sessions import close_session
+
+    closing = close_session(workspace().store, session)
+    echo(f"{'already closed' if closing.already else 'closed'} {closing.session.label}")
 
 
 def stdin_is_terminal() -> bool:
@@ -331,8 +323,9 @@ def session_delete(session: str, yes: bool) -> None:
         )
         if " ".join(typed.split()).casefold() != found.label.casefold():
             raise FacilitatorError("the label typed does not match: nothing deleted")
-    store.sessions.delete(found.id)
-    echo(f"deleted {found.label}")
+    from facilitator.actions.sessions import delete_session
+
+    echo(f"deleted {delete_session(store, found.id).label}")
 
 
 @main.command("record")
@@ -350,99 +343,21 @@ def record_command(
     STATEMENT is the statement's number (1-based). RESPONSE is a scale key, a
     label or the entry key (1-5).
     """
+    from facilitator.actions.postits import record_postit
+
     store = workspace().store
     found = store.sessions.get(session)
     try:
         number = int(statement)
     except ValueError:
         raise FacilitatorError(f"statement {statement!r} must be a number such as 1") from None
-    postit = store.postits.add(found.id, number, response, comment, participant, session=found)
-    click.echo(postit.id)
-    if found.is_closed:
+    recorded = record_postit(store, found, number, response, comment, participant)
+    click.echo(recorded.postit.id)
+    if recorded.into_closed_session:
         echo(
             f"warning: session {found.label!r} is closed: the post-it was recorded anyway",
             err=True,
         )
-
-
-IMPORT_COLUMNS = ("statement", "response", "comment", "participant")
-IMPORT_FORMATS = "statement,response,comment[,participant], or those of 'facilitator export --format csv'"
-
-
-def _import_fields(path: Path, columns: list[str]) -> list[str | None]:
-    """The post-it field each column fills, None for an export's column that the import ignores.
-
-    A header that names the export's `statement_number` or `response_key` is an
-    export's header: its `statement` is the statement's text, and the import
-    reads only the columns in `export.IMPORTED_COLUMNS`. Any other header is a
-    transcription's, with the columns `IMPORT_COLUMNS`.
-    """
-    from facilitator.outputs.export import CSV_COLUMNS, IMPORTED_COLUMNS
-
-    known: tuple[str, ...]
-    if any(c in IMPORTED_COLUMNS and c not in IMPORT_COLUMNS for c in columns):
-        known, required = CSV_COLUMNS, ("statement_number", "response_key")
-        fields = [IMPORTED_COLUMNS.get(c) for c in columns]
-    else:
-        known, required = IMPORT_COLUMNS, ("statement", "response")
-        fields = list(columns)
-    unknown = [c for c in columns if c not in known]
-    missing = [c for c in required if c not in columns]
-    twice = [c for i, c in enumerate(columns) if c in columns[:i]]
-    if unknown or missing or twice:
-        if unknown:
-            problem = f"unknown column {unknown[0]!r}"
-        elif missing:
-            problem = f"missing column {missing[0]!r}"
-        else:
-            problem = f"column {twice[0]!r} appears twice"
-        raise FacilitatorError(f"{path} line 1: {problem}: columns are {IMPORT_FORMATS}")
-    return fields
-
-
-def read_postit_csv(path: Path) -> tuple[list[NewPostit], list[int]]:
-    """Read a transcription CSV, or a post-it CSV export: the post-its and the line each came from.
-
-    Every cell read is restored from the export's spreadsheet neutralisation
-    (`export.restore_cell`): one leading apostrophe comes off when = + - @, a
-    tab, a carriage return or another apostrophe follows it, and only then. The
-    rule is the same for a file typed by hand, so `'quoted'` keeps its
-    apostrophe and `''tis` becomes `'tis`.
-    """
-    from facilitator.outputs.export import restore_cell
-
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as error:
-        raise FacilitatorError(f"cannot read {path}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise FacilitatorError(f"{path} is not UTF-8 text: save it as 'CSV UTF-8'") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    items: list[NewPostit] = []
-    lines: list[int] = []
-    try:
-        columns = [c.strip().casefold() for c in next(reader, [])]
-        if not columns:
-            raise FacilitatorError(f"{path} is empty: it needs a header line 'statement,response,comment'")
-        fields = _import_fields(path, columns)
-        for row in reader:
-            if len(row) > len(columns):
-                raise FacilitatorError(f"{path} line {reader.line_num}: more cells than columns")
-            if not any(cell.strip() for cell in row):
-                continue
-            cells = {field: cell for field, cell in zip(fields, row, strict=False) if field is not None}
-            items.append(
-                NewPostit(
-                    statement_number=restore_cell(cells.get("statement", "").strip()),  # type: ignore[arg-type]  # checked by the store
-                    response=restore_cell(cells.get("response", "").strip()),
-                    comment=restore_cell(cells.get("comment", "")),
-                    participant=restore_cell(cells.get("participant", "").strip()) or None,
-                )
-            )
-            lines.append(reader.line_num)
-    except csv.Error as error:
-        raise FacilitatorError(f"{path} line {reader.line_num}: {error}") from None
-    return items, lines
 
 
 @main.command("import-postits")
@@ -456,18 +371,12 @@ def import_postits(session: str, file: Path) -> None:
     session or another: its post-its are added to SESSION as new post-its. All
     or nothing: one bad row, reported with its line number, imports nothing.
     """
+    from facilitator.actions.imports import import_postits as import_file
+
     store = workspace().store
-    found = store.sessions.get(session)
-    items, lines = read_postit_csv(file)
-    before = store.postits.of(found.id)
-    try:
-        count = store.postits.add_many(found.id, items)
-    except ItemError as error:
-        raise FacilitatorError(
-            f"{file} line {lines[error.index]}: {error.reason}; nothing imported"
-        ) from None
-    echo(f"imported {count} post-its into {found.label}")
-    repeats = _matching_postits(before, store.postits.of(found.id))
+    done = import_file(store, store.sessions.get(session), file)
+    count, repeats = done.count, done.repeats
+    echo(f"imported {count} post-its into {done.session.label}")
     if repeats:
         echo(
             f"warning: {repeats} of these {count} post-its match ones already recorded in this session; "
@@ -475,27 +384,6 @@ def import_postits(session: str, file: Path) -> None:
             f"lists them; to undo, delete the repeats on the wall: 'facilitator open {session}')",
             err=True,
         )
-
-
-def _matching_postits(before: list[Postit], after: list[Postit]) -> int:
-    """How many post-its new in `after` repeat one of `before` (statement, response, comment, participant).
-
-    Each earlier post-it matches at most one new one, so importing a file twice
-    reports every row, and a wall with two identical post-its is not flagged.
-    """
-    from collections import Counter
-
-    def key(p: Postit) -> tuple[int, str, str, str | None]:
-        return (p.statement_number, p.response_key, p.comment, p.participant)
-
-    earlier = Counter(key(p) for p in before)
-    old_ids = {p.id for p in before}
-    repeats = 0
-    for postit in after:
-        if postit.id not in old_ids and earlier[key(postit)] > 0:
-            earlier[key(postit)] -= 1
-            repeats += 1
-    return repeats
 
 
 @main.command("export")
@@ -516,35 +404,19 @@ def export_command(session: str, fmt: str, out: str, table: str) -> None:
     The HTML summary is one self-contained page that prints on A4; the Markdown
     summary refers to PNG charts written beside it.
     """
-    from facilitator.outputs import export
+    from facilitator.actions.exports import export_session
 
     store = workspace().store
     found = store.sessions.get(session)
     if fmt != "csv" and table != "postits":
         raise FacilitatorError("--table is for CSV only: the other formats hold the post-its and the notes")
-    if fmt in ("md", "html"):
-        from facilitator.outputs.summary import export_summary
-
-        for path in export_summary(store, found, fmt, out):
-            echo(f"wrote {path}", err=True)
-    else:
-        text = export.to_json(store, found) if fmt == "json" else export.to_csv(store, found, table)
-        if out == "-":
-            sys.stdout.buffer.write(text.encode("utf-8"))
-            sys.stdout.flush()
-        else:
-            from facilitator.core.files import write_atomic
-
-            write_atomic(Path(out), text)
-            echo(f"wrote {out}", err=True)
-    from facilitator.discussion.privacy import session_findings
-
-    only_postits = fmt == "csv" and table == "postits"
-    only_notes = fmt == "csv" and table == "notes"
-    warn_privacy(
-        session_findings(store, found, postits=not only_notes, notes=not only_postits),
-        f"'facilitator privacy {session}'",
-    )
+    exported = export_session(store, found, fmt, out, table)
+    if exported.text is not None:
+        sys.stdout.buffer.write(exported.text.encode("utf-8"))
+        sys.stdout.flush()
+    for path in exported.written:
+        echo(f"wrote {path}", err=True)
+    warn_privacy(exported.findings, f"'facilitator privacy {session}'")
 
 
 PRIVACY_LINES = 20
@@ -555,14 +427,11 @@ def warn_privacy(found: list[Any], command: str, *, with_session: bool = False) 
 
     `command` is how to list them all, for when there are too many to show.
     """
+    from facilitator.actions.exports import privacy_heading
+
     if not found:
         return
-    many = "s" if len(found) != 1 else ""
-    click.echo(
-        f"warning: {len(found)} possible identifying detail{many} in what was exported "
-        "(exported as written; edit the comment or note if it should not leave):",
-        err=True,
-    )
+    click.echo(f"warning: {privacy_heading(found)}", err=True)
     for finding in found[:PRIVACY_LINES]:
         echo(f"  {finding.line(with_session=with_session)}", err=True)
     if len(found) > PRIVACY_LINES:

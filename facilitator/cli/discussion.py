@@ -238,11 +238,10 @@ def _note_row(note: Any) -> None:
 
 
 def _seed_on_first_use(session_id: str) -> None:
-    from facilitator.discussion.codebook import seed_codebook, starter_themes
+    from facilitator.actions.sessions import seed_codebook
 
     ws = workspace()
-    found = ws.store.sessions.get(session_id)
-    seed_codebook(ws.store, found, starter_themes(ws.catalogue(), found))
+    seed_codebook(ws, ws.store.sessions.get(session_id))
 
 
 @main.command("themes")

@@ -49,12 +49,6 @@ def selection_options(what: str) -> Callable[[F], F]:
     return decorate
 
 
-def _selection(consultation: str | None, session_refs: tuple[str, ...], pools: tuple[str, ...]) -> Any:
-    from facilitator.exercise import charts
-
-    return charts.select(workspace().store, consultation=consultation, session_refs=session_refs, pools=pools)
-
-
 @main.command("charts")
 @selection_options("the charts")
 def charts_command(
@@ -66,12 +60,14 @@ def charts_command(
     first session stood. Sessions: those named, else the consultation's, else all.
     Pools: those given with --pool, else the saved pools of the chosen sessions.
     """
+    from facilitator.actions.exports import write_charts
     from facilitator.outputs import chart_files
 
     formats = chart_files.parse_formats(fmt)
-    selection = _selection(consultation, session_refs, pools)
-    entries = chart_files.export_charts(workspace().store, selection, out, formats)
-    echo(f"wrote {len(entries)} charts and index.json to {out}", err=True)
+    written = write_charts(
+        workspace().store, out, formats, consultation=consultation, session_refs=session_refs, pools=pools
+    )
+    echo(f"wrote {written.charts} charts and index.json to {out}", err=True)
 
 
 @main.command("report")
@@ -84,19 +80,19 @@ def report_command(
 
     Pools: those given with --pool, else the saved pools of the chosen sessions.
     """
-    from facilitator.outputs import chart_files, report
+    from facilitator.actions.exports import write_report
+    from facilitator.cli.core import warn_privacy
+    from facilitator.outputs import chart_files
 
     formats = chart_files.parse_formats(fmt)
-    selection = _selection(consultation, session_refs, pools)
-    entries = report.write_report(workspace().store, selection, out, formats)
-    echo(f"wrote {out / 'report.html'} with {len(entries)} charts", err=True)
-    from facilitator.cli.core import warn_privacy
-    from facilitator.discussion.privacy import sessions_findings
-
+    written = write_report(
+        workspace().store, out, formats, consultation=consultation, session_refs=session_refs, pools=pools
+    )
+    echo(f"wrote {written.page} with {written.charts} charts", err=True)
     warn_privacy(
-        sessions_findings(workspace().store, selection.sessions),
+        written.findings,
         "'facilitator privacy SESSION' for each session",
-        with_session=len(selection.sessions) > 1,
+        with_session=len(written.sessions) > 1,
     )
 
 

@@ -5,16 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from facilitator.cli.core import data_dir_option, main, workspace
 from facilitator.cli.output import echo, row
 from facilitator.core.errors import FacilitatorError
-
-if TYPE_CHECKING:
-    from facilitator.store import Store
 
 
 @main.group("keys")
@@ -45,9 +42,9 @@ def keys_new(out: Path) -> None:
 @data_dir_option
 def keys_trust(recipient: str) -> None:
     """Encrypt this device's bundles to RECIPIENT (the office's 'age1...' public key)."""
-    from facilitator.sync import keys
+    from facilitator.actions.sync import trust_recipient
 
-    previous = keys.trust(workspace().store, recipient)
+    previous = trust_recipient(workspace().store, recipient)
     if previous:
         echo(f"replaced the recipient {previous}", err=True)
     echo(f"bundles from this device are now encrypted to {recipient.strip()}")
@@ -73,14 +70,6 @@ def sync_group() -> None:
     """Carry data between laptops and the office in bundle files (USB stick or shared folder)."""
 
 
-def _identities(identity: Path | None) -> list[Any] | None:
-    if identity is None:
-        return None
-    from facilitator.sync import keys
-
-    return keys.load_identities(identity)
-
-
 def _warn_plaintext() -> None:
     click.echo(
         "warning: writing an UNENCRYPTED bundle: anyone who finds the file can read every comment",
@@ -97,30 +86,21 @@ def _warn_plaintext() -> None:
 @data_dir_option
 def sync_export(out: Path, everything: bool, plaintext: bool) -> None:
     """Write this device's changes since its last export into a bundle (encrypted by default)."""
-    from facilitator.sync import merge as sync
+    from facilitator.actions.sync import export_bundle
 
     if plaintext:
         _warn_plaintext()
-    store = workspace().store
-    new = _new_rows(store)
-    result = sync.export_bundle(store, out, everything=everything, plaintext=plaintext)
+    exported = export_bundle(workspace().store, out, everything=everything, plaintext=plaintext)
+    result = exported.made
     tables = ", ".join(f"{table} {n}" for table, n in result.manifest.tables.items())
     echo(f"wrote {result.path}: {result.rows} rows ({tables})")
     if not everything:
-        _explain_rows(result.rows, new)
+        _explain_rows(result.rows, exported.sent_again)
 
 
-def _new_rows(store: Store) -> int:
-    """Rows this device wrote since its last export (what 'new' means to both export commands)."""
-    from facilitator.store import sync_state
-
-    return store.sync.count_changes(store.meta.get(sync_state.META_LAST_EXPORT) or "")
-
-
-def _explain_rows(rows: int, new: int) -> None:
+def _explain_rows(rows: int, again: int) -> None:
     """Say on stderr how many of a bundle's rows are new and how many are sent again for safety."""
-    new = min(new, rows)
-    again = rows - new
+    new = rows - again
     if not again:
         return
     why = "recent rows and the rows they belong to go again so nothing is missed; merging twice is harmless"
@@ -138,13 +118,21 @@ def _explain_rows(rows: int, new: int) -> None:
 )
 @data_dir_option
 def sync_import(files: tuple[Path, ...], identity: Path | None) -> None:
-    """Merge bundle FILES, each all or nothing; prints what each added, updated and conflicted."""
-    from facilitator.sync import merge as sync
+    """Merge bundle FILES, each all or nothing; prints what each added, updated and conflicted.
 
-    store = workspace().store
-    identities = _identities(identity)
-    for file in files:
-        echo(sync.import_bundle(store, file, identities).describe())
+    A bundle whose rows belong to rows in another of FILES is merged after it; a bad
+    bundle is refused alone (exit code 2) and the others are merged all the same.
+    """
+    from facilitator.actions.sync import import_bundles
+
+    done = import_bundles(workspace().store, files, identity)
+    for imported in done.imported:
+        echo(imported.describe())
+    errors = [refused.error for refused in done.refused if refused.error is not None]
+    for error in errors[:-1]:
+        echo(f"error: {error}", err=True)
+    if errors:
+        raise errors[-1]
 
 
 @sync_group.command("run")
@@ -156,21 +144,18 @@ def sync_import(files: tuple[Path, ...], identity: Path | None) -> None:
 @data_dir_option
 def sync_run(folder: Path, identity: Path | None, plaintext: bool) -> None:
     """Export this device's new bundle into FOLDER, and import every bundle there not yet seen."""
-    from facilitator.sync import keys
+    from facilitator.actions.sync import load_identities, sync_folder
     from facilitator.sync import merge as sync
 
     store = workspace().store
-    identities = _identities(identity)
-    recipients = None
-    if not plaintext and keys.trusted(store) is None and identities:
-        recipients = [keys.recipient_of(identities)]
+    load_identities(identity)  # a bad identity file is refused before anything is said
     if plaintext and sync.has_new_changes(store):
         _warn_plaintext()
-    new = _new_rows(store)
-    result = sync.sync_folder(store, folder, identities, plaintext=plaintext, recipients=recipients)
+    synced = sync_folder(store, folder, identity, plaintext=plaintext)
+    result = synced.done
     if result.exported:
         echo(f"wrote {result.exported.path.name}: {result.exported.rows} rows")
-        _explain_rows(result.exported.rows, new)
+        _explain_rows(result.exported.rows, synced.sent_again)
     else:
         click.echo("nothing new to export")
     for imported in result.imported:

@@ -193,22 +193,16 @@ def summary_markdown(store: Store, session: Session, out: Path) -> str:
 def export_summary(store: Store, session: Session, fmt: str, out: str) -> list[str]:
     """Write the summary (and, for Markdown, its PNG charts beside it); returns what was written.
 
-    `out` may be "-" (stdout) for HTML only: Markdown needs a folder for its charts.
+    `out` is a file; "-" (stdout) is refused for Markdown, which needs a folder for
+    its charts (an HTML page for stdout is `summary_html`).
     """
     if fmt not in FORMATS:
         raise FacilitatorError(f"format {fmt!r} must be md or html")
-    if fmt == "html":
-        page = summary_html(store, session)
-        if out == "-":
-            import sys
-
-            sys.stdout.buffer.write(page.encode("utf-8"))
-            sys.stdout.flush()
-            return []
-        write_atomic(Path(out), page)
-        return [out]
-    if out == "-":
+    if out == "-" and fmt == "md":
         raise FacilitatorError("a Markdown summary needs --out FILE: its charts are written beside it")
+    if fmt == "html":
+        write_atomic(Path(out), summary_html(store, session))
+        return [out]
     target = Path(out)
     text = summary_markdown(store, session, target)
     from facilitator.outputs.chart_files import render

@@ -461,15 +461,47 @@ def _check_parents(store: Store, tables: Sequence[TableRows], name: str) -> None
                 )
 
 
+@dataclass(frozen=True)
+class BundleOutcome:
+    """One bundle file's import: its result, or the error that refused it (nothing of it merged)."""
+
+    path: Path
+    result: ImportResult | None = None
+    error: FacilitatorError | None = None
+
+
 def import_bundles(
     store: Store,
     paths: Sequence[Path],
     identities: Sequence[Any] | None = None,
     *,
     progress: Progress | None = None,
-) -> list[ImportResult]:
-    """Import several bundles, each in its own transaction; stop at the first bad one."""
-    return [import_bundle(store, path, identities, progress=progress) for path in paths]
+) -> list[BundleOutcome]:
+    """Import several bundles, each in its own transaction, and say what became of each.
+
+    A bundle whose rows refer to parents in another of the bundles is tried again
+    after the others, for as long as a round imports something; one that still
+    lacks them is refused with MissingParents. A bad bundle is refused alone: the
+    others are imported all the same. Outcomes come in the order they were settled.
+    """
+    outcomes: list[BundleOutcome] = []
+    pending = list(paths)
+    while pending:
+        retry: list[tuple[Path, MissingParents]] = []
+        for path in pending:
+            try:
+                outcome = import_bundle(store, path, identities, progress=progress)
+            except MissingParents as error:
+                retry.append((path, error))
+            except FacilitatorError as error:
+                outcomes.append(BundleOutcome(path, error=error))
+            else:
+                outcomes.append(BundleOutcome(path, result=outcome))
+        if len(retry) == len(pending):
+            outcomes += [BundleOutcome(path, error=error) for path, error in retry]
+            break
+        pending = [path for path, _error in retry]
+    return outcomes
 
 
 # ---------------------------------------------------------------- folder sync
@@ -506,30 +538,18 @@ def sync_folder(
         key=lambda p: p.name,
     )
     locked = 0
-    last_missing = ""
-    while pending:
-        retry: list[Path] = []
-        for path in pending:
-            try:
-                outcome = import_bundle(store, path, identities, progress=progress)
-            except NeedsIdentity:
-                locked += 1
-            except MissingParents as error:
-                retry.append(path)
-                last_missing = str(error)
-            except BundleIncomplete as error:
-                result.messages.append(f"skipped {error}; it will be tried again next run")
-            except BundleError as error:
-                result.messages.append(f"skipped {error}")
-            else:
-                if outcome.skipped != "this device's own bundle" and outcome.skipped != "already imported":
-                    result.imported.append(outcome)
-        if len(retry) == len(pending):
-            result.messages.append(f"skipped {last_missing}")
-            for path in retry[1:]:
-                result.messages.append(f"skipped {path.name}: it refers to rows not yet here")
-            break
-        pending = retry
+    for settled in import_bundles(store, pending, identities, progress=progress):
+        error, outcome = settled.error, settled.result
+        if isinstance(error, NeedsIdentity):
+            locked += 1
+        elif isinstance(error, BundleIncomplete):
+            result.messages.append(f"skipped {error}; it will be tried again next run")
+        elif isinstance(error, BundleError):
+            result.messages.append(f"skipped {error}")
+        elif error is not None:
+            raise error
+        elif outcome is not None and outcome.skipped not in ("this device's own bundle", "already imported"):
+            result.imported.append(outcome)
     if locked:
         result.messages.append(
             f"{locked} encrypted bundle(s) from other devices left unread: "

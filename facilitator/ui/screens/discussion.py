@@ -29,6 +29,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from facilitator.actions.data_folder import Workspace
+from facilitator.actions.sessions import seed_codebook
 from facilitator.core.errors import FacilitatorError
 from facilitator.discussion import codebook, roster
 from facilitator.discussion import notes as discussion
@@ -264,9 +265,7 @@ class DiscussionScreen(Guarded, Screen[None]):
 
     def on_mount(self) -> None:
         store = self.workspace.store
-        codebook.seed_codebook(
-            store, self.session, codebook.starter_themes(self.workspace.catalogue(), self.session)
-        )
+        seed_codebook(self.workspace, self.session)
         codebook.align_codebook(store, self.session)
         self.reload()
         self.box.focus()

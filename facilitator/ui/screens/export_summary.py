@@ -19,8 +19,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from facilitator.actions.data_folder import Workspace
+from facilitator.actions.exports import Exported, export_summary_to_folder, privacy_heading
 from facilitator.core.errors import FacilitatorError
-from facilitator.outputs.summary import EXPORTS_FOLDER, export_summary_to_folder
+from facilitator.outputs.summary import EXPORTS_FOLDER
 from facilitator.store import Store
 from facilitator.ui.boundary import Guarded
 from facilitator.ui.keys import BLANK
@@ -35,6 +36,15 @@ def written_message(fmt: str, written: list[str]) -> str:
     if len(written) > 1:
         message += f" (its {len(written) - 1} PNG charts are beside it)"
     return message
+
+
+def privacy_message(exported: Exported, shown: int = 3) -> str:
+    """What the warning says: how many identifying details went out as written, and the first few."""
+    found = exported.findings
+    lines = [privacy_heading(found), *(finding.line() for finding in found[:shown])]
+    if len(found) > shown:
+        lines.append(f"… and {len(found) - shown} more")
+    return "\n".join(lines)
 
 
 class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
@@ -111,17 +121,21 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
         data_dir = self.workspace.data_dir
         try:
             with Store.open(data_dir) as store:
-                written = export_summary_to_folder(store, store.sessions.get(self.session.id), fmt, data_dir)
+                exported = export_summary_to_folder(store, store.sessions.get(self.session.id), fmt, data_dir)
         except FacilitatorError as error:
             app.call_from_thread(self._failed, str(error))
         except Exception as error:  # any failure is told, and the app stays up
             app.call_from_thread(self._failed, f"{type(error).__name__}: {error}")
         else:
-            app.call_from_thread(self._written, fmt, written)
+            app.call_from_thread(self._written, fmt, exported)
 
-    def _written(self, fmt: str, written: list[str]) -> None:
-        self.app.notify(written_message(fmt, written), title="Summary exported", timeout=10, markup=False)
-        self.dismiss(written)
+    def _written(self, fmt: str, exported: Exported) -> None:
+        self.app.notify(
+            written_message(fmt, exported.written), title="Summary exported", timeout=10, markup=False
+        )
+        if exported.findings:
+            self.app.notify(privacy_message(exported), severity="warning", timeout=15, markup=False)
+        self.dismiss(exported.written)
 
     def _failed(self, message: str) -> None:
         self.busy = False

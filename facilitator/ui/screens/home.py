@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from facilitator.actions.data_folder import Workspace
+from facilitator.actions.sessions import close_session, delete_session, reopen_session
 from facilitator.core.errors import FacilitatorError
 from facilitator.store import SessionSummary
 from facilitator.ui.boundary import Guarded
@@ -286,10 +287,10 @@ class HomeScreen(Guarded, Screen[None]):
         store = self.workspace.store
         try:
             if store.sessions.get(session_id).is_closed:
-                store.sessions.reopen(session_id)
+                reopen_session(store, session_id)
                 self.notify("Session reopened.")
             else:
-                store.sessions.close(session_id)
+                close_session(store, session_id)
                 self.offer_receipt(session_id)
         except FacilitatorError as error:
             self.notify(str(error), severity="error", markup=False)
@@ -336,7 +337,7 @@ class HomeScreen(Guarded, Screen[None]):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.workspace.store.sessions.delete(session_id)
+                delete_session(self.workspace.store, session_id)
                 self.notify("Session deleted.")
                 self.refresh_sessions()
 

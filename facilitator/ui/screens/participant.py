@@ -21,6 +21,7 @@ from textual.timer import Timer
 from textual.widgets import Button, ContentSwitcher, Input, Static
 
 from facilitator.actions.data_folder import Workspace
+from facilitator.actions.postits import record_postit
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.statements import Category
 from facilitator.store import MAX_COMMENT, Session
@@ -207,9 +208,7 @@ class ParticipantScreen(Guarded, Screen[None]):
             return
         comment = self.query_one("#p-comment", Input)
         try:
-            self.workspace.store.postits.add(
-                self.session.id, self.number, self.choice.key, comment.value, session=self.session
-            )
+            record_postit(self.workspace.store, self.session, self.number, self.choice.key, comment.value)
         except FacilitatorError as error:
             self.notify(str(error), severity="error", markup=False)
             return

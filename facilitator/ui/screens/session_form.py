@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from facilitator.actions.data_folder import Workspace
+from facilitator.actions.sessions import create_session, edit_session
 from facilitator.core.errors import FacilitatorError, FieldError
 from facilitator.store import SETTINGS, SessionDetails
 from facilitator.ui.boundary import Guarded
@@ -168,16 +169,14 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
                 marked.focus()  # and scroll to it: the person sees what to fix
                 break
             return
-        store = self.workspace.store
         try:
             if self.session is None:
                 set_select = self.query_one("#set")
                 if not isinstance(set_select, Select) or not isinstance(set_select.value, str):
                     raise FacilitatorError("Choose a statement set.")
-                statement_set = self.workspace.catalogue().get(set_select.value)
-                session = store.sessions.create(statement_set, details)
+                session = create_session(self.workspace, set_select.value, details)
             else:
-                session = store.sessions.update(self.session.id, details)
+                session = edit_session(self.workspace, self.session.id, details)
         except FacilitatorError as problem:
             self.query_one("#form-error", Static).update(Text(str(problem), style="bold"))
             return

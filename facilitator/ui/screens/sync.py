@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -24,6 +24,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 
+from facilitator.actions import sync as actions
 from facilitator.actions.data_folder import Workspace
 from facilitator.core.errors import FacilitatorError
 from facilitator.store import Store, sync_state
@@ -74,10 +75,9 @@ def bundle_files(typed: str) -> list[Path]:
     return files
 
 
-def _identities(typed: str) -> list[Any] | None:
-    from facilitator.sync import keys
-
-    return keys.load_identities(Path(typed.strip()).expanduser()) if typed.strip() else None
+def _identity(typed: str) -> Path | None:
+    """The identity file typed, or None when the box is empty."""
+    return Path(typed.strip()).expanduser() if typed.strip() else None
 
 
 def _outcome(outcome: ImportResult) -> list[str]:
@@ -102,15 +102,15 @@ class JobResult:
 def run_export(
     store: Store, folder: str, *, everything: bool, plaintext: bool, progress: Progress
 ) -> JobResult:
-    from facilitator.sync import merge as sync
-
     result = JobResult("Export")
     target = Path(folder.strip()).expanduser()
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise FacilitatorError(f"cannot make the folder {target}: {error.strerror}") from None
-    made = sync.export_bundle(store, target, everything=everything, plaintext=plaintext, progress=progress)
+    made = actions.export_bundle(
+        store, target, everything=everything, plaintext=plaintext, progress=progress
+    ).made
     tables = ", ".join(f"{table} {n}" for table, n in made.manifest.tables.items())
     result.lines += [
         made.path.name,
@@ -122,53 +122,27 @@ def run_export(
 
 def run_import(store: Store, typed: str, identity: str, *, progress: Progress) -> JobResult:
     """Import each bundle in its own transaction; one whose parents are in another is tried after it."""
-    from facilitator.sync import merge as sync
+    from facilitator.sync.merge import NeedsIdentity
 
     result = JobResult("Import")
     files = bundle_files(typed)
-    identities = _identities(identity)
-    pending, last_missing = files, ""
-    while pending:
-        retry: list[Path] = []
-        for path in pending:
-            try:
-                outcome = sync.import_bundle(store, path, identities, progress=progress)
-            except sync.MissingParents as error:
-                retry.append(path)
-                last_missing = str(error)
-            except sync.NeedsIdentity:
-                result.problems.append(
-                    f"{path.name} is encrypted: give the office's identity file to read it"
-                )
-            except FacilitatorError as error:
-                result.problems.append(str(error))
-            else:
-                result.lines += _outcome(outcome)
-        if retry and len(retry) == len(pending):
-            result.problems.append(last_missing)
-            result.problems += [f"{p.name}: it refers to rows not here yet" for p in retry[1:]]
-            break
-        pending = retry
+    for settled in actions.import_bundles(store, files, _identity(identity), progress=progress).outcomes:
+        if settled.result is not None:
+            result.lines += _outcome(settled.result)
+        elif isinstance(settled.error, NeedsIdentity):
+            result.problems.append(
+                f"{settled.path.name} is encrypted: give the office's identity file to read it"
+            )
+        else:
+            result.problems.append(str(settled.error))
     return result
 
 
 def run_folder(store: Store, folder: str, identity: str, *, plaintext: bool, progress: Progress) -> JobResult:
-    from facilitator.sync import keys
-    from facilitator.sync import merge as sync
-
     result = JobResult("Folder sync")
-    identities = _identities(identity)
-    recipients = None
-    if not plaintext and keys.trusted(store) is None and identities:
-        recipients = [keys.recipient_of(identities)]  # at the office: encrypt to its own key
-    done = sync.sync_folder(
-        store,
-        Path(folder.strip()).expanduser(),
-        identities,
-        plaintext=plaintext,
-        recipients=recipients,
-        progress=progress,
-    )
+    done = actions.sync_folder(
+        store, Path(folder.strip()).expanduser(), _identity(identity), plaintext=plaintext, progress=progress
+    ).done
     if done.exported:
         encrypted = "encrypted" if done.exported.encrypted else "UNENCRYPTED"
         result.lines += [done.exported.path.name, f"  written: {done.exported.rows} rows, {encrypted}"]
@@ -394,11 +368,10 @@ class SyncScreen(Guarded, Screen[None]):
             self.store.meta.set(key, value.strip())
 
     def _needs_recipient(self, values: FormValues) -> str | None:
-        from facilitator.sync import keys
-
-        if values.get("plaintext") or keys.trusted(self.store) or str(values.get("identity", "")).strip():
-            return None
-        return NO_RECIPIENT
+        plaintext, identity = bool(values.get("plaintext")), str(values.get("identity", "")).strip()
+        if actions.needs_recipient(self.store, plaintext=plaintext, identity_given=bool(identity)):
+            return NO_RECIPIENT
+        return None
 
     def action_export(self) -> None:
         if self._busy():
@@ -544,7 +517,7 @@ class SyncScreen(Guarded, Screen[None]):
         def chosen(values: FormValues | None) -> None:
             if values is None:
                 return
-            keys.trust(self.store, str(values["recipient"]))
+            actions.trust_recipient(self.store, str(values["recipient"]))
             self.refresh_facts()
             self.notify("Bundles from this device are now encrypted to that key.")
 

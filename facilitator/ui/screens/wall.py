@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from facilitator.actions.data_folder import Workspace
+from facilitator.actions.postits import delete_postit, edit_postit, move_postit, record_postit, restore_postit
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.literal import visible
 from facilitator.core.statements import Category
@@ -328,15 +329,15 @@ class WallScreen(Guarded, Screen[None]):
             store = self.workspace.store
             try:
                 if box.postit_id is None:
-                    postit = store.postits.add(
-                        self.session.id, self.number, box.category_key, event.value, session=self.session
-                    )
+                    postit = record_postit(
+                        store, self.session, self.number, box.category_key, event.value
+                    ).postit
                     self.postits.append(postit)
                     card = PostitCard(postit)
                     await self.column(box.category_key).cards.mount(card, before=box)
                 else:
-                    before = store.postits.get(box.postit_id)
-                    postit = store.postits.edit(box.postit_id, event.value)
+                    change = edit_postit(store, box.postit_id, event.value)
+                    before, postit = change.before, change.after
                     if before.comment != postit.comment:
                         self.undo_steps.append(UndoStep("edit", postit.id, before.comment))
                     card = self.query_one(f"#{card_id(postit.id)}", PostitCard)
@@ -415,12 +416,11 @@ class WallScreen(Guarded, Screen[None]):
     async def _finish_move(self, key: str) -> None:
         postit_id, self.moving = self.moving, None
         assert postit_id is not None
-        before = self.workspace.store.postits.get(postit_id)
-        if before.response_key == key:
+        change = move_postit(self.workspace.store, postit_id, key)
+        if not change.changed:
             self.say("The card is already in that category.")
             return
-        self.workspace.store.postits.move(postit_id, key)
-        self.undo_steps.append(UndoStep("move", postit_id, before.response_key))
+        self.undo_steps.append(UndoStep("move", postit_id, change.before.response_key))
         await self._load(self.number, select=postit_id)
         self.say(f"Moved to {self.session.scale.get(key).label}: u moves it back.")
 
@@ -431,7 +431,7 @@ class WallScreen(Guarded, Screen[None]):
             cards = [c for c in self.cards() if c.display]
             index = cards.index(card)
             neighbour = cards[index + 1] if index + 1 < len(cards) else (cards[index - 1] if index else None)
-            self.workspace.store.postits.delete(card.postit.id)
+            delete_postit(self.workspace.store, card.postit.id)
             self.undo_steps.append(UndoStep("delete", card.postit.id))
             self.postits = [p for p in self.postits if p.id != card.postit.id]
             await card.remove()
@@ -451,11 +451,11 @@ class WallScreen(Guarded, Screen[None]):
             store = self.workspace.store
             try:
                 if step.kind == "delete":
-                    postit = store.postits.restore(step.postit_id)
+                    postit = restore_postit(store, step.postit_id)
                 elif step.kind == "move":
-                    postit = store.postits.move(step.postit_id, step.before)
+                    postit = move_postit(store, step.postit_id, step.before).after
                 else:
-                    postit = store.postits.edit(step.postit_id, step.before)
+                    postit = edit_postit(store, step.postit_id, step.before).after
             except FacilitatorError as error:
                 self.notify(f"Cannot undo: {error}", severity="error", markup=False)
                 return

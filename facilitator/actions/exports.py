@@ -1,0 +1,140 @@
+"""Writing what leaves the laptop: a session's export or summary, the charts, the report.
+
+Each returns what it wrote and the identifying details still in it after the
+pseudonym map (`discussion.privacy`), for the front end to warn about: an export
+never alters a comment silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from facilitator.core.errors import FacilitatorError
+from facilitator.store import Session, Store
+
+if TYPE_CHECKING:
+    from facilitator.discussion.privacy import PrivacyFinding
+
+SESSION_FORMATS = ("json", "csv", "md", "html")
+SUMMARY_FORMATS = ("html", "md")
+
+
+def privacy_heading(findings: Sequence[PrivacyFinding]) -> str:
+    """The sentence that heads the list of identifying details an export holds."""
+    many = "s" if len(findings) != 1 else ""
+    return (
+        f"{len(findings)} possible identifying detail{many} in what was exported "
+        "(exported as written; edit the comment or note if it should not leave):"
+    )
+
+
+@dataclass(frozen=True)
+class Exported:
+    """Files written (the main one last), or the text meant for stdout, and the privacy findings."""
+
+    written: list[str]
+    text: str | None = None
+    findings: list[PrivacyFinding] = field(default_factory=list)
+
+
+def export_session(store: Store, session: Session, fmt: str, out: str, table: str = "postits") -> Exported:
+    """Export a session: JSON or tidy CSV (`table` "postits" or "notes"), or its summary (html, md).
+
+    `out` is a file, or "-" for the text itself (`Exported.text`, written nowhere);
+    a Markdown summary needs a file, its PNG charts are written beside it.
+    """
+    from facilitator.discussion.privacy import session_findings
+
+    if fmt not in SESSION_FORMATS:
+        raise FacilitatorError(f"format {fmt!r} must be one of {', '.join(SESSION_FORMATS)}")
+    text: str | None = None
+    written: list[str] = []
+    if fmt in SUMMARY_FORMATS:
+        from facilitator.outputs import summary
+
+        if out == "-" and fmt == "html":
+            text = summary.summary_html(store, session)
+        else:
+            written = summary.export_summary(store, session, fmt, out)
+    else:
+        from facilitator.outputs import export
+
+        text = export.to_json(store, session) if fmt == "json" else export.to_csv(store, session, table)
+        if out != "-":
+            from facilitator.core.files import write_atomic
+
+            write_atomic(Path(out), text)
+            written, text = [out], None
+    only_postits = fmt == "csv" and table == "postits"
+    only_notes = fmt == "csv" and table == "notes"
+    findings = session_findings(store, session, postits=not only_notes, notes=not only_postits)
+    return Exported(written, text, findings)
+
+
+def export_summary_to_folder(store: Store, session: Session, fmt: str, data_dir: Path) -> Exported:
+    """Write a session's summary (html or md) into the data folder's exports folder, never over
+    an earlier file; the summary is the last file written."""
+    from facilitator.discussion.privacy import session_findings
+    from facilitator.outputs import summary
+
+    written = summary.export_summary_to_folder(store, session, fmt, data_dir)
+    return Exported(written, findings=session_findings(store, session))
+
+
+@dataclass(frozen=True)
+class ReportWritten:
+    """The report (or the charts alone) written into `folder`, for `sessions`."""
+
+    folder: Path
+    charts: int
+    sessions: list[Session]
+    findings: list[PrivacyFinding] = field(default_factory=list)
+
+    @property
+    def page(self) -> Path:
+        return self.folder / "report.html"
+
+
+def write_charts(
+    store: Store,
+    out: Path,
+    formats: Sequence[str],
+    *,
+    consultation: str | None = None,
+    session_refs: Sequence[str] = (),
+    pools: Sequence[str] = (),
+) -> ReportWritten:
+    """Write the report's charts (Figures, then Appendix 1) and `index.json` into `out`.
+
+    Sessions: those named, else the consultation's, else all; pools: those given
+    ("LABEL=ID,ID"), else the saved pools of the chosen sessions.
+    """
+    from facilitator.exercise import charts
+    from facilitator.outputs import chart_files
+
+    selection = charts.select(store, consultation=consultation, session_refs=session_refs, pools=pools)
+    entries = chart_files.export_charts(store, selection, out, formats)
+    return ReportWritten(out, len(entries), list(selection.sessions))
+
+
+def write_report(
+    store: Store,
+    out: Path,
+    formats: Sequence[str],
+    *,
+    consultation: str | None = None,
+    session_refs: Sequence[str] = (),
+    pools: Sequence[str] = (),
+) -> ReportWritten:
+    """Write `report.html` with its chart files into `out` (chosen as for `write_charts`)."""
+    from facilitator.discussion.privacy import sessions_findings
+    from facilitator.exercise import charts
+    from facilitator.outputs import report
+
+    selection = charts.select(store, consultation=consultation, session_refs=session_refs, pools=pools)
+    entries = report.write_report(store, selection, out, formats)
+    sessions = list(selection.sessions)
+    return ReportWritten(out, len(entries), sessions, sessions_findings(store, sessions))

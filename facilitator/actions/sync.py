@@ -1,0 +1,184 @@
+"""Carrying data to the office: the recipient, bundle export and import, folder sync.
+
+Which key a bundle is encrypted to is chosen here once (`recipients_for`), for the
+command line and the sync screen alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from facilitator.store import Store
+
+if TYPE_CHECKING:
+    from facilitator.sync.merge import BundleOutcome, ExportResult, FolderResult, ImportResult
+
+Progress = Callable[[str, int, int], None]
+
+
+# ---------------------------------------------------------------- the recipient
+
+
+def trust_recipient(store: Store, recipient: str) -> str | None:
+    """Encrypt this device's bundles to `recipient` (an age public key); returns the one it replaces."""
+    from facilitator.sync import keys
+
+    return keys.trust(store, recipient)
+
+
+def needs_recipient(store: Store, *, plaintext: bool, identity_given: bool = False) -> bool:
+    """Whether a bundle could not be encrypted: no recipient trusted, no office identity, not plaintext."""
+    from facilitator.sync import keys
+
+    return not (plaintext or identity_given or keys.trusted(store))
+
+
+def recipients_for(store: Store, identities: Sequence[Any] | None, *, plaintext: bool) -> list[str] | None:
+    """Whom this device's next bundle is encrypted to; None means the trusted recipient (or plaintext).
+
+    At the office no recipient is trusted, but its identity is at hand: its own
+    bundles are encrypted to its own key.
+    """
+    from facilitator.sync import keys
+
+    if not plaintext and keys.trusted(store) is None and identities:
+        return [keys.recipient_of(list(identities))]
+    return None
+
+
+def load_identities(identity: Path | None) -> list[Any] | None:
+    """The office's identities from its identity file, or None when none is given."""
+    if identity is None:
+        return None
+    from facilitator.sync import keys
+
+    return keys.load_identities(identity)
+
+
+def new_rows(store: Store) -> int:
+    """Rows this device wrote since its last export."""
+    from facilitator.store import sync_state
+
+    return store.sync.count_changes(store.meta.get(sync_state.META_LAST_EXPORT) or "")
+
+
+# ---------------------------------------------------------------- export
+
+
+@dataclass(frozen=True)
+class BundleExport:
+    """A bundle written, and how many of its rows were new since the previous export."""
+
+    made: ExportResult
+    new_rows: int
+
+    @property
+    def sent_again(self) -> int:
+        """Rows sent again for safety (recent ones, and the rows they belong to)."""
+        return self.made.rows - min(self.new_rows, self.made.rows)
+
+
+def export_bundle(
+    store: Store,
+    out: Path,
+    *,
+    everything: bool = False,
+    plaintext: bool = False,
+    progress: Progress | None = None,
+) -> BundleExport:
+    """Write this device's changes since its last export (or everything) into a bundle.
+
+    `out` is a file, or a folder to write it into under its standard name. It is
+    encrypted to the trusted recipient unless `plaintext`.
+    """
+    from facilitator.sync import merge
+
+    new = new_rows(store)
+    made = merge.export_bundle(
+        store,
+        out,
+        everything=everything,
+        plaintext=plaintext,
+        recipients=recipients_for(store, None, plaintext=plaintext),
+        progress=progress,
+    )
+    return BundleExport(made, new)
+
+
+# ---------------------------------------------------------------- import
+
+
+@dataclass(frozen=True)
+class BundleImports:
+    """What became of each bundle file, in the order each was settled."""
+
+    outcomes: list[BundleOutcome]
+
+    @property
+    def imported(self) -> list[ImportResult]:
+        return [o.result for o in self.outcomes if o.result is not None]
+
+    @property
+    def refused(self) -> list[BundleOutcome]:
+        return [o for o in self.outcomes if o.error is not None]
+
+
+def import_bundles(
+    store: Store,
+    paths: Sequence[Path],
+    identity: Path | None = None,
+    *,
+    progress: Progress | None = None,
+) -> BundleImports:
+    """Merge bundle files, each all or nothing, with the office's identity file if given.
+
+    A bundle whose rows belong to parents in another of the files is tried again
+    after the others; a bad bundle is refused alone and said so in its outcome.
+    """
+    from facilitator.sync import merge
+
+    identities = load_identities(identity)
+    return BundleImports(merge.import_bundles(store, paths, identities, progress=progress))
+
+
+# ---------------------------------------------------------------- folder sync
+
+
+@dataclass(frozen=True)
+class FolderSync:
+    """A folder sync's result, and how many rows of its bundle were new (as for an export)."""
+
+    done: FolderResult
+    new_rows: int
+
+    @property
+    def sent_again(self) -> int:
+        made = self.done.exported
+        return 0 if made is None else made.rows - min(self.new_rows, made.rows)
+
+
+def sync_folder(
+    store: Store,
+    folder: Path,
+    identity: Path | None = None,
+    *,
+    plaintext: bool = False,
+    progress: Progress | None = None,
+) -> FolderSync:
+    """Export this device's new bundle into `folder`, then import every bundle there not yet seen."""
+    from facilitator.sync import merge
+
+    identities = load_identities(identity)
+    new = new_rows(store)
+    done = merge.sync_folder(
+        store,
+        folder,
+        identities,
+        plaintext=plaintext,
+        recipients=recipients_for(store, identities, plaintext=plaintext),
+        progress=progress,
+    )
+    return FolderSync(done, new)

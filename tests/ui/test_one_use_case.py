@@ -1,0 +1,116 @@
+"""The command line and the app call the same use cases, so they give the same result.
+
+Each test does one thing through both front ends where they once differed, and
+compares what each left in the database (or said).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input, Select
+
+from facilitator.actions.data_folder import Workspace
+from facilitator.discussion import codebook
+from facilitator.store import Store
+from facilitator.ui.app import make_app
+from facilitator.ui.screens.export_summary import ExportSummaryScreen
+from facilitator.ui.screens.session_form import SessionFormScreen
+from facilitator.ui.screens.sync import SyncForm, SyncScreen
+from tests.conftest import Cli
+from tests.sync_helpers import bundles_split_from_parents, open_store
+
+from .conftest import SET_ID, new_session
+
+PHONE = "07700 900123"
+
+
+def theme_names(store: Store) -> list[str]:
+    (session,) = store.sessions.all()
+    return sorted(t.name for t in codebook.themes(store, codebook.Codebook.of(session)))
+
+
+async def test_the_form_and_the_command_line_seed_the_same_codebook(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 30)) as pilot:
+        form = SessionFormScreen(workspace, blink=False)
+        await app.push_screen(form)
+        form.query_one("#set", Select).value = SET_ID
+        form.query_one("#label", Input).value = "Adult focus group 1"
+        form.query_one("#cohort", Input).value = "adults"
+        form.query_one("#setting", Select).value = "community"
+        await pilot.pause()
+        form.action_save()
+        await pilot.pause()
+    from_the_form = theme_names(workspace.store)
+
+    cli = Cli(tmp_path / "by-command")
+    args = ("--set", SET_ID, "--label", "Adult focus group 1", "--cohort", "adults", "--setting", "community")
+    assert cli("session", "new", *args).exit_code == 0
+    with open_store(tmp_path / "by-command") as store:
+        from_the_command_line = theme_names(store)
+
+    assert from_the_form == from_the_command_line
+    assert len(from_the_form) == len(workspace.catalogue().get(SET_ID).themes)
+
+
+async def test_both_front_ends_import_a_bundle_whose_parents_come_in_another(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    children, parents, session_id = bundles_split_from_parents(tmp_path / "laptop", tmp_path / "usb")
+
+    cli = Cli(tmp_path / "by-command")
+    result = cli("sync", "import", str(children), str(parents))  # the post-its first
+    assert result.exit_code == 0, result.stderr
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == [parents.name, children.name]
+
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = SyncScreen(workspace, blink=False)
+        await app.push_screen(screen)
+        screen.action_import()
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, SyncForm)
+        form.query_one("#files", Input).value = str(tmp_path / "usb")
+        form.query_one("#identity", Input).value = ""
+        form.action_go()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    def postits(store: Store) -> list[tuple[str, int, str, str]]:
+        return sorted(
+            (p.id, p.statement_number, p.response_key, p.comment) for p in store.postits.of(session_id)
+        )
+
+    with open_store(tmp_path / "by-command") as store:
+        by_command = postits(store)
+    assert postits(workspace.store) == by_command
+    assert len(by_command) == 2
+
+
+async def test_both_front_ends_warn_of_the_same_identifying_details_on_export(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    session_id = new_session(workspace)
+    workspace.store.postits.add(session_id, 1, "agree", f"ring me on {PHONE}")
+
+    result = Cli(workspace.data_dir)(
+        "export", session_id, "--format", "html", "--out", str(tmp_path / "s.html")
+    )
+    assert result.exit_code == 0
+    told_by_command = [line.strip() for line in result.stderr.splitlines() if line.startswith("  ")]
+    assert told_by_command == [f"statement 1 post-it: phone '{PHONE}' (looks like a phone number)"]
+
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(ExportSummaryScreen(workspace, session_id, "html"))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        warnings = [n.message for n in app._notifications if n.severity == "warning"]
+    assert len(warnings) == 1
+    assert warnings[0].splitlines()[1:] == told_by_command
+    assert f"warning: {warnings[0].splitlines()[0]}" in result.stderr.splitlines()
