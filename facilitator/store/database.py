@@ -87,8 +87,11 @@ class Store:
             self.db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
             self.device_id = self._ensure_device()
-            # Stamps never go below one already seen (set by sync), even if the clock went back.
+            # Stamps never go below one already seen (set by sync), even if the clock went back,
+            # nor below one this device wrote: after an import from a clock ahead, this device
+            # stamps on top of the floor, above its own clock, and a restart must not undo that.
             self.clock.observe(self.meta.get(META_CLOCK_FLOOR))
+            self.clock.observe(self.sync.newest_own_stamp())
         except sqlite3.DatabaseError as error:
             raise FacilitatorError(f"cannot use the database {path}: {error}") from None
 
