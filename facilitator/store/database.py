@@ -87,11 +87,10 @@ class Store:
             self.db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
             self.device_id = self._ensure_device()
-            # Stamps never go below one already seen (set by sync), even if the clock went back,
-            # nor below one this device wrote: after an import from a clock ahead, this device
-            # stamps on top of the floor, above its own clock, and a restart must not undo that.
+            # Stamps never go below one already seen or made here, even if the clock went back:
+            # after an import from a clock ahead, this device stamps on top of the floor,
+            # above its own clock, and a restart must not undo that.
             self.clock.observe(self.meta.get(META_CLOCK_FLOOR))
-            self.clock.observe(self.sync.newest_own_stamp())
         except sqlite3.DatabaseError as error:
             raise FacilitatorError(f"cannot use the database {path}: {error}") from None
 
@@ -131,8 +130,11 @@ class Store:
                 self.db.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as error:
                 raise FacilitatorError(f"cannot write to {self.path}: {error}") from None
+            writer = Writer(self.db, self.clock, getattr(self, "device_id", ""))
             try:
-                yield Writer(self.db, self.clock, getattr(self, "device_id", ""))
+                yield writer
+                if writer.newest is not None:
+                    self.sync.raise_clock_floor(writer, writer.newest)
             except BaseException:
                 self.db.conn.execute("ROLLBACK")
                 raise
@@ -168,7 +170,8 @@ class Store:
                 return existing
             device_id = new_id()
             self.meta.put(writer, META_DEVICE_ID, device_id)
-            Writer(self.db, self.clock, device_id).insert("devices", {"name": ""}, row_id=device_id)
+            writer.device_id = device_id
+            writer.insert("devices", {"name": ""}, row_id=device_id)
             return device_id
 
     @property

@@ -183,17 +183,6 @@ class SyncRepository:
         found = store.db.execute(f"SELECT 1 FROM {CONFLICTS} WHERE rowid > ? LIMIT 1", [conflicts_mark])
         return found.fetchone() is not None
 
-    def newest_own_stamp(self) -> str | None:
-        """The latest `updated_at` of any synced row this device wrote, or None."""
-        store = self._store
-        stamps = [
-            store.db.execute(
-                f"SELECT MAX(updated_at) FROM {_quote(table)} WHERE device_id = ?", [store.device_id]
-            ).fetchone()[0]
-            for table in self.tables()
-        ]
-        return max((str(s) for s in stamps if s), default=None)
-
     def count_changes(self, since: str) -> int:
         """How many rows (conflicts aside) this device wrote after `since`."""
         store = self._store

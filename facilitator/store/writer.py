@@ -23,16 +23,23 @@ class Writer:
         self._db = db
         self.clock = clock
         self.device_id = device_id
+        # The latest stamp handed out in this transaction: the store keeps it as the
+        # clock's floor, so that no stamp after a restart falls below it.
+        self.newest: str | None = None
+
+    def _stamp(self) -> str:
+        self.newest = self.clock.now()
+        return self.newest
 
     # -------------------------------------------------------- stamped rows
 
     def now(self) -> str:
         """A stamp from the store's clock, for values such as `closed_at`."""
-        return self.clock.now()
+        return self._stamp()
 
     def insert(self, table: str, values: Mapping[str, Any], *, row_id: str | None = None) -> dict[str, Any]:
         """Add a row, stamped as created and last written here now; returns the row as written."""
-        stamp = self.clock.now()
+        stamp = self._stamp()
         row = {
             "id": row_id or new_id(),
             **values,
@@ -56,7 +63,7 @@ class Writer:
         sql = f"INSERT INTO {quote(table)} ({', '.join(map(quote, names))}) VALUES ({marks})"
         stamped = []
         for row in rows:
-            stamp = self.clock.now()
+            stamp = self._stamp()
             stamped.append((*row, stamp, stamp, self.device_id))
         self._db.executemany(sql, stamped)
         return len(stamped)
@@ -67,7 +74,7 @@ class Writer:
 
     def update_where(self, table: str, values: Mapping[str, Any], where: str, params: Sequence[Any]) -> int:
         """Change some columns of every row that matches, each stamped; returns how many."""
-        row = {**values, "updated_at": self.clock.now(), "device_id": self.device_id}
+        row = {**values, "updated_at": self._stamp(), "device_id": self.device_id}
         cursor = self._db.execute(
             f"UPDATE {quote(table)} SET {', '.join(f'{quote(c)} = ?' for c in row)} WHERE {where}",
             [*row.values(), *params],
@@ -76,12 +83,12 @@ class Writer:
 
     def tombstone(self, table: str, row_id: str) -> None:
         """Delete a row the way sync can carry: mark it deleted, keep the row."""
-        self.update(table, row_id, {"deleted_at": self.clock.now()})
+        self.update(table, row_id, {"deleted_at": self._stamp()})
 
     def tombstone_where(self, table: str, where: str, params: Sequence[Any]) -> int:
         """Tombstone every live row that matches; returns how many."""
         return self.update_where(
-            table, {"deleted_at": self.clock.now()}, f"({where}) AND deleted_at IS NULL", params
+            table, {"deleted_at": self._stamp()}, f"({where}) AND deleted_at IS NULL", params
         )
 
     def restore(self, table: str, row_id: str) -> None:
