@@ -10,7 +10,7 @@ from textual.widgets import Input
 
 from facilitator.actions.data_folder import Workspace
 from facilitator.core.statements import StatementSet
-from facilitator.discussion import codebook, roster
+from facilitator.discussion import anonymity, codebook, roster
 from facilitator.discussion import notes as discussion
 from facilitator.ui.app import make_app
 
@@ -56,4 +56,48 @@ def test_themes_view(workspace: Workspace, snap_compare: SnapCompare) -> None:
     session_id = discussion_data(workspace)
     assert snap_compare(
         make_app(workspace, session_id, blink=False), terminal_size=(80, 24), press=["t", "ctrl+g"]
+    )
+
+
+def roster_of_three(workspace: Workspace) -> str:
+    """A session with three participants who differ in every column."""
+    store = workspace.store
+    session_id = new_session(workspace, consultation="Does social work care? 2010")
+    roster.add_participant(
+        store, session_id, "P1", "male", age_band="25+", consent=True, wants_interview=True
+    )
+    roster.add_participant(store, session_id, "P2", "female", age_band="18-24", consent=True)
+    roster.add_participant(store, session_id, "P3", "not_given", cohort="young offenders")
+    return session_id
+
+
+def test_roster(workspace: Workspace, snap_compare: SnapCompare) -> None:
+    session_id = roster_of_three(workspace)
+    assert snap_compare(
+        make_app(workspace, session_id, blink=False), terminal_size=(80, 24), press=["t", "ctrl+r", "2"]
+    )
+
+
+def test_participant_form(workspace: Workspace, snap_compare: SnapCompare) -> None:
+    session_id = roster_of_three(workspace)
+    assert snap_compare(
+        make_app(workspace, session_id, blink=False),
+        terminal_size=(80, 24),
+        press=["t", "ctrl+r", "a", "f"],
+    )
+
+
+def test_pseudonym_map(workspace: Workspace, snap_compare: SnapCompare) -> None:
+    session_id = roster_of_three(workspace)
+    anonymity.set_pseudonym(workspace.store, session_id, "Darren", "Dave")
+    anonymity.set_pseudonym(workspace.store, session_id, "Kimberley", "Kim")
+    assert snap_compare(
+        make_app(workspace, session_id, blink=False), terminal_size=(80, 24), press=["t", "ctrl+n"]
+    )
+
+
+def test_theme_notes(workspace: Workspace, snap_compare: SnapCompare) -> None:
+    session_id = discussion_data(workspace)
+    assert snap_compare(
+        make_app(workspace, session_id, blink=False), terminal_size=(80, 24), press=["t", "ctrl+g", "enter"]
     )

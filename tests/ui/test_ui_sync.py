@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from facilitator.actions.data_folder import Workspace
+from facilitator.core.clock import SYSTEM_CLOCK, Clock
 from facilitator.exercise import receipt
 from facilitator.store import Store
 from facilitator.sync import keys
@@ -21,15 +23,15 @@ from facilitator.ui.screens.conflicts import ConflictsScreen
 from facilitator.ui.screens.receipt import ReceiptScreen
 from facilitator.ui.screens.sync import SyncForm, SyncScreen
 
-from .conftest import SET_ID, new_session, screen_text
+from .conftest import SET_ID, new_session, screen_text, ticking_clock
 
 SnapCompare = Callable[..., bool]
 FIXED_DEVICE = "0d0d0d0d-1111-4222-8333-444444444444"
 
 
-def laptop_with_a_session(folder: Path) -> tuple[Store, str]:
+def laptop_with_a_session(folder: Path, clock: Clock = SYSTEM_CLOCK) -> tuple[Store, str]:
     """Another device's data folder: one session with two post-its."""
-    store = Store.open(folder)
+    store = Store.open(folder, clock=clock)
     statement_set = Workspace(folder).catalogue().get(SET_ID)
     from facilitator.store import SessionDetails
 
@@ -164,3 +166,32 @@ def test_the_sync_screen(workspace: Workspace, snap_compare: SnapCompare) -> Non
         await pilot.press("s")
 
     assert snap_compare(make_app(workspace, blink=False), terminal_size=(80, 24), run_before=open_sync)
+
+
+def test_the_export_form(still_workspace: Workspace, snap_compare: SnapCompare) -> None:
+    new_session(still_workspace)
+    assert snap_compare(make_app(still_workspace, blink=False), terminal_size=(80, 24), press=["s", "x"])
+
+
+def test_the_conflicts_screen(still_workspace: Workspace, tmp_path: Path, snap_compare: SnapCompare) -> None:
+    """One post-it edited on both devices: its two versions side by side, with when and where."""
+    office = still_workspace.store
+    laptop_clock = ticking_clock(datetime(2010, 3, 4, 9, 0, tzinfo=UTC))
+    laptop, session_id = laptop_with_a_session(tmp_path / "laptop", clock=laptop_clock)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    sync.import_bundle(office, sync.export_bundle(laptop, usb, plaintext=True).path)
+    postit = laptop.postits.of(session_id, 1)[0]
+    office.postits.edit(postit.id, "the office's <b>reading</b>")
+    laptop.postits.edit(postit.id, "the laptop's later words")
+    sync.import_bundle(office, sync.export_bundle(laptop, usb, plaintext=True).path)
+    laptop.close()
+    assert snap_compare(make_app(still_workspace, blink=False), terminal_size=(80, 24), press=["k"])
+
+
+def test_the_receipt_of_a_closed_session(still_workspace: Workspace, snap_compare: SnapCompare) -> None:
+    session_id = new_session(still_workspace)
+    for key, comment in (("agree", "yes"), ("agree", ""), ("disagree", "never")):
+        still_workspace.store.postits.add(session_id, 1, key, comment)
+    still_workspace.store.sessions.close(session_id)
+    assert snap_compare(make_app(still_workspace, blink=False), terminal_size=(80, 24), press=["r"])

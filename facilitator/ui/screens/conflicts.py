@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -109,7 +110,9 @@ class ConflictsScreen(Guarded, Screen[None]):
         for name, here, there in conflict_labels.differences(conflict):
             grid.add_row(Text(name), literal(here, keep_newlines=True), literal(there, keep_newlines=True))
         grid.add_row(Text("written"), Text(here_at, style="dim"), Text(there_at, style="dim"))
-        versions.update(grid)
+        # The record in full: at 80 columns the table's Record column is cut.
+        record = one_line(conflict_labels.describe(self.workspace.store, conflict), "bold")
+        versions.update(Group(record, Text(), grid))
 
     def _resolve(self, take_other: bool) -> None:
         conflict = self.selected()
