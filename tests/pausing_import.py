@@ -23,7 +23,7 @@ def main(data_dir: Path, bundle: Path, marker: Path) -> None:
 
     workspace = Workspace.at(data_dir)
     try:
-        print(sync.import_bundle(workspace.store, bundle, on_merged=pause).describe())
+        print(sync.import_bundle(workspace.store, bundle, allow_plaintext=True, on_merged=pause).describe())
     finally:
         workspace.close()
 

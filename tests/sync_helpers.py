@@ -7,14 +7,68 @@ from pathlib import Path
 from typing import Any
 
 from facilitator.actions.data_folder import Workspace
+from facilitator.core.clock import Clock
 from facilitator.core.paths import DATABASE_NAME
 from facilitator.store import Session, SessionDetails, Store
+from facilitator.store.trust import TrustedDevice
+from facilitator.sync.signing import Signer, encode_key, public_key
 
 SET_ID = "does-social-work-care"
 
 
-def open_store(data_dir: Path) -> Store:
-    return Store.open(data_dir)
+def open_store(data_dir: Path, clock: Clock | None = None) -> Store:
+    """Open a data folder's store, enrolled with every data folder beside it.
+
+    Most sync tests are about merging, not trust: the devices of one test (folders
+    side by side under its tmp_path) accept each other's signed bundles, as laptops
+    enrolled at an office do. Tests of trust itself open stores with `Store.open`.
+    """
+    store = Store.open(data_dir, clock=clock) if clock is not None else Store.open(data_dir)
+    KNOWN_KEYS[store.device_id] = public_key(store.trust.seed())
+    siblings = [p for p in data_dir.parent.iterdir() if p != data_dir and (p / DATABASE_NAME).is_file()]
+    for sibling in siblings:
+        with Store.open(sibling) as other:
+            introduce(store, other)
+    return store
+
+
+# The signing keys of every device a test opened: to read its bundles back in checks.
+KNOWN_KEYS: dict[str, bytes] = {}
+
+
+def read_back(path: Path, identities: list[Any] | None = None) -> Any:
+    """A bundle read and checked (its signature too) as a test's own devices made it."""
+    from facilitator.sync import bundle
+
+    return bundle.decode(path.read_bytes(), path.name, KNOWN_KEYS.__getitem__, identities)
+
+
+def introduce(*stores: Store) -> None:
+    """Each of these devices accepts the others' signed bundles (as enrolled laptops)."""
+    for store in stores:
+        KNOWN_KEYS[store.device_id] = public_key(store.trust.seed())
+        for other in stores:
+            if other is not store and store.trust.get(other.device_id) is None:
+                key = encode_key(public_key(other.trust.seed()))
+                store.trust.put(TrustedDevice(other.device_id, "laptop", key, "", store.clock.now()))
+
+
+def signer_of(store: Store) -> Signer:
+    """The signer a store's bundles carry (for forging bad bundles in tests)."""
+    return Signer(store.device_id, store.trust.seed())
+
+
+def parts_of(path: Path) -> tuple[dict[str, Any], bytes]:
+    """A plaintext bundle's manifest and compressed payload."""
+    import json
+
+    from facilitator.sync import bundle
+
+    data = path.read_bytes()
+    start = data.index(b"\n", data.index(b"\n") + 1) + 1
+    body = data[start : -bundle.DIGEST_SIZE]
+    end = body.index(b"\n")
+    return json.loads(body[:end]), body[end + 1 :]
 
 
 def new_session(store: Store, label: str = "Adult focus group 1", data_dir: Path | None = None) -> Session:
@@ -55,14 +109,46 @@ def bundles_split_from_parents(laptop_dir: Path, folder: Path) -> tuple[Path, Pa
         laptop.postits.add(session.id, 1, "agree", "said first")
         laptop.postits.add(session.id, 2, "disagree", "said second")
         whole = sync.export_bundle(laptop, laptop_dir, everything=True, plaintext=True).path
-    read = sync.read_bundle(whole)
+        read = sync.read_bundle(laptop, whole)
+        signer = signer_of(laptop)
     device, stamp = read.manifest.device_id, read.manifest.created_at
     children = [t for t in read.tables if t.table == "postits"]
     parents = [t for t in read.tables if t.table != "postits"]
     paths = []
     for sequence, (name, tables) in enumerate((("1-postits", children), ("2-sessions", parents)), start=1):
-        data, _manifest = bundle.encode(device, sequence, stamp, tables, complete=False, recipients=None)
+        data, _manifest = bundle.encode(
+            device, sequence, stamp, tables, complete=False, recipients=None, signer=signer
+        )
         path = folder / f"{name}{bundle.SUFFIX}"
         path.write_bytes(data)
         paths.append(path)
     return paths[0], paths[1], session.id
+
+
+def take(store: Store, path: Path, *identities: Any, **options: Any) -> Any:
+    """Import one bundle, plaintext accepted (these tests' bundles are plaintext on purpose)."""
+    from facilitator.sync import merge as sync
+
+    return sync.import_bundle(store, path, *identities, allow_plaintext=True, **options)
+
+
+def make_office(office_dir: Path, identity: Path) -> str:
+    """Make `office_dir` an office, as 'keys new --out IDENTITY' does; return its office code."""
+    from facilitator.actions.sync import make_office as make
+
+    with Store.open(office_dir) as office:
+        code, _previous = make(office, identity)
+    return str(code)
+
+
+def join_office(laptop_dir: Path, office_dir: Path, office_code: str) -> None:
+    """Set up a laptop as a person does: it trusts the office, and the office enrols it."""
+    from facilitator.actions.sync import enrol_device, enrolment_code, trust_office
+
+    with Store.open(laptop_dir) as laptop:
+        trust_office(laptop, office_code)
+        code = str(enrolment_code(laptop))
+        KNOWN_KEYS[laptop.device_id] = public_key(laptop.trust.seed())
+    with Store.open(office_dir) as office:
+        enrol_device(office, code, laptop_dir.name)
+        KNOWN_KEYS[office.device_id] = public_key(office.trust.seed())

@@ -144,7 +144,7 @@ def test_one_bad_row_imports_nothing_and_names_its_line(
 def test_bundles_whose_parents_come_in_a_later_bundle_are_retried(tmp_path: Path) -> None:
     children, parents, session_id = bundles_split_from_parents(tmp_path / "laptop", tmp_path / "usb")
     with open_store(tmp_path / "office") as office:
-        done = sync_actions.import_bundles(office, [children, parents])
+        done = sync_actions.import_bundles(office, [children, parents], allow_plaintext=True)
         assert done.refused == []
         assert [o.path for o in done.outcomes] == [parents, children]  # the post-its after their session
         assert sorted(p.comment for p in office.postits.of(session_id)) == ["said first", "said second"]
@@ -155,7 +155,7 @@ def test_a_bundle_whose_parents_never_come_is_refused_alone(tmp_path: Path) -> N
     junk = tmp_path / "usb" / "0-junk.bundle"
     junk.write_bytes(b"not a bundle")
     with open_store(tmp_path / "office") as office:
-        done = sync_actions.import_bundles(office, [junk, children])
+        done = sync_actions.import_bundles(office, [junk, children], allow_plaintext=True)
         assert done.imported == []
         assert [type(o.error) for o in done.refused] == [sync.BundleError, sync.MissingParents]
         assert office.sessions.all() == []
@@ -170,15 +170,20 @@ def test_the_recipient_is_the_trusted_one_or_at_the_office_its_own(store: Store,
     assert not sync_actions.needs_recipient(store, plaintext=False, identity_given=True)
     assert sync_actions.recipients_for(store, identities, plaintext=False) == [office_key]
     assert sync_actions.recipients_for(store, identities, plaintext=True) is None
-    laptop_key = keys.new_identity(tmp_path / "other.key")
-    assert sync_actions.trust_recipient(store, laptop_key) is None
+    with open_store(tmp_path / "office") as office:
+        code, _previous = sync_actions.make_office(office, tmp_path / "other.key")
+    assert sync_actions.trust_office(store, str(code)) == (code, None)
+    assert keys.trusted(store) == code.recipient
     assert sync_actions.recipients_for(store, identities, plaintext=False) is None  # the trusted one
     assert not sync_actions.needs_recipient(store, plaintext=False)
 
 
 def test_export_a_bundle_then_sync_a_folder(store: Store, session: Session, tmp_path: Path) -> None:
     identity = tmp_path / "office.key"
-    sync_actions.trust_recipient(store, keys.new_identity(identity))
+    with open_store(tmp_path / "office") as office:
+        code, _previous = sync_actions.make_office(office, identity)
+        sync_actions.trust_office(store, str(code))
+        sync_actions.enrol_device(office, str(sync_actions.enrolment_code(store)), "Laptop 1")
     postits.record_postit(store, session, 1, "agree")
     made = sync_actions.export_bundle(store, tmp_path)
     assert made.made.encrypted and made.new_rows > 0 and made.sent_again < made.made.rows

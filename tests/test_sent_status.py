@@ -13,7 +13,7 @@ from facilitator.discussion import roster
 from facilitator.store import Store, sync_state
 from facilitator.sync import merge as sync
 from tests.conftest import Cli
-from tests.sync_helpers import new_session, open_store
+from tests.sync_helpers import new_session, open_store, take
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def sent(store: Store) -> dict[str, bool]:
 
 def send(store: Store, to: Store, folder: Path) -> None:
     folder.mkdir(exist_ok=True)
-    sync.import_bundle(to, sync.export_bundle(store, folder, plaintext=True).path)
+    take(to, sync.export_bundle(store, folder, plaintext=True).path)
 
 
 def test_each_session_is_sent_or_not_on_its_own(laptop_and_office, tmp_path):

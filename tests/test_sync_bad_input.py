@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import uuid
 import zlib
@@ -15,7 +14,8 @@ from click.testing import CliRunner
 from facilitator.cli import main
 from facilitator.sync import bundle, keys
 from facilitator.sync import merge as sync
-from tests.sync_helpers import new_session, open_store, whole_database
+from tests.sync_helpers import new_session, open_store, signer_of, whole_database
+from tests.sync_helpers import parts_of as parts_of
 
 LAPTOP_RECIPIENT_FILE = "office.key"
 
@@ -26,6 +26,7 @@ def world(tmp_path: Path) -> dict[str, Path]:
     identity = tmp_path / LAPTOP_RECIPIENT_FILE
     recipient = keys.new_identity(identity)
     with open_store(tmp_path / "laptop") as laptop:
+        laptop_signer = signer_of(laptop)
         keys.trust(laptop, recipient)
         session = new_session(laptop)
         laptop.postits.add(session.id, 1, "agree", "a comment")
@@ -36,6 +37,7 @@ def world(tmp_path: Path) -> dict[str, Path]:
         sealed = sync.export_bundle(laptop, tmp_path / "sealed", everything=True).path
     with open_store(tmp_path / "office") as office:
         office.device_id  # noqa: B018  (the office's database exists before the bad import)
+    SIGNERS[tmp_path] = laptop_signer
     return {
         "plain": plain,
         "sealed": sealed,
@@ -45,9 +47,15 @@ def world(tmp_path: Path) -> dict[str, Path]:
     }
 
 
+# The laptop's signer, per test world: forged bundles below are signed by the real laptop,
+# so they meet every later check (an enrolled laptop gone bad, or its key stolen).
+SIGNERS: dict[Path, bundle.Signer] = {}
+
+
 def run_import(world: dict[str, Path], path: Path, *extra: str) -> tuple[int, str]:
     result = CliRunner().invoke(
-        main, ["--data-dir", str(world["office"]), "sync", "import", str(path), *extra]
+        main,
+        ["--data-dir", str(world["office"]), "sync", "import", "--allow-plaintext", str(path), *extra],
     )
     return result.exit_code, result.stderr
 
@@ -67,15 +75,8 @@ def variant(world: dict[str, Path], name: str, data: bytes) -> Path:
     return path
 
 
-def reseal(manifest: dict[str, object], payload: bytes) -> bytes:
-    return bundle.seal(manifest, payload, None)
-
-
-def parts_of(path: Path) -> tuple[dict[str, object], bytes]:
-    data = path.read_bytes()
-    body = data[data.index(b"\n") + 1 : -bundle.DIGEST_SIZE]
-    end = body.index(b"\n")
-    return json.loads(body[:end]), body[end + 1 :]
+def reseal(world: dict[str, Path], manifest: dict[str, object], payload: bytes) -> bytes:
+    return bundle.seal(manifest, payload, None, SIGNERS[world["tmp"]])
 
 
 def test_a_good_bundle_imports(world):
@@ -103,19 +104,21 @@ def test_a_bundle_with_one_flipped_byte(world, kind):
 def test_a_manifest_whose_hash_does_not_match(world):
     manifest, payload = parts_of(world["plain"])
     manifest["payload_sha256"] = hashlib.sha256(b"something else").hexdigest()
-    forged = variant(world, "forged.bundle", reseal(manifest, payload))
+    forged = variant(world, "forged.bundle", reseal(world, manifest, payload))
     assert_refused(world, forged, "does not match the SHA-256 in its manifest")
 
 
 def test_a_bundle_from_a_newer_format(world):
     data = world["plain"].read_bytes()
     newer_header = variant(
-        world, "newer.bundle", data.replace(b"facilitator-bundle 1 ", b"facilitator-bundle 2 ", 1)
+        world, "newer.bundle", data.replace(b"facilitator-bundle 2 ", b"facilitator-bundle 3 ", 1)
     )
     assert_refused(world, newer_header, "newer than this facilitator reads")
     manifest, payload = parts_of(world["plain"])
-    manifest["format"] = 2
-    assert_refused(world, variant(world, "newer2.bundle", reseal(manifest, payload)), "update facilitator")
+    manifest["format"] = 3
+    assert_refused(
+        world, variant(world, "newer2.bundle", reseal(world, manifest, payload)), "update facilitator"
+    )
 
 
 def test_the_wrong_identity_or_none(world):
@@ -126,13 +129,19 @@ def test_the_wrong_identity_or_none(world):
 
 
 def test_a_plaintext_bundle_whose_rows_reference_missing_sessions(world):
-    device = str(uuid.uuid4())
-    stamp = "2030-01-01T00:00:00.000000Z"
+    device = SIGNERS[world["tmp"]].device_id
+    stamp = "2026-01-01T00:00:00.000000Z"
     columns = ["id", "session_id", "statement_number", "response_key", "comment", "participant"]
     columns += ["created_at", "updated_at", "device_id", "deleted_at"]
     row = [str(uuid.uuid4()), str(uuid.uuid4()), 1, "agree", "", None, stamp, stamp, device, None]
     data, _ = bundle.encode(
-        device, 1, stamp, [bundle.TableRows("postits", columns, [row])], complete=False, recipients=None
+        device,
+        1,
+        stamp,
+        [bundle.TableRows("postits", columns, [row])],
+        complete=False,
+        recipients=None,
+        signer=SIGNERS[world["tmp"]],
     )
     assert_refused(world, variant(world, "orphans.bundle", data), "in neither the bundle nor this database")
 
@@ -156,10 +165,10 @@ def test_a_bundle_renamed_to_look_like_another_devices(world):
 def test_a_bundle_claiming_to_come_from_this_very_device(world):
     """A copied data folder makes two laptops share an id: refuse rather than merge blindly."""
     with open_store(world["office"]) as office:
-        office_id = office.device_id
+        office_signer = signer_of(office)
     manifest, payload = parts_of(world["plain"])
-    manifest["device_id"] = office_id
-    forged = variant(world, "mine.bundle", reseal(manifest, payload))
+    manifest["device_id"] = office_signer.device_id
+    forged = variant(world, "mine.bundle", bundle.seal(manifest, payload, None, office_signer))
     assert_refused(world, forged, "was not made here")
 
 
@@ -168,7 +177,7 @@ def test_a_bundle_whose_payload_is_not_what_it_claims(world):
     payload = zlib.compress(b'{"table":"postits","columns":["id"],"rows":[["x"]]}\n')
     manifest["payload_sha256"] = hashlib.sha256(payload).hexdigest()
     manifest["payload_bytes"] = len(zlib.decompress(payload))
-    assert_refused(world, variant(world, "lying.bundle", reseal(manifest, payload)), "damaged")
+    assert_refused(world, variant(world, "lying.bundle", reseal(world, manifest, payload)), "damaged")
 
 
 def test_export_without_a_recipient_says_what_to_do(tmp_path):
@@ -187,4 +196,4 @@ def test_plaintext_export_warns(tmp_path):
     assert result.exit_code == 0, result.stderr
     assert "UNENCRYPTED" in result.stderr
     [written] = tmp_path.glob("facilitator-*.bundle")
-    assert written.read_bytes().startswith(b"facilitator-bundle 1 plain\n")
+    assert written.read_bytes().startswith(b"facilitator-bundle 2 plain\nsigned ")

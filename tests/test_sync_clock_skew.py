@@ -61,7 +61,7 @@ from facilitator.core.clock import Clock
 from facilitator.core.errors import FacilitatorError
 from facilitator.store import Store
 from facilitator.sync import merge as sync
-from tests.sync_helpers import new_session
+from tests.sync_helpers import new_session, open_store, take
 
 RESPONSES = ["strongly_agree", "agree", "neutral", "disagree", "strongly_disagree"]
 LAPTOPS = 3
@@ -149,7 +149,7 @@ class World:
         return self.stores[LAPTOPS]
 
     def open(self, index: int) -> Store:
-        return Store.open(self.folders[index], clock=Clock(self.time.source(self.offsets[index])))
+        return open_store(self.folders[index], clock=Clock(self.time.source(self.offsets[index])))
 
     def restart(self, index: int) -> None:
         self.stores[index].close()
@@ -200,10 +200,10 @@ class World:
                 self.export(index)
             elif kind == "import" and self.bundles:
                 for pick in args[0]:
-                    sync.import_bundle(store, self.bundles[pick % len(self.bundles)], force=args[1])
+                    take(store, self.bundles[pick % len(self.bundles)], force=args[1])
             elif kind == "office":
                 for path in self.bundles:
-                    sync.import_bundle(self.office, path)
+                    take(self.office, path)
             elif kind == "resolve":
                 found = sync.conflicts(store)
                 if found:
@@ -227,7 +227,7 @@ class World:
                 order = list(self.bundles)
                 shuffle.shuffle(order)
                 for path in order + order[:2]:  # some twice
-                    sync.import_bundle(store, path)
+                    take(store, path)
                 self.time.advance(shuffle.randrange(60_000_000))
         raise AssertionError("the devices did not settle in 6 rounds")
 
@@ -293,24 +293,24 @@ def test_skewed_clocks_converge_and_later_edits_win(offsets, ops, seed):
 
 def test_an_edit_after_an_import_wins_though_the_clock_is_hours_behind(tmp_path):
     time = FakeTime()
-    ahead = Store.open(tmp_path / "ahead", clock=Clock(time.source(timedelta(hours=20))))
-    behind = Store.open(tmp_path / "behind", clock=Clock(time.source(timedelta(hours=-3))))
-    office = Store.open(tmp_path / "office", clock=Clock(time.source(timedelta(0))))
+    ahead = open_store(tmp_path / "ahead", clock=Clock(time.source(timedelta(hours=20))))
+    behind = open_store(tmp_path / "behind", clock=Clock(time.source(timedelta(hours=-3))))
+    office = open_store(tmp_path / "office", clock=Clock(time.source(timedelta(0))))
     try:
         session = new_session(ahead, data_dir=tmp_path)
         postit = ahead.postits.add(session.id, 1, "agree", "from the laptop ahead")
         first = sync.export_bundle(ahead, tmp_path, plaintext=True).path
         time.advance(60_000_000)
-        sync.import_bundle(behind, first)
+        take(behind, first)
         # A minute later by the true time, but 23 hours earlier by this laptop's clock.
         time.advance(60_000_000)
         edited = behind.postits.edit(postit.id, "edited after the import")
         assert key_of(behind, postit.id) > key_of(ahead, postit.id)
         second = sync.export_bundle(behind, tmp_path, plaintext=True).path
         for store, path in ((office, first), (office, second), (ahead, second)):
-            sync.import_bundle(store, path)
+            take(store, path)
         # The version that lost travels back, so every device holds the same conflicts.
-        sync.import_bundle(behind, sync.export_bundle(ahead, tmp_path, plaintext=True).path)
+        take(behind, sync.export_bundle(ahead, tmp_path, plaintext=True).path)
         for store in (ahead, behind, office):
             assert store.postits.get(postit.id).comment == edited.comment
             # Merging compares whole rows by stamp and keeps no history of who saw what, so
@@ -324,7 +324,7 @@ def test_an_edit_after_an_import_wins_though_the_clock_is_hours_behind(tmp_path)
         }
         # The floor outlives a restart: a fresh clock on the laptop behind still stamps later.
         behind.close()
-        behind = Store.open(tmp_path / "behind", clock=Clock(time.source(timedelta(hours=-3))))
+        behind = open_store(tmp_path / "behind", clock=Clock(time.source(timedelta(hours=-3))))
         before = key_of(behind, postit.id)
         behind.postits.move(postit.id, "disagree")
         assert key_of(behind, postit.id) > before
@@ -335,18 +335,18 @@ def test_an_edit_after_an_import_wins_though_the_clock_is_hours_behind(tmp_path)
 
 def test_a_restart_keeps_stamps_above_what_this_laptop_wrote_on_top_of_the_floor(tmp_path):
     time = FakeTime()
-    ahead = Store.open(tmp_path / "ahead", clock=Clock(time.source(timedelta(hours=20))))
-    behind = Store.open(tmp_path / "behind", clock=Clock(time.source(timedelta(hours=-3))))
+    ahead = open_store(tmp_path / "ahead", clock=Clock(time.source(timedelta(hours=20))))
+    behind = open_store(tmp_path / "behind", clock=Clock(time.source(timedelta(hours=-3))))
     try:
         session = new_session(ahead, data_dir=tmp_path)
         postit = ahead.postits.add(session.id, 1, "agree", "from the laptop ahead")
-        sync.import_bundle(behind, sync.export_bundle(ahead, tmp_path, plaintext=True).path)
+        take(behind, sync.export_bundle(ahead, tmp_path, plaintext=True).path)
         # Stamped just above the imported stamps, 23 hours ahead of this laptop's clock.
         behind.postits.edit(postit.id, "first")
         behind.postits.edit(postit.id, "second")
         before = key_of(behind, postit.id)
         behind.close()
-        behind = Store.open(tmp_path / "behind", clock=Clock(time.source(timedelta(hours=-3))))
+        behind = open_store(tmp_path / "behind", clock=Clock(time.source(timedelta(hours=-3))))
         behind.postits.edit(postit.id, "after a restart")
         assert key_of(behind, postit.id) > before
     finally:
@@ -356,18 +356,18 @@ def test_a_restart_keeps_stamps_above_what_this_laptop_wrote_on_top_of_the_floor
 
 def test_beyond_a_day_ahead_the_clock_is_not_moved_and_the_later_edit_is_kept_as_a_conflict(tmp_path):
     time = FakeTime()
-    ahead = Store.open(tmp_path / "ahead", clock=Clock(time.source(timedelta(hours=30))))
-    behind = Store.open(tmp_path / "behind", clock=Clock(time.source(timedelta(0))))
+    ahead = open_store(tmp_path / "ahead", clock=Clock(time.source(timedelta(hours=30))))
+    behind = open_store(tmp_path / "behind", clock=Clock(time.source(timedelta(0))))
     try:
         session = new_session(ahead, data_dir=tmp_path)
         postit = ahead.postits.add(session.id, 1, "agree", "from 30 hours ahead")
-        sync.import_bundle(behind, sync.export_bundle(ahead, tmp_path, plaintext=True).path)
+        take(behind, sync.export_bundle(ahead, tmp_path, plaintext=True).path)
         time.advance(60_000_000)
         behind.postits.edit(postit.id, "edited after the import")
         # The stamp from 30 hours ahead was not trusted: this edit is stamped earlier and loses.
         assert key_of(behind, postit.id)[0] < key_of(ahead, postit.id)[0]
-        sync.import_bundle(ahead, sync.export_bundle(behind, tmp_path, plaintext=True).path)
-        sync.import_bundle(behind, sync.export_bundle(ahead, tmp_path, plaintext=True).path)
+        take(ahead, sync.export_bundle(behind, tmp_path, plaintext=True).path)
+        take(behind, sync.export_bundle(ahead, tmp_path, plaintext=True).path)
         for store in (ahead, behind):
             assert store.postits.get(postit.id).comment == "from 30 hours ahead"
             [conflict] = sync.conflicts(store)

@@ -8,8 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from facilitator.cli import main
-from facilitator.sync import keys
-from tests.sync_helpers import new_session, open_store
+from tests.sync_helpers import introduce, join_office, make_office, new_session, open_store
 
 
 def cli(data_dir: Path, *args: str) -> tuple[int, str, str]:
@@ -19,13 +18,14 @@ def cli(data_dir: Path, *args: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def office_key(tmp_path: Path) -> tuple[Path, str]:
+    """The office's identity file, and the office code its laptops trust."""
     identity = tmp_path / "office.key"
-    return identity, keys.new_identity(identity)
+    return identity, make_office(tmp_path / "office", identity)
 
 
-def laptop_with_postits(data_dir: Path, recipient: str, label: str, count: int) -> str:
+def laptop_with_postits(data_dir: Path, office_code: str, label: str, count: int) -> str:
+    join_office(data_dir, data_dir.parent / "office", office_code)
     with open_store(data_dir) as store:
-        keys.trust(store, recipient)
         session = new_session(store, label)
         for number in range(count):
             store.postits.add(session.id, 1 + number % 4, "agree", f"{label} {number}")
@@ -93,12 +93,14 @@ def test_sync_conflicts_lists_and_resolve_settles(tmp_path, office_key):
     share.mkdir()
     session = laptop_with_postits(tmp_path / "a", recipient, "Group A", 1)
     cli(tmp_path / "a", "sync", "export", "--out", str(share), "--plaintext")
-    cli(tmp_path / "b", "sync", "import", *map(str, share.glob("*.bundle")))
+    with open_store(tmp_path / "a") as a, open_store(tmp_path / "b") as b:
+        introduce(a, b)  # b takes a's session from a directly, to edit it too
+    cli(tmp_path / "b", "sync", "import", "--allow-plaintext", *map(str, share.glob("*.bundle")))
     for laptop, words in (("a", "said on a"), ("b", "said on b")):
         with open_store(tmp_path / laptop) as store:
             store.postits.edit(store.postits.of(session)[0].id, words)
         cli(tmp_path / laptop, "sync", "export", "--out", str(share), "--plaintext")
-    code, out, err = cli(tmp_path / "office", "sync", "run", str(share), "--plaintext")
+    code, out, err = cli(tmp_path / "office", "sync", "run", str(share), "--plaintext", "--allow-plaintext")
     assert code == 0, err
     code, out, _ = cli(tmp_path / "office", "sync", "conflicts")
     assert code == 0

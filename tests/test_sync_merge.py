@@ -13,7 +13,7 @@ from facilitator.core.errors import FacilitatorError
 from facilitator.store import SYNCED_TABLES, Store, sync_state
 from facilitator.sync import bundle
 from facilitator.sync import merge as sync
-from tests.sync_helpers import new_session, open_store
+from tests.sync_helpers import new_session, open_store, read_back, signer_of, take
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def export(store: Store, folder: Path, **options: object) -> Path:
 
 
 def tables_in(path: Path) -> dict[str, bundle.TableRows]:
-    read = bundle.decode(path.read_bytes(), path.name)
+    read = read_back(path)
     return {t.table: t for t in read.tables}
 
 
@@ -40,12 +40,12 @@ def test_a_bundle_carries_new_rows_and_the_device_and_merges_once(devices, tmp_p
     a.postits.add(session.id, 1, "agree", "kept in the room")
     path = export(a, tmp_path / "out")
     assert set(tables_in(path)) == {"devices", "consultations", "sessions", "postits"}
-    first = sync.import_bundle(office, path)
+    first = take(office, path)
     assert (first.counts.added, first.counts.conflicted) == (4, 0)
     assert [p.comment for p in office.postits.of(session.id)] == ["kept in the room"]
-    again = sync.import_bundle(office, path)
+    again = take(office, path)
     assert again.skipped == "already imported"
-    forced = sync.import_bundle(office, path, force=True)
+    forced = take(office, path, force=True)
     assert (forced.counts.added, forced.counts.updated, forced.counts.unchanged) == (0, 0, 4)
 
 
@@ -53,7 +53,7 @@ def test_the_next_export_holds_only_what_changed_since(devices, tmp_path):
     a, _b, office = devices
     session = new_session(a)
     first = a.postits.add(session.id, 1, "agree")
-    sync.import_bundle(office, export(a, tmp_path / "out"))
+    take(office, export(a, tmp_path / "out"))
     assert a.sessions.summaries()[0].sent
     second = a.postits.add(session.id, 2, "disagree")
     assert not a.sessions.summaries()[0].sent
@@ -71,12 +71,12 @@ def test_everything_flag_exports_rows_of_other_devices_too(devices, tmp_path):
     a, b, _office = devices
     session = new_session(a)
     a.postits.add(session.id, 1, "agree")
-    sync.import_bundle(b, export(a, tmp_path / "a"))
+    take(b, export(a, tmp_path / "a"))
     b_only = export(b, tmp_path / "b")
     everything = export(b, tmp_path / "b2", everything=True)
     assert "postits" not in tables_in(b_only)
     assert len(tables_in(everything)["postits"].rows) == 1
-    assert bundle.decode(everything.read_bytes(), everything.name).manifest.complete
+    assert read_back(everything).manifest.complete
 
 
 def test_bundles_never_hold_tables_outside_synced_tables(devices, tmp_path):
@@ -92,19 +92,20 @@ def test_bundles_never_hold_tables_outside_synced_tables(devices, tmp_path):
 
 
 def test_a_bundle_with_a_local_only_table_is_refused(devices, tmp_path):
-    _a, _b, office = devices
+    a, _b, office = devices
     forged = tmp_path / "forged.bundle"
     data, _ = bundle.encode(
-        "0" * 8 + "-0000-0000-0000-" + "0" * 12,
+        a.device_id,
         1,
         "2020-01-01T00:00:00.000000Z",
         [bundle.TableRows("meta", ["key", "value"], [["device_id", "stolen"]])],
         complete=False,
         recipients=None,
+        signer=signer_of(a),
     )
     forged.write_bytes(data)
     with pytest.raises(FacilitatorError, match="never synced"):
-        sync.import_bundle(office, forged)
+        take(office, forged)
     assert office.meta.get("device_id") == office.device_id
 
 
@@ -113,7 +114,7 @@ def test_same_bundles_in_any_order_any_number_of_times_give_one_database(devices
     session = new_session(a)
     postit = a.postits.add(session.id, 1, "agree", "first words")
     base = export(a, tmp_path / "a")
-    sync.import_bundle(b, base)
+    take(b, base)
     a.postits.edit(postit.id, "edited on a")
     b.postits.move(postit.id, "disagree")
     b.postits.add(session.id, 3, "neutral")
@@ -122,7 +123,7 @@ def test_same_bundles_in_any_order_any_number_of_times_give_one_database(devices
     for order in ([base, from_a, from_b], [from_b, from_a, base, from_b], [from_a, from_b, base, base]):
         with open_store(tmp_path / f"office-{len(dumps)}") as office:
             for path in order:
-                sync.import_bundle(office, path, force=True)
+                take(office, path, force=True)
             dump = sync.canonical_dump(office)
             # Each office has its own device row; everything else must be identical.
             dump["devices"] = [row for row in dump["devices"] if office.device_id not in row]
@@ -134,11 +135,11 @@ def test_the_later_edit_wins_and_the_other_version_is_kept_as_a_conflict(devices
     a, b, office = devices
     session = new_session(a)
     postit = a.postits.add(session.id, 1, "agree", "original")
-    sync.import_bundle(b, export(a, tmp_path / "a"))
+    take(b, export(a, tmp_path / "a"))
     a.postits.edit(postit.id, "a's words")
     b.postits.edit(postit.id, "b's words")  # later
-    result_a = sync.import_bundle(office, export(a, tmp_path / "a"))
-    result_b = sync.import_bundle(office, export(b, tmp_path / "b"))
+    result_a = take(office, export(a, tmp_path / "a"))
+    result_b = take(office, export(b, tmp_path / "b"))
     assert result_a.counts.added >= 1
     assert result_b.counts.conflicted == 1
     assert office.postits.get(postit.id).comment == "b's words"
@@ -152,16 +153,16 @@ def test_an_edit_that_lost_before_it_left_its_device_reaches_the_office_as_a_con
     session = new_session(a)
     postit = a.postits.add(session.id, 1, "agree", "original")
     first = export(a, tmp_path / "a")
-    sync.import_bundle(b, first)
+    take(b, first)
     a.postits.edit(postit.id, "a's words")  # never exported as a row
     b.postits.edit(postit.id, "b's words")  # later
     from_b = export(b, tmp_path / "b")
-    sync.import_bundle(a, from_b)
+    take(a, from_b)
     assert a.postits.get(postit.id).comment == "b's words"
     from_a = export(a, tmp_path / "a")
     assert "postits" not in tables_in(from_a)  # a's words travel only as a kept version
     for path in (first, from_b, from_a):
-        sync.import_bundle(office, path)
+        take(office, path)
     assert office.postits.get(postit.id).comment == "b's words"
     assert [c.other["comment"] for c in sync.conflicts(office)] == ["a's words"]
     kept = [json.loads(v)["comment"] for (v,) in office.db.execute("SELECT version FROM sync_conflicts")]
@@ -174,11 +175,11 @@ def test_a_tombstone_beats_an_older_edit(devices, tmp_path):
     a, b, office = devices
     session = new_session(a)
     postit = a.postits.add(session.id, 1, "agree", "original")
-    sync.import_bundle(b, export(a, tmp_path / "a"))
+    take(b, export(a, tmp_path / "a"))
     b.postits.edit(postit.id, "older edit")
     a.postits.delete(postit.id)  # later
     for path in (export(a, tmp_path / "a"), export(b, tmp_path / "b")):
-        sync.import_bundle(office, path)
+        take(office, path)
     assert office.postits.of(session.id) == []
     assert office.postits.get(postit.id, include_deleted=True).deleted_at is not None
     assert [c.other["comment"] for c in sync.conflicts(office)] == ["older edit"]
@@ -188,9 +189,9 @@ def test_sequential_edits_of_one_device_are_not_conflicts(devices, tmp_path):
     a, _b, office = devices
     session = new_session(a)
     postit = a.postits.add(session.id, 1, "agree", "one")
-    sync.import_bundle(office, export(a, tmp_path / "a"))
+    take(office, export(a, tmp_path / "a"))
     a.postits.edit(postit.id, "two")
-    result = sync.import_bundle(office, export(a, tmp_path / "a"))
+    result = take(office, export(a, tmp_path / "a"))
     assert result.counts.conflicted == 0
     assert result.counts.updated >= 1
     assert sync.conflicts(office) == []
@@ -201,12 +202,12 @@ def test_resolving_a_conflict_by_taking_the_other_version_travels_and_converges(
     a, b, office = devices
     session = new_session(a)
     postit = a.postits.add(session.id, 1, "agree", "original")
-    sync.import_bundle(b, export(a, tmp_path / "a"))
+    take(b, export(a, tmp_path / "a"))
     a.postits.edit(postit.id, "a's words")
     b.postits.edit(postit.id, "b's words")
     from_a, from_b = export(a, tmp_path / "a"), export(b, tmp_path / "b")
-    sync.import_bundle(office, from_a)
-    sync.import_bundle(office, from_b)
+    take(office, from_a)
+    take(office, from_b)
     [conflict] = sync.conflicts(office)
     sync.resolve_conflict(office, conflict.id[:10], take_other=True)
     assert office.postits.get(postit.id).comment == "a's words"
@@ -214,13 +215,13 @@ def test_resolving_a_conflict_by_taking_the_other_version_travels_and_converges(
     # The decision reaches a and b, and all three agree.
     decision = export(office, tmp_path / "office")
     for device, other in ((a, from_b), (b, from_a)):
-        sync.import_bundle(device, other)
-        sync.import_bundle(device, decision)
+        take(device, other)
+        take(device, decision)
     for _ in range(2):  # relay the versions each recorded, until nothing new
         paths = [export(s, tmp_path / n) for s, n in ((a, "a"), (b, "b"), (office, "office"))]
         for store in (a, b, office):
             for path in paths:
-                sync.import_bundle(store, path)
+                take(store, path)
     assert sync.canonical_dump(a) == sync.canonical_dump(b) == sync.canonical_dump(office)
     assert sync.conflicts(a) == sync.conflicts(b) == []
     assert a.postits.get(postit.id).comment == "a's words"
@@ -230,11 +231,11 @@ def test_keeping_this_version_closes_the_conflict(devices, tmp_path):
     a, b, office = devices
     session = new_session(a)
     postit = a.postits.add(session.id, 1, "agree", "original")
-    sync.import_bundle(b, export(a, tmp_path / "a"))
+    take(b, export(a, tmp_path / "a"))
     a.postits.edit(postit.id, "a's words")
     b.postits.edit(postit.id, "b's words")
     for path in (export(a, tmp_path / "a"), export(b, tmp_path / "b")):
-        sync.import_bundle(office, path)
+        take(office, path)
     [conflict] = sync.conflicts(office)
     with pytest.raises(FacilitatorError):
         sync.resolve_conflict(office, "zzzzzz", take_other=False)
@@ -246,10 +247,10 @@ def test_keeping_this_version_closes_the_conflict(devices, tmp_path):
 def test_a_post_it_on_another_devices_session_carries_its_session(devices, tmp_path):
     a, b, office = devices
     session = new_session(a)
-    sync.import_bundle(b, export(a, tmp_path / "a"))
+    take(b, export(a, tmp_path / "a"))
     b.postits.add(session.id, 2, "agree", "added on b")
     # The office gets b's bundle first: the session comes along with the post-it.
-    result = sync.import_bundle(office, export(b, tmp_path / "b"))
+    result = take(office, export(b, tmp_path / "b"))
     assert result.tables["sessions"].added == 1
     assert [p.comment for p in office.postits.of(session.id)] == ["added on b"]
 
@@ -262,7 +263,7 @@ def test_the_discussion_tables_sync_with_the_post_its(devices, tmp_path):
     session = new_session(a)
     roster.add_participant(a, session.id, "P1", "female", wants_interview=True)
     note = discussion.add_note(a, session.id, "Nobody asked us", kind="quote", speaker="P1", themes=["Trust"])
-    result = sync.import_bundle(office, export(a, tmp_path / "a"))
+    result = take(office, export(a, tmp_path / "a"))
     for table in ("participants", "notes", "note_themes"):
         assert result.tables[table].added == 1, table
     assert discussion.note(office, note.id).theme_names == ("Trust",)
@@ -274,7 +275,7 @@ def test_progress_is_reported_while_merging(devices, tmp_path):
     session = new_session(a)
     a.postits.add(session.id, 1, "agree")
     seen: list[tuple[str, int, int]] = []
-    sync.import_bundle(office, export(a, tmp_path / "a"), progress=lambda *step: seen.append(step))
+    take(office, export(a, tmp_path / "a"), progress=lambda *step: seen.append(step))
     assert seen[-1][1] == seen[-1][2] > 0
     assert any(what.startswith("merging postits") for what, _, _ in seen)
 
@@ -293,7 +294,7 @@ def test_unsent_sessions_are_those_with_changes_made_here_since_the_last_export(
     a, b, _office = devices
     first, second = new_session(a, "One"), new_session(a, "Two")
     assert sync_state.unsent_sessions(a) == {first.id, second.id}
-    sync.import_bundle(b, export(a, tmp_path / "a"))
+    take(b, export(a, tmp_path / "a"))
     assert sync_state.unsent_sessions(a) == set()
     a.postits.add(second.id, 1, "agree")
     assert sync_state.unsent_sessions(a) == {second.id}
@@ -306,14 +307,14 @@ def test_resolving_a_conflict_is_a_local_write_stamped_by_the_stores_clock(tmp_p
     with open_store(tmp_path / "a") as a, open_store(tmp_path / "b") as b:
         session = new_session(a)
         postit = a.postits.add(session.id, 1, "agree", "original")
-        sync.import_bundle(b, export(a, tmp_path / "a"))
+        take(b, export(a, tmp_path / "a"))
         a.postits.edit(postit.id, "a's words")
         b.postits.edit(postit.id, "b's words")
         from_a, from_b = export(a, tmp_path / "a"), export(b, tmp_path / "b")
-    office = Store.open(tmp_path / "office", clock=Clock(lambda: late))
+    office = open_store(tmp_path / "office", clock=Clock(lambda: late))
     try:
-        sync.import_bundle(office, from_a)
-        sync.import_bundle(office, from_b)
+        take(office, from_a)
+        take(office, from_b)
         [conflict] = sync.conflicts(office)
         sync.resolve_conflict(office, conflict.id, take_other=True)
         row = office.sync.row("postits", postit.id)

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from facilitator.core.errors import FacilitatorError
 from facilitator.store import Store, sync_state
 from facilitator.sync import merge as sync
-from tests.sync_helpers import new_session, open_store
+from tests.sync_helpers import new_session, open_store, take
 
 RESPONSES = ["strongly_agree", "agree", "neutral", "disagree", "strongly_disagree"]
 DEVICES = 3
@@ -105,7 +105,7 @@ class World:
             elif kind == "export":
                 self.export(index)
             elif kind == "import" and self.bundles:
-                sync.import_bundle(store, self.bundles[args[0] % len(self.bundles)], force=True)
+                take(store, self.bundles[args[0] % len(self.bundles)], force=True)
             elif kind == "resolve":
                 self.resolve(index, args[0])
         except FacilitatorError as error:
@@ -126,7 +126,7 @@ class World:
                 order = list(self.bundles)
                 shuffle.shuffle(order)
                 for path in order + order[:2]:  # some twice
-                    sync.import_bundle(store, path)
+                    take(store, path)
         raise AssertionError("the devices did not settle in 6 rounds")
 
     def close(self) -> None:

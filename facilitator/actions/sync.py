@@ -14,19 +14,103 @@ from typing import TYPE_CHECKING, Any
 from facilitator.store import Store
 
 if TYPE_CHECKING:
+    from facilitator.store.trust import TrustedDevice
+    from facilitator.sync.enrolment import Enrolled
     from facilitator.sync.merge import BundleOutcome, ExportResult, FolderResult, ImportResult
+    from facilitator.sync.signing import EnrolmentCode, OfficeCode
 
 Progress = Callable[[str, int, int], None]
 
 
-# ---------------------------------------------------------------- the recipient
+# ---------------------------------------------------------------- the office and its laptops
 
 
-def trust_recipient(store: Store, recipient: str) -> str | None:
-    """Encrypt this device's bundles to `recipient` (an age public key); returns the one it replaces."""
-    from facilitator.sync import keys
+def make_office(store: Store, out: Path) -> tuple[OfficeCode, str | None]:
+    """Make this data folder the office: write its identity to `out`, give its office code
+    (and the recipient it replaces, if the office had one)."""
+    from facilitator.sync import enrolment
 
-    return keys.trust(store, recipient)
+    return enrolment.make_office(store, out)
+
+
+def office_code(store: Store) -> OfficeCode | None:
+    from facilitator.sync import enrolment
+
+    return enrolment.office_code(store)
+
+
+def trust_office(store: Store, code: str) -> tuple[OfficeCode, TrustedDevice | None]:
+    """Trust the office whose code this is; returns it, and the office it replaces if any."""
+    from facilitator.sync import enrolment
+
+    return enrolment.trust_office(store, code)
+
+
+def trusted_office(store: Store) -> TrustedDevice | None:
+    from facilitator.sync import enrolment
+
+    return enrolment.trusted_office(store)
+
+
+def enrolment_code(store: Store) -> EnrolmentCode:
+    """This device's enrolment code, for the office."""
+    from facilitator.sync import enrolment
+
+    return enrolment.enrolment_code(store)
+
+
+def enrol_device(store: Store, code: str, label: str = "") -> Enrolled:
+    """At the office: accept the signed bundles of the laptop whose enrolment code this is."""
+    from facilitator.sync import enrolment
+
+    return enrolment.enrol(store, code, label)
+
+
+def revoke_device(store: Store, ref: str) -> TrustedDevice:
+    """At the office: refuse the bundles of this laptop from now on."""
+    from facilitator.sync import enrolment
+
+    return enrolment.revoke(store, ref)
+
+
+@dataclass(frozen=True)
+class DeviceEntry:
+    """An enrolled laptop as the office lists it."""
+
+    device: TrustedDevice
+    fingerprint: str
+    bundles: int
+    last_bundle: str | None
+
+    @property
+    def status(self) -> str:
+        return "revoked" if self.device.revoked else "enrolled"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            **self.device.to_json(),
+            "fingerprint": self.fingerprint,
+            "status": self.status,
+            "bundles_imported": self.bundles,
+            "last_bundle_at": self.last_bundle,
+        }
+
+
+def enrolled_devices(store: Store) -> list[DeviceEntry]:
+    """The laptops this office enrolled (revoked ones too), with what it imported from each."""
+    from facilitator.sync.signing import key_fingerprint
+
+    imports = store.sync.imports_by_device()
+    return [
+        DeviceEntry(
+            device,
+            key_fingerprint(device.device_id, device.public_key),
+            imports.get(device.device_id, (0, ""))[0],
+            imports.get(device.device_id, (0, ""))[1] or None,
+        )
+        for device in store.trust.all()
+        if device.role == "laptop"
+    ]
 
 
 def needs_recipient(store: Store, *, plaintext: bool, identity_given: bool = False) -> bool:
@@ -131,6 +215,7 @@ def import_bundles(
     paths: Sequence[Path],
     identity: Path | None = None,
     *,
+    allow_plaintext: bool = False,
     progress: Progress | None = None,
 ) -> BundleImports:
     """Merge bundle files, each all or nothing, with the office's identity file if given.
@@ -141,7 +226,9 @@ def import_bundles(
     from facilitator.sync import merge
 
     identities = load_identities(identity)
-    return BundleImports(merge.import_bundles(store, paths, identities, progress=progress))
+    return BundleImports(
+        merge.import_bundles(store, paths, identities, allow_plaintext=allow_plaintext, progress=progress)
+    )
 
 
 # ---------------------------------------------------------------- folder sync
@@ -166,6 +253,7 @@ def sync_folder(
     identity: Path | None = None,
     *,
     plaintext: bool = False,
+    allow_plaintext: bool = False,
     progress: Progress | None = None,
 ) -> FolderSync:
     """Export this device's new bundle into `folder`, then import every bundle there not yet seen."""
@@ -178,6 +266,7 @@ def sync_folder(
         folder,
         identities,
         plaintext=plaintext,
+        allow_plaintext=allow_plaintext,
         recipients=recipients_for(store, identities, plaintext=plaintext),
         progress=progress,
     )

@@ -30,7 +30,7 @@ DATA_DIR_HELP = "Data folder (default: sessions/ of the clone, or $FACILITATOR_D
 LAZY_COMMANDS: dict[str, tuple[str, ...]] = {
     "facilitator.cli.discussion": ("participant", "note", "themes", "theme", "pseudonym", "check"),
     "facilitator.cli.reports": ("charts", "report", "pool"),
-    "facilitator.cli.sync": ("keys", "sync", "receipt"),
+    "facilitator.cli.sync": ("keys", "devices", "sync", "receipt"),
 }
 
 

@@ -16,7 +16,7 @@ from facilitator.core.errors import FacilitatorError
 
 @main.group("keys")
 def keys_group() -> None:
-    """The office's age identity, and the recipient this device encrypts bundles to."""
+    """The office's keys, the office this laptop trusts, and this device's enrolment code."""
 
 
 @keys_group.command("new")
@@ -25,44 +25,156 @@ def keys_group() -> None:
 )
 @data_dir_option
 def keys_new(out: Path) -> None:
-    """Make an identity (at the office; keep it off the laptops) and print its public recipient."""
-    from facilitator.sync import keys
+    """At the office: make the office's identity and print its office code, for the laptops."""
+    from facilitator.actions.sync import make_office
 
-    recipient = keys.new_identity(out)
-    click.echo(recipient)
+    code, previous = make_office(workspace().store, out)
+    click.echo(str(code))
     echo(
-        f"wrote the identity to {out} (owner-only). Keep it safe: without it no bundle can be read. "
-        f"On each laptop run: facilitator keys trust {recipient}",
+        f"wrote the office's identity to {out} (owner-only). Keep it safe and off the laptops: "
+        "without it no bundle can be read.",
+        err=True,
+    )
+    if previous:
+        echo(
+            "warning: this replaces the office's earlier key: every laptop must trust the new "
+            "office code, and the earlier identity file is still needed to read its bundles",
+            err=True,
+        )
+    echo(
+        f"office fingerprint {code.fingerprint}. On each laptop run: facilitator keys trust CODE "
+        "(the code is the line above; 'facilitator keys show --office' prints it again)",
         err=True,
     )
 
 
 @keys_group.command("trust")
-@click.argument("recipient")
+@click.argument("office_code")
 @data_dir_option
-def keys_trust(recipient: str) -> None:
-    """Encrypt this device's bundles to RECIPIENT (the office's 'age1...' public key)."""
-    from facilitator.actions.sync import trust_recipient
+def keys_trust(office_code: str) -> None:
+    """On a laptop: trust the office whose OFFICE_CODE 'keys new' printed."""
+    from facilitator.actions.sync import trust_office
+    from facilitator.sync.enrolment import describe
 
-    previous = trust_recipient(workspace().store, recipient)
-    if previous:
-        echo(f"replaced the recipient {previous}", err=True)
-    echo(f"bundles from this device are now encrypted to {recipient.strip()}")
+    code, replaced = trust_office(workspace().store, office_code)
+    if replaced is not None:
+        echo(f"no longer trusting the earlier office {describe(replaced)}", err=True)
+    echo(
+        f"trusting the office {code.device_id[:8]} (fingerprint {code.fingerprint}): bundles from this "
+        "laptop are now encrypted to it, and only bundles it signed are accepted"
+    )
+    echo(
+        "next: give the office this laptop's enrolment code ('facilitator keys show --enrolment')",
+        err=True,
+    )
 
 
 @keys_group.command("show")
+@click.option("--enrolment", is_flag=True, help="Print only this laptop's enrolment code, for the office.")
+@click.option("--office", "office", is_flag=True, help="Print only the office code (at the office).")
 @data_dir_option
-def keys_show() -> None:
-    """Print this device's id and the recipient its bundles are encrypted to."""
+def keys_show(enrolment: bool, office: bool) -> None:
+    """Print this device's id, the office it trusts and its codes."""
+    from facilitator.actions.sync import enrolment_code, office_code, trusted_office
     from facilitator.sync import keys
 
     ws = workspace()
     store = ws.store
-    recipient = keys.trusted(store)
+    if enrolment and office:
+        raise click.UsageError("give --enrolment or --office, not both")
+    mine = enrolment_code(store)
+    if enrolment:
+        click.echo(str(mine))
+        echo(f"fingerprint {mine.fingerprint}: read it aloud to whoever enrols this laptop", err=True)
+        return
+    code = office_code(store)
+    if office:
+        if code is None:
+            raise FacilitatorError(
+                "this data folder is not an office: 'facilitator keys new --out FILE' makes one"
+            )
+        click.echo(str(code))
+        return
+    trusted = trusted_office(store)
     row("device", store.device_id)
-    row("recipient", recipient or "none (run: facilitator keys trust RECIPIENT)")
+    row("fingerprint", mine.fingerprint)
+    row("enrolment code", str(mine))
+    if code is not None:
+        row("role", "office")
+        row("office code", str(code))
+    else:
+        row("role", "laptop")
+        row(
+            "office",
+            f"{trusted.device_id[:8]} (encrypting to {keys.trusted(store)})"
+            if trusted is not None
+            else "none (run: facilitator keys trust OFFICE_CODE)",
+        )
     row("last export", store.meta.get("last_export_at") or "never")
     row("data folder", ws.data_dir)
+
+
+@main.group("devices")
+def devices_group() -> None:
+    """At the office: the laptops whose bundles it accepts (enrol, list, revoke)."""
+
+
+@devices_group.command("enrol")
+@click.argument("code")
+@click.option("--label", default="", help="A name for the laptop, e.g. 'Laptop 2 (HMP Leeds)'.")
+@data_dir_option
+def devices_enrol(code: str, label: str) -> None:
+    """Enrol the laptop whose enrolment CODE 'keys show --enrolment' printed on it."""
+    from facilitator.actions.sync import enrol_device
+    from facilitator.sync.enrolment import describe
+    from facilitator.sync.signing import key_fingerprint
+
+    enrolled = enrol_device(workspace().store, code, label)
+    device = enrolled.device
+    again = " again (it had been revoked)" if enrolled.again else ""
+    echo(
+        f"enrolled laptop {describe(device)}{again}: fingerprint "
+        f"{key_fingerprint(device.device_id, device.public_key)}. Check it matches the laptop's screen."
+    )
+
+
+@devices_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@data_dir_option
+def devices_list(as_json: bool) -> None:
+    """List the laptops this office enrolled, revoked ones too."""
+    from facilitator.actions.sync import enrolled_devices
+
+    entries = enrolled_devices(workspace().store)
+    if as_json:
+        click.echo(json.dumps([e.to_json() for e in entries], indent=2, ensure_ascii=True))
+        return
+    if not entries:
+        click.echo("no laptops enrolled: 'facilitator devices enrol CODE' enrols one")
+        return
+    for entry in entries:
+        device = entry.device
+        last = entry.last_bundle[:16].replace("T", " ") if entry.last_bundle else "no bundle yet"
+        state = f"revoked {device.revoked_at[:10]}" if device.revoked_at else "enrolled"
+        echo(
+            f"{device.device_id[:8]}  {entry.fingerprint}  {state:<18}  "
+            f"{entry.bundles:>3} bundles, last {last}  {device.label}"
+        )
+
+
+@devices_group.command("revoke")
+@click.argument("device")
+@data_dir_option
+def devices_revoke(device: str) -> None:
+    """Refuse DEVICE's bundles from now on (its id, first 8 characters, or label)."""
+    from facilitator.actions.sync import revoke_device
+    from facilitator.sync.enrolment import describe
+
+    revoked = revoke_device(workspace().store, device)
+    echo(
+        f"revoked laptop {describe(revoked)}: its bundles not yet imported will be refused "
+        "('facilitator devices enrol CODE' enrols it again)"
+    )
 
 
 @main.group("sync")
@@ -116,8 +228,9 @@ def _explain_rows(rows: int, again: int) -> None:
 @click.option(
     "--identity", type=click.Path(path_type=Path, dir_okay=False), help="The office's identity file."
 )
+@click.option("--allow-plaintext", is_flag=True, help="Accept bundles that are not encrypted (still signed).")
 @data_dir_option
-def sync_import(files: tuple[Path, ...], identity: Path | None) -> None:
+def sync_import(files: tuple[Path, ...], identity: Path | None, allow_plaintext: bool) -> None:
     """Merge bundle FILES, each all or nothing; prints what each added, updated and conflicted.
 
     A bundle whose rows belong to rows in another of FILES is merged after it; a bad
@@ -125,7 +238,7 @@ def sync_import(files: tuple[Path, ...], identity: Path | None) -> None:
     """
     from facilitator.actions.sync import import_bundles
 
-    done = import_bundles(workspace().store, files, identity)
+    done = import_bundles(workspace().store, files, identity, allow_plaintext=allow_plaintext)
     for imported in done.imported:
         echo(imported.describe())
     errors = [refused.error for refused in done.refused if refused.error is not None]
@@ -141,8 +254,9 @@ def sync_import(files: tuple[Path, ...], identity: Path | None) -> None:
     "--identity", type=click.Path(path_type=Path, dir_okay=False), help="The office's identity file."
 )
 @click.option("--plaintext", is_flag=True, help="Write this device's bundle unencrypted.")
+@click.option("--allow-plaintext", is_flag=True, help="Accept bundles that are not encrypted (still signed).")
 @data_dir_option
-def sync_run(folder: Path, identity: Path | None, plaintext: bool) -> None:
+def sync_run(folder: Path, identity: Path | None, plaintext: bool, allow_plaintext: bool) -> None:
     """Export this device's new bundle into FOLDER, and import every bundle there not yet seen."""
     from facilitator.actions.sync import load_identities, sync_folder
     from facilitator.sync import merge as sync
@@ -151,7 +265,7 @@ def sync_run(folder: Path, identity: Path | None, plaintext: bool) -> None:
     load_identities(identity)  # a bad identity file is refused before anything is said
     if plaintext and sync.has_new_changes(store):
         _warn_plaintext()
-    synced = sync_folder(store, folder, identity, plaintext=plaintext)
+    synced = sync_folder(store, folder, identity, plaintext=plaintext, allow_plaintext=allow_plaintext)
     result = synced.done
     if result.exported:
         echo(f"wrote {result.exported.path.name}: {result.exported.rows} rows")

@@ -30,6 +30,7 @@ from facilitator.store.pseudonyms import PseudonymRepository
 from facilitator.store.roster import RosterRepository
 from facilitator.store.sessions import ConsultationRepository, SessionRepository
 from facilitator.store.sync_state import META_CLOCK_FLOOR, SyncRepository
+from facilitator.store.trust import TrustRepository, put_seed
 from facilitator.store.writer import Writer
 
 META_DEVICE_ID = "device_id"
@@ -76,6 +77,7 @@ class Store:
         self.codebook = CodebookRepository(self)
         self.pseudonyms = PseudonymRepository(self)
         self.sync = SyncRepository(self)
+        self.trust = TrustRepository(self)
         try:
             conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
             self.db = Database(conn)
@@ -170,6 +172,8 @@ class Store:
                 return existing
             device_id = new_id()
             self.meta.put(writer, META_DEVICE_ID, device_id)
+            # The device's signing key is made with its identity (random bytes: no crypto import).
+            put_seed(writer)
             writer.device_id = device_id
             writer.insert("devices", {"name": ""}, row_id=device_id)
             return device_id

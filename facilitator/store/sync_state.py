@@ -335,6 +335,13 @@ class SyncRepository:
             [file_sha256, payload_sha256, device_id, sequence, name, writer.now(), *counts],
         )
 
+    def imports_by_device(self) -> dict[str, tuple[int, str]]:
+        """Per device, how many of its bundles were imported here and when the last one was."""
+        rows = self._store.db.execute(
+            f"SELECT device_id, COUNT(*), MAX(at) FROM {BUNDLES} WHERE direction = 'in' GROUP BY device_id"
+        ).fetchall()
+        return {str(device): (int(count), str(last)) for device, count, last in rows}
+
     def raise_clock_floor(self, writer: Writer, stamp: str) -> None:
         """Never let this device stamp below `stamp` again, even after a restart."""
         writer.execute(

@@ -1,18 +1,23 @@
-"""The bundle file: a header line, then a manifest, the rows and a checksum, optionally age-encrypted.
+"""The bundle file: a header line, the signature, then a manifest, the rows and a checksum.
 
 A bundle is one file::
 
-    facilitator-bundle 1 age\\n      <- or "plain"; the format version comes first
-    <age ciphertext of the body>     <- or the body itself when plain
+    facilitator-bundle 2 age\n                 <- or "plain"; the format version comes first
+    signed <device id> <body bytes> <Ed25519 signature>\n   <- who made it, and its signature
+    <age ciphertext of the body>                <- or the body itself when plain
 
 and the body is::
 
-    {"format": 1, "device_id": ..., ...}\\n   <- the manifest, one JSON line
+    {"format": 2, "device_id": ..., ...}\n   <- the manifest, one JSON line
     <zlib-compressed JSON lines, one per table: {"table", "columns", "rows"}>
     <SHA-256 of everything above, 32 bytes>
 
-The manifest carries the SHA-256 of the compressed payload and the row count of
-each table, so a damaged or edited bundle is refused before anything is written.
+The signature covers the header line, the signer and the SHA-256 of the body as it is
+in the file (whose length the signature line gives, so a file still being copied is
+told from a forged one) (the ciphertext when encrypted). It is checked before anything else, with
+the key of a device the reader enrolled; the manifest must name the same device. The
+manifest carries the SHA-256 of the compressed payload and the row count of each
+table, so a damaged or edited bundle is refused before anything is written.
 Nothing here touches the database: `facilitator.sync.merge` does.
 """
 
@@ -22,7 +27,7 @@ import hashlib
 import json
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
@@ -31,8 +36,19 @@ from typing import Any
 
 from facilitator.core.errors import FacilitatorError
 from facilitator.store.sync_state import Value as Value  # a column value; defined by the store
+from facilitator.sync.signing import (
+    SIGNATURE_BYTES,
+    Signer,
+    decode_key,
+    encode_key,
+    sign,
+    signed_message,
+    verify,
+)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Format 1 bundles were not signed: they are refused with a message saying so.
+UNSIGNED_VERSION = 1
 MAGIC = b"facilitator-bundle"
 SUFFIX = ".bundle"
 DIGEST_SIZE = 32
@@ -49,6 +65,10 @@ SCALARS = {str, int, float, type(None)}
 
 class BundleError(FacilitatorError):
     """A bundle that cannot be read: damaged, truncated, foreign or for another key."""
+
+
+class Untrusted(BundleError):
+    """A bundle signed by a device this database has not enrolled (or has revoked)."""
 
 
 class BundleIncomplete(BundleError):
@@ -99,6 +119,7 @@ class Bundle:
     file_sha256: str
     encrypted: bool
     name: str
+    signer: str
 
     @cached_property
     def tables(self) -> list[TableRows]:
@@ -130,9 +151,11 @@ def encode(
     *,
     complete: bool,
     recipients: list[str] | None,
+    signer: Signer,
     level: int = 1,
 ) -> tuple[bytes, Manifest]:
-    """The bytes of a bundle holding these rows, encrypted to `recipients` (None: plaintext)."""
+    """The bytes of a bundle holding these rows, signed by `signer` and encrypted to
+    `recipients` (None: plaintext)."""
     lines = [
         json.dumps(
             {"table": t.table, "columns": t.columns, "rows": t.rows},
@@ -153,24 +176,35 @@ def encode(
         payload_sha256=hashlib.sha256(payload).hexdigest(),
         payload_bytes=len(raw),
     )
-    return seal(manifest.to_json(), payload, recipients), manifest
+    return seal(manifest.to_json(), payload, recipients, signer), manifest
 
 
-def seal(manifest: dict[str, Any], payload: bytes, recipients: list[str] | None) -> bytes:
-    """Assemble a bundle from a manifest and a compressed payload (tests use it to forge bad ones)."""
+def seal(manifest: dict[str, Any], payload: bytes, recipients: list[str] | None, signer: Signer) -> bytes:
+    """Assemble a bundle from a manifest and a compressed payload, sign it and (with
+    `recipients`) encrypt it. Tests use it to forge bad bundles."""
     head = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
     body = head + payload
     body += hashlib.sha256(body).digest()
     if recipients is None:
-        return MAGIC + f" {FORMAT_VERSION} plain\n".encode() + body
-    import pyrage
+        header = MAGIC + f" {FORMAT_VERSION} plain".encode()
+    else:
+        import pyrage
 
-    try:
-        keys = [pyrage.x25519.Recipient.from_str(r) for r in recipients]
-    except pyrage.RecipientError as error:
-        raise FacilitatorError(f"the trusted recipient is not valid: {error}") from None
-    sealed: bytes = pyrage.encrypt(body, keys)
-    return MAGIC + f" {FORMAT_VERSION} age\n".encode() + sealed
+        try:
+            keys = [pyrage.x25519.Recipient.from_str(r) for r in recipients]
+        except pyrage.RecipientError as error:
+            raise FacilitatorError(f"the trusted recipient is not valid: {error}") from None
+        body = pyrage.encrypt(body, keys)
+        header = MAGIC + f" {FORMAT_VERSION} age".encode()
+    return sign_body(header, body, signer)
+
+
+def sign_body(header: bytes, body: bytes, signer: Signer) -> bytes:
+    """A bundle file from its header line and body, signed by `signer`."""
+    message = signed_message(header, signer.device_id, len(body), hashlib.sha256(body).digest())
+    signature = encode_key(sign(signer.seed, message))
+    line = f"signed {signer.device_id} {len(body)} {signature}\n"
+    return header + b"\n" + line.encode("ascii") + body
 
 
 # ---------------------------------------------------------------- reading
@@ -207,17 +241,72 @@ def peek(data: bytes, name: str) -> tuple[int, bool]:
         )
     if version < 1 or parts[2] not in (b"age", b"plain"):
         raise BundleError(f"{name} is not a facilitator bundle (bad header)")
+    if version == UNSIGNED_VERSION:
+        raise BundleError(
+            f"{name} is an unsigned bundle from an older facilitator: refused; update facilitator "
+            "on the laptop that made it, and export again"
+        )
     return version, parts[2] == b"age"
 
 
-def decode(data: bytes, name: str, identities: list[Any] | None = None) -> Bundle:
+# The signature line: "signed <device id> <signature>", at most this long.
+MAX_SIGNATURE_LINE = 200
+SIGNATURE_LINE = re.compile(rb"^signed ([0-9a-f-]{36}) ([0-9]{1,15}) ([A-Za-z0-9_-]{80,90})$")
+
+KeyOf = Callable[[str], bytes]
+
+
+def signer_of(data: bytes, name: str) -> str:
+    """The device that signed a bundle, as its signature line says (not yet checked)."""
+    peek(data, name)
+    start = data.index(b"\n") + 1
+    end = data.find(b"\n", start, start + MAX_SIGNATURE_LINE)
+    if end < 0:
+        if len(data) - start < MAX_SIGNATURE_LINE:
+            raise BundleIncomplete(f"{name} is truncated: it ends inside its signature")
+        raise BundleError(f"{name} is not signed: refused")
+    match = SIGNATURE_LINE.match(data[start:end])
+    if match is None:
+        raise BundleError(f"{name} is not signed (its signature line is malformed): refused")
+    return match[1].decode("ascii")
+
+
+def check_signature(data: bytes, name: str, key_of: KeyOf) -> tuple[str, bytes]:
+    """The signer and the body of a bundle whose signature verifies; BundleError otherwise.
+
+    `key_of(device_id)` gives the public key of a device the reader trusts, and raises
+    `Untrusted` for any other: nothing of an untrusted bundle is read past its signature.
+    """
+    signer = signer_of(data, name)
+    try:
+        public = key_of(signer)
+    except Untrusted as error:
+        raise Untrusted(f"{name} {error}") from None
+    header_end = data.index(b"\n")
+    line_end = data.index(b"\n", header_end + 1)
+    match = SIGNATURE_LINE.match(data[header_end + 1 : line_end])
+    assert match is not None  # signer_of checked it
+    signature = decode_key(match[3].decode("ascii"), SIGNATURE_BYTES)
+    body = data[line_end + 1 :]
+    if len(body) < int(match[2]):
+        raise BundleIncomplete(f"{name} is truncated (perhaps still being copied)")
+    message = signed_message(data[:header_end], signer, len(body), hashlib.sha256(body).digest())
+    if signature is None or not verify(public, signature, message):
+        raise BundleError(
+            f"{name} does not match its signature from device {signer[:8]}: it was altered, "
+            "damaged, or forged; refused"
+        )
+    return signer, body
+
+
+def decode(data: bytes, name: str, key_of: KeyOf, identities: list[Any] | None = None) -> Bundle:
     """Read and check a bundle's bytes; raise BundleError (one line) for anything wrong.
 
-    `identities` are pyrage identities for an encrypted bundle.
+    The signature is checked first, with `key_of` (see `check_signature`). `identities`
+    are pyrage identities for an encrypted bundle.
     """
     _version, encrypted = peek(data, name)
-    start = data.index(b"\n") + 1
-    body = data[start:]
+    signer, body = check_signature(data, name, key_of)
     if encrypted:
         body = _decrypt(body, name, identities)
     if len(body) < DIGEST_SIZE + 2:
@@ -232,7 +321,12 @@ def decode(data: bytes, name: str, identities: list[Any] | None = None) -> Bundl
     payload = content[end + 1 :]
     if hashlib.sha256(payload).hexdigest() != manifest.payload_sha256:
         raise BundleError(f"{name} is damaged: its payload does not match the SHA-256 in its manifest")
-    return Bundle(manifest, payload, hashlib.sha256(data).hexdigest(), encrypted, name)
+    if manifest.device_id != signer:
+        raise BundleError(
+            f"{name} is signed by device {signer[:8]} but its manifest names device "
+            f"{manifest.device_id[:8]}: refused"
+        )
+    return Bundle(manifest, payload, hashlib.sha256(data).hexdigest(), encrypted, name, signer)
 
 
 def _decrypt(body: bytes, name: str, identities: list[Any] | None) -> bytes:

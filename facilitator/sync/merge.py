@@ -44,7 +44,8 @@ from facilitator.store.sync_state import (
 )
 from facilitator.store.writer import Writer
 from facilitator.sync import bundle
-from facilitator.sync.bundle import Bundle, BundleError, BundleIncomplete, TableRows, Value
+from facilitator.sync.bundle import Bundle, BundleError, BundleIncomplete, TableRows, Untrusted, Value
+from facilitator.sync.enrolment import is_office, key_of, signer
 from facilitator.sync.keys import META_RECIPIENT
 
 ROW_COLUMNS = ("id", "created_at", "updated_at", "device_id", "deleted_at")
@@ -66,6 +67,10 @@ class MissingParents(BundleError):
 
 class NeedsIdentity(BundleError):
     """An encrypted bundle and no identity to open it."""
+
+
+class Plaintext(BundleError):
+    """A bundle that is not encrypted, and no one said to accept one."""
 
 
 @dataclass
@@ -212,7 +217,13 @@ def export_bundle(
         sequence = int(store.meta.get(META_SEQUENCE) or 0) + 1
         progress("packing the bundle", 0, 1)
         data, manifest = bundle.encode(
-            store.device_id, sequence, stamp, tables, complete=everything, recipients=keys
+            store.device_id,
+            sequence,
+            stamp,
+            tables,
+            complete=everything,
+            recipients=keys,
+            signer=signer(store),
         )
         path = out / bundle.bundle_name(store.device_id, sequence, stamp) if out.is_dir() else out
         if path.exists():
@@ -242,11 +253,12 @@ def _minus(stamp: str, delta: timedelta) -> str:
 # ---------------------------------------------------------------- import
 
 
-def read_bundle(path: Path, identities: Sequence[Any] | None = None) -> Bundle:
-    """Read and check a bundle file, and that its name (if standard) matches its manifest."""
+def read_bundle(store: Store, path: Path, identities: Sequence[Any] | None = None) -> Bundle:
+    """Read and check a bundle file: signed by a device trusted here (checked first), and
+    its name (if standard) matching its manifest."""
     data = bundle.read_file(path)
     try:
-        read = bundle.decode(data, path.name, list(identities or []))
+        read = bundle.decode(data, path.name, key_of(store), list(identities or []))
     except BundleError as error:
         if "pass --identity" in str(error):
             raise NeedsIdentity(str(error)) from None
@@ -267,14 +279,17 @@ def import_bundle(
     identities: Sequence[Any] | None = None,
     *,
     force: bool = False,
+    allow_plaintext: bool = False,
     progress: Progress | None = None,
     on_merged: Merged | None = None,
 ) -> ImportResult:
     """Merge one bundle file in one transaction: all of it or none of it.
 
     A bundle already imported (or made here) is skipped, unless `force` merges it
-    again (which changes nothing). Raises BundleError for a bad bundle. `on_merged`
-    is called inside the transaction after each table whose rows the merge changed.
+    again (which changes nothing). Raises BundleError for a bad bundle: one not signed
+    by a device trusted here (`Untrusted`), or not encrypted unless `allow_plaintext`
+    (`Plaintext`). `on_merged` is called inside the transaction after each table
+    whose rows the merge changed.
     """
     progress = progress or _quiet
     name = path.name
@@ -286,8 +301,13 @@ def import_bundle(
     if direction == "in" and not force:
         return ImportResult(name, "", MergeCounts(), {}, "already imported")
     progress(f"reading {name}", 0, 1)
-    read = read_bundle(path, identities)
+    read = read_bundle(store, path, identities)
     manifest = read.manifest
+    if not read.encrypted and not allow_plaintext and manifest.device_id != store.device_id:
+        raise Plaintext(
+            f"{name} is not encrypted: anyone could have read it on the way; import it only if you "
+            "know where it came from, with --allow-plaintext"
+        )
     if manifest.device_id == store.device_id:
         if store.sync.bundle_direction(payload_sha256=manifest.payload_sha256) == "out":
             return ImportResult(name, store.device_id, MergeCounts(), {}, "this device's own bundle")
@@ -475,6 +495,7 @@ def import_bundles(
     paths: Sequence[Path],
     identities: Sequence[Any] | None = None,
     *,
+    allow_plaintext: bool = False,
     progress: Progress | None = None,
 ) -> list[BundleOutcome]:
     """Import several bundles, each in its own transaction, and say what became of each.
@@ -490,7 +511,9 @@ def import_bundles(
         retry: list[tuple[Path, MissingParents]] = []
         for path in pending:
             try:
-                outcome = import_bundle(store, path, identities, progress=progress)
+                outcome = import_bundle(
+                    store, path, identities, allow_plaintext=allow_plaintext, progress=progress
+                )
             except MissingParents as error:
                 retry.append((path, error))
             except FacilitatorError as error:
@@ -513,6 +536,7 @@ def sync_folder(
     identities: Sequence[Any] | None = None,
     *,
     plaintext: bool = False,
+    allow_plaintext: bool = False,
     recipients: Sequence[str] | None = None,
     progress: Progress | None = None,
 ) -> FolderResult:
@@ -537,11 +561,18 @@ def sync_folder(
         ),
         key=lambda p: p.name,
     )
-    locked = 0
-    for settled in import_bundles(store, pending, identities, progress=progress):
+    locked = strangers = 0
+    office = is_office(store)
+    settled_all = import_bundles(
+        store, pending, identities, allow_plaintext=allow_plaintext, progress=progress
+    )
+    for settled in settled_all:
         error, outcome = settled.error, settled.result
         if isinstance(error, NeedsIdentity):
             locked += 1
+        elif isinstance(error, Untrusted) and not office:
+            # Other laptops' bundles in a shared folder are for the office, not for this laptop.
+            strangers += 1
         elif isinstance(error, BundleIncomplete):
             result.messages.append(f"skipped {error}; it will be tried again next run")
         elif isinstance(error, BundleError):
@@ -550,6 +581,11 @@ def sync_folder(
             raise error
         elif outcome is not None and outcome.skipped not in ("this device's own bundle", "already imported"):
             result.imported.append(outcome)
+    if strangers:
+        result.messages.append(
+            f"{strangers} bundle(s) not signed by the office this laptop trusts left alone "
+            "(other laptops' bundles are for the office)"
+        )
     if locked:
         result.messages.append(
             f"{locked} encrypted bundle(s) from other devices left unread: "

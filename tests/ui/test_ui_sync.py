@@ -22,6 +22,7 @@ from facilitator.ui.screens.confirm import ConfirmScreen
 from facilitator.ui.screens.conflicts import ConflictsScreen
 from facilitator.ui.screens.receipt import ReceiptScreen
 from facilitator.ui.screens.sync import SyncForm, SyncScreen
+from tests.sync_helpers import read_back, take
 
 from .conftest import SET_ID, new_session, screen_text, ticking_clock
 
@@ -70,8 +71,8 @@ async def test_export_from_the_sync_screen_writes_an_encrypted_bundle(
         assert "written into" in screen_text(app) and "encrypted" in screen_text(app)
     (written,) = (workspace.data_dir / "bundles").iterdir()
     with pytest.raises(sync.NeedsIdentity):
-        sync.read_bundle(written)  # encrypted: unreadable without the office's identity
-    read = sync.read_bundle(written, keys.load_identities(identity))
+        read_back(written)  # encrypted: unreadable without the office's identity
+    read = read_back(written, keys.load_identities(identity))
     postits = {t.table: t for t in read.tables}["postits"]
     assert [row[postits.columns.index("comment")] for row in postits.rows] == ["said in the room"]
     assert workspace.store.sessions.summaries()[0].sent
@@ -118,11 +119,11 @@ async def test_resolving_a_conflict_in_the_conflicts_screen_takes_the_other_vers
     laptop, session_id = laptop_with_a_session(tmp_path / "laptop")
     usb = tmp_path / "usb"
     usb.mkdir()
-    sync.import_bundle(office, sync.export_bundle(laptop, usb, plaintext=True).path)
+    take(office, sync.export_bundle(laptop, usb, plaintext=True).path)
     postit = laptop.postits.of(session_id, 1)[0]
     office.postits.edit(postit.id, "the office's <b>reading</b>")
     laptop.postits.edit(postit.id, "the laptop's later words")
-    sync.import_bundle(office, sync.export_bundle(laptop, usb, plaintext=True).path)
+    take(office, sync.export_bundle(laptop, usb, plaintext=True).path)
     laptop.close()
     assert office.postits.get(postit.id).comment == "the laptop's later words"
     app = make_app(workspace, blink=False)
@@ -180,11 +181,11 @@ def test_the_conflicts_screen(still_workspace: Workspace, tmp_path: Path, snap_c
     laptop, session_id = laptop_with_a_session(tmp_path / "laptop", clock=laptop_clock)
     usb = tmp_path / "usb"
     usb.mkdir()
-    sync.import_bundle(office, sync.export_bundle(laptop, usb, plaintext=True).path)
+    take(office, sync.export_bundle(laptop, usb, plaintext=True).path)
     postit = laptop.postits.of(session_id, 1)[0]
     office.postits.edit(postit.id, "the office's <b>reading</b>")
     laptop.postits.edit(postit.id, "the laptop's later words")
-    sync.import_bundle(office, sync.export_bundle(laptop, usb, plaintext=True).path)
+    take(office, sync.export_bundle(laptop, usb, plaintext=True).path)
     laptop.close()
     assert snap_compare(make_app(still_workspace, blink=False), terminal_size=(80, 24), press=["k"])
 

@@ -42,9 +42,7 @@ META_FOLDER = "ui.sync.folder"
 META_IDENTITY = "ui.sync.identity"
 
 Progress = Callable[[str, int, int], None]
-NO_RECIPIENT = (
-    "No recipient to encrypt to: press r and paste the office's public key (age1…), or tick 'unencrypted'."
-)
+NO_RECIPIENT = "No office to encrypt to: press r and paste the office code, or tick 'unencrypted'."
 
 
 # ---------------------------------------------------------------- jobs (no screen access)
@@ -350,9 +348,9 @@ class SyncScreen(Guarded, Screen[None]):
         hint.display = recipient is None
         hint.update(
             Text(
-                "On a laptop, bundles are encrypted to the office's public key: press r and paste it (the "
-                "age1… line that 'facilitator keys new' printed at the office), or run: facilitator keys "
-                "trust age1…"
+                "On a laptop, bundles are encrypted to the office: press r and paste the office code "
+                "(the line that 'facilitator keys new' printed at the office), or run: facilitator keys "
+                "trust OFFICE_CODE"
             )
         )
 
@@ -502,14 +500,14 @@ class SyncScreen(Guarded, Screen[None]):
         )
 
     def action_recipient(self) -> None:
-        from facilitator.sync import keys
+        from facilitator.sync.signing import parse_office_code
 
         if self._busy():
             return
 
         def check(values: FormValues) -> str | None:
             try:
-                keys.check_recipient(str(values["recipient"]))
+                parse_office_code(str(values["recipient"]))
             except FacilitatorError as error:
                 return str(error)
             return None
@@ -517,19 +515,23 @@ class SyncScreen(Guarded, Screen[None]):
         def chosen(values: FormValues | None) -> None:
             if values is None:
                 return
-            actions.trust_recipient(self.store, str(values["recipient"]))
+            code, _replaced = actions.trust_office(self.store, str(values["recipient"]))
             self.refresh_facts()
-            self.notify("Bundles from this device are now encrypted to that key.")
+            self.notify(
+                f"Trusting the office {code.device_id[:8]} (fingerprint {code.fingerprint}): bundles "
+                "are encrypted to it."
+            )
 
+        trusted = actions.trusted_office(self.store)
         fields = [
             FormField(
                 "recipient",
-                "The office's public key (the age1… line that 'keys new' printed)",
-                keys.trusted(self.store) or "",
-                "age1…",
+                "The office code (the line that 'keys new' printed at the office)",
+                "",
+                "facilitator-office:…" if trusted is None else f"now: office {trusted.device_id[:8]}",
             )
         ]
-        form = SyncForm("Encrypt bundles to", fields, "Trust this key", check, blink=self.blink)
+        form = SyncForm("Trust the office", fields, "Trust this office", check, blink=self.blink)
         self.app.push_screen(form, callback=chosen)
 
     def action_conflicts(self) -> None:
