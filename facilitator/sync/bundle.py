@@ -289,7 +289,10 @@ def check_signature(data: bytes, name: str, key_of: KeyOf) -> tuple[str, bytes]:
     signature = decode_key(match[3].decode("ascii"), SIGNATURE_BYTES)
     body = data[line_end + 1 :]
     if len(body) < int(match[2]):
-        raise BundleIncomplete(f"{name} is truncated (perhaps still being copied)")
+        raise BundleIncomplete(
+            f"{name} is shorter than its signature says: truncated (perhaps still being copied) "
+            "or altered; refused"
+        )
     message = signed_message(data[:header_end], signer, len(body), hashlib.sha256(body).digest())
     if signature is None or not verify(public, signature, message):
         raise BundleError(

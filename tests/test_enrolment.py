@@ -1,0 +1,253 @@
+"""Only enrolled laptops can add data at the office, set up as a person does it from the README.
+
+Everything here goes through the command line: the office makes its keys, each laptop
+trusts the office code, the office enrols the laptop's enrolment code, and bundles
+travel on a "USB stick" (a folder). A refused bundle is one line on stderr, exit code 2,
+and the office's database exactly as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from pathlib import Path
+
+import pyrage
+import pytest
+from click.testing import CliRunner, Result
+
+from facilitator.cli import main
+from facilitator.store import Store
+from facilitator.sync import bundle, keys
+from facilitator.sync.signing import Signer
+from tests.sync_helpers import whole_database
+
+
+class Place:
+    """A data folder driven through the command line."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+
+    def __call__(self, *args: str) -> Result:
+        return CliRunner().invoke(main, ["--data-dir", str(self.data_dir), *args])
+
+    def ok(self, *args: str) -> str:
+        result = self(*args)
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    def store(self) -> Store:
+        return Store.open(self.data_dir)
+
+
+@pytest.fixture
+def room(tmp_path: Path) -> dict[str, object]:
+    """An office with its keys, one enrolled laptop with a session, a stranger, and a stick."""
+    office, laptop, stranger = Place(tmp_path / "office"), Place(tmp_path / "laptop"), Place(tmp_path / "x")
+    identity = tmp_path / "office.key"
+    code = office.ok("keys", "new", "--out", str(identity)).strip()
+    for place in (laptop, stranger):
+        place.ok("keys", "trust", code)
+    office.ok("devices", "enrol", laptop.ok("keys", "show", "--enrolment").strip(), "--label", "Laptop 1")
+    session = laptop.ok(
+        "session", "new", "--set", "does-social-work-care", "--label", "Adult focus group 1",
+        "--cohort", "adults", "--setting", "prison",
+    ).strip()  # fmt: skip
+    laptop.ok("record", session, "1", "agree")
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    return {
+        "office": office,
+        "laptop": laptop,
+        "stranger": stranger,
+        "identity": identity,
+        "code": code,
+        "session": session,
+        "stick": stick,
+        "tmp": tmp_path,
+    }
+
+
+def export(place: Place, folder: Path, *extra: str) -> Path:
+    out = place.ok("sync", "export", "--out", str(folder), *extra)
+    name = out.split(":")[0].removeprefix("wrote ")
+    return Path(name)
+
+
+def office_import(room: dict[str, object], *paths: Path, extra: tuple[str, ...] = ()) -> Result:
+    office = room["office"]
+    assert isinstance(office, Place)
+    return office("sync", "import", *map(str, paths), "--identity", str(room["identity"]), *extra)
+
+
+def assert_refused(room: dict[str, object], path: Path, *needles: str, extra: tuple[str, ...] = ()) -> str:
+    office = room["office"]
+    assert isinstance(office, Place)
+    before = whole_database(office.data_dir)
+    result = office_import(room, path, extra=extra)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    for needle in needles:
+        assert needle in result.stderr, result.stderr
+    assert whole_database(office.data_dir) == before
+    return result.stderr
+
+
+def test_an_enrolled_laptops_bundle_is_imported(room):
+    path = export(room["laptop"], room["stick"])
+    result = office_import(room, path)
+    assert result.exit_code == 0, result.stderr
+    assert "added" in result.stdout
+    with room["office"].store() as office:
+        assert [s.id for s in office.sessions.all()] == [room["session"]]
+    listed = json.loads(room["office"].ok("devices", "list", "--json"))
+    assert [(d["label"], d["status"], d["bundles_imported"]) for d in listed] == [("Laptop 1", "enrolled", 1)]
+
+
+def test_a_bundle_from_a_laptop_the_office_never_enrolled_is_refused(room):
+    stranger = room["stranger"]
+    stranger.ok(
+        "session", "new", "--set", "does-social-work-care", "--label", "Planted",
+        "--cohort", "adults", "--setting", "prison",
+    )  # fmt: skip
+    path = export(stranger, room["stick"])
+    with stranger.store() as store:
+        device = store.device_id
+    assert_refused(room, path, f"signed by device {device[:8]}", "has not enrolled")
+
+
+def test_a_bundle_decrypted_edited_and_re_encrypted_to_the_office_is_refused(room):
+    """Whoever holds the office's public key can encrypt to it, but cannot sign as the laptop."""
+    path = export(room["laptop"], room["stick"])
+    data = path.read_bytes()
+    header_end = data.index(b"\n")
+    line_end = data.index(b"\n", header_end + 1)
+    identities = keys.load_identities(room["identity"])
+    body = pyrage.decrypt(data[line_end + 1 :], identities)
+    content = body[: -bundle.DIGEST_SIZE]
+    manifest_end = content.index(b"\n")
+    manifest = json.loads(content[:manifest_end])
+    raw = zlib.decompress(content[manifest_end + 1 :]).replace(b'"agree"', b'"disagree"')
+    payload = zlib.compress(raw)
+    manifest["payload_sha256"] = hashlib.sha256(payload).hexdigest()
+    manifest["payload_bytes"] = len(raw)
+    head = json.dumps(manifest, separators=(",", ":")).encode() + b"\n"
+    inner = head + payload
+    inner += hashlib.sha256(inner).digest()
+    recipient = room["code"].split(":")[2]
+    sealed = pyrage.encrypt(inner, [pyrage.x25519.Recipient.from_str(recipient)])
+    # The laptop's signature line kept, with the new length: the signature no longer matches.
+    device, _length, signature = data[header_end + 1 : line_end].decode().split(" ")[1:]
+    forged = room["tmp"] / "edited.bundle"
+    line = f"signed {device} {len(sealed)} {signature}\n".encode()
+    forged.write_bytes(data[: header_end + 1] + line + sealed)
+    assert_refused(room, forged, "does not match its signature", "refused")
+    # With the old length kept instead, it is refused as cut short or altered.
+    kept = room["tmp"] / "kept.bundle"
+    kept.write_bytes(data[: line_end + 1] + sealed[: len(data) - line_end - 2])
+    assert_refused(room, kept, "refused")
+    # Signed afresh by a key of the forger's own, claiming to be the laptop: not the enrolled key.
+    resigned = room["tmp"] / "resigned.bundle"
+    resigned.write_bytes(bundle.sign_body(data[:header_end], sealed, Signer(device, b"\x07" * 32)))
+    assert_refused(room, resigned, "does not match its signature")
+
+
+def test_a_revoked_laptops_next_bundle_is_refused(room):
+    first = export(room["laptop"], room["stick"])
+    assert office_import(room, first).exit_code == 0
+    room["laptop"].ok("record", room["session"], "2", "disagree")
+    second = export(room["laptop"], room["stick"])
+    said = room["office"].ok("devices", "revoke", "Laptop 1")
+    assert "revoked laptop 'Laptop 1'" in said
+    assert_refused(room, second, "was revoked on", "Laptop 1")
+    with room["office"].store() as office:  # what came before the revocation stays
+        assert len(office.postits.of(room["session"])) == 1
+    listed = room["office"].ok("devices", "list")
+    assert "revoked" in listed and "Laptop 1" in listed
+    # Enrolled again, the same bundle is taken.
+    room["office"].ok("devices", "enrol", room["laptop"].ok("keys", "show", "--enrolment").strip())
+    assert office_import(room, second).exit_code == 0
+
+
+def test_plaintext_is_refused_without_allow_plaintext(room):
+    path = export(room["laptop"], room["stick"], "--plaintext")
+    assert_refused(room, path, "is not encrypted", "--allow-plaintext")
+    taken = office_import(room, path, extra=("--allow-plaintext",))
+    assert taken.exit_code == 0, taken.stderr
+    assert "added" in taken.stdout
+
+
+def test_a_plaintext_bundle_from_a_stranger_is_refused_even_when_allowed(room):
+    path = export(room["stranger"], room["stick"], "--plaintext")
+    assert_refused(room, path, "has not enrolled", extra=("--allow-plaintext",))
+
+
+def test_a_laptop_never_silently_takes_a_plaintext_forgery_found_on_a_stick(room):
+    """`sync run` on a laptop: a stranger's plaintext bundle on the stick is left alone."""
+    export(room["stranger"], room["stick"], "--plaintext")
+    laptop = room["laptop"]
+    before = whole_database(laptop.data_dir)
+    result = laptop("sync", "run", str(room["stick"]))
+    assert result.exit_code == 0, result.stderr
+    assert "no new bundles from other devices" in result.stdout
+    assert "not signed by the office this laptop trusts" in result.stderr
+    after = whole_database(laptop.data_dir)
+    assert after["sessions"] == before["sessions"] and after["postits"] == before["postits"]
+
+
+def test_a_laptop_accepts_what_its_office_signed(room):
+    """The office's own bundle (signed by the office) is taken by the laptop that trusts it."""
+    office = room["office"]
+    office.ok(
+        "session", "new", "--set", "does-social-work-care", "--label", "Office session",
+        "--cohort", "adults", "--setting", "community",
+    )  # fmt: skip
+    path = export(office, room["stick"], "--plaintext")
+    result = room["laptop"]("sync", "import", "--allow-plaintext", str(path))
+    assert result.exit_code == 0, result.stderr
+    with room["laptop"].store() as laptop:
+        assert "Office session" in [s.label for s in laptop.sessions.all()]
+
+
+def test_a_folder_with_a_bundle_from_a_stranger_still_imports_the_good_ones(room):
+    export(room["laptop"], room["stick"])
+    room["stranger"].ok(
+        "session", "new", "--set", "does-social-work-care", "--label", "Planted",
+        "--cohort", "adults", "--setting", "prison",
+    )  # fmt: skip
+    export(room["stranger"], room["stick"])
+    (room["stick"] / "facilitator-garbage.bundle").write_bytes(b"facilitator-bundle 2 age\nnonsense")
+    result = room["office"]("sync", "run", str(room["stick"]), "--identity", str(room["identity"]))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count(": added") == 1
+    assert "has not enrolled" in result.stderr and "facilitator-garbage.bundle" in result.stderr
+    with room["office"].store() as office:
+        assert [s.label for s in office.sessions.all()] == ["Adult focus group 1"]
+
+
+def test_enrolment_codes_are_checked(room):
+    office = room["office"]
+    code = room["laptop"].ok("keys", "show", "--enrolment").strip()
+    for bad, says in [
+        ("hello", "not an enrolment code"),
+        (code[:-2] + "AA", "fingerprint does not match"),
+        (code.replace(code.split(":")[2][:4], "AAAA"), "mistyped"),
+        (room["code"], "that is an office code"),
+    ]:
+        result = office("devices", "enrol", bad)
+        assert result.exit_code == 2 and says in result.stderr, (bad, result.stderr)
+        assert result.stderr.count("\n") == 1
+    # A laptop is not an office: it cannot enrol anyone.
+    refused = room["laptop"]("devices", "enrol", code)
+    assert refused.exit_code == 2 and "not an office" in refused.stderr
+    assert office("devices", "revoke", "nobody").exit_code == 2
+
+
+def test_the_fingerprint_the_office_prints_is_the_one_the_laptop_shows(room):
+    shown = room["laptop"]("keys", "show", "--enrolment")
+    fingerprint = shown.stdout.strip().split(":")[-1]
+    assert fingerprint in shown.stderr
+    listed = room["office"].ok("devices", "list")
+    assert fingerprint in listed
