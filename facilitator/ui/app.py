@@ -76,8 +76,9 @@ class FacilitatorApp(Guarded, App[None]):
         """A notification for each stored row left out because it does not parse (each one once)."""
         from facilitator.ui.screens.blank import BlankScreen
 
-        if isinstance(self.screen, BlankScreen):
-            return  # kept until the screen comes back
+        stack = self.screen_stack
+        if not stack or isinstance(stack[-1], BlankScreen):
+            return  # kept until a screen (not the privacy blank) can show them
         for damaged in self.workspace.damaged():
             self.notify(damaged.line(), title="Damaged data", severity="warning", timeout=30, markup=False)
 
