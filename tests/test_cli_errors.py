@@ -46,15 +46,25 @@ def test_a_statement_file_nested_too_deeply_is_skipped_with_one_warning(cli: Cli
     assert "unknown statement set 'deep'" in _one_line(refused.stderr)
 
 
-def test_a_stored_row_that_does_not_parse_is_one_line(cli: Cli, data_dir: Path) -> None:
-    made = cli("session", "new", "--set", "does-social-work-care", "--label", "Group", "--cohort", "adults",
-               "--setting", "prison")  # fmt: skip
-    assert made.exit_code == 0
+def test_a_stored_row_that_does_not_parse_is_one_warning_line_and_the_rest_is_listed(
+    cli: Cli, data_dir: Path
+) -> None:
+    ids = []
+    for label in ("Group", "Other group"):
+        made = cli("session", "new", "--set", "does-social-work-care", "--label", label, "--cohort", "adults",
+                   "--setting", "prison")  # fmt: skip
+        assert made.exit_code == 0
+        ids.append(made.stdout.strip())
     with sqlite3.connect(data_dir / DATABASE_NAME) as connection:
-        connection.execute("UPDATE sessions SET scale = '{not json'")
+        connection.execute("UPDATE sessions SET scale = '{not json' WHERE id = ?", [ids[0]])
     result = cli("session", "list")
-    assert result.exit_code == 2
-    assert "cannot be read" in _one_line(result.stderr)
+    assert result.exit_code == 0
+    line = _one_line(result.stderr)
+    assert line == f"warning: session {ids[0][:8]} is damaged (its scale is not JSON): left out"
+    assert "Other group" in result.stdout and ids[0] not in result.stdout
+    named = cli("export", ids[0], "--format", "json", "--out", "-")
+    assert named.exit_code == 2
+    assert "cannot be read: its scale is not JSON" in _one_line(named.stderr)
 
 
 def test_an_unexpected_fault_is_one_line_exit_1_and_a_log_without_the_words(

@@ -251,3 +251,51 @@ def test_the_fingerprint_the_office_prints_is_the_one_the_laptop_shows(room):
     assert fingerprint in shown.stderr
     listed = room["office"].ok("devices", "list")
     assert fingerprint in listed
+
+
+MEASURED_IMPORT = """
+import resource, subprocess, sys
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+print(done.returncode)
+print(done.stderr.strip())
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
+"""
+
+
+@pytest.mark.slow
+def test_a_bomb_from_an_enrolled_laptop_is_refused_within_the_memory_bound(room):
+    """A 0.5 MB bundle expanding to 500 MB, signed by an enrolled laptop (gone bad, or its key
+    stolen): `sync import` refuses it, and its process never holds more than 200 MB."""
+    import subprocess
+    import sys
+
+    from tests.sync_helpers import signer_of
+    from tests.test_bundle_bomb import bomb_payload
+
+    compressed, raw_size = bomb_payload()
+    with room["laptop"].store() as laptop:
+        signer = signer_of(laptop)
+    manifest = {
+        "format": bundle.FORMAT_VERSION,
+        "device_id": signer.device_id,
+        "sequence": 7,
+        "created_at": "2026-03-04T10:00:00.000000Z",
+        "complete": False,
+        "tables": {"postits": 1},
+        "payload_sha256": hashlib.sha256(compressed).hexdigest(),
+        "payload_bytes": 1000,
+    }
+    path = room["tmp"] / "bomb.bundle"
+    path.write_bytes(bundle.seal(manifest, compressed, None, signer))
+    assert path.stat().st_size < 2_000_000 < 500_000_000 < raw_size
+    office = room["office"]
+    before = whole_database(office.data_dir)
+    command = [sys.executable, "-m", "facilitator", "--data-dir", str(office.data_dir)]
+    command += ["sync", "import", "--allow-plaintext", str(path)]
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURED_IMPORT, *command], capture_output=True, text=True, check=True
+    )
+    code, message, peak = done.stdout.strip().split("\n")
+    assert code == "2" and message.startswith("error: ") and "expands past the size" in message, message
+    assert int(peak) < 200, peak
+    assert whole_database(office.data_dir) == before

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from facilitator.core.paths import resolve_data_dir, statement_dirs
 from facilitator.core.statements import Catalogue, load_catalogue
-from facilitator.store import Store
+from facilitator.store import Damaged, Store
 
 
 @dataclass
@@ -30,6 +30,10 @@ class Workspace:
     def catalogue(self) -> Catalogue:
         """The statement sets as they are on disk now (a new file shows up at once)."""
         return load_catalogue(statement_dirs(self.data_dir))
+
+    def damaged(self) -> list[Damaged]:
+        """The stored rows that did not parse and were left out since this was last asked."""
+        return self._store.damaged.take() if self._store is not None else []
 
     def close(self) -> None:
         if self._store is not None:

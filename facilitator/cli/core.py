@@ -136,7 +136,15 @@ def workspace() -> Workspace:
         _check_data_dir(ws.data_dir, "--data-dir" if option else None)
         ctx.meta["facilitator.workspace"] = ws
         ctx.call_on_close(ws.close)
+        # Runs before the close above: the rows left out because they do not parse.
+        ctx.call_on_close(lambda: report_damaged(ws))
     return ctx.meta["facilitator.workspace"]  # type: ignore[no-any-return]
+
+
+def report_damaged(ws: Workspace) -> None:
+    """One warning line on stderr for each stored row the command left out because it does not parse."""
+    for damaged in ws.damaged():
+        echo(f"warning: {damaged.line()}", err=True)
 
 
 def _check_data_dir(data_dir: Path, source: str | None) -> None:

@@ -22,6 +22,7 @@ from facilitator.core.errors import FacilitatorError
 from facilitator.core.paths import DATABASE_NAME
 from facilitator.store.codebook import CodebookRepository
 from facilitator.store.connection import Database
+from facilitator.store.damage import DamageLog
 from facilitator.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from facilitator.store.notes import NoteRepository
 from facilitator.store.pools import PoolRepository
@@ -67,6 +68,8 @@ class Store:
         self.path = path
         self.clock = clock
         self._lock = threading.RLock()
+        # Rows that did not parse, left out by the repositories for the front end to report.
+        self.damaged = DamageLog()
         self.meta = MetaRepository(self)
         self.consultations = ConsultationRepository(self)
         self.sessions = SessionRepository(self)

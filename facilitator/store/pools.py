@@ -8,9 +8,11 @@ comes here; this repository reads and writes the `chart_pools` rows.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from facilitator.store.records import DamagedRow
 
 if TYPE_CHECKING:
     from facilitator.store.database import Store
@@ -26,15 +28,26 @@ class Pool:
     session_ids: tuple[str, ...]
 
 
-def pool_from_row(row: Mapping[str, Any]) -> Pool:
-    """A pool record from its row; a damaged list of session ids reads as empty."""
-    ids = json.loads(str(row["session_ids"]))
+def pool_from_row(row: Mapping[str, Any], known: Container[str] | None = None) -> Pool:
+    """A pool record from its row, or DamagedRow when its session ids do not parse.
+
+    With `known` (the ids of every session ever stored), an id that names no session
+    is damage too; a session deleted since the pool was saved is not.
+    """
+    try:
+        ids = json.loads(str(row["session_ids"]))
+    except (ValueError, RecursionError):
+        raise DamagedRow("chart pool", row["id"], "its session ids are not JSON") from None
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise DamagedRow("chart pool", row["id"], "its session ids are not a list of ids")
+    if known is not None and any(i not in known for i in ids):
+        raise DamagedRow("chart pool", row["id"], "it names a session that does not exist")
     consultation_id = row["consultation_id"]
     return Pool(
         str(row["id"]),
         None if consultation_id is None else str(consultation_id),
         str(row["label"]),
-        tuple(str(i) for i in ids) if isinstance(ids, list) else (),
+        tuple(ids),
     )
 
 
@@ -46,11 +59,16 @@ class PoolRepository:
 
     def all(self) -> list[Pool]:
         """Every live pool, oldest first."""
-        rows = self._store.db.query(
-            """SELECT id, consultation_id, label, session_ids FROM chart_pools
-               WHERE deleted_at IS NULL ORDER BY created_at, id"""
+        rows = list(
+            self._store.db.query(
+                """SELECT id, consultation_id, label, session_ids FROM chart_pools
+                   WHERE deleted_at IS NULL ORDER BY created_at, id"""
+            )
         )
-        return [pool_from_row(row) for row in rows]
+        if not rows:
+            return []
+        known = {str(r[0]) for r in self._store.db.execute("SELECT id FROM sessions").fetchall()}
+        return self._store.damaged.keep(rows, lambda row: pool_from_row(row, known))
 
     def add(self, consultation_id: str | None, label: str, session_ids: Sequence[str]) -> Pool:
         """Save a pool as given (already checked); returns it with its new id."""

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from facilitator.core.clock import new_id
 from facilitator.core.errors import FacilitatorError, ItemError, NotFound
-from facilitator.store.records import NewPostit, Postit, Session, check_comment, check_postit
+from facilitator.store.records import (
+    Damaged,
+    NewPostit,
+    Postit,
+    Session,
+    check_comment,
+    check_postit,
+    postit_fault,
+)
 
 if TYPE_CHECKING:
     from facilitator.store.database import Store
@@ -93,7 +101,51 @@ class PostitRepository:
             sql += " AND statement_number = ?"
             params.append(statement_number)
         sql += " ORDER BY statement_number, created_at, id"
-        return [Postit(*row) for row in self._store.db.execute(sql, params).fetchall()]
+        rows = self._store.db.execute(sql, params).fetchall()
+        return list(self._fitting(rows, self._store.sessions.by_ids([session_id])))
+
+    # -------------------------------------------------------- damaged rows
+
+    def _fitting(self, rows: Iterable[Sequence[Any]], sessions: Mapping[str, Session]) -> Iterator[Postit]:
+        """The post-its of these rows that fit their session; the others are noted as damaged.
+
+        A post-it whose statement number or response its session does not have (written
+        by an older version, or imported before bundles were checked) is left out alone:
+        it never takes its session or the command down with it.
+        """
+        fits = {sid: (len(s.statements), frozenset(s.scale.keys)) for sid, s in sessions.items()}
+        for row in rows:
+            postit = Postit(*row)
+            fit = fits.get(postit.session_id)
+            number = postit.statement_number
+            # The same test as postit_fault, inlined for speed (an export reads every post-it).
+            if fit is None or (
+                type(number) is int and 1 <= number <= fit[0] and postit.response_key in fit[1]
+            ):
+                yield postit
+            else:
+                self._note(sessions[postit.session_id], [postit.id], number, postit.response_key)
+
+    def _counted(self, session: Session | None, session_id: str, number: Any, key: Any) -> bool:
+        """Whether a GROUP BY count of one session's post-its fits the session; if not, its post-its
+        are noted as damaged."""
+        if session is None or postit_fault(session, number, key) is None:
+            return True
+        ids = [
+            str(row[0])
+            for row in self._store.db.execute(
+                """SELECT id FROM postits WHERE session_id = ? AND statement_number IS ?
+                   AND response_key IS ? AND deleted_at IS NULL ORDER BY created_at, id""",
+                [session_id, number, key],
+            )
+        ]
+        self._note(session, ids, number, key)
+        return False
+
+    def _note(self, session: Session, postit_ids: Sequence[str], number: Any, key: Any) -> None:
+        fault = postit_fault(session, number, key) or "it does not fit its session"
+        for postit_id in postit_ids:
+            self._store.damaged.note(Damaged("post-it", postit_id, f"session {session.id[:8]}: {fault}"))
 
     def _change(self, postit_id: str, changes: dict[str, Any]) -> Postit:
         with self._store.write() as writer:
@@ -132,15 +184,12 @@ class PostitRepository:
         """Post-its per statement number per response key over some sessions (GROUP BY)."""
         if not session_ids:
             return {}
-        marks = ", ".join("?" * len(session_ids))
         result: dict[int, dict[str, int]] = {}
-        for number, key, n in self._store.db.execute(
-            f"""SELECT statement_number, response_key, COUNT(*) FROM postits
-                WHERE session_id IN ({marks}) AND deleted_at IS NULL
-                GROUP BY statement_number, response_key""",
-            list(session_ids),
-        ).fetchall():
-            result.setdefault(number, {})[key] = n
+        for by_number in self.counts_by_session(session_ids).values():
+            for number, by_key in by_number.items():
+                for key, n in by_key.items():
+                    totals = result.setdefault(number, {})
+                    totals[key] = totals.get(key, 0) + n
         return result
 
     def counts_by_session(self, session_ids: Sequence[str]) -> dict[str, dict[int, dict[str, int]]]:
@@ -151,6 +200,7 @@ class PostitRepository:
         """
         result: dict[str, dict[int, dict[str, int]]] = {}
         ids = list(dict.fromkeys(session_ids))
+        sessions = self._store.sessions.by_ids(ids)
         for start in range(0, len(ids), QUERY_CHUNK):
             chunk = ids[start : start + QUERY_CHUNK]
             marks = ", ".join("?" * len(chunk))
@@ -159,8 +209,9 @@ class PostitRepository:
                     WHERE session_id IN ({marks}) AND deleted_at IS NULL
                     GROUP BY session_id, statement_number, response_key""",
                 chunk,
-            ):
-                result.setdefault(session_id, {}).setdefault(number, {})[key] = n
+            ).fetchall():
+                if self._counted(sessions.get(session_id), session_id, number, key):
+                    result.setdefault(session_id, {}).setdefault(number, {})[key] = n
         return result
 
     def iter_comments(self, session_ids: Sequence[str], response_keys: Sequence[str]) -> Iterator[Postit]:
@@ -190,8 +241,7 @@ class PostitRepository:
             params,
         )
         try:
-            for row in cursor:
-                yield Postit(*row)
+            yield from self._fitting(cursor, self._store.sessions.by_ids(ids))
         finally:
             cursor.close()
 

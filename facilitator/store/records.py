@@ -21,6 +21,31 @@ SESSION_PREFIX_MIN = 4
 
 
 @dataclass(frozen=True)
+class Damaged:
+    """A stored row that does not parse, left out of what was read.
+
+    The repositories collect these (`store.damaged`) instead of failing, so a command
+    still shows every good row and then says which ones it left out.
+    """
+
+    kind: str
+    id: str
+    reason: str
+
+    def line(self) -> str:
+        """One sentence naming the row, e.g. "session 1a2b3c4d is damaged (...): left out"."""
+        return f"{self.kind} {self.id[:8]} is damaged ({self.reason}): left out"
+
+
+class DamagedRow(FacilitatorError):
+    """A stored row that does not parse into its record."""
+
+    def __init__(self, kind: str, row_id: object, reason: str) -> None:
+        self.damaged = Damaged(kind, str(row_id), reason)
+        super().__init__(f"{kind} {str(row_id)[:8]!r} in the database cannot be read: {reason}")
+
+
+@dataclass(frozen=True)
 class Consultation:
     id: str
     title: str
@@ -201,3 +226,18 @@ def check_postit(session: Session, item: NewPostit) -> tuple[int, str, str, str 
     session.statement(number)
     key = session.scale.resolve(item.response).key
     return number, key, check_comment(item.comment), check_participant_code(item.participant)
+
+
+def postit_fault(session: Session, statement_number: object, response_key: object) -> str | None:
+    """Why a stored post-it does not fit its session (a bad statement number or response), or None."""
+    count = len(session.statements)
+    if (
+        isinstance(statement_number, bool)
+        or not isinstance(statement_number, int)
+        or not 1 <= statement_number <= count
+    ):
+        shown = statement_number if isinstance(statement_number, int | float) else repr(statement_number)
+        return f"its statement number {shown} is not one of the session's 1 to {count}"
+    if response_key not in session.scale.keys:
+        return f"its response {str(response_key)[:40]!r} is not on the session's scale"
+    return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from facilitator.core.errors import FacilitatorError, NotFound
@@ -11,6 +11,7 @@ from facilitator.core.statements import Scale, Statement, StatementSet
 from facilitator.store.records import (
     SESSION_PREFIX_MIN,
     Consultation,
+    DamagedRow,
     Session,
     SessionDetails,
     SessionSummary,
@@ -21,6 +22,9 @@ from facilitator.store.writer import Writer
 if TYPE_CHECKING:
     from facilitator.store.database import Store
 
+# Session ids per query: well under SQLite's limit on bound parameters.
+QUERY_CHUNK = 500
+
 SESSION_SELECT = """
     SELECT sessions.*, consultations.title AS consultation_title
     FROM sessions LEFT JOIN consultations ON consultations.id = sessions.consultation_id
@@ -28,35 +32,63 @@ SESSION_SELECT = """
 
 
 def session_from_row(row: Mapping[str, Any]) -> Session:
-    """A session record from its row, or a clear error if the row does not parse."""
+    """A session record from its row, or DamagedRow saying which stored column does not parse."""
+    facilitators = _json_column(row, "facilitators")
+    if not isinstance(facilitators, list) or not all(isinstance(f, str) for f in facilitators):
+        raise DamagedRow("session", row["id"], "its facilitators are not a list of text")
+    scale = _scale(row)
+    statements = _json_column(row, "statements")
     try:
-        return Session(
-            id=row["id"],
-            label=row["label"],
-            cohort=row["cohort"],
-            setting=row["setting"],
-            location=row["location"],
-            date=row["date"],
-            consultation_id=row["consultation_id"],
-            consultation=row.get("consultation_title") or "",
-            facilitators=tuple(json.loads(row["facilitators"])),
-            participants=row["participants"],
-            male=row["male"],
-            female=row["female"],
-            statement_set_id=row["statement_set_id"],
-            statement_set_title=row["statement_set_title"],
-            scale=Scale.from_list(json.loads(row["scale"])),
-            statements=tuple(Statement(**s) for s in json.loads(row["statements"])),
-            closed_at=row["closed_at"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-            device_id=row["device_id"],
-        )
-    except (ValueError, KeyError, TypeError, AttributeError, FacilitatorError):
-        raise FacilitatorError(
-            f"session {str(row.get('id'))[:8]!r} in the database cannot be read: its stored "
-            "statements, scale or facilitators are damaged"
-        ) from None
+        frozen = tuple(Statement(**s) for s in statements)
+    except TypeError:
+        frozen = ()
+    if not frozen or any(
+        type(s.number) is not int or s.number != n or not isinstance(s.text, str)
+        for n, s in enumerate(frozen, start=1)
+    ):
+        raise DamagedRow("session", row["id"], "its statements are not a numbered list of statements")
+    return Session(
+        id=row["id"],
+        label=row["label"],
+        cohort=row["cohort"],
+        setting=row["setting"],
+        location=row["location"],
+        date=row["date"],
+        consultation_id=row["consultation_id"],
+        consultation=row.get("consultation_title") or "",
+        facilitators=tuple(facilitators),
+        participants=row["participants"],
+        male=row["male"],
+        female=row["female"],
+        statement_set_id=row["statement_set_id"],
+        statement_set_title=row["statement_set_title"],
+        scale=scale,
+        statements=frozen,
+        closed_at=row["closed_at"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        device_id=row["device_id"],
+    )
+
+
+def _json_column(row: Mapping[str, Any], column: str) -> Any:
+    try:
+        return json.loads(row[column])
+    except (TypeError, ValueError, RecursionError):
+        verb = "is" if column == "scale" else "are"
+        raise DamagedRow("session", row["id"], f"its {column} {verb} not JSON") from None
+
+
+def _scale(row: Mapping[str, Any]) -> Scale:
+    items = _json_column(row, "scale")
+    try:
+        scale = Scale.from_list(items)
+    except (TypeError, KeyError, AttributeError):
+        scale = Scale(())
+    keys = scale.keys
+    if not 2 <= len(keys) <= 9 or len(set(keys)) != len(keys):
+        raise DamagedRow("session", row["id"], "its scale is not a list of 2 to 9 categories")
+    return scale
 
 
 class ConsultationRepository:
@@ -190,7 +222,18 @@ class SessionRepository:
         rows = self._store.db.query(
             SESSION_SELECT + f" WHERE {where} ORDER BY sessions.date, sessions.created_at", params
         )
-        return [session_from_row(r) for r in rows]
+        return self._store.damaged.keep(rows, session_from_row)
+
+    def by_ids(self, session_ids: Sequence[str]) -> dict[str, Session]:
+        """The sessions with these ids, deleted ones too; a damaged one is left out (and noted)."""
+        ids = list(dict.fromkeys(session_ids))
+        found: dict[str, Session] = {}
+        for start in range(0, len(ids), QUERY_CHUNK):
+            chunk = ids[start : start + QUERY_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._store.db.query(SESSION_SELECT + f" WHERE sessions.id IN ({marks})", chunk)
+            found.update((s.id, s) for s in self._store.damaged.keep(rows, session_from_row))
+        return found
 
     def summaries(self) -> list[SessionSummary]:
         """Every live session with its post-it count and whether its changes have left this device.
@@ -199,19 +242,21 @@ class SessionRepository:
         roster, notes and their tags) is newer than this device's last export; rows
         imported from other devices never make it unsent.
         """
-        counts = {
-            row["session_id"]: (row["n"], row["last"])
+        last_postit = {
+            row["session_id"]: row["last"]
             for row in self._store.db.query(
-                """SELECT session_id, SUM(deleted_at IS NULL) AS n, MAX(updated_at) AS last
-                   FROM postits GROUP BY session_id"""
+                "SELECT session_id, MAX(updated_at) AS last FROM postits GROUP BY session_id"
             )
         }
         unsent = unsent_sessions(self._store)
+        sessions = self.all()
+        # Counted as the charts count them: a damaged post-it is left out (and reported).
+        counts = self._store.postits.counts_by_session([s.id for s in sessions])
         summaries = []
-        for session in self.all():
-            n, last = counts.get(session.id, (0, ""))
-            last_change = max(session.updated_at, last or "")
-            summaries.append(SessionSummary(session, int(n or 0), last_change, session.id not in unsent))
+        for session in sessions:
+            n = sum(sum(by_key.values()) for by_key in counts.get(session.id, {}).values())
+            last_change = max(session.updated_at, last_postit.get(session.id) or "")
+            summaries.append(SessionSummary(session, n, last_change, session.id not in unsent))
         return summaries
 
     def close(self, session_id: str) -> Session:

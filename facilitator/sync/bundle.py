@@ -27,7 +27,7 @@ import hashlib
 import json
 import re
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
@@ -58,8 +58,17 @@ NAME_PATTERN = re.compile(
     r"-(?P<sequence>\d{6,})-\d{8}T\d{6}Z\.bundle$"
 )
 MAX_MANIFEST = 1 << 20
-# A bundle's payload expands at most this much: a guard against a zip bomb.
-MAX_PAYLOAD = 4 << 30
+# Guards against a zip bomb, checked before and while the payload is decompressed.
+# A real payload (JSON lines full of random UUIDs) expands about 5.5 times (100,000
+# post-its), 18.5 times when every comment repeats one long text; a manifest declaring
+# more than MAX_EXPANSION times the compressed size (plus EXPANSION_SLACK, for tiny
+# bundles) or more than MAX_PAYLOAD bytes (about ten times 100,000 post-its) is refused.
+MAX_EXPANSION = 64
+EXPANSION_SLACK = 64 << 10
+MAX_PAYLOAD = 256 << 20
+# Decompressed this much at a time, so that a payload that expands past its declared
+# size is refused after one chunk more than it declared, never after it all.
+EXPAND_CHUNK = 1 << 20
 SCALARS = {str, int, float, type(None)}
 
 
@@ -395,10 +404,14 @@ def _manifest(line: bytes, name: str) -> Manifest:
         and all(_is_text(k) and _is_count(v) for k, v in tables.items())
         and _is_text(manifest.payload_sha256)
         and _is_count(manifest.payload_bytes)
-        and manifest.payload_bytes <= MAX_PAYLOAD
     )
     if not ok:
         raise BundleError(f"{name} is damaged: its manifest has a bad field")
+    if manifest.payload_bytes > MAX_PAYLOAD:
+        raise BundleError(
+            f"{name} is refused: its manifest declares a payload of {manifest.payload_bytes} bytes, "
+            f"more than the {MAX_PAYLOAD} a bundle may hold"
+        )
     return manifest
 
 
@@ -411,16 +424,11 @@ def _is_count(value: object) -> bool:
 
 
 def _tables(payload: bytes, manifest: Manifest, name: str) -> list[TableRows]:
-    try:
-        expander = zlib.decompressobj()
-        raw = expander.decompress(payload, manifest.payload_bytes + 1)
-        if not expander.eof or expander.unused_data or len(raw) != manifest.payload_bytes:
-            raise ValueError
-    except (zlib.error, ValueError):
-        raise BundleError(f"{name} is damaged: its payload cannot be decompressed") from None
+    """The payload's tables, decompressed and parsed a line at a time within its declared size."""
+    _check_expansion(manifest.payload_bytes, len(payload), name)
     tables: list[TableRows] = []
     seen: set[str] = set()
-    for line in raw.splitlines():
+    for line in _lines(_expand(payload, manifest.payload_bytes, name)):
         try:
             item = json.loads(line)
         except (UnicodeDecodeError, ValueError):
@@ -434,6 +442,60 @@ def _tables(payload: bytes, manifest: Manifest, name: str) -> list[TableRows]:
     if counts != manifest.tables:
         raise BundleError(f"{name} is damaged: its rows do not match the counts in its manifest")
     return tables
+
+
+def _check_expansion(declared: int, compressed: int, name: str) -> None:
+    """Refuse a declared payload size no real bundle of this compressed size could have."""
+    if declared > MAX_EXPANSION * compressed + EXPANSION_SLACK:
+        raise BundleError(
+            f"{name} is refused: its manifest declares a payload of {declared} bytes, more than "
+            f"{MAX_EXPANSION} times its {compressed} compressed bytes"
+        )
+
+
+def _expand(payload: bytes, declared: int, name: str) -> Iterator[bytes]:
+    """The decompressed payload in chunks; refused as soon as it passes its declared size.
+
+    Damage is refused at the end: a stream that stops short of its end, leaves bytes
+    over, or comes out shorter than declared.
+    """
+    expander = zlib.decompressobj()
+    produced = position = 0
+    try:
+        while not expander.eof:
+            data = expander.unconsumed_tail
+            if not data and position < len(payload):
+                data = payload[position : position + EXPAND_CHUNK]
+                position += len(data)
+            chunk = expander.decompress(data, EXPAND_CHUNK)
+            if not chunk and not data:
+                break  # every byte read, and the stream is not finished
+            produced += len(chunk)
+            if produced > declared:
+                raise BundleError(
+                    f"{name} is refused: its payload expands past the size its manifest declares"
+                )
+            yield chunk
+    except zlib.error:
+        raise BundleError(f"{name} is damaged: its payload cannot be decompressed") from None
+    if not expander.eof or expander.unused_data or position < len(payload) or produced != declared:
+        raise BundleError(f"{name} is damaged: its payload cannot be decompressed")
+
+
+def _lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The lines of a stream of chunks, without their newlines; each line is held once, alone."""
+    parts: list[bytes] = []
+    for chunk in chunks:
+        start = 0
+        while (end := chunk.find(b"\n", start)) >= 0:
+            parts.append(chunk[start:end])
+            yield b"".join(parts)
+            parts = []
+            start = end + 1
+        if start < len(chunk):
+            parts.append(chunk[start:])
+    if parts:
+        yield b"".join(parts)
 
 
 def _table(item: object, name: str) -> TableRows:

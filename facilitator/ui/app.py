@@ -26,6 +26,7 @@ from facilitator.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
 THEME_META_KEY = "ui.theme"
 # Actions a participant (or anyone at a blanked screen) must not reach.
 LOCKED_ACTIONS = {"quit", "command_palette", "help_quit"}
+DAMAGE_CHECK_SECONDS = 1.0
 
 
 class FacilitatorApp(Guarded, App[None]):
@@ -67,6 +68,19 @@ class FacilitatorApp(Guarded, App[None]):
             from facilitator.ui.screens.wall import WallScreen
 
             await self.push_screen(WallScreen(self.workspace, self.session_id, blink=self.blink))
+        self.report_damaged()
+        # Screens and workers read as they go: a row found damaged later is reported soon after.
+        self.set_interval(DAMAGE_CHECK_SECONDS, self.report_damaged)
+
+    def report_damaged(self) -> None:
+        """A notification for each stored row left out because it does not parse (each one once)."""
+        from facilitator.ui.screens.blank import BlankScreen
+
+        stack = self.screen_stack
+        if not stack or isinstance(stack[-1], BlankScreen):
+            return  # kept until a screen (not the privacy blank) can show them
+        for damaged in self.workspace.damaged():
+            self.notify(damaged.line(), title="Damaged data", severity="warning", timeout=30, markup=False)
 
     def report_error(self, error: Exception) -> None:
         """The error boundary: one plain line for the facilitator, and a log entry if unexpected.
