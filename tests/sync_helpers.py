@@ -24,7 +24,7 @@ def open_store(data_dir: Path, clock: Clock | None = None) -> Store:
     enrolled at an office do. Tests of trust itself open stores with `Store.open`.
     """
     store = Store.open(data_dir, clock=clock) if clock is not None else Store.open(data_dir)
-    KNOWN_KEYS[store.device_id] = public_key(store.trust.seed())
+    remember(store)
     siblings = [p for p in data_dir.parent.iterdir() if p != data_dir and (p / DATABASE_NAME).is_file()]
     for sibling in siblings:
         with Store.open(sibling) as other:
@@ -32,8 +32,15 @@ def open_store(data_dir: Path, clock: Clock | None = None) -> Store:
     return store
 
 
-# The signing keys of every device a test opened: to read its bundles back in checks.
+# The signing keys of every device a test opened: to read its bundles back in checks,
+# and to sign bundles forged in its name.
 KNOWN_KEYS: dict[str, bytes] = {}
+KNOWN_SIGNERS: dict[str, Signer] = {}
+
+
+def remember(store: Store) -> None:
+    KNOWN_KEYS[store.device_id] = public_key(store.trust.seed())
+    KNOWN_SIGNERS[store.device_id] = Signer(store.device_id, store.trust.seed())
 
 
 def read_back(path: Path, identities: list[Any] | None = None) -> Any:
@@ -46,7 +53,7 @@ def read_back(path: Path, identities: list[Any] | None = None) -> Any:
 def introduce(*stores: Store) -> None:
     """Each of these devices accepts the others' signed bundles (as enrolled laptops)."""
     for store in stores:
-        KNOWN_KEYS[store.device_id] = public_key(store.trust.seed())
+        remember(store)
         for other in stores:
             if other is not store and store.trust.get(other.device_id) is None:
                 key = encode_key(public_key(other.trust.seed()))
@@ -148,7 +155,7 @@ def join_office(laptop_dir: Path, office_dir: Path, office_code: str) -> None:
     with Store.open(laptop_dir) as laptop:
         trust_office(laptop, office_code)
         code = str(enrolment_code(laptop))
-        KNOWN_KEYS[laptop.device_id] = public_key(laptop.trust.seed())
+        remember(laptop)
     with Store.open(office_dir) as office:
         enrol_device(office, code, laptop_dir.name)
-        KNOWN_KEYS[office.device_id] = public_key(office.trust.seed())
+        remember(office)

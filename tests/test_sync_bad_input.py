@@ -7,6 +7,7 @@ import os
 import uuid
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 from facilitator.cli import main
 from facilitator.sync import bundle, keys
 from facilitator.sync import merge as sync
-from tests.sync_helpers import new_session, open_store, signer_of, whole_database
+from tests.sync_helpers import new_session, open_store, read_back, signer_of, whole_database
 from tests.sync_helpers import parts_of as parts_of
 
 LAPTOP_RECIPIENT_FILE = "office.key"
@@ -197,3 +198,67 @@ def test_plaintext_export_warns(tmp_path):
     assert "UNENCRYPTED" in result.stderr
     [written] = tmp_path.glob("facilitator-*.bundle")
     assert written.read_bytes().startswith(b"facilitator-bundle 2 plain\nsigned ")
+
+
+def rebuilt(world: dict[str, Path], name: str, change: Any) -> Path:
+    """The laptop's plaintext bundle with its tables changed by `change(tables)`, under a new name."""
+    read = read_back(world["plain"])
+    tables = change([bundle.TableRows(t.table, t.columns, [list(r) for r in t.rows]) for t in read.tables])
+    manifest = read.manifest
+    data, _ = bundle.encode(
+        manifest.device_id,
+        manifest.sequence,
+        manifest.created_at,
+        tables,
+        complete=False,
+        recipients=None,
+        signer=SIGNERS[world["tmp"]],
+    )
+    return variant(world, name, data)
+
+
+def test_a_bundle_carrying_conflicts_is_refused(world):
+    """Conflicts are what each device itself recorded: a bundle cannot plant one."""
+    device = read_back(world["plain"]).manifest.device_id
+    stamp = "2026-01-01T00:00:00.000000Z"
+    columns = ["id", "table_name", "row_id", "version", "created_at", "updated_at", "device_id", "deleted_at"]
+    planted = [str(uuid.uuid4()), "postits", str(uuid.uuid4()), "{}", stamp, stamp, device, None]
+    conflicts = bundle.TableRows("sync_conflicts", columns, [planted])
+    path = rebuilt(world, "planted.bundle", lambda tables: [*tables, conflicts])
+    assert_refused(world, path, "'sync_conflicts', which is never synced")
+
+
+def test_a_row_carrying_another_devices_id_is_refused(world):
+    other = str(uuid.uuid4())
+
+    def forge(tables: list[bundle.TableRows]) -> list[bundle.TableRows]:
+        for rows in tables:
+            if rows.table == "postits":
+                rows.rows[0][rows.columns.index("device_id")] = other  # type: ignore[index]
+        return tables
+
+    path = rebuilt(world, "forged-author.bundle", forge)
+    assert_refused(world, path, f"written by device '{other[:8]}'")
+
+
+def test_an_older_differing_version_from_the_same_device_is_reported_as_conflicted(world):
+    with open_store(world["tmp"] / "laptop") as laptop:
+        [session] = laptop.sessions.all()
+        postit = laptop.postits.of(session.id)[0]
+        laptop.postits.edit(postit.id, "first reading")
+        older = sync.export_bundle(laptop, world["tmp"] / "plain", plaintext=True).path
+        laptop.postits.edit(postit.id, "second reading")
+        newer = sync.export_bundle(laptop, world["tmp"] / "plain", plaintext=True).path
+    code, err = run_import(world, newer)
+    assert code == 0, err
+    result = CliRunner().invoke(
+        main, ["--data-dir", str(world["office"]), "sync", "import", "--allow-plaintext", str(older)]
+    )
+    assert result.exit_code == 0, result.stderr
+    # Every row of the older bundle but the post-it is as the office holds it.
+    rows = sum(read_back(older).manifest.tables.values())
+    expected = f"added 0, updated 0, unchanged {rows - 1}, conflicted 1"
+    assert result.stdout.strip().endswith(expected), result.stdout
+    listed = CliRunner().invoke(main, ["--data-dir", str(world["office"]), "sync", "conflicts"])
+    [_header, row] = listed.stdout.splitlines()
+    assert '"second reading" here, "first reading" there' in row

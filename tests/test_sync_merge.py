@@ -1,8 +1,9 @@
-"""Bundles carry a device's changes; merging them is idempotent, commutative and keeps losers."""
+"""Bundles carry a device's own changes; merging them is idempotent, commutative and keeps losers."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from facilitator.core.errors import FacilitatorError
 from facilitator.store import SYNCED_TABLES, Store, sync_state
 from facilitator.sync import bundle
 from facilitator.sync import merge as sync
-from tests.sync_helpers import new_session, open_store, read_back, signer_of, take
+from tests.sync_helpers import KNOWN_SIGNERS, new_session, open_store, read_back, signer_of, take
 
 
 @pytest.fixture
@@ -67,16 +68,34 @@ def test_the_next_export_holds_only_what_changed_since(devices, tmp_path):
     assert first.id in {p.id for p in office.postits.of(session.id)}
 
 
-def test_everything_flag_exports_rows_of_other_devices_too(devices, tmp_path):
+def test_everything_flag_exports_every_row_this_device_wrote_and_no_other(devices, tmp_path):
     a, b, _office = devices
     session = new_session(a)
     a.postits.add(session.id, 1, "agree")
     take(b, export(a, tmp_path / "a"))
     b_only = export(b, tmp_path / "b")
+    mine = b.postits.add(session.id, 2, "disagree", "added on b")
     everything = export(b, tmp_path / "b2", everything=True)
     assert "postits" not in tables_in(b_only)
-    assert len(tables_in(everything)["postits"].rows) == 1
+    tables = tables_in(everything)
+    # b's post-it and b's device row; a's session, post-it and device row are a's to send.
+    assert set(tables) == {"devices", "postits"}
+    assert [row[0] for row in tables["postits"].rows] == [mine.id]
+    assert [row[0] for row in tables["devices"].rows] == [b.device_id]
     assert read_back(everything).manifest.complete
+
+
+def test_every_row_of_a_bundle_was_written_by_the_device_that_made_it(devices, tmp_path):
+    a, b, _office = devices
+    session = new_session(a)
+    postit = a.postits.add(session.id, 1, "agree", "from a")
+    take(b, export(a, tmp_path / "a"))
+    b.postits.edit(postit.id, "edited on b")
+    b.postits.add(session.id, 2, "agree", "added on b")
+    for path in (export(b, tmp_path / "b"), export(b, tmp_path / "b2", everything=True)):
+        for rows in tables_in(path).values():
+            at = rows.columns.index("device_id")
+            assert {row[at] for row in rows.rows} == {b.device_id}, rows.table
 
 
 def test_bundles_never_hold_tables_outside_synced_tables(devices, tmp_path):
@@ -91,14 +110,28 @@ def test_bundles_never_hold_tables_outside_synced_tables(devices, tmp_path):
     assert "Jane" not in payload and "Sharon" not in payload
 
 
-def test_a_bundle_with_a_local_only_table_is_refused(devices, tmp_path):
+LOCAL_ONLY = {
+    "meta": (["key", "value"], ["device_id", "stolen"]),
+    "sync_bundles": (["file_sha256", "payload_sha256", "direction"], ["x", "y", "in"]),
+    "pseudonyms": (["id", "session_id", "real_name", "pseudonym"], ["p", "s", "Jane", "Sharon"]),
+    "sync_conflicts": (
+        ["id", "table_name", "row_id", "version", "created_at", "updated_at", "device_id", "deleted_at"],
+        ["c", "postits", "r", "{}", "2020-01-01T00:00:00.000000Z", "2020-01-01T00:00:00.000000Z", "d", None],
+    ),
+}
+
+
+@pytest.mark.parametrize("table", sorted(LOCAL_ONLY))
+def test_a_bundle_with_a_local_only_table_is_refused(devices, tmp_path, table):
     a, _b, office = devices
+    before = {t: office.db.execute(f"SELECT * FROM {t}").fetchall() for t in ("meta", "sync_conflicts")}
+    columns, row = LOCAL_ONLY[table]
     forged = tmp_path / "forged.bundle"
     data, _ = bundle.encode(
         a.device_id,
         1,
         "2020-01-01T00:00:00.000000Z",
-        [bundle.TableRows("meta", ["key", "value"], [["device_id", "stolen"]])],
+        [bundle.TableRows(table, columns, [row])],
         complete=False,
         recipients=None,
         signer=signer_of(a),
@@ -107,6 +140,21 @@ def test_a_bundle_with_a_local_only_table_is_refused(devices, tmp_path):
     with pytest.raises(FacilitatorError, match="never synced"):
         take(office, forged)
     assert office.meta.get("device_id") == office.device_id
+    assert {t: office.db.execute(f"SELECT * FROM {t}").fetchall() for t in before} == before
+
+
+def test_conflicts_never_travel(devices, tmp_path):
+    a, b, _office = devices
+    session = new_session(a)
+    postit = a.postits.add(session.id, 1, "agree", "original")
+    take(b, export(a, tmp_path / "a"))
+    a.postits.edit(postit.id, "a's words")
+    b.postits.edit(postit.id, "b's words")  # later
+    take(a, export(b, tmp_path / "b"))
+    assert [c.other["comment"] for c in sync.conflicts(a)] == ["a's words"]
+    assert "sync_conflicts" not in SYNCED_TABLES
+    assert "sync_conflicts" not in tables_in(export(a, tmp_path / "a2", everything=True))
+    assert sync.has_new_changes(a) is False  # recording a conflict is no change to send
 
 
 def test_same_bundles_in_any_order_any_number_of_times_give_one_database(devices, tmp_path):
@@ -122,6 +170,8 @@ def test_same_bundles_in_any_order_any_number_of_times_give_one_database(devices
     dumps = []
     for order in ([base, from_a, from_b], [from_b, from_a, base, from_b], [from_a, from_b, base, base]):
         with open_store(tmp_path / f"office-{len(dumps)}") as office:
+            # A bundle before the one holding its parents waits for it.
+            assert all(o.error is None for o in sync.import_bundles(office, order, allow_plaintext=True))
             for path in order:
                 take(office, path, force=True)
             dump = sync.canonical_dump(office)
@@ -148,27 +198,28 @@ def test_the_later_edit_wins_and_the_other_version_is_kept_as_a_conflict(devices
     assert conflict.differs == ["comment"]
 
 
-def test_an_edit_that_lost_before_it_left_its_device_reaches_the_office_as_a_conflict(devices, tmp_path):
+def test_an_edit_that_lost_before_it_left_its_device_stays_there_as_a_conflict(devices, tmp_path):
     a, b, office = devices
     session = new_session(a)
     postit = a.postits.add(session.id, 1, "agree", "original")
     first = export(a, tmp_path / "a")
     take(b, first)
-    a.postits.edit(postit.id, "a's words")  # never exported as a row
+    a.postits.edit(postit.id, "a's words")  # never exported
     b.postits.edit(postit.id, "b's words")  # later
     from_b = export(b, tmp_path / "b")
-    take(a, from_b)
+    result = take(a, from_b)
+    assert result.tables["postits"].conflicted == 1
     assert a.postits.get(postit.id).comment == "b's words"
+    assert [c.other["comment"] for c in sync.conflicts(a)] == ["a's words"]
     from_a = export(a, tmp_path / "a")
-    assert "postits" not in tables_in(from_a)  # a's words travel only as a kept version
+    assert "postits" not in tables_in(from_a)  # b's words are b's to send; a's words stay on a
     for path in (first, from_b, from_a):
         take(office, path)
     assert office.postits.get(postit.id).comment == "b's words"
-    assert [c.other["comment"] for c in sync.conflicts(office)] == ["a's words"]
+    # The office saw "original" replaced by another device's version: that is its conflict.
+    assert [c.other["comment"] for c in sync.conflicts(office)] == ["original"]
     kept = [json.loads(v)["comment"] for (v,) in office.db.execute("SELECT version FROM sync_conflicts")]
-    # "original" is kept because the office held it when b's words arrived; a and b each
-    # replaced it with their own edit, which keeps nothing.
-    assert sorted(kept) == ["a's words", "original"]
+    assert kept == ["original"]
 
 
 def test_a_tombstone_beats_an_older_edit(devices, tmp_path):
@@ -198,7 +249,7 @@ def test_sequential_edits_of_one_device_are_not_conflicts(devices, tmp_path):
     assert office.postits.get(postit.id).comment == "two"
 
 
-def test_resolving_a_conflict_by_taking_the_other_version_travels_and_converges(devices, tmp_path):
+def test_resolving_a_conflict_by_taking_the_other_version_is_an_edit_that_travels(devices, tmp_path):
     a, b, office = devices
     session = new_session(a)
     postit = a.postits.add(session.id, 1, "agree", "original")
@@ -212,19 +263,22 @@ def test_resolving_a_conflict_by_taking_the_other_version_travels_and_converges(
     sync.resolve_conflict(office, conflict.id[:10], take_other=True)
     assert office.postits.get(postit.id).comment == "a's words"
     assert sync.conflicts(office) == []
-    # The decision reaches a and b, and all three agree.
+    # The decision is the office's edit: it reaches a and b, and all three agree.
     decision = export(office, tmp_path / "office")
+    assert [row[0] for row in tables_in(decision)["postits"].rows] == [postit.id]
     for device, other in ((a, from_b), (b, from_a)):
         take(device, other)
         take(device, decision)
-    for _ in range(2):  # relay the versions each recorded, until nothing new
-        paths = [export(s, tmp_path / n) for s, n in ((a, "a"), (b, "b"), (office, "office"))]
-        for store in (a, b, office):
-            for path in paths:
-                take(store, path)
+    paths = [export(s, tmp_path / n) for s, n in ((a, "a"), (b, "b"), (office, "office"))]
+    for store in (a, b, office):
+        for path in paths:
+            take(store, path)
     assert sync.canonical_dump(a) == sync.canonical_dump(b) == sync.canonical_dump(office)
-    assert sync.conflicts(a) == sync.conflicts(b) == []
+    assert sync.conflicts(office) == []
     assert a.postits.get(postit.id).comment == "a's words"
+    # Each laptop saw b's words replaced by another device's version: its own to review.
+    assert [c.other["comment"] for c in sync.conflicts(a)] == ["b's words"]
+    assert [c.other["comment"] for c in sync.conflicts(b)] == ["b's words"]
 
 
 def test_keeping_this_version_closes_the_conflict(devices, tmp_path):
@@ -244,14 +298,19 @@ def test_keeping_this_version_closes_the_conflict(devices, tmp_path):
     assert office.postits.get(postit.id).comment == "b's words"
 
 
-def test_a_post_it_on_another_devices_session_carries_its_session(devices, tmp_path):
+def test_a_post_it_on_another_devices_session_waits_for_that_devices_bundle(devices, tmp_path):
     a, b, office = devices
     session = new_session(a)
-    take(b, export(a, tmp_path / "a"))
+    from_a = export(a, tmp_path / "a")
+    take(b, from_a)
     b.postits.add(session.id, 2, "agree", "added on b")
-    # The office gets b's bundle first: the session comes along with the post-it.
-    result = take(office, export(b, tmp_path / "b"))
-    assert result.tables["sessions"].added == 1
+    from_b = export(b, tmp_path / "b")
+    assert "sessions" not in tables_in(from_b)  # a's session is a's to send
+    with pytest.raises(sync.MissingParents, match="in neither the bundle nor this database"):
+        take(office, from_b)
+    # Given both, in the wrong order, the office takes a's first and then b's.
+    outcomes = sync.import_bundles(office, [from_b, from_a], allow_plaintext=True)
+    assert [(o.path, o.error) for o in outcomes] == [(from_a, None), (from_b, None)]
     assert [p.comment for p in office.postits.of(session.id)] == ["added on b"]
 
 
@@ -325,3 +384,106 @@ def test_resolving_a_conflict_is_a_local_write_stamped_by_the_stores_clock(tmp_p
         assert versions and all(str(deleted).startswith("2031-01-02") for _, _, deleted in versions)
     finally:
         office.close()
+
+
+def rewrite(path: Path, out: Path, change: Callable[[str, dict[str, object]], None]) -> Path:
+    """The bundle at `path`, its rows changed in place by `change(table, row)`, as a new file `out`."""
+    read = read_back(path)
+    tables = []
+    for rows in read.tables:
+        changed = []
+        for row in rows.rows:
+            values = dict(zip(rows.columns, row, strict=True))
+            change(rows.table, values)
+            changed.append([values[c] for c in rows.columns])
+        tables.append(bundle.TableRows(rows.table, rows.columns, changed))
+    manifest = read.manifest
+    data, _ = bundle.encode(
+        manifest.device_id,
+        manifest.sequence + 1000,
+        manifest.created_at,
+        tables,
+        complete=False,
+        recipients=None,
+        signer=KNOWN_SIGNERS[manifest.device_id],
+    )
+    out.write_bytes(data)
+    return out
+
+
+def test_an_older_version_from_the_same_device_that_differs_is_a_conflict(devices, tmp_path):
+    a, _b, office = devices
+    session = new_session(a)
+    postit = a.postits.add(session.id, 1, "agree", "one")
+    older = export(a, tmp_path / "a")
+    a.postits.edit(postit.id, "two")
+    newer = export(a, tmp_path / "a")
+    take(office, newer)
+    result = take(office, older)
+    assert (result.tables["postits"].conflicted, result.tables["postits"].unchanged) == (1, 0)
+    assert office.postits.get(postit.id).comment == "two"
+    [conflict] = sync.conflicts(office)
+    assert (conflict.other["comment"], conflict.other["device_id"]) == ("one", a.device_id)
+    assert conflict.current["device_id"] == a.device_id
+
+
+def test_a_version_stamped_far_ahead_never_hides_a_later_edit(devices, tmp_path):
+    """A version stamped in 9999 wins every merge; each real edit after it is a conflict, not unchanged."""
+    a, _b, office = devices
+    session = new_session(a)
+    postit = a.postits.add(session.id, 1, "agree", "real words")
+    real = export(a, tmp_path / "a")
+
+    def far_ahead(table: str, row: dict[str, object]) -> None:
+        if table == "postits":
+            row["comment"], row["updated_at"] = "planted", "9999-01-01T00:00:00.000000Z"
+
+    take(office, rewrite(real, tmp_path / "planted.bundle", far_ahead))
+    a.postits.edit(postit.id, "a later real edit")
+    result = take(office, export(a, tmp_path / "a"))
+    assert result.tables["postits"].conflicted == 1
+    assert result.tables["postits"].unchanged == 0
+    assert office.postits.get(postit.id).comment == "planted"
+    assert [c.other["comment"] for c in sync.conflicts(office)] == ["a later real edit"]
+
+
+def test_versions_that_differ_only_in_stamps_are_no_conflict(devices, tmp_path):
+    a, b, office = devices
+    session = new_session(a)
+    postit = a.postits.add(session.id, 1, "agree", "same words")
+    first = export(a, tmp_path / "a")
+    take(office, first)
+
+    def restamped(table: str, row: dict[str, object]) -> None:
+        if table == "postits":
+            row["updated_at"] = "2000-01-01T00:00:00.000000Z"
+
+    older = take(office, rewrite(first, tmp_path / "older.bundle", restamped))
+    assert (older.tables["postits"].unchanged, older.tables["postits"].conflicted) == (1, 0)
+    # b writes the same words again: its version wins and replaces a's, losing nothing.
+    take(b, first)
+    b.postits.edit(postit.id, "other words")
+    b.postits.edit(postit.id, "same words")
+    later = take(office, export(b, tmp_path / "b"))
+    assert (later.tables["postits"].updated, later.tables["postits"].conflicted) == (1, 0)
+    assert sync.conflicts(office) == []
+
+
+def test_a_bundle_with_a_row_another_device_wrote_is_refused_before_anything_is_written(devices, tmp_path):
+    a, b, office = devices
+    session = new_session(a)
+    a.postits.add(session.id, 1, "agree", "from a")
+    path = export(a, tmp_path / "a")
+    before = sync.canonical_dump(office)
+
+    def claimed_by_b(table: str, row: dict[str, object]) -> None:
+        if table == "postits":
+            row["device_id"] = b.device_id
+
+    forged = rewrite(path, tmp_path / "forged.bundle", claimed_by_b)
+    with pytest.raises(FacilitatorError, match="written by device") as refused:
+        take(office, forged)
+    message = str(refused.value)
+    assert "\n" not in message and "postits row" in message
+    assert b.device_id[:8] in message and a.device_id[:8] in message
+    assert sync.canonical_dump(office) == before

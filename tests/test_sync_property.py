@@ -1,93 +1,158 @@
-"""Three devices edit at random and swap bundles in random orders, with duplicates: all converge.
+"""Three devices with skewed clocks edit shared rows and swap bundles in any order: merging tells the truth.
 
-Each device has its own data folder. Operations are creates, edits, moves, deletes,
-restores, exports, imports (of any bundle made so far, again and again) and
-resolving conflicts. Then every device exports and imports everything until
-nothing new travels, and:
+Each device has its own data folder and its own clock, hours ahead of or behind the
+true time (a fake that the test moves on). Operations are creates (sessions and
+post-its), edits, moves, deletes and restores, of a device's own post-its and of
+post-its another device wrote and this one received; exports; imports of any bundle
+made so far, in any order, again and again (sometimes forced to merge again); and
+resolving conflicts. Then every device exports and imports everything until nothing
+new travels, and:
 
-- all three databases hold the same synced rows and the same conflicts;
-- nothing is lost: every post-it ever made is there, and each device's latest version
-  of every row it wrote is either the row as it is or kept in the conflicts table.
-  (A device's earlier versions it superseded itself are not kept: such a version may
-  have left in a bundle and been overwritten by every other device's own edit, while
-  the device's later version lost a merge and travels in the conflicts table instead.)
+- all three databases hold the same synced rows;
+- every import counted each incoming row once, and truthfully: a row that lost the
+  merge and differs in content from the winner is conflicted, never unchanged; so is
+  a row this device held that lost to another device's version. Only versions that
+  differ in stamps alone are unchanged or updated, and a device's own newer version
+  replacing its older one is an update;
+- every version that lost a merge on a device and differs from the winner is kept
+  there in `sync_conflicts`, and listed by `conflicts()` until a person resolves it.
+
+Bundles are made and taken only through `export` and `import_` below.
 """
 
 from __future__ import annotations
 
 import random
 import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from facilitator.core.clock import Clock
 from facilitator.core.errors import FacilitatorError
 from facilitator.store import Store, sync_state
 from facilitator.sync import merge as sync
-from tests.sync_helpers import new_session, open_store, take
+from tests.sync_helpers import new_session, open_store, read_back, take
 
 RESPONSES = ["strongly_agree", "agree", "neutral", "disagree", "strongly_disagree"]
 DEVICES = 3
+START = datetime(2010, 5, 1, 9, 0, tzinfo=UTC)
 
-operation = st.one_of(
-    st.tuples(st.just("session"), st.integers(0, DEVICES - 1)),
-    st.tuples(st.just("add"), st.integers(0, DEVICES - 1), st.integers(0, 50), st.integers(1, 4)),
-    st.tuples(st.just("edit"), st.integers(0, DEVICES - 1), st.integers(0, 50), st.text(max_size=8)),
-    st.tuples(st.just("move"), st.integers(0, DEVICES - 1), st.integers(0, 50), st.sampled_from(RESPONSES)),
-    st.tuples(st.just("delete"), st.integers(0, DEVICES - 1), st.integers(0, 50)),
-    st.tuples(st.just("restore"), st.integers(0, DEVICES - 1), st.integers(0, 50)),
-    # Exchanges are drawn three times as often as each edit, so devices edit shared rows.
-    *[st.tuples(st.just("export"), st.integers(0, DEVICES - 1))] * 3,
-    *[st.tuples(st.just("import"), st.integers(0, DEVICES - 1), st.integers(0, 50))] * 3,
-    st.tuples(st.just("resolve"), st.integers(0, DEVICES - 1), st.booleans()),
+device = st.integers(0, DEVICES - 1)
+pick = st.integers(0, 50)
+# Each operation comes with how far the true time moves before it: up to two minutes.
+step = st.integers(0, 120_000_000)
+operation = st.tuples(
+    step,
+    st.one_of(
+        st.tuples(st.just("session"), device),
+        st.tuples(st.just("add"), device, pick, st.integers(1, 4)),
+        # Edits of a post-it another device wrote last are drawn as often as any edit.
+        *[st.tuples(st.just(kind), device, pick, st.booleans()) for kind in ("edit", "move", "delete")],
+        st.tuples(st.just("restore"), device, pick),
+        *[st.tuples(st.just("export"), device)] * 3,
+        *[st.tuples(st.just("import"), device, pick, st.booleans())] * 4,
+        st.tuples(st.just("resolve"), device, st.booleans()),
+    ),
 )
+# Clock offsets in minutes, one per device: hours apart, all within a day of one another.
+offsets = st.lists(st.integers(-6 * 60, 6 * 60), min_size=DEVICES, max_size=DEVICES)
+
+
+def content(columns: list[str], row: tuple[object, ...]) -> tuple[object, ...]:
+    return tuple(v for c, v in zip(columns, row, strict=True) if c not in sync.STAMP_COLUMNS)
 
 
 class World:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, minutes: list[int]) -> None:
         self.root = root
-        self.stores: list[Store] = [open_store(root / f"device{i}") for i in range(DEVICES)]
+        self.now = START
+        self.stores: list[Store] = [
+            open_store(root / f"device{i}", clock=Clock(self.source(timedelta(minutes=m))))
+            for i, m in enumerate(minutes)
+        ]
         self.bundles: list[Path] = []
         self.postit_ids: set[str] = set()
-        # The latest version of each row written by each device:
-        # (table, row id, device id) -> (updated_at, version id)
-        self.latest: dict[tuple[str, str, str], tuple[str, str]] = {}
+        # Versions that lost a merge on a device and differ from the winner: (device, version id).
+        self.lost: set[tuple[int, str]] = set()
+        self.merged = 0
 
-    def export(self, index: int) -> None:
+    def source(self, offset: timedelta) -> Callable[[], datetime]:
+        return lambda: self.now + offset
+
+    def export(self, index: int) -> Path:
         folder = self.root / "bundles"
         folder.mkdir(exist_ok=True)
-        self.bundles.append(sync.export_bundle(self.stores[index], folder, plaintext=True).path)
+        path = sync.export_bundle(self.stores[index], folder, plaintext=True).path
+        self.bundles.append(path)
+        return path
 
-    def note_versions(self, index: int) -> None:
-        """Remember the versions a device wrote: each is its own row until something replaces it.
-
-        Called after every step that may write on that device, so no version is missed.
-        """
+    def import_(self, index: int, path: Path, *, force: bool = False) -> bool:
+        """Import one bundle, checking what the merge did to each row; False if it must wait for parents."""
         store = self.stores[index]
-        for table in sync_state.synced_tables(store.db):
-            if table == sync_state.CONFLICTS:
-                continue
-            columns = sync_state.table_columns(store.db, table)
-            for row in store.db.execute(f"SELECT * FROM {table} WHERE device_id = ?", [store.device_id]):
-                version = sync_state.version_row(table, columns, row)
-                key = (table, str(version[2]), store.device_id)
-                self.latest[key] = max(self.latest.get(key, ("", "")), (str(version[5]), str(version[0])))
-
-    def resolve(self, index: int, take_other: bool) -> None:
-        found = sync.conflicts(self.stores[index])
-        if found:
-            sync.resolve_conflict(self.stores[index], found[0].id, take_other=take_other)
-        self.note_versions(index)
+        read = read_back(path)
+        tables = {t.table: t for t in read.tables}
+        before = {
+            t.table: store.sync.rows_by_id(t.table, t.columns, [r[0] for r in t.rows]) for t in read.tables
+        }
+        try:
+            result = take(store, path, force=force)
+        except sync.MissingParents:
+            return False
+        if result.skipped:
+            return True
+        self.merged += 1
+        open_ids = {c.id for c in sync.conflicts(store)}
+        for name, rows in tables.items():
+            columns = list(rows.columns)
+            after = store.sync.rows_by_id(name, columns, [r[0] for r in rows.rows])
+            expected = sync.MergeCounts()
+            for incoming in map(tuple, rows.rows):
+                held, now = before[name].get(incoming[0]), after[incoming[0]]
+                if held is None:
+                    assert now == incoming
+                    expected.added += 1
+                    continue
+                if held == incoming:
+                    expected.unchanged += 1
+                    continue
+                assert now in (incoming, held), "the row is neither version"
+                loser = held if now == incoming else incoming
+                device_at = columns.index("device_id")
+                succeeds = now == incoming and incoming[device_at] == held[device_at]
+                if content(columns, loser) != content(columns, now) and not succeeds:
+                    expected.conflicted += 1
+                    version = str(sync_state.version_row(name, columns, loser)[0])
+                    self.lost.add((index, version))
+                    resolved = store.db.execute(
+                        "SELECT deleted_at FROM sync_conflicts WHERE id = ?", [version]
+                    ).fetchone()
+                    assert resolved is not None, f"a version that lost on device {index} is not kept"
+                    assert resolved[0] is not None or version in open_ids, "a kept version is not listed"
+                elif now == incoming:
+                    expected.updated += 1
+                else:
+                    expected.unchanged += 1
+            # One count per incoming row, and a differing loser is never unchanged.
+            assert result.tables[name] == expected, (name, result.tables[name], expected)
+        return True
 
     def apply(self, op: tuple) -> None:  # type: ignore[type-arg]
         kind, index, *args = op
         store = self.stores[index]
         sessions = store.sessions.all()
         postits = [p for s in sessions for p in store.postits.of(s.id)]
-        every = sorted(
-            (row[0] for row in store.db.execute("SELECT id FROM postits").fetchall()),
-        )
+        if kind in {"edit", "move", "delete"} and args[1]:
+            # A post-it another device wrote last, received here.
+            written = {
+                str(row[0])
+                for row in store.db.execute("SELECT id FROM postits WHERE device_id != ?", [store.device_id])
+            }
+            postits = [p for p in postits if p.id in written] or postits
+        every = sorted(str(row[0]) for row in store.db.execute("SELECT id FROM postits").fetchall())
         try:
             if kind == "session":
                 new_session(store, f"group {len(sessions)}", self.root)
@@ -95,9 +160,9 @@ class World:
                 postit = store.postits.add(sessions[args[0] % len(sessions)].id, args[1], "agree", "x")
                 self.postit_ids.add(postit.id)
             elif kind == "edit" and postits:
-                store.postits.edit(postits[args[0] % len(postits)].id, args[1])
+                store.postits.edit(postits[args[0] % len(postits)].id, f"{index}:{self.now:%H%M%S%f}")
             elif kind == "move" and postits:
-                store.postits.move(postits[args[0] % len(postits)].id, args[1])
+                store.postits.move(postits[args[0] % len(postits)].id, RESPONSES[args[0] % len(RESPONSES)])
             elif kind == "delete" and postits:
                 store.postits.delete(postits[args[0] % len(postits)].id)
             elif kind == "restore" and every:
@@ -105,28 +170,33 @@ class World:
             elif kind == "export":
                 self.export(index)
             elif kind == "import" and self.bundles:
-                take(store, self.bundles[args[0] % len(self.bundles)], force=True)
+                self.import_(index, self.bundles[args[0] % len(self.bundles)], force=args[1])
             elif kind == "resolve":
-                self.resolve(index, args[0])
+                found = sync.conflicts(store)
+                if found:
+                    sync.resolve_conflict(store, found[0].id, take_other=args[0])
         except FacilitatorError as error:
             # Only a post-it whose session was deleted elsewhere may be refused.
             assert "unknown" in str(error), error
-        self.note_versions(index)
 
     def settle(self, shuffle: random.Random) -> None:
         """Everyone exports and imports everything until a round carries nothing new."""
-        for _round in range(6):
+        for round_ in range(6):
             start = len(self.bundles)
             for index in range(DEVICES):
                 if sync.has_new_changes(self.stores[index]):
                     self.export(index)
-            if len(self.bundles) == start and _round > 0:
+            if len(self.bundles) == start and round_ > 0:
                 return
-            for store in self.stores:
+            for index in range(DEVICES):
                 order = list(self.bundles)
                 shuffle.shuffle(order)
-                for path in order + order[:2]:  # some twice
-                    take(store, path)
+                pending = order + order[:2]  # some twice
+                while pending:
+                    waiting = [path for path in pending if not self.import_(index, path)]
+                    assert len(waiting) < len(pending), "bundles wait for parents no bundle holds"
+                    pending = waiting
+                self.now += timedelta(seconds=shuffle.randrange(60))
         raise AssertionError("the devices did not settle in 6 rounds")
 
     def close(self) -> None:
@@ -134,52 +204,64 @@ class World:
             store.close()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    ops=st.lists(operation, min_size=10, max_size=40),
-    seed=st.integers(0, 2**32 - 1),
+def play(root: Path, minutes: list[int], ops: list[tuple], seed: int) -> World:  # type: ignore[type-arg]
+    world = World(root, minutes)
+    # Start from a shared session with a few post-its, so that edits can collide.
+    world.apply(("session", 0))
+    for number in (1, 2, 3):
+        world.apply(("add", 0, 0, number))
+    first = world.export(0)
+    for index in range(1, DEVICES):
+        world.import_(index, first)
+    for microseconds, op in ops:
+        world.now += timedelta(microseconds=microseconds)
+        world.apply(op)
+    world.settle(random.Random(seed))
+    return world
+
+
+@settings(
+    max_examples=30,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-# Device 0 shares the third post-it, then edits it again; devices 1 and 2 edit it too,
-# so each overwrites the shared version with its own. Device 0's later version loses to
-# device 1's when it imports, and leaves only in the conflicts table: the shared version
-# is kept nowhere, rightly, since device 0 superseded it itself.
+@given(minutes=offsets, ops=st.lists(operation, min_size=10, max_size=40), seed=st.integers(0, 2**32 - 1))
+# Device 1 runs hours behind: it edits device 0's post-it after receiving it, device 2 too;
+# device 0 then takes an old bundle of its own again, forced: its older version loses.
 @example(
-    ops=[("edit", 0, 2, "a"), ("edit", 1, 2, "b"), ("edit", 2, 2, "c"), ("export", 1), ("import", 0, 1)],
+    minutes=[120, -300, 30],
+    ops=[
+        (1, ("edit", 1, 0, True)),
+        (1, ("edit", 2, 0, True)),
+        (1, ("export", 1)),
+        (1, ("export", 2)),
+        (1, ("import", 0, 1, False)),
+        (1, ("import", 0, 2, False)),
+        (1, ("import", 1, 2, False)),
+        (1, ("edit", 0, 0, False)),
+        (1, ("export", 0)),
+        (1, ("import", 2, 0, True)),
+        (1, ("import", 2, 3, False)),
+    ],
     seed=1,
 )
-def test_three_devices_converge_and_lose_nothing(ops, seed):
+def test_three_devices_converge_and_every_lost_version_is_kept_and_counted(minutes, ops, seed):
     with tempfile.TemporaryDirectory() as folder:
-        world = World(Path(folder))
+        world = play(Path(folder), minutes, ops, seed)
         try:
-            # Start from a shared session with a few post-its, so that edits can collide.
-            world.apply(("session", 0))
-            for number in (1, 2, 3):
-                world.apply(("add", 0, 0, number))
-            world.export(0)
-            world.apply(("import", 1, 0))
-            world.apply(("import", 2, 0))
-            for op in ops:
-                world.apply(op)
+            # People at two devices settle conflicts, perhaps differently; all converge again.
             shuffle = random.Random(seed)
-            world.settle(shuffle)
-            # People at two devices settle the same conflicts, perhaps differently; all converge again.
             for index in range(2):
                 for _ in range(2):
-                    world.resolve(index, shuffle.random() < 0.5)
+                    world.apply(("resolve", index, shuffle.random() < 0.5))
             world.settle(shuffle)
             dumps = [sync.canonical_dump(store) for store in world.stores]
             assert dumps[0] == dumps[1] == dumps[2]
-            assert [c.id for c in sync.conflicts(world.stores[0])] == [
-                c.id for c in sync.conflicts(world.stores[2])
-            ]
-            for store in world.stores:
+            for index, store in enumerate(world.stores):
                 here = {row[0] for row in store.db.execute("SELECT id FROM postits").fetchall()}
                 assert world.postit_ids <= here
                 kept = {row[0] for row in store.db.execute("SELECT id FROM sync_conflicts").fetchall()}
-                for (table, row_id, _device), (_stamp, version_id) in world.latest.items():
-                    columns = sync_state.table_columns(store.db, table)
-                    current = store.db.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id]).fetchone()
-                    recorded = sync_state.version_row(table, columns, current)[0]
-                    assert version_id in kept or version_id == recorded
+                assert {version for i, version in world.lost if i == index} <= kept
         finally:
             world.close()

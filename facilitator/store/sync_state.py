@@ -5,6 +5,7 @@ version of a row wins a merge, which conflicts a person sees. Every SQL statemen
 they need is here: the synced tables and their columns, the rows this device
 changed since a mark, the bundle log (`sync_bundles`), the sync marks in `meta`,
 rows merged from another device, and the versions that lost (`sync_conflicts`).
+The versions that lost stay on the device that recorded them: they never travel.
 
 Rows from another device are written as they come, with the stamps they carry:
 those stamps are copied, never made here. A person resolving a conflict is a local
@@ -37,7 +38,6 @@ META_LAST_EXPORT = "last_export_at"
 META_CLOCK_FLOOR = "clock_floor"
 META_SEQUENCE = "sync_export_sequence"
 META_SINCE = "sync_export_since"
-META_CONFLICTS_ROWID = "sync_conflicts_rowid"
 # Values bound per query: well under SQLite's limit on bound parameters.
 CHUNK = 500
 # Columns the Writer stamps: a resolution never copies them from the other version.
@@ -94,7 +94,7 @@ def canonical(columns: Sequence[str], row: Sequence[Value]) -> str:
 
 
 def version_row(table: str, columns: Sequence[str], row: Sequence[Value]) -> list[Value]:
-    """The sync_conflicts row for one version of a row: the same on every device that records it.
+    """The sync_conflicts row for one version of a row: recording the same version twice makes one row.
 
     Its id is a hash of the version, and its stamps are the version's own (copied).
     """
@@ -134,8 +134,6 @@ def _session_queries(db: Connection) -> list[str]:
     changed = "WHERE t.device_id = ? AND t.updated_at > ?"
     queries = []
     for table in synced_tables(db):
-        if table == CONFLICTS:
-            continue
         if table == "sessions" or "session_id" in table_columns(db, table):
             column = "id" if table == "sessions" else "session_id"
             queries.append(f"SELECT DISTINCT t.{column} FROM {quote(table)} AS t {changed}")
@@ -171,20 +169,19 @@ class SyncRepository:
 
     # -------------------------------------------------------- what this device changed
 
-    def has_changes(self, since: str, conflicts_mark: int) -> bool:
-        """Whether this device wrote a synced row after `since`, or a conflict was recorded after the mark."""
+    def has_changes(self, since: str) -> bool:
+        """Whether this device wrote a synced row after `since`."""
         store = self._store
-        for table in self.tables():
-            if store.db.execute(
+        return any(
+            store.db.execute(
                 f"SELECT 1 FROM {quote(table)} WHERE device_id = ? AND updated_at > ? LIMIT 1",
                 [store.device_id, since],
-            ).fetchone():
-                return True
-        found = store.db.execute(f"SELECT 1 FROM {CONFLICTS} WHERE rowid > ? LIMIT 1", [conflicts_mark])
-        return found.fetchone() is not None
+            ).fetchone()
+            for table in self.tables()
+        )
 
     def count_changes(self, since: str) -> int:
-        """How many rows (conflicts aside) this device wrote after `since`."""
+        """How many synced rows this device wrote after `since`."""
         store = self._store
         return sum(
             int(
@@ -194,38 +191,39 @@ class SyncRepository:
                 ).fetchone()[0]
             )
             for table in self.tables()
-            if table != CONFLICTS
         )
 
-    def changed_rows(
-        self, table: str, columns: Sequence[str], since: str, conflicts_mark: int
-    ) -> dict[Value, Row]:
-        """Rows of a table this device wrote after `since`, by id.
+    def changed_rows(self, table: str, columns: Sequence[str], since: str) -> dict[Value, Row]:
+        """Rows of a table this device wrote after `since` (tombstones too), by id.
 
-        Of `sync_conflicts`, also every version recorded here after `conflicts_mark`
-        (whichever device it came from); of `devices`, always this device's own row.
+        Of `devices`, always this device's own row as well.
         """
         device_id = self._store.device_id
-        if table == CONFLICTS:
-            where = "rowid > ? OR (device_id = ? AND updated_at > ?)"
-            params: list[Value] = [conflicts_mark, device_id, since]
-        else:
-            where, params = "device_id = ? AND updated_at > ?", [device_id, since]
+        where, params = "device_id = ? AND updated_at > ?", [device_id, since]
         if table == "devices":
-            where, params = f"({where}) OR id = ?", [*params, device_id]
+            where, params = f"({where}) OR (id = ? AND device_id = ?)", [*params, device_id, device_id]
         return self._select(table, columns, where, params)
 
     def all_rows(self, table: str, columns: Sequence[str]) -> dict[Value, Row]:
         """Every row of a table, tombstones too, by id."""
         return self._select(table, columns, "1", [])
 
-    def rows_by_id(self, table: str, columns: Sequence[str], ids: Iterable[Value]) -> dict[Value, Row]:
-        """The rows of a table with these ids (those that exist), by id."""
+    def own_rows(self, table: str, columns: Sequence[str]) -> dict[Value, Row]:
+        """Every row of a table this device wrote last, tombstones too, by id."""
+        return self._select(table, columns, "device_id = ?", [self._store.device_id])
+
+    def rows_by_id(
+        self, table: str, columns: Sequence[str], ids: Iterable[Value], *, own: bool = False
+    ) -> dict[Value, Row]:
+        """The rows of a table with these ids (those that exist), by id; with `own`, only
+        those this device wrote last."""
         wanted = list(ids)
         found: dict[Value, Row] = {}
+        mine = " AND device_id = ?" if own else ""
         for start in range(0, len(wanted), CHUNK):
-            part = wanted[start : start + CHUNK]
-            found.update(self._select(table, columns, f"id IN ({_marks(len(part))})", part))
+            part: list[Value] = list(wanted[start : start + CHUNK])
+            params = [*part, self._store.device_id] if own else part
+            found.update(self._select(table, columns, f"id IN ({_marks(len(part))}){mine}", params))
         return found
 
     def row(self, table: str, row_id: Value) -> dict[str, Value] | None:
@@ -301,13 +299,11 @@ class SyncRepository:
         """Log a bundle made here and move the marks the next export starts from.
 
         `at` is the bundle's stamp (the last export); `since` is where the next one
-        starts reading; every conflict recorded so far has now been sent.
+        starts reading.
         """
-        top = writer.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {CONFLICTS}").fetchone()[0]
         self._put(writer, META_SEQUENCE, str(sequence))
         self._put(writer, META_SINCE, since)
         self._put(writer, META_LAST_EXPORT, at)
-        self._put(writer, META_CONFLICTS_ROWID, str(top))
         self.raise_clock_floor(writer, at)
         writer.execute(
             f"""INSERT OR REPLACE INTO {BUNDLES}
@@ -382,7 +378,8 @@ class SyncRepository:
     def record_versions(
         self, writer: Writer, table: str, columns: Sequence[str], versions: Iterable[Sequence[Value]]
     ) -> None:
-        """Keep versions of rows that lost a merge (once each: the same version makes the same row)."""
+        """Keep versions of rows that lost a merge, for a person here (once each: the same version
+        makes the same row)."""
         self._keep(writer, [version_row(table, columns, v) for v in versions])
 
     def _keep(self, writer: Writer, rows: Iterable[Sequence[Value]]) -> None:

@@ -2,16 +2,25 @@
 
 Everything here is generic over `store.SYNCED_TABLES`: a table's columns are read
 from the database when a bundle is made or merged, so a table added by a later
-migration travels with no change here. Parent rows that a bundle's rows refer to
-(a post-it's session, a session's consultation) go along with them, so bundles
-can be imported in any order.
+migration travels with no change here.
 
-Merging is a last-writer-wins register per row, keyed by `(updated_at, device_id)`.
-Every version that loses a merge is kept in `sync_conflicts` (keyed by a hash of the
-version, so every device that sees it records the same row). That table travels too,
-so all devices converge on the same rows *and* the same conflicts, whatever the order
-in which they import the same bundles, and however many times. A conflict a person
-sees is the latest version from another device that differs from the row as it is.
+A bundle carries only rows that the device making it wrote last (its `device_id`),
+the device's own `devices` row included: the manifest's device and every row's
+`device_id` are the same device, and a bundle where they differ is refused. Parent
+rows that a bundle's rows refer to (a post-it's session, a session's consultation)
+go along with them when this device wrote them; a parent another device wrote
+travels in that device's bundles, and `import_bundles` retries a bundle whose
+parents are in another of the bundles it is given.
+
+Merging is a last-writer-wins register per row, keyed by `(updated_at, device_id)`,
+so all devices converge on the same rows whatever the order in which they import
+the same bundles, and however many times. A version that loses a merge and differs
+in content (any column but the stamps) from the winner is kept in `sync_conflicts`
+for a person here to review, and counted as conflicted: whichever device wrote it,
+since a version with a later stamp is not necessarily a later edit. The one
+exception is a device's own newer version arriving to replace its older one: that
+device wrote it after the older one, so it is an update. Conflicts stay on the
+device that recorded them; they never travel.
 
 These rules are all this module holds: the rows it reads and writes go through
 `store.sync` (`facilitator.store.sync_state`), which holds the SQL.
@@ -33,9 +42,7 @@ from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.store import SYNCED_TABLES, Store
 from facilitator.store.sync_state import (
     CHUNK,
-    CONFLICTS,
     META_CLOCK_FLOOR,
-    META_CONFLICTS_ROWID,
     META_LAST_EXPORT,
     META_SEQUENCE,
     META_SINCE,
@@ -141,7 +148,7 @@ def trusted_recipient(store: Store) -> str | None:
 def has_new_changes(store: Store) -> bool:
     """Whether this device changed anything since its last export."""
     since = store.meta.get(META_LAST_EXPORT) or ""
-    return store.sync.has_changes(since, int(store.meta.get(META_CONFLICTS_ROWID) or 0))
+    return store.sync.has_changes(since)
 
 
 def open_conflict_count(store: Store) -> int:
@@ -151,17 +158,22 @@ def open_conflict_count(store: Store) -> int:
     return len(conflicts(store))
 
 
-def _collect(store: Store, everything: bool, since: str, conflicts_mark: int) -> list[TableRows]:
+def _collect(store: Store, everything: bool, since: str) -> list[TableRows]:
+    """The rows this device wrote last: all of them, or those written after `since`.
+
+    Their parents that this device wrote go too, so that the bundle stands alone as far
+    as this device can make it; a parent another device wrote is not this device's to send.
+    """
     sync = store.sync
     tables = sync.tables()
     columns = {t: ["id", *[c for c in sync.columns(t) if c != "id"]] for t in tables}
     chosen: dict[str, dict[Value, Row]] = {}
     for table in tables:
         if everything:
-            chosen[table] = sync.all_rows(table, columns[table])
+            chosen[table] = sync.own_rows(table, columns[table])
         else:
-            chosen[table] = sync.changed_rows(table, columns[table], since, conflicts_mark)
-    # The parents of what goes, so the bundle stands alone (to a fixed point: grandparents too).
+            chosen[table] = sync.changed_rows(table, columns[table], since)
+    # To a fixed point: grandparents too.
     grown = True
     while grown:
         grown = False
@@ -172,7 +184,7 @@ def _collect(store: Store, everything: bool, since: str, conflicts_mark: int) ->
                 index = columns[table].index(here)
                 wanted = {row[index] for row in chosen[table].values() if row[index] is not None}
                 missing = [value for value in wanted if value not in chosen[parent]]
-                found = sync.rows_by_id(parent, columns[parent], missing)
+                found = sync.rows_by_id(parent, columns[parent], missing, own=True)
                 if found:
                     chosen[parent].update(found)
                     grown = True
@@ -192,7 +204,7 @@ def export_bundle(
     recipients: Sequence[str] | None = None,
     progress: Progress | None = None,
 ) -> ExportResult:
-    """Write a bundle of this device's changes since its last export (or of everything).
+    """Write a bundle of this device's changes since its last export (or of every row it wrote).
 
     `out` is a file, or a folder to write the bundle into under its standard name.
     Encrypted to `recipients`, or to the trusted recipient; `plaintext` skips encryption.
@@ -211,9 +223,8 @@ def export_bundle(
     with store.write() as writer:
         stamp = writer.now()
         since = "" if everything else (store.meta.get(META_SINCE) or "")
-        mark = int(store.meta.get(META_CONFLICTS_ROWID) or 0)
         progress("reading changes", 0, 1)
-        tables = _collect(store, everything, since, mark)
+        tables = _collect(store, everything, since)
         sequence = int(store.meta.get(META_SEQUENCE) or 0) + 1
         progress("packing the bundle", 0, 1)
         data, manifest = bundle.encode(
@@ -330,13 +341,16 @@ def merge(
 ) -> ImportResult:
     """Merge a checked bundle into the database in one transaction.
 
-    `on_merged` is called inside the transaction after each table whose rows it changed.
+    A bundle holding a table that is never synced, or a row that another device than
+    the bundle's wrote, is refused before anything is written. `on_merged` is called
+    inside the transaction after each table whose rows it changed.
     """
     progress = progress or _quiet
     by_table = {t.table: t for t in read.tables}
     unknown = [t for t in by_table if t not in SYNCED_TABLES]
     if unknown:
         raise BundleError(f"{name} holds table {unknown[0]!r}, which is never synced: refused")
+    _check_authors(read.tables, read.manifest.device_id, name)
     counts = MergeCounts()
     tables: dict[str, MergeCounts] = {}
     total = sum(len(t.rows) for t in read.tables)
@@ -382,6 +396,22 @@ def merge(
     return ImportResult(name, read.manifest.device_id, counts, tables)
 
 
+def _check_authors(tables: Sequence[TableRows], device_id: str, name: str) -> None:
+    """Refuse a bundle with a row whose `device_id` is not the bundle's device."""
+    for rows in tables:
+        if "device_id" not in rows.columns:
+            continue  # refused as damaged when the table is merged
+        at = rows.columns.index("device_id")
+        id_at = rows.columns.index("id") if "id" in rows.columns else at
+        for row in rows.rows:
+            if row[at] != device_id:
+                raise BundleError(
+                    f"{name} holds {rows.table} row {str(row[id_at])[:8]!r} written by device "
+                    f"{str(row[at])[:8]!r}, but the bundle comes from device {device_id[:8]!r}: "
+                    "a bundle carries only its own device's rows, nothing imported"
+                )
+
+
 def _check_rows(rows: TableRows, local: Sequence[str], name: str) -> tuple[int, int, int]:
     table = rows.table
     absent = [c for c in ROW_COLUMNS if c not in rows.columns]
@@ -418,7 +448,6 @@ def _merge_table(
     local_columns = store.sync.columns(table)
     id_at, stamp_at, device_at = _check_rows(rows, local_columns, name)
     content = [i for i, c in enumerate(columns) if c not in STAMP_COLUMNS]
-    record = table != CONFLICTS
     counts = MergeCounts()
     newest = ""
     for start in range(0, len(rows.rows), CHUNK):
@@ -444,12 +473,13 @@ def _merge_table(
                 key_in == key_here and canonical(columns, row) > canonical(columns, local)
             )
             winner, loser = (row, local) if incoming_wins else (local, row)
-            if record:
-                losers.append(loser)
-            differs = any(winner[i] != loser[i] for i in content)
             if incoming_wins:
                 updates.append(row)
-            if differs and winner[device_at] != loser[device_at]:
+            differs = any(winner[i] != loser[i] for i in content)
+            # A device's own newer version replacing its older one: it wrote it after that one.
+            succeeds = incoming_wins and row[device_at] == local[device_at]
+            if differs and not succeeds:
+                losers.append(loser)
                 counts.conflicted += 1
             elif incoming_wins:
                 counts.updated += 1
@@ -599,7 +629,7 @@ def sync_folder(
 
 @dataclass(frozen=True)
 class Conflict:
-    """Another device's version of a row that lost the merge and differs from the row now."""
+    """A version of a row that lost a merge here and differs from the row now."""
 
     id: str
     table: str
@@ -614,28 +644,22 @@ class Conflict:
 
 
 def conflicts(store: Store) -> list[Conflict]:
-    """Conflicts left for a person to resolve, oldest row first."""
+    """Conflicts left for a person to resolve, oldest version first.
+
+    Every unresolved version recorded here that still differs in content from its row,
+    whichever device wrote it (this one too).
+    """
     present = set(store.sync.tables())
     found: list[Conflict] = []
     for table, row_id in store.sync.conflicted_rows():
-        if table not in present or table == CONFLICTS:
+        if table not in present:
             continue
         current = store.sync.row(table, row_id)
         if current is None:
             continue
-        entries = []
         for entry_id, text, deleted in store.sync.versions(table, row_id):
             version = _parse_version(text)
-            if version is not None:
-                entries.append((entry_id, version, deleted))
-        latest: dict[str, tuple[str, str]] = {str(current["device_id"]): (str(current["updated_at"]), "")}
-        for entry_id, version, _deleted in entries:
-            device, stamp = str(version["device_id"]), str(version["updated_at"])
-            if device not in latest or (stamp, entry_id) > latest[device]:
-                latest[device] = (stamp, entry_id)
-        for entry_id, version, deleted in entries:
-            device = str(version["device_id"])
-            if deleted is not None or device == current["device_id"] or latest[device][1] != entry_id:
+            if version is None or deleted is not None:
                 continue
             if any(version.get(c) != current.get(c) for c in version if c not in STAMP_COLUMNS):
                 found.append(Conflict(entry_id, table, row_id, current, version))
@@ -644,7 +668,7 @@ def conflicts(store: Store) -> list[Conflict]:
 
 
 def _parse_version(text: str) -> dict[str, Value] | None:
-    """A recorded version, or None if it is not one (it came from another device: trust nothing)."""
+    """A recorded version, or None if it is not one (an older database may hold versions from elsewhere)."""
     try:
         version = json.loads(text)
     except (TypeError, ValueError):
@@ -670,8 +694,8 @@ def find_conflict(store: Store, ref: str) -> Conflict:
 def resolve_conflict(store: Store, conflict_id: str, *, take_other: bool) -> Conflict:
     """Settle a conflicted row: keep it as it is, or take the other version as a new edit.
 
-    Either way every open conflict of that row is marked resolved, and the decision
-    travels in the next bundle.
+    Either way every open conflict of that row is marked resolved here. Taking the other
+    version is an edit of the row, and travels in the next bundle like any other.
     """
     conflict = find_conflict(store, conflict_id)
     take = {c: v for c, v in conflict.other.items() if c not in {"id", "created_at", *STAMP_COLUMNS}}

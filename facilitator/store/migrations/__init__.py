@@ -27,7 +27,8 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables whose rows travel in sync bundles, parents before children. Every one has
 # id, created_at, updated_at, device_id and deleted_at. Local-only tables (meta,
-# sync_bundles, and anything holding a pseudonym map) are never listed here.
+# sync_bundles, sync_conflicts, and anything holding a pseudonym map) are never
+# listed here: a bundle holding one is refused.
 SYNCED_TABLES: list[str] = [
     "devices",
     "consultations",
@@ -38,5 +39,4 @@ SYNCED_TABLES: list[str] = [
     "notes",
     "note_themes",
     "chart_pools",
-    "sync_conflicts",
 ]
