@@ -9,6 +9,8 @@ Makes a laptop database with POSTITS post-its (100,000 by default), then times:
 - re-import: the same bundle again, as `sync import` does it (recognised as already
   imported) and forced through the whole merge (every row compared, none written).
   Target: under 20% of the first import.
+- signing: signing the bundle (part of the export) and checking its signature (the first
+  step of every import), against the import. Target: the check under 10% of the import.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from facilitator.core.paths import builtin_statement_dirs
 from facilitator.core.statements import load_catalogue
 from facilitator.store import NewPostit, SessionDetails, Store
 from facilitator.store.sync_state import Row
-from facilitator.sync import keys
+from facilitator.sync import bundle, enrolment, keys
 from facilitator.sync import merge as sync
 
 
@@ -78,6 +80,15 @@ def main() -> None:
 
         raw_import, _ = timed(raw_write)
         office = Store.open(root / "office")
+        enrolment.enrol(office, str(enrolment.enrolment_code(laptop)), "Benchmark", office_only=False)
+        data = exported.path.read_bytes()
+        header_end = data.index(b"\n")
+        body = data[data.index(b"\n", header_end + 1) + 1 :]
+        signer = enrolment.signer(laptop)
+        sign_time, _ = timed(lambda: bundle.sign_body(data[:header_end], body, signer))
+        check_time, _ = timed(
+            lambda: bundle.check_signature(data, exported.path.name, enrolment.key_of(office))
+        )
         import_time, first = timed(lambda: sync.import_bundle(office, exported.path, identities))
         seen_time, again = timed(lambda: sync.import_bundle(office, exported.path, identities))
         forced_time, forced = timed(lambda: sync.import_bundle(office, exported.path, identities, force=True))
@@ -101,6 +112,14 @@ def main() -> None:
         print(
             f"re-import forced through the whole merge:             {forced_time:7.3f} s = "
             f"{100 * forced_time / import_time:5.1f}% of the first import"
+        )
+        print(
+            f"signing the bundle: {1000 * sign_time:7.1f} ms = "
+            f"{100 * sign_time / export_time:5.1f}% of the export"
+        )
+        print(
+            f"checking its signature: {1000 * check_time:7.1f} ms = "
+            f"{100 * check_time / import_time:5.1f}% of the first import (target < 10%)"
         )
         for store in (laptop, raw_target, office):
             store.close()
