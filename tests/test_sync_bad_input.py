@@ -127,7 +127,7 @@ def test_the_wrong_identity_or_none(world):
 
 def test_a_plaintext_bundle_whose_rows_reference_missing_sessions(world):
     device = str(uuid.uuid4())
-    stamp = "2030-01-01T00:00:00.000000Z"
+    stamp = "2020-01-01T00:00:00.000000Z"
     columns = ["id", "session_id", "statement_number", "response_key", "comment", "participant"]
     columns += ["created_at", "updated_at", "device_id", "deleted_at"]
     row = [str(uuid.uuid4()), str(uuid.uuid4()), 1, "agree", "", None, stamp, stamp, device, None]

@@ -42,6 +42,7 @@ from facilitator.store.sync_state import (
     Row,
     canonical,
 )
+from facilitator.store.validation import RowInvalid, check_incoming, short_id
 from facilitator.store.writer import Writer
 from facilitator.sync import bundle
 from facilitator.sync.bundle import Bundle, BundleError, BundleIncomplete, TableRows, Value
@@ -66,6 +67,14 @@ class MissingParents(BundleError):
 
 class NeedsIdentity(BundleError):
     """An encrypted bundle and no identity to open it."""
+
+
+class RowRefused(BundleError):
+    """A bundle with a row that breaks a rule a local write keeps: refused whole."""
+
+    def __init__(self, name: str, device_id: str, problem: RowInvalid) -> None:
+        super().__init__(f"refused {name} from device {short_id(device_id)}: {problem}")
+        self.problem = problem
 
 
 @dataclass
@@ -328,6 +337,11 @@ def merge(
                 raise BundleError(
                     f"{name} holds table {missing[0]!r}, which this database lacks: update facilitator"
                 )
+            # Every row keeps the rules a local write keeps, before any of them is written.
+            try:
+                check_incoming(store, {t.table: (t.columns, t.rows) for t in read.tables})
+            except RowInvalid as problem:
+                raise RowRefused(name, read.manifest.device_id, problem) from None
             # Parents may come after children (an older sender's order): check them at the end.
             store.sync.defer_foreign_keys(writer)
             done = 0
@@ -355,7 +369,7 @@ def merge(
             )
             if newest:
                 store.sync.raise_clock_floor(writer, newest)
-    except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError) as error:
+    except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError, UnicodeEncodeError) as error:
         raise BundleError(f"{name} cannot be merged: {error}") from None
     store.clock.observe(store.meta.get(META_CLOCK_FLOOR))
     progress(f"merged {name}", total, total)
