@@ -13,6 +13,10 @@ so all devices converge on the same rows *and* the same conflicts, whatever the 
 in which they import the same bundles, and however many times. A conflict a person
 sees is the latest version from another device that differs from the row as it is.
 
+Before any row is written, every row of a bundle is checked against the rules a
+local write keeps (`facilitator.store.validation`): one bad row refuses the whole
+bundle with `RowRefused`, and nothing of it is merged.
+
 These rules are all this module holds: the rows it reads and writes go through
 `store.sync` (`facilitator.store.sync_state`), which holds the SQL.
 """
