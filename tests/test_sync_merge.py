@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -428,17 +428,26 @@ def test_an_older_version_from_the_same_device_that_differs_is_a_conflict(device
 
 
 def test_a_version_stamped_far_ahead_never_hides_a_later_edit(devices, tmp_path):
-    """A version stamped in 9999 wins every merge; each real edit after it is a conflict, not unchanged."""
+    """A version stamped in 9999 is refused outright. One stamped 23 hours ahead (within the
+    day a clock may be off) wins its merges; each real edit after it is a conflict, not unchanged."""
     a, _b, office = devices
     session = new_session(a)
     postit = a.postits.add(session.id, 1, "agree", "real words")
     real = export(a, tmp_path / "a")
 
-    def far_ahead(table: str, row: dict[str, object]) -> None:
-        if table == "postits":
-            row["comment"], row["updated_at"] = "planted", "9999-01-01T00:00:00.000000Z"
+    def ahead(stamp: str) -> Callable[[str, dict[str, object]], None]:
+        def change(table: str, row: dict[str, object]) -> None:
+            if table == "postits":
+                row["comment"], row["updated_at"] = "planted", stamp
 
-    take(office, rewrite(real, tmp_path / "planted.bundle", far_ahead))
+        return change
+
+    before = office.sync.dump()
+    with pytest.raises(sync.RowRefused, match="9999-01-01T00:00:00.000000Z is more than a day ahead"):
+        take(office, rewrite(real, tmp_path / "far.bundle", ahead("9999-01-01T00:00:00.000000Z")))
+    assert office.sync.dump() == before
+    soon = (datetime.now(UTC) + timedelta(hours=23)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    take(office, rewrite(real, tmp_path / "planted.bundle", ahead(soon)))
     a.postits.edit(postit.id, "a later real edit")
     result = take(office, export(a, tmp_path / "a"))
     assert result.tables["postits"].conflicted == 1

@@ -38,6 +38,7 @@ from facilitator.sync import merge as sync
 from tests.sync_helpers import new_session, open_store, read_back, take
 
 RESPONSES = ["strongly_agree", "agree", "neutral", "disagree", "strongly_disagree"]
+# Comments as the store takes them: any text but NUL (which it refuses, locally and in bundles).
 DEVICES = 3
 START = datetime(2010, 5, 1, 9, 0, tzinfo=UTC)
 

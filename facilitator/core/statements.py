@@ -138,15 +138,8 @@ def _require(data: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
     return value
 
 
-def parse_statement_set(data: Mapping[str, Any], path: Path | None = None) -> StatementSet:
-    """Check and build a statement set from parsed TOML; ValueError says what is wrong."""
-    set_id = _require(data, "id", str, "the file")
-    if not SET_ID_PATTERN.match(set_id):
-        raise ValueError(f"id {set_id!r} must be lower-case letters, digits, '-', '_' or '.'")
-    title = _require(data, "title", str, "the file").strip()
-    if not title:
-        raise ValueError("title is empty")
-    raw_scale = _require(data, "scale", list, "the file")
+def parse_scale(raw_scale: list[Any]) -> Scale:
+    """Check and build a scale from its parsed categories; ValueError says what is wrong."""
     if not 2 <= len(raw_scale) <= 9:
         raise ValueError("scale must have between 2 and 9 categories")
     categories = []
@@ -179,7 +172,11 @@ def parse_statement_set(data: Mapping[str, Any], path: Path | None = None) -> St
         duplicates = sorted({v for v in values if values.count(v) > 1})
         if duplicates:
             raise ValueError(f"scale has a repeated {attribute}: {', '.join(duplicates)}")
-    raw_statements = _require(data, "statements", list, "the file")
+    return Scale(tuple(categories))
+
+
+def parse_statements(raw_statements: list[Any]) -> tuple[Statement, ...]:
+    """Check and build the numbered statements from their parsed items; ValueError says what is wrong."""
     if not raw_statements:
         raise ValueError("there are no statements")
     statements = []
@@ -194,6 +191,19 @@ def parse_statement_set(data: Mapping[str, Any], path: Path | None = None) -> St
         if number != index:
             raise ValueError(f"{where} is numbered {number!r}: number statements 1, 2, 3 … in order")
         statements.append(Statement(number=index, text=text))
+    return tuple(statements)
+
+
+def parse_statement_set(data: Mapping[str, Any], path: Path | None = None) -> StatementSet:
+    """Check and build a statement set from parsed TOML; ValueError says what is wrong."""
+    set_id = _require(data, "id", str, "the file")
+    if not SET_ID_PATTERN.match(set_id):
+        raise ValueError(f"id {set_id!r} must be lower-case letters, digits, '-', '_' or '.'")
+    title = _require(data, "title", str, "the file").strip()
+    if not title:
+        raise ValueError("title is empty")
+    scale = parse_scale(_require(data, "scale", list, "the file"))
+    statements = parse_statements(_require(data, "statements", list, "the file"))
     themes = data.get("themes", [])
     if not isinstance(themes, list) or not all(isinstance(t, str) and t.strip() for t in themes):
         raise ValueError("themes must be a list of non-empty strings")
@@ -201,8 +211,8 @@ def parse_statement_set(data: Mapping[str, Any], path: Path | None = None) -> St
     return StatementSet(
         id=set_id,
         title=title,
-        scale=Scale(tuple(categories)),
-        statements=tuple(statements),
+        scale=scale,
+        statements=statements,
         description=" ".join(str(description).split()),
         themes=tuple(" ".join(t.split()) for t in themes),
         path=path,

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.store import Session, Store
 from facilitator.store.pools import Pool as Pool
+from facilitator.store.pools import check_label
 
 ID_PREFIX_MIN = 4
 
@@ -48,9 +49,7 @@ def consultation_pools(store: Store, consultation_id: str | None) -> list[Pool]:
 
 def save_pool(store: Store, label: str, session_refs: Sequence[str]) -> Pool:
     """Check and save a pool of at least two sessions under a label; nothing is written on error."""
-    label = " ".join(label.split())
-    if not label:
-        raise FacilitatorError("a pool needs a label, such as 'Adult focus groups 2 & 3'")
+    label = check_label(label)
     sessions = [store.sessions.get(ref) for ref in session_refs]
     ids = [s.id for s in sessions]
     if len(set(ids)) != len(ids):

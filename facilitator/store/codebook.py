@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from facilitator.core.clock import new_id
 from facilitator.core.errors import FacilitatorError
-from facilitator.store.records import Session
+from facilitator.store.records import Session, check_clean
 from facilitator.store.writer import Writer
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ class Theme:
 
 def check_name(name: str) -> str:
     """A theme name with its spacing tidied, or FacilitatorError."""
-    cleaned = " ".join((name or "").split())
+    cleaned = " ".join(check_clean(name or "", "theme name").split())
     if not cleaned:
         raise FacilitatorError("theme name is empty")
     if len(cleaned) > MAX_THEME:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.store.codebook import Codebook, Theme, root_of
-from facilitator.store.records import MAX_COMMENT, SESSION_PREFIX_MIN
+from facilitator.store.records import MAX_COMMENT, SESSION_PREFIX_MIN, check_clean
 
 if TYPE_CHECKING:
     from facilitator.store.database import Store
@@ -78,7 +78,7 @@ def check_text(text: str) -> str:
         raise FacilitatorError("the note is empty")
     if len(text) > MAX_COMMENT:
         raise FacilitatorError(f"the note is too long ({len(text)} characters; {MAX_COMMENT} at most)")
-    return text.strip()
+    return check_clean(text, "the note").strip()
 
 
 def _by_name(themes: Sequence[Theme]) -> tuple[Theme, ...]:

@@ -12,10 +12,41 @@ from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from facilitator.store.records import DamagedRow
+from facilitator.core.errors import FacilitatorError
+from facilitator.store.records import MAX_LABEL, DamagedRow, check_row_id, check_short_text
 
 if TYPE_CHECKING:
     from facilitator.store.database import Store
+
+# A pool's list of session ids, as stored: room for a thousand sessions.
+MAX_POOL_JSON = 40_000
+
+
+def check_label(label: str) -> str:
+    """A pool's label with its spacing tidied, or FacilitatorError."""
+    return check_short_text(
+        label,
+        "the pool's label",
+        MAX_LABEL,
+        required="a pool needs a label, such as 'Adult focus groups 2 & 3'",
+    )
+
+
+def check_session_ids(text: str) -> list[str]:
+    """A pool's stored sessions: a JSON list of distinct session ids."""
+    if len(text) > MAX_POOL_JSON:
+        raise FacilitatorError(f"session_ids is too long ({len(text)} characters; {MAX_POOL_JSON} at most)")
+    try:
+        ids = json.loads(text)
+    except (ValueError, RecursionError):
+        raise FacilitatorError("session_ids is not valid JSON") from None
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise FacilitatorError("session_ids must be a JSON list of session ids")
+    for session_id in ids:
+        check_row_id(session_id, "session id")
+    if len(set(ids)) != len(ids):
+        raise FacilitatorError("session_ids names a session twice")
+    return ids
 
 
 @dataclass(frozen=True)

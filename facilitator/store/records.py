@@ -6,18 +6,33 @@ the screens and a bundle's rows are checked by the same rules.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date as date_type
+from typing import Any
 
 from facilitator.core.errors import FacilitatorError, FieldError
-from facilitator.core.statements import Scale, Statement
+from facilitator.core.statements import Scale, Statement, parse_scale, parse_statements
 
 SETTINGS = ("prison", "community")
 MAX_COMMENT = 10_000
+MAX_LABEL = 200
+# A generous cap for short free text that local writes tidy but do not limit
+# (cohort, location, a consultation's title, a facilitator's initials …).
+MAX_SHORT_TEXT = 1_000
+# A generous cap for a session's frozen scale and statements, as stored (JSON).
+MAX_FROZEN_JSON = 1_000_000
+MAX_COUNT = 10_000
 PARTICIPANT_CODE = re.compile(r"^(?=.*\d)[A-Za-z0-9_-]{1,12}$")
 SESSION_PREFIX_MIN = 4
+# Row ids: UUIDs in their usual lower-case form (uuid4 for new rows, uuid5 for derived ones).
+ROW_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+# Stamps as the Writer makes them: `YYYY-MM-DDTHH:MM:SS.ffffffZ` (core.clock.STAMP_FORMAT).
+STAMP = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}Z\Z")
+# What SQLite cannot store as text, or stores cut short: NUL, and lone surrogates (not UTF-8).
+UNSAFE_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -141,59 +156,190 @@ class SessionDetails:
 
     def validated(self) -> SessionDetails:
         """A cleaned copy, or FacilitatorError naming the first bad field."""
-        label = " ".join(self.label.split())
-        cohort = " ".join(self.cohort.split())
-        setting = self.setting.strip().casefold()
-        if not label:
-            raise FieldError("label", "Give the session a label, e.g. Adult focus group 1.")
-        if len(label) > 200:
-            raise FieldError("label", "The label is too long: 200 characters at most.")
-        if not cohort:
-            raise FieldError("cohort", "Give the cohort, e.g. adults or young offenders.")
-        if setting not in SETTINGS:
-            given = f" ('{self.setting.strip()}' is not one)" if self.setting.strip() else ""
-            raise FieldError("setting", f"Choose a setting: prison or community{given}.")
-        day = self.date.strip()
-        how = "write it as year-month-day, e.g. 2010-03-04"
-        if not day:
-            raise FieldError("date", f"Give the date: {how}.")
-        try:
-            parsed = date_type.fromisoformat(day)
-        except ValueError:
-            raise FieldError("date", f"The date '{day}' is not a real date: {how}.") from None
-        if len(day) != 10 or parsed.isoformat() != day:
-            raise FieldError("date", f"The date '{day}' is not a real date: {how}.")
-        facilitators = tuple(" ".join(f.split()) for f in self.facilitators if f.strip())
+        label = _field(
+            "label", self.label, "the label", MAX_LABEL, "Give the session a label, e.g. Adult focus group 1."
+        )
+        cohort = _field(
+            "cohort", self.cohort, "the cohort", required="Give the cohort, e.g. adults or young offenders."
+        )
+        setting = check_setting(self.setting)
+        day = check_date(self.date)
+        facilitators = tuple(
+            _field("facilitators", f, "a facilitator", MAX_LABEL) for f in self.facilitators if f.strip()
+        )
         for name, value in (
             ("participants", self.participants),
             ("male", self.male),
             ("female", self.female),
         ):
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10_000
-            ):
-                raise FieldError(name, f"{name.capitalize()}: a whole number from 0 to 10000, or nothing.")
+            check_count(name, value)
         participants = self.participants
-        gendered = (self.male or 0) + (self.female or 0)
         if participants is None and (self.male is not None or self.female is not None):
-            participants = gendered
-        if participants is not None and gendered > participants:
-            raise FieldError(
-                "participants",
-                f"Male ({self.male or 0}) and female ({self.female or 0}) add up to more than "
-                f"the {participants} participants.",
-            )
+            participants = (self.male or 0) + (self.female or 0)
+        check_counts(participants, self.male, self.female)
         return replace(
             self,
             label=label,
             cohort=cohort,
             setting=setting,
-            consultation=" ".join(self.consultation.split()),
-            location=" ".join(self.location.split()),
+            consultation=_field("consultation", self.consultation, "the consultation"),
+            location=_field("location", self.location, "the location"),
             date=day,
             facilitators=facilitators,
             participants=participants,
         )
+
+
+def _field(name: str, value: str, what: str, limit: int = MAX_SHORT_TEXT, required: str = "") -> str:
+    """A form's free-text field tidied and checked; the error points at the field."""
+    try:
+        return check_short_text(value, what, limit, required=required)
+    except FieldError:
+        raise
+    except FacilitatorError as error:
+        raise FieldError(name, str(error)) from None
+
+
+# ---------------------------------------------------------------- checks shared by every write
+
+
+def check_clean(text: str, what: str) -> str:
+    """Text SQLite stores whole: no NUL and no lone surrogate (which is not UTF-8)."""
+    found = UNSAFE_TEXT.search(text)
+    if found is not None:
+        character = "a NUL character" if found.group() == "\x00" else "a lone surrogate (not UTF-8)"
+        raise FacilitatorError(f"{what} holds {character} at position {found.start() + 1}")
+    return text
+
+
+def check_short_text(text: str, what: str, limit: int = MAX_SHORT_TEXT, *, required: str = "") -> str:
+    """Free text with its spacing tidied, clean and at most `limit` characters.
+
+    `required`, when given, is the message for an empty value.
+    """
+    if not isinstance(text, str):
+        raise FacilitatorError(f"{what} must be text")
+    cleaned = " ".join(check_clean(text, what).split())
+    if required and not cleaned:
+        raise FacilitatorError(required)
+    if len(cleaned) > limit:
+        raise FacilitatorError(f"{what} is too long ({len(cleaned)} characters; {limit} at most)")
+    return cleaned
+
+
+def check_row_id(value: str, what: str = "id") -> str:
+    """A row id: a UUID in lower case."""
+    if not ROW_ID.match(value):
+        raise FacilitatorError(f"{what} {_shown(value)} is not a row id")
+    return value
+
+
+def check_stamp(value: str, what: str = "stamp") -> str:
+    """A stamp in the Writer's form, YYYY-MM-DDTHH:MM:SS.ffffffZ, of a real day."""
+    if not STAMP.match(value):
+        raise FacilitatorError(f"{what} {_shown(value)} is not a stamp such as 2010-03-04T09:30:00.000000Z")
+    try:
+        date_type.fromisoformat(value[:10])
+    except ValueError:
+        raise FacilitatorError(f"{what} {_shown(value)} is not a real day") from None
+    return value
+
+
+def check_date(value: str) -> str:
+    """A session's date: a real day written year-month-day."""
+    day = value.strip()
+    how = "write it as year-month-day, e.g. 2010-03-04"
+    if not day:
+        raise FieldError("date", f"Give the date: {how}.")
+    try:
+        parsed = date_type.fromisoformat(day)
+    except ValueError:
+        raise FieldError("date", f"The date {_shown(day)} is not a real date: {how}.") from None
+    if len(day) != 10 or parsed.isoformat() != day:
+        raise FieldError("date", f"The date {_shown(day)} is not a real date: {how}.")
+    return day
+
+
+def check_setting(value: str) -> str:
+    """A session's setting: one of SETTINGS."""
+    setting = value.strip().casefold()
+    if setting not in SETTINGS:
+        given = f" ({_shown(value.strip())} is not one)" if value.strip() else ""
+        raise FieldError("setting", f"Choose a setting: prison or community{given}.")
+    return setting
+
+
+def check_count(name: str, value: object) -> int | None:
+    """A count of participants: a whole number from 0 to MAX_COUNT, or None."""
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT
+    ):
+        raise FieldError(name, f"{name.capitalize()}: a whole number from 0 to {MAX_COUNT}, or nothing.")
+    return value
+
+
+def check_counts(participants: int | None, male: int | None, female: int | None) -> None:
+    """Male and female add up to no more than the participants."""
+    gendered = (male or 0) + (female or 0)
+    if participants is not None and gendered > participants:
+        raise FieldError(
+            "participants",
+            f"Male ({male or 0}) and female ({female or 0}) add up to more than "
+            f"the {participants} participants.",
+        )
+
+
+def check_facilitators(text: str) -> list[str]:
+    """A session's stored facilitators: a JSON list of tidied initials or names."""
+    names = _json(text, "facilitators")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise FacilitatorError("facilitators must be a JSON list of text")
+    for name in names:
+        if check_short_text(name, "a facilitator", MAX_LABEL) != name or not name:
+            raise FacilitatorError(f"facilitator {_shown(name)} is not as a session stores it")
+    return names
+
+
+def check_frozen_scale(text: str) -> Scale:
+    """A session's stored scale: JSON in the form a statement set's scale is frozen in."""
+    items = _json(text, "scale", MAX_FROZEN_JSON)
+    try:
+        scale = parse_scale(items if isinstance(items, list) else [])
+    except ValueError as error:
+        raise FacilitatorError(f"scale: {error}") from None
+    if scale.to_list() != items:
+        raise FacilitatorError("scale is not in the form a session stores")
+    return scale
+
+
+def check_frozen_statements(text: str) -> tuple[Statement, ...]:
+    """A session's stored statements: JSON in the form a statement set's statements are frozen in."""
+    items = _json(text, "statements", MAX_FROZEN_JSON)
+    try:
+        statements = parse_statements(items if isinstance(items, list) else [])
+    except ValueError as error:
+        raise FacilitatorError(f"statements: {error}") from None
+    if [s.to_dict() for s in statements] != items:
+        raise FacilitatorError("statements are not in the form a session stores")
+    return statements
+
+
+def _json(text: str, what: str, limit: int = MAX_SHORT_TEXT * 10) -> Any:
+    if len(text) > limit:
+        raise FacilitatorError(f"{what} is too long ({len(text)} characters; {limit} at most)")
+    try:
+        return json.loads(check_clean(text, what))
+    except (ValueError, RecursionError):
+        raise FacilitatorError(f"{what} is not valid JSON") from None
+
+
+def _shown(value: object, limit: int = 40) -> str:
+    """A value for a message: quoted, escaped and cut short."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------- post-its
 
 
 def check_comment(comment: object) -> str:
@@ -203,15 +349,15 @@ def check_comment(comment: object) -> str:
         raise FacilitatorError("comment must be text")
     if len(comment) > MAX_COMMENT:
         raise FacilitatorError(f"comment is too long ({len(comment)} characters; {MAX_COMMENT} at most)")
-    return comment
+    return check_clean(comment, "comment")
 
 
 def check_participant_code(code: str | None) -> str | None:
-    """A post-it's participant code, or None; a name is refused."""
+    """A participant code (of a post-it, a note's speaker or the roster), or None; a name is refused."""
     participant = (code or "").strip() or None
     if participant is not None and not PARTICIPANT_CODE.match(participant):
         raise FacilitatorError(
-            f"participant {participant!r} must be a code such as P1 (letters and digits, "
+            f"participant {_shown(participant)} must be a code such as P1 (letters and digits, "
             "with a digit, 12 at most), never a name"
         )
     return participant

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from facilitator.core.errors import FacilitatorError
-from facilitator.store.records import PARTICIPANT_CODE
+from facilitator.store.records import check_clean, check_participant_code
 
 if TYPE_CHECKING:
     from facilitator.store.database import Store
@@ -78,13 +78,10 @@ def participant_from_row(row: Mapping[str, Any] | tuple[Any, ...]) -> Participan
 
 def check_code(code: str) -> str:
     """A participant code stripped and checked, or FacilitatorError (codes, never names)."""
-    code = (code or "").strip()
-    if not PARTICIPANT_CODE.match(code):
-        raise FacilitatorError(
-            f"participant {code!r} must be a code such as P1 (letters and digits, "
-            "with a digit, 12 at most), never a name"
-        )
-    return code
+    checked = check_participant_code(code)
+    if checked is None:
+        raise FacilitatorError("participant code is empty: give a code such as P1, never a name")
+    return checked
 
 
 def check_gender(gender: str) -> str:
@@ -106,7 +103,7 @@ def check_age_band(age_band: str | None) -> str:
 
 def check_cohort(cohort: str) -> str:
     """A cohort with its spacing tidied, or FacilitatorError."""
-    cohort = " ".join((cohort or "").split())
+    cohort = " ".join(check_clean(cohort or "", "cohort").split())
     if not cohort:
         raise FacilitatorError("cohort is empty: e.g. 'adults' or 'young offenders'")
     if len(cohort) > MAX_COHORT:

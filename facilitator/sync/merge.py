@@ -22,6 +22,10 @@ exception is a device's own newer version arriving to replace its older one: tha
 device wrote it after the older one, so it is an update. Conflicts stay on the
 device that recorded them; they never travel.
 
+Before any row is written, every row of a bundle is checked against the rules a
+local write keeps (`facilitator.store.validation`): one bad row refuses the whole
+bundle with `RowRefused`, and nothing of it is merged.
+
 These rules are all this module holds: the rows it reads and writes go through
 `store.sync` (`facilitator.store.sync_state`), which holds the SQL.
 """
@@ -49,6 +53,7 @@ from facilitator.store.sync_state import (
     Row,
     canonical,
 )
+from facilitator.store.validation import RowInvalid, check_incoming, short_id
 from facilitator.store.writer import Writer
 from facilitator.sync import bundle
 from facilitator.sync.bundle import Bundle, BundleError, BundleIncomplete, TableRows, Untrusted, Value
@@ -78,6 +83,14 @@ class NeedsIdentity(BundleError):
 
 class Plaintext(BundleError):
     """A bundle that is not encrypted, and no one said to accept one."""
+
+
+class RowRefused(BundleError):
+    """A bundle with a row that breaks a rule a local write keeps: refused whole."""
+
+    def __init__(self, name: str, device_id: str, problem: RowInvalid) -> None:
+        super().__init__(f"refused {name} from device {short_id(device_id)}: {problem}")
+        self.problem = problem
 
 
 @dataclass
@@ -362,6 +375,11 @@ def merge(
                 raise BundleError(
                     f"{name} holds table {missing[0]!r}, which this database lacks: update facilitator"
                 )
+            # Every row keeps the rules a local write keeps, before any of them is written.
+            try:
+                check_incoming(store, {t.table: (t.columns, t.rows) for t in read.tables})
+            except RowInvalid as problem:
+                raise RowRefused(name, read.manifest.device_id, problem) from None
             # Parents may come after children (an older sender's order): check them at the end.
             store.sync.defer_foreign_keys(writer)
             done = 0
@@ -389,7 +407,7 @@ def merge(
             )
             if newest:
                 store.sync.raise_clock_floor(writer, newest)
-    except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError) as error:
+    except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError, UnicodeEncodeError) as error:
         raise BundleError(f"{name} cannot be merged: {error}") from None
     store.clock.observe(store.meta.get(META_CLOCK_FLOOR))
     progress(f"merged {name}", total, total)
