@@ -299,3 +299,20 @@ def test_a_bomb_from_an_enrolled_laptop_is_refused_within_the_memory_bound(room)
     assert code == "2" and message.startswith("error: ") and "expands past the size" in message, message
     assert int(peak) < 200, peak
     assert whole_database(office.data_dir) == before
+
+
+def test_a_laptop_whose_clock_runs_three_years_ahead_has_its_bundle_refused(room):
+    """Its stamps are three years ahead of the office's clock: the line names the device and stamp."""
+    from datetime import UTC, datetime, timedelta
+
+    from facilitator.core.clock import Clock
+    from facilitator.sync import merge as sync
+
+    ahead = Clock(lambda: datetime.now(UTC) + timedelta(days=3 * 365))
+    with Store.open(room["laptop"].data_dir, clock=ahead) as laptop:
+        laptop.postits.add(room["session"], 3, "neutral", "written on a laptop from the future")
+        path = sync.export_bundle(laptop, room["stick"]).path
+        device = laptop.device_id
+    message = assert_refused(room, path, f"from device {device[:8]}", "more than a day ahead")
+    year = str(datetime.now(UTC).year + 3)
+    assert f"updated_at {year}-" in message or f"created_at {year}-" in message, message

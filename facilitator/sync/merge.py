@@ -622,9 +622,9 @@ def sync_folder(
             # Other laptops' bundles in a shared folder are for the office, not for this laptop.
             strangers += 1
         elif isinstance(error, BundleIncomplete):
-            result.messages.append(f"skipped {error}; it will be tried again next run")
+            result.messages.append(f"skipped: {error}; it will be tried again next run")
         elif isinstance(error, BundleError):
-            result.messages.append(f"skipped {error}")
+            result.messages.append(f"skipped: {error}")
         elif error is not None:
             raise error
         elif outcome is not None and outcome.skipped not in ("this device's own bundle", "already imported"):
