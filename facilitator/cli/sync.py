@@ -276,7 +276,7 @@ def sync_run(folder: Path, identity: Path | None, plaintext: bool, allow_plainte
         echo(imported.describe())
     if not result.imported:
         click.echo("no new bundles from other devices")
-    for message in result.messages:
+    for message in [f"skipped {refused.error}" for refused in result.plaintext] + result.messages:
         echo(f"warning: {message}", err=True)
 
 

@@ -142,9 +142,16 @@ class ImportResult:
 
 @dataclass
 class FolderResult:
+    """A folder sync: what it wrote, what it imported, what it left and why.
+
+    Bundles refused only for being unencrypted are in `plaintext` (not in `messages`),
+    so that a person can be asked whether to import them after all.
+    """
+
     exported: ExportResult | None = None
     imported: list[ImportResult] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    plaintext: list[BundleOutcome] = field(default_factory=list)
 
 
 def _quiet(_what: str, _done: int, _total: int) -> None:
@@ -621,6 +628,8 @@ def sync_folder(
         elif isinstance(error, Untrusted) and not office:
             # Other laptops' bundles in a shared folder are for the office, not for this laptop.
             strangers += 1
+        elif isinstance(error, Plaintext):
+            result.plaintext.append(settled)
         elif isinstance(error, BundleIncomplete):
             result.messages.append(f"skipped: {error}; it will be tried again next run")
         elif isinstance(error, BundleError):

@@ -21,3 +21,10 @@ def literal(value: str, style: str = "", *, keep_newlines: bool = False) -> Text
 def one_line(value: str, style: str = "") -> Text:
     """User data on one line (newlines shown as spaces), e.g. in a table cell."""
     return Text(visible(" ".join(value.split("\n"))), style=style)
+
+
+def when(stamp: str | None) -> str:
+    """`2024-05-01 10:02 UTC` from a stored stamp, or `never`."""
+    if not stamp:
+        return "never"
+    return f"{stamp[:10]} {stamp[11:16]} UTC"

@@ -14,6 +14,7 @@ from facilitator.actions.data_folder import Workspace
 from facilitator.discussion import codebook
 from facilitator.store import Store
 from facilitator.ui.app import make_app
+from facilitator.ui.screens.confirm import ConfirmScreen
 from facilitator.ui.screens.export_summary import ExportSummaryScreen
 from facilitator.ui.screens.session_form import SessionFormScreen
 from facilitator.ui.screens.sync import SyncForm, SyncScreen
@@ -59,10 +60,12 @@ async def test_the_form_and_the_command_line_seed_the_same_codebook(
 async def test_both_front_ends_import_a_bundle_whose_parents_come_in_another(
     workspace: Workspace, tmp_path: Path
 ) -> None:
+    open_store(tmp_path / "by-command").close()  # both data folders enrol the laptop beside them
+    workspace.store.meta.get("device_id")
     children, parents, session_id = bundles_split_from_parents(tmp_path / "laptop", tmp_path / "usb")
 
     cli = Cli(tmp_path / "by-command")
-    result = cli("sync", "import", str(children), str(parents))  # the post-its first
+    result = cli("sync", "import", str(children), str(parents), "--allow-plaintext")  # the post-its first
     assert result.exit_code == 0, result.stderr
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == [parents.name, children.name]
 
@@ -78,6 +81,10 @@ async def test_both_front_ends_import_a_bundle_whose_parents_come_in_another(
         form.query_one("#identity", Input).value = ""
         form.action_go()
         await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # the bundles are plaintext: only on purpose
+        await pilot.press("y")
         await app.workers.wait_for_complete()
         await pilot.pause()
 

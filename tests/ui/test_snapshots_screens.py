@@ -33,9 +33,11 @@ SNAPSHOTS = Path(__file__).parent / "__snapshots__"
 SNAPSHOT_OF_SCREEN = {
     "BlankScreen": "test_ui_snapshots::test_blank[80x24]",
     "ChartsScreen": "test_ui_snapshots::test_charts[80x24]",
+    "CodeScreen": "test_ui_trust::test_the_enrolment_code",
     "ConfirmScreen": "test_snapshots_screens::test_confirm_receipt_after_closing",
     "ConfirmDeleteScreen": "test_snapshots_screens::test_confirm_delete_half_typed",
     "ConflictsScreen": "test_ui_sync::test_the_conflicts_screen",
+    "DevicesScreen": "test_ui_trust::test_the_devices_screen",
     "DiscussionScreen": "test_snapshots_discussion::test_discussion_screen",
     "ExportSummaryScreen": "test_snapshots_screens::test_export_summary_chooser",
     "HelpScreen": "test_snapshots_screens::test_help_over_the_wall",

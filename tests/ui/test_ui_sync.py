@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,19 +16,23 @@ from facilitator.actions.data_folder import Workspace
 from facilitator.core.clock import SYSTEM_CLOCK, Clock
 from facilitator.exercise import receipt
 from facilitator.store import Store
+from facilitator.store.trust import TrustedDevice
 from facilitator.sync import keys
 from facilitator.sync import merge as sync
+from facilitator.sync.bundle import BundleError
+from facilitator.sync.signing import encode_key, public_key
 from facilitator.ui.app import FacilitatorApp, make_app
 from facilitator.ui.screens.confirm import ConfirmScreen
 from facilitator.ui.screens.conflicts import ConflictsScreen
 from facilitator.ui.screens.receipt import ReceiptScreen
 from facilitator.ui.screens.sync import SyncForm, SyncScreen
-from tests.sync_helpers import read_back, take
+from tests.sync_helpers import introduce, read_back, take
 
 from .conftest import SET_ID, new_session, screen_text, ticking_clock
 
 SnapCompare = Callable[..., bool]
 FIXED_DEVICE = "0d0d0d0d-1111-4222-8333-444444444444"
+FIXED_SEED = base64.b64encode(bytes(range(32))).decode("ascii")
 
 
 def laptop_with_a_session(folder: Path, clock: Clock = SYSTEM_CLOCK) -> tuple[Store, str]:
@@ -42,6 +47,12 @@ def laptop_with_a_session(folder: Path, clock: Clock = SYSTEM_CLOCK) -> tuple[St
     store.postits.add(session.id, 1, "agree", "[bold]kept[/bold] as typed")
     store.postits.add(session.id, 2, "disagree")
     return store, session.id
+
+
+def enrol_without_the_clock(office: Store, laptop: Store) -> None:
+    """The office enrols the laptop, without reading the office's clock (its snapshot's times stay)."""
+    key = encode_key(public_key(laptop.trust.seed()))
+    office.trust.put(TrustedDevice(laptop.device_id, "laptop", key, "", "2010-03-04T08:00:00.000000Z"))
 
 
 async def run_form(pilot: Pilot[Any], key: str, **values: str) -> None:
@@ -61,6 +72,7 @@ async def test_export_from_the_sync_screen_writes_an_encrypted_bundle(
     workspace: Workspace, session_id: str, tmp_path: Path
 ) -> None:
     workspace.store.postits.add(session_id, 1, "agree", "said in the room")
+    introduce(workspace.store)  # so that the test can check the bundle's signature
     identity = tmp_path / "office.key"
     keys.trust(workspace.store, keys.new_identity(identity))
     app = make_app(workspace, blink=False)
@@ -70,7 +82,7 @@ async def test_export_from_the_sync_screen_writes_an_encrypted_bundle(
         await run_form(pilot, "x")  # the default folder: bundles/ in the data folder
         assert "written into" in screen_text(app) and "encrypted" in screen_text(app)
     (written,) = (workspace.data_dir / "bundles").iterdir()
-    with pytest.raises(sync.NeedsIdentity):
+    with pytest.raises(BundleError, match="is encrypted"):
         read_back(written)  # encrypted: unreadable without the office's identity
     read = read_back(written, keys.load_identities(identity))
     postits = {t.table: t for t in read.tables}["postits"]
@@ -84,6 +96,7 @@ async def test_import_from_the_sync_screen_merges_a_laptop_s_bundle(
     identity = tmp_path / "office.key"
     recipient = keys.new_identity(identity)
     laptop, session_id = laptop_with_a_session(tmp_path / "laptop")
+    introduce(workspace.store, laptop)  # the office enrolled the laptop
     made = sync.export_bundle(laptop, tmp_path, recipients=[recipient])
     laptop.close()
     app = make_app(workspace, blink=False)
@@ -102,6 +115,7 @@ async def test_an_encrypted_bundle_without_the_identity_is_one_line_and_changes_
     workspace: Workspace, tmp_path: Path
 ) -> None:
     laptop, _session_id = laptop_with_a_session(tmp_path / "laptop")
+    introduce(workspace.store, laptop)
     sync.export_bundle(laptop, tmp_path, recipients=[keys.new_identity(tmp_path / "k")])
     laptop.close()
     app = make_app(workspace, blink=False)
@@ -117,6 +131,7 @@ async def test_resolving_a_conflict_in_the_conflicts_screen_takes_the_other_vers
 ) -> None:
     office = workspace.store
     laptop, session_id = laptop_with_a_session(tmp_path / "laptop")
+    introduce(office, laptop)
     usb = tmp_path / "usb"
     usb.mkdir()
     take(office, sync.export_bundle(laptop, usb, plaintext=True).path)
@@ -162,6 +177,7 @@ def test_the_sync_screen(workspace: Workspace, snap_compare: SnapCompare) -> Non
     new_session(workspace)
     workspace.store.meta.set("device_id", FIXED_DEVICE)
     workspace.store.device_id = FIXED_DEVICE
+    workspace.store.meta.set("signing_seed", FIXED_SEED)
 
     async def open_sync(pilot: Pilot[Any]) -> None:
         await pilot.press("s")
@@ -171,6 +187,7 @@ def test_the_sync_screen(workspace: Workspace, snap_compare: SnapCompare) -> Non
 
 def test_the_export_form(still_workspace: Workspace, snap_compare: SnapCompare) -> None:
     new_session(still_workspace)
+    still_workspace.store.meta.set("signing_seed", FIXED_SEED)
     assert snap_compare(make_app(still_workspace, blink=False), terminal_size=(80, 24), press=["s", "x"])
 
 
@@ -179,6 +196,7 @@ def test_the_conflicts_screen(still_workspace: Workspace, tmp_path: Path, snap_c
     office = still_workspace.store
     laptop_clock = ticking_clock(datetime(2010, 3, 4, 9, 0, tzinfo=UTC))
     laptop, session_id = laptop_with_a_session(tmp_path / "laptop", clock=laptop_clock)
+    enrol_without_the_clock(office, laptop)
     usb = tmp_path / "usb"
     usb.mkdir()
     take(office, sync.export_bundle(laptop, usb, plaintext=True).path)

@@ -19,10 +19,10 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Input, Label, ProgressBar, Static
+from textual.screen import Screen
+from textual.widgets import ProgressBar, Static
 
 from facilitator.actions import sync as actions
 from facilitator.actions.data_folder import Workspace
@@ -31,9 +31,9 @@ from facilitator.store import Store, sync_state
 from facilitator.sync.merge import ImportResult
 from facilitator.ui.boundary import Guarded
 from facilitator.ui.keys import BLANK, key_bar_bindings
-from facilitator.ui.text import literal
+from facilitator.ui.screens.sync_form import FormField, FormValues, SyncForm
+from facilitator.ui.text import literal, when
 from facilitator.ui.widgets.key_bar import KeyBar
-from facilitator.ui.widgets.tick_box import TickBox
 
 # Paths typed last time, so the USB stick and the identity file are offered again.
 META_EXPORT_DIR = "ui.sync.export_dir"
@@ -95,6 +95,9 @@ class JobResult:
     title: str
     lines: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # Bundles refused only for being unencrypted: the screen asks before importing them.
+    plaintext: list[Path] = field(default_factory=list)
+    identity: str = ""
 
 
 def run_export(
@@ -120,13 +123,38 @@ def run_export(
 
 def run_import(store: Store, typed: str, identity: str, *, progress: Progress) -> JobResult:
     """Import each bundle in its own transaction; one whose parents are in another is tried after it."""
-    from facilitator.sync.merge import NeedsIdentity
+    return _imported(store, JobResult("Import", identity=identity), bundle_files(typed), progress=progress)
 
-    result = JobResult("Import")
-    files = bundle_files(typed)
-    for settled in actions.import_bundles(store, files, _identity(identity), progress=progress).outcomes:
+
+def run_plaintext_import(
+    store: Store, files: Sequence[Path], identity: str, *, progress: Progress
+) -> JobResult:
+    """Import bundles a person accepted although they are not encrypted (they are still signed)."""
+    return _imported(
+        store, JobResult("Import (unencrypted)"), files, identity, allow_plaintext=True, progress=progress
+    )
+
+
+def _imported(
+    store: Store,
+    result: JobResult,
+    files: Sequence[Path],
+    identity: str = "",
+    *,
+    allow_plaintext: bool = False,
+    progress: Progress,
+) -> JobResult:
+    from facilitator.sync.merge import NeedsIdentity, Plaintext
+
+    identity = identity or result.identity
+    done = actions.import_bundles(
+        store, files, _identity(identity), allow_plaintext=allow_plaintext, progress=progress
+    )
+    for settled in done.outcomes:
         if settled.result is not None:
             result.lines += _outcome(settled.result)
+        elif isinstance(settled.error, Plaintext):
+            result.plaintext.append(settled.path)
         elif isinstance(settled.error, NeedsIdentity):
             result.problems.append(
                 f"{settled.path.name} is encrypted: give the office's identity file to read it"
@@ -137,7 +165,7 @@ def run_import(store: Store, typed: str, identity: str, *, progress: Progress) -
 
 
 def run_folder(store: Store, folder: str, identity: str, *, plaintext: bool, progress: Progress) -> JobResult:
-    result = JobResult("Folder sync")
+    result = JobResult("Folder sync", identity=identity)
     done = actions.sync_folder(
         store, Path(folder.strip()).expanduser(), _identity(identity), plaintext=plaintext, progress=progress
     ).done
@@ -151,100 +179,23 @@ def run_folder(store: Store, folder: str, identity: str, *, plaintext: bool, pro
     if not done.imported:
         result.lines.append("No new bundles from other devices.")
     result.problems += [_in_words(message) for message in done.messages]
+    result.plaintext += [refused.path for refused in done.plaintext]
     return result
 
 
-# ---------------------------------------------------------------- the form
-
-
-@dataclass(frozen=True)
-class FormField:
-    """One box of a form: text (an Input) or a tick (a TickBox)."""
-
-    name: str
-    label: str
-    value: str | bool = ""
-    placeholder: str = ""
-
-
-FormValues = dict[str, str | bool]
-
-
-class SyncForm(Guarded, ModalScreen[FormValues | None]):
-    """A few boxes, Enter to go ahead, Esc to leave; `check` may refuse with a one-line reason."""
-
-    CSS_PATH = "sync.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "cancel", id="sync_form.cancel", tooltip="Leave without doing anything."),
-        Binding("ctrl+s", "go", "go", id="sync_form.go", tooltip="Go ahead (Enter in a box too)."),
-    ]
-
-    def __init__(
-        self,
-        title: str,
-        fields: Sequence[FormField],
-        go: str,
-        check: Callable[[FormValues], str | None] | None = None,
-        *,
-        blink: bool = True,
-    ) -> None:
-        super().__init__()
-        self.title_text = title
-        self.fields = list(fields)
-        self.go = go
-        self.check = check
-        self.blink = blink
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="sync-form"):
-            yield Static(Text(self.title_text, style="bold"))
-            for item in self.fields:
-                if isinstance(item.value, bool):
-                    yield TickBox(item.label, item.value, id=item.name)
-                    continue
-                yield Label(item.label)
-                box = Input(
-                    value=item.value, placeholder=item.placeholder, id=item.name, select_on_focus=False
-                )
-                box.cursor_blink = self.blink
-                yield box
-            yield Static(id="sync-form-error")
-            with Horizontal(id="sync-form-buttons"):
-                yield Button(f"{self.go} (Enter)", id="go", variant="primary")
-                yield Button("Cancel (Esc)", id="cancel")
-
-    def values(self) -> FormValues:
-        found: FormValues = {}
-        for item in self.fields:
-            if isinstance(item.value, bool):
-                found[item.name] = self.query_one(f"#{item.name}", TickBox).value
-            else:
-                found[item.name] = self.query_one(f"#{item.name}", Input).value
-        return found
-
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#go")
-    def action_go(self) -> None:
-        values = self.values()
-        problem = self.check(values) if self.check else None
-        if problem:
-            self.query_one("#sync-form-error", Static).update(Text(problem, style="bold"))
-            return
-        self.dismiss(values)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+def plaintext_question(count: int) -> Text:
+    """The question before importing bundles that are not encrypted."""
+    if count == 1:
+        said = ("1 bundle is", "it", "It is", "it")
+    else:
+        said = (f"{count} bundles are", "them", "They are", "them")
+    return Text.assemble(
+        (f"{said[0]} not encrypted: anyone could have read or changed {said[1]} on the way.", "bold"),
+        f" {said[2]} still signed by an enrolled laptop. Import {said[3]} anyway?",
+    )
 
 
 # ---------------------------------------------------------------- the screen
-
-
-def when(stamp: str | None) -> str:
-    """`2024-05-01 10:02 UTC` from a stored stamp, or `never`."""
-    if not stamp:
-        return "never"
-    return f"{stamp[:10]} {stamp[11:16]} UTC"
 
 
 class SyncScreen(Guarded, Screen[None]):
@@ -268,7 +219,25 @@ class SyncScreen(Guarded, Screen[None]):
             "r", "recipient", "key", id="sync.recipient", tooltip="Set the office's public key (recipient)."
         ),
         Binding("k", "conflicts", "conflicts", id="sync.conflicts", tooltip="Review and resolve conflicts."),
-        replace(BLANK, show=False),  # the key bar is full at 80 columns
+        # The key bar is full at 80 columns: these are in the facts above, the help and the palette.
+        Binding(
+            "e",
+            "code",
+            "code",
+            id="sync.code",
+            show=False,
+            tooltip="Show this device's code as text and QR code: a laptop's enrolment code for the "
+            "office, or the office code for the laptops.",
+        ),
+        Binding(
+            "d",
+            "devices",
+            "devices",
+            id="sync.devices",
+            show=False,
+            tooltip="The laptops this office enrolled: enrol one, or revoke one.",
+        ),
+        replace(BLANK, show=False),
         Binding("escape", "back", "back", id="sync.back", key_display="esc", tooltip="Go back."),
     ]
 
@@ -292,9 +261,10 @@ class SyncScreen(Guarded, Screen[None]):
         self.workspace = workspace
         self.blink = blink
         self.running = False
+        self.shown = Text()  # what the last job said
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Sync · bundles between this laptop and the office", style="bold"), id="sync-title")
+        yield Static(Text("Sync · bundles between the laptops and the office", style="bold"), id="sync-title")
         yield Static(id="sync-facts")
         yield Static(id="sync-hint")
         with Horizontal(id="sync-progress-row"):
@@ -329,15 +299,43 @@ class SyncScreen(Guarded, Screen[None]):
     def refresh_facts(self) -> None:
         from facilitator.sync import keys
         from facilitator.sync import merge as sync
+        from facilitator.sync.signing import OfficeCode
 
         store = self.store
-        recipient = keys.trusted(store)
+        office_code = actions.office_code(store)
         conflicts = sync.open_conflict_count(store)
         facts = Table.grid(padding=(0, 2))
         facts.add_column(style="bold", no_wrap=True)
         facts.add_column()
         facts.add_row("This device", Text(store.device_id))
-        facts.add_row("Encrypts to", Text(recipient) if recipient else Text("no recipient yet", style="bold"))
+        trusted = None
+        if office_code is not None:
+            facts.add_row("Role", Text("office: enrols laptops and imports their bundles"))
+            facts.add_row(
+                "Office code",
+                Text.assemble((office_code.fingerprint, "bold"), "  (e shows it for the laptops)"),
+            )
+            devices = actions.enrolled_devices(store)
+            revoked = sum(entry.device.revoked for entry in devices)
+            counted = f"{len(devices) - revoked} enrolled" + (f", {revoked} revoked" if revoked else "")
+            facts.add_row("Laptops", Text(f"{counted}  (d lists them)"))
+        else:
+            facts.add_row("Role", Text("laptop: sends its bundles to the office"))
+            facts.add_row(
+                "Enrolment",
+                Text.assemble(
+                    (actions.enrolment_code(store).fingerprint, "bold"), "  (e shows the code for the office)"
+                ),
+            )
+            trusted = actions.trusted_office(store)
+            if trusted is None:
+                facts.add_row("Office", Text("none trusted yet", style="bold"))
+            else:
+                recipient = keys.trusted(store) or ""
+                fingerprint = OfficeCode(trusted.device_id, recipient, trusted.public_key).fingerprint
+                facts.add_row(
+                    "Office", Text.assemble(f"{trusted.device_id[:8]}, fingerprint ", (fingerprint, "bold"))
+                )
         facts.add_row("Last export", Text(when(store.meta.get(sync_state.META_LAST_EXPORT))))
         facts.add_row(
             "Conflicts",
@@ -345,12 +343,11 @@ class SyncScreen(Guarded, Screen[None]):
         )
         self.query_one("#sync-facts", Static).update(facts)
         hint = self.query_one("#sync-hint", Static)
-        hint.display = recipient is None
+        hint.display = office_code is None and trusted is None
         hint.update(
             Text(
-                "On a laptop, bundles are encrypted to the office: press r and paste the office code "
-                "(the line that 'facilitator keys new' printed at the office), or run: facilitator keys "
-                "trust OFFICE_CODE"
+                "To trust the office, press r and paste the office code (the line that 'facilitator keys "
+                "new' printed at the office). Then press e and give the office this laptop's code."
             )
         )
 
@@ -493,7 +490,7 @@ class SyncScreen(Guarded, Screen[None]):
         question = Text.assemble(
             ("Write an UNENCRYPTED bundle?", "bold"),
             "\nAnyone who finds the file (a lost USB stick, a shared folder) can read every comment "
-            "in it. To encrypt instead, press Esc, then r, and paste the office's public key.",
+            "in it. To encrypt instead, press Esc, then r, and paste the office code.",
         )
         self.app.push_screen(
             ConfirmScreen(question, "Write unencrypted"), callback=lambda yes: go() if yes else None
@@ -533,6 +530,18 @@ class SyncScreen(Guarded, Screen[None]):
         ]
         form = SyncForm("Trust the office", fields, "Trust this office", check, blink=self.blink)
         self.app.push_screen(form, callback=chosen)
+
+    def action_code(self) -> None:
+        from facilitator.ui.screens.code import CodeScreen
+
+        if not self._busy():
+            self.app.push_screen(CodeScreen(self.workspace))
+
+    def action_devices(self) -> None:
+        from facilitator.ui.screens.devices import DevicesScreen
+
+        if not self._busy():
+            self.app.push_screen(DevicesScreen(self.workspace, blink=self.blink))
 
     def action_conflicts(self) -> None:
         from facilitator.ui.screens.conflicts import ConflictsScreen
@@ -578,6 +587,30 @@ class SyncScreen(Guarded, Screen[None]):
             store.close()
         self.post_message(self.Finished(result, error))
 
+    def _ask_plaintext(self, result: JobResult) -> None:
+        """Import the unencrypted bundles a job left only if the person says so."""
+        from facilitator.ui.screens.confirm import ConfirmScreen
+
+        files, identity = list(result.plaintext), result.identity
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_job(
+                    "import",
+                    lambda store, progress: run_plaintext_import(store, files, identity, progress=progress),
+                )
+                return
+            told = Text()
+            told.append("Nothing imported from the unencrypted bundles:\n", style="bold")
+            for path in files:
+                told.append_text(literal(f"  {path.name}"))
+                told.append("\n")
+            self.shown.append_text(told)
+            self.query_one("#sync-output", Static).update(self.shown)
+            self.notify(f"{len(files)} unencrypted bundle(s) left unimported.", severity="warning")
+
+        self.app.push_screen(ConfirmScreen(plaintext_question(len(files)), "Import them"), callback=answered)
+
     @on(Progressed)
     def _progressed(self, event: Progressed) -> None:
         self.query_one("#sync-progress", ProgressBar).update(total=max(event.total, 1), progress=event.done)
@@ -599,12 +632,15 @@ class SyncScreen(Guarded, Screen[None]):
             out.append("error: ", style="bold")
             out.append_text(literal(problem))
             out.append("\n")
+        self.shown = out
         self.query_one("#sync-output", Static).update(out)
         self.refresh_facts()
         from facilitator.sync import merge as sync
 
         conflicts = sync.open_conflict_count(self.store)
-        if event.error or result.problems:
+        if result.plaintext and not event.error:
+            self._ask_plaintext(result)
+        elif event.error or result.problems:
             self.notify(
                 f"{result.title}: {len(result.problems) + bool(event.error)} problem(s).", severity="error"
             )
