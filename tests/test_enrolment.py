@@ -316,3 +316,127 @@ def test_a_laptop_whose_clock_runs_three_years_ahead_has_its_bundle_refused(room
     message = assert_refused(room, path, f"from device {device[:8]}", "more than a day ahead")
     year = str(datetime.now(UTC).year + 3)
     assert f"updated_at {year}-" in message or f"created_at {year}-" in message, message
+
+
+def second_laptop(room: dict[str, object]) -> Place:
+    """Another laptop, set up and enrolled, with a session of its own and a post-it."""
+    laptop = Place(room["tmp"] / "laptop-b")
+    laptop.ok("keys", "trust", room["code"])
+    room["office"].ok("devices", "enrol", laptop.ok("keys", "show", "--enrolment").strip(), "--label", "B")
+    session = laptop.ok(
+        "session", "new", "--set", "does-social-work-care", "--label", "Group B",
+        "--cohort", "adults", "--setting", "community",
+    ).strip()  # fmt: skip
+    laptop.ok("record", session, "1", "disagree")
+    return laptop
+
+
+def test_an_enrolled_laptop_cannot_overwrite_another_laptops_rows(room):
+    """Laptop A signs a bundle rewriting laptop B's post-it as its own: the office keeps B's
+    words, and A's version waits as a conflict for a person to review."""
+    from facilitator.sync import merge as sync
+    from tests.sync_helpers import signer_of
+
+    b = second_laptop(room)
+    assert office_import(room, export(b, room["stick"])).exit_code == 0
+    with room["office"].store() as office:
+        [postit] = [p for s in office.sessions.all() for p in office.postits.of(s.id) if s.label == "Group B"]
+        row = office.sync.row("postits", postit.id)
+    assert row is not None
+    with room["laptop"].store() as laptop:
+        signer = signer_of(laptop)
+        stamp = laptop.clock.now()
+    forged = dict(row, comment="OVERWRITTEN by A", device_id=signer.device_id, updated_at=stamp)
+    columns = list(forged)
+    data, _ = bundle.encode(
+        signer.device_id,
+        99,
+        stamp,
+        [bundle.TableRows("postits", columns, [[forged[c] for c in columns]])],
+        complete=False,
+        recipients=[room["code"].split(":")[2]],
+        signer=signer,
+    )
+    path = room["tmp"] / "overwrite.bundle"
+    path.write_bytes(data)
+    result = office_import(room, path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip().endswith("added 0, updated 0, unchanged 0, conflicted 1")
+    with room["office"].store() as office:
+        assert office.postits.get(postit.id).comment == ""
+        assert office.sync.row("postits", postit.id) == row
+        assert [c.other["comment"] for c in sync.conflicts(office)] == ["OVERWRITTEN by A"]
+
+
+def test_the_office_trusts_no_other_office(room, tmp_path):
+    other = Place(tmp_path / "other-office")
+    code = other.ok("keys", "new", "--out", str(tmp_path / "other.key")).strip()
+    refused = room["office"]("keys", "trust", code)
+    assert refused.exit_code == 2 and "this data folder is an office" in refused.stderr
+
+
+def test_a_signed_bundle_nested_too_deeply_is_refused_in_one_line(room):
+    from tests.sync_helpers import signer_of
+
+    with room["laptop"].store() as laptop:
+        signer = signer_of(laptop)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    body = deep + b"\n" + b"x"
+    body += hashlib.sha256(body).digest()
+    path = room["tmp"] / "deep.bundle"
+    path.write_bytes(bundle.sign_body(bundle.MAGIC + b" 2 plain", body, signer))
+    assert_refused(room, path, "its manifest is not JSON", extra=("--allow-plaintext",))
+
+
+def test_a_file_larger_than_any_bundle_is_refused_before_it_is_read(room):
+    path = room["tmp"] / "huge.bundle"
+    with path.open("wb") as file:
+        file.write(b"facilitator-bundle 2 plain\n")
+        file.truncate(bundle.MAX_FILE + 1)  # sparse: no disk is used
+    assert_refused(room, path, "more than a bundle can be")
+
+
+def test_the_length_in_the_signature_line_must_be_exactly_the_bodys(room):
+    path = export(room["laptop"], room["stick"])
+    data = path.read_bytes()
+    header_end = data.index(b"\n")
+    line_end = data.index(b"\n", header_end + 1)
+    _signed, device, length, signature = data[header_end + 1 : line_end].split(b" ")
+    for stated, says in [(b"0" + length, "not signed"), (b"1", "longer than its signature says")]:
+        changed = room["tmp"] / f"length-{stated.decode()}.bundle"
+        line = b" ".join([b"signed", device, stated, signature])
+        changed.write_bytes(data[: header_end + 1] + line + data[line_end:])
+        assert_refused(room, changed, says)
+
+
+def test_labels_are_plain_and_never_look_like_a_device_id(room):
+    code = room["laptop"].ok("keys", "show", "--enrolment").strip()
+    for label, says in [
+        ("aaaa2222", "looks like a device id"),
+        ("Laptop\u200b 1", "control or invisible character"),
+        ("\x1b[31mred", "control or invisible character"),
+        ("x" * 81, "too long"),
+    ]:
+        refused = room["office"]("devices", "enrol", code, "--label", label)
+        assert refused.exit_code == 2 and says in refused.stderr, (label, refused.stderr)
+    b = second_laptop(room)
+    taken = room["office"](
+        "devices", "enrol", b.ok("keys", "show", "--enrolment").strip(), "--label", "Laptop 1"
+    )
+    assert taken.exit_code == 2 and "enrolled as 'Laptop 1' already" in taken.stderr
+    # Enrolled again without a label, a laptop keeps the one it had.
+    room["office"].ok("devices", "enrol", code)
+    assert "Laptop 1" in room["office"].ok("devices", "list")
+
+
+def test_a_bundle_merged_meanwhile_by_another_process_is_skipped(room):
+    """The 'already imported' check is made again inside the import's transaction."""
+    from facilitator.sync import merge as sync
+
+    path = export(room["laptop"], room["stick"])
+    with room["office"].store() as office:
+        read = sync.read_bundle(office, path, keys.load_identities(room["identity"]))
+        first = sync.merge(office, read, path.name)
+        second = sync.merge(office, read, path.name)
+    assert first.counts.added > 0 and first.skipped is None
+    assert second.skipped == "already imported"

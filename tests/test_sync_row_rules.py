@@ -227,11 +227,19 @@ def test_a_session_whose_statements_change_after_it_was_stored(world):
     refused(world, forge(world, "sessions", fewer, only={"sessions"}), "sessions", "they are frozen")
 
 
-@pytest.mark.parametrize("column", ["updated_at", "created_at", "deleted_at"])
-def test_a_row_stamped_in_the_year_9999(world, column):
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [
+        ("postits", "updated_at"),
+        ("postits", "created_at"),
+        ("postits", "deleted_at"),
+        ("sessions", "closed_at"),
+    ],
+)
+def test_a_row_stamped_in_the_year_9999(world, table, column):
     check(
         world,
-        "postits",
+        table,
         column,
         "9999-01-01T00:00:00.000000Z",
         f"{column} 9999-01-01T00:00:00.000000Z is more than a day ahead",

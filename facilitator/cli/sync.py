@@ -97,13 +97,14 @@ def keys_show(enrolment: bool, office: bool) -> None:
         return
     trusted = trusted_office(store)
     row("device", store.device_id)
-    row("fingerprint", mine.fingerprint)
-    row("enrolment code", str(mine))
     if code is not None:
         row("role", "office")
+        row("fingerprint", code.fingerprint)
         row("office code", str(code))
     else:
         row("role", "laptop")
+        row("fingerprint", mine.fingerprint)
+        row("enrolment code", str(mine))
         row(
             "office",
             f"{trusted.device_id[:8]} (encrypting to {keys.trusted(store)})"

@@ -64,7 +64,7 @@ Rows = tuple[Sequence[str], Sequence[Sequence[Value]]]
 # Stored sessions by id: (scale, statements) as stored, for the sessions of incoming post-its.
 StoredSessions = Callable[[Sequence[str]], Mapping[str, tuple[str, str]]]
 
-STAMPED = ("created_at", "updated_at", "deleted_at")
+STAMPED = ("created_at", "updated_at", "deleted_at", "closed_at")
 
 
 class RowInvalid(FacilitatorError):

@@ -66,6 +66,9 @@ MAX_MANIFEST = 1 << 20
 MAX_EXPANSION = 64
 EXPANSION_SLACK = 64 << 10
 MAX_PAYLOAD = 256 << 20
+# The largest file a bundle can be: its payload at most MAX_PAYLOAD compressed (zlib adds
+# a little to what it cannot compress), with room for the header, manifest and age's framing.
+MAX_FILE = MAX_PAYLOAD + MAX_PAYLOAD // 64 + (4 << 20)
 # Decompressed this much at a time, so that a payload that expands past its declared
 # size is refused after one chunk more than it declared, never after it all.
 EXPAND_CHUNK = 1 << 20
@@ -220,7 +223,13 @@ def sign_body(header: bytes, body: bytes, signer: Signer) -> bytes:
 
 
 def read_file(path: Path) -> bytes:
+    """A bundle file's bytes; one larger than any bundle can be is refused before it is read."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE:
+            raise BundleError(
+                f"{path.name} is refused: it is {size:,} bytes, more than a bundle can be ({MAX_FILE:,})"
+            )
         return path.read_bytes()
     except IsADirectoryError:
         raise BundleError(f"{path} is a folder, not a bundle") from None
@@ -260,7 +269,7 @@ def peek(data: bytes, name: str) -> tuple[int, bool]:
 
 # The signature line: "signed <device id> <signature>", at most this long.
 MAX_SIGNATURE_LINE = 200
-SIGNATURE_LINE = re.compile(rb"^signed ([0-9a-f-]{36}) ([0-9]{1,15}) ([A-Za-z0-9_-]{80,90})$")
+SIGNATURE_LINE = re.compile(rb"^signed ([0-9a-f-]{36}) (0|[1-9][0-9]{0,14}) ([A-Za-z0-9_-]{80,90})$")
 
 KeyOf = Callable[[str], bytes]
 
@@ -297,12 +306,15 @@ def check_signature(data: bytes, name: str, key_of: KeyOf) -> tuple[str, bytes]:
     assert match is not None  # signer_of checked it
     signature = decode_key(match[3].decode("ascii"), SIGNATURE_BYTES)
     body = data[line_end + 1 :]
-    if len(body) < int(match[2]):
+    stated = int(match[2])
+    if len(body) < stated:
         raise BundleIncomplete(
             f"{name} is shorter than its signature says: truncated (perhaps still being copied) "
             "or altered; refused"
         )
-    message = signed_message(data[:header_end], signer, len(body), hashlib.sha256(body).digest())
+    if len(body) > stated:
+        raise BundleError(f"{name} is longer than its signature says: altered; refused")
+    message = signed_message(data[:header_end], signer, stated, hashlib.sha256(body).digest())
     if signature is None or not verify(public, signature, message):
         raise BundleError(
             f"{name} does not match its signature from device {signer[:8]}: it was altered, "
@@ -370,7 +382,7 @@ def _one_line(error: BaseException) -> str:
 def _manifest(line: bytes, name: str) -> Manifest:
     try:
         raw = json.loads(line)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise BundleError(f"{name} is damaged: its manifest is not JSON") from None
     if not isinstance(raw, dict):
         raise BundleError(f"{name} is damaged: its manifest is not an object")
@@ -431,7 +443,7 @@ def _tables(payload: bytes, manifest: Manifest, name: str) -> list[TableRows]:
     for line in _lines(_expand(payload, manifest.payload_bytes, name)):
         try:
             item = json.loads(line)
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             raise BundleError(f"{name} is damaged: a table is not JSON") from None
         table = _table(item, name)
         if table.table in seen:

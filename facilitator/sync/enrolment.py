@@ -16,6 +16,8 @@ or `Untrusted` for any other.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -95,6 +97,11 @@ def trust_office(store: Store, text: str) -> tuple[OfficeCode, TrustedDevice | N
     code = parse_office_code(text)
     if code.device_id == store.device_id:
         raise FacilitatorError("that is this data folder's own office code: give it to the laptops")
+    if is_office(store):
+        raise FacilitatorError(
+            "this data folder is an office: it enrols laptops ('facilitator devices enrol CODE') "
+            "and trusts no other office"
+        )
     previous = trusted_office(store)
     now = store.clock.now()
     for device in store.trust.all():
@@ -120,9 +127,7 @@ def enrol(store: Store, text: str, label: str = "", *, office_only: bool = True)
             "'facilitator keys new --out FILE'"
         )
     code = parse_enrolment_code(text)
-    label = " ".join(label.split())
-    if len(label) > MAX_LABEL:
-        raise FacilitatorError(f"the label is too long ({len(label)} characters; {MAX_LABEL} at most)")
+    label = check_label(label)
     if code.device_id == store.device_id:
         raise FacilitatorError("that is this data folder's own code: enrol the laptops' codes")
     existing = store.trust.get(code.device_id)
@@ -135,12 +140,32 @@ def enrol(store: Store, text: str, label: str = "", *, office_only: bool = True)
     if existing is not None and existing.role == "office":
         raise FacilitatorError(f"device {code.device_id[:8]} is the office this data folder trusts")
     again = existing is not None and existing.revoked
+    label = label or (existing.label if existing is not None else "")
+    taken = [d for d in store.trust.all() if d.label and d.label.casefold() == label.casefold()]
+    if label and any(d.device_id != code.device_id for d in taken):
+        raise FacilitatorError(
+            f"another laptop is enrolled as {label!r} already: give this one its own label"
+        )
     if existing is not None and not existing.revoked:
-        device = replace(existing, label=label or existing.label)
+        device = replace(existing, label=label)
     else:
         device = TrustedDevice(code.device_id, "laptop", code.public_key, label, store.clock.now())
     store.trust.put(device)
     return Enrolled(device, again)
+
+
+def check_label(label: str) -> str:
+    """A laptop's label, tidied: one line of visible text, not too long, not like a device id."""
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs") for c in label):
+        raise FacilitatorError("the label holds a control or invisible character: type plain text")
+    label = " ".join(label.split())
+    if len(label) > MAX_LABEL:
+        raise FacilitatorError(f"the label is too long ({len(label)} characters; {MAX_LABEL} at most)")
+    if re.fullmatch(r"[0-9a-f-]{4,36}", label.casefold()):
+        raise FacilitatorError(
+            f"the label {label!r} looks like a device id: give a name, e.g. 'Laptop 2 (Leeds)'"
+        )
+    return label
 
 
 def find(store: Store, ref: str) -> TrustedDevice:
@@ -150,8 +175,10 @@ def find(store: Store, ref: str) -> TrustedDevice:
         raise NotFound("give a device id (or its first 8 characters) or its label")
     devices = [d for d in store.trust.all() if d.role == "laptop"]
     matches = [d for d in devices if d.device_id == wanted]
-    matches = matches or [d for d in devices if len(wanted) >= 4 and d.device_id.startswith(wanted)]
-    matches = matches or [d for d in devices if d.label and d.label.casefold() == wanted]
+    if not matches:
+        by_prefix = [d for d in devices if len(wanted) >= 4 and d.device_id.startswith(wanted)]
+        by_label = [d for d in devices if d.label and d.label.casefold() == wanted]
+        matches = list({d.device_id: d for d in (*by_prefix, *by_label)}.values())
     if not matches:
         raise NotFound(f"no enrolled laptop {ref!r}: 'facilitator devices list' shows them")
     if len(matches) > 1:

@@ -348,7 +348,7 @@ def import_bundle(
         )
     if not force and store.sync.bundle_direction(payload_sha256=manifest.payload_sha256) == "in":
         return ImportResult(name, manifest.device_id, MergeCounts(), {}, "already imported")
-    return merge(store, read, name, progress=progress, on_merged=on_merged)
+    return merge(store, read, name, force=force, progress=progress, on_merged=on_merged)
 
 
 def merge(
@@ -356,14 +356,20 @@ def merge(
     read: Bundle,
     name: str,
     *,
+    force: bool = False,
     progress: Progress | None = None,
     on_merged: Merged | None = None,
 ) -> ImportResult:
     """Merge a checked bundle into the database in one transaction.
 
     A bundle holding a table that is never synced, or a row that another device than
-    the bundle's wrote, is refused before anything is written. `on_merged` is called
-    inside the transaction after each table whose rows it changed.
+    the bundle's wrote, is refused before anything is written. A bundle already
+    imported (by another process meanwhile, too) is skipped unless `force`.
+    `on_merged` is called inside the transaction after each table whose rows it changed.
+
+    At the office, a laptop's row never replaces a row another enrolled laptop wrote
+    last: laptops only ever hold rows they wrote or the office sent, so such a row is
+    kept here as it is, and the incoming version as a conflict for a person to review.
     """
     progress = progress or _quiet
     by_table = {t.table: t for t in read.tables}
@@ -382,6 +388,10 @@ def merge(
                 raise BundleError(
                     f"{name} holds table {missing[0]!r}, which this database lacks: update facilitator"
                 )
+            seen = store.sync.bundle_direction(payload_sha256=read.manifest.payload_sha256)
+            if seen == "in" and not force:
+                return ImportResult(name, read.manifest.device_id, MergeCounts(), {}, "already imported")
+            protected = _other_laptops(store, read.manifest.device_id)
             # Every row keeps the rules a local write keeps, before any of them is written.
             try:
                 check_incoming(store, {t.table: (t.columns, t.rows) for t in read.tables})
@@ -395,7 +405,7 @@ def merge(
                 if table not in by_table:
                     continue
                 rows = by_table[table]
-                result, top = _merge_table(store, writer, rows, name, done, total, progress)
+                result, top = _merge_table(store, writer, rows, name, done, total, progress, protected)
                 newest = max(newest, top)
                 tables[table] = result
                 counts.add(result)
@@ -460,6 +470,13 @@ def _check_rows(rows: TableRows, local: Sequence[str], name: str) -> tuple[int, 
     return positions[0], positions[1], positions[2]
 
 
+def _other_laptops(store: Store, sender: str) -> frozenset[str]:
+    """At the office, the enrolled laptops other than the sender: rows they wrote last stay."""
+    if not is_office(store):
+        return frozenset()
+    return frozenset(d.device_id for d in store.trust.all() if d.role == "laptop" and d.device_id != sender)
+
+
 def _merge_table(
     store: Store,
     writer: Writer,
@@ -468,6 +485,7 @@ def _merge_table(
     done: int,
     total: int,
     progress: Progress,
+    protected: frozenset[str] = frozenset(),
 ) -> tuple[MergeCounts, str]:
     table, columns = rows.table, rows.columns
     local_columns = store.sync.columns(table)
@@ -497,6 +515,8 @@ def _merge_table(
             incoming_wins = key_in > key_here or (
                 key_in == key_here and canonical(columns, row) > canonical(columns, local)
             )
+            if local[device_at] in protected:
+                incoming_wins = False  # another laptop's row: kept, and this version reviewed
             winner, loser = (row, local) if incoming_wins else (local, row)
             if incoming_wins:
                 updates.append(row)
