@@ -137,6 +137,12 @@ def devices_enrol(code: str, label: str) -> None:
         f"enrolled laptop {describe(device)}{again}: fingerprint "
         f"{key_fingerprint(device.device_id, device.public_key)}. Check it matches the laptop's screen."
     )
+    if enrolled.again:
+        echo(
+            "warning: its bundles made while it was revoked are accepted again too; if the laptop was "
+            "lost, set up the one that replaces it anew (a new data folder) and enrol that instead",
+            err=True,
+        )
 
 
 @devices_group.command("list")
