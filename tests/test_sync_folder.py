@@ -106,11 +106,12 @@ def test_sync_conflicts_lists_and_resolve_settles(tmp_path, office_key):
     assert code == 0
     header, row = out.splitlines()
     assert header.startswith("conflict\ttable")
-    assert 'comment: "said on b" here, "said on a" there' in row
+    # At the office, b's edit never replaces a row laptop a wrote: it waits as a conflict.
+    assert 'comment: "said on a" here, "said on b" there' in row
     conflict = row.split("\t")[0]
     assert cli(tmp_path / "office", "sync", "resolve", conflict)[0] == 2
     code, out, _ = cli(tmp_path / "office", "sync", "resolve", conflict, "--take")
     assert code == 0 and "took the other version" in out
     assert cli(tmp_path / "office", "sync", "conflicts")[2] == "no conflicts\n"
     with open_store(tmp_path / "office") as office:
-        assert office.postits.of(session)[0].comment == "said on a"
+        assert office.postits.of(session)[0].comment == "said on b"
