@@ -440,3 +440,31 @@ def test_a_bundle_merged_meanwhile_by_another_process_is_skipped(room):
         second = sync.merge(office, read, path.name)
     assert first.counts.added > 0 and first.skipped is None
     assert second.skipped == "already imported"
+
+
+def test_a_fault_on_one_bundle_never_stops_the_others(room, monkeypatch):
+    """Even a fault of the program's own, met on one bundle of a folder, is reported and logged;
+    the other bundles are still imported."""
+    from facilitator.core.error_log import log_path
+    from facilitator.sync import merge as sync
+
+    b = second_laptop(room)
+    export(room["laptop"], room["stick"])
+    export(b, room["stick"])
+    real_merge = sync.merge
+    calls: list[str] = []
+
+    def faulty(store, read, name, **options):  # type: ignore[no-untyped-def]
+        calls.append(name)
+        if len(calls) == 1:
+            raise RuntimeError("a participant's words must never reach the log")
+        return real_merge(store, read, name, **options)
+
+    monkeypatch.setattr(sync, "merge", faulty)
+    result = room["office"]("sync", "run", str(room["stick"]), "--identity", str(room["identity"]))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count(": added") == 1
+    assert "could not be imported: an unexpected RuntimeError" in result.stderr
+    assert "Traceback" not in result.stderr and "participant's words" not in result.stderr
+    logged = log_path(room["office"].data_dir).read_text()
+    assert "RuntimeError" in logged and "participant's words" not in logged

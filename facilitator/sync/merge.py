@@ -593,6 +593,10 @@ def import_bundles(
                 retry.append((path, error))
             except FacilitatorError as error:
                 outcomes.append(BundleOutcome(path, error=error))
+            except Exception as error:
+                # A fault of this program's, met on one bundle: that bundle's transaction was
+                # rolled back, the fault is logged, and the other bundles are still imported.
+                outcomes.append(BundleOutcome(path, error=_unexpected(store, path, error)))
             else:
                 outcomes.append(BundleOutcome(path, result=outcome))
         if len(retry) == len(pending):
@@ -600,6 +604,17 @@ def import_bundles(
             break
         pending = [path for path, _error in retry]
     return outcomes
+
+
+def _unexpected(store: Store, path: Path, error: BaseException) -> BundleError:
+    from facilitator.core.error_log import log_unexpected
+
+    logged = log_unexpected(store.path.parent, error)
+    where = f" (logged in {logged})" if logged else ""
+    return BundleError(
+        f"{path.name} could not be imported: an unexpected {type(error).__name__}{where}; "
+        "nothing of it was written"
+    )
 
 
 # ---------------------------------------------------------------- folder sync
