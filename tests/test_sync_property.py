@@ -1,7 +1,9 @@
 """Three devices with skewed clocks edit shared rows and swap bundles in any order: merging tells the truth.
 
 Each device has its own data folder and its own clock, hours ahead of or behind the
-true time (a fake that the test moves on). Operations are creates (sessions and
+true time (a fake that the test moves on). Each is enrolled at the others (`open_store`
+introduces the folders of one test to each other), so every bundle is signed by the
+device that made it and its signature checked by the one that takes it. Operations are creates (sessions and
 post-its), edits, moves, deletes and restores, of a device's own post-its and of
 post-its another device wrote and this one received; exports; imports of any bundle
 made so far, in any order, again and again (sometimes forced to merge again); and
