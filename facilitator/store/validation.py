@@ -13,7 +13,7 @@ this machine's clock.
 with C-level passes where it can, so that 100,000 post-its are checked quickly; only a
 column that fails is looked at value by value, to name the row at fault.
 
-`sync_conflicts` has no rules here: it is becoming local only.
+`sync_conflicts` has no rules here: it is local only, and a bundle holding it is refused.
 """
 
 from __future__ import annotations
