@@ -12,11 +12,12 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+from textual.worker import Worker, WorkerState
 
 from facilitator.actions.data_folder import Workspace
 from facilitator.actions.exports import Exported, export_summary_to_folder, privacy_heading
@@ -113,21 +114,35 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
         for button in self.query(Button):
             button.disabled = True
         self.query_one("#export-status", Static).update(f"Writing the {FORMAT_NAMES[fmt]} summary…")
-        self.write(self.app, fmt)
+        self.write(fmt)
 
     @work(thread=True, exclusive=True, group="export")
-    def write(self, app: App[object], fmt: str) -> None:
-        """Write the summary with a connection of this thread's own."""
+    def write(self, fmt: str) -> tuple[str, Exported | str]:
+        """Write the summary with a connection of this thread's own: what was written, or why not.
+
+        The screen acts on the result once the worker has finished (`_finished`), so that
+        closing the screen never cancels a worker still on its way out.
+        """
         data_dir = self.workspace.data_dir
         try:
             with Store.open(data_dir) as store:
                 exported = export_summary_to_folder(store, store.sessions.get(self.session.id), fmt, data_dir)
         except FacilitatorError as error:
-            app.call_from_thread(self._failed, str(error))
+            return fmt, str(error)
         except Exception as error:  # any failure is told, and the app stays up
-            app.call_from_thread(self._failed, f"{type(error).__name__}: {error}")
+            return fmt, f"{type(error).__name__}: {error}"
+        return fmt, exported
+
+    @on(Worker.StateChanged)
+    def _finished(self, event: Worker.StateChanged) -> None:
+        result = event.worker.result
+        if event.worker.group != "export" or event.state != WorkerState.SUCCESS or result is None:
+            return
+        fmt, outcome = result
+        if isinstance(outcome, str):
+            self._failed(outcome)
         else:
-            app.call_from_thread(self._written, fmt, exported)
+            self._written(fmt, outcome)
 
     def _written(self, fmt: str, exported: Exported) -> None:
         self.app.notify(
