@@ -267,16 +267,25 @@ def peek(data: bytes, name: str) -> tuple[int, bool]:
     return version, parts[2] == b"age"
 
 
-# The signature line: "signed <device id> <signature>", at most this long.
+# The signature line: "signed <device id> <body length> <signature>", at most this long.
 MAX_SIGNATURE_LINE = 200
 SIGNATURE_LINE = re.compile(rb"^signed ([0-9a-f-]{36}) (0|[1-9][0-9]{0,14}) ([A-Za-z0-9_-]{80,90})$")
 
 KeyOf = Callable[[str], bytes]
 
 
-def signer_of(data: bytes, name: str) -> str:
-    """The device that signed a bundle, as its signature line says (not yet checked)."""
-    peek(data, name)
+@dataclass(frozen=True)
+class SignatureLine:
+    """What a bundle's signature line says (not yet checked), and where its body starts."""
+
+    signer: str
+    length: int
+    signature: str
+    body_start: int
+
+
+def signature_line(data: bytes, name: str) -> SignatureLine:
+    """A bundle's signature line, read after its header line; BundleError if it has none."""
     start = data.index(b"\n") + 1
     end = data.find(b"\n", start, start + MAX_SIGNATURE_LINE)
     if end < 0:
@@ -286,7 +295,7 @@ def signer_of(data: bytes, name: str) -> str:
     match = SIGNATURE_LINE.match(data[start:end])
     if match is None:
         raise BundleError(f"{name} is not signed (its signature line is malformed): refused")
-    return match[1].decode("ascii")
+    return SignatureLine(match[1].decode("ascii"), int(match[2]), match[3].decode("ascii"), end + 1)
 
 
 def check_signature(data: bytes, name: str, key_of: KeyOf) -> tuple[str, bytes]:
@@ -295,32 +304,29 @@ def check_signature(data: bytes, name: str, key_of: KeyOf) -> tuple[str, bytes]:
     `key_of(device_id)` gives the public key of a device the reader trusts, and raises
     `Untrusted` for any other: nothing of an untrusted bundle is read past its signature.
     """
-    signer = signer_of(data, name)
+    peek(data, name)
+    line = signature_line(data, name)
     try:
-        public = key_of(signer)
+        public = key_of(line.signer)
     except Untrusted as error:
         raise Untrusted(f"{name} {error}") from None
-    header_end = data.index(b"\n")
-    line_end = data.index(b"\n", header_end + 1)
-    match = SIGNATURE_LINE.match(data[header_end + 1 : line_end])
-    assert match is not None  # signer_of checked it
-    signature = decode_key(match[3].decode("ascii"), SIGNATURE_BYTES)
-    body = data[line_end + 1 :]
-    stated = int(match[2])
-    if len(body) < stated:
+    body = data[line.body_start :]
+    if len(body) < line.length:
         raise BundleIncomplete(
             f"{name} is shorter than its signature says: truncated (perhaps still being copied) "
             "or altered; refused"
         )
-    if len(body) > stated:
+    if len(body) > line.length:
         raise BundleError(f"{name} is longer than its signature says: altered; refused")
-    message = signed_message(data[:header_end], signer, stated, hashlib.sha256(body).digest())
+    header = data[: data.index(b"\n")]
+    message = signed_message(header, line.signer, line.length, hashlib.sha256(body).digest())
+    signature = decode_key(line.signature, SIGNATURE_BYTES)
     if signature is None or not verify(public, signature, message):
         raise BundleError(
-            f"{name} does not match its signature from device {signer[:8]}: it was altered, "
+            f"{name} does not match its signature from device {line.signer[:8]}: it was altered, "
             "damaged, or forged; refused"
         )
-    return signer, body
+    return line.signer, body
 
 
 def decode(data: bytes, name: str, key_of: KeyOf, identities: list[Any] | None = None) -> Bundle:
@@ -329,8 +335,8 @@ def decode(data: bytes, name: str, key_of: KeyOf, identities: list[Any] | None =
     The signature is checked first, with `key_of` (see `check_signature`). `identities`
     are pyrage identities for an encrypted bundle.
     """
-    _version, encrypted = peek(data, name)
     signer, body = check_signature(data, name, key_of)
+    _version, encrypted = peek(data, name)
     if encrypted:
         body = _decrypt(body, name, identities)
     if len(body) < DIGEST_SIZE + 2:

@@ -190,6 +190,11 @@ async def test_a_mistyped_enrolment_code_is_refused_in_the_form(workspace: Works
         assert "its fingerprint does not match" in screen_text(app)
         await fill(pilot, code=str(actions.office_code(workspace.store)))
         assert "that is an office code" in screen_text(app)
+        # A label that looks like a device id is refused in the form, the pasted code kept.
+        await fill(pilot, code=code, label="aaaa2222")
+        assert isinstance(app.screen, SyncForm)
+        assert "looks like a device id" in screen_text(app)
+        assert app.screen.query_one("#code", Input).value == code
         await pilot.press("escape")
     assert workspace.store.trust.all() == []
 

@@ -23,7 +23,7 @@ from facilitator.actions.data_folder import Workspace
 from facilitator.core.errors import FacilitatorError
 from facilitator.ui.boundary import Guarded
 from facilitator.ui.keys import BLANK, key_bar_bindings
-from facilitator.ui.screens.sync_form import FormField, FormValues, SyncForm
+from facilitator.ui.screens.sync_form import FormField, FormValues, SyncForm, refused_by
 from facilitator.ui.text import one_line, when
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -155,18 +155,12 @@ class DevicesScreen(Guarded, Screen[None]):
     # ------------------------------------------------------------ actions
 
     def action_enrol(self) -> None:
+        from facilitator.sync.enrolment import check_label
         from facilitator.sync.signing import parse_enrolment_code
 
         if not self.is_office:
             self.notify(NOT_AN_OFFICE, severity="warning", markup=False)
             return
-
-        def check(values: FormValues) -> str | None:
-            try:
-                parse_enrolment_code(str(values["code"]))
-            except FacilitatorError as error:
-                return str(error)
-            return None
 
         def chosen(values: FormValues | None) -> None:
             if values is None:
@@ -198,7 +192,14 @@ class DevicesScreen(Guarded, Screen[None]):
             ),
             FormField("label", "A label, to tell the laptops apart (optional)", "", "e.g. Leeds laptop 2"),
         ]
-        form = SyncForm("Enrol a laptop", fields, "Enrol", check, blink=self.blink)
+        code_ok, label_ok = refused_by("code", parse_enrolment_code), refused_by("label", check_label)
+        form = SyncForm(
+            "Enrol a laptop",
+            fields,
+            "Enrol",
+            lambda values: code_ok(values) or label_ok(values),
+            blink=self.blink,
+        )
         self.app.push_screen(form, callback=chosen)
 
     def action_revoke(self) -> None:

@@ -31,7 +31,7 @@ from facilitator.store import Store, sync_state
 from facilitator.sync.merge import ImportResult
 from facilitator.ui.boundary import Guarded
 from facilitator.ui.keys import BLANK, key_bar_bindings
-from facilitator.ui.screens.sync_form import FormField, FormValues, SyncForm
+from facilitator.ui.screens.sync_form import FormField, FormValues, SyncForm, refused_by
 from facilitator.ui.text import literal, when
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -502,13 +502,6 @@ class SyncScreen(Guarded, Screen[None]):
         if self._busy():
             return
 
-        def check(values: FormValues) -> str | None:
-            try:
-                parse_office_code(str(values["recipient"]))
-            except FacilitatorError as error:
-                return str(error)
-            return None
-
         def chosen(values: FormValues | None) -> None:
             if values is None:
                 return
@@ -528,6 +521,7 @@ class SyncScreen(Guarded, Screen[None]):
                 "facilitator-office:…" if trusted is None else f"now: office {trusted.device_id[:8]}",
             )
         ]
+        check = refused_by("recipient", parse_office_code)
         form = SyncForm("Trust the office", fields, "Trust this office", check, blink=self.blink)
         self.app.push_screen(form, callback=chosen)
 

@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from facilitator.core.errors import FacilitatorError
 from facilitator.ui.boundary import Guarded
 from facilitator.ui.widgets.tick_box import TickBox
 
@@ -29,6 +30,19 @@ class FormField:
 
 
 FormValues = dict[str, str | bool]
+
+
+def refused_by(field: str, parse: Callable[[str], object]) -> Callable[[FormValues], str | None]:
+    """A form check: the one-line reason `parse` refuses the box `field` with, or None if it takes it."""
+
+    def check(values: FormValues) -> str | None:
+        try:
+            parse(str(values[field]))
+        except FacilitatorError as error:
+            return str(error)
+        return None
+
+    return check
 
 
 class SyncForm(Guarded, ModalScreen[FormValues | None]):
