@@ -159,3 +159,24 @@ def join_office(laptop_dir: Path, office_dir: Path, office_code: str) -> None:
     with Store.open(office_dir) as office:
         enrol_device(office, code, laptop_dir.name)
         remember(office)
+
+
+def reissue(path: Path, out: Path, change: Any, *, sequence: int | None = None) -> Path:
+    """The bundle at `path` with its tables changed by `change(tables)` (lists of rows, to edit in
+    place or replace), signed again by the device that made it, written plaintext to `out`."""
+    from facilitator.sync import bundle
+
+    read = read_back(path)
+    tables = change([bundle.TableRows(t.table, t.columns, [list(r) for r in t.rows]) for t in read.tables])
+    manifest = read.manifest
+    data, _manifest = bundle.encode(
+        manifest.device_id,
+        manifest.sequence if sequence is None else sequence,
+        manifest.created_at,
+        tables,
+        complete=False,
+        recipients=None,
+        signer=KNOWN_SIGNERS[manifest.device_id],
+    )
+    out.write_bytes(data)
+    return out

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from facilitator.cli import main
 from facilitator.sync import bundle, keys
 from facilitator.sync import merge as sync
-from tests.sync_helpers import new_session, open_store, read_back, signer_of, whole_database
+from tests.sync_helpers import new_session, open_store, read_back, reissue, signer_of, whole_database
 from tests.sync_helpers import parts_of as parts_of
 
 LAPTOP_RECIPIENT_FILE = "office.key"
@@ -202,19 +202,7 @@ def test_plaintext_export_warns(tmp_path):
 
 def rebuilt(world: dict[str, Path], name: str, change: Any) -> Path:
     """The laptop's plaintext bundle with its tables changed by `change(tables)`, under a new name."""
-    read = read_back(world["plain"])
-    tables = change([bundle.TableRows(t.table, t.columns, [list(r) for r in t.rows]) for t in read.tables])
-    manifest = read.manifest
-    data, _ = bundle.encode(
-        manifest.device_id,
-        manifest.sequence,
-        manifest.created_at,
-        tables,
-        complete=False,
-        recipients=None,
-        signer=SIGNERS[world["tmp"]],
-    )
-    return variant(world, name, data)
+    return reissue(world["plain"], world["tmp"] / name, change)
 
 
 def test_a_bundle_carrying_conflicts_is_refused(world):

@@ -14,7 +14,7 @@ from facilitator.core.errors import FacilitatorError
 from facilitator.store import SYNCED_TABLES, Store, sync_state
 from facilitator.sync import bundle
 from facilitator.sync import merge as sync
-from tests.sync_helpers import KNOWN_SIGNERS, new_session, open_store, read_back, signer_of, take
+from tests.sync_helpers import new_session, open_store, read_back, reissue, signer_of, take
 
 
 @pytest.fixture
@@ -388,27 +388,16 @@ def test_resolving_a_conflict_is_a_local_write_stamped_by_the_stores_clock(tmp_p
 
 def rewrite(path: Path, out: Path, change: Callable[[str, dict[str, object]], None]) -> Path:
     """The bundle at `path`, its rows changed in place by `change(table, row)`, as a new file `out`."""
-    read = read_back(path)
-    tables = []
-    for rows in read.tables:
-        changed = []
-        for row in rows.rows:
-            values = dict(zip(rows.columns, row, strict=True))
-            change(rows.table, values)
-            changed.append([values[c] for c in rows.columns])
-        tables.append(bundle.TableRows(rows.table, rows.columns, changed))
-    manifest = read.manifest
-    data, _ = bundle.encode(
-        manifest.device_id,
-        manifest.sequence + 1000,
-        manifest.created_at,
-        tables,
-        complete=False,
-        recipients=None,
-        signer=KNOWN_SIGNERS[manifest.device_id],
-    )
-    out.write_bytes(data)
-    return out
+
+    def each_row(tables: list[bundle.TableRows]) -> list[bundle.TableRows]:
+        for rows in tables:
+            for row in rows.rows:
+                values = dict(zip(rows.columns, row, strict=True))
+                change(rows.table, values)
+                row[:] = [values[c] for c in rows.columns]  # type: ignore[index]
+        return tables
+
+    return reissue(path, out, each_row, sequence=read_back(path).manifest.sequence + 1000)
 
 
 def test_an_older_version_from_the_same_device_that_differs_is_a_conflict(devices, tmp_path):
