@@ -51,6 +51,9 @@ class CodeScreen(Guarded, Screen[None]):
     HELP_TITLE = "Keys of the code"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "back", "back", id="code.back", key_display="esc", tooltip="Go back."),
+        Binding(
+            "question_mark", "app.help", "help", id="code.help", key_display="?", tooltip="All the keys."
+        ),
         BLANK,
     ]
 

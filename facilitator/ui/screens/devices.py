@@ -60,6 +60,9 @@ class DevicesScreen(Guarded, Screen[None]):
             tooltip="Revoke the selected laptop: its bundles are refused from now on.",
         ),
         BLANK,
+        Binding(
+            "question_mark", "app.help", "help", id="devices.help", key_display="?", tooltip="All the keys."
+        ),
         Binding("escape", "back", "back", id="devices.back", key_display="esc", tooltip="Go back."),
     ]
 
@@ -186,7 +189,7 @@ class DevicesScreen(Guarded, Screen[None]):
         fields = [
             FormField(
                 "code",
-                "The laptop's enrolment code (sync, e on the laptop)",
+                "Enrolment code, from the laptop (sync, e)",
                 "",
                 "facilitator-device:…",
             ),

@@ -216,7 +216,11 @@ class SyncScreen(Guarded, Screen[None]):
             tooltip="Sync with a folder (USB stick or shared folder): export, then import what is new there.",
         ),
         Binding(
-            "r", "recipient", "key", id="sync.recipient", tooltip="Set the office's public key (recipient)."
+            "r",
+            "recipient",
+            "office",
+            id="sync.recipient",
+            tooltip="On a laptop: trust the office (paste the office code 'keys new' printed there).",
         ),
         Binding("k", "conflicts", "conflicts", id="sync.conflicts", tooltip="Review and resolve conflicts."),
         # The key bar is full at 80 columns: these are in the facts above, the help and the palette.
@@ -238,6 +242,9 @@ class SyncScreen(Guarded, Screen[None]):
             tooltip="The laptops this office enrolled: enrol one, or revoke one.",
         ),
         replace(BLANK, show=False),
+        Binding(
+            "question_mark", "app.help", "help", id="sync.help", key_display="?", tooltip="All the keys."
+        ),
         Binding("escape", "back", "back", id="sync.back", key_display="esc", tooltip="Go back."),
     ]
 
@@ -516,7 +523,7 @@ class SyncScreen(Guarded, Screen[None]):
         fields = [
             FormField(
                 "recipient",
-                "The office code (the line that 'keys new' printed at the office)",
+                "The office code, from the office (sync, e)",
                 "",
                 "facilitator-office:…" if trusted is None else f"now: office {trusted.device_id[:8]}",
             )
@@ -603,7 +610,10 @@ class SyncScreen(Guarded, Screen[None]):
             self.query_one("#sync-output", Static).update(self.shown)
             self.notify(f"{len(files)} unencrypted bundle(s) left unimported.", severity="warning")
 
-        self.app.push_screen(ConfirmScreen(plaintext_question(len(files)), "Import them"), callback=answered)
+        self.app.push_screen(
+            ConfirmScreen(plaintext_question(len(files)), "Import them" if len(files) > 1 else "Import it"),
+            callback=answered,
+        )
 
     @on(Progressed)
     def _progressed(self, event: Progressed) -> None:
