@@ -101,16 +101,14 @@ def enrolled_devices(store: Store) -> list[DeviceEntry]:
     from facilitator.sync.signing import key_fingerprint
 
     imports = store.sync.imports_by_device()
-    return [
-        DeviceEntry(
-            device,
-            key_fingerprint(device.device_id, device.public_key),
-            imports.get(device.device_id, (0, ""))[0],
-            imports.get(device.device_id, (0, ""))[1] or None,
-        )
-        for device in store.trust.all()
-        if device.role == "laptop"
-    ]
+    entries = []
+    for device in store.trust.all():
+        if device.role == "laptop":
+            bundles, last = imports.get(device.device_id, (0, None))
+            entries.append(
+                DeviceEntry(device, key_fingerprint(device.device_id, device.public_key), bundles, last)
+            )
+    return entries
 
 
 def needs_recipient(store: Store, *, plaintext: bool, identity_given: bool = False) -> bool:
