@@ -29,6 +29,7 @@ from facilitator.store.pools import PoolRepository
 from facilitator.store.postits import PostitRepository
 from facilitator.store.pseudonyms import PseudonymRepository
 from facilitator.store.roster import RosterRepository
+from facilitator.store.session_sync import SessionSyncRepository
 from facilitator.store.sessions import ConsultationRepository, SessionRepository
 from facilitator.store.sync_state import META_CLOCK_FLOOR, SyncRepository
 from facilitator.store.trust import TrustRepository, put_seed
@@ -81,6 +82,7 @@ class Store:
         self.pseudonyms = PseudonymRepository(self)
         self.sync = SyncRepository(self)
         self.trust = TrustRepository(self)
+        self.session_sync = SessionSyncRepository(self)
         try:
             conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
             self.db = Database(conn)

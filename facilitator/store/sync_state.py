@@ -212,6 +212,34 @@ class SyncRepository:
         """Every row of a table this device wrote last, tombstones too, by id."""
         return self._select(table, columns, "device_id = ?", [self._store.device_id])
 
+    def rows_of_sessions(self, device_id: str) -> dict[str, list[tuple[str, list[str], Row]]]:
+        """Every row (tombstones too) that a device wrote last and that belongs to a session,
+        grouped by session id: the session's own row, rows with a `session_id` (post-its,
+        roster, notes, session themes, ...) and rows whose parent has one (a note's theme tags).
+
+        Each row comes as (table, its columns in table order, the row), tables parents first.
+        """
+        grouped: dict[str, list[tuple[str, list[str], Row]]] = {}
+        db = self._store.db
+        for table in self.tables():
+            columns = self.columns(table)
+            listed = ", ".join(f"t.{quote(c)}" for c in columns)
+            if table == "sessions" or "session_id" in columns:
+                column = "id" if table == "sessions" else "session_id"
+                queries = [f"SELECT t.{column}, {listed} FROM {quote(table)} AS t WHERE t.device_id = ?"]
+            else:
+                queries = [
+                    f"SELECT p.session_id, {listed} FROM {quote(table)} AS t "
+                    f"JOIN {quote(parent)} AS p ON p.{quote(there)} = t.{quote(here)} WHERE t.device_id = ?"
+                    for parent, here, there in self.parents(table)
+                    if "session_id" in self.columns(parent)
+                ]
+            for query in queries:
+                for found in db.execute(query, [device_id]):
+                    if found[0] is not None:
+                        grouped.setdefault(str(found[0]), []).append((table, columns, tuple(found[1:])))
+        return grouped
+
     def rows_by_id(
         self, table: str, columns: Sequence[str], ids: Iterable[Value], *, own: bool = False
     ) -> dict[Value, Row]:
