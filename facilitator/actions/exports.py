@@ -1,8 +1,10 @@
 """Writing what leaves the laptop: a session's export or summary, the charts, the report.
 
-Each returns what it wrote and the identifying details still in it after the
-pseudonym map (`discussion.privacy`), for the front end to warn about: an export
-never alters a comment silently.
+`identifying_details` is the one check of what an export would carry: the
+identifying details left in its comments and notes after the pseudonym map. The
+app runs it before writing and asks; the command line warns after writing. Each
+export returns what it wrote and those details, for the front end to warn about:
+an export never alters a comment silently.
 """
 
 from __future__ import annotations
@@ -20,6 +22,32 @@ if TYPE_CHECKING:
 
 SESSION_FORMATS = ("json", "csv", "md", "html")
 SUMMARY_FORMATS = ("html", "md")
+
+
+def identifying_details(
+    store: Store,
+    sessions: Sequence[Session],
+    *,
+    names: bool = False,
+    postits: bool = True,
+    notes: bool = True,
+) -> list[PrivacyFinding]:
+    """The identifying details an export of `sessions` would carry, after the pseudonym map.
+
+    Prison numbers, phone numbers and dates always; with `names`, also capitalised
+    words that may be names (many, mostly harmless, so the command line lists them
+    only on request, while the app asks about them before it writes, with the map
+    one key away). `postits` and `notes` say what the export holds. Post-its first,
+    in statement order, then notes, session by session in the order given.
+    """
+    from facilitator.discussion.privacy import EXPORT_KINDS, session_findings
+
+    kinds = EXPORT_KINDS | {"name"} if names else EXPORT_KINDS
+    return [
+        finding
+        for session in sessions
+        for finding in session_findings(store, session, postits=postits, notes=notes, kinds=kinds)
+    ]
 
 
 def privacy_heading(findings: Sequence[PrivacyFinding]) -> str:
@@ -46,8 +74,6 @@ def export_session(store: Store, session: Session, fmt: str, out: str, table: st
     `out` is a file, or "-" for the text itself (`Exported.text`, written nowhere);
     a Markdown summary needs a file, its PNG charts are written beside it.
     """
-    from facilitator.discussion.privacy import session_findings
-
     if fmt not in SESSION_FORMATS:
         raise FacilitatorError(f"format {fmt!r} must be one of {', '.join(SESSION_FORMATS)}")
     text: str | None = None
@@ -70,18 +96,17 @@ def export_session(store: Store, session: Session, fmt: str, out: str, table: st
             written, text = [out], None
     only_postits = fmt == "csv" and table == "postits"
     only_notes = fmt == "csv" and table == "notes"
-    findings = session_findings(store, session, postits=not only_notes, notes=not only_postits)
+    findings = identifying_details(store, [session], postits=not only_notes, notes=not only_postits)
     return Exported(written, text, findings)
 
 
 def export_summary_to_folder(store: Store, session: Session, fmt: str, data_dir: Path) -> Exported:
     """Write a session's summary (html or md) into the data folder's exports folder, never over
     an earlier file; the summary is the last file written."""
-    from facilitator.discussion.privacy import session_findings
     from facilitator.outputs import summary
 
     written = summary.export_summary_to_folder(store, session, fmt, data_dir)
-    return Exported(written, findings=session_findings(store, session))
+    return Exported(written, findings=identifying_details(store, [session]))
 
 
 @dataclass(frozen=True)
@@ -130,11 +155,10 @@ def write_report(
     pools: Sequence[str] = (),
 ) -> ReportWritten:
     """Write `report.html` with its chart files into `out` (chosen as for `write_charts`)."""
-    from facilitator.discussion.privacy import sessions_findings
     from facilitator.exercise import charts
     from facilitator.outputs import report
 
     selection = charts.select(store, consultation=consultation, session_refs=session_refs, pools=pools)
     entries = report.write_report(store, selection, out, formats)
     sessions = list(selection.sessions)
-    return ReportWritten(out, len(entries), sessions, sessions_findings(store, sessions))
+    return ReportWritten(out, len(entries), sessions, identifying_details(store, sessions))

@@ -457,10 +457,10 @@ def privacy_command(session: str, names: bool) -> None:
     prison numbers, phone numbers and dates (and, with --names, possible names).
     Prints one line per finding: where, kind, excerpt, reason (tab-separated).
     """
-    from facilitator.discussion.privacy import EXPORT_KINDS, session_findings
+    from facilitator.actions.exports import identifying_details
 
     store = workspace().store
-    found = session_findings(store, store.sessions.get(session), kinds=None if names else EXPORT_KINDS)
+    found = identifying_details(store, [store.sessions.get(session)], names=names)
     if not found:
         click.echo("no identifying details found", err=True)
         return

@@ -9,7 +9,7 @@ applied) and says where each finding is, so the exporting command can warn.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from facilitator.discussion.anonymity import Anonymiser, detect
@@ -20,6 +20,14 @@ from facilitator.store import Session, Store
 # themselves), so they are listed only on request (`facilitator privacy --names`).
 EXPORT_KINDS = frozenset({"prison_number", "phone", "date"})
 EXCERPT_MAX = 40
+# How a finding's kind reads in a sentence for the facilitator.
+KIND_WORDS = {
+    "prison_number": "Prison number",
+    "phone": "Phone number",
+    "date": "Date",
+    "name": "Likely name",
+    "pseudonym": "Name in the pseudonym map",
+}
 
 
 @dataclass(frozen=True)
@@ -32,15 +40,23 @@ class PrivacyFinding:
     kind: str
     reason: str
     excerpt: str
+    place: str = ""  # e.g. "in a comment on statement 3 (P2)", "in a note"
 
     def line(self, *, with_session: bool = False) -> str:
         where = f"{self.session_label}: {self.location}" if with_session else self.location
         return f"{where}: {self.kind.replace('_', ' ')} {self.excerpt!r} ({self.reason})"
 
+    def sentence(self, *, with_session: bool = False) -> str:
+        """The finding in plain words: "Prison number A1234BC in a comment on statement 2"."""
+        excerpt = f"'{self.excerpt}'" if self.kind in ("name", "pseudonym") else self.excerpt
+        said = f"{KIND_WORDS.get(self.kind, self.kind.replace('_', ' '))} {excerpt} {self.place}".rstrip()
+        return f"{said} ({self.session_label})" if with_session else said
+
 
 def _scan(
     session: Session,
     location: str,
+    place: str,
     item_id: str,
     text: str,
     kinds: frozenset[str] | None,
@@ -54,7 +70,7 @@ def _scan(
             continue  # a pseudonym the map put there
         if len(excerpt) > EXCERPT_MAX:
             excerpt = excerpt[: EXCERPT_MAX - 1] + "…"
-        yield PrivacyFinding(session.label, location, item_id, finding.kind, finding.reason, excerpt)
+        yield PrivacyFinding(session.label, location, item_id, finding.kind, finding.reason, excerpt, place)
 
 
 def session_findings(
@@ -82,18 +98,17 @@ def session_findings(
             if not postit.comment:
                 continue
             where = f"statement {postit.statement_number} post-it"
+            place = f"in a comment on statement {postit.statement_number}"
             if postit.participant:
                 where += f" {postit.participant}"
-            found.extend(_scan(session, where, postit.id, anonymise(postit.comment), kinds, changed))
+                place += f" ({postit.participant})"
+            text = anonymise(postit.comment)
+            found.extend(_scan(session, where, place, postit.id, text, kinds, changed))
     if notes:
         for note in discussion.notes(store, session.id):
             where = note.kind.replace("_", " ")
             if note.participant:
                 where += f" ({note.participant})"
-            found.extend(_scan(session, where, note.id, anonymise(note.text), kinds, changed))
+            place = f"in a {where}"
+            found.extend(_scan(session, where, place, note.id, anonymise(note.text), kinds, changed))
     return found
-
-
-def sessions_findings(store: Store, sessions: Sequence[Session]) -> list[PrivacyFinding]:
-    """`session_findings` over several sessions (a report), in the order given."""
-    return [f for session in sessions for f in session_findings(store, session)]

@@ -16,12 +16,13 @@ from facilitator.store import Store
 from facilitator.ui.app import make_app
 from facilitator.ui.screens.confirm import ConfirmScreen
 from facilitator.ui.screens.export_summary import ExportSummaryScreen
+from facilitator.ui.screens.export_warning import ExportWarningScreen
 from facilitator.ui.screens.session_form import SessionFormScreen
 from facilitator.ui.screens.sync import SyncForm, SyncScreen
 from tests.conftest import Cli
 from tests.sync_helpers import bundles_split_from_parents, open_store
 
-from .conftest import SET_ID, new_session
+from .conftest import SET_ID, new_session, screen_text
 
 PHONE = "07700 900123"
 
@@ -117,7 +118,9 @@ async def test_both_front_ends_warn_of_the_same_identifying_details_on_export(
         await app.push_screen(ExportSummaryScreen(workspace, session_id, "html"))
         await app.workers.wait_for_complete()
         await pilot.pause()
-        warnings = [n.message for n in app._notifications if n.severity == "warning"]
-    assert len(warnings) == 1
-    assert warnings[0].splitlines()[1:] == told_by_command
-    assert f"warning: {warnings[0].splitlines()[0]}" in result.stderr.splitlines()
+        warning = app.screen
+        assert isinstance(warning, ExportWarningScreen)  # asked before anything is written
+        told_by_the_app = [finding.line() for finding in warning.findings]
+        assert f"Phone number {PHONE} in a comment on statement 1" in screen_text(app)
+    assert told_by_the_app == told_by_command
+    assert not Path("data", "exports").exists()

@@ -40,6 +40,7 @@ SNAPSHOT_OF_SCREEN = {
     "DevicesScreen": "test_ui_trust::test_the_devices_screen",
     "DiscussionScreen": "test_snapshots_discussion::test_discussion_screen",
     "ExportSummaryScreen": "test_snapshots_screens::test_export_summary_chooser",
+    "ExportWarningScreen": "test_ui_export_warning::test_the_warning_at_80x24",
     "HelpScreen": "test_snapshots_screens::test_help_over_the_wall",
     "HomeScreen": "test_ui_snapshots::test_home[80x24]",
     "ParticipantIntro": "test_snapshots_screens::test_participant_intro",

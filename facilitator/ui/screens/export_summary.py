@@ -1,14 +1,17 @@
 """Exporting a session's summary from the app, into the data folder's exports folder.
 
 `x` on the wall or the sessions screen opens `ExportSummaryScreen`: `h` writes
-one self-contained HTML page, `m` Markdown with its PNG charts beside it. The
-file is written in a thread (drawing charts takes a moment) and never replaces
-an earlier one; a notification says where it went.
+one self-contained HTML page, `m` Markdown with its PNG charts beside it. First
+the session is checked for identifying details (prison numbers, phone numbers,
+dates, likely names left after the pseudonym map); if there are any,
+`ExportWarningScreen` lists them and asks before anything is written. The check
+and the file are done in a thread (drawing charts takes a moment); the file never
+replaces an earlier one, and a notification says where it went.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -20,13 +23,17 @@ from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
 from facilitator.actions.data_folder import Workspace
-from facilitator.actions.exports import Exported, export_summary_to_folder, privacy_heading
+from facilitator.actions.exports import Exported, export_summary_to_folder
 from facilitator.core.errors import FacilitatorError
 from facilitator.outputs.summary import EXPORTS_FOLDER
 from facilitator.store import Store
 from facilitator.ui.boundary import Guarded
 from facilitator.ui.keys import BLANK
+from facilitator.ui.screens.export_warning import ExportWarningScreen, check_in_thread
 from facilitator.ui.text import literal, one_line
+
+if TYPE_CHECKING:
+    from facilitator.discussion.privacy import PrivacyFinding
 
 FORMAT_NAMES = {"html": "HTML", "md": "Markdown"}
 
@@ -37,15 +44,6 @@ def written_message(fmt: str, written: list[str]) -> str:
     if len(written) > 1:
         message += f" (its {len(written) - 1} PNG charts are beside it)"
     return message
-
-
-def privacy_message(exported: Exported, shown: int = 3) -> str:
-    """What the warning says: how many identifying details went out as written, and the first few."""
-    found = exported.findings
-    lines = [privacy_heading(found), *(finding.line() for finding in found[:shown])]
-    if len(found) > shown:
-        lines.append(f"… and {len(found) - shown} more")
-    return "\n".join(lines)
 
 
 class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
@@ -108,11 +106,41 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
         self.action_cancel()
 
     def action_export(self, fmt: str) -> None:
+        """Check the session for identifying details, then write (or ask first)."""
         if self.busy:
             return
-        self.busy = True
+        self._busy(True)
+        self.query_one("#export-status", Static).update("Checking for names, numbers and dates…")
+        self.check(fmt)
+
+    def _busy(self, busy: bool) -> None:
+        self.busy = busy
         for button in self.query(Button):
-            button.disabled = True
+            button.disabled = busy
+
+    @work(thread=True, exclusive=True, group="check")
+    def check(self, fmt: str) -> tuple[str, list[PrivacyFinding] | str]:
+        """The identifying details the summary would carry, or why they could not be read."""
+        return fmt, check_in_thread(self.workspace.data_dir, self.session.id)
+
+    def _checked(self, fmt: str, findings: list[PrivacyFinding]) -> None:
+        if not findings:
+            self._write(fmt)
+            return
+
+        def answered(write: bool | None) -> None:
+            if write:
+                self._write(fmt)
+            else:
+                self._busy(False)
+                self.query_one("#export-status", Static).update("Nothing written.")
+                self.query_one(f"#{fmt}", Button).focus()
+
+        self.query_one("#export-status", Static).update("Found details that may identify someone.")
+        warning = ExportWarningScreen(self.workspace, self.session.id, findings)
+        self.app.push_screen(warning, callback=answered)
+
+    def _write(self, fmt: str) -> None:
         self.query_one("#export-status", Static).update(f"Writing the {FORMAT_NAMES[fmt]} summary…")
         self.write(fmt)
 
@@ -136,11 +164,13 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
     @on(Worker.StateChanged)
     def _finished(self, event: Worker.StateChanged) -> None:
         result = event.worker.result
-        if event.worker.group != "export" or event.state != WorkerState.SUCCESS or result is None:
+        if event.worker.group not in ("check", "export") or event.state != WorkerState.SUCCESS or not result:
             return
         fmt, outcome = result
         if isinstance(outcome, str):
             self._failed(outcome)
+        elif event.worker.group == "check":
+            self._checked(fmt, outcome)
         else:
             self._written(fmt, outcome)
 
@@ -148,19 +178,15 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
         self.app.notify(
             written_message(fmt, exported.written), title="Summary exported", timeout=10, markup=False
         )
-        if exported.findings:
-            self.app.notify(privacy_message(exported), severity="warning", timeout=15, markup=False)
         self.dismiss(exported.written)
 
     def _failed(self, message: str) -> None:
-        self.busy = False
-        for button in self.query(Button):
-            button.disabled = False
+        self._busy(False)
         self.query_one("#export-status", Static).update(Text(f"Nothing written: {message}"))
         self.app.notify(f"Nothing written: {message}", severity="error", markup=False)
 
     def action_cancel(self) -> None:
         if self.busy:
-            self.notify("Writing the summary: a moment.")
+            self.notify("Checking or writing the summary: a moment.")
             return
         self.dismiss(None)
