@@ -18,6 +18,7 @@ from facilitator.sync.status import session_statuses
 from facilitator.ui.app import make_app
 
 from .conftest import new_session, screen_text, ticking_clock
+from .test_ui_sync import run_form
 
 SnapCompare = Callable[..., bool]
 
@@ -74,3 +75,33 @@ def test_the_sessions_screen_with_the_three_statuses(
 ) -> None:
     three_statuses(still_workspace, tmp_path)
     assert snap_compare(make_app(still_workspace, blink=False), terminal_size=(80, 24))
+
+
+async def test_f_puts_the_session_on_the_stick_and_reads_the_office_s_acknowledgement(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    laptop, stick, identity = workspace.store, tmp_path / "stick", tmp_path / "office.key"
+    stick.mkdir()
+    session = new_session(workspace, "Adult focus group 1")
+    laptop.postits.add(session, 1, "agree")
+    with Store.open(tmp_path / "office") as office:
+        code, _previous = actions.make_office(office, identity)
+        actions.trust_office(laptop, str(code))
+        actions.enrol_device(office, str(actions.enrolment_code(laptop)), "Laptop 1")
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("s")
+        await run_form(pilot, "f", folder=str(stick))
+        shown = screen_text(app)
+        assert "1 session(s) on the stick for the office; 0 confirmed by it." in shown, shown
+        assert "only once this bundle reaches the office" in shown
+        assert session_statuses(laptop)[session].status == "exported"
+        with Store.open(tmp_path / "office") as office:
+            actions.sync_folder(office, stick, identity)  # at the office, with the same stick
+        await run_form(pilot, "f", folder=str(stick))
+        shown = screen_text(app)
+        assert "The office's acknowledgement confirmed 1 session(s)." in shown, shown
+        assert "1 of 1 session confirmed" in shown
+        assert session_statuses(laptop)[session].status == "confirmed"
+        await pilot.press("escape")
+        assert "open · ✓ at office" in screen_text(app)
