@@ -246,10 +246,23 @@ def test_the_office_acknowledges_only_enrolled_laptops_and_reads_none(room, tmp_
         folder = tmp_path / "elsewhere"
         folder.mkdir()
         laptop = room["laptop"].device_id()
-        assert acknowledgement.write_acknowledgements(office, folder, [laptop, office.device_id, "x"]) == [
-            folder / acknowledgement.ack_name(laptop)
-        ]
+        written = acknowledgement.write_acknowledgements(office, folder, [laptop, office.device_id, "x"])
+        assert (written.paths, written.messages) == ([folder / acknowledgement.ack_name(laptop)], [])
         # An office reads no acknowledgement: it is the one that writes them.
         assert acknowledgement.read_acknowledgement(office, folder).found is False
     with room["laptop"].store() as store:
-        assert acknowledgement.write_acknowledgements(store, folder, [laptop]) == []
+        assert acknowledgement.write_acknowledgements(store, folder, [laptop]).paths == []
+
+
+def test_a_stick_the_office_cannot_write_to_keeps_the_import_and_says_so(room, monkeypatch):
+    from facilitator.core.errors import FacilitatorError
+
+    def refused(path: Path, data: bytes) -> None:
+        raise FacilitatorError(f"cannot write {path}: Read-only file system")
+
+    room["laptop"].ok("sync", "run", str(room["stick"]))
+    monkeypatch.setattr(acknowledgement, "write_atomic", refused)
+    result = office_run(room)
+    assert "added" in result.stdout and "acknowledgement" not in result.stdout
+    assert "warning: no acknowledgement for laptop" in result.stderr and "Read-only" in result.stderr
+    assert not ack_of(room).exists()

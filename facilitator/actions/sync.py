@@ -259,7 +259,9 @@ def import_bundles(
             senders.setdefault(outcome.path.parent, set()).add(outcome.result.device_id)
     if is_office(store):
         for folder, laptops in senders.items():
-            done.acknowledgements.extend(acknowledgement.write_acknowledgements(store, folder, laptops))
+            written = acknowledgement.write_acknowledgements(store, folder, laptops)
+            done.acknowledgements.extend(written.paths)
+            done.messages.extend(written.messages)
         return done
     for folder in dict.fromkeys(path.parent for path in paths):
         read = acknowledgement.read_acknowledgement(store, folder)

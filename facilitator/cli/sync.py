@@ -280,7 +280,9 @@ def sync_run(folder: Path, identity: Path | None, plaintext: bool, allow_plainte
 
     store = workspace().store
     load_identities(identity)  # a bad identity file is refused before anything is said
-    if plaintext and sync.has_new_changes(store):
+    if plaintext and (
+        sync.has_new_changes(store) or (not is_office(store) and sync.unconfirmed_sessions(store)[0])
+    ):
         _warn_plaintext()
     synced = sync_folder(store, folder, identity, plaintext=plaintext, allow_plaintext=allow_plaintext)
     result = synced.done

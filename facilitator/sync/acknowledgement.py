@@ -29,6 +29,7 @@ from pathlib import Path
 
 from facilitator.core.clock import MAX_AHEAD, STAMP_FORMAT
 from facilitator.core.errors import FacilitatorError
+from facilitator.core.files import write_atomic
 from facilitator.store import Store
 from facilitator.sync import bundle
 from facilitator.sync.bundle import BundleError, Untrusted
@@ -133,22 +134,36 @@ def _stamp(text: object) -> datetime | None:
 # ---------------------------------------------------------------- at the office
 
 
-def write_acknowledgements(store: Store, folder: Path, laptops: Iterable[str]) -> list[Path]:
+@dataclass
+class AcksWritten:
+    """The acknowledgements the office wrote into a folder, and why any could not be written."""
+
+    paths: list[Path] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+def write_acknowledgements(store: Store, folder: Path, laptops: Iterable[str]) -> AcksWritten:
     """At the office: into `folder`, each enrolled laptop's acknowledgement of all the office holds
-    from it (written whole or not at all, replacing the one there). Returns the files written."""
+    from it (written whole or not at all, replacing the one there).
+
+    A folder that cannot be written (a read-only stick) is said in `messages`: what was
+    imported stays imported, and the next sync writes the acknowledgement.
+    """
+    done = AcksWritten()
     if not is_office(store):
-        return []
+        return done
     enrolled = {d.device_id for d in store.trust.all() if d.role == "laptop" and not d.revoked}
     by = signer(store)
-    written = []
     for laptop in sorted(set(laptops) & enrolled):
         ack = Acknowledgement(store.device_id, laptop, store.clock.now(), session_digests(store, laptop))
         path = folder / ack_name(laptop)
-        from facilitator.core.files import write_atomic
-
-        write_atomic(path, encode(ack, by))
-        written.append(path)
-    return written
+        try:
+            write_atomic(path, encode(ack, by))
+        except FacilitatorError as error:
+            done.messages.append(f"no acknowledgement for laptop {laptop[:8]}: {error}")
+            continue
+        done.paths.append(path)
+    return done
 
 
 # ---------------------------------------------------------------- on a laptop

@@ -743,7 +743,8 @@ def sync_folder(
             result.imported.append(outcome)
     if office:
         senders = {o.result.device_id for o in settled_all if o.result is not None and o.result.device_id}
-        result.acknowledgements = acknowledgement.write_acknowledgements(store, folder, senders)
+        written = acknowledgement.write_acknowledgements(store, folder, senders)
+        result.acknowledgements, result.messages = written.paths, result.messages + written.messages
     if strangers:
         result.messages.append(
             f"{strangers} bundle(s) not signed by the office this laptop trusts left alone "

@@ -231,14 +231,17 @@ class HomeScreen(Guarded, Screen[None]):
         self.refresh_sessions()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.refresh_sessions()
+        self.refresh_sessions(statuses=False)
 
-    def refresh_sessions(self, select: str | None = None) -> None:
-        """Read the sessions again; keep (or move) the cursor on a session."""
+    def refresh_sessions(self, select: str | None = None, *, statuses: bool = True) -> None:
+        """Read the sessions again (and, unless told not to, their sync statuses); keep (or move)
+        the cursor on a session."""
         table: DataTable[Text] = self.query_one(DataTable)
         current = select or self.selected_id()
         self.summaries = self.workspace.store.sessions.summaries()
-        self.statuses = sync_statuses(self.workspace.store)  # every session's digest, in one pass
+        if statuses or not self.statuses:
+            # Every session's digest, in one pass: a resize keeps the last ones.
+            self.statuses = sync_statuses(self.workspace.store)
         width, height = self.app.size
         # Less the screen's padding; a scroll bar once the rows outnumber the lines (less title, key bar…).
         scrollbar = len(self.summaries) > height - 7
