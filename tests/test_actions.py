@@ -189,14 +189,19 @@ def test_export_a_bundle_then_sync_a_folder(store: Store, session: Session, tmp_
     assert made.made.encrypted and made.new_rows > 0 and made.sent_again < made.made.rows
     folder = tmp_path / "usb"
     folder.mkdir()
-    assert sync_actions.sync_folder(store, folder).done.exported is None  # nothing new since
+    # Nothing new since, but the office has not confirmed the session: it goes on the stick.
+    first = sync_actions.sync_folder(store, folder).done
+    assert first.exported is not None and (first.unconfirmed, first.confirmed) == (1, 0)
     postits.record_postit(store, session, 2, "neutral")
     synced = sync_actions.sync_folder(store, folder)
     assert synced.done.exported is not None and synced.done.imported == []
     with open_store(tmp_path / "office") as office:
         taken = sync_actions.sync_folder(office, folder, identity)
-        assert [r.counts.added > 0 for r in taken.done.imported] == [True]
+        assert [r.counts.added > 0 for r in taken.done.imported] == [True, True]
         assert taken.done.exported is not None and taken.done.exported.encrypted  # to its own key
+        assert [p.name for p in taken.done.acknowledgements] == [f"ack-{store.device_id}.facilitator-ack"]
+    back = sync_actions.sync_folder(store, folder).done
+    assert back.exported is None and (back.newly_confirmed, back.confirmed) == ([session.id], 1)
 
 
 # ---------------------------------------------------------------- exports

@@ -80,7 +80,8 @@ def test_session_new_prints_the_id_alone(cli: Cli) -> None:
             "statement_set": DEFAULT_SET,
             "postits": 0,
             "closed": False,
-            "sent": False,
+            "sync_status": "local",
+            "confirmed_at": None,
         }
     ]
 
@@ -90,9 +91,10 @@ def test_session_list_is_a_table_in_date_order(cli: Cli) -> None:
     earlier = new_session(cli, *NEW_SESSION)
     cli("record", later, "1", "agree")
     lines = cli("session", "list").stdout.splitlines()
-    assert lines[0] == "id\tdate\tlabel\tcohort\tsetting\tpostits\tstatus"
+    assert lines[0] == "id\tdate\tlabel\tcohort\tsetting\tpostits\tstatus\toffice"
     assert [line.split("\t")[0] for line in lines[1:]] == [earlier, later]
     assert lines[2].split("\t")[5] == "1"
+    assert lines[2].split("\t")[7] == "not sent"
 
 
 def test_an_empty_session_list_says_how_to_start(cli: Cli) -> None:

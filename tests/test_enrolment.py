@@ -361,7 +361,7 @@ def test_an_enrolled_laptop_cannot_overwrite_another_laptops_rows(room):
     path.write_bytes(data)
     result = office_import(room, path)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.strip().endswith("added 0, updated 0, unchanged 0, conflicted 1")
+    assert "overwrite.bundle: added 0, updated 0, unchanged 0, conflicted 1\n" in result.stdout
     with room["office"].store() as office:
         assert office.postits.get(postit.id).comment == ""
         assert office.sync.row("postits", postit.id) == row

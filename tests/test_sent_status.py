@@ -1,4 +1,4 @@
-"""Whether each session's latest changes have left this device, session by session."""
+"""Each session on its own: changed here (`local`), carried by a bundle (`exported`) or not."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pytest
 
 from facilitator.discussion import notes as discussion
 from facilitator.discussion import roster
-from facilitator.store import Store, sync_state
+from facilitator.store import Store
 from facilitator.sync import merge as sync
+from facilitator.sync.status import session_statuses
 from tests.conftest import Cli
 from tests.sync_helpers import new_session, open_store, take
 
@@ -24,8 +25,14 @@ def laptop_and_office(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
     office.close()
 
 
-def sent(store: Store) -> dict[str, bool]:
-    return {s.session.label: s.sent for s in store.sessions.summaries()}
+def statuses(store: Store) -> dict[str, str]:
+    """Each session's sync status by label; sessions with no row written here are left out."""
+    found = session_statuses(store)
+    return {
+        s.session.label: found[s.session.id].status
+        for s in store.sessions.summaries()
+        if s.session.id in found
+    }
 
 
 def send(store: Store, to: Store, folder: Path) -> None:
@@ -33,40 +40,42 @@ def send(store: Store, to: Store, folder: Path) -> None:
     take(to, sync.export_bundle(store, folder, plaintext=True).path)
 
 
-def test_each_session_is_sent_or_not_on_its_own(laptop_and_office, tmp_path):
+def test_each_session_is_exported_or_not_on_its_own(laptop_and_office, tmp_path):
     laptop, office = laptop_and_office
     first, second = new_session(laptop, "One"), new_session(laptop, "Two")
-    assert sent(laptop) == {"One": False, "Two": False}
+    assert statuses(laptop) == {"One": "local", "Two": "local"}
     send(laptop, office, tmp_path / "usb")
-    assert sent(laptop) == {"One": True, "Two": True}
+    assert statuses(laptop) == {"One": "exported", "Two": "exported"}
     laptop.postits.add(second.id, 1, "agree", "new after the export")
-    assert sent(laptop) == {"One": True, "Two": False}
+    assert statuses(laptop) == {"One": "exported", "Two": "local"}
     send(laptop, office, tmp_path / "usb")
     roster.add_participant(laptop, first.id, "P1", "female")
-    assert sent(laptop) == {"One": False, "Two": True}
+    assert statuses(laptop) == {"One": "local", "Two": "exported"}
 
 
-def test_imported_sessions_are_not_unsent_at_the_office(laptop_and_office, tmp_path, cli):
+def test_imported_sessions_have_no_sync_status_at_the_office(laptop_and_office, tmp_path):
     laptop, office = laptop_and_office
     session = new_session(laptop, "From the laptop")
     laptop.postits.add(session.id, 1, "agree")
     send(laptop, office, tmp_path / "usb")
-    assert sent(office) == {"From the laptop": True}
+    assert statuses(office) == {}
     listed = json.loads(Cli(Path(office.path).parent)("session", "list", "--json").output)
-    assert [(row["label"], row["sent"]) for row in listed] == [("From the laptop", True)]
+    assert [(row["label"], row["sync_status"], row["confirmed_at"]) for row in listed] == [
+        ("From the laptop", None, None)
+    ]
     # A later change on the laptop that has not reached the office yet changes nothing there.
     laptop.postits.add(session.id, 2, "disagree")
-    assert sent(office) == {"From the laptop": True}
-    assert sent(laptop) == {"From the laptop": False}
+    assert statuses(office) == {}
+    assert statuses(laptop) == {"From the laptop": "local"}
 
 
-def test_a_theme_tag_added_here_makes_its_note_s_session_unsent(laptop_and_office, tmp_path):
+def test_a_theme_tag_added_here_makes_its_note_s_session_local(laptop_and_office, tmp_path):
     laptop, office = laptop_and_office
     session = new_session(laptop, "Discussed")
     note = discussion.add_note(laptop, session.id, "They never listened", themes=["listening"])
     discussion.add_note(laptop, session.id, "Too many workers", themes=["changes of worker"])
     send(laptop, office, tmp_path / "usb")
-    assert sent(office) == {"Discussed": True}
+    assert statuses(office) == {}
     # At the office, tagging the note with an existing theme writes only a note_themes row.
     before = office.db.execute(
         "SELECT COUNT(*) FROM notes WHERE device_id = ?", [office.device_id]
@@ -74,8 +83,7 @@ def test_a_theme_tag_added_here_makes_its_note_s_session_unsent(laptop_and_offic
     discussion.tag_note(office, note.id, "changes of worker")
     after = office.db.execute("SELECT COUNT(*) FROM notes WHERE device_id = ?", [office.device_id]).fetchone()
     assert before == after == (0,)
-    assert sent(office) == {"Discussed": False}
-    assert sync_state.unsent_sessions(office) == {session.id}
+    assert statuses(office) == {"Discussed": "local"}
 
 
 def test_resolving_a_conflict_here_is_a_change_to_send(laptop_and_office, tmp_path):
@@ -88,8 +96,8 @@ def test_resolving_a_conflict_here_is_a_change_to_send(laptop_and_office, tmp_pa
     send(laptop, office, tmp_path / "usb")
     assert sync.open_conflict_count(office) == 1
     send(office, laptop, tmp_path / "office-out")
-    assert sent(office) == {"Contested": True}
+    assert statuses(office) == {}  # the laptop's later edit won: no row of it is the office's
     (conflict,) = sync.conflicts(office)
     sync.resolve_conflict(office, conflict.id, take_other=True)
     assert sync.open_conflict_count(office) == 0
-    assert sent(office) == {"Contested": False}
+    assert statuses(office) == {"Contested": "local"}

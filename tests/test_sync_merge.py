@@ -11,9 +11,10 @@ import pytest
 
 from facilitator.core.clock import Clock
 from facilitator.core.errors import FacilitatorError
-from facilitator.store import SYNCED_TABLES, Store, sync_state
+from facilitator.store import SYNCED_TABLES, Store
 from facilitator.sync import bundle
 from facilitator.sync import merge as sync
+from facilitator.sync.status import session_status, session_statuses
 from tests.sync_helpers import new_session, open_store, read_back, reissue, signer_of, take
 
 
@@ -55,15 +56,15 @@ def test_the_next_export_holds_only_what_changed_since(devices, tmp_path):
     session = new_session(a)
     first = a.postits.add(session.id, 1, "agree")
     take(office, export(a, tmp_path / "out"))
-    assert a.sessions.summaries()[0].sent
+    assert session_status(a, session.id).status == "exported"
     second = a.postits.add(session.id, 2, "disagree")
-    assert not a.sessions.summaries()[0].sent
+    assert session_status(a, session.id).status == "local"
     rows = tables_in(export(a, tmp_path / "out"))
     postit_ids = {row[0] for row in rows["postits"].rows}
     # The new post-it goes; the first goes again only because it falls in the overlap window.
     assert second.id in postit_ids
     assert set(rows) >= {"devices", "sessions"}  # the device, and the new post-it's parent
-    assert a.sessions.summaries()[0].sent
+    assert session_status(a, session.id).status == "exported"
     assert sync.has_new_changes(a) is False
     assert first.id in {p.id for p in office.postits.of(session.id)}
 
@@ -349,16 +350,20 @@ def test_export_refuses_to_overwrite_a_bundle(devices, tmp_path):
     assert a.meta.get("sync_export_sequence") == before
 
 
-def test_unsent_sessions_are_those_with_changes_made_here_since_the_last_export(devices, tmp_path):
+def test_local_sessions_are_those_with_changes_made_here_since_a_bundle_carried_them(devices, tmp_path):
     a, b, _office = devices
     first, second = new_session(a, "One"), new_session(a, "Two")
-    assert sync_state.unsent_sessions(a) == {first.id, second.id}
+    assert statuses(a) == {first.id: "local", second.id: "local"}
     take(b, export(a, tmp_path / "a"))
-    assert sync_state.unsent_sessions(a) == set()
+    assert statuses(a) == {first.id: "exported", second.id: "exported"}
     a.postits.add(second.id, 1, "agree")
-    assert sync_state.unsent_sessions(a) == {second.id}
+    assert statuses(a) == {first.id: "exported", second.id: "local"}
     # Rows that came from another device are not this device's to send.
-    assert sync_state.unsent_sessions(b) == set()
+    assert statuses(b) == {}
+
+
+def statuses(store: Store) -> dict[str, str]:
+    return {session_id: s.status for session_id, s in session_statuses(store).items()}
 
 
 def test_resolving_a_conflict_is_a_local_write_stamped_by_the_stores_clock(tmp_path):

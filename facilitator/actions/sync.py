@@ -7,7 +7,7 @@ command line and the sync screen alike.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from facilitator.sync.enrolment import Enrolled
     from facilitator.sync.merge import BundleOutcome, ExportResult, FolderResult, ImportResult
     from facilitator.sync.signing import EnrolmentCode, OfficeCode
+    from facilitator.sync.status import SessionSync
 
 Progress = Callable[[str, int, int], None]
 
@@ -71,6 +72,24 @@ def revoke_device(store: Store, ref: str) -> TrustedDevice:
     from facilitator.sync import enrolment
 
     return enrolment.revoke(store, ref)
+
+
+def is_office(store: Store) -> bool:
+    """Whether this data folder is the office."""
+    from facilitator.sync import enrolment
+
+    return enrolment.is_office(store)
+
+
+def sync_statuses(store: Store) -> dict[str, SessionSync]:
+    """On a laptop, each session's way to the office by id (`local`, `exported`, `confirmed`,
+    `purged`), all read in one pass; a session no row of which was written here has none.
+
+    At the office none: its sessions came from the laptops, and it sends them nowhere to confirm.
+    """
+    from facilitator.sync.status import session_statuses
+
+    return {} if is_office(store) else session_statuses(store)
 
 
 @dataclass(frozen=True)
@@ -195,9 +214,13 @@ def export_bundle(
 
 @dataclass(frozen=True)
 class BundleImports:
-    """What became of each bundle file, in the order each was settled."""
+    """What became of each bundle file, in the order each was settled, and the acknowledgements:
+    written at the office, or read on a laptop (the sessions they confirmed, and why one did not count)."""
 
     outcomes: list[BundleOutcome]
+    acknowledgements: list[Path] = field(default_factory=list)
+    confirmed: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
 
     @property
     def imported(self) -> list[ImportResult]:
@@ -220,13 +243,31 @@ def import_bundles(
 
     A bundle whose rows belong to parents in another of the files is tried again
     after the others; a bad bundle is refused alone and said so in its outcome.
+    At the office, each folder the bundles were in gets an acknowledgement for each
+    laptop whose bundles (imported now or before) were there; on a laptop, the
+    acknowledgement addressed to it in those folders is read.
     """
-    from facilitator.sync import merge
+    from facilitator.sync import acknowledgement, merge
 
     identities = load_identities(identity)
-    return BundleImports(
+    done = BundleImports(
         merge.import_bundles(store, paths, identities, allow_plaintext=allow_plaintext, progress=progress)
     )
+    senders: dict[Path, set[str]] = {}
+    for outcome in done.outcomes:
+        if outcome.result is not None and outcome.result.device_id:
+            senders.setdefault(outcome.path.parent, set()).add(outcome.result.device_id)
+    if is_office(store):
+        for folder, laptops in senders.items():
+            written = acknowledgement.write_acknowledgements(store, folder, laptops)
+            done.acknowledgements.extend(written.paths)
+            done.messages.extend(written.messages)
+        return done
+    for folder in dict.fromkeys(path.parent for path in paths):
+        read = acknowledgement.read_acknowledgement(store, folder)
+        done.confirmed.extend(read.confirmed)
+        done.messages.extend(read.messages)
+    return done
 
 
 # ---------------------------------------------------------------- folder sync

@@ -9,7 +9,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -19,6 +19,9 @@ from facilitator.cli.output import echo, echo_json, row
 from facilitator.core.error_log import log_unexpected
 from facilitator.core.errors import FacilitatorError
 from facilitator.store import SETTINGS, SessionDetails
+
+if TYPE_CHECKING:
+    from facilitator.sync.status import SessionSync
 
 F = TypeVar("F", bound=Callable[..., Any])
 DATA_DIR_HELP = "Data folder (default: sessions/ of the clone, or $FACILITATOR_DATA_DIR)."
@@ -259,8 +262,12 @@ def session_new(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @data_dir_option
 def session_list(as_json: bool) -> None:
-    """List the sessions in the order they took place."""
-    summaries = workspace().store.sessions.summaries()
+    """List the sessions in the order they took place, and how far each is on its way to the office."""
+    from facilitator.actions.sync import sync_statuses
+
+    store = workspace().store
+    summaries = store.sessions.summaries()
+    statuses = sync_statuses(store)
     if as_json:
         rows = [
             {
@@ -274,7 +281,7 @@ def session_list(as_json: bool) -> None:
                 "statement_set": s.session.statement_set_id,
                 "postits": s.postits,
                 "closed": s.session.is_closed,
-                "sent": s.sent,
+                **_sync_json(statuses.get(s.session.id)),
             }
             for s in summaries
         ]
@@ -283,10 +290,40 @@ def session_list(as_json: bool) -> None:
     if not summaries:
         click.echo("no sessions yet: create one with 'facilitator session new'", err=True)
         return
-    click.echo("id\tdate\tlabel\tcohort\tsetting\tpostits\tstatus")
+    click.echo("id\tdate\tlabel\tcohort\tsetting\tpostits\tstatus\toffice")
     for s in summaries:
         session, status = s.session, "closed" if s.session.is_closed else "open"
-        row(session.id, session.date, session.label, session.cohort, session.setting, s.postits, status)
+        office = _office_words(statuses.get(session.id))
+        row(
+            session.id,
+            session.date,
+            session.label,
+            session.cohort,
+            session.setting,
+            s.postits,
+            status,
+            office,
+        )
+
+
+def _sync_json(sync: SessionSync | None) -> dict[str, str | None]:
+    """`sync_status` (null at the office, or for a session with no row written here) and `confirmed_at`."""
+    return {
+        "sync_status": sync.status if sync else None,
+        "confirmed_at": sync.confirmed_at if sync else None,
+    }
+
+
+SYNC_WORDS = {"local": "not sent", "exported": "sent, awaiting office"}
+
+
+def _office_words(sync: SessionSync | None) -> str:
+    """Where a session stands with the office, in the sessions screen's words (empty: nothing to send)."""
+    if sync is None:
+        return ""
+    if sync.status in SYNC_WORDS:
+        return SYNC_WORDS[sync.status]
+    return f"✓ at office {(sync.confirmed_at or '')[:10]}".rstrip()
 
 
 @session_group.command("close")

@@ -215,6 +215,13 @@ def sync_export(out: Path, everything: bool, plaintext: bool) -> None:
     echo(f"wrote {result.path}: {result.rows} rows ({tables})")
     if not everything:
         _explain_rows(result.rows, exported.sent_again)
+    click.echo(f"next: {AWAITING}", err=True)
+
+
+AWAITING = (
+    "carry the bundle to the office; its sessions count as at the office only once the office's "
+    "acknowledgement comes back ('facilitator sync run FOLDER' with the same USB stick reads it)"
+)
 
 
 def _explain_rows(rows: int, again: int) -> None:
@@ -248,6 +255,9 @@ def sync_import(files: tuple[Path, ...], identity: Path | None, allow_plaintext:
     done = import_bundles(workspace().store, files, identity, allow_plaintext=allow_plaintext)
     for imported in done.imported:
         echo(imported.describe())
+    _say_acknowledgements(done.acknowledgements, done.confirmed)
+    for message in done.messages:
+        echo(f"warning: {message}", err=True)
     errors = [refused.error for refused in done.refused if refused.error is not None]
     for error in errors[:-1]:
         echo(f"error: {error}", err=True)
@@ -265,26 +275,58 @@ def sync_import(files: tuple[Path, ...], identity: Path | None, allow_plaintext:
 @data_dir_option
 def sync_run(folder: Path, identity: Path | None, plaintext: bool, allow_plaintext: bool) -> None:
     """Export this device's new bundle into FOLDER, and import every bundle there not yet seen."""
-    from facilitator.actions.sync import load_identities, sync_folder
+    from facilitator.actions.sync import is_office, load_identities, sync_folder
     from facilitator.sync import merge as sync
 
     store = workspace().store
     load_identities(identity)  # a bad identity file is refused before anything is said
-    if plaintext and sync.has_new_changes(store):
+    if plaintext and (
+        sync.has_new_changes(store) or (not is_office(store) and sync.unconfirmed_sessions(store)[0])
+    ):
         _warn_plaintext()
     synced = sync_folder(store, folder, identity, plaintext=plaintext, allow_plaintext=allow_plaintext)
     result = synced.done
+    office = is_office(store)
+    if not office:
+        _say_acknowledgements([], result.newly_confirmed)
     if result.exported:
         echo(f"wrote {result.exported.path.name}: {result.exported.rows} rows")
         _explain_rows(result.exported.rows, synced.sent_again)
-    else:
+    elif office or not result.confirmed:
         click.echo("nothing new to export")
+    else:
+        click.echo("nothing to export: the office holds every session as it is here")
+    if not office:
+        click.echo(
+            f"{_sessions(result.unconfirmed)} on the stick for the office, "
+            f"{result.confirmed} confirmed by the office"
+        )
+        if result.unconfirmed:
+            click.echo(f"next: {AWAITING}", err=True)
     for imported in result.imported:
         echo(imported.describe())
     if not result.imported:
         click.echo("no new bundles from other devices")
+    if office:
+        _say_acknowledgements(result.acknowledgements, [])
     for message in [f"skipped {refused.error}" for refused in result.plaintext] + result.messages:
         echo(f"warning: {message}", err=True)
+
+
+def _sessions(count: int) -> str:
+    return f"{count} session{'' if count == 1 else 's'}"
+
+
+def _say_acknowledgements(written: list[Path], confirmed: list[str]) -> None:
+    """At the office, how many acknowledgements it wrote; on a laptop, what the office confirmed."""
+    if written:
+        folders = sorted({str(path.parent) for path in written})
+        echo(
+            f"wrote {len(written)} acknowledgement{'' if len(written) == 1 else 's'} for the laptops "
+            f"into {', '.join(folders)}"
+        )
+    if confirmed:
+        echo(f"the office's acknowledgement confirmed {_sessions(len(confirmed))} as held at the office")
 
 
 @sync_group.command("conflicts")

@@ -107,12 +107,11 @@ class Session:
 
 @dataclass(frozen=True)
 class SessionSummary:
-    """A session with its post-it count and whether its changes have left this device."""
+    """A session with its post-it count and when it last changed."""
 
     session: Session
     postits: int
     last_change: str
-    sent: bool
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from facilitator.store.records import (
     SessionDetails,
     SessionSummary,
 )
-from facilitator.store.sync_state import unsent_sessions
 from facilitator.store.writer import Writer
 
 if TYPE_CHECKING:
@@ -236,11 +235,9 @@ class SessionRepository:
         return found
 
     def summaries(self) -> list[SessionSummary]:
-        """Every live session with its post-it count and whether its changes have left this device.
+        """Every live session with its post-it count and its last change.
 
-        A session is sent when no row of it written here (the session, its post-its,
-        roster, notes and their tags) is newer than this device's last export; rows
-        imported from other devices never make it unsent.
+        Where each stands on its way to the office is `facilitator.sync.status`'s to say.
         """
         last_postit = {
             row["session_id"]: row["last"]
@@ -248,7 +245,6 @@ class SessionRepository:
                 "SELECT session_id, MAX(updated_at) AS last FROM postits GROUP BY session_id"
             )
         }
-        unsent = unsent_sessions(self._store)
         sessions = self.all()
         # Counted as the charts count them: a damaged post-it is left out (and reported).
         counts = self._store.postits.counts_by_session([s.id for s in sessions])
@@ -256,7 +252,7 @@ class SessionRepository:
         for session in sessions:
             n = sum(sum(by_key.values()) for by_key in counts.get(session.id, {}).values())
             last_change = max(session.updated_at, last_postit.get(session.id) or "")
-            summaries.append(SessionSummary(session, n, last_change, session.id not in unsent))
+            summaries.append(SessionSummary(session, n, last_change))
         return summaries
 
     def close(self, session_id: str) -> Session:

@@ -113,40 +113,6 @@ def version_row(table: str, columns: Sequence[str], row: Sequence[Value]) -> lis
     ]
 
 
-def unsent_sessions(store: Store) -> set[str]:
-    """Ids of sessions with changes made on this device that no bundle has carried away yet.
-
-    For the home screen's per-session indicator. A session counts when its own row, a
-    row of a synced table with a `session_id` column (post-its, participants, notes, ...),
-    or a row whose parent has one (a note's theme tags) was last written here after
-    this device's last export. Rows that came from other devices never count.
-    """
-    since = store.meta.get(META_LAST_EXPORT) or ""
-    params = [store.device_id, since]
-    found: set[str] = set()
-    for query in _session_queries(store.db):
-        found.update(row[0] for row in store.db.execute(query, params) if row[0] is not None)
-    return found
-
-
-def _session_queries(db: Connection) -> list[str]:
-    """Per synced table, a query for the session ids of its rows written by a device after a stamp."""
-    changed = "WHERE t.device_id = ? AND t.updated_at > ?"
-    queries = []
-    for table in synced_tables(db):
-        if table == "sessions" or "session_id" in table_columns(db, table):
-            column = "id" if table == "sessions" else "session_id"
-            queries.append(f"SELECT DISTINCT t.{column} FROM {quote(table)} AS t {changed}")
-            continue
-        for parent, here, there in _foreign_keys(db, table):
-            if "session_id" in table_columns(db, parent):
-                queries.append(
-                    f"SELECT DISTINCT p.session_id FROM {quote(table)} AS t "
-                    f"JOIN {quote(parent)} AS p ON p.{quote(there)} = t.{quote(here)} {changed}"
-                )
-    return queries
-
-
 class SyncRepository:
     """The rows, marks and logs that sync reads and writes."""
 
@@ -310,6 +276,14 @@ class SyncRepository:
         )
         row = self._store.db.execute(
             f"SELECT direction FROM {BUNDLES} WHERE {column} = ? LIMIT 1", [value]
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def sender(self, file_sha256: str) -> str | None:
+        """The device a bundle imported here came from, by the hash of its file."""
+        row = self._store.db.execute(
+            f"SELECT device_id FROM {BUNDLES} WHERE file_sha256 = ? AND direction = 'in' LIMIT 1",
+            [file_sha256],
         ).fetchone()
         return None if row is None else str(row[0])
 

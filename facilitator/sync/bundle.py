@@ -305,6 +305,12 @@ def check_signature(data: bytes, name: str, key_of: KeyOf) -> tuple[str, bytes]:
     `Untrusted` for any other: nothing of an untrusted bundle is read past its signature.
     """
     peek(data, name)
+    return check_signed(data, name, key_of)
+
+
+def check_signed(data: bytes, name: str, key_of: KeyOf) -> tuple[str, bytes]:
+    """The signer and the body of a signed file (a bundle, an acknowledgement) whose signature
+    verifies; BundleError otherwise. Its header line must have been checked by the caller."""
     line = signature_line(data, name)
     try:
         public = key_of(line.signer)

@@ -35,7 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
@@ -152,6 +152,13 @@ class FolderResult:
     imported: list[ImportResult] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     plaintext: list[BundleOutcome] = field(default_factory=list)
+    # On a laptop: sessions its bundle carried (every one the office has not confirmed),
+    # sessions the office confirmed, and those the acknowledgement read now confirmed.
+    unconfirmed: int = 0
+    confirmed: int = 0
+    newly_confirmed: list[str] = field(default_factory=list)
+    # At the office: the acknowledgements it wrote into the folder, one per laptop.
+    acknowledgements: list[Path] = field(default_factory=list)
 
 
 def _quiet(_what: str, _done: int, _total: int) -> None:
@@ -178,8 +185,9 @@ def open_conflict_count(store: Store) -> int:
     return len(conflicts(store))
 
 
-def _collect(store: Store, everything: bool, since: str) -> list[TableRows]:
-    """The rows this device wrote last: all of them, or those written after `since`.
+def _collect(store: Store, everything: bool, since: str, sessions: Collection[str] = ()) -> list[TableRows]:
+    """The rows this device wrote last: all of them, or those written after `since`, and
+    every row of `sessions` it wrote last.
 
     Their parents that this device wrote go too, so that the bundle stands alone as far
     as this device can make it; a parent another device wrote is not this device's to send.
@@ -193,6 +201,8 @@ def _collect(store: Store, everything: bool, since: str) -> list[TableRows]:
             chosen[table] = sync.own_rows(table, columns[table])
         else:
             chosen[table] = sync.changed_rows(table, columns[table], since)
+    if sessions and not everything:
+        _add_session_rows(store, chosen, columns, sessions)
     # To a fixed point: grandparents too.
     grown = True
     while grown:
@@ -215,6 +225,46 @@ def _collect(store: Store, everything: bool, since: str) -> list[TableRows]:
     ]
 
 
+def _add_session_rows(
+    store: Store,
+    chosen: dict[str, dict[Value, Row]],
+    columns: dict[str, list[str]],
+    sessions: Collection[str],
+) -> None:
+    """Add to `chosen` every row of these sessions that this device wrote last."""
+    wanted = set(sessions)
+    for session_id, rows in store.sync.rows_of_sessions(store.device_id).items():
+        if session_id not in wanted:
+            continue
+        for table, found_columns, row in rows:
+            values = dict(zip(found_columns, row, strict=True))
+            chosen[table][values["id"]] = tuple(values[c] for c in columns[table])
+
+
+def unconfirmed_sessions(store: Store) -> tuple[set[str], int]:
+    """This device's sessions the office has not confirmed (nor purged here), and how many it confirmed."""
+    from facilitator.sync.status import CONFIRMED, PURGED, session_statuses
+
+    statuses = session_statuses(store)
+    waiting = {sid for sid, s in statuses.items() if s.status not in (CONFIRMED, PURGED)}
+    return waiting, sum(s.status == CONFIRMED for s in statuses.values())
+
+
+def _record_exported(store: Store, writer: Writer, at: str) -> int:
+    """Inside an export: the sessions whose rows changed since a bundle last carried them now
+    leave with their rows as they are (the office will hold the previous rows and these)."""
+    from facilitator.sync.status import session_digests
+
+    records = store.session_sync.all()
+    changed = {
+        sid: digest
+        for sid, digest in session_digests(store).items()
+        if (mark := records.get(sid)) is None or mark.exported is None or mark.exported.digest != digest
+    }
+    store.session_sync.record_exported(writer, changed, at)
+    return len(changed)
+
+
 def export_bundle(
     store: Store,
     out: Path,
@@ -223,12 +273,15 @@ def export_bundle(
     plaintext: bool = False,
     recipients: Sequence[str] | None = None,
     progress: Progress | None = None,
+    sessions: Collection[str] = (),
 ) -> ExportResult:
-    """Write a bundle of this device's changes since its last export (or of every row it wrote).
+    """Write a bundle of this device's changes since its last export (or of every row it wrote),
+    and of every row of `sessions` it wrote.
 
     `out` is a file, or a folder to write the bundle into under its standard name.
     Encrypted to `recipients`, or to the trusted recipient; `plaintext` skips encryption.
-    The watermark moves only if the file was written.
+    The watermark moves, and each session it carries counts as exported, only if the
+    file was written.
     """
     progress = progress or _quiet
     if plaintext:
@@ -244,7 +297,7 @@ def export_bundle(
         stamp = writer.now()
         since = "" if everything else (store.meta.get(META_SINCE) or "")
         progress("reading changes", 0, 1)
-        tables = _collect(store, everything, since)
+        tables = _collect(store, everything, since, sessions)
         sequence = int(store.meta.get(META_SEQUENCE) or 0) + 1
         progress("packing the bundle", 0, 1)
         data, manifest = bundle.encode(
@@ -268,6 +321,7 @@ def export_bundle(
             payload_sha256=manifest.payload_sha256,
             name=path.name,
         )
+        _record_exported(store, writer, stamp)
         progress("writing the file", 0, 1)
         from facilitator.core.files import write_atomic
 
@@ -330,7 +384,7 @@ def import_bundle(
     if direction == "out":
         return ImportResult(name, store.device_id, MergeCounts(), {}, "this device's own bundle")
     if direction == "in" and not force:
-        return ImportResult(name, "", MergeCounts(), {}, "already imported")
+        return ImportResult(name, store.sync.sender(file_sha) or "", MergeCounts(), {}, "already imported")
     progress(f"reading {name}", 0, 1)
     read = read_bundle(store, path, identities)
     manifest = read.manifest
@@ -630,18 +684,33 @@ def sync_folder(
     recipients: Sequence[str] | None = None,
     progress: Progress | None = None,
 ) -> FolderResult:
-    """Export this device's new changes into `folder`, then import every bundle there not yet seen.
+    """Export this device's bundle into `folder`, then import every bundle there not yet seen.
+
+    On a laptop, the office's acknowledgement in the folder is read first; the bundle
+    then carries this device's new changes and every row of each session the office
+    has not confirmed, so that a stick lost or wiped on the way loses nothing. At the
+    office, each laptop whose bundles are in the folder gets its acknowledgement there.
 
     A bundle that is truncated (perhaps still being copied) or otherwise unreadable is
     skipped with a message, and tried again next run; one whose parents are in another
     bundle of the folder is retried after the others.
     """
+    from facilitator.sync import acknowledgement
+
     if not folder.is_dir():
         raise FacilitatorError(f"{folder} is not a folder: give the USB stick or shared folder to sync with")
     result = FolderResult()
-    if has_new_changes(store) or store.meta.get(META_SEQUENCE) is None:
+    office = is_office(store)
+    waiting: set[str] = set()
+    if not office:
+        read = acknowledgement.read_acknowledgement(store, folder)
+        result.newly_confirmed = read.confirmed
+        result.messages += read.messages
+        waiting, result.confirmed = unconfirmed_sessions(store)
+        result.unconfirmed = len(waiting)
+    if waiting or has_new_changes(store) or store.meta.get(META_SEQUENCE) is None:
         result.exported = export_bundle(
-            store, folder, plaintext=plaintext, recipients=recipients, progress=progress
+            store, folder, plaintext=plaintext, recipients=recipients, progress=progress, sessions=waiting
         )
     pending = sorted(
         (
@@ -652,7 +721,6 @@ def sync_folder(
         key=lambda p: p.name,
     )
     locked = strangers = 0
-    office = is_office(store)
     settled_all = import_bundles(
         store, pending, identities, allow_plaintext=allow_plaintext, progress=progress
     )
@@ -673,6 +741,10 @@ def sync_folder(
             raise error
         elif outcome is not None and outcome.skipped not in ("this device's own bundle", "already imported"):
             result.imported.append(outcome)
+    if office:
+        senders = {o.result.device_id for o in settled_all if o.result is not None and o.result.device_id}
+        written = acknowledgement.write_acknowledgements(store, folder, senders)
+        result.acknowledgements, result.messages = written.paths, result.messages + written.messages
     if strangers:
         result.messages.append(
             f"{strangers} bundle(s) not signed by the office this laptop trusts left alone "

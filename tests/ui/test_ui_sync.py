@@ -21,6 +21,7 @@ from facilitator.sync import keys
 from facilitator.sync import merge as sync
 from facilitator.sync.bundle import BundleError
 from facilitator.sync.signing import encode_key, public_key
+from facilitator.sync.status import session_status, session_statuses
 from facilitator.ui.app import FacilitatorApp, make_app
 from facilitator.ui.screens.confirm import ConfirmScreen
 from facilitator.ui.screens.conflicts import ConflictsScreen
@@ -87,7 +88,8 @@ async def test_export_from_the_sync_screen_writes_an_encrypted_bundle(
     read = read_back(written, keys.load_identities(identity))
     postits = {t.table: t for t in read.tables}["postits"]
     assert [row[postits.columns.index("comment")] for row in postits.rows] == ["said in the room"]
-    assert workspace.store.sessions.summaries()[0].sent
+    (session,) = workspace.store.sessions.all()
+    assert session_status(workspace.store, session.id).status == "exported"  # not confirmed: no ✓
 
 
 async def test_import_from_the_sync_screen_merges_a_laptop_s_bundle(
@@ -107,7 +109,7 @@ async def test_import_from_the_sync_screen_merges_a_laptop_s_bundle(
         assert "added 4, updated 0, unchanged 0, conflicted 0" in shown, shown
     comments = sorted(p.comment for p in workspace.store.postits.of(session_id))
     assert comments == ["", "[bold]kept[/bold] as typed"]
-    assert workspace.store.sessions.summaries()[0].sent  # another device's rows: nothing to send
+    assert session_id not in session_statuses(workspace.store)  # another device's rows: nothing to send
     assert workspace.store.meta.get("ui.sync.identity") == str(identity)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -15,14 +16,16 @@ from textual.widgets import DataTable, Static
 
 from facilitator.actions.data_folder import Workspace
 from facilitator.actions.sessions import close_session, delete_session, reopen_session
+from facilitator.actions.sync import sync_statuses
 from facilitator.core.errors import FacilitatorError
 from facilitator.store import SessionSummary
+from facilitator.sync.status import CONFIRMED, EXPORTED, LOCAL, SessionSync
 from facilitator.ui.boundary import Guarded
 from facilitator.ui.keys import BLANK, key_bar_bindings
 from facilitator.ui.text import literal, one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 
-# Status (open or closed, sent to the office or not) comes early: it matters most.
+# Status (open or closed, and how far it is on its way to the office) comes early: it matters most.
 COLUMNS = ("Date", "Label", "Post-its", "Status", "Cohort", "Setting")
 # Each cell has a space either side; a scroll bar may take two more.
 CELL_PADDING = 2
@@ -42,7 +45,11 @@ class ColumnWidths:
 
 
 def column_widths(
-    summaries: Sequence[SessionSummary], width: int, *, scrollbar: bool = False
+    summaries: Sequence[SessionSummary],
+    width: int,
+    *,
+    scrollbar: bool = False,
+    statuses: Mapping[str, SessionSync] | None = None,
 ) -> ColumnWidths:
     """Fit the table into `width` cells: the label gets what is left, long ones end in `…`.
 
@@ -56,7 +63,7 @@ def column_widths(
     fixed = (
         widest((Text(s.session.date) for s in summaries), "Date")
         + widest((Text(str(s.postits)) for s in summaries), "Post-its")
-        + widest((status_cell(s) for s in summaries), "Status")
+        + widest((status_cell(s, (statuses or {}).get(s.session.id)) for s in summaries), "Status")
     )
     label = widest((one_line(s.session.label) for s in summaries), "Label")
     cohort = widest((one_line(s.session.cohort) for s in summaries), "Cohort")
@@ -79,7 +86,9 @@ def fit(text: Text, width: int) -> Text:
     return text
 
 
-def summary_row(summary: SessionSummary, widths: ColumnWidths | None = None) -> tuple[Text, ...]:
+def summary_row(
+    summary: SessionSummary, widths: ColumnWidths | None = None, sync: SessionSync | None = None
+) -> tuple[Text, ...]:
     """One table row; user data as literal text, cut to `widths` when given."""
     session = summary.session
     label, cohort = one_line(session.label), one_line(session.cohort)
@@ -89,19 +98,44 @@ def summary_row(summary: SessionSummary, widths: ColumnWidths | None = None) -> 
         Text(session.date),
         label,
         Text(str(summary.postits), justify="right"),
-        status_cell(summary),
+        status_cell(summary, sync),
         cohort,
         Text(session.setting),
     )
     return row if widths is None or widths.setting else row[:-1]
 
 
-def status_cell(summary: SessionSummary) -> Text:
-    """`open · ✓ sent` or `closed · not sent` (bold): words and a mark, never colour alone."""
+def status_cell(summary: SessionSummary, sync: SessionSync | None = None) -> Text:
+    """Open or closed, then how far the session is on its way to the office, in words:
+
+    `not sent` (bold: changed here since a bundle last carried it), `sent, awaiting office`
+    (a bundle carried it, the office has not acknowledged it) or `✓ at office 04 Mar` (the
+    office's signed acknowledgement says it holds exactly this). Only that last has the ✓;
+    never colour alone. A session with no sync status (at the office, or one whose rows
+    all came from other devices) shows only open or closed.
+    """
     state = "closed" if summary.session.is_closed else "open"
-    if summary.sent:
-        return Text(f"{state} · ✓ sent")
-    return Text.assemble(f"{state} · ", ("not sent", "bold"))
+    if sync is None:
+        return Text(state)
+    if sync.status == LOCAL:
+        return Text.assemble(f"{state} · ", ("not sent", "bold"))
+    if sync.status == EXPORTED:
+        return Text(f"{state} · sent, awaiting office")
+    if sync.status == CONFIRMED:
+        return Text(f"{state} · ✓ at office {day_month(sync.confirmed_at)}".rstrip())
+    return Text(f"{state} · ✓ at office, removed here")
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_month(stamp: str | None) -> str:
+    """`04 Mar` from a stored stamp (empty if there is none), the same in every locale."""
+    try:
+        day = datetime.strptime((stamp or "")[:10], "%Y-%m-%d")
+    except ValueError:
+        return ""
+    return f"{day.day:02d} {MONTHS[day.month - 1]}"
 
 
 class HomeScreen(Guarded, Screen[None]):
@@ -178,6 +212,7 @@ class HomeScreen(Guarded, Screen[None]):
         self.workspace = workspace
         self.blink = blink
         self.summaries: list[SessionSummary] = []
+        self.statuses: dict[str, SessionSync] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Sessions", style="bold"), id="home-title")
@@ -196,17 +231,22 @@ class HomeScreen(Guarded, Screen[None]):
         self.refresh_sessions()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.refresh_sessions()
+        self.refresh_sessions(statuses=False)
 
-    def refresh_sessions(self, select: str | None = None) -> None:
-        """Read the sessions again; keep (or move) the cursor on a session."""
+    def refresh_sessions(self, select: str | None = None, *, statuses: bool = True) -> None:
+        """Read the sessions again (and, unless told not to, their sync statuses); keep (or move)
+        the cursor on a session."""
         table: DataTable[Text] = self.query_one(DataTable)
         current = select or self.selected_id()
         self.summaries = self.workspace.store.sessions.summaries()
+        if statuses or not self.statuses:
+            # Every session's digest, in one pass: a resize keeps the last ones.
+            self.statuses = sync_statuses(self.workspace.store)
         width, height = self.app.size
         # Less the screen's padding; a scroll bar once the rows outnumber the lines (less title, key bar…).
-        widths = column_widths(self.summaries, width - 2, scrollbar=len(self.summaries) > height - 7)
-        rows = [summary_row(summary, widths) for summary in self.summaries]
+        scrollbar = len(self.summaries) > height - 7
+        widths = column_widths(self.summaries, width - 2, scrollbar=scrollbar, statuses=self.statuses)
+        rows = [summary_row(s, widths, self.statuses.get(s.session.id)) for s in self.summaries]
         table.clear(columns=True)
         for index, name in enumerate(COLUMNS if widths.setting else COLUMNS[:-1]):
             # Widths given outright: measured ones lag behind when the table is rebuilt on a resize.

@@ -117,8 +117,25 @@ def run_export(
         made.path.name,
         f"  written into {made.path.parent}",
         f"  {made.rows} rows ({tables}); " + ("encrypted" if made.encrypted else "UNENCRYPTED"),
+        AWAITING,
     ]
     return result
+
+
+AWAITING = (
+    "Its sessions count as at the office only once this bundle reaches the office and the office's "
+    "acknowledgement comes back (f with the same USB stick reads it)."
+)
+
+
+def _acknowledgements(written: Sequence[Path], confirmed: Sequence[str]) -> list[str]:
+    """At the office, the acknowledgements written; on a laptop, the sessions one confirmed."""
+    lines = []
+    if written:
+        lines.append(f"Wrote {len(written)} acknowledgement(s) for the laptops into {written[0].parent}.")
+    if confirmed:
+        lines.append(f"The office's acknowledgement confirmed {len(confirmed)} session(s).")
+    return lines
 
 
 def run_import(store: Store, typed: str, identity: str, *, progress: Progress) -> JobResult:
@@ -161,6 +178,8 @@ def _imported(
             )
         else:
             result.problems.append(str(settled.error))
+    result.lines += _acknowledgements(done.acknowledgements, done.confirmed)
+    result.problems += done.messages
     return result
 
 
@@ -169,18 +188,36 @@ def run_folder(store: Store, folder: str, identity: str, *, plaintext: bool, pro
     done = actions.sync_folder(
         store, Path(folder.strip()).expanduser(), _identity(identity), plaintext=plaintext, progress=progress
     ).done
+    office = actions.is_office(store)
+    result.lines += _acknowledgements([], done.newly_confirmed)
     if done.exported:
         encrypted = "encrypted" if done.exported.encrypted else "UNENCRYPTED"
         result.lines += [done.exported.path.name, f"  written: {done.exported.rows} rows, {encrypted}"]
     else:
         result.lines.append("Nothing new to export from this device.")
+    if not office:
+        result.lines.append(
+            f"{done.unconfirmed} session(s) on the stick for the office; {done.confirmed} confirmed by it."
+        )
+        if done.unconfirmed:
+            result.lines.append(AWAITING)
     for imported in done.imported:
         result.lines += _outcome(imported)
     if not done.imported:
         result.lines.append("No new bundles from other devices.")
+    result.lines += _acknowledgements(done.acknowledgements, [])
     result.problems += [_in_words(message) for message in done.messages]
     result.plaintext += [refused.path for refused in done.plaintext]
     return result
+
+
+def confirmed_count(store: Store) -> str:
+    """`2 of 3 sessions confirmed`: how many the office acknowledged holding as they are here."""
+    from facilitator.sync.status import CONFIRMED, PURGED
+
+    statuses = actions.sync_statuses(store).values()
+    confirmed = sum(s.status in (CONFIRMED, PURGED) for s in statuses)
+    return f"{confirmed} of {len(statuses)} session{'' if len(statuses) == 1 else 's'} confirmed"
 
 
 def plaintext_question(count: int) -> Text:
@@ -344,6 +381,8 @@ class SyncScreen(Guarded, Screen[None]):
                     "Office", Text.assemble(f"{trusted.device_id[:8]}, fingerprint ", (fingerprint, "bold"))
                 )
         facts.add_row("Last export", Text(when(store.meta.get(sync_state.META_LAST_EXPORT))))
+        if office_code is None:
+            facts.add_row("At the office", Text(confirmed_count(store)))
         facts.add_row(
             "Conflicts",
             Text(f"{conflicts} to review: press k", style="bold") if conflicts else Text("none"),
