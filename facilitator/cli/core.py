@@ -31,6 +31,7 @@ LAZY_COMMANDS: dict[str, tuple[str, ...]] = {
     "facilitator.cli.discussion": ("participant", "note", "themes", "theme", "pseudonym", "check"),
     "facilitator.cli.reports": ("charts", "report", "pool"),
     "facilitator.cli.sync": ("keys", "devices", "sync", "receipt"),
+    "facilitator.cli.purge": ("purge",),
 }
 
 
@@ -260,10 +261,15 @@ def session_new(
 @data_dir_option
 def session_list(as_json: bool) -> None:
     """List the sessions in the order they took place."""
-    summaries = workspace().store.sessions.summaries()
+    store = workspace().store
+    summaries = store.sessions.summaries()
+    # A purged session's rows are gone from this laptop: its stub keeps its counts.
+    stubs = store.session_sync.purged_stubs()
     if as_json:
-        rows = [
-            {
+        rows = []
+        for s in summaries:
+            stub = stubs.get(s.session.id)
+            entry = {
                 "id": s.session.id,
                 "label": s.session.label,
                 "cohort": s.session.cohort,
@@ -272,12 +278,13 @@ def session_list(as_json: bool) -> None:
                 "date": s.session.date,
                 "consultation": s.session.consultation,
                 "statement_set": s.session.statement_set_id,
-                "postits": s.postits,
+                "postits": s.postits if stub is None else stub.get("postits", 0),
                 "closed": s.session.is_closed,
                 "sent": s.sent,
             }
-            for s in summaries
-        ]
+            if stub is not None:
+                entry["purged"] = stub
+            rows.append(entry)
         echo_json(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not summaries:
@@ -285,8 +292,10 @@ def session_list(as_json: bool) -> None:
         return
     click.echo("id\tdate\tlabel\tcohort\tsetting\tpostits\tstatus")
     for s in summaries:
-        session, status = s.session, "closed" if s.session.is_closed else "open"
-        row(session.id, session.date, session.label, session.cohort, session.setting, s.postits, status)
+        session, status, postits = s.session, "closed" if s.session.is_closed else "open", s.postits
+        if (stub := stubs.get(session.id)) is not None:
+            status, postits = "purged", stub.get("postits", 0)
+        row(session.id, session.date, session.label, session.cohort, session.setting, postits, status)
 
 
 @session_group.command("close")
