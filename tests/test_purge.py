@@ -320,3 +320,32 @@ def test_the_automatic_purge_takes_only_sessions_confirmed_more_than_n_days_ago(
         assert [p.session_id for p in done.purged] == [newer.id]
         assert session_statuses(store)[kept].status == LOCAL
 
+
+def test_rows_of_a_purged_session_that_come_back_from_the_office_are_left_out(tmp_path: Path) -> None:
+    """The office edits what it holds of a purged session and sends it back: the laptop,
+    which forgot the session on purpose, leaves those rows out and merges the rest."""
+    from facilitator.sync import merge as sync
+    from tests.sync_helpers import new_session, open_store, take
+
+    laptop, office = open_store(tmp_path / "laptop"), open_store(tmp_path / "office")
+    with laptop, office:
+        session = new_session(laptop, "Sent")
+        other = new_session(laptop, "Still here")
+        postit = laptop.postits.add(session.id, 1, "agree", "Kestrelcomment")
+        note = discussion.add_note(laptop, session.id, "Kestrelnote #care")
+        take(office, sync.export_bundle(laptop, tmp_path, plaintext=True).path)
+        confirm(laptop, session.id, CONFIRMED_AT)
+        purging.purge(laptop, [session.id])
+
+        office.postits.edit(postit.id, "Kestrelcomment, corrected at the office")
+        discussion.edit_note(office, note.id, text="Kestrelnote, corrected", themes=["care", "Kestreltheme"])
+        office.postits.add(other.id, 2, "disagree", "added at the office")
+        result = take(laptop, sync.export_bundle(office, tmp_path, plaintext=True).path)
+
+        assert result.skipped is None
+        assert laptop.postits.of(session.id) == [] and laptop.notes.of(session.id) == []
+        assert [p.comment for p in laptop.postits.of(other.id)] == ["added at the office"]
+        # (A theme of the consultation's codebook is not the session's: it comes back, and may.)
+        on_disk = file_bytes(tmp_path / "laptop")
+        assert b"Kestrelcomment" not in on_disk and b"Kestrelnote" not in on_disk
+        assert session_statuses(laptop)[session.id].status == PURGED
