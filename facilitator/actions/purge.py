@@ -12,7 +12,7 @@ purges confirmed sessions automatically some days after the office confirmed the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -133,15 +133,18 @@ def purged_stub(store: Store, session_id: str) -> dict[str, Any] | None:
     return None if record.purged is None else dict(record.purged)
 
 
-def office_since(stub: dict[str, Any]) -> str:
-    """'at the office since 3 Dec 2026' (or 'removed from this laptop' when never confirmed)."""
+def office_since(stub: Mapping[str, Any], *, short: bool = False) -> str:
+    """'at the office since 3 Dec 2026' ('at office since 3 Dec' when `short`, for a table);
+    'removed from this laptop' for a session purged by force before the office confirmed it."""
     day = _day(stub.get("confirmed_at"))
     if day is None:
-        return "removed from this laptop"
+        return "removed here" if short else "removed from this laptop"
+    if short:
+        return f"at office since {day.day} {day:%b}"
     return f"at the office since {day.day} {day:%b %Y}"
 
 
-def stub_counts(stub: dict[str, Any]) -> str:
+def stub_counts(stub: Mapping[str, Any]) -> str:
     """'12 post-its, 3 notes, 4 participants'."""
     parts = []
     for key, one in (("postits", "post-it"), ("notes", "note"), ("participants", "participant")):

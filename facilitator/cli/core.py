@@ -261,14 +261,10 @@ def session_new(
 @data_dir_option
 def session_list(as_json: bool) -> None:
     """List the sessions in the order they took place."""
-    store = workspace().store
-    summaries = store.sessions.summaries()
-    # A purged session's rows are gone from this laptop: its stub keeps its counts.
-    stubs = store.session_sync.purged_stubs()
+    summaries = workspace().store.sessions.summaries()
     if as_json:
         rows = []
         for s in summaries:
-            stub = stubs.get(s.session.id)
             entry = {
                 "id": s.session.id,
                 "label": s.session.label,
@@ -278,12 +274,12 @@ def session_list(as_json: bool) -> None:
                 "date": s.session.date,
                 "consultation": s.session.consultation,
                 "statement_set": s.session.statement_set_id,
-                "postits": s.postits if stub is None else stub.get("postits", 0),
+                "postits": s.postits,
                 "closed": s.session.is_closed,
                 "sent": s.sent,
             }
-            if stub is not None:
-                entry["purged"] = stub
+            if s.purged is not None:
+                entry["purged"] = s.purged
             rows.append(entry)
         echo_json(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -292,10 +288,10 @@ def session_list(as_json: bool) -> None:
         return
     click.echo("id\tdate\tlabel\tcohort\tsetting\tpostits\tstatus")
     for s in summaries:
-        session, status, postits = s.session, "closed" if s.session.is_closed else "open", s.postits
-        if (stub := stubs.get(session.id)) is not None:
-            status, postits = "purged", stub.get("postits", 0)
-        row(session.id, session.date, session.label, session.cohort, session.setting, postits, status)
+        session, status = s.session, "closed" if s.session.is_closed else "open"
+        if s.purged is not None:
+            status = "purged"
+        row(session.id, session.date, session.label, session.cohort, session.setting, s.postits, status)
 
 
 @session_group.command("close")

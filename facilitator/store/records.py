@@ -107,12 +107,17 @@ class Session:
 
 @dataclass(frozen=True)
 class SessionSummary:
-    """A session with its post-it count and whether its changes have left this device."""
+    """A session with its post-it count and whether its changes have left this device.
+
+    A purged session's rows are gone from this laptop: its count is its stub's.
+    """
 
     session: Session
     postits: int
     last_change: str
     sent: bool
+    # A purged session's stub (label, date, counts, since when the office holds it), else None.
+    purged: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
