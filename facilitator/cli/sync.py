@@ -285,6 +285,9 @@ def sync_run(folder: Path, identity: Path | None, plaintext: bool, allow_plainte
         click.echo("no new bundles from other devices")
     for message in [f"skipped {refused.error}" for refused in result.plaintext] + result.messages:
         echo(f"warning: {message}", err=True)
+    if synced.purged is not None:
+        for purged in synced.purged.purged:
+            echo(f"purged {purged.label} from this laptop (automatic purge): the office keeps its copy")
 
 
 @sync_group.command("conflicts")
