@@ -349,3 +349,56 @@ def test_rows_of_a_purged_session_that_come_back_from_the_office_are_left_out(tm
         on_disk = file_bytes(tmp_path / "laptop")
         assert b"Kestrelcomment" not in on_disk and b"Kestrelnote" not in on_disk
         assert session_statuses(laptop)[session.id].status == PURGED
+
+
+# ---------------------------------------------------------------- a purged session elsewhere
+
+
+def test_a_purged_session_takes_no_new_words_and_exports_nothing(
+    cli: Cli, data_dir: Path, tmp_path: Path
+) -> None:
+    sent, _kept = make_laptop(data_dir)
+    assert cli("purge", sent).exit_code == 0
+    before = whole_database(data_dir)
+    fragment = "'Adult focus group 1' was purged from this laptop (at the office since 3 Dec 2026)"
+    assert_refused(cli("record", sent, "1", "agree"), fragment)
+    (tmp_path / "wall.csv").write_text("statement,response,comment\n1,agree,more\n")
+    assert_refused(cli("import-postits", sent, str(tmp_path / "wall.csv")), fragment)
+    for fmt in ("json", "csv", "html"):
+        assert_refused(cli("export", sent, "--format", fmt, "--out", "-"), f"{fragment}: exporting it")
+    assert_refused(cli("receipt", "show", sent), fragment)
+    assert whole_database(data_dir) == before
+
+
+def test_charts_and_the_report_still_run_with_a_purged_session(
+    cli: Cli, data_dir: Path, tmp_path: Path
+) -> None:
+    sent, kept = make_laptop(data_dir)
+    assert cli("purge", sent).exit_code == 0
+    charts = cli("charts", "--out", str(tmp_path / "charts"), "--format", "svg")
+    assert charts.exit_code == 0, charts.stderr
+    report = cli("report", "--out", str(tmp_path / "report"), "--format", "svg")
+    assert report.exit_code == 0, report.stderr
+    page = (tmp_path / "report" / "report.html").read_text()
+    assert "Ospreycomment" in page and "Kestrelcomment" not in page
+
+
+def test_a_folder_sync_runs_the_automatic_purge(cli: Cli, data_dir: Path, tmp_path: Path) -> None:
+    with Store.open(data_dir) as store:
+        old = add_session(store, "Adult focus group 1", "", "Kestrel", "K1234")
+        recent = add_session(store, "Adult focus group 2", "Care 2026", "Osprey", "P7")
+        confirm(store, old.id, "2020-01-01T00:00:00.000000Z")
+        confirm(store, recent.id, Clock().now())
+    assert cli("purge", "--auto", "7").exit_code == 0
+    stick = tmp_path / "stick"
+    stick.mkdir()
+
+    result = cli("sync", "run", str(stick), "--plaintext")
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "purged Adult focus group 1 from this laptop (automatic purge): the office keeps its copy"
+    )
+    with Store.open(data_dir) as store:
+        statuses = session_statuses(store)
+        assert (statuses[old.id].status, statuses[recent.id].status) == (PURGED, CONFIRMED)

@@ -92,6 +92,16 @@ def purge(store: Store, session_ids: Sequence[str] | None = None, *, force: bool
     return PurgeResult(purged, skipped, before, store.file_size())
 
 
+def refuse_purged(store: Store, session: Session, doing: str) -> None:
+    """FacilitatorError when the session was purged here: its words are at the office, not on this laptop."""
+    stub = purged_stub(store, session.id)
+    if stub is not None:
+        raise FacilitatorError(
+            f"session {session.label!r} was purged from this laptop ({office_since(stub)}): "
+            f"{doing} it is done at the office"
+        )
+
+
 def unconfirmed(store: Store, session_ids: Sequence[str]) -> list[tuple[str, str]]:
     """(id, status) of those sessions that are neither confirmed nor purged: a purge of them needs force."""
     statuses = session_statuses(store)

@@ -357,8 +357,11 @@ def receipt_show(session: str, png: Path | None) -> None:
     """Print SESSION's receipt and its QR code (or save the QR code as PNG)."""
     from facilitator.exercise import receipt
 
+    from facilitator.actions.purge import refuse_purged
+
     store = workspace().store
     found = store.sessions.get(session)
+    refuse_purged(store, found, "making a receipt of")
     made = receipt.make_receipt(store, found)
     if not found.is_closed:
         click.echo("warning: the session is still open: the receipt covers the post-its so far", err=True)
