@@ -373,7 +373,7 @@ def test_a_purged_session_takes_no_new_words_and_exports_nothing(
 def test_charts_and_the_report_still_run_with_a_purged_session(
     cli: Cli, data_dir: Path, tmp_path: Path
 ) -> None:
-    sent, kept = make_laptop(data_dir)
+    sent, _kept = make_laptop(data_dir)
     assert cli("purge", sent).exit_code == 0
     charts = cli("charts", "--out", str(tmp_path / "charts"), "--format", "svg")
     assert charts.exit_code == 0, charts.stderr

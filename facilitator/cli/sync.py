@@ -355,9 +355,8 @@ def receipt_group() -> None:
 @data_dir_option
 def receipt_show(session: str, png: Path | None) -> None:
     """Print SESSION's receipt and its QR code (or save the QR code as PNG)."""
-    from facilitator.exercise import receipt
-
     from facilitator.actions.purge import refuse_purged
+    from facilitator.exercise import receipt
 
     store = workspace().store
     found = store.sessions.get(session)

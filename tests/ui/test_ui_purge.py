@@ -97,4 +97,3 @@ def test_the_purge_question(snap_compare: SnapCompare, still_workspace: Workspac
         await pilot.press("p")
 
     assert snap_compare(make_app(still_workspace, blink=False), terminal_size=(80, 24), run_before=ask)
-

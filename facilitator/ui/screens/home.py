@@ -378,7 +378,7 @@ class HomeScreen(Guarded, Screen[None]):
         self.app.push_screen(ConfirmDeleteScreen(summary, blink=self.blink), callback=confirmed)
 
     def action_purge(self) -> None:
-        from facilitator.sync.status import CONFIRMED, PURGED, session_status
+        from facilitator.sync.status import CONFIRMED, LOCAL, PURGED, session_status
         from facilitator.ui.screens.confirm import ConfirmScreen
 
         if not (session_id := self._need_selection()):
@@ -390,9 +390,10 @@ class HomeScreen(Guarded, Screen[None]):
             self.tell_purged(session_id)
             return
         if status != CONFIRMED:
+            why = "its latest changes were not sent" if status == LOCAL else "it was sent, not yet confirmed"
             self.notify(
                 f"{session.label} cannot be purged: the office has not confirmed it holds it "
-                f"(it is {status}). Sync, and purge once the office confirms it.",
+                f"({why}). Sync, and purge once the office confirms it.",
                 severity="warning",
                 markup=False,
             )
