@@ -367,6 +367,9 @@ def test_a_purged_session_takes_no_new_words_and_exports_nothing(
     for fmt in ("json", "csv", "html"):
         assert_refused(cli("export", sent, "--format", fmt, "--out", "-"), f"{fragment}: exporting it")
     assert_refused(cli("receipt", "show", sent), fragment)
+    assert_refused(cli("note", "add", sent, "said later"), f"{fragment}: adding to it")
+    assert_refused(cli("participant", "add", sent, "P9", "--gender", "male"), fragment)
+    assert_refused(cli("pseudonym", "set", sent, "Jo", "Sam"), fragment)
     assert whole_database(data_dir) == before
 
 
