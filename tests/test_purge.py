@@ -405,3 +405,25 @@ def test_a_folder_sync_runs_the_automatic_purge(cli: Cli, data_dir: Path, tmp_pa
     with Store.open(data_dir) as store:
         statuses = session_statuses(store)
         assert (statuses[old.id].status, statuses[recent.id].status) == (PURGED, CONFIRMED)
+
+
+def test_a_file_that_cannot_be_compacted_now_still_loses_the_words(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from facilitator.core.errors import FacilitatorError
+
+    sent, _kept = make_laptop(data_dir)
+
+    def busy(_store: Store) -> None:
+        raise FacilitatorError("cannot compact the database: database is locked")
+
+    monkeypatch.setattr(Store, "compact", busy)
+    with Store.open(data_dir) as store:
+        store.db.execute("PRAGMA secure_delete = OFF")  # as some builds of SQLite have it
+        done = purging.purge(store, [sent])
+        assert [p.session_id for p in done.purged] == [sent]
+        assert done.skipped == [
+            "warning: cannot compact the database: database is locked; the file shrinks at the next purge"
+        ]
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert not [word for word in SENT_WORDS if word.encode() in file_bytes(data_dir)]
