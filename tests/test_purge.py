@@ -333,6 +333,7 @@ def test_rows_of_a_purged_session_that_come_back_from_the_office_are_left_out(tm
         other = new_session(laptop, "Still here")
         postit = laptop.postits.add(session.id, 1, "agree", "Kestrelcomment")
         note = discussion.add_note(laptop, session.id, "Kestrelnote #care")
+        untouched = discussion.add_note(laptop, session.id, "Kestrelnote the office never edits")
         take(office, sync.export_bundle(laptop, tmp_path, plaintext=True).path)
         confirm(laptop, session.id, CONFIRMED_AT)
         purging.purge(laptop, [session.id])
@@ -349,6 +350,18 @@ def test_rows_of_a_purged_session_that_come_back_from_the_office_are_left_out(tm
         on_disk = file_bytes(tmp_path / "laptop")
         assert b"Kestrelcomment" not in on_disk and b"Kestrelnote" not in on_disk
         assert session_statuses(laptop)[session.id].status == PURGED
+
+        # The office tags a note it never edited: its bundle carries the tag without the note.
+        discussion.tag_note(office, untouched.id, "listening")
+        path = sync.export_bundle(office, tmp_path, plaintext=True).path
+        sent_rows = {t.table: t.rows for t in read_back(path).tables}
+        assert untouched.id not in {row[0] for row in sent_rows["notes"]}
+        assert untouched.id in {row[1] for row in sent_rows["note_themes"]} | {
+            row[2] for row in sent_rows["note_themes"]
+        }
+        result = take(laptop, path)
+        assert result.skipped is None and result.counts.added == 1  # the new theme, not the tag
+        assert laptop.codebook.tags_of_notes([untouched.id]) == []
 
 
 # ---------------------------------------------------------------- a purged session elsewhere

@@ -19,7 +19,7 @@ from typing import Any
 
 from facilitator.core.errors import FacilitatorError
 from facilitator.store import Session, Store
-from facilitator.store.purge import purge_session
+from facilitator.store.purge import REMOVED_IDS, purge_session
 from facilitator.sync.status import CONFIRMED, LOCAL, PURGED, SessionSync, session_statuses
 
 # The automatic purge's setting, kept in this laptop's meta (never synced): days, or absent for off.
@@ -136,7 +136,8 @@ def _purge_one(store: Store, session: Session, state: SessionSync) -> Purged:
             "confirmed_at": state.confirmed_at if state.status == CONFIRMED else None,
             "purged_at": writer.now(),
         }
-        purge_session(writer, session.id)
+        removed = purge_session(writer, session.id)
+        stub[REMOVED_IDS] = {table: ids for table, ids in removed.parents.items() if ids}
         store.session_sync.record_purged(writer, session.id, stub)
     return Purged(session.id, session.label, stub)
 

@@ -261,6 +261,8 @@ def session_new(
 @data_dir_option
 def session_list(as_json: bool) -> None:
     """List the sessions in the order they took place."""
+    from facilitator.store.purge import REMOVED_IDS
+
     summaries = workspace().store.sessions.summaries()
     if as_json:
         rows = []
@@ -279,7 +281,7 @@ def session_list(as_json: bool) -> None:
                 "sent": s.sent,
             }
             if s.purged is not None:
-                entry["purged"] = s.purged
+                entry["purged"] = {k: v for k, v in s.purged.items() if k != REMOVED_IDS}
             rows.append(entry)
         echo_json(json.dumps(rows, ensure_ascii=False, indent=2))
         return

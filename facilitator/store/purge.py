@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from facilitator.store.sync_state import CONFLICTS
 from facilitator.store.writer import Writer
 
+# The stub's key for the ids of removed rows that other rows point at, by table.
+REMOVED_IDS = "removed_ids"
 # Tables whose rows belong to one session by their `session_id`, children before parents.
 SESSION_TABLES = ("postits", "participants", "pseudonyms", "notes", "themes")
 
@@ -26,6 +28,9 @@ class Removed:
     """How many rows a purge removed, per table (the versions kept after a merge too)."""
 
     rows: dict[str, int]
+    # Ids of the removed rows that other rows can point at (a note's tags point at the note
+    # and its theme): a tag that comes back later is known by them.
+    parents: dict[str, list[str]]
 
     @property
     def total(self) -> int:
@@ -81,4 +86,4 @@ def purge_session(writer: Writer, session_id: str) -> Removed:
     removed["note_themes"] = len(tags)
     for table in SESSION_TABLES:
         removed[table] = writer.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id]).rowcount
-    return Removed(removed)
+    return Removed(removed, {"notes": notes, "themes": themes})

@@ -44,6 +44,7 @@ from typing import Any
 
 from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.store import SYNCED_TABLES, Store
+from facilitator.store.purge import REMOVED_IDS
 from facilitator.store.sync_state import (
     CHUNK,
     META_CLOCK_FLOOR,
@@ -438,11 +439,18 @@ def _without_purged(store: Store, tables: Sequence[TableRows]) -> list[TableRows
     This laptop forgot those sessions on purpose once the office held them: a row of
     one that comes back (the office edited it) is left out, never merged again.
     """
-    purged = set(store.session_sync.purged_stubs())
-    if not purged:
+    stubs = store.session_sync.purged_stubs()
+    if not stubs:
         return list(tables)
-    kept: list[TableRows] = []
+    purged = set(stubs)
+    # Rows removed by a purge that others point at (notes, a session's themes), by table.
     dropped: dict[str, set[Value]] = {}
+    for stub in stubs.values():
+        removed = stub.get(REMOVED_IDS)
+        for table, ids in removed.items() if isinstance(removed, dict) else ():
+            if isinstance(ids, list):
+                dropped.setdefault(str(table), set()).update(str(i) for i in ids)
+    kept: list[TableRows] = []
     for rows in tables:  # parents come before children
         links = [
             (rows.columns.index(here), parent)
@@ -461,7 +469,7 @@ def _without_purged(store: Store, tables: Sequence[TableRows]) -> list[TableRows
 
         left = [row for row in rows.rows if not belongs(row)]
         if len(left) < len(rows.rows) and id_at is not None:
-            dropped[rows.table] = {row[id_at] for row in rows.rows if belongs(row)}
+            dropped.setdefault(rows.table, set()).update(row[id_at] for row in rows.rows if belongs(row))
         if left:
             kept.append(TableRows(rows.table, rows.columns, left))
     return kept
