@@ -131,7 +131,7 @@ def test_the_stub_shows_in_the_session_list_with_status_purged(cli: Cli, data_di
         "participants": 1,
     }
     assert stub["postits_by_statement"] == {"1": 2, "2": 1, "4": 200}
-    assert stub["confirmed_at"] == CONFIRMED_AT
+    assert stub["confirmed_at"] == CONFIRMED_AT and "removed_ids" not in stub
     assert "purged" not in listed[kept] and listed[kept]["postits"] == 3
     table = {line.split("\t")[0]: line.split("\t") for line in cli("session", "list").stdout.splitlines()}
     assert table[sent][5:] == ["203", "purged"]
@@ -440,3 +440,11 @@ def test_a_file_that_cannot_be_compacted_now_still_loses_the_words(
         ]
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         assert not [word for word in SENT_WORDS if word.encode() in file_bytes(data_dir)]
+
+
+def test_an_unknown_session_id_is_refused_by_the_use_case(data_dir: Path) -> None:
+    from facilitator.core.errors import NotFound
+
+    make_laptop(data_dir)
+    with Store.open(data_dir) as store, pytest.raises(NotFound, match="unknown session"):
+        purging.purge(store, ["00000000-0000-4000-8000-000000000000"])

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from facilitator.core.errors import FacilitatorError
+from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.store import Session, Store
 from facilitator.store.purge import REMOVED_IDS, purge_session
 from facilitator.sync.status import CONFIRMED, LOCAL, PURGED, SessionSync, session_statuses
@@ -74,7 +74,11 @@ def purge(store: Store, session_ids: Sequence[str] | None = None, *, force: bool
     else:
         found = store.sessions.by_ids(list(dict.fromkeys(session_ids)))
         for session_id in dict.fromkeys(session_ids):
-            session = found[session_id]
+            session = found.get(session_id)
+            if session is None:
+                raise NotFound(
+                    f"unknown session {session_id!r}: 'facilitator session list' shows the sessions"
+                )
             state = statuses.get(session_id, SessionSync(LOCAL))
             if state.status == PURGED:
                 skipped.append(f"{session.label} was purged already: skipped")
