@@ -180,3 +180,12 @@ def reissue(path: Path, out: Path, change: Any, *, sequence: int | None = None) 
     )
     out.write_bytes(data)
     return out
+
+
+def confirm(store: Store, session_id: str, at: str) -> None:
+    """Make a session `confirmed`, as the office's acknowledgement does: it lists the digest
+    of the session's rows as they are now, signed at `at`."""
+    from facilitator.sync.status import session_digests
+
+    with store.write() as writer:
+        store.session_sync.record_confirmed(writer, session_id, session_digests(store)[session_id], at)

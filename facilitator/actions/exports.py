@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from facilitator.actions.purge import refuse_purged
 from facilitator.core.errors import FacilitatorError
 from facilitator.store import Session, Store
 
@@ -76,6 +77,7 @@ def export_session(store: Store, session: Session, fmt: str, out: str, table: st
     """
     if fmt not in SESSION_FORMATS:
         raise FacilitatorError(f"format {fmt!r} must be one of {', '.join(SESSION_FORMATS)}")
+    refuse_purged(store, session, "exporting")
     text: str | None = None
     written: list[str] = []
     if fmt in SUMMARY_FORMATS:
@@ -105,6 +107,7 @@ def export_summary_to_folder(store: Store, session: Session, fmt: str, data_dir:
     an earlier file; the summary is the last file written."""
     from facilitator.outputs import summary
 
+    refuse_purged(store, session, "exporting")
     written = summary.export_summary_to_folder(store, session, fmt, data_dir)
     return Exported(written, findings=identifying_details(store, [session]))
 

@@ -26,7 +26,10 @@ def import_postits(store: Store, session: Session, path: Path) -> PostitImport:
     of a post-it CSV export (of any session: its post-its become new post-its of
     this one). One bad row, named by its line, imports nothing.
     """
+    from facilitator.actions.purge import refuse_purged
     from facilitator.outputs.postit_csv import read_postit_csv
+
+    refuse_purged(store, session, "importing into")
 
     items, lines = read_postit_csv(path)
     before = store.postits.of(session.id)

@@ -49,6 +49,9 @@ def record_postit(
 
     `response` is a scale key, a label or an entry key; `participant` a code, never a name.
     """
+    from facilitator.actions.purge import refuse_purged
+
+    refuse_purged(store, session, "recording into")
     postit = store.postits.add(session.id, statement_number, response, comment, participant, session=session)
     return Recorded(postit, session)
 

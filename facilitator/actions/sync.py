@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from facilitator.store import Store
 
 if TYPE_CHECKING:
+    from facilitator.actions.purge import PurgeResult
     from facilitator.store.trust import TrustedDevice
     from facilitator.sync.enrolment import Enrolled
     from facilitator.sync.merge import BundleOutcome, ExportResult, FolderResult, ImportResult
@@ -275,10 +276,12 @@ def import_bundles(
 
 @dataclass(frozen=True)
 class FolderSync:
-    """A folder sync's result, and how many rows of its bundle were new (as for an export)."""
+    """A folder sync's result, and how many rows of its bundle were new (as for an export);
+    `purged`: the sessions the automatic purge then removed from this laptop, if it is on."""
 
     done: FolderResult
     new_rows: int
+    purged: PurgeResult | None = None
 
     @property
     def sent_again(self) -> int:
@@ -309,4 +312,6 @@ def sync_folder(
         recipients=recipients_for(store, identities, plaintext=plaintext),
         progress=progress,
     )
-    return FolderSync(done, new)
+    from facilitator.actions.purge import auto_purge
+
+    return FolderSync(done, new, auto_purge(store))

@@ -34,6 +34,7 @@ LAZY_COMMANDS: dict[str, tuple[str, ...]] = {
     "facilitator.cli.discussion": ("participant", "note", "themes", "theme", "pseudonym", "check"),
     "facilitator.cli.reports": ("charts", "report", "pool"),
     "facilitator.cli.sync": ("keys", "devices", "sync", "receipt"),
+    "facilitator.cli.purge": ("purge",),
 }
 
 
@@ -264,13 +265,15 @@ def session_new(
 def session_list(as_json: bool) -> None:
     """List the sessions in the order they took place, and how far each is on its way to the office."""
     from facilitator.actions.sync import sync_statuses
+    from facilitator.store.purge import REMOVED_IDS
 
     store = workspace().store
     summaries = store.sessions.summaries()
     statuses = sync_statuses(store)
     if as_json:
-        rows = [
-            {
+        rows = []
+        for s in summaries:
+            entry: dict[str, object] = {
                 "id": s.session.id,
                 "label": s.session.label,
                 "cohort": s.session.cohort,
@@ -283,8 +286,9 @@ def session_list(as_json: bool) -> None:
                 "closed": s.session.is_closed,
                 **_sync_json(statuses.get(s.session.id)),
             }
-            for s in summaries
-        ]
+            if s.purged is not None:
+                entry["purged"] = {k: v for k, v in s.purged.items() if k != REMOVED_IDS}
+            rows.append(entry)
         echo_json(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not summaries:
@@ -294,6 +298,8 @@ def session_list(as_json: bool) -> None:
     for s in summaries:
         session, status = s.session, "closed" if s.session.is_closed else "open"
         office = _office_words(statuses.get(session.id))
+        if s.purged is not None:
+            status = "purged"
         row(
             session.id,
             session.date,

@@ -11,6 +11,17 @@ import click
 from facilitator.cli.core import data_dir_option, main, workspace
 from facilitator.cli.output import echo, row
 from facilitator.core.errors import FacilitatorError, NotFound
+from facilitator.store import Session
+
+
+def _open_to_new_words(ref: str) -> Session:
+    """The session named, refused if it was purged here: its words are at the office now."""
+    from facilitator.actions.purge import refuse_purged
+
+    store = workspace().store
+    found = store.sessions.get(ref)
+    refuse_purged(store, found, "adding to")
+    return found
 
 
 def _yes_no(value: bool) -> str:
@@ -46,7 +57,7 @@ def participant_add(
     store = workspace().store
     person = roster.add_participant(
         store,
-        store.sessions.get(session).id,
+        _open_to_new_words(session).id,
         code,
         gender,
         cohort=cohort,
@@ -163,7 +174,7 @@ def note_add(session: str, text: str, kind: str, speaker: str | None, themes: tu
     from facilitator.discussion import notes as discussion
 
     store = workspace().store
-    found = store.sessions.get(session)
+    found = _open_to_new_words(session)
     _seed_on_first_use(found.id)
     note = discussion.add_note(store, found.id, text, kind=kind, speaker=speaker, themes=themes)
     _warn_identifying(found.id, note.text)
@@ -377,7 +388,7 @@ def pseudonym_set(session: str, real: str, changed: str) -> None:
     from facilitator.discussion.anonymity import set_pseudonym
 
     store = workspace().store
-    set_pseudonym(store, store.sessions.get(session).id, real, changed)
+    set_pseudonym(store, _open_to_new_words(session).id, real, changed)
     click.echo("saved", err=True)
 
 

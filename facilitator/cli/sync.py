@@ -311,6 +311,9 @@ def sync_run(folder: Path, identity: Path | None, plaintext: bool, allow_plainte
         _say_acknowledgements(result.acknowledgements, [])
     for message in [f"skipped {refused.error}" for refused in result.plaintext] + result.messages:
         echo(f"warning: {message}", err=True)
+    if synced.purged is not None:
+        for purged in synced.purged.purged:
+            echo(f"purged {purged.label} from this laptop (automatic purge): the office keeps its copy")
 
 
 def _sessions(count: int) -> str:
@@ -394,10 +397,12 @@ def receipt_group() -> None:
 @data_dir_option
 def receipt_show(session: str, png: Path | None) -> None:
     """Print SESSION's receipt and its QR code (or save the QR code as PNG)."""
+    from facilitator.actions.purge import refuse_purged
     from facilitator.exercise import receipt
 
     store = workspace().store
     found = store.sessions.get(session)
+    refuse_purged(store, found, "making a receipt of")
     made = receipt.make_receipt(store, found)
     if not found.is_closed:
         click.echo("warning: the session is still open: the receipt covers the post-its so far", err=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from facilitator.core.clock import SYSTEM_CLOCK, Clock, new_id
@@ -150,6 +150,30 @@ class Store:
             except sqlite3.DatabaseError as error:
                 self.db.conn.execute("ROLLBACK")
                 raise FacilitatorError(f"cannot write to {self.path}: {error}") from None
+
+    # -------------------------------------------------------- the file
+
+    def file_size(self) -> int:
+        """Bytes the database takes on disk: its file and its write-ahead log."""
+        total = 0
+        for path in (self.path, self.path.with_name(self.path.name + "-wal")):
+            with suppress(OSError):
+                total += path.stat().st_size
+        return total
+
+    def compact(self) -> None:
+        """Rebuild the file without its free pages (VACUUM), then fold the log into it.
+
+        After rows were removed for good, this takes their text out of the file and
+        shrinks it. Run outside any transaction. The log is emptied (truncated) unless
+        another process is reading at that moment; it is then folded in by a later write.
+        """
+        with self._lock:
+            try:
+                self.db.execute("VACUUM")
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            except sqlite3.OperationalError as error:
+                raise FacilitatorError(f"cannot compact {self.path}: {error}") from None
 
     def _migrate(self) -> None:
         version = self.schema_version

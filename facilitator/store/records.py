@@ -107,11 +107,16 @@ class Session:
 
 @dataclass(frozen=True)
 class SessionSummary:
-    """A session with its post-it count and when it last changed."""
+    """A session with its post-it count and when it last changed.
+
+    A purged session's rows are gone from this laptop: its count is its stub's.
+    """
 
     session: Session
     postits: int
     last_change: str
+    # A purged session's stub (label, date, counts, since when the office holds it), else None.
+    purged: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

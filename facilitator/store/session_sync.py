@@ -97,6 +97,10 @@ class SessionSyncRepository:
         ).fetchall()
         return {str(key)[len(PREFIX) :]: _record(str(value)) for key, value in rows}
 
+    def purged_stubs(self) -> dict[str, dict[str, Any]]:
+        """The stub of every purged session, by session id."""
+        return {key: dict(record.purged) for key, record in self.all().items() if record.purged is not None}
+
     def _put(self, writer: Writer, session_id: str, record: SessionRecord) -> None:
         writer.execute(
             """INSERT INTO meta (key, value) VALUES (?, ?)

@@ -248,11 +248,15 @@ class SessionRepository:
         sessions = self.all()
         # Counted as the charts count them: a damaged post-it is left out (and reported).
         counts = self._store.postits.counts_by_session([s.id for s in sessions])
+        stubs = self._store.session_sync.purged_stubs()
         summaries = []
         for session in sessions:
             n = sum(sum(by_key.values()) for by_key in counts.get(session.id, {}).values())
+            stub = stubs.get(session.id)
+            if stub is not None and isinstance(stub.get("postits"), int):
+                n = stub["postits"]
             last_change = max(session.updated_at, last_postit.get(session.id) or "")
-            summaries.append(SessionSummary(session, n, last_change))
+            summaries.append(SessionSummary(session, n, last_change, stub))
         return summaries
 
     def close(self, session_id: str) -> Session:

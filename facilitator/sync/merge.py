@@ -44,6 +44,7 @@ from typing import Any
 
 from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.store import SYNCED_TABLES, Store
+from facilitator.store.purge import REMOVED_IDS
 from facilitator.store.sync_state import (
     CHUNK,
     META_CLOCK_FLOOR,
@@ -426,14 +427,15 @@ def merge(
     kept here as it is, and the incoming version as a conflict for a person to review.
     """
     progress = progress or _quiet
-    by_table = {t.table: t for t in read.tables}
-    unknown = [t for t in by_table if t not in SYNCED_TABLES]
+    unknown = [t.table for t in read.tables if t.table not in SYNCED_TABLES]
     if unknown:
         raise BundleError(f"{name} holds table {unknown[0]!r}, which is never synced: refused")
     _check_authors(read.tables, read.manifest.device_id, name)
+    incoming = _without_purged(store, read.tables)
+    by_table = {t.table: t for t in incoming}
     counts = MergeCounts()
     tables: dict[str, MergeCounts] = {}
-    total = sum(len(t.rows) for t in read.tables)
+    total = sum(len(t.rows) for t in incoming)
     try:
         with store.write() as writer:
             present = store.sync.tables()
@@ -448,7 +450,7 @@ def merge(
             protected = _other_laptops(store, read.manifest.device_id)
             # Every row keeps the rules a local write keeps, before any of them is written.
             try:
-                check_incoming(store, {t.table: (t.columns, t.rows) for t in read.tables})
+                check_incoming(store, {t.table: (t.columns, t.rows) for t in incoming})
             except RowInvalid as problem:
                 raise RowRefused(name, read.manifest.device_id, problem) from None
             # Parents may come after children (an older sender's order): check them at the end.
@@ -466,7 +468,7 @@ def merge(
                 done += len(rows.rows)
                 if on_merged is not None and result.added + result.updated:
                     on_merged(table)
-            _check_parents(store, read.tables, name)
+            _check_parents(store, incoming, name)
             store.sync.record_import(
                 writer,
                 file_sha256=read.file_sha256,
@@ -483,6 +485,48 @@ def merge(
     store.clock.observe(store.meta.get(META_CLOCK_FLOOR))
     progress(f"merged {name}", total, total)
     return ImportResult(name, read.manifest.device_id, counts, tables)
+
+
+def _without_purged(store: Store, tables: Sequence[TableRows]) -> list[TableRows]:
+    """The rows of a bundle less those of sessions purged here (and the tags of their notes).
+
+    This laptop forgot those sessions on purpose once the office held them: a row of
+    one that comes back (the office edited it) is left out, never merged again.
+    """
+    stubs = store.session_sync.purged_stubs()
+    if not stubs:
+        return list(tables)
+    purged = set(stubs)
+    # Rows removed by a purge that others point at (notes, a session's themes), by table.
+    dropped: dict[str, set[Value]] = {}
+    for stub in stubs.values():
+        removed = stub.get(REMOVED_IDS)
+        for table, ids in removed.items() if isinstance(removed, dict) else ():
+            if isinstance(ids, list):
+                dropped.setdefault(str(table), set()).update(str(i) for i in ids)
+    kept: list[TableRows] = []
+    for rows in tables:  # parents come before children
+        links = [
+            (rows.columns.index(here), parent)
+            for parent, here, _there in store.sync.parents(rows.table)
+            if here in rows.columns and parent != "sessions"
+        ]
+        own = rows.columns.index("session_id") if "session_id" in rows.columns else None
+        id_at = rows.columns.index("id") if "id" in rows.columns else None
+
+        def belongs(
+            row: Sequence[Value], own: int | None = own, links: list[tuple[int, str]] = links
+        ) -> bool:
+            if own is not None and row[own] in purged:
+                return True
+            return any(row[at] in dropped.get(parent, ()) for at, parent in links)
+
+        left = [row for row in rows.rows if not belongs(row)]
+        if len(left) < len(rows.rows) and id_at is not None:
+            dropped.setdefault(rows.table, set()).update(row[id_at] for row in rows.rows if belongs(row))
+        if left:
+            kept.append(TableRows(rows.table, rows.columns, left))
+    return kept
 
 
 def _check_authors(tables: Sequence[TableRows], device_id: str, name: str) -> None:

@@ -63,8 +63,10 @@ class FacilitatorApp(Guarded, App[None]):
         saved = self.workspace.store.meta.get(THEME_META_KEY)
         self.theme = saved if saved in self.available_themes else DEFAULT_THEME
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        await self.push_screen(HomeScreen(self.workspace, blink=self.blink))
-        if self.session_id:
+        home = HomeScreen(self.workspace, blink=self.blink)
+        await self.push_screen(home)
+        home.purge_due()
+        if self.session_id and not home.tell_purged(self.session_id):
             from facilitator.ui.screens.wall import WallScreen
 
             await self.push_screen(WallScreen(self.workspace, self.session_id, blink=self.blink))

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from facilitator.actions.data_folder import Workspace
+from facilitator.actions.purge import office_since, stub_counts
 from facilitator.actions.sessions import close_session, delete_session, reopen_session
 from facilitator.actions.sync import sync_statuses
 from facilitator.core.errors import FacilitatorError
@@ -112,8 +113,13 @@ def status_cell(summary: SessionSummary, sync: SessionSync | None = None) -> Tex
     (a bundle carried it, the office has not acknowledged it) or `✓ at office 04 Mar` (the
     office's signed acknowledgement says it holds exactly this). Only that last has the ✓;
     never colour alone. A session with no sync status (at the office, or one whose rows
-    all came from other devices) shows only open or closed.
+    all came from other devices) shows only open or closed. A purged session:
+    `✓ at office since 3 Dec` (or `purged · removed here`, purged by force).
     """
+    if summary.purged is not None:
+        if summary.purged.get("confirmed_at"):
+            return Text(f"✓ {office_since(summary.purged, short=True)}")
+        return Text.assemble("purged · ", ("removed here", "bold"))
     state = "closed" if summary.session.is_closed else "open"
     if sync is None:
         return Text(state)
@@ -188,6 +194,14 @@ class HomeScreen(Guarded, Screen[None]):
             tooltip="Export the selected session's summary (HTML or Markdown) into the exports folder.",
         ),
         replace(BLANK, show=False),  # the key bar is full at 80 columns
+        Binding(
+            "p",
+            "purge",
+            "purge",
+            id="home.purge",
+            show=False,
+            tooltip="Purge the selected session from this laptop once the office confirmed it holds it.",
+        ),
         Binding(
             "r",
             "receipt",
@@ -305,7 +319,24 @@ class HomeScreen(Guarded, Screen[None]):
     def open_wall(self, session_id: str) -> None:
         from facilitator.ui.screens.wall import WallScreen
 
-        self.app.push_screen(WallScreen(self.workspace, session_id, blink=self.blink))
+        if not self.tell_purged(session_id):
+            self.app.push_screen(WallScreen(self.workspace, session_id, blink=self.blink))
+
+    def tell_purged(self, session_id: str) -> bool:
+        """For a purged session: say it is at the office (its words are no longer here), and True."""
+        from facilitator.actions.purge import purged_stub
+
+        stub = purged_stub(self.workspace.store, session_id)
+        if stub is None:
+            return False
+        session = self.workspace.store.sessions.get(session_id)
+        self.notify(
+            f"{session.label} ({session.date}) is {office_since(stub)}: {stub_counts(stub)}. "
+            "Its post-its, notes and roster were removed from this laptop.",
+            title="Purged",
+            markup=False,
+        )
+        return True
 
     @on(DataTable.RowSelected)
     def _row_chosen(self, event: DataTable.RowSelected) -> None:
@@ -355,7 +386,8 @@ class HomeScreen(Guarded, Screen[None]):
     def action_receipt(self, session_id: str | None = None) -> None:
         from facilitator.ui.screens.receipt import ReceiptScreen
 
-        if session_id := session_id or self._need_selection():
+        session_id = session_id or self._need_selection()
+        if session_id and not self.tell_purged(session_id):
             self.app.push_screen(ReceiptScreen(self.workspace, session_id))
 
     def action_sync(self) -> None:
@@ -383,10 +415,72 @@ class HomeScreen(Guarded, Screen[None]):
 
         self.app.push_screen(ConfirmDeleteScreen(summary, blink=self.blink), callback=confirmed)
 
+    def action_purge(self) -> None:
+        from facilitator.sync.status import CONFIRMED, LOCAL, PURGED, session_status
+        from facilitator.ui.screens.confirm import ConfirmScreen
+
+        if not (session_id := self._need_selection()):
+            return
+        store = self.workspace.store
+        session = store.sessions.get(session_id)
+        status = session_status(store, session_id).status
+        if status == PURGED:
+            self.tell_purged(session_id)
+            return
+        if status != CONFIRMED:
+            why = "its latest changes were not sent" if status == LOCAL else "it was sent, not yet confirmed"
+            self.notify(
+                f"{session.label} cannot be purged: the office has not confirmed it holds it "
+                f"({why}). Sync, and purge once the office confirms it.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        question = Text.assemble(
+            "Purge ",
+            one_line(session.label, "bold"),
+            f" ({session.date}) from this laptop?\n\nIts post-its, notes, roster and pseudonym map are "
+            "removed from this laptop for good. The office keeps its copy; a stub of the session "
+            "(its label, date and counts) stays here.",
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.purge(session_id)
+
+        self.app.push_screen(ConfirmScreen(question, "Purge"), callback=answered)
+
+    def purge_due(self) -> None:
+        """The automatic purge (when it is on): confirmed sessions past their days go, said in one line."""
+        from facilitator.actions.purge import auto_purge, purged_line
+
+        try:
+            done = auto_purge(self.workspace.store)
+        except FacilitatorError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        if done.purged:
+            self.notify(purged_line(done), title="Purged", markup=False)
+            self.refresh_sessions()
+
+    def purge(self, session_id: str) -> None:
+        from facilitator.actions.purge import purge
+
+        try:
+            done = purge(self.workspace.store, [session_id])
+        except FacilitatorError as error:
+            self.notify(str(error), severity="error", markup=False)
+        else:
+            for purged in done.purged:
+                self.notify(
+                    f"Purged {purged.label} from this laptop: the office keeps its copy.", markup=False
+                )
+        self.refresh_sessions()
+
     def action_discussion(self) -> None:
         from facilitator.ui.screens.discussion import DiscussionScreen
 
-        if session_id := self._need_selection():
+        if (session_id := self._need_selection()) and not self.tell_purged(session_id):
             self.app.push_screen(DiscussionScreen(self.workspace, session_id, blink=self.blink))
 
     def action_charts(self) -> None:
@@ -402,5 +496,5 @@ class HomeScreen(Guarded, Screen[None]):
     def action_export(self, fmt: str = "") -> None:
         from facilitator.ui.screens.export_summary import ExportSummaryScreen
 
-        if session_id := self._need_selection():
+        if (session_id := self._need_selection()) and not self.tell_purged(session_id):
             self.app.push_screen(ExportSummaryScreen(self.workspace, session_id, fmt or None))

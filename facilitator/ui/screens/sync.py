@@ -98,6 +98,8 @@ class JobResult:
     # Bundles refused only for being unencrypted: the screen asks before importing them.
     plaintext: list[Path] = field(default_factory=list)
     identity: str = ""
+    # What the automatic purge removed after a folder sync: one sentence, or nothing.
+    purged: str = ""
 
 
 def run_export(
@@ -185,11 +187,16 @@ def _imported(
 
 def run_folder(store: Store, folder: str, identity: str, *, plaintext: bool, progress: Progress) -> JobResult:
     result = JobResult("Folder sync", identity=identity)
-    done = actions.sync_folder(
+    synced = actions.sync_folder(
         store, Path(folder.strip()).expanduser(), _identity(identity), plaintext=plaintext, progress=progress
-    ).done
+    )
+    done = synced.done
     office = actions.is_office(store)
     result.lines += _acknowledgements([], done.newly_confirmed)
+    if synced.purged is not None and synced.purged.purged:
+        from facilitator.actions.purge import purged_line
+
+        result.purged = purged_line(synced.purged)
     if done.exported:
         encrypted = "encrypted" if done.exported.encrypted else "UNENCRYPTED"
         result.lines += [done.exported.path.name, f"  written: {done.exported.rows} rows, {encrypted}"]
@@ -208,6 +215,8 @@ def run_folder(store: Store, folder: str, identity: str, *, plaintext: bool, pro
     result.lines += _acknowledgements(done.acknowledgements, [])
     result.problems += [_in_words(message) for message in done.messages]
     result.plaintext += [refused.path for refused in done.plaintext]
+    if result.purged:
+        result.lines.append(result.purged)
     return result
 
 
@@ -681,6 +690,8 @@ class SyncScreen(Guarded, Screen[None]):
         from facilitator.sync import merge as sync
 
         conflicts = sync.open_conflict_count(self.store)
+        if result.purged:
+            self.notify(result.purged, title="Purged", markup=False)
         if result.plaintext and not event.error:
             self._ask_plaintext(result)
         elif event.error or result.problems:

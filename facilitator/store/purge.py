@@ -1,0 +1,89 @@
+"""Removing a session's rows from this laptop for good, once the office holds them.
+
+A purge is local only. Unlike a delete it leaves no tombstone: the rows are gone
+from this database (DELETE, not `deleted_at`), so no export can pick anything of
+them up, and nothing of it travels to the office, which keeps its copy. The
+`sessions` row stays, unchanged, so that the session still has its label, date
+and place in the list; `store.session_sync` keeps the purge stub beside it.
+
+`Store.compact` (VACUUM, then a WAL checkpoint) afterwards rebuilds the file
+without the freed pages, so the text leaves the disk file too and the file shrinks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from facilitator.store.sync_state import CONFLICTS
+from facilitator.store.writer import Writer
+
+# The stub's key for the ids of removed rows that other rows point at, by table.
+REMOVED_IDS = "removed_ids"
+# Tables whose rows belong to one session by their `session_id`, children before parents.
+SESSION_TABLES = ("postits", "participants", "pseudonyms", "notes", "themes")
+
+
+@dataclass(frozen=True)
+class Removed:
+    """How many rows a purge removed, per table (the versions kept after a merge too)."""
+
+    rows: dict[str, int]
+    # Ids of the removed rows that other rows can point at (a note's tags point at the note
+    # and its theme): a tag that comes back later is known by them.
+    parents: dict[str, list[str]]
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
+def _ids(writer: Writer, sql: str, params: list[str]) -> list[str]:
+    return [str(row[0]) for row in writer.execute(sql, params).fetchall()]
+
+
+def purge_session(writer: Writer, session_id: str) -> Removed:
+    """Inside a write transaction: DELETE every row of a session but the session's own row.
+
+    Post-its, notes and their theme tags, roster, pseudonym map, the session's own
+    themes (a session without a consultation has its own codebook), and the versions
+    of those rows kept after a merge. Tombstones of the session go too. Nothing is
+    stamped, so no sync mark or export sees a change.
+    """
+    # Freed pages are overwritten with zeros, so the text is gone even before the file is compacted.
+    writer.execute("PRAGMA secure_delete = ON")
+    removed: dict[str, int] = {}
+    notes = _ids(writer, "SELECT id FROM notes WHERE session_id = ?", [session_id])
+    themes = _ids(writer, "SELECT id FROM themes WHERE session_id = ?", [session_id])
+    tags = _ids(
+        writer,
+        """SELECT note_themes.id FROM note_themes
+           LEFT JOIN notes ON notes.id = note_themes.note_id
+           LEFT JOIN themes ON themes.id = note_themes.theme_id
+           WHERE notes.session_id = ? OR themes.session_id = ?""",
+        [session_id, session_id],
+    )
+    rows = {
+        "note_themes": tags,
+        "notes": notes,
+        "themes": themes,
+        **{
+            table: _ids(writer, f"SELECT id FROM {table} WHERE session_id = ?", [session_id])
+            for table in ("postits", "participants", "pseudonyms")
+        },
+    }
+    conflicts = 0
+    for table, ids in rows.items():
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ", ".join("?" * len(part))
+            conflicts += writer.execute(
+                f"DELETE FROM {CONFLICTS} WHERE table_name = ? AND row_id IN ({marks})", [table, *part]
+            ).rowcount
+    removed[CONFLICTS] = conflicts
+    for start in range(0, len(tags), 500):
+        part = tags[start : start + 500]
+        writer.execute(f"DELETE FROM note_themes WHERE id IN ({', '.join('?' * len(part))})", part)
+    removed["note_themes"] = len(tags)
+    for table in SESSION_TABLES:
+        removed[table] = writer.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id]).rowcount
+    return Removed(removed, {"notes": notes, "themes": themes})
