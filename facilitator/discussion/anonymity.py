@@ -5,7 +5,8 @@ only: it is never exported and never put in a sync bundle. `Anonymiser` applies
 it whole-word and case-aware: with "Darren" -> "Dave", "darren" becomes "dave",
 "DARREN" becomes "DAVE", "Darren's" becomes "Dave's" and "Darrens" becomes
 "Daves", while "Darrenby" is left alone. Every export calls it on comments,
-notes and quotes:
+notes and quotes, and so does every bundle on its way to the office
+(`facilitator.sync.outgoing`):
 
     anonymiser = Anonymiser.for_session(store, session.id)
     text = anonymiser(comment)
