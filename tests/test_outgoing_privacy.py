@@ -100,14 +100,16 @@ def room(tmp_path: Path) -> Room:
             label="Darren's group",
             cohort="adults",
             setting="prison",
-            consultation="Care 2010",
+            consultation="Care 2010 near Darren",
             location="Darren wing",
             facilitators=("AB", "Darren"),
         )
         session = store.sessions.create(statement_set, details)
         other = store.sessions.create(
             statement_set,
-            SessionDetails(label="Second group", cohort="adults", setting="prison", consultation="Care 2010"),
+            SessionDetails(
+                label="Second group", cohort="adults", setting="prison", consultation="Care 2010 near Darren"
+            ),
         )
         room.session = session.id
         store.postits.add(session.id, 1, "agree", "Darren said the social worker never listened")
@@ -128,6 +130,8 @@ def room(tmp_path: Path) -> Room:
 def office_outputs(room: Room) -> str:
     """Everything the office shows of the session: CSVs, summaries, report, conflicts, lists."""
     office, session, out = room.office, room.session, room.tmp / "office-out"
+    with office.store() as store:
+        (title,) = [c.title for c in store.consultations.all()]
     out.mkdir(exist_ok=True)
     said = [
         office.said("export", session, "--format", "csv", "--table", "postits", "--out", "-"),
@@ -136,6 +140,7 @@ def office_outputs(room: Room) -> str:
         office.said("export", session, "--format", "md", "--out", str(out / "summary.md")),
         office.said("export", session, "--format", "html", "--out", str(out / "summary.html")),
         office.said("report", "--session", session, "--format", "svg", "--out", str(out / "report")),
+        office.said("report", "--consultation", title, "--format", "svg", "--out", str(out / "all")),
         office.said("sync", "conflicts"),
         office.said("session", "list"),
         office.said("themes", session),
@@ -161,7 +166,7 @@ def test_the_bundle_and_everything_the_office_makes_of_it_hold_the_changed_name_
     assert not NAME.search(opened)
     assert "Dave's group" in opened and "DAVE'S was not" in opened and "dave: they never came back" in opened
     assert "Trust in Dave" in opened and "Dave moves" in opened and "Dave's lot" in opened
-    assert "Dave and the second group" in opened and "Dave wing" in opened
+    assert "Dave and the second group" in opened and "Dave wing" in opened and "Care 2010 near Dave" in opened
     assert "pseudonyms" not in opened
 
     room.receive(path)
@@ -205,6 +210,7 @@ def test_changing_the_map_sends_the_rows_again_and_the_office_takes_the_new_name
     assert not re.search(r"\bdave\b", held, re.IGNORECASE)
     shown = office_outputs(room)
     assert "Dan said the social worker never listened" in shown and "Dan's group" in shown
+    assert "Care 2010 near Dan" in shown
     assert not NAME.search(shown) and "no conflicts" in shown
 
 
