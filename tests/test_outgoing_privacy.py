@@ -112,6 +112,8 @@ def room(tmp_path: Path) -> Room:
             ),
         )
         room.session = session.id
+        # The same person comes up in the consultation's other group, whose map is empty.
+        store.postits.add(other.id, 1, "agree", "Darren came to our group too")
         store.postits.add(session.id, 1, "agree", "Darren said the social worker never listened")
         store.postits.add(session.id, 2, "disagree", "my worker was fine, DARREN'S was not")
         store.postits.add(session.id, 3, "neutral", "no names here")
@@ -174,6 +176,10 @@ def test_the_bundle_and_everything_the_office_makes_of_it_hold_the_changed_name_
     shown = office_outputs(room)
     assert not NAME.search(shown)
     assert "Dave said the social worker never listened" in shown
+    with room.office.store() as office:
+        assert "Dave came to our group too" in {
+            p.comment for p in office.postits.iter_comments([s.id for s in office.sessions.all()], ["agree"])
+        }
     assert "Dave was moved three times" in shown
 
     with room.laptop.store() as laptop:

@@ -26,8 +26,7 @@ from pathlib import Path
 
 from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.store import Session, Store
-from facilitator.store.anonymiser import Anonymiser
-from facilitator.store.free_text import FREE_TEXT, pseudonymised
+from facilitator.store.free_text import FREE_TEXT, pseudonymised, session_anonymiser
 
 PREFIX = "facilitator-receipt/1"
 PATTERN = re.compile(
@@ -68,7 +67,7 @@ def postits_digest(store: Store, session_id: str) -> str:
     (`facilitator.sync.outgoing`), so that a receipt made on the laptop verifies at the
     office after import. At the office there is no map, and the comments are as stored.
     """
-    anonymiser = Anonymiser.for_session(store, session_id)
+    anonymiser = session_anonymiser(store, session_id)
     lines = sorted(
         json.dumps(
             [

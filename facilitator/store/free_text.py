@@ -1,10 +1,10 @@
 """The synced columns that hold free text, which the pseudonym map applies to when rows leave.
 
 A bundle carries these columns with the session's pseudonym map applied
-(`facilitator.sync.outgoing`). Every other column is an id, a stamp, a number, a
-key or a code that a check keeps to a fixed form, or a session's frozen scale and
-statements (which never change once a session starts, and come from a statement
-set, not from the room).
+(`facilitator.sync.outgoing`; which map applies to which row: `OutgoingMaps`).
+Every other column is an id, a stamp, a number, a key or a code that a check keeps
+to a fixed form, or a session's frozen scale and statements (which never change
+once a session starts, and come from a statement set, not from the room).
 
 When a session's map changes, the rows whose outgoing text may change with it are
 stamped again here (`restamp_mentions`), in the same transaction as the change,
@@ -65,27 +65,85 @@ def pseudonymised(text: str, limit: int, anonymiser: Anonymiser) -> str:
     return cut.rstrip() + _CUT
 
 
-def mapped_sessions(store: Store) -> dict[str, str | None]:
-    """Every session with a live pseudonym map here, deleted ones too, with its consultation
-    (None for a session without one), in the order the sessions took place."""
-    rows = store.db.execute(
-        """SELECT s.id, s.consultation_id FROM sessions AS s
-           WHERE EXISTS (SELECT 1 FROM pseudonyms AS p WHERE p.session_id = s.id AND p.deleted_at IS NULL)
-           ORDER BY s.date, s.created_at, s.id"""
-    ).fetchall()
-    return {
-        str(session_id): None if consultation is None else str(consultation)
-        for session_id, consultation in rows
-    }
+_NONE = Anonymiser({})
+
+
+class OutgoingMaps:
+    """Which pseudonym map the text of a row leaves with, read once for many rows.
+
+    - A session's text: its own map first; then, for words its own map does not
+      hold, the maps of the other sessions of its consultation here, the earliest
+      first (`Anonymiser.per_session`, as the report does: the same person can come
+      up in two groups, and a name changed in one must not leave unchanged from the
+      other).
+    - A consultation's own text (its title, its codebook, its chart pools): the maps
+      of all its sessions here, the earliest first (`Anonymiser.for_sessions`).
+    - A chart pool of sessions without a consultation: the maps of those sessions.
+    """
+
+    def __init__(self, store: Store, consultation_of: dict[str, str | None], mapped: list[str]) -> None:
+        self._store = store
+        self._consultation_of = consultation_of
+        self._mapped = mapped
+        self._known: dict[tuple[str, ...], Anonymiser] = {}
+
+    @classmethod
+    def read(cls, store: Store) -> OutgoingMaps | None:
+        """The maps of this database; None when no session has one (nothing to change)."""
+        if store.db.execute("SELECT 1 FROM pseudonyms WHERE deleted_at IS NULL LIMIT 1").fetchone() is None:
+            return None
+        rows = store.db.execute(
+            """SELECT s.id, s.consultation_id, EXISTS (
+                   SELECT 1 FROM pseudonyms AS p WHERE p.session_id = s.id AND p.deleted_at IS NULL)
+               FROM sessions AS s ORDER BY s.date, s.created_at, s.id"""
+        ).fetchall()
+        consultation_of = {str(s): None if c is None else str(c) for s, c, _mapped in rows}
+        return cls(store, consultation_of, [str(s) for s, _c, mapped in rows if mapped])
+
+    def of_session(self, session_id: str) -> Anonymiser:
+        """The map a session's text leaves with."""
+        consultation = self._consultation_of.get(session_id)
+        others = [
+            s
+            for s in self._mapped
+            if s != session_id and consultation is not None and self._consultation_of.get(s) == consultation
+        ]
+        if session_id not in self._mapped and not others:
+            return _NONE
+        key = ("session", session_id)
+        if key not in self._known:
+            self._known[key] = Anonymiser.per_session(self._store, [session_id, *others])[session_id]
+        return self._known[key]
+
+    def of_sessions(self, session_ids: Iterable[str]) -> Anonymiser:
+        """The maps of these sessions together, in the order they took place."""
+        wanted = set(session_ids)
+        listed = tuple(s for s in self._mapped if s in wanted)
+        if not listed:
+            return _NONE
+        if listed not in self._known:
+            self._known[listed] = Anonymiser.for_sessions(self._store, listed)
+        return self._known[listed]
+
+    def of_consultation(self, consultation_id: str) -> Anonymiser:
+        """The map a consultation's own text leaves with."""
+        return self.of_sessions(s for s in self._mapped if self._consultation_of.get(s) == consultation_id)
+
+
+def session_anonymiser(store: Store, session_id: str) -> Anonymiser:
+    """The map a session's text leaves this laptop with (see `OutgoingMaps`)."""
+    maps = OutgoingMaps.read(store)
+    return _NONE if maps is None else maps.of_session(session_id)
 
 
 def restamp_mentions(store: Store, writer: Writer, session_id: str, words: Iterable[str]) -> int:
     """Stamp again, unchanged, this device's rows whose outgoing text a change to a session's
     map of `words` may change; returns how many.
 
-    Those are the rows of the session, and the rows of its consultation (its title, its
-    codebook, its chart pools) and chart pools listing the session, since their text
-    leaves with the maps of all the consultation's sessions. A row is stamped again
+    Those are the rows of the session and of the other sessions of its consultation,
+    the consultation's own rows (its title, its codebook, its chart pools) and chart
+    pools listing the session: their text leaves with the maps of all the
+    consultation's sessions (`OutgoingMaps`). A row is stamped again
     when a free-text value holds one of the words, ignoring case and spacing (a
     superset of where the map replaces it). Rows another device wrote last are left:
     they are not this device's to send.
@@ -96,12 +154,17 @@ def restamp_mentions(store: Store, writer: Writer, session_id: str, words: Itera
         return 0
     found = store.db.execute("SELECT consultation_id FROM sessions WHERE id = ?", [session_id]).fetchone()
     consultation = None if found is None else found[0]
+    if consultation is None:
+        sessions, params = "?", [session_id]
+    else:
+        # The consultation's other sessions take the words their own maps do not hold from this one.
+        sessions, params = "SELECT id FROM sessions WHERE consultation_id = ?", [consultation]
     scopes: list[tuple[str, str, list[str]]] = [
-        ("sessions", "id = ?", [session_id]),
-        ("postits", "session_id = ?", [session_id]),
-        ("participants", "session_id = ?", [session_id]),
-        ("themes", "session_id = ?", [session_id]),
-        ("notes", "session_id = ?", [session_id]),
+        ("sessions", f"id IN ({sessions})", params),
+        ("postits", f"session_id IN ({sessions})", params),
+        ("participants", f"session_id IN ({sessions})", params),
+        ("themes", f"session_id IN ({sessions})", params),
+        ("notes", f"session_id IN ({sessions})", params),
         ("chart_pools", "consultation_id IS NULL AND instr(session_ids, ?) > 0", [session_id]),
     ]
     if consultation is not None:

@@ -4,9 +4,10 @@ The map stays on this laptop; a bundle carries its text already changed, the way
 the exports change it, so that the office never holds a mapped real name. The
 laptop keeps the original text for its own screens.
 
-Which map applies to a row:
+Which map applies to a row (`facilitator.store.free_text.OutgoingMaps`):
 - a row of one session (its post-its, notes, roster, its own themes, the session
-  itself): that session's map;
+  itself): that session's map, and for words it does not hold, the maps of the
+  other sessions of its consultation (`Anonymiser.per_session`, as the report does);
 - a row of a consultation (its title, its codebook's themes, its chart pools): the
   maps of all the consultation's sessions here, the earliest session first when two
   map one word differently (`Anonymiser.for_sessions`, as the reports do);
@@ -25,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from facilitator.store import Store
 from facilitator.store.anonymiser import Anonymiser
-from facilitator.store.free_text import FREE_TEXT, JSON_TEXT, mapped_sessions, pseudonymised
+from facilitator.store.free_text import FREE_TEXT, JSON_TEXT, OutgoingMaps, pseudonymised
 from facilitator.store.sync_state import Row, Value
 
 _NONE = Anonymiser({})
@@ -43,10 +44,10 @@ def outgoing_rows(
     }
     if not rows or not (texts or lists):
         return dict(rows)
-    mapped = mapped_sessions(store)
-    if not mapped:
+    maps = OutgoingMaps.read(store)
+    if maps is None:
         return dict(rows)
-    choose = _chooser(store, table, list(columns), mapped)
+    choose = _chooser(table, list(columns), maps)
     out: dict[Value, Row] = {}
     for key, row in rows.items():
         anonymiser = choose(row)
@@ -64,22 +65,8 @@ def outgoing_rows(
     return out
 
 
-def _chooser(
-    store: Store, table: str, columns: list[str], mapped: dict[str, str | None]
-) -> Callable[[Row], Anonymiser]:
-    """For a table, how to find the anonymiser of one of its rows."""
-    known: dict[tuple[str, ...], Anonymiser] = {}
-
-    def of_sessions(session_ids: Sequence[str]) -> Anonymiser:
-        wanted = tuple(s for s in dict.fromkeys(session_ids) if s in mapped)
-        if not wanted:
-            return _NONE
-        if wanted not in known:
-            known[wanted] = Anonymiser.for_sessions(store, wanted)
-        return known[wanted]
-
-    def of_consultation(consultation_id: Value) -> Anonymiser:
-        return of_sessions([s for s, c in mapped.items() if c is not None and c == consultation_id])
+def _chooser(table: str, columns: list[str], maps: OutgoingMaps) -> Callable[[Row], Anonymiser]:
+    """For a table, how to find the map one of its rows leaves with."""
 
     def at(column: str) -> int | None:
         return columns.index(column) if column in columns else None
@@ -88,15 +75,15 @@ def _chooser(
 
     def choose(row: Row) -> Anonymiser:
         if table == "sessions" and own is not None:
-            return of_sessions([str(row[own])])
+            return maps.of_session(str(row[own]))
         if session is not None and row[session] is not None:
-            return of_sessions([str(row[session])])
+            return maps.of_session(str(row[session]))
         if table == "consultations" and own is not None:
-            return of_consultation(row[own])
+            return maps.of_consultation(str(row[own]))
         if consultation is not None and row[consultation] is not None:
-            return of_consultation(row[consultation])
+            return maps.of_consultation(str(row[consultation]))
         if listed is not None and isinstance(pooled := row[listed], str):
-            return of_sessions(_session_ids(pooled))
+            return maps.of_sessions(_session_ids(pooled))
         return _NONE
 
     return choose
