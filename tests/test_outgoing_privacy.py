@@ -332,3 +332,21 @@ def test_a_map_change_leaves_a_row_another_device_wrote_last_as_it_is(tmp_path):
     assert {k: v for k, v in mine_after.items() if k != "updated_at"} == {
         k: v for k, v in mine_before.items() if k != "updated_at"
     }
+
+
+def test_the_office_computes_the_laptops_session_digests_over_the_pseudonymised_rows(room):
+    from facilitator.sync.status import session_digests
+
+    def both() -> tuple[dict[str, str], dict[str, str]]:
+        with room.laptop.store() as laptop, room.office.store() as office:
+            return session_digests(laptop), session_digests(office, laptop.device_id)
+
+    room.receive(room.send())
+    here, there = both()
+    assert here == there and room.session in here
+    with room.laptop.store() as laptop:
+        set_pseudonym(laptop, room.session, "Darren", "Dan")
+    here, there = both()
+    assert here[room.session] != there[room.session]
+    room.receive(room.send())
+    assert both()[0] == both()[1]
