@@ -172,14 +172,14 @@ class PseudonymScreen(Guarded, Screen[None]):
         real.focus()
         self._say(
             Text.assemble(
-                "Saved: exports will show ",
+                "Saved: exports and the office will show ",
                 one_line(saved.real, "bold"),
                 " as ",
                 one_line(saved.changed, "bold"),
                 ".",
             )
         )
-        self.notify("Saved: exports will use the changed name.")
+        self.notify("Saved: exports and the office will get the changed name.")
 
     def on_key(self, event: events.Key) -> None:
         """Typing on the list (a letter that is no key here) goes into a box, never into commands.
