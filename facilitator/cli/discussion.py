@@ -375,7 +375,7 @@ def theme_notes(session: str, name: str, all_sessions: bool) -> None:
 
 @main.group("pseudonym")
 def pseudonym_group() -> None:
-    """SESSION's pseudonym map (real -> changed). It stays on this laptop: never exported."""
+    """SESSION's pseudonym map (real -> changed). It stays on this laptop: never exported or sent."""
 
 
 @pseudonym_group.command("set")
@@ -384,7 +384,7 @@ def pseudonym_group() -> None:
 @click.argument("changed")
 @data_dir_option
 def pseudonym_set(session: str, real: str, changed: str) -> None:
-    """Replace REAL with CHANGED in every export of SESSION."""
+    """Replace REAL with CHANGED in every export of SESSION and in what is sent to the office."""
     from facilitator.discussion.anonymity import set_pseudonym
 
     store = workspace().store

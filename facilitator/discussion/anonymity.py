@@ -5,7 +5,8 @@ only: it is never exported and never put in a sync bundle. `Anonymiser` applies
 it whole-word and case-aware: with "Darren" -> "Dave", "darren" becomes "dave",
 "DARREN" becomes "DAVE", "Darren's" becomes "Dave's" and "Darrens" becomes
 "Daves", while "Darrenby" is left alone. Every export calls it on comments,
-notes and quotes:
+notes and quotes, and so does every bundle on its way to the office
+(`facilitator.sync.outgoing`):
 
     anonymiser = Anonymiser.for_session(store, session.id)
     text = anonymiser(comment)
@@ -18,19 +19,20 @@ only warns; nothing is blocked.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.store import Store
 
+# The map is applied by the store's Anonymiser (the receipt needs it too); re-exported here.
+from facilitator.store.anonymiser import Anonymiser as Anonymiser
+from facilitator.store.anonymiser import map_key as _key
+
 # The map's record and its check live in the store; re-exported here.
 from facilitator.store.pseudonyms import MAX_PSEUDONYM as MAX_PSEUDONYM
 from facilitator.store.pseudonyms import Pseudonym as Pseudonym
 from facilitator.store.pseudonyms import check_word as check_word
-
-# After a name: a possessive ('s) or a plural s; the suffix is kept as written.
-_SUFFIX = r"(?:['’][sS]|[sS])"
 
 
 @dataclass(frozen=True)
@@ -44,113 +46,6 @@ class Finding:
 
     def excerpt(self, text: str) -> str:
         return text[self.start : self.end]
-
-
-def _key(word: str) -> str:
-    return " ".join(word.split()).lower()
-
-
-def _apply_case(matched: str, real: str, changed: str) -> str:
-    """`changed` written the way `matched` was: lower, UPPER or Capitalised."""
-    if matched == real:
-        return changed
-    letters = [c for c in matched if c.isalpha()]
-    if letters and all(c.isupper() for c in letters) and len(letters) > 1:
-        return changed.upper()
-    if letters and all(c.islower() for c in letters):
-        return changed.lower()
-    if letters and letters[0].isupper() and all(c.islower() for c in letters[1:]):
-        return changed[:1].upper() + changed[1:]
-    return changed
-
-
-class Anonymiser:
-    """Replaces the words of a pseudonym map in any text; an empty map changes nothing."""
-
-    def __init__(self, mapping: Mapping[str, str]) -> None:
-        self.mapping: dict[str, tuple[str, str]] = {}
-        for real, changed in mapping.items():
-            if real.strip() and _key(real) not in self.mapping:
-                self.mapping[_key(real)] = (" ".join(real.split()), changed)
-        self._pattern: re.Pattern[str] | None = None
-        if self.mapping:
-            # Longest first, so "Darren Smith" wins over "Darren"; spaces match any spacing.
-            words = sorted(self.mapping, key=len, reverse=True)
-            alternatives = "|".join(r"\s+".join(re.escape(part) for part in w.split(" ")) for w in words)
-            self._pattern = re.compile(
-                rf"(?<!\w)(?P<name>{alternatives})(?P<suffix>{_SUFFIX})?(?!\w)", re.IGNORECASE
-            )
-
-    def __bool__(self) -> bool:
-        return bool(self.mapping)
-
-    def _replace(self, match: re.Match[str]) -> str:
-        name = match.group("name")
-        found = self.mapping.get(_key(name))
-        if found is None:
-            found = next((v for k, v in self.mapping.items() if k.casefold() == _key(name).casefold()), None)
-        if found is None:
-            return match.group(0)
-        real, changed = found
-        return _apply_case(name, real, changed) + (match.group("suffix") or "")
-
-    def __call__(self, text: str) -> str:
-        """The text with every mapped word replaced."""
-        if self._pattern is None or not text:
-            return text
-        return self._pattern.sub(self._replace, text)
-
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        """Where mapped words occur in a text (start, end), suffix included."""
-        if self._pattern is None:
-            return []
-        return [match.span() for match in self._pattern.finditer(text)]
-
-    @classmethod
-    def for_session(cls, store: Store, session_id: str) -> Anonymiser:
-        """The anonymiser for one session's comments and notes."""
-        return cls({p.real: p.changed for p in pseudonyms(store, session_id)})
-
-    @classmethod
-    def for_sessions(cls, store: Store, session_ids: Sequence[str]) -> Anonymiser:
-        """One anonymiser for text pooled from several sessions (a consultation report).
-
-        Every session's map applies; when two map the same word differently, the
-        session listed first wins.
-        """
-        mapping: dict[str, str] = {}
-        seen: set[str] = set()
-        for session_id in session_ids:
-            for p in pseudonyms(store, session_id):
-                if _key(p.real) not in seen:
-                    seen.add(_key(p.real))
-                    mapping[p.real] = p.changed
-        return cls(mapping)
-
-    @classmethod
-    def per_session(cls, store: Store, session_ids: Sequence[str]) -> dict[str, Anonymiser]:
-        """One anonymiser per session, for a report that lists several sessions' text.
-
-        A session's own map decides for every word it maps, so its names are changed
-        the way its facilitator chose. Words it does not map, but another listed
-        session does, are changed too (the first such session wins): the same
-        social worker or child can come up in two groups, and a name changed in
-        one must not appear unchanged from the other.
-        """
-        maps = {session_id: pseudonyms(store, session_id) for session_id in dict.fromkeys(session_ids)}
-        everyone: dict[str, tuple[str, str]] = {}
-        for found in maps.values():
-            for p in found:
-                everyone.setdefault(_key(p.real), (p.real, p.changed))
-        shared = cls(dict(everyone.values()))
-        result: dict[str, Anonymiser] = {}
-        for session_id, found in maps.items():
-            if not found:
-                result[session_id] = shared
-                continue
-            words = {**everyone, **{_key(p.real): (p.real, p.changed) for p in found}}
-            result[session_id] = cls(dict(words.values()))
-        return result
 
 
 def anonymise(text: str, mapping: Mapping[str, str] | Anonymiser) -> str:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.store import Session, Store
+from facilitator.store.free_text import FREE_TEXT, pseudonymised, session_anonymiser
 
 PREFIX = "facilitator-receipt/1"
 PATTERN = re.compile(
@@ -60,10 +61,22 @@ class Verification:
 
 
 def postits_digest(store: Store, session_id: str) -> str:
-    """SHA-256 over the session's live post-its: one JSON line each, sorted by id."""
+    """SHA-256 over the session's live post-its: one JSON line each, sorted by id.
+
+    Comments count as the office holds them: with the session's pseudonym map applied
+    (`facilitator.sync.outgoing`), so that a receipt made on the laptop verifies at the
+    office after import. At the office there is no map, and the comments are as stored.
+    """
+    anonymiser = session_anonymiser(store, session_id)
     lines = sorted(
         json.dumps(
-            [p.id, p.statement_number, p.response_key, p.participant, p.comment],
+            [
+                p.id,
+                p.statement_number,
+                p.response_key,
+                p.participant,
+                pseudonymised(p.comment, FREE_TEXT["postits"]["comment"], anonymiser),
+            ],
             ensure_ascii=False,
             separators=(",", ":"),
         )

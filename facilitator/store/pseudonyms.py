@@ -2,7 +2,9 @@
 
 The map lives on this laptop only. Its table is not among the synced tables, so
 it never travels in a bundle, and no export reads it except to apply it. Its rows
-are stamped and tombstoned like every other row.
+are stamped and tombstoned like every other row. A change to the map stamps again
+this device's rows whose text it changes on the way out, so that the office gets
+them again with the new replacement.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from facilitator.core.errors import FacilitatorError
+from facilitator.store.free_text import restamp_mentions
 
 if TYPE_CHECKING:
     from facilitator.store.database import Store
@@ -61,15 +64,18 @@ class PseudonymRepository:
         """Add a checked mapping to a session's map."""
         with self._store.write() as writer:
             row = writer.insert("pseudonyms", {"session_id": session_id, "real": real, "changed": changed})
+            restamp_mentions(self._store, writer, session_id, [real])
         return Pseudonym(row["id"], session_id, real, changed)
 
     def replace(self, existing: Pseudonym, real: str, changed: str) -> Pseudonym:
         """Change a mapping's real and changed names (checked already)."""
         with self._store.write() as writer:
             writer.update("pseudonyms", existing.id, {"real": real, "changed": changed})
+            restamp_mentions(self._store, writer, existing.session_id, [existing.real, real])
         return Pseudonym(existing.id, existing.session_id, real, changed)
 
     def remove(self, pseudonym: Pseudonym) -> None:
         """Tombstone one mapping."""
         with self._store.write() as writer:
             writer.tombstone("pseudonyms", pseudonym.id)
+            restamp_mentions(self._store, writer, pseudonym.session_id, [pseudonym.real])

@@ -60,6 +60,7 @@ from facilitator.sync import bundle
 from facilitator.sync.bundle import Bundle, BundleError, BundleIncomplete, TableRows, Untrusted, Value
 from facilitator.sync.enrolment import is_office, key_of, signer
 from facilitator.sync.keys import META_RECIPIENT
+from facilitator.sync.outgoing import outgoing_rows
 
 ROW_COLUMNS = ("id", "created_at", "updated_at", "device_id", "deleted_at")
 # Stamps that are not content: a version differing only in these is the same content.
@@ -188,7 +189,7 @@ def open_conflict_count(store: Store) -> int:
 
 def _collect(store: Store, everything: bool, since: str, sessions: Collection[str] = ()) -> list[TableRows]:
     """The rows this device wrote last: all of them, or those written after `since`, and
-    every row of `sessions` it wrote last.
+    every row of `sessions` it wrote last, with their text pseudonymised (`outgoing_rows`).
 
     Their parents that this device wrote go too, so that the bundle stands alone as far
     as this device can make it; a parent another device wrote is not this device's to send.
@@ -219,10 +220,12 @@ def _collect(store: Store, everything: bool, since: str, sessions: Collection[st
                 if found:
                     chosen[parent].update(found)
                     grown = True
+    # The text as the office will hold it: the map stays here, and so do the names it changes.
+    sent = {table: outgoing_rows(store, table, columns[table], chosen[table]) for table in tables}
     return [
-        TableRows(table, columns[table], [chosen[table][key] for key in sorted(chosen[table], key=str)])
+        TableRows(table, columns[table], [sent[table][key] for key in sorted(sent[table], key=str)])
         for table in tables
-        if chosen[table]
+        if sent[table]
     ]
 
 

@@ -1,7 +1,8 @@
 """The pseudonym map: the only screen that shows it.
 
 Each pair is a real name (or word) and the changed name that replaces it in
-every export. The map stays on this laptop: it is never exported or synced.
+every export and in what is sent to the office. The map stays on this laptop: it
+is never exported or sent.
 """
 
 from __future__ import annotations
@@ -67,10 +68,10 @@ class PseudonymScreen(Guarded, Screen[None]):
     ]
     HELP_NOTES: ClassVar[tuple[tuple[str, str], ...]] = (
         ("Real name", "the name (or word) as it was said or written, e.g. Darren"),
-        ("Changed name", "what every export shows instead, e.g. Dave"),
+        ("Changed name", "what every export and the office show instead, e.g. Dave"),
         ("Enter", "in either box: save the pair (both must be typed)"),
         ("Tab, Shift+Tab", "move between the two boxes and the list; a, d and b work in the list"),
-        ("", "The map stays on this laptop: never exported, never synced."),
+        ("", "The map stays on this laptop: never exported, never sent to the office."),
     )
 
     def __init__(
@@ -94,8 +95,8 @@ class PseudonymScreen(Guarded, Screen[None]):
             Text.assemble(("Pseudonym map", "bold"), " · ", one_line(self.session.label)), id="map-title"
         )
         yield Static(
-            "Names here are replaced by their changed name in every export. "
-            "The map stays on this laptop: never exported, never synced.",
+            "Names here are replaced by their changed name in every export and in what is "
+            "sent to the office. The map stays on this laptop: never exported, never sent.",
             id="map-note",
         )
         table: DataTable[Text] = DataTable(id="pairs", cursor_type="row", zebra_stripes=True)
@@ -171,14 +172,14 @@ class PseudonymScreen(Guarded, Screen[None]):
         real.focus()
         self._say(
             Text.assemble(
-                "Saved: exports will show ",
+                "Saved: exports and the office will show ",
                 one_line(saved.real, "bold"),
                 " as ",
                 one_line(saved.changed, "bold"),
                 ".",
             )
         )
-        self.notify("Saved: exports will use the changed name.")
+        self.notify("Saved: exports and the office will get the changed name.")
 
     def on_key(self, event: events.Key) -> None:
         """Typing on the list (a letter that is no key here) goes into a box, never into commands.
