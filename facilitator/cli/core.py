@@ -138,6 +138,8 @@ def workspace() -> Workspace:
         ctx.call_on_close(ws.close)
         # Runs before the close above: the rows left out because they do not parse.
         ctx.call_on_close(lambda: report_damaged(ws))
+        # And before that: what opening the data folder made private, said once.
+        ctx.call_on_close(lambda: report_tightened(ws))
     return ctx.meta["facilitator.workspace"]  # type: ignore[no-any-return]
 
 
@@ -145,6 +147,13 @@ def report_damaged(ws: Workspace) -> None:
     """One warning line on stderr for each stored row the command left out because it does not parse."""
     for damaged in ws.damaged():
         echo(f"warning: {damaged.line()}", err=True)
+
+
+def report_tightened(ws: Workspace) -> None:
+    """One line on stderr if opening the data folder took away what others could read."""
+    tightened = ws.tightened()
+    if tightened:
+        echo(tightened.sentence(), err=True)
 
 
 def _check_data_dir(data_dir: Path, source: str | None) -> None:
