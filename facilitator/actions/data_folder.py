@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,9 @@ class Workspace:
     data_dir: Path
     _store: Store | None = None
     _tightened: Tightened | None = None
+    # Where to say at once what opening the data folder made private (the command line's
+    # stderr); without it, that waits for `tightened()` (the app's notification).
+    tell: Callable[[str], None] | None = None
 
     @classmethod
     def at(cls, data_dir: str | Path | None = None) -> Workspace:
@@ -27,7 +31,10 @@ class Workspace:
     def store(self) -> Store:
         if self._store is None:
             self._store = Store.open(self.data_dir)
-            self._tightened = self._store.tightened or None
+            if self._store.tightened and self.tell is not None:
+                self.tell(self._store.tightened.sentence())
+            elif self._store.tightened:
+                self._tightened = self._store.tightened
         return self._store
 
     def tightened(self) -> Tightened | None:

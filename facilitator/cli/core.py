@@ -8,6 +8,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -133,13 +134,13 @@ def workspace() -> Workspace:
     if "facilitator.workspace" not in ctx.meta:
         option = ctx.meta.get("facilitator.data_dir")
         ws = Workspace.at(option)
+        # Opening the data folder may make it private: one line on stderr says so, before anything else.
+        ws.tell = partial(echo, err=True)
         _check_data_dir(ws.data_dir, "--data-dir" if option else None)
         ctx.meta["facilitator.workspace"] = ws
         ctx.call_on_close(ws.close)
         # Runs before the close above: the rows left out because they do not parse.
         ctx.call_on_close(lambda: report_damaged(ws))
-        # And before that: what opening the data folder made private, said once.
-        ctx.call_on_close(lambda: report_tightened(ws))
     return ctx.meta["facilitator.workspace"]  # type: ignore[no-any-return]
 
 
@@ -147,13 +148,6 @@ def report_damaged(ws: Workspace) -> None:
     """One warning line on stderr for each stored row the command left out because it does not parse."""
     for damaged in ws.damaged():
         echo(f"warning: {damaged.line()}", err=True)
-
-
-def report_tightened(ws: Workspace) -> None:
-    """One line on stderr if opening the data folder took away what others could read."""
-    tightened = ws.tightened()
-    if tightened:
-        echo(tightened.sentence(), err=True)
 
 
 def _check_data_dir(data_dir: Path, source: str | None) -> None:
@@ -186,6 +180,7 @@ def main(ctx: click.Context) -> None:
 
 def _run_app(session_ref: str | None = None) -> None:
     ws = workspace()
+    ws.tell = None  # the app says it in a notification instead
     session_id = ws.store.sessions.get(session_ref).id if session_ref else None
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         raise FacilitatorError("the app needs a terminal; use the commands (see 'facilitator --help')")
