@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from facilitator.core.files import Tightened
 from facilitator.core.paths import resolve_data_dir, statement_dirs
 from facilitator.core.statements import Catalogue, load_catalogue
 from facilitator.store import Damaged, Store
@@ -16,6 +18,10 @@ class Workspace:
 
     data_dir: Path
     _store: Store | None = None
+    _tightened: Tightened | None = None
+    # Where to say at once what opening the data folder made private (the command line's
+    # stderr); without it, that waits for `tightened()` (the app's notification).
+    tell: Callable[[str], None] | None = None
 
     @classmethod
     def at(cls, data_dir: str | Path | None = None) -> Workspace:
@@ -25,7 +31,17 @@ class Workspace:
     def store(self) -> Store:
         if self._store is None:
             self._store = Store.open(self.data_dir)
+            if self._store.tightened and self.tell is not None:
+                self.tell(self._store.tightened.sentence())
+            elif self._store.tightened:
+                self._tightened = self._store.tightened
         return self._store
+
+    def tightened(self) -> Tightened | None:
+        """What opening the data folder made private (readable by others until then), once:
+        None after it was asked, or when nothing needed it."""
+        tightened, self._tightened = self._tightened, None
+        return tightened
 
     def catalogue(self) -> Catalogue:
         """The statement sets as they are on disk now (a new file shows up at once)."""

@@ -8,6 +8,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -137,6 +138,8 @@ def workspace() -> Workspace:
     if "facilitator.workspace" not in ctx.meta:
         option = ctx.meta.get("facilitator.data_dir")
         ws = Workspace.at(option)
+        # Opening the data folder may make it private: one line on stderr says so, before anything else.
+        ws.tell = partial(echo, err=True)
         _check_data_dir(ws.data_dir, "--data-dir" if option else None)
         ctx.meta["facilitator.workspace"] = ws
         ctx.call_on_close(ws.close)
@@ -181,6 +184,7 @@ def main(ctx: click.Context) -> None:
 
 def _run_app(session_ref: str | None = None) -> None:
     ws = workspace()
+    ws.tell = None  # the app says it in a notification instead
     session_id = ws.store.sessions.get(session_ref).id if session_ref else None
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         raise FacilitatorError("the app needs a terminal; use the commands (see 'facilitator --help')")

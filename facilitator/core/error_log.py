@@ -11,12 +11,14 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-LOG_FOLDER = "logs"
+from facilitator.core.files import make_private_dir
+from facilitator.core.paths import LOGS_FOLDER
+
 LOG_NAME = "errors.log"
 
 
 def log_path(data_dir: Path) -> Path:
-    return data_dir / LOG_FOLDER / LOG_NAME
+    return data_dir / LOGS_FOLDER / LOG_NAME
 
 
 def log_unexpected(data_dir: Path, error: BaseException) -> Path | None:
@@ -33,7 +35,7 @@ def log_unexpected(data_dir: Path, error: BaseException) -> Path | None:
     ]
     lines += [f"  {Path(frame.filename).name}:{frame.lineno} in {frame.name}" for frame in frames]
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_dir(path.parent)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(descriptor, "a", encoding="utf-8") as log:
             log.write("\n".join(lines) + "\n")

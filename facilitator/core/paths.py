@@ -11,6 +11,12 @@ from pathlib import Path
 
 DATA_DIR_ENV = "FACILITATOR_DATA_DIR"
 DATABASE_NAME = "facilitator.db"
+# The folders the app makes in the data folder: bundles (the sync screen's default),
+# exported summaries, and the error log. They and all they hold are the owner's only.
+BUNDLES_FOLDER = "bundles"
+EXPORTS_FOLDER = "exports"
+LOGS_FOLDER = "logs"
+PRIVATE_FOLDERS = (BUNDLES_FOLDER, EXPORTS_FOLDER, LOGS_FOLDER)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # In a clone (or an editable install) the project root holds statements/ and sessions/.

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from facilitator.core.errors import FacilitatorError
-from facilitator.core.files import staged_dir
+from facilitator.core.files import open_private, staged_dir, write_private
 from facilitator.exercise.charts import (
     Chart,
     Counts,
@@ -167,7 +167,7 @@ def write_chart(
     svg = drawn.get("svg")
     for fmt, data in drawn.items():
         name = f"{stem}.{fmt}"
-        (directory / name).write_bytes(data)
+        write_private(directory / name, data)
         files.append(name)
     return index_entry(chart, files), svg
 
@@ -187,7 +187,7 @@ def write_index(path: Path, entries: list[dict[str, Any]], scale_keys: Sequence[
 
     Written piece by piece, so a report of thousands of charts never holds the whole text.
     """
-    with path.open("w", encoding="utf-8") as file:
+    with open_private(path) as file:
         file.write('{\n  "scale": ' + json.dumps(list(scale_keys)) + ',\n  "charts": [')
         for index, entry in enumerate(entries):
             file.write(("," if index else "") + "\n    " + json.dumps(entry, ensure_ascii=False))

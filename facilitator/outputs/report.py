@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from facilitator.core.files import staged_dir
+from facilitator.core.files import open_private, staged_dir
 from facilitator.core.statements import Statement
 from facilitator.discussion.anonymity import Anonymiser
 from facilitator.exercise.charts import Chart, Counts, Selection, appendix_charts, figure_charts
@@ -274,7 +274,7 @@ def write_report(
     said = findings.sessions_discussion(store, in_appendix_order, anonymisers)
     entries: list[dict[str, Any]] = []
     with staged_dir(out, last=["index.json", "report.html"]) as staging:
-        with (staging / "report.html").open("w", encoding="utf-8") as page:
+        with open_private(staging / "report.html") as page:
             page.write(htmlpage.page_start(selection.title))
             page.write(f"<h1>{htmlpage.text(selection.title)}</h1>\n")
             headcounts = list(heads.values())

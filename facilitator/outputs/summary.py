@@ -14,8 +14,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from facilitator.core.errors import FacilitatorError
-from facilitator.core.files import write_atomic
+from facilitator.core.files import make_private_dir, write_atomic
 from facilitator.core.literal import markdown
+from facilitator.core.paths import EXPORTS_FOLDER
 from facilitator.discussion.anonymity import Anonymiser
 from facilitator.exercise.charts import Chart, Counts, percent_text, session_selection, slug
 from facilitator.outputs import findings, htmlpage
@@ -23,8 +24,6 @@ from facilitator.outputs.findings import Discussion, Said
 from facilitator.store import Postit, Session, Store
 
 FORMATS = ("md", "html")
-# Where the app puts the summaries it writes, inside the data folder.
-EXPORTS_FOLDER = "exports"
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -247,7 +246,7 @@ def export_summary_to_folder(store: Store, session: Session, fmt: str, data_dir:
         raise FacilitatorError(f"format {fmt!r} must be md or html")
     folder = data_dir / EXPORTS_FOLDER
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_private_dir(folder)
     except OSError as error:
         raise FacilitatorError(f"cannot create the folder {folder}: {error.strerror}") from None
     return export_summary(store, session, fmt, str(new_summary_path(folder, session, fmt)))

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from facilitator.core.clock import SYSTEM_CLOCK, Clock, new_id
 from facilitator.core.errors import FacilitatorError
-from facilitator.core.paths import DATABASE_NAME
+from facilitator.core.files import Tightened, create_private, make_private_dir, tighten
+from facilitator.core.paths import DATABASE_NAME, PRIVATE_FOLDERS
 from facilitator.store.codebook import CodebookRepository
 from facilitator.store.connection import Database
 from facilitator.store.damage import DamageLog
@@ -71,6 +72,8 @@ class Store:
         self._lock = threading.RLock()
         # Rows that did not parse, left out by the repositories for the front end to report.
         self.damaged = DamageLog()
+        # What `Store.open` made private in the data folder (nothing if it already was).
+        self.tightened = Tightened()
         self.meta = MetaRepository(self)
         self.consultations = ConsultationRepository(self)
         self.sessions = SessionRepository(self)
@@ -103,17 +106,27 @@ class Store:
 
     @classmethod
     def open(cls, data_dir: Path, *, clock: Clock = SYSTEM_CLOCK) -> Store:
-        """Open (creating if needed) the database in a data folder."""
+        """Open (creating if needed) the database in a data folder, readable by its owner only.
+
+        A folder made here is 0700 and the database 0600 (SQLite gives its -wal and -shm
+        files the database's modes). A data folder found readable by others is made
+        private first; `store.tightened` says what was changed, for the front end to say once.
+        """
         if data_dir.exists() and not data_dir.is_dir():
             raise FacilitatorError(f"the data folder {data_dir} is a file, not a folder")
         try:
-            data_dir.mkdir(parents=True, exist_ok=True)
+            make_private_dir(data_dir)
         except OSError as error:
             raise FacilitatorError(f"cannot create the data folder {data_dir}: {error.strerror}") from None
+        tightened = tighten(data_dir, PRIVATE_FOLDERS)
         path = data_dir / DATABASE_NAME
-        if not path.exists() and not _writable(data_dir):
-            raise FacilitatorError(f"the data folder {data_dir} is not writable")
-        return cls(path, clock=clock)
+        try:
+            create_private(path)
+        except OSError:
+            raise FacilitatorError(f"the data folder {data_dir} is not writable") from None
+        store = cls(path, clock=clock)
+        store.tightened = tightened
+        return store
 
     def close(self) -> None:
         self.db.close()
@@ -210,13 +223,3 @@ class Store:
     @property
     def schema_version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
-
-
-def _writable(directory: Path) -> bool:
-    probe = directory / f".write-test-{new_id()}"
-    try:
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError:
-        return False
-    return True

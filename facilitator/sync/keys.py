@@ -14,6 +14,7 @@ from typing import Any
 
 from facilitator.core.clock import now
 from facilitator.core.errors import FacilitatorError
+from facilitator.core.files import POSIX, PRIVATE_FILE
 from facilitator.store import Store
 
 META_RECIPIENT = "sync_recipient"
@@ -37,7 +38,8 @@ def new_identity(out: Path) -> str:
     except OSError as error:
         raise FacilitatorError(f"cannot write {out}: {error.strerror}") from None
     try:
-        os.fchmod(handle, 0o600)
+        if POSIX:  # mkstemp made it 0600 already; said explicitly, as for every file the app writes
+            os.fchmod(handle, PRIVATE_FILE)
         with os.fdopen(handle, "w", encoding="ascii") as file:
             file.write(text)
             file.flush()

@@ -70,6 +70,9 @@ class FacilitatorApp(Guarded, App[None]):
             from facilitator.ui.screens.wall import WallScreen
 
             await self.push_screen(WallScreen(self.workspace, self.session_id, blink=self.blink))
+        tightened = self.workspace.tightened()
+        if tightened:
+            self.notify(tightened.sentence(), title="Data folder", timeout=10)
         self.report_damaged()
         # Screens and workers read as they go: a row found damaged later is reported soon after.
         self.set_interval(DAMAGE_CHECK_SECONDS, self.report_damaged)

@@ -44,6 +44,7 @@ def write_set(workspace: Workspace, set_id: str, scale: list[tuple[str, str, str
         ]
     for text in ("My social worker listens to me", "My social worker explains decisions"):
         lines += ["[[statements]]", f'text = "{text}"', ""]
+    workspace.store  # noqa: B018 - the data folder as the app makes it (private), then the set in it
     folder = workspace.data_dir / "statements"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{set_id}.toml").write_text("\n".join(lines), encoding="utf-8")

@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState
 from facilitator.actions.data_folder import Workspace
 from facilitator.actions.exports import Exported, export_summary_to_folder
 from facilitator.core.errors import FacilitatorError
-from facilitator.outputs.summary import EXPORTS_FOLDER
+from facilitator.core.paths import EXPORTS_FOLDER
 from facilitator.store import Store
 from facilitator.ui.boundary import Guarded
 from facilitator.ui.keys import BLANK

@@ -27,6 +27,8 @@ from textual.widgets import ProgressBar, Static
 from facilitator.actions import sync as actions
 from facilitator.actions.data_folder import Workspace
 from facilitator.core.errors import FacilitatorError
+from facilitator.core.files import make_private_dir
+from facilitator.core.paths import BUNDLES_FOLDER
 from facilitator.store import Store, sync_state
 from facilitator.sync.merge import ImportResult
 from facilitator.ui.boundary import Guarded
@@ -108,7 +110,7 @@ def run_export(
     result = JobResult("Export")
     target = Path(folder.strip()).expanduser()
     try:
-        target.mkdir(parents=True, exist_ok=True)
+        make_private_dir(target)
     except OSError as error:
         raise FacilitatorError(f"cannot make the folder {target}: {error.strerror}") from None
     made = actions.export_bundle(
@@ -347,7 +349,7 @@ class SyncScreen(Guarded, Screen[None]):
         return self.workspace.store
 
     def default_bundles(self) -> str:
-        return str(self.workspace.data_dir / "bundles")
+        return str(self.workspace.data_dir / BUNDLES_FOLDER)
 
     def refresh_facts(self) -> None:
         from facilitator.sync import keys
