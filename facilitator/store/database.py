@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from facilitator.core.clock import SYSTEM_CLOCK, Clock, new_id
@@ -148,6 +148,20 @@ class Store:
             except sqlite3.DatabaseError as error:
                 self.db.conn.execute("ROLLBACK")
                 raise FacilitatorError(f"cannot write to {self.path}: {error}") from None
+            if writer.erased:
+                self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and empty it.
+
+        After a delete, the deleted text is then in neither file: the database's freed
+        space is zeroed (secure_delete) and the log, which still held the pages as they
+        were, is truncated. If another connection is reading, the log is emptied at a
+        later checkpoint instead.
+        """
+        # Busy (another connection writing): SQLite checkpoints again as the log grows.
+        with suppress(sqlite3.OperationalError):
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     def _migrate(self) -> None:
         version = self.schema_version
