@@ -23,7 +23,7 @@ from facilitator.core.paths import DATABASE_NAME
 from facilitator.store.codebook import CodebookRepository
 from facilitator.store.connection import Database
 from facilitator.store.damage import DamageLog
-from facilitator.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from facilitator.store.migrations import ERASED_AT, MIGRATIONS, SCHEMA_VERSION
 from facilitator.store.notes import NoteRepository
 from facilitator.store.pools import PoolRepository
 from facilitator.store.postits import PostitRepository
@@ -178,6 +178,15 @@ class Store:
             for number in range(version, SCHEMA_VERSION):
                 MIGRATIONS[number](self.db)
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if version < ERASED_AT:
+            # Text deleted before deletes blanked it may survive in freed pages of the file:
+            # rebuilding the file once leaves only the rows as they are now.
+            try:
+                self.db.execute("VACUUM")
+            except sqlite3.OperationalError:
+                pass  # another connection is reading: the file is rebuilt at a later opening
+            else:
+                self.checkpoint()
 
     def _ensure_device(self) -> str:
         existing = self.meta.get(META_DEVICE_ID)
