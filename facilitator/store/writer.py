@@ -116,13 +116,14 @@ class Writer:
 
     def forget_versions(self, table: str, row_ids: Sequence[str]) -> None:
         """Drop the versions of these rows kept from merges (local only, never synced)."""
-        self.erased = True
         for start in range(0, len(row_ids), _CHUNK):
             part = list(row_ids[start : start + _CHUNK])
-            self._db.execute(
+            cursor = self._db.execute(
                 f"DELETE FROM {CONFLICTS} WHERE table_name = ? AND row_id IN ({', '.join('?' * len(part))})",
                 [table, *part],
             )
+            if cursor.rowcount > 0:
+                self.erased = True
 
     def restore(self, table: str, row_id: str, values: Mapping[str, Any] | None = None) -> None:
         """Bring back a tombstoned row, with the `values` (its text) its tombstone no longer holds."""

@@ -552,6 +552,7 @@ def _merge_table(
             store.sync.record_versions(writer, table, columns, losers)
         if erased:
             writer.forget_versions(table, erased)
+            writer.erased = True  # text replaced by a tombstone: the log is emptied after commit
         progress(f"merging {table}", done + start + len(part), total)
     return counts, newest
 
