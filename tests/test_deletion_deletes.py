@@ -11,6 +11,7 @@ comment, which it held in memory only.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from facilitator.actions import postits as postit_actions
 from facilitator.actions.data_folder import Workspace
 from facilitator.cli import main
 from facilitator.core.paths import DATABASE_NAME
+from facilitator.exercise.pools import save_pool
 from facilitator.store import Store
 from facilitator.store.tombstones import BLANKS
 from facilitator.sync import merge as sync
@@ -60,14 +62,14 @@ def assert_gone(data_dir: Path, *texts: str) -> None:
         assert text.encode() not in wal, f"{text!r} is still in the write-ahead log"
 
 
-def bundle_cells(data_dir: Path, out: Path) -> tuple[dict[str, list[dict[str, object]]], str]:
-    """Every row of a new bundle of everything this device wrote, by table; and all its text."""
+def bundle_cells(data_dir: Path, out: Path) -> tuple[dict[str, list[dict[str, object]]], str, Path]:
+    """Every row of a new bundle of everything this device wrote, by table; all its text; its path."""
     with Store.open(data_dir) as store:
         remember(store)
         path = sync.export_bundle(store, out, everything=True, plaintext=True).path
     read = read_back(path)
     rows = {t.table: [dict(zip(t.columns, r, strict=True)) for r in t.rows] for t in read.tables}
-    return rows, repr(rows)
+    return rows, repr(rows), path
 
 
 # ---------------------------------------------------------------- each kind of row
@@ -137,7 +139,7 @@ def test_a_deleted_row_leaves_no_text_in_the_files_or_the_next_bundle(
     assert row is not None and row["deleted_at"] is not None
     assert {column: row[column] for column in BLANKS[table]} == BLANKS[table]
 
-    rows, text = bundle_cells(data_dir, tmp_path)
+    rows, text, _path = bundle_cells(data_dir, tmp_path)
     assert secret not in text
     if table != "pseudonyms":  # the pseudonym map never travels
         (tombstone,) = [r for r in rows[table] if r["id"] == row_id]
@@ -174,10 +176,29 @@ def test_a_deleted_session_takes_the_text_of_everything_in_it(data_dir: Path, tm
             for row in rows:
                 assert row is not None and row["deleted_at"] is not None, table
                 assert {c: row[c] for c in BLANKS[table]} == BLANKS[table], table
-    rows, text = bundle_cells(data_dir, tmp_path)
+    rows, text, path = bundle_cells(data_dir, tmp_path)
     assert SECRET not in text and SECRET_NAME not in text and "Zebedee" not in text
     (session,) = [r for r in rows["sessions"] if r["id"] == session_id]
     assert session["deleted_at"] is not None and session["statements"]  # the frozen set stays
+    # The blanked tombstones pass the row rules where they arrive.
+    with open_store(tmp_path / "office") as office:
+        result = take(office, path)
+        assert result.skipped is None and result.counts.added == sum(map(len, rows.values()))
+        assert session_id not in {s.id for s in office.sessions.all()}
+        held = office.sync.row("sessions", session_id)
+        assert held is not None and held["deleted_at"] is not None and held["label"] == ""
+
+
+def test_a_removed_chart_pool_keeps_its_sessions_but_not_its_label(tmp_path: Path) -> None:
+    folder = tmp_path / "laptop"
+    with Store.open(folder) as store:
+        first, second = new_session(store, "Group A", folder), new_session(store, "Group B", folder)
+        pool = save_pool(store, f"{SECRET} pooled", [first.id, second.id])
+        store.pools.remove(pool.id)
+        row = store.sync.row("chart_pools", pool.id)
+    assert row is not None and row["deleted_at"] is not None
+    assert (row["label"], json.loads(str(row["session_ids"]))) == ("", [first.id, second.id])
+    assert_gone(folder, SECRET)
 
 
 # ---------------------------------------------------------------- merging
