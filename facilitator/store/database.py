@@ -178,13 +178,13 @@ class Store:
             for number in range(version, SCHEMA_VERSION):
                 MIGRATIONS[number](self.db)
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        if version < ERASED_AT:
+        if 0 < version < ERASED_AT:
             # Text deleted before deletes blanked it may survive in freed pages of the file:
             # rebuilding the file once leaves only the rows as they are now.
             try:
                 self.db.execute("VACUUM")
             except sqlite3.OperationalError:
-                pass  # another connection is reading: the file is rebuilt at a later opening
+                pass  # another connection is reading: the rows are blanked, the file not rebuilt
             else:
                 self.checkpoint()
 
