@@ -16,7 +16,7 @@ tombstone, and the migration that blanked older tombstones all read it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 Value = str | int | float | None
 
@@ -61,12 +61,21 @@ def is_blank(table: str, column: str, value: object) -> bool:
     return type(value) is type(blank) and value == blank
 
 
-def blanked(table: str, columns: Sequence[str], row: Sequence[Value]) -> tuple[Value, ...]:
-    """A row as its tombstone keeps it when its `deleted_at` is set; a live row as it is."""
-    values = tuple(row)
-    if "deleted_at" not in columns or values[columns.index("deleted_at")] is None:
-        return values
+def blanker(table: str, columns: Sequence[str]) -> Callable[[Sequence[Value]], tuple[Value, ...]]:
+    """A function that gives a row of these columns as its tombstone keeps it when its
+    `deleted_at` is set, and a live row as it is (worked out once for many rows)."""
     blanks = blanks_of(table, columns)
-    if not blanks:
-        return values
-    return tuple(blanks.get(column, value) for column, value in zip(columns, values, strict=True))
+    if "deleted_at" not in columns or not blanks:
+        return tuple
+    deleted_at = list(columns).index("deleted_at")
+    positions = [(list(columns).index(column), value) for column, value in blanks.items()]
+
+    def blank(row: Sequence[Value]) -> tuple[Value, ...]:
+        if row[deleted_at] is None:
+            return tuple(row)
+        values = list(row)
+        for position, value in positions:
+            values[position] = value
+        return tuple(values)
+
+    return blank

@@ -56,7 +56,7 @@ from facilitator.store.sync_state import (
     Row,
     canonical,
 )
-from facilitator.store.tombstones import blanked
+from facilitator.store.tombstones import blanker
 from facilitator.store.validation import RowInvalid, check_incoming, short_id
 from facilitator.store.writer import Writer
 from facilitator.sync import bundle
@@ -496,6 +496,8 @@ def _merge_table(
     id_at, stamp_at, device_at = _check_rows(rows, local_columns, name)
     content = [i for i, c in enumerate(columns) if c not in STAMP_COLUMNS]
     deleted_at = columns.index("deleted_at")
+    # A tombstone keeps no text, even from a sender older than that rule.
+    blanked = blanker(table, columns)
     counts = MergeCounts()
     newest = ""
     for start in range(0, len(rows.rows), CHUNK):
@@ -506,8 +508,7 @@ def _merge_table(
         losers: list[Row] = []
         erased: list[str] = []
         for incoming in part:
-            # A tombstone keeps no text, even from a sender older than that rule.
-            row = blanked(table, columns, incoming)
+            row = blanked(incoming)
             newest = max(newest, str(row[stamp_at]))
             local = existing.get(row[id_at])
             if local is None:
