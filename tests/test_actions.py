@@ -78,9 +78,9 @@ def test_record_edit_move_delete_and_restore_a_postit(store: Store, session: Ses
     assert (moved.before.response_key, moved.after.response_key) == ("agree", "strongly_disagree")
     assert not postits.move_postit(store, postit.id, "strongly_disagree").changed
 
-    postits.delete_postit(store, postit.id)
+    deleted = postits.delete_postit(store, postit.id)
     assert store.postits.of(session.id) == []
-    assert postits.restore_postit(store, postit.id).id == postit.id
+    assert postits.restore_postit(store, deleted).comment == "corrected"
     assert [p.id for p in store.postits.of(session.id)] == [postit.id]
 
 

@@ -66,12 +66,16 @@ def test_editing_themes_untags_with_a_tombstone_and_retagging_restores(
 
 def test_delete_is_a_tombstone_and_restore_brings_the_tags_back(store: Store, session: Session) -> None:
     note = discussion.add_note(store, session.id, "point", themes=["A"])
-    discussion.delete_note(store, note.id)
+    deleted = discussion.delete_note(store, note.id)
     assert discussion.notes(store, session.id) == []
-    assert store.db.execute("SELECT deleted_at FROM notes").fetchone()[0] is not None
+    assert store.db.execute("SELECT deleted_at, text FROM notes").fetchone()[0] is not None
     with pytest.raises(NotFound):
         discussion.note(store, note.id)
-    assert discussion.restore_note(store, note.id).theme_names == ("A",)
+    # The database no longer holds the text: a note read back from it cannot come back.
+    with pytest.raises(FacilitatorError, match="its text is gone"):
+        discussion.restore_note(store, discussion.note(store, note.id, include_deleted=True))
+    restored = discussion.restore_note(store, deleted)
+    assert (restored.text, restored.theme_names) == ("point", ("A",))
 
 
 def test_a_note_is_found_by_a_unique_start_of_its_id(store: Store, session: Session) -> None:

@@ -123,6 +123,8 @@ def test_rows_a_local_write_made_pass_the_rules(tmp_path: Path):
         deleted = store.postits.add(first.id, 1, "disagree")
         store.postits.delete(deleted.id)
         roster.add_participant(store, first.id, "P1", "f", age_band="18 - 24", consent=True)
+        roster.add_participant(store, first.id, "P2", "m")
+        roster.remove_participant(store, first.id, "P2")
         note = notes.add_note(
             store, first.id, "  A case study  ", kind="case study", speaker="p1", themes=["Voice"]
         )
@@ -130,6 +132,12 @@ def test_rows_a_local_write_made_pass_the_rules(tmp_path: Path):
         notes.delete_note(store, note.id)
         save_pool(store, "Adult focus groups 1 & 2", [first.id, second.id])
         store.sessions.close(second.id)
+        # Tombstones keep no text: their blanks pass too.
+        third = new_session(store, "Adult focus group 3")
+        notes.add_note(store, third.id, "gone with its session", themes=["Own theme"])
+        fourth = new_session(store, "Adult focus group 4")
+        store.pools.remove(save_pool(store, "Pooled, then removed", [third.id, fourth.id]).id)
+        store.sessions.delete(third.id)
         tables = {
             table: (
                 store.sync.columns(table),
@@ -139,6 +147,26 @@ def test_rows_a_local_write_made_pass_the_rules(tmp_path: Path):
         }
         assert all(tables[t][1] for t in SYNCED_TABLES if t != CONFLICTS)
         check_incoming(store, tables)
+
+
+def test_a_tombstone_may_hold_the_blanks_a_live_row_may_not():
+    blank = {
+        "label": "",
+        "cohort": "",
+        "facilitators": "[]",
+        "participants": None,
+        "male": None,
+        "female": None,
+    }
+    refused("label", sessions=[session_row(**blank)])
+    check(sessions=[session_row(**blank, deleted_at=STAMP)])
+    # Anything else a tombstone holds is checked as on a live row.
+    refused("NUL", sessions=[session_row(**{**blank, "location": "a\x00b"}, deleted_at=STAMP)])
+    refused("setting", sessions=[session_row(**blank, setting="", deleted_at=STAMP)])
+    check(
+        sessions=[session_row()],
+        postits=[postit_row(comment="", participant=None, deleted_at=STAMP)],
+    )
 
 
 def test_a_session_in_the_same_rows_or_stored_already():

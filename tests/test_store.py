@@ -122,8 +122,10 @@ def test_a_deleted_post_it_is_a_tombstone_and_can_be_restored(store: Store, sess
     assert deleted.deleted_at is not None and deleted.updated_at > postit.updated_at
     assert store.postits.of(session.id) == []
     assert store.db.execute("SELECT COUNT(*) FROM postits").fetchone()[0] == 1
-    store.postits.restore(postit.id)
-    assert [p.id for p in store.postits.of(session.id)] == [postit.id]
+    assert store.db.execute("SELECT comment FROM postits").fetchone()[0] == ""
+    assert deleted.comment == "no"  # the words, held by the caller for an undo
+    store.postits.restore(deleted)
+    assert [(p.id, p.comment) for p in store.postits.of(session.id)] == [(postit.id, "no")]
 
 
 def test_edit_and_move_change_the_row_and_its_updated_at(store: Store, session: Session) -> None:

@@ -186,7 +186,8 @@ class World:
         live = postits[args[0] % len(postits)].id if postits and kind in {"edit", "move", "delete"} else ""
         try:
             if kind == "session":
-                new_session(store, f"group {len(sessions)}", self.root)
+                # Labelled by the laptop that starts it: two laptops may each start their n-th group.
+                new_session(store, f"group {len(sessions)} of laptop {index}", self.root)
                 self.export(index)
             elif kind == "add" and sessions:
                 store.postits.add(sessions[args[0] % len(sessions)].id, args[1], "agree", "x")
@@ -197,7 +198,12 @@ class World:
             elif kind == "delete" and postits:
                 self.write(store, live, store.postits.delete)
             elif kind == "restore" and every:
-                self.write(store, every[args[0] % len(every)], store.postits.restore)
+                # Only what is stored comes back: a tombstone's comment is gone.
+                self.write(
+                    store,
+                    every[args[0] % len(every)],
+                    lambda p: store.postits.restore(store.postits.get(p, include_deleted=True)),
+                )
             elif kind == "export":
                 self.export(index)
             elif kind == "import" and self.bundles:

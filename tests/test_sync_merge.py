@@ -233,8 +233,11 @@ def test_a_tombstone_beats_an_older_edit(devices, tmp_path):
     for path in (export(a, tmp_path / "a"), export(b, tmp_path / "b")):
         take(office, path)
     assert office.postits.of(session.id) == []
-    assert office.postits.get(postit.id, include_deleted=True).deleted_at is not None
-    assert [c.other["comment"] for c in sync.conflicts(office)] == ["older edit"]
+    tombstone = office.postits.get(postit.id, include_deleted=True)
+    assert tombstone.deleted_at is not None and tombstone.comment == ""
+    # The delete wins: the older edit's words are not kept as a losing version either.
+    assert sync.conflicts(office) == []
+    assert office.db.execute("SELECT COUNT(*) FROM sync_conflicts").fetchone()[0] == 0
 
 
 def test_sequential_edits_of_one_device_are_not_conflicts(devices, tmp_path):

@@ -17,7 +17,9 @@ new travels, and:
   differ in stamps alone are unchanged or updated, and a device's own newer version
   replacing its older one is an update;
 - every version that lost a merge on a device and differs from the winner is kept
-  there in `sync_conflicts`, and listed by `conflicts()` until a person resolves it.
+  there in `sync_conflicts`, and listed by `conflicts()` until a person resolves it;
+  unless the winner is a tombstone: a deleted row's words are kept nowhere, so no
+  version of it is kept, and one kept before goes.
 
 Bundles are made and taken only through `export` and `import_` below.
 """
@@ -79,9 +81,14 @@ class World:
         ]
         self.bundles: list[Path] = []
         self.postit_ids: set[str] = set()
-        # Versions that lost a merge on a device and differ from the winner: (device, version id).
-        self.lost: set[tuple[int, str]] = set()
+        # Versions that lost a merge on a device and differ from the winner:
+        # (device, version id, row id).
+        self.lost: set[tuple[int, str, str]] = set()
         self.merged = 0
+
+    def forget(self, index: int, row_id: str) -> None:
+        """A row deleted on a device: the versions of it kept there go with its words."""
+        self.lost = {lost for lost in self.lost if lost[0] != index or lost[2] != row_id}
 
     def source(self, offset: timedelta) -> Callable[[], datetime]:
         return lambda: self.now + offset
@@ -126,10 +133,20 @@ class World:
                 loser = held if now == incoming else incoming
                 device_at = columns.index("device_id")
                 succeeds = now == incoming and incoming[device_at] == held[device_at]
-                if content(columns, loser) != content(columns, now) and not succeeds:
+                if now[columns.index("deleted_at")] is not None:
+                    # A delete won: its row's words go, and no losing version keeps them.
+                    assert not store.db.execute(
+                        "SELECT 1 FROM sync_conflicts WHERE table_name = ? AND row_id = ?", [name, now[0]]
+                    ).fetchall(), f"a deleted row's version is kept on device {index}"
+                    self.forget(index, str(now[0]))
+                    if now == incoming:
+                        expected.updated += 1
+                    else:
+                        expected.unchanged += 1
+                elif content(columns, loser) != content(columns, now) and not succeeds:
                     expected.conflicted += 1
                     version = str(sync_state.version_row(name, columns, loser)[0])
-                    self.lost.add((index, version))
+                    self.lost.add((index, version, str(now[0])))
                     resolved = store.db.execute(
                         "SELECT deleted_at FROM sync_conflicts WHERE id = ?", [version]
                     ).fetchone()
@@ -158,7 +175,8 @@ class World:
         every = sorted(str(row[0]) for row in store.db.execute("SELECT id FROM postits").fetchall())
         try:
             if kind == "session":
-                new_session(store, f"group {len(sessions)}", self.root)
+                # Labelled by the laptop that starts it: two laptops may each start their n-th group.
+                new_session(store, f"group {len(sessions)} of laptop {index}", self.root)
             elif kind == "add" and sessions:
                 postit = store.postits.add(sessions[args[0] % len(sessions)].id, args[1], "agree", "x")
                 self.postit_ids.add(postit.id)
@@ -167,9 +185,11 @@ class World:
             elif kind == "move" and postits:
                 store.postits.move(postits[args[0] % len(postits)].id, RESPONSES[args[0] % len(RESPONSES)])
             elif kind == "delete" and postits:
-                store.postits.delete(postits[args[0] % len(postits)].id)
+                deleted = store.postits.delete(postits[args[0] % len(postits)].id)
+                self.forget(index, deleted.id)
             elif kind == "restore" and every:
-                store.postits.restore(every[args[0] % len(every)])
+                # Only what is stored comes back: a tombstone's comment is gone.
+                store.postits.restore(store.postits.get(every[args[0] % len(every)], include_deleted=True))
             elif kind == "export":
                 self.export(index)
             elif kind == "import" and self.bundles:
@@ -265,6 +285,6 @@ def test_three_devices_converge_and_every_lost_version_is_kept_and_counted(minut
                 here = {row[0] for row in store.db.execute("SELECT id FROM postits").fetchall()}
                 assert world.postit_ids <= here
                 kept = {row[0] for row in store.db.execute("SELECT id FROM sync_conflicts").fetchall()}
-                assert {version for i, version in world.lost if i == index} <= kept
+                assert {version for i, version, _row in world.lost if i == index} <= kept
         finally:
             world.close()

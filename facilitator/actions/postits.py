@@ -72,10 +72,14 @@ def move_postit(store: Store, postit_id: str, response: str) -> Changed:
 
 
 def delete_postit(store: Store, postit_id: str) -> Postit:
-    """Delete a post-it (a tombstone: `restore_postit` brings it back, and sync carries it)."""
+    """Delete a post-it: a tombstone without its comment, which sync carries.
+
+    Returns the post-it as it was, comment included: the database no longer holds it,
+    so an undo keeps this in memory and gives it to `restore_postit`.
+    """
     return store.postits.delete(postit_id)
 
 
-def restore_postit(store: Store, postit_id: str) -> Postit:
-    """Bring back a deleted post-it."""
-    return store.postits.restore(postit_id)
+def restore_postit(store: Store, deleted: Postit) -> Postit:
+    """Bring back a deleted post-it with the comment and participant code `deleted` holds."""
+    return store.postits.restore(deleted)

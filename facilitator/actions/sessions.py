@@ -60,5 +60,8 @@ def reopen_session(store: Store, session_id: str) -> Session:
 
 
 def delete_session(store: Store, session_id: str) -> Session:
-    """Delete a session with its post-its, notes and roster (tombstones, so sync carries it)."""
+    """Delete a session with its post-its, notes, roster, pseudonym map and own themes.
+
+    Tombstones, so sync carries it; each blanks its row's text in the same transaction.
+    """
     return store.sessions.delete(session_id)

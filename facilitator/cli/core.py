@@ -359,7 +359,8 @@ def stdin_is_terminal() -> bool:
 def session_delete(session: str, yes: bool) -> None:
     """Delete SESSION with its post-its, notes and roster (asks you to type its label).
 
-    The rows are tombstoned, so the deletion travels to other devices by sync.
+    The rows are tombstoned and their text blanked at once, so the deletion travels
+    to other devices by sync and the words are gone from this one.
     """
     store = workspace().store
     found = store.sessions.get(session)

@@ -221,7 +221,7 @@ def note_edit(
 @click.argument("note_id", metavar="NOTE")
 @data_dir_option
 def note_delete(note_id: str) -> None:
-    """Delete a note (a tombstone: it travels in sync)."""
+    """Delete a note: its text is blanked at once (a tombstone travels in sync)."""
     from facilitator.discussion import notes as discussion
 
     deleted = discussion.delete_note(workspace().store, note_id)

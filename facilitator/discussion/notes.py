@@ -4,7 +4,7 @@ A note is a point, a verbatim quote or a case study. It may name its speaker
 by participant code (never by name) and carries theme tags from the session's
 codebook; a theme typed that the codebook lacks is created on the fly. Every
 note is committed before the call returns, like a post-it. Deleting a note is a
-tombstone; untagging a theme tombstones the tag.
+tombstone without its text; untagging a theme tombstones the tag.
 """
 
 from __future__ import annotations
@@ -118,14 +118,17 @@ def untag_note(store: Store, note_id: str, theme_name: str) -> Note:
 
 
 def delete_note(store: Store, note_id: str) -> Note:
-    """Tombstone a note (it can be restored); its tags stay for a restore."""
+    """Tombstone a note, blanking its text; returns the note as it was, text included.
+
+    Its tags stay. The database no longer holds its words: an undo keeps the returned
+    note in memory and gives it to `restore_note`.
+    """
     current = note(store, note_id)
     store.notes.delete(current)
     return current
 
 
-def restore_note(store: Store, note_id: str) -> Note:
-    """Bring back a deleted note."""
-    current = note(store, note_id, include_deleted=True)
-    store.notes.restore(current)
-    return note(store, current.id)
+def restore_note(store: Store, deleted: Note) -> Note:
+    """Bring back a deleted note with the text and speaker `deleted` holds (kept from its delete)."""
+    store.notes.restore(deleted)
+    return note(store, deleted.id)

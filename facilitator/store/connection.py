@@ -38,6 +38,9 @@ class Database:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        # Freed space is overwritten with zeros, so deleted text cannot be read back from
+        # the file. It is a setting of the connection, not of the file: set it on every one.
+        self.conn.execute("PRAGMA secure_delete = ON")
 
     def execute(self, sql: str, params: Parameters = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)

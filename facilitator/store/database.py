@@ -24,7 +24,7 @@ from facilitator.core.paths import DATABASE_NAME, PRIVATE_FOLDERS
 from facilitator.store.codebook import CodebookRepository
 from facilitator.store.connection import Database
 from facilitator.store.damage import DamageLog
-from facilitator.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from facilitator.store.migrations import ERASED_AT, MIGRATIONS, SCHEMA_VERSION
 from facilitator.store.notes import NoteRepository
 from facilitator.store.pools import PoolRepository
 from facilitator.store.postits import PostitRepository
@@ -163,6 +163,20 @@ class Store:
             except sqlite3.DatabaseError as error:
                 self.db.conn.execute("ROLLBACK")
                 raise FacilitatorError(f"cannot write to {self.path}: {error}") from None
+            if writer.erased:
+                self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and empty it.
+
+        After a delete, the deleted text is then in neither file: the database's freed
+        space is zeroed (secure_delete) and the log, which still held the pages as they
+        were, is truncated. If another connection is reading, the log is emptied at a
+        later checkpoint instead.
+        """
+        # Busy (another connection writing): SQLite checkpoints again as the log grows.
+        with suppress(sqlite3.OperationalError):
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     # -------------------------------------------------------- the file
 
@@ -203,6 +217,15 @@ class Store:
             for number in range(version, SCHEMA_VERSION):
                 MIGRATIONS[number](self.db)
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if 0 < version < ERASED_AT:
+            # Text deleted before deletes blanked it may survive in freed pages of the file:
+            # rebuilding the file once leaves only the rows as they are now.
+            try:
+                self.db.execute("VACUUM")
+            except sqlite3.OperationalError:
+                pass  # another connection is reading: the rows are blanked, the file not rebuilt
+            else:
+                self.checkpoint()
 
     def _ensure_device(self) -> str:
         existing = self.meta.get(META_DEVICE_ID)

@@ -2,7 +2,8 @@
 
 A note is a point, a verbatim quote or a case study, with an optional speaker
 code and the themes it is tagged with. Adding or editing a note and its tags is
-one transaction. Deleting a note is a tombstone; its tags stay for a restore.
+one transaction. Deleting a note is a tombstone that keeps no words; its tags stay
+for a restore, which puts back the text the caller kept.
 """
 
 from __future__ import annotations
@@ -240,11 +241,25 @@ class NoteRepository:
         return self.get(current.id)
 
     def delete(self, note: Note) -> None:
-        """Tombstone a note; its tags stay for a restore."""
+        """Tombstone a note, blanking its text and speaker in the same transaction; its tags stay.
+
+        The database no longer holds its words: a caller that offers an undo keeps `note`
+        and gives it to `restore`.
+        """
         with self._store.write() as writer:
             writer.tombstone("notes", note.id)
 
     def restore(self, note: Note) -> None:
-        """Bring back a deleted note."""
+        """Bring back a deleted note with the text and speaker held in `note`.
+
+        A note read from the database after its delete has a blank text, and cannot come
+        back: it is refused. A note that is not deleted keeps the words it has.
+        """
+        stored = self.get(note.id, include_deleted=True)
+        words: dict[str, object] = {}
+        if stored.deleted_at is not None:
+            if not note.text.strip():
+                raise FacilitatorError("the note was deleted and its text is gone: it cannot be brought back")
+            words = {"text": check_text(note.text), "participant": note.participant}
         with self._store.write() as writer:
-            writer.restore("notes", note.id)
+            writer.restore("notes", note.id, words)

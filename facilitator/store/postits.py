@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from facilitator.core.clock import new_id
@@ -13,6 +14,7 @@ from facilitator.store.records import (
     Postit,
     Session,
     check_comment,
+    check_participant_code,
     check_postit,
     postit_fault,
 )
@@ -165,18 +167,34 @@ class PostitRepository:
         return self._change(postit_id, {"response_key": key})
 
     def delete(self, postit_id: str) -> Postit:
-        """Tombstone a post-it (it can be restored)."""
-        self.get(postit_id)
+        """Tombstone a post-it, blanking its comment and participant code in the same transaction.
+
+        Returns the tombstone with the words it no longer holds: the database has lost them,
+        so a caller that offers an undo keeps this, in memory, and gives it to `restore`.
+        """
+        before = self.get(postit_id)
         with self._store.write() as writer:
             writer.tombstone("postits", postit_id)
-        return self.get(postit_id, include_deleted=True)
+        stored = self.get(postit_id, include_deleted=True)
+        return replace(stored, comment=before.comment, participant=before.participant)
 
-    def restore(self, postit_id: str) -> Postit:
-        """Bring back a deleted post-it."""
-        self.get(postit_id, include_deleted=True)
+    def restore(self, deleted: Postit) -> Postit:
+        """Bring back a deleted post-it with the comment and participant code held in `deleted`.
+
+        Only what `deleted` holds comes back: a post-it read from the database after its
+        delete has a blank comment, and is restored blank. A post-it that is not deleted
+        keeps the words it has.
+        """
+        stored = self.get(deleted.id, include_deleted=True)
+        words: dict[str, Any] = {}
+        if stored.deleted_at is not None:
+            words = {
+                "comment": check_comment(deleted.comment),
+                "participant": check_participant_code(deleted.participant),
+            }
         with self._store.write() as writer:
-            writer.restore("postits", postit_id)
-        return self.get(postit_id)
+            writer.restore("postits", deleted.id, words)
+        return self.get(deleted.id)
 
     # -------------------------------------------------------- counts
 

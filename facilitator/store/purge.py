@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from facilitator.store.sync_state import CONFLICTS
-from facilitator.store.writer import Writer
+from facilitator.store.writer import CONFLICTS, Writer
 
 # The stub's key for the ids of removed rows that other rows point at, by table.
 REMOVED_IDS = "removed_ids"

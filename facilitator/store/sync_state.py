@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from facilitator.core.errors import NotFound
 from facilitator.store.connection import Database, quote
 from facilitator.store.migrations import SYNCED_TABLES
-from facilitator.store.writer import Writer
+from facilitator.store.writer import CONFLICTS, Writer
 
 if TYPE_CHECKING:
     from facilitator.store.database import Store
@@ -32,7 +32,6 @@ Value = str | int | float | None
 # One row, its columns in the order the caller asked for (the id first).
 Row = tuple[Value, ...]
 
-CONFLICTS = "sync_conflicts"
 BUNDLES = "sync_bundles"
 META_LAST_EXPORT = "last_export_at"
 META_CLOCK_FLOOR = "clock_floor"

@@ -7,7 +7,8 @@ never a bool or a float), whether it may be NULL, and the check a local write us
 counts add up, a post-it's statement and response belong to its session's frozen
 statements and scale (the session may come in the same rows or be stored already), a
 stored session's statements never change, and no stamp is more than a day ahead of
-this machine's clock.
+this machine's clock. A tombstone (a row whose `deleted_at` is set) may hold the
+blanks of `facilitator.store.tombstones` where a live row could not.
 
 `check_rows` checks a set of incoming rows column by column, over distinct values and
 with C-level passes where it can, so that 100,000 post-its are checked quickly; only a
@@ -52,6 +53,7 @@ from facilitator.store.records import (
     check_stamp,
 )
 from facilitator.store.roster import MAX_COHORT, check_age_band, check_code, check_cohort, check_gender
+from facilitator.store.tombstones import is_blank
 
 if TYPE_CHECKING:
     from facilitator.store.database import Store
@@ -309,9 +311,11 @@ def check_rows(
             continue
         values = {c: list(map(itemgetter(i), rows)) for i, c in enumerate(columns)}
         ids = values.get("id") or [None] * len(rows)
+        deleted = [i for i, stamp in enumerate(values.get("deleted_at") or ()) if stamp is not None]
         for column, field in fields.items():
             if column in values:
-                present = _check_column(table, column, field, values[column], ids)
+                checked, checked_ids = _unblanked(table, column, values[column], ids, deleted)
+                present = _check_column(table, column, field, checked, checked_ids)
                 if column in STAMPED and present and max(present) > latest:
                     _refuse_ahead(table, column, values[column], ids, max(present), latest)
         if table == "sessions":
@@ -320,6 +324,24 @@ def check_rows(
             _check_postits(values, ids, sessions, stored_sessions)
         elif table == "themes":
             _check_themes(values, ids)
+
+
+def _unblanked(
+    table: str, column: str, values: list[Any], ids: list[Any], deleted: list[int]
+) -> tuple[list[Any], list[Any]]:
+    """A column's values and ids to check, leaving out tombstones that hold its blank.
+
+    A tombstone keeps no text (`facilitator.store.tombstones`): its blanks, which a live
+    row could not hold (an empty note, a participant without a code), are accepted on a
+    row whose `deleted_at` is set. Any other value is checked as on a live row.
+    """
+    if not deleted:
+        return values, ids
+    blank = {i for i in deleted if is_blank(table, column, values[i])}
+    if not blank:
+        return values, ids
+    keep = [i for i in range(len(values)) if i not in blank]
+    return [values[i] for i in keep], [ids[i] for i in keep]
 
 
 def check_incoming(store: Store, tables: Mapping[str, Rows]) -> None:

@@ -4,6 +4,9 @@ A `Writer` is one open write transaction (see `Store.write`). Its `insert`,
 `update`, `tombstone` and `restore` stamp `updated_at` (and `created_at` on a new
 row) from the store's clock and `device_id` with this device, so that sync's "the
 later `(updated_at, device_id)` wins" holds for every row any module writes.
+
+A tombstone blanks the row's text in the same statement (`tombstones.BLANKS`), so
+deleted words are gone from the database the moment the delete commits.
 """
 
 from __future__ import annotations
@@ -14,6 +17,12 @@ from typing import Any
 
 from facilitator.core.clock import Clock, new_id
 from facilitator.store.connection import Database, Parameters, quote
+from facilitator.store.tombstones import blanks_of
+
+# The local table of versions that lost a merge (see `sync_state`).
+CONFLICTS = "sync_conflicts"
+# Ids per statement: well under SQLite's limit on bound parameters.
+_CHUNK = 500
 
 
 class Writer:
@@ -26,6 +35,9 @@ class Writer:
         # The latest stamp handed out in this transaction: the store keeps it as the
         # clock's floor, so that no stamp after a restart falls below it.
         self.newest: str | None = None
+        # Whether this transaction blanked deleted text: the store then checkpoints the
+        # write-ahead log, so the text leaves the log as well as the database.
+        self.erased = False
 
     def _stamp(self) -> str:
         self.newest = self.clock.now()
@@ -82,18 +94,40 @@ class Writer:
         return int(cursor.rowcount)
 
     def tombstone(self, table: str, row_id: str) -> None:
-        """Delete a row the way sync can carry: mark it deleted, keep the row."""
-        self.update(table, row_id, {"deleted_at": self._stamp()})
+        """Delete a row the way sync can carry: mark it deleted and blank its text, keep the row.
+
+        The versions of it kept from merges go too: they hold its old text.
+        """
+        self.tombstone_where(table, "id = ?", [row_id])
 
     def tombstone_where(self, table: str, where: str, params: Sequence[Any]) -> int:
-        """Tombstone every live row that matches; returns how many."""
-        return self.update_where(
-            table, {"deleted_at": self._stamp()}, f"({where}) AND deleted_at IS NULL", params
-        )
+        """Tombstone every live row that matches, blanking its text; returns how many."""
+        live = f"({where}) AND deleted_at IS NULL"
+        ids = [str(row[0]) for row in self._db.execute(f"SELECT id FROM {quote(table)} WHERE {live}", params)]
+        if not ids:
+            return 0
+        blanks = blanks_of(table, self.columns(table))
+        count = self.update_where(table, {**blanks, "deleted_at": self._stamp()}, live, params)
+        if table != CONFLICTS:
+            self.forget_versions(table, ids)
+        if blanks:
+            self.erased = True
+        return count
 
-    def restore(self, table: str, row_id: str) -> None:
-        """Bring back a tombstoned row."""
-        self.update(table, row_id, {"deleted_at": None})
+    def forget_versions(self, table: str, row_ids: Sequence[str]) -> None:
+        """Drop the versions of these rows kept from merges (local only, never synced)."""
+        for start in range(0, len(row_ids), _CHUNK):
+            part = list(row_ids[start : start + _CHUNK])
+            cursor = self._db.execute(
+                f"DELETE FROM {CONFLICTS} WHERE table_name = ? AND row_id IN ({', '.join('?' * len(part))})",
+                [table, *part],
+            )
+            if cursor.rowcount > 0:
+                self.erased = True
+
+    def restore(self, table: str, row_id: str, values: Mapping[str, Any] | None = None) -> None:
+        """Bring back a tombstoned row, with the `values` (its text) its tombstone no longer holds."""
+        self.update(table, row_id, {**(values or {}), "deleted_at": None})
 
     # -------------------------------------------------------- within the store
 

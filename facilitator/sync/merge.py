@@ -20,7 +20,10 @@ for a person here to review, and counted as conflicted: whichever device wrote i
 since a version with a later stamp is not necessarily a later edit. The one
 exception is a device's own newer version arriving to replace its older one: that
 device wrote it after the older one, so it is an update. Conflicts stay on the
-device that recorded them; they never travel.
+device that recorded them; they never travel. A tombstone carries no text (see
+`facilitator.store.tombstones`): one that arrives with text, from an older
+sender, is blanked before it is written, and when a tombstone wins, no losing
+version of its row is kept and the versions kept before go.
 
 Before any row is written, every row of a bundle is checked against the rules a
 local write keeps (`facilitator.store.validation`): one bad row refuses the whole
@@ -54,6 +57,7 @@ from facilitator.store.sync_state import (
     Row,
     canonical,
 )
+from facilitator.store.tombstones import blanker
 from facilitator.store.validation import RowInvalid, check_incoming, short_id
 from facilitator.store.writer import Writer
 from facilitator.sync import bundle
@@ -592,6 +596,9 @@ def _merge_table(
     local_columns = store.sync.columns(table)
     id_at, stamp_at, device_at = _check_rows(rows, local_columns, name)
     content = [i for i, c in enumerate(columns) if c not in STAMP_COLUMNS]
+    deleted_at = columns.index("deleted_at")
+    # A tombstone keeps no text, even from a sender older than that rule.
+    blanked = blanker(table, columns)
     counts = MergeCounts()
     newest = ""
     for start in range(0, len(rows.rows), CHUNK):
@@ -600,8 +607,9 @@ def _merge_table(
         inserts: list[Row] = []
         updates: list[Row] = []
         losers: list[Row] = []
+        erased: list[str] = []
         for incoming in part:
-            row = tuple(incoming)
+            row = blanked(incoming)
             newest = max(newest, str(row[stamp_at]))
             local = existing.get(row[id_at])
             if local is None:
@@ -624,7 +632,14 @@ def _merge_table(
             differs = any(winner[i] != loser[i] for i in content)
             # A device's own newer version replacing its older one: it wrote it after that one.
             succeeds = incoming_wins and row[device_at] == local[device_at]
-            if differs and not succeeds:
+            if winner[deleted_at] is not None:
+                # The delete wins: the text goes, and no losing version keeps it.
+                erased.append(str(row[id_at]))
+                if incoming_wins:
+                    counts.updated += 1
+                else:
+                    counts.unchanged += 1
+            elif differs and not succeeds:
                 losers.append(loser)
                 counts.conflicted += 1
             elif incoming_wins:
@@ -637,6 +652,9 @@ def _merge_table(
             store.sync.replace_rows(writer, table, columns, updates)
         if losers:
             store.sync.record_versions(writer, table, columns, losers)
+        if erased:
+            writer.forget_versions(table, erased)
+            writer.erased = True  # text replaced by a tombstone: the log is emptied after commit
         progress(f"merging {table}", done + start + len(part), total)
     return counts, newest
 

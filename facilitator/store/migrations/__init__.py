@@ -15,6 +15,7 @@ from facilitator.store.migrations import (
     m002_discussion,
     m003_sync,
     m004_chart_pools,
+    m005_blank_tombstones,
 )
 
 MIGRATIONS: list[Callable[[Database], None]] = [
@@ -22,8 +23,12 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m002_discussion.migrate,
     m003_sync.migrate,
     m004_chart_pools.migrate,
+    m005_blank_tombstones.migrate,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+# The schema from which a delete blanks the deleted row's text: a database opened from an
+# older one is rebuilt once, so that text deleted before then is not left in freed pages.
+ERASED_AT = 5
 
 # Tables whose rows travel in sync bundles, parents before children. Every one has
 # id, created_at, updated_at, device_id and deleted_at. Local-only tables (meta,

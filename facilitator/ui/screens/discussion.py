@@ -234,7 +234,9 @@ class DiscussionScreen(Guarded, Screen[None]):
         self.kind: str | None = None  # chosen with ctrl+t; None: a quote if it starts with a quote mark
         self.editing: Note | None = None
         self.stashed = ""  # what was in the box when an edit began
-        self.deleted: list[str] = []
+        # Notes deleted while the screen is open, as they were: the database no longer
+        # holds their text, so bringing one back takes it from here.
+        self.deleted: list[Note] = []
         self._options: dict[str, tuple[Note, Option]] = {}  # note id: (the note as shown, its entry)
 
     # ------------------------------------------------------------ layout
@@ -521,8 +523,7 @@ class DiscussionScreen(Guarded, Screen[None]):
         if note is None:
             return
         index = self.note_list.highlighted or 0
-        discussion.delete_note(self.workspace.store, note.id)
-        self.deleted.append(note.id)
+        self.deleted.append(discussion.delete_note(self.workspace.store, note.id))
         if self.editing is not None and self.editing.id == note.id:
             self._stop_editing()
         self._show_notes()

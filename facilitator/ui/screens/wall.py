@@ -74,6 +74,9 @@ class UndoStep:
     kind: str  # "delete", "move" or "edit"
     postit_id: str
     before: str = ""  # the category key (move) or the comment (edit) before the change
+    # A deleted post-it as it was: the database no longer holds its comment, so the undo
+    # keeps it here, in memory, for as long as the wall is open.
+    deleted: Postit | None = None
 
 
 class WallScreen(Guarded, Screen[None]):
@@ -431,8 +434,8 @@ class WallScreen(Guarded, Screen[None]):
             cards = [c for c in self.cards() if c.display]
             index = cards.index(card)
             neighbour = cards[index + 1] if index + 1 < len(cards) else (cards[index - 1] if index else None)
-            delete_postit(self.workspace.store, card.postit.id)
-            self.undo_steps.append(UndoStep("delete", card.postit.id))
+            deleted = delete_postit(self.workspace.store, card.postit.id)
+            self.undo_steps.append(UndoStep("delete", card.postit.id, deleted=deleted))
             self.postits = [p for p in self.postits if p.id != card.postit.id]
             await card.remove()
             if neighbour is not None:
@@ -450,8 +453,8 @@ class WallScreen(Guarded, Screen[None]):
             step = self.undo_steps.pop()
             store = self.workspace.store
             try:
-                if step.kind == "delete":
-                    postit = restore_postit(store, step.postit_id)
+                if step.deleted is not None:
+                    postit = restore_postit(store, step.deleted)
                 elif step.kind == "move":
                     postit = move_postit(store, step.postit_id, step.before).after
                 else:
