@@ -266,3 +266,42 @@ def test_a_stick_the_office_cannot_write_to_keeps_the_import_and_says_so(room, m
     assert "added" in result.stdout and "acknowledgement" not in result.stdout
     assert "warning: no acknowledgement for laptop" in result.stderr and "Read-only" in result.stderr
     assert not ack_of(room).exists()
+
+
+def exported_csv(place: Place, session: str) -> str:
+    out = place.data_dir.parent / f"{place.data_dir.name}-export.csv"
+    out.unlink(missing_ok=True)
+    place.ok("export", session, "--format", "csv", "--out", str(out))
+    return out.read_text(encoding="utf-8")
+
+
+def test_the_whole_journey_names_stay_on_the_laptop_and_a_confirmed_session_is_purged(room):
+    """Laptop → stick → office → stick → laptop, with a real name in the comment and the map:
+    the office never holds the name, the session is confirmed, and then purged from the laptop."""
+    laptop, office, session, stick = room["laptop"], room["office"], room["session"], room["stick"]
+    laptop.ok("record", session, "2", "disagree", "--comment", "Darren from the wing said it first")
+    laptop.ok("pseudonym", "set", session, "Darren", "Dave")
+    laptop.ok("sync", "run", str(stick))
+    assert laptop.sync_status(session) == ("exported", None)
+    office_run(room)
+    laptop.ok("sync", "run", str(stick))
+    assert laptop.sync_status(session)[0] == "confirmed"
+
+    at_office = exported_csv(office, session)
+    assert "Dave from the wing" in at_office and "Darren" not in at_office
+    office_file = office.data_dir / "facilitator.db"
+    assert b"Darren" not in office_file.read_bytes()
+    laptop_file = laptop.data_dir / "facilitator.db"
+    with laptop.store() as store:
+        assert [p.comment for p in store.postits.of(session)][-1].startswith("Darren")
+
+    size = laptop_file.stat().st_size
+    purged = laptop.ok("purge", "--confirmed")
+    assert "Adult focus group 1" in purged.stdout
+    assert laptop.sync_status(session)[0] == "purged"
+    assert b"Darren" not in laptop_file.read_bytes() and COMMENT.encode() not in laptop_file.read_bytes()
+    assert laptop_file.stat().st_size <= size
+    # Purging is local only: another round of syncing leaves the office's copy whole.
+    laptop.ok("sync", "run", str(stick))
+    office_run(room)
+    assert "Dave from the wing" in exported_csv(office, session)
