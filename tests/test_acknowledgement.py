@@ -129,6 +129,8 @@ def test_a_session_goes_local_exported_confirmed_and_back_to_local(room):
     assert "nothing to export: the office holds every session as it is here" in back.stdout
     assert "0 sessions on the stick for the office, 1 confirmed by the office" in back.stdout
     assert acknowledgement.SUFFIX not in back.stderr
+    # The office's own bundle on the stick is encrypted to the office: no problem for the laptop.
+    assert back.stderr == ""
     assert laptop.sync_status(session) == ("confirmed", made_at)
     assert "✓ at office " + made_at[:10] in laptop.ok("session", "list").stdout
 

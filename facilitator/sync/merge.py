@@ -792,7 +792,9 @@ def sync_folder(
     for settled in settled_all:
         error, outcome = settled.error, settled.result
         if isinstance(error, NeedsIdentity):
-            locked += 1
+            # A laptop holds no identity: bundles encrypted to the office (its own, or
+            # its other machines') are for the office, and nothing is wrong.
+            locked += 1 if office else 0
         elif isinstance(error, Untrusted) and not office:
             # Other laptops' bundles in a shared folder are for the office, not for this laptop.
             strangers += 1
