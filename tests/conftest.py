@@ -79,3 +79,14 @@ class Cli:
 @pytest.fixture
 def cli(data_dir: Path) -> Cli:
     return Cli(data_dir)
+
+
+@pytest.fixture
+def laptop_and_office(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
+    """Two devices' stores side by side, each accepting the other's signed bundles."""
+    from tests.sync_helpers import open_store
+
+    laptop, office = open_store(tmp_path / "laptop"), open_store(tmp_path / "office")
+    yield laptop, office
+    laptop.close()
+    office.close()

@@ -32,6 +32,54 @@ def open_store(data_dir: Path, clock: Clock | None = None) -> Store:
     return store
 
 
+class Place:
+    """A data folder driven through the command line, as a person types the commands."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+
+    def __call__(self, *args: str) -> Any:
+        from click.testing import CliRunner
+
+        from facilitator.cli import main
+
+        return CliRunner().invoke(main, ["--data-dir", str(self.data_dir), *args])
+
+    def done(self, *args: str) -> Any:
+        """A command's result; it must succeed."""
+        result = self(*args)
+        assert result.exit_code == 0, result.stderr
+        return result
+
+    def ok(self, *args: str) -> str:
+        """What a command printed on stdout; it must succeed."""
+        return str(self.done(*args).stdout)
+
+    def said(self, *args: str) -> tuple[str, str]:
+        """What a command printed on stdout and on stderr; it must succeed."""
+        result = self.done(*args)
+        return result.stdout, result.stderr
+
+    def store(self) -> Store:
+        return Store.open(self.data_dir)
+
+    def device_id(self) -> str:
+        with self.store() as store:
+            return store.device_id
+
+    def signer(self) -> Signer:
+        with self.store() as store:
+            return Signer(store.device_id, store.trust.seed())
+
+    def sync_status(self, session: str) -> tuple[str, str | None]:
+        """A session's `sync_status` and `confirmed_at`, as `session list --json` says them."""
+        import json
+
+        listed = json.loads(self.ok("session", "list", "--json"))
+        (found,) = [s for s in listed if s["id"] == session]
+        return found["sync_status"], found["confirmed_at"]
+
+
 # The signing keys of every device a test opened: to read its bundles back in checks,
 # and to sign bundles forged in its name.
 KNOWN_KEYS: dict[str, bytes] = {}

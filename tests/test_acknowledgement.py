@@ -15,48 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from facilitator.cli import main
 from facilitator.core.clock import STAMP_FORMAT
-from facilitator.store import Store
 from facilitator.sync import acknowledgement, bundle, keys
 from facilitator.sync.acknowledgement import Acknowledgement
-from facilitator.sync.signing import Signer, public_key
+from facilitator.sync.signing import public_key
 from facilitator.sync.status import session_digests
+from tests.sync_helpers import Place
 
 COMMENT = "Only when my mum was there"
-
-
-class Place:
-    """A data folder driven through the command line."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-
-    def __call__(self, *args: str) -> Result:
-        return CliRunner().invoke(main, ["--data-dir", str(self.data_dir), *args])
-
-    def ok(self, *args: str) -> Result:
-        result = self(*args)
-        assert result.exit_code == 0, result.stderr
-        return result
-
-    def store(self) -> Store:
-        return Store.open(self.data_dir)
-
-    def device_id(self) -> str:
-        with self.store() as store:
-            return store.device_id
-
-    def signer(self) -> Signer:
-        with self.store() as store:
-            return Signer(store.device_id, store.trust.seed())
-
-    def sync_status(self, session: str) -> tuple[str, str | None]:
-        listed = json.loads(self.ok("session", "list", "--json").stdout)
-        (found,) = [s for s in listed if s["id"] == session]
-        return found["sync_status"], found["confirmed_at"]
 
 
 @pytest.fixture
@@ -64,16 +32,16 @@ def room(tmp_path: Path) -> dict[str, Any]:
     """An office with its keys, two enrolled laptops, a session with a post-it on the first, a stick."""
     office, laptop, other = Place(tmp_path / "office"), Place(tmp_path / "laptop"), Place(tmp_path / "other")
     identity = tmp_path / "office.key"
-    code = office.ok("keys", "new", "--out", str(identity)).stdout.strip()
+    code = office.done("keys", "new", "--out", str(identity)).stdout.strip()
     for n, place in enumerate((laptop, other), start=1):
-        place.ok("keys", "trust", code)
-        enrolment = place.ok("keys", "show", "--enrolment").stdout.strip()
-        office.ok("devices", "enrol", enrolment, "--label", f"Laptop {n}")
-    session = laptop.ok(
+        place.done("keys", "trust", code)
+        enrolment = place.done("keys", "show", "--enrolment").stdout.strip()
+        office.done("devices", "enrol", enrolment, "--label", f"Laptop {n}")
+    session = laptop.done(
         "session", "new", "--set", "does-social-work-care", "--label", "Adult focus group 1",
         "--cohort", "adults", "--setting", "prison",
     ).stdout.strip()  # fmt: skip
-    laptop.ok("record", session, "1", "agree", "--comment", COMMENT)
+    laptop.done("record", session, "1", "agree", "--comment", COMMENT)
     stick = tmp_path / "stick"
     stick.mkdir()
     return {"office": office, "laptop": laptop, "other": other, "identity": identity, "session": session,
@@ -81,7 +49,7 @@ def room(tmp_path: Path) -> dict[str, Any]:
 
 
 def office_run(room: dict[str, Any]) -> Result:
-    return room["office"].ok("sync", "run", str(room["stick"]), "--identity", str(room["identity"]))
+    return room["office"].done("sync", "run", str(room["stick"]), "--identity", str(room["identity"]))
 
 
 def ack_of(room: dict[str, Any]) -> Path:
@@ -111,7 +79,7 @@ def test_a_session_goes_local_exported_confirmed_and_back_to_local(room):
     laptop, session, stick = room["laptop"], room["session"], room["stick"]
     assert laptop.sync_status(session) == ("local", None)
 
-    out = laptop.ok("sync", "run", str(stick)).stdout
+    out = laptop.done("sync", "run", str(stick)).stdout
     assert "1 session on the stick for the office, 0 confirmed by the office" in out
     assert laptop.sync_status(session) == ("exported", None)
 
@@ -124,7 +92,7 @@ def test_a_session_goes_local_exported_confirmed_and_back_to_local(room):
     # An acknowledgement for another laptop in a shared folder is that laptop's: left alone.
     (stick / acknowledgement.ack_name(room["other"].device_id())).write_bytes(ack.read_bytes())
 
-    back = laptop.ok("sync", "run", str(stick))
+    back = laptop.done("sync", "run", str(stick))
     assert "the office's acknowledgement confirmed 1 session as held at the office" in back.stdout
     assert "nothing to export: the office holds every session as it is here" in back.stdout
     assert "0 sessions on the stick for the office, 1 confirmed by the office" in back.stdout
@@ -132,52 +100,52 @@ def test_a_session_goes_local_exported_confirmed_and_back_to_local(room):
     # The office's own bundle on the stick is encrypted to the office: no problem for the laptop.
     assert back.stderr == ""
     assert laptop.sync_status(session) == ("confirmed", made_at)
-    assert "✓ at office " + made_at[:10] in laptop.ok("session", "list").stdout
+    assert "✓ at office " + made_at[:10] in laptop.done("session", "list").stdout
 
-    laptop.ok("record", session, "2", "disagree")
+    laptop.done("record", session, "2", "disagree")
     assert laptop.sync_status(session) == ("local", None)
     # The office's acknowledgement is of the rows before the edit: it confirms nothing now.
-    again = laptop.ok("sync", "run", str(stick))
+    again = laptop.done("sync", "run", str(stick))
     assert laptop.sync_status(session) == ("exported", None)
     assert "acknowledgement confirmed" not in again.stdout
     office_run(room)
-    laptop.ok("sync", "run", str(stick))
+    laptop.done("sync", "run", str(stick))
     status, confirmed_at = laptop.sync_status(session)
     assert status == "confirmed" and confirmed_at is not None and confirmed_at > made_at
 
 
 def test_a_stick_wiped_on_the_way_gets_everything_the_office_has_not_confirmed(room):
     laptop, session, stick = room["laptop"], room["session"], room["stick"]
-    laptop.ok("sync", "run", str(stick))
+    laptop.done("sync", "run", str(stick))
     for path in bundles_on(stick):
         path.unlink()
     # Nothing changed since, but the office never confirmed the session: it goes again, whole.
-    out = laptop.ok("sync", "run", str(stick)).stdout
+    out = laptop.done("sync", "run", str(stick)).stdout
     assert out.startswith("wrote facilitator-")
     assert "1 session on the stick for the office" in out
     (written,) = bundles_on(stick)
     assert postits_in(written, room) == 1
     office_run(room)
-    laptop.ok("sync", "run", str(stick))
+    laptop.done("sync", "run", str(stick))
     assert laptop.sync_status(session)[0] == "confirmed"
     # Once confirmed, nothing goes on the stick again until the session changes.
     for path in bundles_on(stick):
         path.unlink()
-    assert laptop.ok("sync", "run", str(stick)).stdout.startswith("nothing to export")  # confirmed before
+    assert laptop.done("sync", "run", str(stick)).stdout.startswith("nothing to export")  # confirmed before
     assert bundles_on(stick) == []
 
 
 def test_sync_import_at_the_office_writes_the_acknowledgement_beside_the_bundles(room):
     laptop, stick = room["laptop"], room["stick"]
-    laptop.ok("sync", "export", "--out", str(stick))
+    laptop.done("sync", "export", "--out", str(stick))
     (path,) = bundles_on(stick)
-    result = room["office"].ok("sync", "import", str(path), "--identity", str(room["identity"]))
+    result = room["office"].done("sync", "import", str(path), "--identity", str(room["identity"]))
     assert f"wrote 1 acknowledgement for the laptops into {stick}" in result.stdout
     # Already imported: the acknowledgement is written again all the same.
     ack_of(room).unlink()
-    room["office"].ok("sync", "import", str(path), "--identity", str(room["identity"]))
+    room["office"].done("sync", "import", str(path), "--identity", str(room["identity"]))
     assert ack_of(room).is_file()
-    laptop.ok("sync", "import", str(path))
+    laptop.done("sync", "import", str(path))
     assert laptop.sync_status(room["session"])[0] == "confirmed"
 
 
@@ -229,7 +197,7 @@ BAD = {
 @pytest.mark.parametrize("kind", list(BAD))
 def test_an_acknowledgement_that_does_not_count_is_ignored_with_one_line(room, kind):
     laptop, session, stick = room["laptop"], room["session"], room["stick"]
-    laptop.ok("sync", "run", str(stick))
+    laptop.done("sync", "run", str(stick))
     office_run(room)
     ack = ack_of(room)
     make, said = BAD[kind]
@@ -262,7 +230,7 @@ def test_a_stick_the_office_cannot_write_to_keeps_the_import_and_says_so(room, m
     def refused(path: Path, data: bytes) -> None:
         raise FacilitatorError(f"cannot write {path}: Read-only file system")
 
-    room["laptop"].ok("sync", "run", str(room["stick"]))
+    room["laptop"].done("sync", "run", str(room["stick"]))
     monkeypatch.setattr(acknowledgement, "write_atomic", refused)
     result = office_run(room)
     assert "added" in result.stdout and "acknowledgement" not in result.stdout
@@ -273,7 +241,7 @@ def test_a_stick_the_office_cannot_write_to_keeps_the_import_and_says_so(room, m
 def exported_csv(place: Place, session: str) -> str:
     out = place.data_dir.parent / f"{place.data_dir.name}-export.csv"
     out.unlink(missing_ok=True)
-    place.ok("export", session, "--format", "csv", "--out", str(out))
+    place.done("export", session, "--format", "csv", "--out", str(out))
     return out.read_text(encoding="utf-8")
 
 
@@ -281,12 +249,12 @@ def test_the_whole_journey_names_stay_on_the_laptop_and_a_confirmed_session_is_p
     """Laptop → stick → office → stick → laptop, with a real name in the comment and the map:
     the office never holds the name, the session is confirmed, and then purged from the laptop."""
     laptop, office, session, stick = room["laptop"], room["office"], room["session"], room["stick"]
-    laptop.ok("record", session, "2", "disagree", "--comment", "Darren from the wing said it first")
-    laptop.ok("pseudonym", "set", session, "Darren", "Dave")
-    laptop.ok("sync", "run", str(stick))
+    laptop.done("record", session, "2", "disagree", "--comment", "Darren from the wing said it first")
+    laptop.done("pseudonym", "set", session, "Darren", "Dave")
+    laptop.done("sync", "run", str(stick))
     assert laptop.sync_status(session) == ("exported", None)
     office_run(room)
-    laptop.ok("sync", "run", str(stick))
+    laptop.done("sync", "run", str(stick))
     assert laptop.sync_status(session)[0] == "confirmed"
 
     at_office = exported_csv(office, session)
@@ -298,12 +266,12 @@ def test_the_whole_journey_names_stay_on_the_laptop_and_a_confirmed_session_is_p
         assert [p.comment for p in store.postits.of(session)][-1].startswith("Darren")
 
     size = laptop_file.stat().st_size
-    purged = laptop.ok("purge", "--confirmed")
+    purged = laptop.done("purge", "--confirmed")
     assert "Adult focus group 1" in purged.stdout
     assert laptop.sync_status(session)[0] == "purged"
     assert b"Darren" not in laptop_file.read_bytes() and COMMENT.encode() not in laptop_file.read_bytes()
     assert laptop_file.stat().st_size <= size
     # Purging is local only: another round of syncing leaves the office's copy whole.
-    laptop.ok("sync", "run", str(stick))
+    laptop.done("sync", "run", str(stick))
     office_run(room)
     assert "Dave from the wing" in exported_csv(office, session)

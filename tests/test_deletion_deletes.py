@@ -204,14 +204,6 @@ def test_a_removed_chart_pool_keeps_its_sessions_but_not_its_label(tmp_path: Pat
 # ---------------------------------------------------------------- merging
 
 
-@pytest.fixture
-def laptop_and_office(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
-    laptop, office = open_store(tmp_path / "laptop"), open_store(tmp_path / "office")
-    yield laptop, office
-    laptop.close()
-    office.close()
-
-
 def old_style(tombstones: Path, written: Path, out: Path) -> Path:
     """The tombstone bundle as a sender older than blanking wrote it: with the deleted text."""
     texts = {

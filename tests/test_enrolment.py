@@ -15,31 +15,12 @@ from pathlib import Path
 
 import pyrage
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from facilitator.cli import main
 from facilitator.store import Store
 from facilitator.sync import bundle, keys
 from facilitator.sync.signing import Signer
-from tests.sync_helpers import whole_database
-
-
-class Place:
-    """A data folder driven through the command line."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-
-    def __call__(self, *args: str) -> Result:
-        return CliRunner().invoke(main, ["--data-dir", str(self.data_dir), *args])
-
-    def ok(self, *args: str) -> str:
-        result = self(*args)
-        assert result.exit_code == 0, result.stderr
-        return result.stdout
-
-    def store(self) -> Store:
-        return Store.open(self.data_dir)
+from tests.sync_helpers import Place, whole_database
 
 
 @pytest.fixture

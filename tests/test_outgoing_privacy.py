@@ -14,9 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from facilitator.cli import main
 from facilitator.discussion import codebook, roster
 from facilitator.discussion.anonymity import remove_pseudonym, set_pseudonym
 from facilitator.discussion.notes import add_note
@@ -26,32 +24,9 @@ from facilitator.store.sync_state import META_LAST_EXPORT
 from facilitator.sync import merge
 from facilitator.sync.keys import load_identities
 from facilitator.sync.outgoing import outgoing_rows
-from tests.sync_helpers import SET_ID, whole_database
+from tests.sync_helpers import SET_ID, Place, whole_database
 
 NAME = re.compile("darren", re.IGNORECASE)
-
-
-class Place:
-    """A data folder driven through the command line."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-
-    def __call__(self, *args: str) -> Result:
-        return CliRunner().invoke(main, ["--data-dir", str(self.data_dir), *args])
-
-    def ok(self, *args: str) -> str:
-        """What a command printed on stdout; it must succeed."""
-        return self.said(*args)[0]
-
-    def said(self, *args: str) -> tuple[str, str]:
-        """What a command printed on stdout and on stderr; it must succeed."""
-        result = self(*args)
-        assert result.exit_code == 0, result.stderr
-        return result.stdout, result.stderr
-
-    def store(self) -> Store:
-        return Store.open(self.data_dir)
 
 
 class Room:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from facilitator.discussion import notes as discussion
 from facilitator.discussion import roster
@@ -14,15 +11,7 @@ from facilitator.store import Store
 from facilitator.sync import merge as sync
 from facilitator.sync.status import session_statuses
 from tests.conftest import Cli
-from tests.sync_helpers import new_session, open_store, take
-
-
-@pytest.fixture
-def laptop_and_office(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
-    laptop, office = open_store(tmp_path / "laptop"), open_store(tmp_path / "office")
-    yield laptop, office
-    laptop.close()
-    office.close()
+from tests.sync_helpers import new_session, take
 
 
 def statuses(store: Store) -> dict[str, str]:
