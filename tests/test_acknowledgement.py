@@ -275,3 +275,15 @@ def test_the_whole_journey_names_stay_on_the_laptop_and_a_confirmed_session_is_p
     laptop.done("sync", "run", str(stick))
     office_run(room)
     assert "Dave from the wing" in exported_csv(office, session)
+
+
+def test_a_pseudonym_map_kept_at_the_office_does_not_stop_the_confirmation(room):
+    laptop, office, session, stick = room["laptop"], room["office"], room["session"], room["stick"]
+    laptop.done("sync", "run", str(stick))
+    office_run(room)
+    # Office staff map a word of the laptop's comment on their own copy: the office still
+    # acknowledges the rows as the laptop sent them.
+    office.done("pseudonym", "set", session, "mum", "carer")
+    office_run(room)
+    laptop.done("sync", "run", str(stick))
+    assert laptop.sync_status(session)[0] == "confirmed"

@@ -40,8 +40,14 @@ class SessionSync:
 
 
 def session_digests(store: Store, device_id: str | None = None) -> dict[str, str]:
-    """Per session id, the digest of the rows `device_id` (this device by default) wrote last."""
+    """Per session id, the digest of the rows `device_id` (this device by default) wrote last.
+
+    This device's own rows are taken as they leave it (`outgoing_rows`: the pseudonym
+    maps applied); another device's rows as they are held here, which is as they came.
+    So the office's digest of a laptop's rows never depends on maps kept at the office.
+    """
     device = device_id or store.device_id
+    own = device == store.device_id
     digests = {}
     for session_id, rows in store.sync.rows_of_sessions(device).items():
         lines: list[str] = []
@@ -49,7 +55,7 @@ def session_digests(store: Store, device_id: str | None = None) -> dict[str, str
         for table, columns, row in rows:
             by_table.setdefault(table, (columns, {}))[1][row[columns.index("id")]] = row
         for table, (columns, found) in by_table.items():
-            shown = outgoing_rows(store, table, columns, found)
+            shown = outgoing_rows(store, table, columns, found) if own else found
             lines.extend(f"{table}\x00{key}\x00{canonical(columns, row)}" for key, row in shown.items())
         digests[session_id] = hashlib.sha256("\n".join(sorted(lines)).encode("utf-8")).hexdigest()
     return digests
