@@ -448,3 +448,46 @@ def test_an_unknown_session_id_is_refused_by_the_use_case(data_dir: Path) -> Non
     make_laptop(data_dir)
     with Store.open(data_dir) as store, pytest.raises(NotFound, match="unknown session"):
         purging.purge(store, ["00000000-0000-4000-8000-000000000000"])
+
+
+def test_purging_a_session_keeps_its_names_out_of_what_its_consultation_still_sends(tmp_path: Path) -> None:
+    """Another session of the consultation mentions a name only the purged session maps: its
+    text leaves with that map, so the map stays, the other session stays confirmed, and no
+    later bundle (nor an export of everything) carries the real name."""
+    from facilitator.sync import merge as sync
+    from tests.sync_helpers import new_session, open_store
+
+    def texts(path: Path) -> str:
+        return repr([t.rows for t in read_back(path).tables])
+
+    with open_store(tmp_path / "laptop") as laptop:
+        remember(laptop)
+        first, second = new_session(laptop, "Group 1"), new_session(laptop, "Group 2")
+        laptop.pseudonyms.add(first.id, "Darren", "Dave")
+        laptop.postits.add(second.id, 1, "agree", "Darren never came back")
+        sent = sync.export_bundle(laptop, tmp_path, plaintext=True).path
+        assert "Darren" not in texts(sent) and "Dave never came back" in texts(sent)
+        confirm(laptop, first.id, CONFIRMED_AT)
+        confirm(laptop, second.id, CONFIRMED_AT)
+
+        purging.purge(laptop, [first.id])
+
+        assert session_statuses(laptop)[second.id].status == CONFIRMED
+        folder = tmp_path / "stick"
+        folder.mkdir()
+        sync.sync_folder(laptop, folder, [], plaintext=True)
+        laptop.postits.add(second.id, 2, "agree", "a new one")
+        sync.sync_folder(laptop, folder, [], plaintext=True)
+        out = tmp_path / "all.bundle"
+        everything = sync.export_bundle(laptop, out, everything=True, plaintext=True).path
+        bundles = [p for p in folder.iterdir() if p.name.endswith(".bundle")] + [everything]
+        assert len(bundles) >= 2
+        assert not [p.name for p in bundles if "Darren" in texts(p)]
+
+
+def test_a_purged_session_whose_words_nothing_else_holds_leaves_no_map(data_dir: Path) -> None:
+    sent, kept = make_laptop(data_dir)
+    with Store.open(data_dir) as store:
+        purging.purge(store, [sent])
+        assert store.pseudonyms.of(sent) == []
+        assert [p.real for p in store.pseudonyms.of(kept)] == ["Ospreyreal"]
