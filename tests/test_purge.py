@@ -299,6 +299,15 @@ def test_the_automatic_purge_is_off_by_default_and_set_from_the_command_line(
         assert purging.auto_purge(store).purged == []
 
 
+@pytest.mark.parametrize("days", ["²", "٣", "1e3", "3.5", " "])
+def test_the_automatic_purge_refuses_days_that_are_not_plain_digits(
+    cli: Cli, data_dir: Path, days: str
+) -> None:
+    make_laptop(data_dir)
+    assert_refused(cli("purge", f"--auto={days}"), "--auto takes a whole number of days")
+    assert cli("purge", "--auto").stdout == "automatic purge: off\n"
+
+
 def test_the_automatic_purge_takes_only_sessions_confirmed_more_than_n_days_ago(data_dir: Path) -> None:
     sent, kept = make_laptop(data_dir)
     with Store.open(data_dir) as store:

@@ -189,7 +189,7 @@ def _day(stamp: object) -> datetime | None:
 def auto_purge_days(store: Store) -> int | None:
     """After how many days a confirmed session is purged automatically, or None (off)."""
     value = store.meta.get(META_AUTO_PURGE)
-    if value is None or not value.isdigit():
+    if value is None or not (value.isascii() and value.isdigit()):
         return None
     return int(value)
 
@@ -206,7 +206,7 @@ def parse_auto_days(text: str) -> int | None:
     value = text.strip().casefold()
     if value == "off":
         return None
-    if not value.isdigit() or int(value) > MAX_AUTO_DAYS:
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_AUTO_DAYS:
         raise FacilitatorError(
             f"--auto takes a whole number of days from 0 to {MAX_AUTO_DAYS}, or off (not {text!r})"
         )
