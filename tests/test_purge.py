@@ -500,3 +500,22 @@ def test_a_purged_session_whose_words_nothing_else_holds_leaves_no_map(data_dir:
         purging.purge(store, [sent])
         assert store.pseudonyms.of(sent) == []
         assert [p.real for p in store.pseudonyms.of(kept)] == ["Ospreyreal"]
+
+
+def test_a_session_purged_by_force_never_shows_as_held_at_the_office(cli: Cli, data_dir: Path) -> None:
+    """Confirmed once, then edited: the office does not hold the edit. Purged by force, it
+    shows as removed here, not as at the office, in the list and in its JSON."""
+    sent, kept = make_laptop(data_dir)
+    with Store.open(data_dir) as store:
+        confirm(store, kept, CONFIRMED_AT)
+        store.postits.add(kept, 1, "agree", "added after the office confirmed it")
+    assert cli("purge", kept, sent, "--force", "--yes").exit_code == 0
+
+    listed = {row["id"]: row for row in json.loads(cli("session", "list", "--json").stdout)}
+    assert (listed[kept]["sync_status"], listed[kept]["confirmed_at"]) == ("purged", None)
+    assert listed[sent]["confirmed_at"] == CONFIRMED_AT
+    table = {line.split("\t")[0]: line.split("\t") for line in cli("session", "list").stdout.splitlines()}
+    assert table[kept][6:] == ["purged", "removed here"]
+    assert table[sent][6:] == ["purged", "✓ at office 2026-12-03"]
+    with Store.open(data_dir) as store:
+        assert session_statuses(store)[kept].confirmed_at is None
