@@ -519,3 +519,15 @@ def test_a_session_purged_by_force_never_shows_as_held_at_the_office(cli: Cli, d
     assert table[sent][6:] == ["purged", "✓ at office 2026-12-03"]
     with Store.open(data_dir) as store:
         assert session_statuses(store)[kept].confirmed_at is None
+
+
+def test_deleting_a_purged_session_keeps_none_of_its_words_in_the_stub(cli: Cli, data_dir: Path) -> None:
+    sent, _kept = make_laptop(data_dir)
+    assert cli("purge", sent).exit_code == 0
+    assert cli("session", "delete", sent, "--yes").exit_code == 0
+
+    meta = [row for row in whole_database(data_dir)["meta"] if sent in str(row[0])]
+    assert meta and not [row for row in meta if "Adult focus group 1" in str(row[1])]
+    assert sent not in cli("session", "list").stdout
+    with Store.open(data_dir) as store:
+        assert session_statuses(store)[sent].status == PURGED  # its rows are still left out of merges

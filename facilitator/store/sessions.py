@@ -280,4 +280,5 @@ class SessionRepository:
             for table in writer.table_names():
                 if table != "sessions" and {"session_id", "deleted_at"} <= writer.columns(table):
                     writer.tombstone_where(table, "session_id = ?", [session.id])
+            self._store.session_sync.blank_purged(writer, session.id)
         return session
