@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -350,3 +351,25 @@ def test_the_office_computes_the_laptops_session_digests_over_the_pseudonymised_
     assert here[room.session] != there[room.session]
     room.receive(room.send())
     assert both()[0] == both()[1]
+
+
+def test_a_name_typed_with_another_apostrophe_or_decomposed_leaves_changed(room):
+    """The map says O'Brien and Zoë; the comments were typed with a curly apostrophe and with
+    an e and a combining diaeresis. Neither reaches the office, first time or after a map change."""
+    zoe_decomposed = "Zoe\u0308"
+    with room.laptop.store() as store:
+        store.postits.add(room.session, 4, "agree", "O’Brien and O‘BRIEN’S mate")
+        store.postits.add(
+            room.session, 4, "disagree", f"{zoe_decomposed} was there, {zoe_decomposed.upper()}!"
+        )
+        set_pseudonym(store, room.session, "O'Brien", "Smith")
+        set_pseudonym(store, room.session, "Zoë", "Zed")
+    first = room.opened(room.send())
+    assert "Smith and SMITH’S mate" in first and "Zed was there, ZED!" in first
+    with room.laptop.store() as store:
+        set_pseudonym(store, room.session, "O'Brien", "Jones")
+        set_pseudonym(store, room.session, "Zoë", "Ann")
+    again = room.opened(room.send())  # only what changed since: the map change stamped them again
+    assert "Jones and JONES’S mate" in again and "Ann was there, ANN!" in again
+    for opened in (first, again):
+        assert not re.search("brien|zoe|zoë", unicodedata.normalize("NFC", opened), re.IGNORECASE)

@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from facilitator.store.anonymiser import Anonymiser
+from facilitator.store.anonymiser import Anonymiser, fold
 from facilitator.store.codebook import MAX_THEME
 from facilitator.store.connection import quote
 from facilitator.store.records import MAX_COMMENT, MAX_LABEL, MAX_SHORT_TEXT
@@ -167,7 +167,7 @@ def _mentioning(store: Store, session_id: str, words: Iterable[str], *, own: boo
     """By table, the ids of the rows whose free text holds one of `words`, ignoring case and
     spacing, among the rows whose outgoing text a change to a session's map of them may
     change; with `own`, only the rows this device wrote last."""
-    wanted = [" ".join(word.casefold().split()) for word in words]
+    wanted = [fold(word) for word in words]
     wanted = [word for word in wanted if word]
     if not wanted:
         return {}
@@ -228,7 +228,7 @@ def _texts(table: str, columns: list[str], values: Iterable[object]) -> list[str
 
 def _mentions(texts: Iterable[str], words: list[str]) -> bool:
     for value in texts:
-        text = " ".join(value.casefold().split())
+        text = fold(value)
         if any(word in text for word in words):
             return True
     return False
