@@ -373,3 +373,26 @@ def test_a_name_typed_with_another_apostrophe_or_decomposed_leaves_changed(room)
     assert "Jones and JONES’S mate" in again and "Ann was there, ANN!" in again
     for opened in (first, again):
         assert not re.search("brien|zoe|zoë", unicodedata.normalize("NFC", opened), re.IGNORECASE)
+
+
+def test_moving_a_session_to_another_consultation_sends_its_text_again_so_the_office_holds_it(tmp_path):
+    """Its post-its leave with other maps once it moves: they are stamped again, so the office
+    takes them as an update (no conflict) and confirms the session as it is now."""
+    from facilitator.store import SessionDetails
+    from facilitator.sync.status import session_digests
+    from tests.sync_helpers import new_session, open_store, take
+
+    laptop, office = open_store(tmp_path / "laptop"), open_store(tmp_path / "office")
+    with laptop, office:
+        first, second = new_session(laptop, "Group 1"), new_session(laptop, "Group 2")
+        set_pseudonym(laptop, first.id, "Darren", "Dave")
+        laptop.postits.add(second.id, 1, "agree", "Darren came here too")
+        take(office, merge.export_bundle(laptop, tmp_path, plaintext=True).path)
+        assert [p.comment for p in office.postits.of(second.id)] == ["Dave came here too"]
+
+        details = SessionDetails(label="Group 2", cohort="adults", setting="community", consultation="Other")
+        laptop.sessions.update(second.id, details)
+        result = take(office, merge.export_bundle(laptop, tmp_path, plaintext=True).path)
+
+        assert result.counts.conflicted == 0
+        assert session_digests(office, laptop.device_id)[second.id] == session_digests(laptop)[second.id]

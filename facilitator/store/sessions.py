@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.core.statements import Scale, Statement, StatementSet
+from facilitator.store.free_text import restamp_mentions
 from facilitator.store.records import (
     SESSION_PREFIX_MIN,
     Consultation,
@@ -184,8 +185,25 @@ class SessionRepository:
         with self._store.write() as writer:
             row = self._detail_columns(writer, details)
             self._refuse_duplicate_label(writer, row["label"], row["consultation_id"], session.id)
+            moved = (row["consultation_id"], row["date"]) != (session.consultation_id, session.date)
+            if moved:
+                # Its text and its consultation's leave with the maps of the consultation's
+                # sessions, the earliest first: rows whose outgoing text may change go again.
+                words = self._mapped_words(session.consultation_id, row["consultation_id"], session.id)
+                restamp_mentions(self._store, writer, session.id, words)
             writer.update("sessions", session.id, row)
+            if moved:
+                restamp_mentions(self._store, writer, session.id, words)
         return self.get(session.id)
+
+    def _mapped_words(self, before: str | None, after: str | None, session_id: str) -> list[str]:
+        """The real words of the maps of a session and of the sessions of two consultations."""
+        rows = self._store.db.execute(
+            """SELECT real FROM pseudonyms WHERE deleted_at IS NULL AND (session_id = ?
+               OR session_id IN (SELECT id FROM sessions WHERE consultation_id IN (?, ?)))""",
+            [session_id, before, after],
+        ).fetchall()
+        return sorted({str(row[0]) for row in rows})
 
     def get(self, ref: str) -> Session:
         """A live session by its id or a unique prefix of it (at least 4 characters)."""
