@@ -396,3 +396,31 @@ def test_moving_a_session_to_another_consultation_sends_its_text_again_so_the_of
 
         assert result.counts.conflicted == 0
         assert session_digests(office, laptop.device_id)[second.id] == session_digests(laptop)[second.id]
+
+
+def test_deleting_the_session_whose_map_changes_a_name_keeps_it_changed_in_the_others(tmp_path):
+    """Group 2's comment names Darren, whom only Group 1's map changes. Group 1 is deleted:
+    Group 2 still leaves with Dave, stays confirmed, and its map now holds the word."""
+    from facilitator.sync.status import CONFIRMED, session_statuses
+    from tests.sync_helpers import confirm, new_session, open_store, read_back, remember
+
+    with open_store(tmp_path / "laptop") as laptop:
+        remember(laptop)
+        first, second = new_session(laptop, "Group 1"), new_session(laptop, "Group 2")
+        set_pseudonym(laptop, first.id, "Darren", "Dave")
+        laptop.postits.add(second.id, 1, "agree", "Darren came here too")
+        merge.export_bundle(laptop, tmp_path, plaintext=True)
+        confirm(laptop, second.id, "2026-12-03T10:00:00.000000Z")
+
+        laptop.sessions.delete(first.id)
+
+        assert session_statuses(laptop)[second.id].status == CONFIRMED
+        assert [(p.real, p.changed) for p in laptop.pseudonyms.of(second.id)] == [("Darren", "Dave")]
+        stick = tmp_path / "stick"
+        stick.mkdir()
+        merge.sync_folder(laptop, stick, [], plaintext=True)
+        everything = merge.export_bundle(
+            laptop, tmp_path / "all.bundle", everything=True, plaintext=True
+        ).path
+        for path in [*stick.glob("*.bundle"), everything]:
+            assert not NAME.search(repr([t.rows for t in read_back(path).tables])), path.name
