@@ -531,3 +531,23 @@ def test_deleting_a_purged_session_keeps_none_of_its_words_in_the_stub(cli: Cli,
     assert sent not in cli("session", "list").stdout
     with Store.open(data_dir) as store:
         assert session_statuses(store)[sent].status == PURGED  # its rows are still left out of merges
+
+
+def test_a_purged_session_the_office_deletes_keeps_none_of_its_words_in_the_stub(tmp_path: Path) -> None:
+    from facilitator.sync import merge as sync
+    from tests.sync_helpers import new_session, open_store, take
+
+    laptop, office = open_store(tmp_path / "laptop"), open_store(tmp_path / "office")
+    with laptop, office:
+        session = new_session(laptop, "Kestrel group")
+        laptop.postits.add(session.id, 1, "agree", "Kestrelcomment")
+        take(office, sync.export_bundle(laptop, tmp_path, plaintext=True).path)
+        confirm(laptop, session.id, CONFIRMED_AT)
+        purging.purge(laptop, [session.id])
+
+        office.sessions.delete(session.id)
+        result = take(laptop, sync.export_bundle(office, tmp_path, plaintext=True).path)
+
+        assert result.skipped is None
+        assert session_statuses(laptop)[session.id].status == PURGED
+    assert b"Kestrel" not in file_bytes(tmp_path / "laptop")
