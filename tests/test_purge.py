@@ -551,3 +551,27 @@ def test_a_purged_session_the_office_deletes_keeps_none_of_its_words_in_the_stub
         assert result.skipped is None
         assert session_statuses(laptop)[session.id].status == PURGED
     assert b"Kestrel" not in file_bytes(tmp_path / "laptop")
+
+
+def test_a_purge_while_another_program_reads_the_file_says_the_words_stay_until_it_closes(
+    data_dir: Path,
+) -> None:
+    import sqlite3
+
+    sent, _kept = make_laptop(data_dir)
+    reader = sqlite3.connect(str(data_dir / DATABASE_NAME))
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM postits").fetchall()  # a second window, reading
+        with Store.open(data_dir) as store:
+            store.db.execute("PRAGMA busy_timeout = 100")  # not half a minute of waiting for the reader
+            done = purging.purge(store, [sent])
+        assert [p.session_id for p in done.purged] == [sent]
+        (said,) = done.skipped
+        assert said.startswith("warning: another program") and "stay in the file until it is closed" in said
+    finally:
+        reader.rollback()
+        reader.close()
+    with Store.open(data_dir):
+        pass
+    assert not [word for word in SENT_WORDS if word.encode() in file_bytes(data_dir)]
