@@ -575,3 +575,22 @@ def test_a_purge_while_another_program_reads_the_file_says_the_words_stay_until_
     with Store.open(data_dir):
         pass
     assert not [word for word in SENT_WORDS if word.encode() in file_bytes(data_dir)]
+
+
+def test_a_map_kept_for_another_session_goes_when_that_session_is_purged_too(tmp_path: Path) -> None:
+    from facilitator.sync import merge as sync
+    from tests.sync_helpers import new_session, open_store
+
+    with open_store(tmp_path / "laptop") as laptop:
+        first, second = new_session(laptop, "Group 1"), new_session(laptop, "Group 2")
+        laptop.pseudonyms.add(first.id, "Kestrelreal", "Sam")
+        laptop.postits.add(second.id, 1, "agree", "Kestrelreal came here too")
+        sync.export_bundle(laptop, tmp_path, plaintext=True)
+        confirm(laptop, first.id, CONFIRMED_AT)
+        confirm(laptop, second.id, CONFIRMED_AT)
+
+        assert purging.purge(laptop, [first.id]).purged
+        assert [p.real for p in laptop.pseudonyms.of(first.id)] == ["Kestrelreal"]  # Group 2 needs it
+        assert purging.purge(laptop, [second.id]).purged
+        assert laptop.pseudonyms.of(first.id) == []
+    assert b"Kestrelreal" not in file_bytes(tmp_path / "laptop")

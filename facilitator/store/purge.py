@@ -99,12 +99,22 @@ def purge_session(writer: Writer, session_id: str, store: Store) -> Removed:
     removed["note_themes"] = len(tags)
     for table in SESSION_TABLES:
         removed[table] = writer.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id]).rowcount
+    dropped = _drop_map_if_unused(writer, store, session_id)
+    removed["pseudonyms"] = dropped or 0
+    # The maps of sessions purged before, kept then for this session's words, may go now.
+    for other in sorted(store.session_sync.purged_stubs()):
+        if other != session_id:
+            _drop_map_if_unused(writer, store, other)
+    return Removed(removed, {"notes": notes, "themes": themes}, dropped is None)
+
+
+def _drop_map_if_unused(writer: Writer, store: Store, session_id: str) -> int | None:
+    """DELETE a session's pseudonym map unless a row here still holds one of its words;
+    how many mappings went, or None when the map stays."""
     words = [
         str(row[0])
         for row in writer.execute("SELECT real FROM pseudonyms WHERE session_id = ?", [session_id])
     ]
-    kept = mentioned(store, session_id, words)
-    removed["pseudonyms"] = (
-        0 if kept else writer.execute("DELETE FROM pseudonyms WHERE session_id = ?", [session_id]).rowcount
-    )
-    return Removed(removed, {"notes": notes, "themes": themes}, kept)
+    if words and mentioned(store, session_id, words):
+        return None
+    return int(writer.execute("DELETE FROM pseudonyms WHERE session_id = ?", [session_id]).rowcount)
