@@ -243,3 +243,42 @@ async def test_the_app_says_once_that_it_made_the_data_folder_private(data_dir: 
             assert said == expected, start
         workspace.close()
     assert mode(data_dir) == 0o700
+
+
+def test_a_usb_stick_that_cannot_hold_modes_still_takes_bundles_exports_and_reports(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FAT-formatted stick refuses to change a file's mode (EPERM): what the app writes
+    there is written all the same, since a file it makes starts owner-only anyway."""
+    import errno
+
+    session_id = new_session(cli)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    real_chmod, real_fchmod = os.chmod, os.fchmod
+
+    def on_stick(path: object) -> bool:
+        return str(path).startswith(str(stick))
+
+    def chmod(path: object, *args: object, **kwargs: object) -> None:
+        if on_stick(path):
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(path))
+        real_chmod(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    def fchmod(fd: int, mode: int) -> None:
+        if on_stick(os.readlink(f"/proc/self/fd/{fd}")):
+            raise PermissionError(errno.EPERM, "Operation not permitted")
+        real_fchmod(fd, mode)
+
+    monkeypatch.setattr(os, "chmod", chmod)
+    monkeypatch.setattr(os, "fchmod", fchmod)
+    for args in (
+        ("sync", "export", "--out", str(stick), "--plaintext"),
+        ("export", session_id, "--format", "csv", "--out", str(stick / "group.csv")),
+        ("report", "--session", session_id, "--out", str(stick / "report"), "--format", "svg"),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 0, result.output
+    names = {p.name for p in stick.iterdir()}
+    assert "group.csv" in names and "report" in names and any(n.endswith(".bundle") for n in names)
+    assert not [n for n in names if n.startswith(".")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -325,3 +326,76 @@ def test_the_office_computes_the_laptops_session_digests_over_the_pseudonymised_
     assert here[room.session] != there[room.session]
     room.receive(room.send())
     assert both()[0] == both()[1]
+
+
+def test_a_name_typed_with_another_apostrophe_or_decomposed_leaves_changed(room):
+    """The map says O'Brien and Zoë; the comments were typed with a curly apostrophe and with
+    an e and a combining diaeresis. Neither reaches the office, first time or after a map change."""
+    zoe_decomposed = "Zoe\u0308"
+    with room.laptop.store() as store:
+        store.postits.add(room.session, 4, "agree", "O’Brien and O‘BRIEN’S mate")
+        store.postits.add(
+            room.session, 4, "disagree", f"{zoe_decomposed} was there, {zoe_decomposed.upper()}!"
+        )
+        set_pseudonym(store, room.session, "O'Brien", "Smith")
+        set_pseudonym(store, room.session, "Zoë", "Zed")
+    first = room.opened(room.send())
+    assert "Smith and SMITH’S mate" in first and "Zed was there, ZED!" in first
+    with room.laptop.store() as store:
+        set_pseudonym(store, room.session, "O'Brien", "Jones")
+        set_pseudonym(store, room.session, "Zoë", "Ann")
+    again = room.opened(room.send())  # only what changed since: the map change stamped them again
+    assert "Jones and JONES’S mate" in again and "Ann was there, ANN!" in again
+    for opened in (first, again):
+        assert not re.search("brien|zoe|zoë", unicodedata.normalize("NFC", opened), re.IGNORECASE)
+
+
+def test_moving_a_session_to_another_consultation_sends_its_text_again_so_the_office_holds_it(tmp_path):
+    """Its post-its leave with other maps once it moves: they are stamped again, so the office
+    takes them as an update (no conflict) and confirms the session as it is now."""
+    from facilitator.store import SessionDetails
+    from facilitator.sync.status import session_digests
+    from tests.sync_helpers import new_session, open_store, take
+
+    laptop, office = open_store(tmp_path / "laptop"), open_store(tmp_path / "office")
+    with laptop, office:
+        first, second = new_session(laptop, "Group 1"), new_session(laptop, "Group 2")
+        set_pseudonym(laptop, first.id, "Darren", "Dave")
+        laptop.postits.add(second.id, 1, "agree", "Darren came here too")
+        take(office, merge.export_bundle(laptop, tmp_path, plaintext=True).path)
+        assert [p.comment for p in office.postits.of(second.id)] == ["Dave came here too"]
+
+        details = SessionDetails(label="Group 2", cohort="adults", setting="community", consultation="Other")
+        laptop.sessions.update(second.id, details)
+        result = take(office, merge.export_bundle(laptop, tmp_path, plaintext=True).path)
+
+        assert result.counts.conflicted == 0
+        assert session_digests(office, laptop.device_id)[second.id] == session_digests(laptop)[second.id]
+
+
+def test_deleting_the_session_whose_map_changes_a_name_keeps_it_changed_in_the_others(tmp_path):
+    """Group 2's comment names Darren, whom only Group 1's map changes. Group 1 is deleted:
+    Group 2 still leaves with Dave, stays confirmed, and its map now holds the word."""
+    from facilitator.sync.status import CONFIRMED, session_statuses
+    from tests.sync_helpers import confirm, new_session, open_store, read_back, remember
+
+    with open_store(tmp_path / "laptop") as laptop:
+        remember(laptop)
+        first, second = new_session(laptop, "Group 1"), new_session(laptop, "Group 2")
+        set_pseudonym(laptop, first.id, "Darren", "Dave")
+        laptop.postits.add(second.id, 1, "agree", "Darren came here too")
+        merge.export_bundle(laptop, tmp_path, plaintext=True)
+        confirm(laptop, second.id, "2026-12-03T10:00:00.000000Z")
+
+        laptop.sessions.delete(first.id)
+
+        assert session_statuses(laptop)[second.id].status == CONFIRMED
+        assert [(p.real, p.changed) for p in laptop.pseudonyms.of(second.id)] == [("Darren", "Dave")]
+        stick = tmp_path / "stick"
+        stick.mkdir()
+        merge.sync_folder(laptop, stick, [], plaintext=True)
+        everything = merge.export_bundle(
+            laptop, tmp_path / "all.bundle", everything=True, plaintext=True
+        ).path
+        for path in [*stick.glob("*.bundle"), everything]:
+            assert not NAME.search(repr([t.rows for t in read_back(path).tables])), path.name

@@ -299,6 +299,15 @@ def test_the_automatic_purge_is_off_by_default_and_set_from_the_command_line(
         assert purging.auto_purge(store).purged == []
 
 
+@pytest.mark.parametrize("days", ["²", "٣", "1e3", "3.5", " "])
+def test_the_automatic_purge_refuses_days_that_are_not_plain_digits(
+    cli: Cli, data_dir: Path, days: str
+) -> None:
+    make_laptop(data_dir)
+    assert_refused(cli("purge", f"--auto={days}"), "--auto takes a whole number of days")
+    assert cli("purge", "--auto").stdout == "automatic purge: off\n"
+
+
 def test_the_automatic_purge_takes_only_sessions_confirmed_more_than_n_days_ago(data_dir: Path) -> None:
     sent, kept = make_laptop(data_dir)
     with Store.open(data_dir) as store:
@@ -448,3 +457,140 @@ def test_an_unknown_session_id_is_refused_by_the_use_case(data_dir: Path) -> Non
     make_laptop(data_dir)
     with Store.open(data_dir) as store, pytest.raises(NotFound, match="unknown session"):
         purging.purge(store, ["00000000-0000-4000-8000-000000000000"])
+
+
+def test_purging_a_session_keeps_its_names_out_of_what_its_consultation_still_sends(tmp_path: Path) -> None:
+    """Another session of the consultation mentions a name only the purged session maps: its
+    text leaves with that map, so the map stays, the other session stays confirmed, and no
+    later bundle (nor an export of everything) carries the real name."""
+    from facilitator.sync import merge as sync
+    from tests.sync_helpers import new_session, open_store
+
+    def texts(path: Path) -> str:
+        return repr([t.rows for t in read_back(path).tables])
+
+    with open_store(tmp_path / "laptop") as laptop:
+        remember(laptop)
+        first, second = new_session(laptop, "Group 1"), new_session(laptop, "Group 2")
+        laptop.pseudonyms.add(first.id, "Darren", "Dave")
+        laptop.postits.add(second.id, 1, "agree", "Darren never came back")
+        sent = sync.export_bundle(laptop, tmp_path, plaintext=True).path
+        assert "Darren" not in texts(sent) and "Dave never came back" in texts(sent)
+        confirm(laptop, first.id, CONFIRMED_AT)
+        confirm(laptop, second.id, CONFIRMED_AT)
+
+        purging.purge(laptop, [first.id])
+
+        assert session_statuses(laptop)[second.id].status == CONFIRMED
+        folder = tmp_path / "stick"
+        folder.mkdir()
+        sync.sync_folder(laptop, folder, [], plaintext=True)
+        laptop.postits.add(second.id, 2, "agree", "a new one")
+        sync.sync_folder(laptop, folder, [], plaintext=True)
+        out = tmp_path / "all.bundle"
+        everything = sync.export_bundle(laptop, out, everything=True, plaintext=True).path
+        bundles = [p for p in folder.iterdir() if p.name.endswith(".bundle")] + [everything]
+        assert len(bundles) >= 2
+        assert not [p.name for p in bundles if "Darren" in texts(p)]
+
+
+def test_a_purged_session_whose_words_nothing_else_holds_leaves_no_map(data_dir: Path) -> None:
+    sent, kept = make_laptop(data_dir)
+    with Store.open(data_dir) as store:
+        purging.purge(store, [sent])
+        assert store.pseudonyms.of(sent) == []
+        assert [p.real for p in store.pseudonyms.of(kept)] == ["Ospreyreal"]
+
+
+def test_a_session_purged_by_force_never_shows_as_held_at_the_office(cli: Cli, data_dir: Path) -> None:
+    """Confirmed once, then edited: the office does not hold the edit. Purged by force, it
+    shows as removed here, not as at the office, in the list and in its JSON."""
+    sent, kept = make_laptop(data_dir)
+    with Store.open(data_dir) as store:
+        confirm(store, kept, CONFIRMED_AT)
+        store.postits.add(kept, 1, "agree", "added after the office confirmed it")
+    assert cli("purge", kept, sent, "--force", "--yes").exit_code == 0
+
+    listed = {row["id"]: row for row in json.loads(cli("session", "list", "--json").stdout)}
+    assert (listed[kept]["sync_status"], listed[kept]["confirmed_at"]) == ("purged", None)
+    assert listed[sent]["confirmed_at"] == CONFIRMED_AT
+    table = {line.split("\t")[0]: line.split("\t") for line in cli("session", "list").stdout.splitlines()}
+    assert table[kept][6:] == ["purged", "removed here"]
+    assert table[sent][6:] == ["purged", "✓ at office 2026-12-03"]
+    with Store.open(data_dir) as store:
+        assert session_statuses(store)[kept].confirmed_at is None
+
+
+def test_deleting_a_purged_session_keeps_none_of_its_words_in_the_stub(cli: Cli, data_dir: Path) -> None:
+    sent, _kept = make_laptop(data_dir)
+    assert cli("purge", sent).exit_code == 0
+    assert cli("session", "delete", sent, "--yes").exit_code == 0
+
+    meta = [row for row in whole_database(data_dir)["meta"] if sent in str(row[0])]
+    assert meta and not [row for row in meta if "Adult focus group 1" in str(row[1])]
+    assert sent not in cli("session", "list").stdout
+    with Store.open(data_dir) as store:
+        assert session_statuses(store)[sent].status == PURGED  # its rows are still left out of merges
+
+
+def test_a_purged_session_the_office_deletes_keeps_none_of_its_words_in_the_stub(tmp_path: Path) -> None:
+    from facilitator.sync import merge as sync
+    from tests.sync_helpers import new_session, open_store, take
+
+    laptop, office = open_store(tmp_path / "laptop"), open_store(tmp_path / "office")
+    with laptop, office:
+        session = new_session(laptop, "Kestrel group")
+        laptop.postits.add(session.id, 1, "agree", "Kestrelcomment")
+        take(office, sync.export_bundle(laptop, tmp_path, plaintext=True).path)
+        confirm(laptop, session.id, CONFIRMED_AT)
+        purging.purge(laptop, [session.id])
+
+        office.sessions.delete(session.id)
+        result = take(laptop, sync.export_bundle(office, tmp_path, plaintext=True).path)
+
+        assert result.skipped is None
+        assert session_statuses(laptop)[session.id].status == PURGED
+    assert b"Kestrel" not in file_bytes(tmp_path / "laptop")
+
+
+def test_a_purge_while_another_program_reads_the_file_says_the_words_stay_until_it_closes(
+    data_dir: Path,
+) -> None:
+    import sqlite3
+
+    sent, _kept = make_laptop(data_dir)
+    reader = sqlite3.connect(str(data_dir / DATABASE_NAME))
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM postits").fetchall()  # a second window, reading
+        with Store.open(data_dir) as store:
+            store.db.execute("PRAGMA busy_timeout = 100")  # not half a minute of waiting for the reader
+            done = purging.purge(store, [sent])
+        assert [p.session_id for p in done.purged] == [sent]
+        (said,) = done.skipped
+        assert said.startswith("warning: another program") and "stay in the file until it is closed" in said
+    finally:
+        reader.rollback()
+        reader.close()
+    with Store.open(data_dir):
+        pass
+    assert not [word for word in SENT_WORDS if word.encode() in file_bytes(data_dir)]
+
+
+def test_a_map_kept_for_another_session_goes_when_that_session_is_purged_too(tmp_path: Path) -> None:
+    from facilitator.sync import merge as sync
+    from tests.sync_helpers import new_session, open_store
+
+    with open_store(tmp_path / "laptop") as laptop:
+        first, second = new_session(laptop, "Group 1"), new_session(laptop, "Group 2")
+        laptop.pseudonyms.add(first.id, "Kestrelreal", "Sam")
+        laptop.postits.add(second.id, 1, "agree", "Kestrelreal came here too")
+        sync.export_bundle(laptop, tmp_path, plaintext=True)
+        confirm(laptop, first.id, CONFIRMED_AT)
+        confirm(laptop, second.id, CONFIRMED_AT)
+
+        assert purging.purge(laptop, [first.id]).purged
+        assert [p.real for p in laptop.pseudonyms.of(first.id)] == ["Kestrelreal"]  # Group 2 needs it
+        assert purging.purge(laptop, [second.id]).purged
+        assert laptop.pseudonyms.of(first.id) == []
+    assert b"Kestrelreal" not in file_bytes(tmp_path / "laptop")

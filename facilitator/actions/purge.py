@@ -1,9 +1,10 @@
 """Purging: this laptop forgets a session once the office confirmed it holds it.
 
 A purge removes the session's post-its, notes (and their theme tags), roster,
-pseudonym map and own themes from this laptop for good, and keeps a stub: the
-session's label, date, cohort, setting, its counts, and since when the office holds
-it. It is local only: nothing of it travels to the office, which keeps its copy.
+pseudonym map (unless text that stays still needs it) and own themes from this
+laptop for good, and keeps a stub: the session's label, date, cohort, setting, its
+counts, and since when the office holds it. It is local only: nothing of it
+travels to the office, which keeps its copy.
 
 Only a `confirmed` session is purged, unless `force` is given (then a person must
 have typed the session's label: the front ends ask). A setting (off by default)
@@ -140,7 +141,7 @@ def _purge_one(store: Store, session: Session, state: SessionSync) -> Purged:
             "confirmed_at": state.confirmed_at if state.status == CONFIRMED else None,
             "purged_at": writer.now(),
         }
-        removed = purge_session(writer, session.id)
+        removed = purge_session(writer, session.id, store)
         stub[REMOVED_IDS] = {table: ids for table, ids in removed.parents.items() if ids}
         store.session_sync.record_purged(writer, session.id, stub)
     return Purged(session.id, session.label, stub)
@@ -188,7 +189,7 @@ def _day(stamp: object) -> datetime | None:
 def auto_purge_days(store: Store) -> int | None:
     """After how many days a confirmed session is purged automatically, or None (off)."""
     value = store.meta.get(META_AUTO_PURGE)
-    if value is None or not value.isdigit():
+    if value is None or not (value.isascii() and value.isdigit()):
         return None
     return int(value)
 
@@ -205,7 +206,7 @@ def parse_auto_days(text: str) -> int | None:
     value = text.strip().casefold()
     if value == "off":
         return None
-    if not value.isdigit() or int(value) > MAX_AUTO_DAYS:
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_AUTO_DAYS:
         raise FacilitatorError(
             f"--auto takes a whole number of days from 0 to {MAX_AUTO_DAYS}, or off (not {text!r})"
         )

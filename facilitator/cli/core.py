@@ -333,7 +333,9 @@ def _office_words(sync: SessionSync | None) -> str:
         return ""
     if sync.status in SYNC_WORDS:
         return SYNC_WORDS[sync.status]
-    return f"✓ at office {(sync.confirmed_at or '')[:10]}".rstrip()
+    if sync.confirmed_at is None:
+        return "removed here"  # purged by force: the office may not hold it
+    return f"✓ at office {sync.confirmed_at[:10]}"
 
 
 @session_group.command("close")

@@ -3,11 +3,14 @@
 Every folder the app makes is 0700 and every file it writes 0600, whatever the
 umask: a file is created with those modes from the start (never 0644 for a
 moment) and chmod-ed explicitly, since a umask can only take bits away. On
-Windows chmod can only set read-only, so there the modes are left to the system.
+Windows chmod can only set read-only, so there the modes are left to the system,
+and so are they on a file system that keeps no modes (a FAT USB stick refuses any
+chmod): what the app writes there is written all the same.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
@@ -25,6 +28,30 @@ PRIVATE_FILE = 0o600
 # Group and other bits: what "readable by others" means here.
 SHARED_BITS = 0o077
 POSIX = os.name != "nt"
+
+
+# What chmod says on a file system that keeps no Unix modes (a FAT or exFAT USB stick, some
+# network shares): the mode there is the mount's, for every file alike.
+_NO_MODES = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS}
+
+
+def _set_mode(target: int | Path, mode: int) -> None:
+    """chmod a file (by descriptor or path) this account owns; on a file system that keeps
+    no modes the file is left as that file system has it, since nothing can change that.
+
+    A file another account owns that refuses the change still raises OSError.
+    """
+    try:
+        if isinstance(target, int):
+            os.fchmod(target, mode)
+        else:
+            os.chmod(target, mode)
+    except OSError as error:
+        if error.errno not in _NO_MODES:
+            raise
+        owner = (os.fstat(target) if isinstance(target, int) else os.stat(target)).st_uid
+        if owner != os.getuid():
+            raise
 
 
 def make_private_dir(path: Path) -> None:
@@ -48,7 +75,7 @@ def make_private_dir(path: Path) -> None:
                 raise
             continue  # made meanwhile by someone else: not ours to change
         if POSIX:
-            os.chmod(folder, PRIVATE_FOLDER)
+            _set_mode(folder, PRIVATE_FOLDER)
 
 
 @overload
@@ -65,7 +92,7 @@ def open_private(path: Path, *, binary: bool = False) -> TextIO | BinaryIO:
     descriptor = os.open(path, flags, PRIVATE_FILE)
     try:
         if POSIX:
-            os.fchmod(descriptor, PRIVATE_FILE)
+            _set_mode(descriptor, PRIVATE_FILE)
         if binary:
             return os.fdopen(descriptor, "wb")
         return os.fdopen(descriptor, "w", encoding="utf-8")
@@ -91,7 +118,7 @@ def create_private(path: Path) -> bool:
         return False
     try:
         if POSIX:
-            os.fchmod(descriptor, PRIVATE_FILE)
+            _set_mode(descriptor, PRIVATE_FILE)
     finally:
         os.close(descriptor)
     return True
@@ -113,7 +140,7 @@ def write_atomic(path: Path, data: str | bytes, *, mode: int = PRIVATE_FILE) -> 
     try:
         with os.fdopen(handle, "wb") as file:
             if POSIX:
-                os.fchmod(file.fileno(), mode)
+                _set_mode(file.fileno(), mode)
             file.write(payload)
             file.flush()
             os.fsync(file.fileno())
@@ -139,7 +166,7 @@ def staged_dir(out: Path, *, last: Sequence[str] = ()) -> Iterator[Path]:
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=parent))
         if POSIX:
-            os.chmod(staging, PRIVATE_FOLDER)  # a new `out` is this folder renamed
+            _set_mode(staging, PRIVATE_FOLDER)  # a new `out` is this folder renamed
     except OSError as error:
         raise FacilitatorError(f"cannot write {out}: {error.strerror}") from None
     try:

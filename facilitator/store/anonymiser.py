@@ -9,6 +9,7 @@ left alone. Exports, bundles and receipts all apply a session's map through
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -16,12 +17,28 @@ if TYPE_CHECKING:
     from facilitator.store.database import Store
 
 
+# Apostrophes a keyboard, a phone or a word processor may type: "O'Brien" and "O’Brien"
+# are one name.
+_APOSTROPHES = "'’ʼ‘"
+_ANY_APOSTROPHE = "[" + _APOSTROPHES + "]"
+_STRAIGHT = str.maketrans({a: "'" for a in _APOSTROPHES})
 # After a name: a possessive ('s) or a plural s; the suffix is kept as written.
-_SUFFIX = r"(?:['’][sS]|[sS])"
+_SUFFIX = rf"(?:{_ANY_APOSTROPHE}[sS]|[sS])"
 
 
 def map_key(word: str) -> str:
-    return " ".join(word.split()).lower()
+    """A mapped word as compared: composed (NFC), straight apostrophes, single spaces, lower case."""
+    return " ".join(unicodedata.normalize("NFC", word).translate(_STRAIGHT).split()).lower()
+
+
+def fold(text: str) -> str:
+    """Text as `map_key` compares words, casefolded: to find where a mapped word may occur."""
+    return " ".join(unicodedata.normalize("NFC", text).translate(_STRAIGHT).casefold().split())
+
+
+def _part(word: str) -> str:
+    """One word of a mapped name as a pattern: any apostrophe matches any other."""
+    return "".join(_ANY_APOSTROPHE if c == "'" else re.escape(c) for c in word)
 
 
 def _apply_case(matched: str, real: str, changed: str) -> str:
@@ -45,12 +62,12 @@ class Anonymiser:
         self.mapping: dict[str, tuple[str, str]] = {}
         for real, changed in mapping.items():
             if real.strip() and map_key(real) not in self.mapping:
-                self.mapping[map_key(real)] = (" ".join(real.split()), changed)
+                self.mapping[map_key(real)] = (" ".join(unicodedata.normalize("NFC", real).split()), changed)
         self._pattern: re.Pattern[str] | None = None
         if self.mapping:
             # Longest first, so "Darren Smith" wins over "Darren"; spaces match any spacing.
             words = sorted(self.mapping, key=len, reverse=True)
-            alternatives = "|".join(r"\s+".join(re.escape(part) for part in w.split(" ")) for w in words)
+            alternatives = "|".join(r"\s+".join(_part(part) for part in w.split(" ")) for w in words)
             self._pattern = re.compile(
                 rf"(?<!\w)(?P<name>{alternatives})(?P<suffix>{_SUFFIX})?(?!\w)", re.IGNORECASE
             )
@@ -73,6 +90,13 @@ class Anonymiser:
         """The text with every mapped word replaced."""
         if self._pattern is None or not text:
             return text
+        if not unicodedata.is_normalized("NFC", text):
+            # A name typed decomposed ("Zoe" and a combining diaeresis) is the same name:
+            # text holding one leaves composed, with the name changed.
+            composed = unicodedata.normalize("NFC", text)
+            found = self._pattern.sub(self._replace, composed)
+            if found != composed:
+                return found
         return self._pattern.sub(self._replace, text)
 
     def spans(self, text: str) -> list[tuple[int, int]]:

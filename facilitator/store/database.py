@@ -192,15 +192,22 @@ class Store:
         """Rebuild the file without its free pages (VACUUM), then fold the log into it.
 
         After rows were removed for good, this takes their text out of the file and
-        shrinks it. Run outside any transaction. The log is emptied (truncated) unless
-        another process is reading at that moment; it is then folded in by a later write.
+        shrinks it. Run outside any transaction. If another process is reading at that
+        moment, the log cannot be folded in: the file keeps its old pages (the text too)
+        until a later checkpoint, and FacilitatorError says so.
         """
         with self._lock:
             try:
                 self.db.execute("VACUUM")
-                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+                busy = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             except sqlite3.OperationalError as error:
                 raise FacilitatorError(f"cannot compact {self.path}: {error}") from None
+        if busy is not None and busy[0]:
+            # Another process reads the log: the file keeps its old pages, the words too, until it stops.
+            raise FacilitatorError(
+                f"another program (a second facilitator window?) has {self.path.name} open, so the "
+                "removed words stay in the file until it is closed"
+            )
 
     def _migrate(self) -> None:
         version = self.schema_version

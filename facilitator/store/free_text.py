@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from facilitator.store.anonymiser import Anonymiser
+from facilitator.store.anonymiser import Anonymiser, fold
 from facilitator.store.codebook import MAX_THEME
 from facilitator.store.connection import quote
 from facilitator.store.records import MAX_COMMENT, MAX_LABEL, MAX_SHORT_TEXT
@@ -148,10 +148,29 @@ def restamp_mentions(store: Store, writer: Writer, session_id: str, words: Itera
     superset of where the map replaces it). Rows another device wrote last are left:
     they are not this device's to send.
     """
-    wanted = [" ".join(word.casefold().split()) for word in words]
+    stamped = 0
+    for table, ids in _mentioning(store, session_id, words, own=True).items():
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            stamped += writer.update_where(table, {}, f"id IN ({', '.join('?' * len(part))})", part)
+    return stamped
+
+
+def mentioned(store: Store, session_id: str, words: Iterable[str]) -> bool:
+    """Whether a row here, whoever wrote it, still leaves with text that a session's map
+    of `words` changes (the rows `restamp_mentions` looks at): while one does, the map
+    must stay, or that row would leave with the real name the next time it is sent."""
+    return any(_mentioning(store, session_id, words, own=False).values())
+
+
+def _mentioning(store: Store, session_id: str, words: Iterable[str], *, own: bool) -> dict[str, list[str]]:
+    """By table, the ids of the rows whose free text holds one of `words`, ignoring case and
+    spacing, among the rows whose outgoing text a change to a session's map of them may
+    change; with `own`, only the rows this device wrote last."""
+    wanted = [fold(word) for word in words]
     wanted = [word for word in wanted if word]
     if not wanted:
-        return 0
+        return {}
     found = store.db.execute("SELECT consultation_id FROM sessions WHERE id = ?", [session_id]).fetchone()
     consultation = None if found is None else found[0]
     if consultation is None:
@@ -173,19 +192,19 @@ def restamp_mentions(store: Store, writer: Writer, session_id: str, words: Itera
             ("themes", "consultation_id = ?", [consultation]),
             ("chart_pools", "consultation_id = ?", [consultation]),
         ]
-    stamped = 0
-    for table, where, params in scopes:
+    mine = " AND device_id = ?" if own else ""
+    result: dict[str, list[str]] = {}
+    for table, where, scope_params in scopes:
         columns = [*FREE_TEXT.get(table, {}), *JSON_TEXT.get(table, {})]
         listed = ", ".join(quote(c) for c in columns)
         rows = store.db.execute(
-            f"SELECT id, {listed} FROM {quote(table)} WHERE ({where}) AND device_id = ?",
-            [*params, store.device_id],
+            f"SELECT id, {listed} FROM {quote(table)} WHERE ({where}){mine}",
+            [*scope_params, store.device_id] if own else scope_params,
         ).fetchall()
-        ids = [row[0] for row in rows if _mentions(_texts(table, columns, row[1:]), wanted)]
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            stamped += writer.update_where(table, {}, f"id IN ({', '.join('?' * len(part))})", part)
-    return stamped
+        ids = [str(row[0]) for row in rows if _mentions(_texts(table, columns, row[1:]), wanted)]
+        if ids:
+            result.setdefault(table, []).extend(ids)
+    return result
 
 
 def _texts(table: str, columns: list[str], values: Iterable[object]) -> list[str]:
@@ -209,7 +228,7 @@ def _texts(table: str, columns: list[str], values: Iterable[object]) -> list[str
 
 def _mentions(texts: Iterable[str], words: list[str]) -> bool:
     for value in texts:
-        text = " ".join(value.casefold().split())
+        text = fold(value)
         if any(word in text for word in words):
             return True
     return False

@@ -13,13 +13,19 @@ without the freed pages, so the text leaves the disk file too and the file shrin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from facilitator.store.free_text import mentioned
 from facilitator.store.writer import CONFLICTS, Writer
+
+if TYPE_CHECKING:
+    from facilitator.store.database import Store
 
 # The stub's key for the ids of removed rows that other rows point at, by table.
 REMOVED_IDS = "removed_ids"
 # Tables whose rows belong to one session by their `session_id`, children before parents.
-SESSION_TABLES = ("postits", "participants", "pseudonyms", "notes", "themes")
+# (The pseudonym map goes after them, unless rows that stay still need it: `purge_session`.)
+SESSION_TABLES = ("postits", "participants", "notes", "themes")
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,8 @@ class Removed:
     # Ids of the removed rows that other rows can point at (a note's tags point at the note
     # and its theme): a tag that comes back later is known by them.
     parents: dict[str, list[str]]
+    # Whether the session's pseudonym map stayed, because rows that stay still leave with it.
+    map_kept: bool = False
 
     @property
     def total(self) -> int:
@@ -40,13 +48,19 @@ def _ids(writer: Writer, sql: str, params: list[str]) -> list[str]:
     return [str(row[0]) for row in writer.execute(sql, params).fetchall()]
 
 
-def purge_session(writer: Writer, session_id: str) -> Removed:
+def purge_session(writer: Writer, session_id: str, store: Store) -> Removed:
     """Inside a write transaction: DELETE every row of a session but the session's own row.
 
-    Post-its, notes and their theme tags, roster, pseudonym map, the session's own
-    themes (a session without a consultation has its own codebook), and the versions
-    of those rows kept after a merge. Tombstones of the session go too. Nothing is
-    stamped, so no sync mark or export sees a change.
+    Post-its, notes and their theme tags, roster, the session's own themes (a session
+    without a consultation has its own codebook), and the versions of those rows kept
+    after a merge. Tombstones of the session go too. Nothing is stamped, so no sync
+    mark or export sees a change.
+
+    The session's pseudonym map goes too, unless a row that stays still holds one of
+    its words (the session's own row, its consultation's title, codebook and chart
+    pools, the consultation's other sessions: their text leaves with this map, see
+    `facilitator.store.free_text.OutgoingMaps`). Without the map, such a row would
+    leave with the real name the next time it is sent, so the map stays for it.
     """
     # Freed pages are overwritten with zeros, so the text is gone even before the file is compacted.
     writer.execute("PRAGMA secure_delete = ON")
@@ -67,7 +81,7 @@ def purge_session(writer: Writer, session_id: str) -> Removed:
         "themes": themes,
         **{
             table: _ids(writer, f"SELECT id FROM {table} WHERE session_id = ?", [session_id])
-            for table in ("postits", "participants", "pseudonyms")
+            for table in ("postits", "participants")
         },
     }
     conflicts = 0
@@ -85,4 +99,22 @@ def purge_session(writer: Writer, session_id: str) -> Removed:
     removed["note_themes"] = len(tags)
     for table in SESSION_TABLES:
         removed[table] = writer.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id]).rowcount
-    return Removed(removed, {"notes": notes, "themes": themes})
+    dropped = _drop_map_if_unused(writer, store, session_id)
+    removed["pseudonyms"] = dropped or 0
+    # The maps of sessions purged before, kept then for this session's words, may go now.
+    for other in sorted(store.session_sync.purged_stubs()):
+        if other != session_id:
+            _drop_map_if_unused(writer, store, other)
+    return Removed(removed, {"notes": notes, "themes": themes}, dropped is None)
+
+
+def _drop_map_if_unused(writer: Writer, store: Store, session_id: str) -> int | None:
+    """DELETE a session's pseudonym map unless a row here still holds one of its words;
+    how many mappings went, or None when the map stays."""
+    words = [
+        str(row[0])
+        for row in writer.execute("SELECT real FROM pseudonyms WHERE session_id = ?", [session_id])
+    ]
+    if words and mentioned(store, session_id, words):
+        return None
+    return int(writer.execute("DELETE FROM pseudonyms WHERE session_id = ?", [session_id]).rowcount)

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from facilitator.store.database import Store
 
 PREFIX = "session_sync:"
+# What a purge stub keeps once its session is deleted: stamps and ids, never its words.
+STUB_KEPT_ON_DELETE = ("purged_at", "confirmed_at", "removed_ids")
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,17 @@ class SessionSyncRepository:
             writer,
             session_id,
             SessionRecord(exported=old.exported, confirmed=old.confirmed, purged=dict(stub)),
+        )
+
+    def blank_purged(self, writer: Writer, session_id: str) -> None:
+        """The session was deleted: its purge stub keeps no word of it (label, cohort,
+        consultation, date, counts), only what a merge needs to go on leaving its rows out."""
+        old = self.get(session_id)
+        if old.purged is None:
+            return
+        stub = {key: old.purged[key] for key in STUB_KEPT_ON_DELETE if key in old.purged}
+        self._put(
+            writer, session_id, SessionRecord(exported=old.exported, confirmed=old.confirmed, purged=stub)
         )
 
     def forget(self, writer: Writer, session_id: str) -> None:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.core.statements import Scale, Statement, StatementSet
+from facilitator.store.anonymiser import map_key
+from facilitator.store.free_text import mentioned, restamp_mentions
 from facilitator.store.records import (
     SESSION_PREFIX_MIN,
     Consultation,
@@ -184,8 +186,61 @@ class SessionRepository:
         with self._store.write() as writer:
             row = self._detail_columns(writer, details)
             self._refuse_duplicate_label(writer, row["label"], row["consultation_id"], session.id)
+            moved = (row["consultation_id"], row["date"]) != (session.consultation_id, session.date)
+            if moved:
+                # Its text and its consultation's leave with the maps of the consultation's
+                # sessions, the earliest first: rows whose outgoing text may change go again.
+                words = self._mapped_words(session.consultation_id, row["consultation_id"], session.id)
+                restamp_mentions(self._store, writer, session.id, words)
             writer.update("sessions", session.id, row)
+            if moved:
+                restamp_mentions(self._store, writer, session.id, words)
         return self.get(session.id)
+
+    def _hand_over_map(self, writer: Writer, session: Session, own_map: list[tuple[str, str]]) -> None:
+        """After a session of a consultation is deleted: its map's words that rows staying
+        here still hold go on being changed the same way, so that no such row leaves with
+        the real name. The consultation's earliest live session takes each word no live
+        session maps; a word another session maps differently stamps those rows again."""
+        if session.consultation_id is None or not own_map:
+            return
+        others = [
+            str(row[0])
+            for row in self._store.db.execute(
+                """SELECT id FROM sessions WHERE consultation_id = ? AND deleted_at IS NULL AND id != ?
+                   ORDER BY date, created_at, id""",
+                [session.consultation_id, session.id],
+            )
+        ]
+        if not others:
+            return
+        marks = ", ".join("?" * len(others))
+        mapped = {
+            map_key(str(real)): (str(sid), str(changed))
+            for sid, real, changed in self._store.db.execute(
+                f"""SELECT session_id, real, changed FROM pseudonyms
+                    WHERE deleted_at IS NULL AND session_id IN ({marks})
+                    ORDER BY created_at DESC""",
+                others,
+            )
+        }
+        for real, changed in own_map:
+            if not mentioned(self._store, session.id, [real]):
+                continue
+            held = mapped.get(map_key(real))
+            if held is None:
+                writer.insert("pseudonyms", {"session_id": others[0], "real": real, "changed": changed})
+            elif held[1] != changed:
+                restamp_mentions(self._store, writer, session.id, [real])
+
+    def _mapped_words(self, before: str | None, after: str | None, session_id: str) -> list[str]:
+        """The real words of the maps of a session and of the sessions of two consultations."""
+        rows = self._store.db.execute(
+            """SELECT real FROM pseudonyms WHERE deleted_at IS NULL AND (session_id = ?
+               OR session_id IN (SELECT id FROM sessions WHERE consultation_id IN (?, ?)))""",
+            [session_id, before, after],
+        ).fetchall()
+        return sorted({str(row[0]) for row in rows})
 
     def get(self, ref: str) -> Session:
         """A live session by its id or a unique prefix of it (at least 4 characters)."""
@@ -276,8 +331,14 @@ class SessionRepository:
         """Tombstone a session and every row that belongs to it (post-its, notes, roster …)."""
         session = self.get(session_id)
         with self._store.write() as writer:
+            own_map = self._store.db.execute(
+                "SELECT real, changed FROM pseudonyms WHERE session_id = ? AND deleted_at IS NULL",
+                [session.id],
+            ).fetchall()
             writer.tombstone("sessions", session.id)
             for table in writer.table_names():
                 if table != "sessions" and {"session_id", "deleted_at"} <= writer.columns(table):
                     writer.tombstone_where(table, "session_id = ?", [session.id])
+            self._hand_over_map(writer, session, [(str(r), str(c)) for r, c in own_map])
+            self._store.session_sync.blank_purged(writer, session.id)
         return session

@@ -655,6 +655,10 @@ def _merge_table(
         if erased:
             writer.forget_versions(table, erased)
             writer.erased = True  # text replaced by a tombstone: the log is emptied after commit
+            if table == "sessions":
+                # A purged session deleted elsewhere: its stub here keeps none of its words either.
+                for session_id in erased:
+                    store.session_sync.blank_purged(writer, session_id)
         progress(f"merging {table}", done + start + len(part), total)
     return counts, newest
 

@@ -10,7 +10,8 @@ exactly when the office holds what the laptop has now.
 - `local`: the session changed here since a bundle last carried it (or never went);
 - `exported`: a bundle carried it as it is now, and no acknowledgement confirmed it yet;
 - `confirmed`: the trusted office acknowledged holding exactly this, at `confirmed_at`;
-- `purged`: confirmed, then its rows were removed from this laptop (`store.session_sync`).
+- `purged`: its rows were removed from this laptop (`store.session_sync`); `confirmed_at`
+  only if the office had confirmed it as it was then (not one purged by force).
 """
 
 from __future__ import annotations
@@ -70,10 +71,13 @@ def session_statuses(store: Store) -> dict[str, SessionSync]:
         statuses[session_id] = _status(digest, record)
     for session_id, record in records.items():
         if record.purged is not None:
+            # Held at the office only if the session was confirmed as it was when purged (the
+            # stub says so); one purged by force may hold edits the office never had.
+            confirmed_at = record.purged.get("confirmed_at")
             statuses[session_id] = SessionSync(
                 PURGED,
                 exported_at=record.exported.at if record.exported else None,
-                confirmed_at=record.confirmed.at if record.confirmed else None,
+                confirmed_at=confirmed_at if isinstance(confirmed_at, str) and confirmed_at else None,
                 purged_at=str(record.purged.get("purged_at") or "") or None,
             )
     return statuses

@@ -475,6 +475,8 @@ class HomeScreen(Guarded, Screen[None]):
                 self.notify(
                     f"Purged {purged.label} from this laptop: the office keeps its copy.", markup=False
                 )
+            for line in done.skipped:
+                self.notify(line, severity="warning", markup=False)
         self.refresh_sessions()
 
     def action_discussion(self) -> None:
