@@ -19,6 +19,7 @@ from facilitator.core.clock import Clock
 from facilitator.core.paths import DATABASE_NAME
 from facilitator.discussion import notes as discussion
 from facilitator.store import NewPostit, Session, SessionDetails, Store
+from facilitator.sync import merge as sync_merge
 from facilitator.sync.status import CONFIRMED, LOCAL, PURGED, session_statuses
 from tests.conftest import Cli
 from tests.sync_helpers import SET_ID, confirm, read_back, remember, whole_database
@@ -594,3 +595,34 @@ def test_a_map_kept_for_another_session_goes_when_that_session_is_purged_too(tmp
         assert purging.purge(laptop, [second.id]).purged
         assert laptop.pseudonyms.of(first.id) == []
     assert b"Kestrelreal" not in file_bytes(tmp_path / "laptop")
+
+
+def test_a_confirmed_session_with_an_open_conflict_is_kept_until_someone_reviews_it(
+    cli: Cli, data_dir: Path
+) -> None:
+    """A version that lost a merge here may never have reached the office: a purge would lose it."""
+    sent, _kept = make_laptop(data_dir)
+    with Store.open(data_dir) as store:
+        postit = store.postits.of(sent)[0]
+        version = store.sync.row("postits", postit.id)
+        assert version is not None
+        losing = {
+            **version,
+            "comment": "Kestrelcomment the words that lost",
+            "updated_at": "2026-11-01T00:00:00.000000Z",
+        }
+        with store.write() as writer:
+            store.sync.record_versions(writer, "postits", list(losing), [tuple(losing.values())])
+        assert sync_merge.open_conflict_count(store) == 1
+    before = whole_database(data_dir)
+    assert_refused(cli("purge", sent), "open sync conflict")
+    listed = cli("purge", "--confirmed")
+    assert listed.exit_code == 0 and "open sync conflict" in listed.stdout + listed.stderr
+    assert whole_database(data_dir) == before
+    with Store.open(data_dir) as store:
+        (conflict,) = sync_merge.conflicts(store)
+        sync_merge.resolve_conflict(store, conflict.id, take_other=False)
+        confirm(store, sent, CONFIRMED_AT)
+    assert cli("purge", sent).exit_code == 0
+    listed_now = {s["id"]: s for s in json.loads(cli("session", "list", "--json").stdout)}
+    assert listed_now[sent]["sync_status"] == "purged"

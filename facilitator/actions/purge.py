@@ -65,13 +65,17 @@ def purge(store: Store, session_ids: Sequence[str] | None = None, *, force: bool
     removed and its stub kept together); the file is compacted once at the end.
     """
     statuses = session_statuses(store)
+    disputed = sessions_with_conflicts(store)
     skipped: list[str] = []
     chosen: list[tuple[Session, SessionSync]] = []
     if session_ids is None:
-        sessions = store.sessions.all()
-        chosen = [
-            (s, statuses[s.id]) for s in sessions if s.id in statuses and statuses[s.id].status == CONFIRMED
-        ]
+        for s in store.sessions.all():
+            if s.id not in statuses or statuses[s.id].status != CONFIRMED:
+                continue
+            if s.id in disputed:
+                skipped.append(f"{s.label}: {_disputed(disputed[s.id])}; skipped")
+                continue
+            chosen.append((s, statuses[s.id]))
     else:
         found = store.sessions.by_ids(list(dict.fromkeys(session_ids)))
         for session_id in dict.fromkeys(session_ids):
@@ -89,6 +93,9 @@ def purge(store: Store, session_ids: Sequence[str] | None = None, *, force: bool
                     f"session {session.label!r} is {state.status}, not confirmed by the office: "
                     "not purged (nothing changed)"
                 )
+            if session_id in disputed and not force:
+                problem = _disputed(disputed[session_id])
+                raise NotConfirmed(f"session {session.label!r}: {problem}: not purged (nothing changed)")
             chosen.append((session, state))
     before = store.file_size()
     purged = [_purge_one(store, session, state) for session, state in chosen]
@@ -99,6 +106,34 @@ def purge(store: Store, session_ids: Sequence[str] | None = None, *, force: bool
             # The rows are gone (their pages were zeroed as they were freed); only the shrinking waits.
             skipped.append(f"warning: {error}; the file shrinks at the next purge")
     return PurgeResult(purged, skipped, before, store.file_size())
+
+
+def sessions_with_conflicts(store: Store) -> dict[str, int]:
+    """Per session id, how many conflicts it has open: versions that lost a merge here and
+    that nobody reviewed, which the office may never have received. A purge would lose them."""
+    from facilitator.sync.merge import conflicts, open_conflict_count
+
+    if not open_conflict_count(store):
+        return {}
+    found: dict[str, int] = {}
+    for conflict in conflicts(store):
+        row = conflict.current
+        if conflict.table == "sessions":
+            session_id = row.get("id")
+        elif "session_id" in row:
+            session_id = row.get("session_id")
+        elif "note_id" in row:
+            session_id = store.sync.session_of_note(row.get("note_id"))
+        else:
+            continue
+        if isinstance(session_id, str):
+            found[session_id] = found.get(session_id, 0) + 1
+    return found
+
+
+def _disputed(count: int) -> str:
+    what = "an open sync conflict" if count == 1 else f"{count} open sync conflicts"
+    return f"it has {what} to review first ('facilitator sync conflicts', or k on the sync screen)"
 
 
 def refuse_purged(store: Store, session: Session, doing: str) -> None:

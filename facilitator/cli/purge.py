@@ -44,7 +44,7 @@ def _size(count: int) -> str:
 def purge_command(
     sessions: tuple[str, ...], confirmed: bool, force: bool, yes: bool, auto: str | None
 ) -> None:
-    """Remove sessions' post-its, notes, roster and pseudonym map from this laptop.
+    """Remove sessions' post-its, notes, roster (and pseudonym map) from this laptop.
 
     Give SESSION ids (or id prefixes), or --confirmed for every session the office
     confirmed it holds. Each purged session keeps a stub here: its label, date, counts

@@ -439,7 +439,7 @@ class HomeScreen(Guarded, Screen[None]):
         question = Text.assemble(
             "Purge ",
             one_line(session.label, "bold"),
-            f" ({session.date}) from this laptop?\n\nIts post-its, notes, roster and pseudonym map are "
+            f" ({session.date}) from this laptop?\n\nIts post-its, notes and roster are "
             "removed from this laptop for good. The office keeps its copy; a stub of the session "
             "(its label, date and counts) stays here.",
         )
