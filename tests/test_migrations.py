@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import shutil
 import sqlite3
@@ -29,7 +30,9 @@ from facilitator.cli import main
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.paths import DATABASE_NAME
 from facilitator.store import SCHEMA_VERSION, Store
+from facilitator.store.sync_state import META_SINCE
 from facilitator.store.tombstones import BLANKS
+from facilitator.sync.outgoing import outgoing_rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "schemas"
 FIXTURE_VERSIONS = sorted(
@@ -182,7 +185,7 @@ def test_an_old_database_migrates_forward_with_nothing_lost(version: int, tmp_pa
     open_and_close(data_dir)
 
     assert user_version(path) == SCHEMA_VERSION
-    after = read_rows(path)
+    after = sent_again_as_before(before, read_rows(path))
     before = as_migrated(before)
     for table, (columns, rows) in before.items():
         assert table in after, f"table {table} is gone"
@@ -199,6 +202,86 @@ def test_an_old_database_migrates_forward_with_nothing_lost(version: int, tmp_pa
     open_and_close(fresh)
     assert read_schema(path) == read_schema(fresh / DATABASE_NAME)
     assert set(after) == set(read_rows(fresh / DATABASE_NAME))
+
+
+def sent_again_as_before(before: Rows, after: Rows) -> Rows:
+    """`after`, with the stamps of the rows an upgrade stamped again put back as they were.
+
+    Bundles of older versions carried text as typed; upgrading stamps again, unchanged,
+    the device's rows that its pseudonym maps change, so that the next bundle replaces
+    them at the office. Those rows must hold a mapped word and differ only in
+    `updated_at`; the clock floor in `meta` moves with them. Nothing else may change.
+    """
+    words = {str(real).casefold() for real in mapped_words(before)}
+    restored: Rows = {}
+    for table, (columns, found) in after.items():
+        if table == "meta":
+            old = dict(row for row in before.get(table, ((), Counter()))[1] if row[0][1] == "clock_floor")
+            found = Counter(
+                {(k, old.get(k, v) if k[1] == "clock_floor" else v): n for (k, v), n in found.items()}
+            )
+            restored[table] = (columns, found)
+            continue
+        if table not in before or "updated_at" not in columns or "id" not in columns:
+            restored[table] = (columns, found)
+            continue
+        old_columns, old_rows = before[table]
+        stamp, ident = old_columns.index("updated_at"), old_columns.index("id")
+        was = {row[ident]: row for row in old_rows}
+        fixed: Counter[tuple[Any, ...]] = Counter()
+        for row, count in found.items():
+            old_row = was.get(row[columns.index("id")])
+            if old_row is not None and row[columns.index("updated_at")] != old_row[stamp]:
+                text = " ".join(readable(v[1]) for v in row if isinstance(v[1], str)).casefold()
+                assert any(word in text for word in words), f"{table} row {row[0]} stamped again"
+                assert row[columns.index("updated_at")][1] > old_row[stamp][1]
+                row = tuple(
+                    old_row[stamp] if c == "updated_at" else v for c, v in zip(columns, row, strict=True)
+                )
+            fixed[row] += count
+        restored[table] = (columns, fixed)
+    return restored
+
+
+def readable(value: str) -> str:
+    """A stored text as a person reads it: a JSON list of names (facilitators) unescaped."""
+    try:
+        found = json.loads(value)
+    except ValueError:
+        return value
+    return " ".join(map(str, found)) if isinstance(found, list) else value
+
+
+def mapped_words(rows: Rows) -> list[object]:
+    """The real words of the live pseudonym maps of a database's rows."""
+    if "pseudonyms" not in rows:
+        return []
+    columns, found = rows["pseudonyms"]
+    real, deleted = columns.index("real"), columns.index("deleted_at")
+    return [row[real][1] for row in found if row[deleted][1] is None]
+
+
+def test_an_upgrade_sends_again_the_rows_its_maps_change(tmp_path: Path) -> None:
+    """v4 bundles carried text as typed: after the upgrade the rows the map changes leave again."""
+    data_dir, path = copy_fixture(4, tmp_path)
+    session_id = adult_group_id(path)
+    before = read_rows(path)
+    open_and_close(data_dir)
+    columns, found = read_rows(path)["sessions"]
+    old_columns, old_found = before["sessions"]
+    (row,) = [r for r in found if r[columns.index("id")][1] == session_id]
+    (old,) = [r for r in old_found if r[old_columns.index("id")][1] == session_id]
+    assert "Zoë K" in json.loads(row[columns.index("facilitators")][1])
+    assert row[columns.index("updated_at")][1] > old[old_columns.index("updated_at")][1]
+    with Store.open(data_dir) as store:
+        columns_now = store.sync.columns("sessions")
+        since = store.meta.get(META_SINCE) or ""
+        # Changed since the last export's mark: the next bundle carries it, with the map applied.
+        next_bundle = store.sync.changed_rows("sessions", columns_now, since)
+        assert session_id in next_bundle
+        sent = outgoing_rows(store, "sessions", columns_now, next_bundle)
+        facilitators = [sent[session_id][columns_now.index("facilitators")]]
+    assert [json.loads(str(f)) for f in facilitators] == [["MJ", "Anna K"]]
 
 
 def as_migrated(rows: Rows) -> Rows:

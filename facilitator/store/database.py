@@ -24,7 +24,8 @@ from facilitator.core.paths import DATABASE_NAME, PRIVATE_FOLDERS
 from facilitator.store.codebook import CodebookRepository
 from facilitator.store.connection import Database
 from facilitator.store.damage import DamageLog
-from facilitator.store.migrations import ERASED_AT, MIGRATIONS, SCHEMA_VERSION
+from facilitator.store.free_text import restamp_mentions
+from facilitator.store.migrations import ERASED_AT, MIGRATIONS, PSEUDONYMISED_AT, SCHEMA_VERSION
 from facilitator.store.notes import NoteRepository
 from facilitator.store.pools import PoolRepository
 from facilitator.store.postits import PostitRepository
@@ -95,12 +96,14 @@ class Store:
             # synchronous is per connection, not stored in the file: set it every time.
             self.db.execute("PRAGMA synchronous = FULL")
             self.db.execute("PRAGMA foreign_keys = ON")
-            self._migrate()
+            upgraded_from = self._migrate()
             self.device_id = self._ensure_device()
             # Stamps never go below one already seen or made here, even if the clock went back:
             # after an import from a clock ahead, this device stamps on top of the floor,
             # above its own clock, and a restart must not undo that.
             self.clock.observe(self.meta.get(META_CLOCK_FLOOR))
+            if 0 < upgraded_from < PSEUDONYMISED_AT:
+                self._send_mapped_rows_again()
         except sqlite3.DatabaseError as error:
             raise FacilitatorError(f"cannot use the database {path}: {error}") from None
 
@@ -209,7 +212,8 @@ class Store:
                 "removed words stay in the file until it is closed"
             )
 
-    def _migrate(self) -> None:
+    def _migrate(self) -> int:
+        """Bring the schema up to date; the version it was at (0 for a new database)."""
         version = self.schema_version
         if version > SCHEMA_VERSION:
             raise FacilitatorError(
@@ -217,7 +221,7 @@ class Store:
                 "update facilitator to open it"
             )
         if version == SCHEMA_VERSION:
-            return
+            return version
         with self.write():
             # Read again under the lock: another process may have migrated meanwhile.
             version = self.schema_version
@@ -233,6 +237,16 @@ class Store:
                 pass  # another connection is reading: the rows are blanked, the file not rebuilt
             else:
                 self.checkpoint()
+        return version
+
+    def _send_mapped_rows_again(self) -> None:
+        """After an upgrade from a version whose bundles carried text as typed: stamp again,
+        unchanged, this device's rows that the pseudonym maps change on the way out, so the
+        next bundle replaces at the office what earlier bundles took there with real names."""
+        with self.write() as writer:
+            for session_id in self.pseudonyms.session_ids():
+                words = [p.real for p in self.pseudonyms.of(session_id)]
+                restamp_mentions(self, writer, session_id, words)
 
     def _ensure_device(self) -> str:
         existing = self.meta.get(META_DEVICE_ID)

@@ -51,6 +51,13 @@ class PseudonymRepository:
     def __init__(self, store: Store) -> None:
         self._store = store
 
+    def session_ids(self) -> list[str]:
+        """The sessions that have a live mapping, in id order."""
+        rows = self._store.db.execute(
+            "SELECT DISTINCT session_id FROM pseudonyms WHERE deleted_at IS NULL ORDER BY session_id"
+        ).fetchall()
+        return [str(row[0]) for row in rows]
+
     def of(self, session_id: str) -> list[Pseudonym]:
         """The session's live mappings, by real name (ignoring case)."""
         rows = self._store.db.execute(

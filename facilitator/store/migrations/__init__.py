@@ -29,6 +29,8 @@ SCHEMA_VERSION = len(MIGRATIONS)
 # The schema from which a delete blanks the deleted row's text: a database opened from an
 # older one is rebuilt once, so that text deleted before then is not left in freed pages.
 ERASED_AT = 5
+# Bundles carry text with the pseudonym maps applied from this version on.
+PSEUDONYMISED_AT = 5
 
 # Tables whose rows travel in sync bundles, parents before children. Every one has
 # id, created_at, updated_at, device_id and deleted_at. Local-only tables (meta,
