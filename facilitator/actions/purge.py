@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from facilitator.core.clock import MONTHS, parse_stamp
 from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.store import Session, Store
 from facilitator.store.purge import REMOVED_IDS, purge_session
@@ -26,7 +27,6 @@ from facilitator.sync.status import CONFIRMED, LOCAL, PURGED, SessionSync, sessi
 # The automatic purge's setting, kept in this laptop's meta (never synced): days, or absent for off.
 META_AUTO_PURGE = "purge_after_days"
 MAX_AUTO_DAYS = 3650
-STAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 class NotConfirmed(FacilitatorError):
@@ -191,12 +191,12 @@ def purged_stub(store: Store, session_id: str) -> dict[str, Any] | None:
 def office_since(stub: Mapping[str, Any], *, short: bool = False) -> str:
     """'at the office since 3 Dec 2026' ('at office since 3 Dec' when `short`, for a table);
     'removed from this laptop' for a session purged by force before the office confirmed it."""
-    day = _day(stub.get("confirmed_at"))
+    day = parse_stamp(stub.get("confirmed_at"))
     if day is None:
         return "removed here" if short else "removed from this laptop"
     if short:
-        return f"at office since {day.day} {day:%b}"
-    return f"at the office since {day.day} {day:%b %Y}"
+        return f"at office since {day.day} {MONTHS[day.month - 1]}"
+    return f"at the office since {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def stub_counts(stub: Mapping[str, Any]) -> str:
@@ -207,15 +207,6 @@ def stub_counts(stub: Mapping[str, Any]) -> str:
         if isinstance(n, int) and not isinstance(n, bool):
             parts.append(f"{n} {one}{'' if n == 1 else 's'}")
     return ", ".join(parts)
-
-
-def _day(stamp: object) -> datetime | None:
-    if not isinstance(stamp, str):
-        return None
-    try:
-        return datetime.strptime(stamp, STAMP_FORMAT).replace(tzinfo=UTC)
-    except ValueError:
-        return None
 
 
 # ---------------------------------------------------------------- automatic purge
@@ -259,7 +250,7 @@ def auto_purge(store: Store) -> PurgeResult:
     cutoff = store.clock.wall() - timedelta(days=days)
     due = []
     for session_id, state in session_statuses(store).items():
-        confirmed = _day(state.confirmed_at)
+        confirmed = parse_stamp(state.confirmed_at)
         if state.status == CONFIRMED and confirmed is not None and confirmed < cutoff:
             due.append(session_id)
     live = {s.id for s in store.sessions.all()}

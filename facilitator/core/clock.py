@@ -14,6 +14,18 @@ from datetime import UTC, datetime, timedelta
 STAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 # A stamp more than this far ahead of the wall clock is not trusted to move the clock.
 MAX_AHEAD = timedelta(days=1)
+# Month names for dates shown to people, the same in every locale.
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def parse_stamp(text: object) -> datetime | None:
+    """A stamp as the Writer makes it (STAMP_FORMAT), in UTC; None for anything else."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.strptime(text, STAMP_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def _utc_now() -> datetime:

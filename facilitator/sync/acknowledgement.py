@@ -24,10 +24,9 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
-from facilitator.core.clock import MAX_AHEAD, STAMP_FORMAT
+from facilitator.core.clock import MAX_AHEAD, parse_stamp
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.files import write_atomic
 from facilitator.store import Store
@@ -113,22 +112,13 @@ def _well_formed(value: object) -> bool:
     ids = (value.get("office"), value.get("laptop"))
     if not all(isinstance(i, str) and DEVICE_ID.match(i) for i in ids):
         return False
-    if _stamp(value.get("made_at")) is None:
+    if parse_stamp(value.get("made_at")) is None:
         return False
     sessions = value.get("sessions")
     return isinstance(sessions, dict) and all(
         isinstance(k, str) and len(k) <= 64 and isinstance(v, str) and DIGEST.match(v)
         for k, v in sessions.items()
     )
-
-
-def _stamp(text: object) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        return datetime.strptime(text, STAMP_FORMAT).replace(tzinfo=UTC)
-    except ValueError:
-        return None
 
 
 # ---------------------------------------------------------------- at the office
@@ -234,7 +224,7 @@ def _checked(store: Store, path: Path) -> Acknowledgement:
     ack = decode(data, name, key_of)
     if ack.laptop_id != store.device_id:
         raise AckError(f"{name} is addressed to laptop {ack.laptop_id[:8]}, not to this one: ignored")
-    made = _stamp(ack.made_at)
+    made = parse_stamp(ack.made_at)
     if made is None or made > store.clock.wall() + MAX_AHEAD:
         raise AckError(f"{name} is stamped {ack.made_at[:16]}, more than a day ahead of this laptop: ignored")
     return ack

@@ -45,6 +45,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from facilitator.core.clock import STAMP_FORMAT
 from facilitator.core.errors import FacilitatorError, NotFound
 from facilitator.store import SYNCED_TABLES, Store
 from facilitator.store.purge import REMOVED_IDS
@@ -339,8 +340,8 @@ def export_bundle(
 
 
 def _minus(stamp: str, delta: timedelta) -> str:
-    moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC) - delta
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    moment = datetime.strptime(stamp, STAMP_FORMAT).replace(tzinfo=UTC) - delta
+    return moment.strftime(STAMP_FORMAT)
 
 
 # ---------------------------------------------------------------- import

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -18,6 +17,7 @@ from facilitator.actions.data_folder import Workspace
 from facilitator.actions.purge import office_since, stub_counts
 from facilitator.actions.sessions import close_session, delete_session, reopen_session
 from facilitator.actions.sync import sync_statuses
+from facilitator.core.clock import MONTHS, parse_stamp
 from facilitator.core.errors import FacilitatorError
 from facilitator.store import SessionSummary
 from facilitator.sync.status import CONFIRMED, EXPORTED, LOCAL, SessionSync
@@ -132,16 +132,10 @@ def status_cell(summary: SessionSummary, sync: SessionSync | None = None) -> Tex
     return Text(f"{state} · ✓ at office, removed here")
 
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
 def day_month(stamp: str | None) -> str:
     """`04 Mar` from a stored stamp (empty if there is none), the same in every locale."""
-    try:
-        day = datetime.strptime((stamp or "")[:10], "%Y-%m-%d")
-    except ValueError:
-        return ""
-    return f"{day.day:02d} {MONTHS[day.month - 1]}"
+    day = parse_stamp(stamp)
+    return "" if day is None else f"{day.day:02d} {MONTHS[day.month - 1]}"
 
 
 class HomeScreen(Guarded, Screen[None]):
