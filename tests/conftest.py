@@ -12,9 +12,28 @@ from click.testing import CliRunner, Result
 from facilitator.actions.data_folder import Workspace
 from facilitator.cli import main
 from facilitator.core.statements import StatementSet
-from facilitator.store import Session, SessionDetails, Store
+from facilitator.store import Session, SessionDetails, Store, key_file
+from facilitator.store.key_file import KdfCost
+from tests.folders import TEST_PASSPHRASE
 
 DEFAULT_SET = "does-social-work-care"
+
+
+# scrypt at a tenth of a millisecond: the folders are encrypted all the same, but the
+# thousands of unlocks in the suite do not each cost 0.4 s. Key files record their cost.
+TEST_KDF_COST = KdfCost(n=2**10, r=8, p=1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _encrypted_folders() -> Iterator[None]:
+    """Every test's data folder is encrypted under TEST_PASSPHRASE, unless the test says otherwise
+    (set for the whole run, so module fixtures and the commands they run in subprocesses have it)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("FACILITATOR_NO_PASSPHRASE", raising=False)
+        patch.delenv("FACILITATOR_NEW_PASSPHRASE", raising=False)
+        patch.setenv("FACILITATOR_PASSPHRASE", TEST_PASSPHRASE)
+        patch.setattr(key_file, "KDF_COST", TEST_KDF_COST)
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ from facilitator.core.paths import DATABASE_NAME
 from facilitator.store import Session, SessionDetails, Store
 from facilitator.store.trust import TrustedDevice
 from facilitator.sync.signing import Signer, encode_key, public_key
+from tests.folders import open_folder
 
 SET_ID = "does-social-work-care"
 
@@ -23,11 +24,11 @@ def open_store(data_dir: Path, clock: Clock | None = None) -> Store:
     side by side under its tmp_path) accept each other's signed bundles, as laptops
     enrolled at an office do. Tests of trust itself open stores with `Store.open`.
     """
-    store = Store.open(data_dir, clock=clock) if clock is not None else Store.open(data_dir)
+    store = open_folder(data_dir, clock=clock) if clock is not None else open_folder(data_dir)
     remember(store)
     siblings = [p for p in data_dir.parent.iterdir() if p != data_dir and (p / DATABASE_NAME).is_file()]
     for sibling in siblings:
-        with Store.open(sibling) as other:
+        with open_folder(sibling) as other:
             introduce(store, other)
     return store
 
@@ -61,7 +62,7 @@ class Place:
         return result.stdout, result.stderr
 
     def store(self) -> Store:
-        return Store.open(self.data_dir)
+        return open_folder(self.data_dir)
 
     def device_id(self) -> str:
         with self.store() as store:
@@ -191,7 +192,7 @@ def make_office(office_dir: Path, identity: Path) -> str:
     """Make `office_dir` an office, as 'keys new --out IDENTITY' does; return its office code."""
     from facilitator.actions.sync import make_office as make
 
-    with Store.open(office_dir) as office:
+    with open_folder(office_dir) as office:
         code, _previous = make(office, identity)
     return str(code)
 
@@ -200,11 +201,11 @@ def join_office(laptop_dir: Path, office_dir: Path, office_code: str) -> None:
     """Set up a laptop as a person does: it trusts the office, and the office enrols it."""
     from facilitator.actions.sync import enrol_device, enrolment_code, trust_office
 
-    with Store.open(laptop_dir) as laptop:
+    with open_folder(laptop_dir) as laptop:
         trust_office(laptop, office_code)
         code = str(enrolment_code(laptop))
         remember(laptop)
-    with Store.open(office_dir) as office:
+    with open_folder(office_dir) as office:
         enrol_device(office, code, laptop_dir.name)
         remember(office)
 

@@ -19,8 +19,9 @@ from facilitator.cli import main
 from facilitator.core.statements import load_statement_set
 from facilitator.exercise import charts
 from facilitator.outputs import chart_files
-from facilitator.store import SessionDetails, Store
+from facilitator.store import SessionDetails
 from tests.five_sessions import CONSULTATION, SET_PATH, build, expected_counts, pool_option
+from tests.folders import open_folder
 from tests.test_charts import APPENDIX_TITLES, EVERY_LABEL, FIGURE_TITLES, MEMBERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def drawn(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     data = tmp_path_factory.mktemp("data")
-    with Store.open(data) as store:
+    with open_folder(data) as store:
         sessions = build(store)
     out = tmp_path_factory.mktemp("charts") / "charts"
     args = ["--data-dir", str(data), "--out", str(out), "--consultation", CONSULTATION]
@@ -95,7 +96,7 @@ def test_the_visible_svg_title_is_real_text(drawn: dict[str, Any]) -> None:
 
 
 def test_svg_is_reproducible_byte_for_byte(drawn: dict[str, Any]) -> None:
-    with Store.open(drawn["data"]) as store:
+    with open_folder(drawn["data"]) as store:
         selection = charts.select(store, consultation=CONSULTATION, pools=[pool_option(drawn["sessions"])])
         figure = charts.figure_charts(charts.Counts(store, selection.sessions), selection)[0]
 
@@ -108,7 +109,7 @@ def test_svg_is_reproducible_byte_for_byte(drawn: dict[str, Any]) -> None:
 
 def test_a_dollar_sign_is_drawn_as_text_not_mathematics(drawn: dict[str, Any]) -> None:
     first = index(drawn)[0]
-    with Store.open(drawn["data"]) as store:
+    with open_folder(drawn["data"]) as store:
         selection = charts.select(store, consultation=CONSULTATION)
         chart = charts.figure_charts(charts.Counts(store, selection.sessions), selection)[0]
     costly = charts.Chart("Costs $5 and $6", chart.group, chart.statement, chart.scale, chart.counts)
@@ -124,7 +125,7 @@ def test_a_dollar_sign_is_drawn_as_text_not_mathematics(drawn: dict[str, Any]) -
 @pytest.fixture
 def five(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     data = tmp_path / "data"
-    with Store.open(data) as store:
+    with open_folder(data) as store:
         return data, build(store)
 
 
@@ -163,7 +164,7 @@ def test_different_statement_sets_in_one_figure_write_nothing(
     data, sessions = five
     other_set = load_statement_set(SET_PATH)
     other_set = type(other_set)(other_set.id + "-2", "Other", other_set.scale, other_set.statements[:2])
-    with Store.open(data) as store:
+    with open_folder(data) as store:
         other = store.sessions.create(
             other_set, SessionDetails(label="Other", cohort="adults", setting="prison")
         )

@@ -12,6 +12,7 @@ from facilitator.core.statements import Statement, load_statement_set
 from facilitator.exercise import charts
 from facilitator.store import Session, SessionDetails, Store
 from tests.five_sessions import CONSULTATION, POOLED, SET_PATH, build, expected_counts, pool_option
+from tests.folders import open_folder
 
 STATEMENTS = (
     "I expect my social worker to listen to me",
@@ -38,7 +39,7 @@ EVERY_LABEL = [label for labels in MEMBERS.values() for label in labels]
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    return Store.open(tmp_path / "data")
+    return open_folder(tmp_path / "data")
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from facilitator.store import Store
 from tests.conftest import DEFAULT_SET, Cli
+from tests.folders import open_folder
 
 NEW_SESSION = (
     "session",
@@ -60,7 +60,7 @@ def assert_refused(result: object, fragment: str) -> None:
 
 
 def table_count(data_dir: Path, table: str) -> int:
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         return int(store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
 
@@ -152,7 +152,7 @@ def test_record_prints_the_post_it_id_and_stores_it(cli: Cli) -> None:
     result = cli("record", session_id, "2", "Strongly disagree", "--comment", "not me", "--participant", "P3")
     assert result.exit_code == 0, result.stderr
     postit_id = result.stdout.strip()
-    with Store.open(cli.data_dir) as store:
+    with open_folder(cli.data_dir) as store:
         postit = store.postits.get(postit_id)
     assert (postit.statement_number, postit.response_key, postit.comment, postit.participant) == (
         2,
@@ -166,7 +166,7 @@ def test_record_prints_the_post_it_id_and_stores_it(cli: Cli) -> None:
 def test_record_takes_a_key_a_label_or_an_entry_key(cli: Cli, response: str) -> None:
     session_id = new_session(cli)
     assert cli("record", session_id, "1", response).exit_code == 0
-    with Store.open(cli.data_dir) as store:
+    with open_folder(cli.data_dir) as store:
         assert [p.response_key for p in store.postits.of(session_id)] == ["agree"]
 
 
@@ -213,7 +213,7 @@ def test_import_postits_transcribes_a_wall(cli: Cli, tmp_path: Path) -> None:
     result = cli("import-postits", session_id, str(wall))
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == "imported 3 post-its into Adult focus group 1"
-    with Store.open(cli.data_dir) as store:
+    with open_folder(cli.data_dir) as store:
         rows = [
             (p.statement_number, p.response_key, p.comment, p.participant)
             for p in store.postits.of(session_id)
@@ -230,7 +230,7 @@ def test_import_accepts_an_excel_csv_with_a_bom_and_no_participant_column(cli: C
     wall = tmp_path / "excel.csv"
     wall.write_bytes("\ufeffStatement,Response,Comment\r\n3,Not sure,café\r\n".encode())
     assert cli("import-postits", session_id, str(wall)).exit_code == 0
-    with Store.open(cli.data_dir) as store:
+    with open_folder(cli.data_dir) as store:
         assert [(p.response_key, p.comment) for p in store.postits.of(session_id)] == [("neutral", "café")]
 
 

@@ -16,11 +16,12 @@ from facilitator.cli import core, main
 from facilitator.discussion import privacy
 from facilitator.store import Store
 from tests.conftest import Cli
+from tests.folders import open_folder
 from tests.test_cli import NEW_SESSION, assert_refused, new_session, table_count, write_csv
 
 
 def live_sessions(data_dir: Path) -> int:
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         return len(store.sessions.all())
 
 
@@ -95,7 +96,7 @@ def identifying_session(cli: Cli) -> str:
 
 
 def test_privacy_findings_are_what_would_be_exported(cli: Cli, identifying_session: str) -> None:
-    with Store.open(cli.data_dir) as store:
+    with open_folder(cli.data_dir) as store:
         session = store.sessions.get(identifying_session)
         found = privacy.session_findings(store, session)
         with_names = privacy.session_findings(store, session, kinds=None)

@@ -38,8 +38,9 @@ from hypothesis import strategies as st
 from facilitator.core.paths import builtin_statement_dirs
 from facilitator.core.statements import load_catalogue
 from facilitator.outputs import export
-from facilitator.store import MAX_COMMENT, PARTICIPANT_CODE, Postit, Store
+from facilitator.store import MAX_COMMENT, PARTICIPANT_CODE, Postit
 from tests.conftest import DEFAULT_SET, Cli
+from tests.folders import open_folder
 
 STATEMENT_SET = load_catalogue(builtin_statement_dirs()).get(DEFAULT_SET)
 RESPONSE_KEYS = STATEMENT_SET.scale.keys
@@ -107,7 +108,7 @@ def new_session(cli: Cli, label: str) -> str:
 
 
 def postits_of(data_dir: Path, session_id: str) -> list[Postit]:
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         return store.postits.of(session_id)
 
 
@@ -119,7 +120,7 @@ def recorded(data_dir: Path, session_id: str) -> Counter[Row]:
 
 
 def postit_count(data_dir: Path) -> int:
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         return int(store.db.execute("SELECT COUNT(*) FROM postits").fetchone()[0])
 
 
@@ -174,7 +175,7 @@ def test_export_csv_then_import_postits_of_the_file_brings_back_every_postit(row
         root = Path(folder)
         office, laptop = Cli(root / "office"), Cli(root / "laptop")
         source = new_session(laptop, "Adult focus group 1")
-        with Store.open(laptop.data_dir) as store:
+        with open_folder(laptop.data_dir) as store:
             for number, key, comment, participant in rows:
                 store.postits.add(source, number, key, comment, participant)
         assert recorded(laptop.data_dir, source) == Counter(rows)
@@ -301,7 +302,7 @@ def test_a_handmade_transcription_loses_an_apostrophe_only_before_a_formula_or_a
 def test_a_comment_of_the_largest_size_starting_as_a_formula_comes_back(cli: Cli, tmp_path: Path) -> None:
     session_id = new_session(cli, "Adult focus group 1")
     longest = "=" + "x" * (MAX_COMMENT - 1)
-    with Store.open(cli.data_dir) as store:
+    with open_folder(cli.data_dir) as store:
         store.postits.add(session_id, 1, "agree", longest)
         store.postits.add(session_id, 1, "agree", "'" + longest[1:])
     wall = export_csv(cli, session_id, tmp_path / "wall.csv")

@@ -29,6 +29,7 @@ from facilitator.store.tombstones import BLANKS
 from facilitator.sync import merge as sync
 from facilitator.ui.app import make_app
 from facilitator.ui.widgets.postit_card import PostitCard
+from tests.folders import open_folder
 from tests.sync_helpers import new_session, open_store, read_back, reissue, remember, take
 
 SECRET = "Darren-4711"
@@ -64,7 +65,7 @@ def assert_gone(data_dir: Path, *texts: str) -> None:
 
 def bundle_cells(data_dir: Path, out: Path) -> tuple[dict[str, list[dict[str, object]]], str, Path]:
     """Every row of a new bundle of everything this device wrote, by table; all its text; its path."""
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         remember(store)
         path = sync.export_bundle(store, out, everything=True, plaintext=True).path
     read = read_back(path)
@@ -76,7 +77,7 @@ def bundle_cells(data_dir: Path, out: Path) -> tuple[dict[str, list[dict[str, ob
 
 
 def postit_kind(data_dir: Path, session_id: str) -> tuple[str, str]:
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         postit = store.postits.add(session_id, 1, "agree", f"{SECRET} said no", "P1")
         postit_actions.delete_postit(store, postit.id)
     return "postits", postit.id
@@ -90,7 +91,7 @@ def note_kind(data_dir: Path, session_id: str) -> tuple[str, str]:
 
 def participant_kind(data_dir: Path, session_id: str) -> tuple[str, str]:
     run(data_dir, "participant", "add", session_id, SECRET, "--gender", "m", "--age-band", "18-24")
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         person = store.roster.find(session_id, SECRET)
         assert person is not None
     run(data_dir, "participant", "remove", session_id, SECRET)
@@ -99,7 +100,7 @@ def participant_kind(data_dir: Path, session_id: str) -> tuple[str, str]:
 
 def pseudonym_kind(data_dir: Path, session_id: str) -> tuple[str, str]:
     run(data_dir, "pseudonym", "set", session_id, SECRET_NAME, "Anna")
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         (mapping,) = store.pseudonyms.of(session_id)
     run(data_dir, "pseudonym", "remove", session_id, SECRET_NAME)
     return "pseudonyms", mapping.id
@@ -116,13 +117,13 @@ KINDS: dict[str, Callable[[Path, str], tuple[str, str]]] = {
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Iterator[Path]:
     folder = tmp_path / "laptop"
-    with Store.open(folder) as store:
+    with open_folder(folder) as store:
         new_session(store, data_dir=folder)
     yield folder
 
 
 def only_session(data_dir: Path) -> str:
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         return store.sessions.all()[0].id
 
 
@@ -134,7 +135,7 @@ def test_a_deleted_row_leaves_no_text_in_the_files_or_the_next_bundle(
     secret = SECRET_NAME if kind == "pseudonym" else SECRET
 
     assert_gone(data_dir, secret)
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         row = store.sync.row(table, row_id)
     assert row is not None and row["deleted_at"] is not None
     assert {column: row[column] for column in BLANKS[table]} == BLANKS[table]
@@ -162,7 +163,7 @@ def test_a_deleted_session_takes_the_text_of_everything_in_it(data_dir: Path, tm
     run(data_dir, "session", "delete", session_id, "--yes")
 
     assert_gone(data_dir, SECRET, SECRET_NAME, "Zebedee")
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         assert [s.id for s in store.sessions.all()] != [session_id]
         for table in ("sessions", "postits", "participants", "notes", "themes", "pseudonyms"):
             rows = [
@@ -191,7 +192,7 @@ def test_a_deleted_session_takes_the_text_of_everything_in_it(data_dir: Path, tm
 
 def test_a_removed_chart_pool_keeps_its_sessions_but_not_its_label(tmp_path: Path) -> None:
     folder = tmp_path / "laptop"
-    with Store.open(folder) as store:
+    with open_folder(folder) as store:
         first, second = new_session(store, "Group A", folder), new_session(store, "Group B", folder)
         pool = save_pool(store, f"{SECRET} pooled", [first.id, second.id])
         store.pools.remove(pool.id)

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from facilitator.core.paths import DATABASE_NAME
-from facilitator.store import MIGRATIONS, SCHEMA_VERSION, SYNCED_TABLES, Store
+from facilitator.store import MIGRATIONS, SCHEMA_VERSION, SYNCED_TABLES
 from facilitator.store.connection import Database
 from tests.conftest import Cli
+from tests.folders import open_folder
 from tests.test_cli import NEW_SESSION, assert_refused, new_session
 
 DISCUSSION_TABLES = ("participants", "themes", "notes", "note_themes", "pseudonyms")
@@ -21,7 +22,7 @@ DISCUSSION_TABLES = ("participants", "themes", "notes", "note_themes", "pseudony
 
 def snapshot(data_dir: Path) -> dict[str, list[tuple[object, ...]]]:
     """Every row of the discussion tables, to prove a refused command changed nothing."""
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         return {
             table: sorted(store.db.execute(f"SELECT * FROM {table}").fetchall(), key=str)
             for table in DISCUSSION_TABLES
@@ -161,7 +162,7 @@ def test_migration_upgrades_a_database_of_the_first_schema(data_dir: Path) -> No
     db.execute("PRAGMA user_version = 1")
     db.conn.commit()
     db.close()
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         assert store.schema_version == SCHEMA_VERSION >= 2
         for table in DISCUSSION_TABLES:
             columns = {row[1] for row in store.db.execute(f"PRAGMA table_info({table})").fetchall()}

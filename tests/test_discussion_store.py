@@ -13,6 +13,7 @@ from facilitator.core.statements import StatementSet
 from facilitator.discussion import anonymity, codebook, roster
 from facilitator.discussion import notes as discussion
 from facilitator.store import SYNCED_TABLES, Session, SessionDetails, Store
+from tests.folders import open_folder
 
 TABLES = ("participants", "notes", "themes", "note_themes", "pseudonyms")
 
@@ -21,7 +22,7 @@ def test_every_discussion_row_is_stamped_by_the_stores_clock(
     tmp_path: Path, statement_set: StatementSet
 ) -> None:
     clock = Clock(lambda: datetime(2001, 2, 3, 4, 5, 6, tzinfo=UTC))
-    with Store.open(tmp_path / "data", clock=clock) as store:
+    with open_folder(tmp_path / "data", clock=clock) as store:
         session = store.sessions.create(
             statement_set, SessionDetails("Adult focus group 1", "adults", "prison", consultation="C")
         )

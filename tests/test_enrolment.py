@@ -17,9 +17,9 @@ import pyrage
 import pytest
 from click.testing import Result
 
-from facilitator.store import Store
 from facilitator.sync import bundle, keys
 from facilitator.sync.signing import Signer
+from tests.folders import open_folder
 from tests.sync_helpers import Place, whole_database
 
 
@@ -290,7 +290,7 @@ def test_a_laptop_whose_clock_runs_three_years_ahead_has_its_bundle_refused(room
     from facilitator.sync import merge as sync
 
     ahead = Clock(lambda: datetime.now(UTC) + timedelta(days=3 * 365))
-    with Store.open(room["laptop"].data_dir, clock=ahead) as laptop:
+    with open_folder(room["laptop"].data_dir, clock=ahead) as laptop:
         laptop.postits.add(room["session"], 3, "neutral", "written on a laptop from the future")
         path = sync.export_bundle(laptop, room["stick"]).path
         device = laptop.device_id

@@ -16,8 +16,8 @@ from facilitator.actions.data_folder import Workspace
 from facilitator.core.error_log import log_path, log_unexpected
 from facilitator.core.files import Tightened, open_private, write_atomic
 from facilitator.core.paths import DATABASE_NAME
-from facilitator.store import Store
 from tests.conftest import Cli
+from tests.folders import open_folder
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="Windows has no owner/group/other modes")
 
@@ -85,7 +85,7 @@ def test_a_new_data_folder_and_its_database_are_the_owners_only(deep_cli: Cli, t
 
 
 def test_the_stores_own_write_ahead_log_is_the_owners_only(data_dir: Path) -> None:
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         store.meta.set("ui.theme", "textual-dark")
         files = sorted(p.name for p in data_dir.iterdir())
         assert files == [DATABASE_NAME, f"{DATABASE_NAME}-shm", f"{DATABASE_NAME}-wal"]
@@ -184,7 +184,7 @@ def test_the_error_log_and_its_folder_are_the_owners_only(tmp_path: Path) -> Non
 
 def shared_data_folder(data_dir: Path) -> None:
     """A data folder as an older version or a copy left it: readable by everyone."""
-    with Store.open(data_dir):
+    with open_folder(data_dir):
         pass
     log = log_path(data_dir)
     log.parent.mkdir(mode=0o755)
@@ -224,7 +224,7 @@ def test_a_data_folder_readable_by_others_is_made_private_and_said_once(cli: Cli
 def test_opening_takes_away_only_what_others_could_do(data_dir: Path) -> None:
     shared_data_folder(data_dir)
     log_path(data_dir).chmod(0o440)  # read-only for its owner: it stays so
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         assert store.tightened == Tightened(files=2, folders=2)
     assert mode(log_path(data_dir)) == 0o400
     assert mode(data_dir / DATABASE_NAME) == 0o600

@@ -29,10 +29,11 @@ from click.testing import CliRunner, Result
 from facilitator.cli import main
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.paths import DATABASE_NAME
-from facilitator.store import SCHEMA_VERSION, Store
+from facilitator.store import SCHEMA_VERSION
 from facilitator.store.sync_state import META_SINCE
 from facilitator.store.tombstones import BLANKS
 from facilitator.sync.outgoing import outgoing_rows
+from tests.folders import open_folder
 
 FIXTURES = Path(__file__).parent / "fixtures" / "schemas"
 FIXTURE_VERSIONS = sorted(
@@ -111,7 +112,7 @@ def user_version(path: Path) -> int:
 
 
 def open_and_close(data_dir: Path) -> None:
-    Store.open(data_dir).close()
+    open_folder(data_dir).close()
 
 
 def copy_fixture(version: int, tmp_path: Path) -> tuple[Path, Path]:
@@ -273,7 +274,7 @@ def test_an_upgrade_sends_again_the_rows_its_maps_change(tmp_path: Path) -> None
     (old,) = [r for r in old_found if r[old_columns.index("id")][1] == session_id]
     assert "Zoë K" in json.loads(row[columns.index("facilitators")][1])
     assert row[columns.index("updated_at")][1] > old[old_columns.index("updated_at")][1]
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         columns_now = store.sync.columns("sessions")
         since = store.meta.get(META_SINCE) or ""
         # Changed since the last export's mark: the next bundle carries it, with the map applied.
@@ -403,7 +404,7 @@ def test_a_database_from_a_newer_program_is_refused_and_left_as_it_was(version: 
     schema, rows = read_schema(path), read_rows(path)
 
     with pytest.raises(FacilitatorError, match=rf"newer facilitator \(schema {newer}\)"):
-        Store.open(data_dir)
+        open_folder(data_dir)
     refused = run_cli(data_dir, "session", "list")
     assert refused.exit_code == 2
     assert refused.stdout == ""

@@ -20,11 +20,12 @@ from facilitator.discussion import codebook, roster
 from facilitator.discussion.anonymity import remove_pseudonym, set_pseudonym
 from facilitator.discussion.notes import add_note
 from facilitator.exercise import pools, receipt
-from facilitator.store import SessionDetails, Store
+from facilitator.store import SessionDetails
 from facilitator.store.sync_state import META_LAST_EXPORT
 from facilitator.sync import merge
 from facilitator.sync.keys import load_identities
 from facilitator.sync.outgoing import outgoing_rows
+from tests.folders import open_folder
 from tests.sync_helpers import SET_ID, Place, whole_database
 
 NAME = re.compile("darren", re.IGNORECASE)
@@ -276,7 +277,7 @@ def test_text_a_changed_name_makes_too_long_is_cut_to_fit_without_the_real_name(
 def test_outgoing_rows_changes_nothing_without_a_map(tmp_path):
     from tests.sync_helpers import new_session
 
-    with Store.open(tmp_path / "laptop") as store:
+    with open_folder(tmp_path / "laptop") as store:
         session = new_session(store, data_dir=tmp_path / "laptop")
         store.postits.add(session.id, 1, "agree", "Darren said so")
         for table in store.sync.tables():

@@ -17,12 +17,13 @@ from facilitator.exercise import charts
 from facilitator.exercise.pools import consultation_pools, remove_pool, save_pool, saved_pools
 from facilitator.store import Session, SessionDetails, Store
 from tests.five_sessions import CONSULTATION, POOLED, SET_PATH, build
+from tests.folders import open_folder
 from tests.test_charts import APPENDIX_TITLES, FIGURE_TITLES, GROUPS
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    return Store.open(tmp_path / "data")
+    return open_folder(tmp_path / "data")
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ def test_removing_a_pool_is_a_tombstone_and_its_sessions_stand_alone_again(
 
 def test_pools_are_stamped_by_the_stores_clock_and_device(tmp_path: Path) -> None:
     clock = Clock(lambda: datetime(2010, 5, 1, 9, 30, tzinfo=UTC))
-    with Store.open(tmp_path / "data", clock=clock) as store:
+    with open_folder(tmp_path / "data", clock=clock) as store:
         members = adults_2_3(build(store))
         pool = save_pool(store, POOLED, members)
         remove_pool(store, pool.id)

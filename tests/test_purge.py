@@ -22,6 +22,7 @@ from facilitator.store import NewPostit, Session, SessionDetails, Store
 from facilitator.sync import merge as sync_merge
 from facilitator.sync.status import CONFIRMED, LOCAL, PURGED, session_statuses
 from tests.conftest import Cli
+from tests.folders import open_folder
 from tests.sync_helpers import SET_ID, confirm, read_back, remember, whole_database
 
 # Words that appear nowhere but in the rows of one session each.
@@ -57,7 +58,7 @@ def add_session(store: Store, label: str, consultation: str, word: str, code: st
 
 def make_laptop(data_dir: Path) -> tuple[str, str]:
     """A laptop with two sessions: the first (no consultation: its own themes) confirmed."""
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         remember(store)  # to read its bundles back
         sent = add_session(store, "Adult focus group 1", "", "Kestrel", "K1234")
         # Enough words to fill pages of their own, so that the file can shrink.
@@ -137,7 +138,7 @@ def test_the_stub_shows_in_the_session_list_with_status_purged(cli: Cli, data_di
     table = {line.split("\t")[0]: line.split("\t") for line in cli("session", "list").stdout.splitlines()}
     assert table[sent][5:] == ["203", "purged", "✓ at office 2026-12-03"]
     assert table[kept][5:] == ["3", "open", "not sent"]
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         statuses = session_statuses(store)
         assert statuses[sent].status == PURGED and statuses[sent].confirmed_at == CONFIRMED_AT
         assert statuses[kept].status == LOCAL
@@ -168,7 +169,7 @@ def test_force_purges_an_unconfirmed_session_once_its_label_is_typed(
     assert done.exit_code == 0, done.stderr
     assert done.stdout.startswith("purged Adult focus group 2: 3 post-its, 1 note, 1 participant; removed")
     assert not [word for word in KEPT_WORDS if word.encode() in file_bytes(data_dir)]
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         assert session_statuses(store)[kept].status == PURGED
         assert session_statuses(store)[sent].status == CONFIRMED
 
@@ -241,7 +242,7 @@ def test_purging_stamps_nothing_so_the_next_export_has_nothing_new(data_dir: Pat
     from facilitator.sync import merge as sync
 
     sent, _kept = make_laptop(data_dir)
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         sync.export_bundle(store, tmp_path, plaintext=True)
         assert not sync.has_new_changes(store)
         purging.purge(store, [sent])
@@ -253,7 +254,7 @@ def test_purging_stamps_nothing_so_the_next_export_has_nothing_new(data_dir: Pat
 
 def test_the_text_leaves_the_file_and_its_log_while_the_store_is_open(data_dir: Path) -> None:
     sent, _kept = make_laptop(data_dir)
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         done = purging.purge(store, [sent])
         assert [p.label for p in done.purged] == ["Adult focus group 1"]
         assert done.saved > 0 and done.size_after < done.size_before
@@ -263,7 +264,7 @@ def test_the_text_leaves_the_file_and_its_log_while_the_store_is_open(data_dir: 
 
 def test_kept_versions_of_purged_rows_go_too(data_dir: Path) -> None:
     sent, kept = make_laptop(data_dir)
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         postit = store.postits.of(sent)[0]
         other = store.postits.of(kept)[0]
         for row in (postit, other):
@@ -295,7 +296,7 @@ def test_the_automatic_purge_is_off_by_default_and_set_from_the_command_line(
     )
     assert cli("purge", "--auto").stdout.startswith("automatic purge: confirmed sessions, 30 days")
     assert cli("purge", "--auto", "off").stdout == "automatic purge: off\n"
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         assert purging.auto_purge_days(store) is None
         assert purging.auto_purge(store).purged == []
 
@@ -311,21 +312,21 @@ def test_the_automatic_purge_refuses_days_that_are_not_plain_digits(
 
 def test_the_automatic_purge_takes_only_sessions_confirmed_more_than_n_days_ago(data_dir: Path) -> None:
     sent, kept = make_laptop(data_dir)
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         newer = add_session(store, "Adult focus group 3", "", "Heron", "H1")
         confirm(store, newer.id, "2026-12-20T10:00:00.000000Z")
         purging.set_auto_purge(store, 30)
     # 3 Dec + 30 days = 2 Jan: on 1 Jan nothing is due yet.
-    with Store.open(data_dir, clock=clock_at("2027-01-01T12:00:00")) as store:
+    with open_folder(data_dir, clock=clock_at("2027-01-01T12:00:00")) as store:
         assert purging.auto_purge(store).purged == []
-    with Store.open(data_dir, clock=clock_at("2027-01-03T12:00:00")) as store:
+    with open_folder(data_dir, clock=clock_at("2027-01-03T12:00:00")) as store:
         done = purging.auto_purge(store)
         assert [p.session_id for p in done.purged] == [sent]
         statuses = session_statuses(store)
         assert statuses[sent].status == PURGED
         assert statuses[newer.id].status == CONFIRMED
         assert statuses[kept].status == LOCAL
-    with Store.open(data_dir, clock=clock_at("2030-01-01T12:00:00")) as store:
+    with open_folder(data_dir, clock=clock_at("2030-01-01T12:00:00")) as store:
         done = purging.auto_purge(store)
         assert [p.session_id for p in done.purged] == [newer.id]
         assert session_statuses(store)[kept].status == LOCAL
@@ -410,7 +411,7 @@ def test_charts_and_the_report_still_run_with_a_purged_session(
 
 
 def test_a_folder_sync_runs_the_automatic_purge(cli: Cli, data_dir: Path, tmp_path: Path) -> None:
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         old = add_session(store, "Adult focus group 1", "", "Kestrel", "K1234")
         recent = add_session(store, "Adult focus group 2", "Care 2026", "Osprey", "P7")
         confirm(store, old.id, "2020-01-01T00:00:00.000000Z")
@@ -425,7 +426,7 @@ def test_a_folder_sync_runs_the_automatic_purge(cli: Cli, data_dir: Path, tmp_pa
     assert result.stdout.splitlines()[-1] == (
         "purged Adult focus group 1 from this laptop (automatic purge): the office keeps its copy"
     )
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         statuses = session_statuses(store)
         assert (statuses[old.id].status, statuses[recent.id].status) == (PURGED, CONFIRMED)
 
@@ -441,7 +442,7 @@ def test_a_file_that_cannot_be_compacted_now_still_loses_the_words(
         raise FacilitatorError("cannot compact the database: database is locked")
 
     monkeypatch.setattr(Store, "compact", busy)
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         store.db.execute("PRAGMA secure_delete = OFF")  # as some builds of SQLite have it
         done = purging.purge(store, [sent])
         assert [p.session_id for p in done.purged] == [sent]
@@ -456,7 +457,7 @@ def test_an_unknown_session_id_is_refused_by_the_use_case(data_dir: Path) -> Non
     from facilitator.core.errors import NotFound
 
     make_laptop(data_dir)
-    with Store.open(data_dir) as store, pytest.raises(NotFound, match="unknown session"):
+    with open_folder(data_dir) as store, pytest.raises(NotFound, match="unknown session"):
         purging.purge(store, ["00000000-0000-4000-8000-000000000000"])
 
 
@@ -497,7 +498,7 @@ def test_purging_a_session_keeps_its_names_out_of_what_its_consultation_still_se
 
 def test_a_purged_session_whose_words_nothing_else_holds_leaves_no_map(data_dir: Path) -> None:
     sent, kept = make_laptop(data_dir)
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         purging.purge(store, [sent])
         assert store.pseudonyms.of(sent) == []
         assert [p.real for p in store.pseudonyms.of(kept)] == ["Ospreyreal"]
@@ -507,7 +508,7 @@ def test_a_session_purged_by_force_never_shows_as_held_at_the_office(cli: Cli, d
     """Confirmed once, then edited: the office does not hold the edit. Purged by force, it
     shows as removed here, not as at the office, in the list and in its JSON."""
     sent, kept = make_laptop(data_dir)
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         confirm(store, kept, CONFIRMED_AT)
         store.postits.add(kept, 1, "agree", "added after the office confirmed it")
     assert cli("purge", kept, sent, "--force", "--yes").exit_code == 0
@@ -518,7 +519,7 @@ def test_a_session_purged_by_force_never_shows_as_held_at_the_office(cli: Cli, d
     table = {line.split("\t")[0]: line.split("\t") for line in cli("session", "list").stdout.splitlines()}
     assert table[kept][6:] == ["purged", "removed here"]
     assert table[sent][6:] == ["purged", "✓ at office 2026-12-03"]
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         assert session_statuses(store)[kept].confirmed_at is None
 
 
@@ -530,7 +531,7 @@ def test_deleting_a_purged_session_keeps_none_of_its_words_in_the_stub(cli: Cli,
     meta = [row for row in whole_database(data_dir)["meta"] if sent in str(row[0])]
     assert meta and not [row for row in meta if "Adult focus group 1" in str(row[1])]
     assert sent not in cli("session", "list").stdout
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         assert session_statuses(store)[sent].status == PURGED  # its rows are still left out of merges
 
 
@@ -564,7 +565,7 @@ def test_a_purge_while_another_program_reads_the_file_says_the_words_stay_until_
     try:
         reader.execute("BEGIN")
         reader.execute("SELECT count(*) FROM postits").fetchall()  # a second window, reading
-        with Store.open(data_dir) as store:
+        with open_folder(data_dir) as store:
             store.db.execute("PRAGMA busy_timeout = 100")  # not half a minute of waiting for the reader
             done = purging.purge(store, [sent])
         assert [p.session_id for p in done.purged] == [sent]
@@ -573,7 +574,7 @@ def test_a_purge_while_another_program_reads_the_file_says_the_words_stay_until_
     finally:
         reader.rollback()
         reader.close()
-    with Store.open(data_dir):
+    with open_folder(data_dir):
         pass
     assert not [word for word in SENT_WORDS if word.encode() in file_bytes(data_dir)]
 
@@ -602,7 +603,7 @@ def test_a_confirmed_session_with_an_open_conflict_is_kept_until_someone_reviews
 ) -> None:
     """A version that lost a merge here may never have reached the office: a purge would lose it."""
     sent, _kept = make_laptop(data_dir)
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         postit = store.postits.of(sent)[0]
         version = store.sync.row("postits", postit.id)
         assert version is not None
@@ -619,7 +620,7 @@ def test_a_confirmed_session_with_an_open_conflict_is_kept_until_someone_reviews
     listed = cli("purge", "--confirmed")
     assert listed.exit_code == 0 and "open sync conflict" in listed.stdout + listed.stderr
     assert whole_database(data_dir) == before
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         (conflict,) = sync_merge.conflicts(store)
         sync_merge.resolve_conflict(store, conflict.id, take_other=False)
         confirm(store, sent, CONFIRMED_AT)

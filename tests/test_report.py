@@ -14,8 +14,8 @@ from facilitator.cli import main
 from facilitator.core.statements import Statement, load_statement_set
 from facilitator.exercise.charts import COHORT, Chart, ChartGroup
 from facilitator.outputs.report import APPENDIX_TITLE, compare_cohorts
-from facilitator.store import Store
 from tests.five_sessions import CONSULTATION, SET_PATH, build, pool_option
+from tests.folders import open_folder
 from tests.test_charts import APPENDIX_TITLES, FIGURE_TITLES
 from tests.test_summary import parse
 
@@ -26,7 +26,7 @@ STATEMENT = Statement(1, "I expect my social worker to listen to me")
 @pytest.fixture(scope="module")
 def reported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     data = tmp_path_factory.mktemp("data")
-    with Store.open(data) as store:
+    with open_folder(data) as store:
         sessions = build(store)
     out = tmp_path_factory.mktemp("report") / "report"
     args = [
@@ -183,7 +183,7 @@ def test_a_failure_while_drawing_leaves_no_report_and_no_partial_folder(tmp_path
     from facilitator.exercise import charts
     from facilitator.outputs import report
 
-    with Store.open(tmp_path / "data") as store:
+    with open_folder(tmp_path / "data") as store:
         build(store)
         selection = charts.select(store, consultation=CONSULTATION)
         drawn: list[str] = []

@@ -23,6 +23,7 @@ from facilitator.store import SYNCED_TABLES, SessionDetails, Store
 from facilitator.store.records import MAX_COMMENT
 from facilitator.store.sync_state import CONFLICTS
 from facilitator.store.validation import RULES, RowInvalid, check_incoming, check_rows, fields_of
+from tests.folders import open_folder
 from tests.sync_helpers import new_session
 
 NOW = datetime(2010, 3, 4, 9, 30, tzinfo=UTC)
@@ -104,7 +105,7 @@ def test_good_rows_pass():
 
 
 def test_every_column_of_every_synced_table_has_a_rule(tmp_path: Path):
-    with Store.open(tmp_path / "d") as store:
+    with open_folder(tmp_path / "d") as store:
         for table in SYNCED_TABLES:
             if table == CONFLICTS:
                 assert table not in RULES  # being made local only: it never travels
@@ -116,7 +117,7 @@ def test_every_column_of_every_synced_table_has_a_rule(tmp_path: Path):
 
 def test_rows_a_local_write_made_pass_the_rules(tmp_path: Path):
     """Every row of a data folder that used every table passes, as it would arriving in a bundle."""
-    with Store.open(tmp_path / "d") as store:
+    with open_folder(tmp_path / "d") as store:
         first = new_session(store)
         second = new_session(store, "Adult focus group 2")
         store.postits.add(first.id, 3, "agree", "a comment ✓ with 'quotes' and\ttabs", "P1")
@@ -255,7 +256,7 @@ def test_a_stamp_more_than_a_day_ahead_of_the_wall_clock():
 
 def test_the_wall_clock_is_the_stores_source_not_its_raised_floor(tmp_path: Path):
     """The store's clock is raised to stamps it has seen; the rule compares with the wall."""
-    store = Store.open(tmp_path / "d", clock=Clock(lambda: NOW))
+    store = open_folder(tmp_path / "d", clock=Clock(lambda: NOW))
     try:
         later = (NOW + timedelta(hours=23)).strftime(STAMP_FORMAT)
         store.clock.observe(later)
@@ -283,7 +284,7 @@ def test_the_first_bad_row_in_the_rows_order_is_named():
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    with Store.open(tmp_path / "d") as opened:
+    with open_folder(tmp_path / "d") as opened:
         yield opened
 
 
@@ -327,7 +328,7 @@ def test_a_local_write_refuses_what_an_incoming_row_is_refused_for(store: Store,
 def _incoming_refusal(store: Store, table: str, column: str, value: object) -> RowInvalid:
     """The refusal of a real row of `table`, from a second data folder, with one column changed."""
     other_dir = store.path.parent.parent / "other"
-    with Store.open(other_dir) as other:
+    with open_folder(other_dir) as other:
         session = new_session(other, data_dir=other_dir)
         other.postits.add(session.id, 1, "agree")
         roster.add_participant(other, session.id, "P1", "male")

@@ -15,6 +15,7 @@ from facilitator.core.paths import DATABASE_NAME
 from facilitator.core.statements import StatementSet
 from facilitator.store import SCHEMA_VERSION, NewPostit, Session, SessionDetails, Store
 from facilitator.store.connection import Database
+from tests.folders import open_folder
 
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
@@ -28,7 +29,7 @@ def test_the_database_lives_in_the_data_folder_in_wal_mode(store: Store, data_di
 
 
 def test_synchronous_full_is_set_on_every_new_connection(store: Store, data_dir: Path) -> None:
-    second = Store.open(data_dir)
+    second = open_folder(data_dir)
     try:
         assert second.db.execute("PRAGMA synchronous").fetchone()[0] == 2
     finally:
@@ -37,7 +38,7 @@ def test_synchronous_full_is_set_on_every_new_connection(store: Store, data_dir:
 
 def test_the_device_identity_is_made_once_and_kept(store: Store, data_dir: Path) -> None:
     uuid.UUID(store.device_id)
-    again = Store.open(data_dir)
+    again = open_folder(data_dir)
     try:
         assert again.device_id == store.device_id
     finally:
@@ -171,13 +172,13 @@ def test_a_database_from_a_newer_facilitator_is_refused(data_dir: Path, store: S
     store.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     store.close()
     with pytest.raises(FacilitatorError, match="newer facilitator"):
-        Store.open(data_dir)
+        open_folder(data_dir)
 
 
 def test_an_old_database_is_migrated_on_open(data_dir: Path) -> None:
     data_dir.mkdir(parents=True)
     sqlite3.connect(data_dir / DATABASE_NAME).close()  # version 0: empty
-    with Store.open(data_dir) as store:
+    with open_folder(data_dir) as store:
         assert store.schema_version == SCHEMA_VERSION
         assert "postits" in store.db.table_names()
 
@@ -186,13 +187,13 @@ def test_a_data_folder_that_cannot_be_created_is_a_clear_error(tmp_path: Path) -
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     with pytest.raises(FacilitatorError, match="cannot create the data folder"):
-        Store.open(blocker / "data")
+        open_folder(blocker / "data")
 
 
 def test_two_connections_write_at_once_without_error_or_loss(
     store: Store, session: Session, data_dir: Path
 ) -> None:
-    other = Store.open(data_dir)
+    other = open_folder(data_dir)
     errors: list[BaseException] = []
 
     def write(target: Store, tag: str) -> None:
@@ -233,7 +234,7 @@ def test_a_migration_that_fails_half_way_leaves_the_database_as_it_was(
 ) -> None:
     from facilitator.store import database
 
-    Store.open(tmp_path).close()
+    open_folder(tmp_path).close()
 
     def half_done(db: Database) -> None:
         db.executescript("CREATE TABLE half (id TEXT PRIMARY KEY); CREATE TABLE broken (id TEXT, id TEXT);")
@@ -241,8 +242,8 @@ def test_a_migration_that_fails_half_way_leaves_the_database_as_it_was(
     monkeypatch.setattr(database, "MIGRATIONS", [*database.MIGRATIONS, half_done])
     monkeypatch.setattr(database, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with pytest.raises(FacilitatorError):
-        Store.open(tmp_path)
+        open_folder(tmp_path)
     monkeypatch.undo()
-    with Store.open(tmp_path) as store:
+    with open_folder(tmp_path) as store:
         assert store.schema_version == SCHEMA_VERSION
         assert "half" not in store.db.table_names()

@@ -19,14 +19,15 @@ from markdown_it import MarkdownIt
 from facilitator.cli import main
 from facilitator.exercise.receipt import make_receipt
 from facilitator.outputs.findings import headcount, participants_sentence
-from facilitator.store import Session, Store
+from facilitator.store import Session
 from tests.five_sessions import HOSTILE, build, expected_counts
+from tests.folders import open_folder
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     data = tmp_path_factory.mktemp("data")
-    with Store.open(data) as store:
+    with open_folder(data) as store:
         sessions = build(store)
     out = tmp_path_factory.mktemp("out")
     first = sessions["Adult focus group 1"]
@@ -113,7 +114,7 @@ def test_the_html_summary_embeds_the_session_s_qr_receipt_with_a_caption(exporte
     (encoded,) = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
     with Image.open(io.BytesIO(base64.b64decode(encoded))) as image:
         (decoded,) = zxingcpp.read_barcodes(image)
-    with Store.open(exported["data"]) as store:
+    with open_folder(exported["data"]) as store:
         session = store.sessions.get(exported["session"].id)
         expected = make_receipt(store, session).text
     assert decoded.text == expected
@@ -161,7 +162,7 @@ def test_hostile_comments_show_literally_once_markdown_is_rendered(exported: dic
 
 def test_a_multi_line_comment_stays_in_its_list_item(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    with Store.open(data) as store:
+    with open_folder(data) as store:
         session = build(store)["Young offender focus group 5"]
         store.postits.add(session.id, 1, "agree", "first line\n# not a heading\n    not code")
     out = tmp_path / "s.md"
@@ -199,7 +200,7 @@ def test_html_goes_to_stdout_when_asked(exported: dict[str, Any]) -> None:
 
 
 def test_participant_totals_in_the_reports_form(exported: dict[str, Any]) -> None:
-    with Store.open(exported["data"]) as store:
+    with open_folder(exported["data"]) as store:
         counts = [headcount(store, s) for s in store.sessions.all()]
 
     assert participants_sentence(counts) == "46 took part: 37 male, 9 female; 32 adults, 14 young offenders."

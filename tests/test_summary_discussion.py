@@ -23,6 +23,7 @@ from facilitator.discussion.anonymity import Anonymiser, set_pseudonym
 from facilitator.outputs.findings import speaker_descriptor
 from facilitator.store import NewPostit, SessionDetails, Store
 from tests.five_sessions import SET_PATH
+from tests.folders import open_folder
 from tests.test_summary import parse
 
 CONSULTATION = "Listening 2024"
@@ -122,7 +123,7 @@ def build(store: Store) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     data = tmp_path_factory.mktemp("data")
-    with Store.open(data) as store:
+    with open_folder(data) as store:
         ids = build(store)
     out = tmp_path_factory.mktemp("out")
     runner = CliRunner()
@@ -244,7 +245,7 @@ def test_quotes_carry_only_a_descriptor_in_the_reports_form(written: dict[str, A
 
 
 def test_an_unknown_speaker_in_a_mixed_roster_gets_no_descriptor(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "data") as store:
+    with open_folder(tmp_path / "data") as store:
         session = store.sessions.create(
             load_statement_set(SET_PATH), SessionDetails(label="Mixed", cohort="adults", setting="prison")
         )
@@ -281,7 +282,7 @@ def test_participants_by_gender_come_from_the_roster(written: dict[str, Any]) ->
 
 def test_per_session_anonymisers_prefer_each_sessions_own_map(written: dict[str, Any]) -> None:
     ids = written["ids"]
-    with Store.open(written["data"]) as store:
+    with open_folder(written["data"]) as store:
         anonymisers = Anonymiser.per_session(store, [ids["A"], ids["B"], ids["C"]])
     assert anonymisers[ids["A"]]("Darren, Kyle, Sharon") == "Dave, Kev, Sue"
     assert anonymisers[ids["B"]]("Darren, Kyle, Sharon") == "Dan, Kev, Sue"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from facilitator.actions.data_folder import Workspace
 from facilitator.core.clock import Clock
-from facilitator.store import NewPostit, SessionDetails, Store
+from facilitator.store import NewPostit, SessionDetails
+from tests.folders import open_folder
 
 START = datetime(2010, 3, 4, 10, 0, tzinfo=UTC)
 
@@ -29,7 +30,7 @@ def details(label: str) -> SessionDetails:
 def test_sessions_and_postits_are_stamped_by_the_injected_clock(tmp_path: Path) -> None:
     time = FakeTime()
     statement_set = Workspace.at(tmp_path / "sets").catalogue().get("does-social-work-care")
-    with Store.open(tmp_path / "data", clock=Clock(time)) as store:
+    with open_folder(tmp_path / "data", clock=Clock(time)) as store:
         session = store.sessions.create(
             statement_set, SessionDetails(label="Group", cohort="adults", setting="prison", date="2010-03-04")
         )
@@ -55,7 +56,7 @@ def test_sessions_and_postits_are_stamped_by_the_injected_clock(tmp_path: Path) 
 def test_stamps_keep_rising_when_the_clock_goes_back(tmp_path: Path) -> None:
     time = FakeTime()
     statement_set = Workspace.at(tmp_path / "sets").catalogue().get("does-social-work-care")
-    with Store.open(tmp_path / "data", clock=Clock(time)) as store:
+    with open_folder(tmp_path / "data", clock=Clock(time)) as store:
         session = store.sessions.create(
             statement_set, SessionDetails(label="G", cohort="a", setting="prison")
         )
@@ -67,7 +68,7 @@ def test_stamps_keep_rising_when_the_clock_goes_back(tmp_path: Path) -> None:
 
 def test_deleting_a_session_tombstones_every_row_of_it(tmp_path: Path) -> None:
     statement_set = Workspace.at(tmp_path / "sets").catalogue().get("does-social-work-care")
-    with Store.open(tmp_path / "data") as store:
+    with open_folder(tmp_path / "data") as store:
         session = store.sessions.create(
             statement_set, SessionDetails(label="G", cohort="a", setting="prison")
         )

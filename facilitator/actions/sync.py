@@ -45,7 +45,10 @@ def trust_office(store: Store, code: str) -> tuple[OfficeCode, TrustedDevice | N
     """Trust the office whose code this is; returns it, and the office it replaces if any."""
     from facilitator.sync import enrolment
 
-    return enrolment.trust_office(store, code)
+    trusted = enrolment.trust_office(store, code)
+    # From now on the office can recover this folder if its passphrase is forgotten.
+    store.escrow_to(trusted[0].recipient)
+    return trusted
 
 
 def trusted_office(store: Store) -> TrustedDevice | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import sqlite3
 import sys
 from collections.abc import Callable
 from functools import partial
@@ -19,7 +18,7 @@ from facilitator.actions.data_folder import Workspace
 from facilitator.cli.output import echo, echo_json, row
 from facilitator.core.error_log import log_unexpected
 from facilitator.core.errors import FacilitatorError
-from facilitator.store import SETTINGS, SessionDetails
+from facilitator.store import SETTINGS, DatabaseError, SessionDetails
 
 if TYPE_CHECKING:
     from facilitator.sync.status import SessionSync
@@ -78,7 +77,7 @@ class FacilitatorGroup(click.Group):
         except FacilitatorError as error:
             echo(f"error: {error}", err=True)
             sys.exit(error.exit_code)
-        except sqlite3.DatabaseError as error:
+        except DatabaseError as error:
             echo(f"error: the database cannot be used: {error}", err=True)
             sys.exit(2)
         except BrokenPipeError:
@@ -94,7 +93,7 @@ class FacilitatorGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort, FacilitatorError):
             raise
-        except (sqlite3.DatabaseError, BrokenPipeError):
+        except (DatabaseError, BrokenPipeError):
             raise
         except Exception as error:
             ws = ctx.find_root().meta.get("facilitator.workspace")
@@ -121,8 +120,20 @@ def _remember_data_dir(ctx: click.Context, _param: click.Parameter, value: str |
         ctx.find_root().meta["facilitator.data_dir"] = value
 
 
+def _remember_no_passphrase(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_root().meta["facilitator.no_passphrase"] = True
+
+
 def data_dir_option(function: F) -> F:
-    """`--data-dir`, accepted on the group and on every command."""
+    """`--data-dir` and `--no-passphrase`, accepted on the group and on every command."""
+    function = click.option(
+        "--no-passphrase",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_no_passphrase,
+        help="Make a new data folder unencrypted, on purpose (an office server on an encrypted disk; tests).",
+    )(function)
     return click.option(
         "--data-dir",
         type=click.Path(file_okay=False, path_type=str),
@@ -140,12 +151,45 @@ def workspace() -> Workspace:
         ws = Workspace.at(option)
         # Opening the data folder may make it private: one line on stderr says so, before anything else.
         ws.tell = partial(echo, err=True)
+        ws.ask = partial(ask_in_terminal, no_passphrase=bool(ctx.meta.get("facilitator.no_passphrase")))
         _check_data_dir(ws.data_dir, "--data-dir" if option else None)
         ctx.meta["facilitator.workspace"] = ws
         ctx.call_on_close(ws.close)
         # Runs before the close above: the rows left out because they do not parse.
         ctx.call_on_close(lambda: report_damaged(ws))
     return ctx.meta["facilitator.workspace"]  # type: ignore[no-any-return]
+
+
+def ask_in_terminal(ws: Workspace, *, no_passphrase: bool = False) -> None:
+    """Open a new or locked data folder: unencrypted if asked, else with a passphrase typed
+    without echo in the terminal. With no terminal, nothing is asked and the store says why."""
+    from facilitator.actions.data_folder import FolderState
+
+    state = ws.state()
+    if state is FolderState.NEW and no_passphrase:
+        ws.create(None)
+        return
+    if not sys.stdin.isatty():
+        return
+    if state is FolderState.LOCKED:
+        ws.unlock(click.prompt(f"Passphrase for {ws.data_dir}", hide_input=True, err=True))
+    elif state is FolderState.NEW:
+        echo(NEW_FOLDER_EXPLAINED.format(data_dir=ws.data_dir), err=True)
+        ws.create(ask_new_passphrase())
+
+
+NEW_FOLDER_EXPLAINED = (
+    "{data_dir} is a new data folder. Its database will be encrypted, so a lost laptop gives "
+    "nothing away.\nChoose a passphrase: three or four ordinary words are best. If it is "
+    "forgotten, only the office can recover the folder, once this laptop trusts it."
+)
+
+
+def ask_new_passphrase(what: str = "New passphrase") -> str:
+    """A new passphrase, typed twice without echo; refused (exit 2) if too short."""
+    from facilitator.store.key_file import check_new_passphrase
+
+    return check_new_passphrase(click.prompt(what, hide_input=True, confirmation_prompt=True, err=True))
 
 
 def report_damaged(ws: Workspace) -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 DATA_DIR_ENV = "FACILITATOR_DATA_DIR"
 DATABASE_NAME = "facilitator.db"
+# The data key of an encrypted database, wrapped by the passphrase and by the office (escrow).
+KEY_FILE_NAME = "facilitator.key"
 # The folders the app makes in the data folder: bundles (the sync screen's default),
 # exported summaries, and the error log. They and all they hold are the owner's only.
 BUNDLES_FOLDER = "bundles"

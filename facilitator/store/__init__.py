@@ -6,7 +6,8 @@
 (`facilitator.store.writer`). No SQL is written anywhere else in the program.
 """
 
-from facilitator.store.database import Store
+from facilitator.store.connection import DatabaseError, IntegrityError, InterfaceError, OperationalError
+from facilitator.store.database import LockedError, Store
 from facilitator.store.migrations import MIGRATIONS, SCHEMA_VERSION, SYNCED_TABLES
 from facilitator.store.records import (
     MAX_COMMENT,
@@ -32,7 +33,12 @@ __all__ = [
     "SYNCED_TABLES",
     "Consultation",
     "Damaged",
+    "DatabaseError",
+    "IntegrityError",
+    "InterfaceError",
+    "LockedError",
     "NewPostit",
+    "OperationalError",
     "Postit",
     "Session",
     "SessionDetails",

@@ -1,7 +1,8 @@
 """The connection the store works through: a DB-API SQLite connection and a few helpers.
 
-sqlite3 (or a twin with the same interface, such as SQLCipher's) does the work;
-this adds rows as dicts, the schema's table and column names, and nothing else.
+SQLCipher (sqlcipher3, the same interface as sqlite3) does the work, for encrypted
+and plain folders alike: without a key it reads and writes plain SQLite files.
+This adds rows as dicts, the schema's table and column names, and nothing else.
 It replaces sqlite-utils on the way to the first screen, whose import alone cost
 more than everything the store does before the sessions screen shows.
 """
@@ -10,7 +11,16 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
+
+from sqlcipher3 import dbapi2 as driver
+
+# The driver's errors: every `except` in the program names these, not sqlite3's.
+DatabaseError: type[Exception] = driver.DatabaseError
+OperationalError: type[Exception] = driver.OperationalError
+IntegrityError: type[Exception] = driver.IntegrityError
+InterfaceError: type[Exception] = driver.InterfaceError
 
 Parameters = Sequence[Any] | dict[str, Any]
 
@@ -31,6 +41,22 @@ def statements(script: str) -> Iterator[str]:
             pending = ""
     if pending.strip(" \t\r\n;"):
         yield pending
+
+
+def connect(path: Path, key: bytes | None) -> sqlite3.Connection:
+    """A connection to the database file, encrypted under `key` when one is given.
+
+    The key is the raw 256-bit data key, so SQLCipher runs no key derivation of its
+    own: opening costs no more than opening a plain file.
+    """
+    conn = cast(sqlite3.Connection, driver.connect(str(path), timeout=30, check_same_thread=False))
+    # SQLCipher would print to stderr when a key is wrong; the caller says it in one line instead.
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    if key is not None:
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    # Sorts and temporary tables stay in memory: nothing is written out in plain text.
+    conn.execute("PRAGMA temp_store = MEMORY")
+    return conn
 
 
 class Database:

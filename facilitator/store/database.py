@@ -11,7 +11,6 @@ The rows are reached through one repository per aggregate: `store.sessions`,
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -22,9 +21,10 @@ from facilitator.core.errors import FacilitatorError
 from facilitator.core.files import Tightened, create_private, make_private_dir, tighten
 from facilitator.core.paths import DATABASE_NAME, PRIVATE_FOLDERS
 from facilitator.store.codebook import CodebookRepository
-from facilitator.store.connection import Database
+from facilitator.store.connection import Database, DatabaseError, OperationalError, connect
 from facilitator.store.damage import DamageLog
 from facilitator.store.free_text import restamp_mentions
+from facilitator.store.key_file import KeyFile, is_encrypted
 from facilitator.store.migrations import ERASED_AT, MIGRATIONS, PSEUDONYMISED_AT, SCHEMA_VERSION
 from facilitator.store.notes import NoteRepository
 from facilitator.store.pools import PoolRepository
@@ -38,6 +38,10 @@ from facilitator.store.trust import TrustRepository, put_seed
 from facilitator.store.writer import Writer
 
 META_DEVICE_ID = "device_id"
+
+
+class LockedError(FacilitatorError):
+    """The database is encrypted and no key was given."""
 
 
 class MetaRepository:
@@ -65,11 +69,17 @@ class MetaRepository:
 
 
 class Store:
-    """The data folder's database. Open it with `Store.open(data_dir)`."""
+    """The data folder's database. Open it with `Store.open(data_dir)`.
 
-    def __init__(self, path: Path, *, clock: Clock = SYSTEM_CLOCK) -> None:
+    With `key` (the folder's 256-bit data key) the file is a SQLCipher database,
+    encrypted page by page; without it, a plain SQLite file. Everything above the
+    store sees the same store either way.
+    """
+
+    def __init__(self, path: Path, *, key: bytes | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
         self.path = path
         self.clock = clock
+        self._key = key
         self._lock = threading.RLock()
         # Rows that did not parse, left out by the repositories for the front end to report.
         self.damaged = DamageLog()
@@ -87,9 +97,13 @@ class Store:
         self.sync = SyncRepository(self)
         self.trust = TrustRepository(self)
         self.session_sync = SessionSyncRepository(self)
+        if key is None and is_encrypted(path):
+            raise LockedError(f"the database {path} is encrypted: it needs the folder's passphrase")
         try:
-            conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+            conn = connect(path, key)
             self.db = Database(conn)
+            # The first read tells whether the key opens the file (SQLCipher reads page 1 then).
+            self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
             self.db.execute("PRAGMA busy_timeout = 30000")
             if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 self.db.execute("PRAGMA journal_mode = WAL")
@@ -104,11 +118,40 @@ class Store:
             self.clock.observe(self.meta.get(META_CLOCK_FLOOR))
             if 0 < upgraded_from < PSEUDONYMISED_AT:
                 self._send_mapped_rows_again()
-        except sqlite3.DatabaseError as error:
+        except DatabaseError as error:
+            with suppress(AttributeError, DatabaseError):
+                self.db.close()
+            if key is not None and str(error) == "file is not a database":
+                raise FacilitatorError(
+                    f"the data key does not open the database {path}: the key file belongs to another "
+                    "database, or the file is damaged"
+                ) from None
             raise FacilitatorError(f"cannot use the database {path}: {error}") from None
 
+    @property
+    def encrypted(self) -> bool:
+        """Whether the file is encrypted (SQLCipher) rather than plain SQLite."""
+        return self._key is not None
+
+    def escrow_to(self, recipient: str) -> bool:
+        """Seal the data key to the office's age recipient in the folder's key file, so the
+        office can recover the folder if its passphrase is forgotten. Whether the key file
+        changed: not for a plain folder, nor when the escrow already names that recipient."""
+        if self._key is None:
+            return False
+        data_dir = self.path.parent
+        key_file = KeyFile.load(data_dir)
+        if key_file.escrow_recipient == recipient:
+            return False
+        key_file.with_escrow(self._key, recipient).save(data_dir)
+        return True
+
+    def another(self) -> Store:
+        """A second connection to the same database, for a background thread."""
+        return Store(self.path, key=self._key, clock=self.clock)
+
     @classmethod
-    def open(cls, data_dir: Path, *, clock: Clock = SYSTEM_CLOCK) -> Store:
+    def open(cls, data_dir: Path, *, key: bytes | None = None, clock: Clock = SYSTEM_CLOCK) -> Store:
         """Open (creating if needed) the database in a data folder, readable by its owner only.
 
         A folder made here is 0700 and the database 0600 (SQLite gives its -wal and -shm
@@ -127,7 +170,7 @@ class Store:
             create_private(path)
         except OSError:
             raise FacilitatorError(f"the data folder {data_dir} is not writable") from None
-        store = cls(path, clock=clock)
+        store = cls(path, key=key, clock=clock)
         store.tightened = tightened
         return store
 
@@ -151,7 +194,7 @@ class Store:
         with self._lock:
             try:
                 self.db.conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as error:
+            except OperationalError as error:
                 raise FacilitatorError(f"cannot write to {self.path}: {error}") from None
             writer = Writer(self.db, self.clock, getattr(self, "device_id", ""))
             try:
@@ -163,7 +206,7 @@ class Store:
                 raise
             try:
                 self.db.conn.execute("COMMIT")
-            except sqlite3.DatabaseError as error:
+            except DatabaseError as error:
                 self.db.conn.execute("ROLLBACK")
                 raise FacilitatorError(f"cannot write to {self.path}: {error}") from None
             if writer.erased:
@@ -178,7 +221,7 @@ class Store:
         later checkpoint instead.
         """
         # Busy (another connection writing): SQLite checkpoints again as the log grows.
-        with suppress(sqlite3.OperationalError):
+        with suppress(OperationalError):
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     # -------------------------------------------------------- the file
@@ -203,7 +246,7 @@ class Store:
             try:
                 self.db.execute("VACUUM")
                 busy = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            except sqlite3.OperationalError as error:
+            except OperationalError as error:
                 raise FacilitatorError(f"cannot compact {self.path}: {error}") from None
         if busy is not None and busy[0]:
             # Another process reads the log: the file keeps its old pages, the words too, until it stops.
@@ -233,7 +276,7 @@ class Store:
             # rebuilding the file once leaves only the rows as they are now.
             try:
                 self.db.execute("VACUUM")
-            except sqlite3.OperationalError:
+            except OperationalError:
                 pass  # another connection is reading: the rows are blanked, the file not rebuilt
             else:
                 self.checkpoint()

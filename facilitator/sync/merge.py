@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -47,7 +46,7 @@ from typing import Any
 
 from facilitator.core.clock import STAMP_FORMAT
 from facilitator.core.errors import FacilitatorError, NotFound
-from facilitator.store import SYNCED_TABLES, Store
+from facilitator.store import SYNCED_TABLES, IntegrityError, InterfaceError, Store
 from facilitator.store.purge import REMOVED_IDS
 from facilitator.store.sync_state import (
     CHUNK,
@@ -488,7 +487,7 @@ def merge(
             )
             if newest:
                 store.sync.raise_clock_floor(writer, newest)
-    except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError, UnicodeEncodeError) as error:
+    except (IntegrityError, InterfaceError, OverflowError, UnicodeEncodeError) as error:
         raise BundleError(f"{name} cannot be merged: {error}") from None
     store.clock.observe(store.meta.get(META_CLOCK_FLOOR))
     progress(f"merged {name}", total, total)

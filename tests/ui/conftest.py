@@ -14,7 +14,8 @@ from textual.app import App
 
 from facilitator.actions.data_folder import Workspace
 from facilitator.core.clock import Clock
-from facilitator.store import SessionDetails, Store, codebook, database, postits, writer
+from facilitator.store import SessionDetails, codebook, database, postits, writer
+from tests.folders import open_folder
 
 SET_ID = "does-social-work-care"
 
@@ -52,7 +53,7 @@ def still_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixed_ids: 
     """A workspace whose stamps and ids are the same on every run (from 2010-03-04 10:00 UTC)."""
     monkeypatch.chdir(tmp_path)
     data = Path("data")
-    ws = Workspace(data, Store.open(data, clock=ticking_clock(datetime(2010, 3, 4, 10, 0, tzinfo=UTC))))
+    ws = Workspace(data, open_folder(data, clock=ticking_clock(datetime(2010, 3, 4, 10, 0, tzinfo=UTC))))
     yield ws
     ws.close()
 

@@ -10,9 +10,9 @@ import pytest
 
 from facilitator.actions.data_folder import Workspace
 from facilitator.core.error_log import log_path, log_unexpected
-from facilitator.store import Store
 from facilitator.ui.app import make_app
 from facilitator.ui.boundary import UNEXPECTED
+from tests.folders import open_folder
 
 from .conftest import screen_text
 
@@ -24,7 +24,7 @@ async def test_a_card_deleted_elsewhere_then_moved_says_so_and_the_app_goes_on(
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("tab")
-        with Store.open(workspace.data_dir) as other_window:
+        with open_folder(workspace.data_dir) as other_window:
             other_window.postits.delete(postit.id)
         await pilot.press("m", "4")
         await pilot.pause()

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from facilitator.actions import sync as actions
 from facilitator.actions.data_folder import Workspace
-from facilitator.store import Store
 from facilitator.sync.status import session_statuses
 from facilitator.ui.app import make_app
+from tests.folders import open_folder
 
 from .conftest import new_session, screen_text, ticking_clock
 from .test_ui_sync import run_form
@@ -31,7 +31,7 @@ def three_statuses(ws: Workspace, tmp_path: Path) -> dict[str, str]:
     """
     laptop, stick, identity = ws.store, tmp_path / "stick", tmp_path / "office.key"
     stick.mkdir()
-    office = Store.open(tmp_path / "office", clock=ticking_clock(datetime(2010, 3, 5, 9, 0, tzinfo=UTC)))
+    office = open_folder(tmp_path / "office", clock=ticking_clock(datetime(2010, 3, 5, 9, 0, tzinfo=UTC)))
     try:
         code, _previous = actions.make_office(office, identity)
         actions.trust_office(laptop, str(code))
@@ -84,7 +84,7 @@ async def test_f_puts_the_session_on_the_stick_and_reads_the_office_s_acknowledg
     stick.mkdir()
     session = new_session(workspace, "Adult focus group 1")
     laptop.postits.add(session, 1, "agree")
-    with Store.open(tmp_path / "office") as office:
+    with open_folder(tmp_path / "office") as office:
         code, _previous = actions.make_office(office, identity)
         actions.trust_office(laptop, str(code))
         actions.enrol_device(office, str(actions.enrolment_code(laptop)), "Laptop 1")
@@ -96,7 +96,7 @@ async def test_f_puts_the_session_on_the_stick_and_reads_the_office_s_acknowledg
         assert "1 session(s) on the stick for the office; 0 confirmed by it." in shown, shown
         assert "only once this bundle reaches the office" in shown
         assert session_statuses(laptop)[session].status == "exported"
-        with Store.open(tmp_path / "office") as office:
+        with open_folder(tmp_path / "office") as office:
             actions.sync_folder(office, stick, identity)  # at the office, with the same stick
         await run_form(pilot, "f", folder=str(stick))
         shown = screen_text(app)

@@ -27,6 +27,7 @@ from facilitator.ui.screens.confirm import ConfirmScreen
 from facilitator.ui.screens.conflicts import ConflictsScreen
 from facilitator.ui.screens.receipt import ReceiptScreen
 from facilitator.ui.screens.sync import SyncForm, SyncScreen
+from tests.folders import open_folder
 from tests.sync_helpers import introduce, read_back, take
 
 from .conftest import SET_ID, new_session, screen_text, ticking_clock
@@ -38,7 +39,7 @@ FIXED_SEED = base64.b64encode(bytes(range(32))).decode("ascii")
 
 def laptop_with_a_session(folder: Path, clock: Clock = SYSTEM_CLOCK) -> tuple[Store, str]:
     """Another device's data folder: one session with two post-its."""
-    store = Store.open(folder, clock=clock)
+    store = open_folder(folder, clock=clock)
     statement_set = Workspace(folder).catalogue().get(SET_ID)
     from facilitator.store import SessionDetails
 

@@ -26,6 +26,7 @@ from facilitator.ui.screens.confirm import ConfirmScreen
 from facilitator.ui.screens.devices import DevicesScreen
 from facilitator.ui.screens.sync import SyncScreen
 from facilitator.ui.screens.sync_form import SyncForm
+from tests.folders import open_folder
 
 from .conftest import SET_ID
 from .conftest import screen_text as screen_lines
@@ -56,7 +57,7 @@ def as_office(ws: Workspace, tmp_path: Path) -> None:
 
 def laptop_of(office: Workspace, folder: Path, label: str = "") -> Store:
     """A laptop's data folder with one session of two post-its, enrolled at the office."""
-    laptop = Store.open(folder)
+    laptop = open_folder(folder)
     statement_set = Workspace(folder).catalogue().get(SET_ID)
     session = laptop.sessions.create(
         statement_set, SessionDetails(label="From the laptop", cohort="adults", setting="prison")
@@ -105,7 +106,7 @@ async def test_a_laptop_without_an_office_is_told_how_to_trust_one(workspace: Wo
 async def test_trusting_the_office_from_the_sync_screen_shows_its_fingerprint(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    with Store.open(tmp_path / "office") as office:
+    with open_folder(tmp_path / "office") as office:
         code, _previous = actions.make_office(office, tmp_path / "office.key")
     app = make_app(workspace, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:

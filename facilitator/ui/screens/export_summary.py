@@ -26,7 +26,6 @@ from facilitator.actions.data_folder import Workspace
 from facilitator.actions.exports import Exported, export_summary_to_folder
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.paths import EXPORTS_FOLDER
-from facilitator.store import Store
 from facilitator.ui.boundary import Guarded
 from facilitator.ui.keys import BLANK
 from facilitator.ui.screens.export_warning import ExportWarningScreen, check_in_thread
@@ -121,7 +120,7 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
     @work(thread=True, exclusive=True, group="check")
     def check(self, fmt: str) -> tuple[str, list[PrivacyFinding] | str]:
         """The identifying details the summary would carry, or why they could not be read."""
-        return fmt, check_in_thread(self.workspace.data_dir, self.session.id)
+        return fmt, check_in_thread(self.workspace.store, self.session.id)
 
     def _checked(self, fmt: str, findings: list[PrivacyFinding]) -> None:
         if not findings:
@@ -153,7 +152,7 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
         """
         data_dir = self.workspace.data_dir
         try:
-            with Store.open(data_dir) as store:
+            with self.workspace.store.another() as store:
                 exported = export_summary_to_folder(store, store.sessions.get(self.session.id), fmt, data_dir)
         except FacilitatorError as error:
             return fmt, str(error)

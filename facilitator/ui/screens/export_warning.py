@@ -9,7 +9,6 @@ anyway, Esc writes nothing. It returns True to write, False not to.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
@@ -38,11 +37,11 @@ if TYPE_CHECKING:
 SHORT_LIST = 5
 
 
-def check_in_thread(data_dir: Path, session_id: str) -> list[PrivacyFinding] | str:
+def check_in_thread(opened: Store, session_id: str) -> list[PrivacyFinding] | str:
     """The identifying details an export of the session would carry, read with a connection of
-    this thread's own; or why they could not be read."""
+    this thread's own (to the database `opened` is open on); or why they could not be read."""
     try:
-        with Store.open(data_dir) as store:
+        with opened.another() as store:
             return identifying_details(store, [store.sessions.get(session_id)], names=True)
     except FacilitatorError as error:
         return str(error)
@@ -209,7 +208,7 @@ class ExportWarningScreen(Guarded, ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="recheck")
     def recheck(self) -> list[PrivacyFinding] | str:
-        return check_in_thread(self.workspace.data_dir, self.session.id)
+        return check_in_thread(self.workspace.store, self.session.id)
 
     @on(Worker.StateChanged)
     def _checked(self, event: Worker.StateChanged) -> None:

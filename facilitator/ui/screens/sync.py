@@ -624,7 +624,7 @@ class SyncScreen(Guarded, Screen[None]):
 
         result, error = JobResult(name.capitalize()), None
         try:
-            store = Store(self.store.path)
+            store = self.store.another()
         except FacilitatorError as problem:
             self.post_message(self.Finished(result, str(problem)))
             return
