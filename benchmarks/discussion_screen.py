@@ -38,6 +38,7 @@ def median_ms(times: list[float]) -> float:
 async def run(notes: int, repeat: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         workspace = Workspace(Path(folder))
+        workspace.create("benchmark passphrase words")  # encrypted, as in the room
         statement_set = workspace.catalogue().get("does-social-work-care")
         store = workspace.store
         details = SessionDetails("Bench", "adults", "community", consultation="Bench")

@@ -1,13 +1,20 @@
-"""How long until a post-it is committed, against raw sqlite3 under the same pragmas.
+"""How long until a post-it is committed, against raw sqlite3 under the same pragmas,
+and what encrypting the database costs the room.
 
-Run by hand: `python benchmarks/record_latency.py [--n 2000] [--rows 100000]`.
-Targets: store median under 2 ms and at most 3x raw; import-postits at most 3x raw executemany.
+Run by hand: `python benchmarks/record_latency.py [--n 2000] [--rows 100000] [--starts 7]`.
+Targets, each against a baseline measured in the same run:
+- store median under 2 ms and at most 3x raw sqlite3;
+- an encrypted store (SQLCipher): median under 2 ms and at most 1.5x the unencrypted store;
+- import-postits at most 3x raw executemany;
+- unlock plus start-up to the home screen: at most 1.5x the start of an unencrypted
+  folder, the key derivation (scrypt, once per unlock, up to 0.5 s) counted separately.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import sqlite3
 import statistics
 import sys
@@ -17,12 +24,16 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from facilitator.core.clock import now
 from facilitator.core.paths import CLONE_ROOT
 from facilitator.core.statements import load_catalogue
 from facilitator.outputs.postit_csv import read_postit_csv
 from facilitator.store import SessionDetails, Store
+from facilitator.store.key_file import KeyFile, new_data_key
+
+PASSPHRASE = "benchmark passphrase words"
 
 RAW_SCHEMA = """
 CREATE TABLE postits (
@@ -66,6 +77,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=2000, help="single post-its to time")
     parser.add_argument("--rows", type=int, default=100_000, help="rows for the import benchmark")
+    parser.add_argument("--starts", type=int, default=7, help="app start-ups to time per folder")
     args = parser.parse_args()
     statement_set = load_catalogue([CLONE_ROOT / "statements"]).get("does-social-work-care")
 
@@ -73,16 +85,25 @@ def main() -> None:
         root = Path(folder)
         store = Store.open(root / "store")
         session = store.sessions.create(statement_set, SessionDetails("Bench", "adults", "prison"))
+        (root / "encrypted").mkdir()
+        data_key = new_data_key()
+        KeyFile.new(data_key, PASSPHRASE).save(root / "encrypted")
+        encrypted = Store.open(root / "encrypted", key=data_key)
+        enc_session = encrypted.sessions.create(statement_set, SessionDetails("Bench", "adults", "prison"))
         raw = raw_connection(root / "raw.db")
         insert = "INSERT INTO postits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
         store_times: list[float] = []
+        enc_times: list[float] = []
         raw_times: list[float] = []
-        # Interleave the two so that machine noise falls on both alike.
+        # Interleave the three so that machine noise falls on all alike.
         for index in range(args.n):
             started = time.perf_counter()
             store.postits.add(session.id, 1 + index % 4, "2", f"comment {index}", session=session)
             store_times.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            encrypted.postits.add(enc_session.id, 1 + index % 4, "2", f"comment {index}", session=enc_session)
+            enc_times.append(time.perf_counter() - started)
             started = time.perf_counter()
             raw.execute("BEGIN")
             raw.execute(insert, raw_row(session.id, index))
@@ -98,6 +119,15 @@ def main() -> None:
             f"  ratio        median {store_median / raw_median:5.2f}x     p99 {store_p99 / raw_p99:5.2f}x"
             "   (target: median < 2 ms and <= 3x)"
         )
+        enc_median, enc_p99 = statistics.median(enc_times), percentile(enc_times, 0.99)
+        print(f"\nthe same post-its in an encrypted store (SQLCipher), {args.n} each, interleaved:")
+        print(f"  encrypted    median {enc_median * 1e3:7.3f} ms   p99 {enc_p99 * 1e3:7.3f} ms")
+        print(f"  unencrypted  median {store_median * 1e3:7.3f} ms   p99 {store_p99 * 1e3:7.3f} ms")
+        print(
+            f"  ratio        median {enc_median / store_median:5.2f}x     p99 {enc_p99 / store_p99:5.2f}x"
+            "   (target: median < 2 ms and <= 1.5x)"
+        )
+        encrypted.close()
 
         wall = root / "wall.csv"
         with wall.open("w", newline="", encoding="utf-8") as file:
@@ -140,6 +170,40 @@ def main() -> None:
         import_store.close()
         raw.close()
         raw_import.close()
+        start_up(root, args.starts)
+
+
+def start_up(root: Path, starts: int) -> None:
+    """Unlock plus start-up to the home screen, against an unencrypted folder's start."""
+    from wall_latency import APP_ONCE, time_start
+
+    key_file = KeyFile.load(root / "encrypted")
+    kdf: list[float] = []
+    for _ in range(3):
+        started = time.perf_counter()
+        key_file.unwrap(PASSPHRASE)
+        kdf.append(time.perf_counter() - started)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITATOR_")}
+    env["TERM"] = "xterm-256color"
+    locked_env = dict(env, FACILITATOR_PASSPHRASE=PASSPHRASE)
+    plain = [sys.executable, "-c", APP_ONCE, "--data-dir", str(root / "store")]
+    locked = [sys.executable, "-c", APP_ONCE, "--data-dir", str(root / "encrypted")]
+    time_start(plain, env)  # warm the file cache for both
+    time_start(locked, locked_env)
+    plain_times, locked_times = [], []
+    for _ in range(starts):
+        plain_times.append(time_start(plain, env))
+        locked_times.append(time_start(locked, locked_env))
+    kdf_median = statistics.median(kdf)
+    p_med, l_med = statistics.median(plain_times), statistics.median(locked_times)
+    print(f"\nstart-up to the home screen, median of {starts} (pseudo-terminal, 80x24):")
+    print(f"  unencrypted folder          {p_med * 1e3:7.1f} ms")
+    print(f"  encrypted, unlock + start   {l_med * 1e3:7.1f} ms")
+    print(f"  key derivation (scrypt)     {kdf_median * 1e3:7.1f} ms   (once per unlock; target <= 500 ms)")
+    print(
+        f"  ratio without the KDF       {(l_med - kdf_median) / p_med:5.2f}x"
+        f"   with it {l_med / p_med:5.2f}x   (target: <= 1.5x without it)"
+    )
 
 
 if __name__ == "__main__":
