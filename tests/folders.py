@@ -72,12 +72,12 @@ WAL_HEADER = 32
 WAL_FRAME_HEADER = 24
 
 
-def readable_bytes(data_dir: Path, passphrase: str = TEST_PASSPHRASE) -> bytes:
-    """The database file and its write-ahead log as bytes: as they are on disk for a plain
+def readable_files(data_dir: Path, passphrase: str = TEST_PASSPHRASE) -> tuple[bytes, bytes]:
+    """The database file and its write-ahead log, as bytes: as they are on disk for a plain
     folder; for an encrypted one, every page (free pages and freed space in pages too)
     decrypted, as someone holding the data key would read them.
 
-    A test that looks for deleted words byte by byte reads this: the raw bytes of an
+    A test that looks for deleted words byte by byte reads these: the raw bytes of an
     encrypted file never show a word, so looking in them could never fail.
     """
     path = database(data_dir)
@@ -85,7 +85,7 @@ def readable_bytes(data_dir: Path, passphrase: str = TEST_PASSPHRASE) -> bytes:
     main = path.read_bytes() if path.exists() else b""
     log = wal.read_bytes() if wal.exists() else b""
     if not is_encrypted(path):
-        return main + log
+        return main, log
     key = data_key(data_dir, passphrase)
     pages = [
         _decrypt_page(key, main[at : at + PAGE_SIZE], first=at == 0) for at in range(0, len(main), PAGE_SIZE)
@@ -94,11 +94,17 @@ def readable_bytes(data_dir: Path, passphrase: str = TEST_PASSPHRASE) -> bytes:
     # bytes), so the pages were read right: a wrong key or layout would fail here, not pass.
     header = pages[0]
     assert struct.unpack(">H", header[:2])[0] == PAGE_SIZE and header[4] == RESERVE, "not SQLCipher 4 pages"
+    frames = []
     frame = WAL_FRAME_HEADER + PAGE_SIZE
     for at in range(WAL_HEADER, len(log) - frame + 1, frame):
         page_number = struct.unpack(">I", log[at : at + 4])[0]
-        pages.append(_decrypt_page(key, log[at + WAL_FRAME_HEADER : at + frame], first=page_number == 1))
-    return b"".join(pages)
+        frames.append(_decrypt_page(key, log[at + WAL_FRAME_HEADER : at + frame], first=page_number == 1))
+    return b"".join(pages), b"".join(frames)
+
+
+def readable_bytes(data_dir: Path, passphrase: str = TEST_PASSPHRASE) -> bytes:
+    """The database file and its write-ahead log together, as `readable_files` reads them."""
+    return b"".join(readable_files(data_dir, passphrase))
 
 
 def _decrypt_page(key: bytes, page: bytes, *, first: bool) -> bytes:
