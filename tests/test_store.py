@@ -178,7 +178,7 @@ def test_a_database_from_a_newer_facilitator_is_refused(data_dir: Path, store: S
 
 def test_an_old_database_is_migrated_on_open(data_dir: Path) -> None:
     data_dir.mkdir(parents=True)
-    sqlite3.connect(data_dir / DATABASE_NAME).close()  # version 0: empty
+    sqlite3.connect(data_dir / DATABASE_NAME).close()  # version 0: an empty file, plain
     with open_folder(data_dir) as store:
         assert store.schema_version == SCHEMA_VERSION
         assert "postits" in store.db.table_names()
