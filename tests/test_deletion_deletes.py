@@ -5,8 +5,8 @@ everything in it), a distinctive text is written, deleted the way a person delet
 it (the command line, or the use case the wall calls), and then looked for byte by
 byte: in the database file and its write-ahead log after a checkpoint (page by page
 decrypted, since the folder is encrypted: what someone holding its key could read),
-and in the next bundle. An office that receives an old-style tombstone still carrying its text
-keeps the tombstone, not the text. The wall's undo brings a post-it back with its
+and in the next bundle. An office that receives an old-style tombstone still carrying
+its text keeps the tombstone, not the text. The wall's undo brings a post-it back with its
 comment, which it held in memory only.
 """
 

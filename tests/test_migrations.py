@@ -7,9 +7,10 @@ versions, only the app's wall: for those two steps the fixtures called the old
 checkout's own `Store.edit_postit` and `Store.delete_postit`, as the wall does.
 
 Every check reads the file with plain sqlite3 (the fixtures are old, unencrypted data
-folders, and stay so when migrated; a new folder, encrypted, is read with its key) or goes
-through the command line, so it holds however the store's methods are named. Live rows come through byte for
-byte; tombstones written before schema 5 lose their text, as deletes do since.
+folders, and stay so when migrated; a new folder, encrypted, is read with its key) or
+goes through the command line, so it holds however the store's methods are named. Live
+rows come through byte for byte; tombstones written before schema 5 lose their text, as
+deletes do since.
 """
 
 from __future__ import annotations
