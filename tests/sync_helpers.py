@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ from facilitator.core.paths import DATABASE_NAME
 from facilitator.store import Session, SessionDetails, Store
 from facilitator.store.trust import TrustedDevice
 from facilitator.sync.signing import Signer, encode_key, public_key
-from tests.folders import open_folder
+from tests.folders import connect_to, open_folder
 
 SET_ID = "does-social-work-care"
 
@@ -137,7 +136,7 @@ def new_session(store: Store, label: str = "Adult focus group 1", data_dir: Path
 
 def whole_database(data_dir: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table (meta and sync tables too), read without the app."""
-    connection = sqlite3.connect(f"file:{data_dir / DATABASE_NAME}?mode=ro", uri=True)
+    connection = connect_to(data_dir, read_only=True)
     try:
         tables = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return {t: sorted(connection.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
@@ -146,7 +145,7 @@ def whole_database(data_dir: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def integrity(data_dir: Path) -> str:
-    connection = sqlite3.connect(str(data_dir / DATABASE_NAME))
+    connection = connect_to(data_dir)
     try:
         return str(connection.execute("PRAGMA integrity_check").fetchone()[0])
     finally:

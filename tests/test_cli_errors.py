@@ -3,7 +3,6 @@ error nobody expected is one line too (exit code 1) with a log entry that holds 
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from facilitator.actions.data_folder import Workspace
 from facilitator.core.error_log import log_path
 from facilitator.core.paths import DATABASE_NAME
+from tests.folders import connect_to
 
 from .conftest import Cli
 
@@ -55,8 +55,10 @@ def test_a_stored_row_that_does_not_parse_is_one_warning_line_and_the_rest_is_li
                    "--setting", "prison")  # fmt: skip
         assert made.exit_code == 0
         ids.append(made.stdout.strip())
-    with sqlite3.connect(data_dir / DATABASE_NAME) as connection:
+    connection = connect_to(data_dir)
+    with connection:
         connection.execute("UPDATE sessions SET scale = '{not json' WHERE id = ?", [ids[0]])
+    connection.close()
     result = cli("session", "list")
     assert result.exit_code == 0
     line = _one_line(result.stderr)

@@ -4,14 +4,13 @@ warning line on stderr, and everything else is still shown, with exit code 0."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from facilitator.core.paths import DATABASE_NAME
 from facilitator.store import Session
+from tests.folders import connect_to
 
 from .conftest import Cli
 from .sync_helpers import new_session, open_store
@@ -19,7 +18,7 @@ from .sync_helpers import new_session, open_store
 
 def plant(data_dir: Path, sql: str, *params: object) -> None:
     """Write straight into the database, as an old version or an unchecked import could have."""
-    connection = sqlite3.connect(data_dir / DATABASE_NAME)
+    connection = connect_to(data_dir)
     try:
         with connection:
             connection.execute(sql, params)

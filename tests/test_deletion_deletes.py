@@ -3,16 +3,16 @@
 For each kind of row (a post-it, a note, a participant, a pseudonym, a session with
 everything in it), a distinctive text is written, deleted the way a person deletes
 it (the command line, or the use case the wall calls), and then looked for byte by
-byte: in the database file and its write-ahead log after a checkpoint, and in the
-next bundle. An office that receives an old-style tombstone still carrying its text
-keeps the tombstone, not the text. The wall's undo brings a post-it back with its
+byte: in the database file and its write-ahead log after a checkpoint (page by page
+decrypted, since the folder is encrypted: what someone holding its key could read),
+and in the next bundle. An office that receives an old-style tombstone still carrying
+its text keeps the tombstone, not the text. The wall's undo brings a post-it back with its
 comment, which it held in memory only.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from facilitator.store.tombstones import BLANKS
 from facilitator.sync import merge as sync
 from facilitator.ui.app import make_app
 from facilitator.ui.widgets.postit_card import PostitCard
-from tests.folders import open_folder
+from tests.folders import connect_to, open_folder, readable_files
 from tests.sync_helpers import new_session, open_store, read_back, reissue, remember, take
 
 SECRET = "Darren-4711"
@@ -44,14 +44,14 @@ def run(data_dir: Path, *args: str) -> str:
 
 
 def raw_files(data_dir: Path) -> tuple[bytes, bytes]:
-    """The database file and its write-ahead log, as bytes, after a truncating checkpoint."""
-    path = data_dir / DATABASE_NAME
-    db = sqlite3.connect(path)
+    """The database file and its write-ahead log, as bytes, after a truncating checkpoint:
+    every page decrypted, freed space included (the raw bytes of an encrypted file never
+    show a word, whether it was deleted or not)."""
+    db = connect_to(data_dir)
     try:
         busy, _log, _done = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         assert busy == 0
-        wal = Path(f"{path}-wal")
-        return path.read_bytes(), wal.read_bytes() if wal.exists() else b""
+        return readable_files(data_dir)
     finally:
         db.close()
 
@@ -146,6 +146,29 @@ def test_a_deleted_row_leaves_no_text_in_the_files_or_the_next_bundle(
         (tombstone,) = [r for r in rows[table] if r["id"] == row_id]
         assert tombstone["deleted_at"] is not None
         assert {column: tombstone[column] for column in BLANKS[table]} == BLANKS[table]
+
+
+def test_the_search_finds_words_still_in_the_encrypted_file_freed_space_included(data_dir: Path) -> None:
+    """The checks here can fail: a word still held, or left in freed space by a delete that
+    did not overwrite it, is found, though the file's raw bytes never show it."""
+    with open_folder(data_dir) as store:
+        assert store.encrypted
+        store.postits.add(only_session(data_dir), 1, "agree", f"{SECRET} stays")
+    with pytest.raises(AssertionError, match="still in the database file"):
+        assert_gone(data_dir, SECRET)
+    assert SECRET.encode() not in (data_dir / DATABASE_NAME).read_bytes()
+
+    connection = connect_to(data_dir)
+    try:
+        connection.execute("PRAGMA secure_delete = OFF")  # a delete that leaves the words behind
+        with connection:
+            connection.execute("INSERT INTO meta (key, value) VALUES ('left', ?)", [SECRET_NAME * 50])
+        with connection:
+            connection.execute("DELETE FROM meta WHERE key = 'left'")
+    finally:
+        connection.close()
+    with pytest.raises(AssertionError, match="still in the database file"):
+        assert_gone(data_dir, SECRET_NAME)
 
 
 def test_a_deleted_session_takes_the_text_of_everything_in_it(data_dir: Path, tmp_path: Path) -> None:

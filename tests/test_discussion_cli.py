@@ -157,6 +157,7 @@ def test_bad_input_exits_2_with_one_line_and_changes_nothing(
 
 def test_migration_upgrades_a_database_of_the_first_schema(data_dir: Path) -> None:
     data_dir.mkdir(parents=True)
+    # Plain on purpose: a folder of the first schema predates encryption, and opens as it is.
     db = Database(sqlite3.connect(str(data_dir / DATABASE_NAME)))
     MIGRATIONS[0](db)
     db.execute("PRAGMA user_version = 1")

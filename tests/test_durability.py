@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 from tests.conftest import Cli
+from tests.folders import connect_to
 from tests.test_cli import new_session
 
 REPO = Path(__file__).resolve().parent.parent
@@ -49,7 +49,7 @@ def test_sigkill_during_a_stream_of_records_loses_no_printed_post_it(cli: Cli) -
     printed += [line.strip() for line in rest.splitlines() if line.strip()]
     assert process.returncode == -signal.SIGKILL
 
-    connection = sqlite3.connect(cli.data_dir / "facilitator.db")
+    connection = connect_to(cli.data_dir)
     try:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         stored = {row[0] for row in connection.execute("SELECT id FROM postits")}
@@ -82,7 +82,7 @@ def test_separate_record_processes_each_commit_before_printing(cli: Cli) -> None
             check=True,
         )
         printed.append(result.stdout.strip())
-    connection = sqlite3.connect(cli.data_dir / "facilitator.db")
+    connection = connect_to(cli.data_dir)
     try:
         assert {row[0] for row in connection.execute("SELECT id FROM postits")} == set(printed)
     finally:

@@ -5,7 +5,6 @@ folder found readable by others is made private when it is opened, and that is s
 from __future__ import annotations
 
 import os
-import sqlite3
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,9 +14,9 @@ import pytest
 from facilitator.actions.data_folder import Workspace
 from facilitator.core.error_log import log_path, log_unexpected
 from facilitator.core.files import Tightened, open_private, write_atomic
-from facilitator.core.paths import DATABASE_NAME
+from facilitator.core.paths import DATABASE_NAME, KEY_FILE_NAME
 from tests.conftest import Cli
-from tests.folders import open_folder
+from tests.folders import connect_to, open_folder
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="Windows has no owner/group/other modes")
 
@@ -68,7 +67,7 @@ def test_a_new_data_folder_and_its_database_are_the_owners_only(deep_cli: Cli, t
     data_dir = deep_cli.data_dir
     session_id = new_session(deep_cli)
     # Another reader keeps the write-ahead log and its index in place after the command ends.
-    reader = sqlite3.connect(data_dir / DATABASE_NAME)
+    reader = connect_to(data_dir)
     try:
         reader.execute("SELECT count(*) FROM sessions").fetchone()
         result = deep_cli("record", session_id, "2", "disagree")
@@ -79,6 +78,7 @@ def test_a_new_data_folder_and_its_database_are_the_owners_only(deep_cli: Cli, t
             DATABASE_NAME,
             f"{DATABASE_NAME}-wal",
             f"{DATABASE_NAME}-shm",
+            KEY_FILE_NAME,
         }
     finally:
         reader.close()
@@ -88,7 +88,7 @@ def test_the_stores_own_write_ahead_log_is_the_owners_only(data_dir: Path) -> No
     with open_folder(data_dir) as store:
         store.meta.set("ui.theme", "textual-dark")
         files = sorted(p.name for p in data_dir.iterdir())
-        assert files == [DATABASE_NAME, f"{DATABASE_NAME}-shm", f"{DATABASE_NAME}-wal"]
+        assert files == [DATABASE_NAME, f"{DATABASE_NAME}-shm", f"{DATABASE_NAME}-wal", KEY_FILE_NAME]
         assert {name: mode(data_dir / name) for name in files} == dict.fromkeys(files, 0o600)
         assert mode(data_dir) == 0o700
         assert not store.tightened

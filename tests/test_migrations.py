@@ -6,9 +6,11 @@ beside them). Editing and deleting a post-it had no command at any of those
 versions, only the app's wall: for those two steps the fixtures called the old
 checkout's own `Store.edit_postit` and `Store.delete_postit`, as the wall does.
 
-Every check reads the file with plain sqlite3 or goes through the command line,
-so it holds however the store's methods are named. Live rows come through byte for
-byte; tombstones written before schema 5 lose their text, as deletes do since.
+Every check reads the file with plain sqlite3 (the fixtures are old, unencrypted data
+folders, and stay so when migrated; a new folder, encrypted, is read with its key) or
+goes through the command line, so it holds however the store's methods are named. Live
+rows come through byte for byte; tombstones written before schema 5 lose their text, as
+deletes do since.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from facilitator.store import SCHEMA_VERSION
 from facilitator.store.sync_state import META_SINCE
 from facilitator.store.tombstones import BLANKS
 from facilitator.sync.outgoing import outgoing_rows
-from tests.folders import open_folder
+from tests.folders import connect_to, open_folder
 
 FIXTURES = Path(__file__).parent / "fixtures" / "schemas"
 FIXTURE_VERSIONS = sorted(
@@ -61,6 +63,14 @@ DELETED_NOTE = "Duplicate note"
 Rows = dict[str, tuple[tuple[str, ...], Counter[tuple[Any, ...]]]]
 
 
+def read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a database file: a fixture, or a data folder's (keyed if the
+    folder is encrypted, as a new one is)."""
+    if path.name == DATABASE_NAME:
+        return connect_to(path.parent, read_only=True)
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
 def typed(value: object) -> tuple[str, object]:
     """A value with its storage type, so that 1 and '1' or 1 and 1.0 stay different."""
     return (type(value).__name__, value)
@@ -68,7 +78,7 @@ def typed(value: object) -> tuple[str, object]:
 
 def read_rows(path: Path) -> Rows:
     """Every row of every table: the column names, and the rows as a multiset."""
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db = read_only(path)
     try:
         tables = [
             name
@@ -88,7 +98,7 @@ def read_rows(path: Path) -> Rows:
 
 def read_schema(path: Path) -> dict[str, object]:
     """user_version and every table and index as SQLite stores its definition."""
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db = read_only(path)
     try:
         return {
             "user_version": db.execute("PRAGMA user_version").fetchone()[0],
@@ -104,7 +114,7 @@ def read_schema(path: Path) -> dict[str, object]:
 
 
 def user_version(path: Path) -> int:
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db = read_only(path)
     try:
         return int(db.execute("PRAGMA user_version").fetchone()[0])
     finally:
@@ -129,7 +139,7 @@ def run_cli(data_dir: Path, *args: str) -> Result:
 
 
 def adult_group_id(path: Path) -> str:
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db = read_only(path)
     try:
         (session_id,) = db.execute("SELECT id FROM sessions WHERE label = ?", [ADULT_GROUP]).fetchone()
         return str(session_id)
@@ -398,7 +408,7 @@ def test_a_database_from_a_newer_program_is_refused_and_left_as_it_was(version: 
     """Its version, tables and rows stay as they were (opening may still switch it to WAL)."""
     data_dir, path = copy_fixture(version, tmp_path)
     newer = SCHEMA_VERSION + 1
-    db = sqlite3.connect(path)
+    db = connect_to(data_dir)
     db.execute(f"PRAGMA user_version = {newer}")
     db.close()
     schema, rows = read_schema(path), read_rows(path)

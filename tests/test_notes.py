@@ -9,6 +9,7 @@ from facilitator.discussion import codebook
 from facilitator.discussion import notes as discussion
 from facilitator.discussion.codebook import Codebook
 from facilitator.store import Session, Store
+from tests.folders import open_folder
 
 
 def live_tags(store: Store, note_id: str) -> int:
@@ -26,9 +27,7 @@ def test_a_note_is_on_disk_when_add_returns(store: Store, session: Session) -> N
     assert (note.text, note.kind, note.participant) == ("They never listen.", "case_study", None)
     assert note.theme_names == ("Listening", "Trust")
     # Another connection sees it at once: it was committed, not held in a transaction.
-    from facilitator.store import Store as Reopened
-
-    with Reopened.open(store.path.parent) as other:
+    with open_folder(store.path.parent) as other:
         assert other.db.execute("SELECT text FROM notes").fetchone()[0] == "They never listen."
     assert [t.name for t in codebook.themes(store, Codebook.of(session))] == ["Listening", "Trust"]
 

@@ -22,7 +22,7 @@ from facilitator.store import NewPostit, Session, SessionDetails, Store
 from facilitator.sync import merge as sync_merge
 from facilitator.sync.status import CONFIRMED, LOCAL, PURGED, session_statuses
 from tests.conftest import Cli
-from tests.folders import open_folder
+from tests.folders import connect_to, open_folder, readable_bytes
 from tests.sync_helpers import SET_ID, confirm, read_back, remember, whole_database
 
 # Words that appear nowhere but in the rows of one session each.
@@ -69,13 +69,9 @@ def make_laptop(data_dir: Path) -> tuple[str, str]:
 
 
 def file_bytes(data_dir: Path) -> bytes:
-    """The database file and its write-ahead log, as they are on disk."""
-    found = b""
-    for name in (DATABASE_NAME, DATABASE_NAME + "-wal"):
-        path = data_dir / name
-        if path.exists():
-            found += path.read_bytes()
-    return found
+    """The database file and its write-ahead log, every page decrypted (freed space too): the
+    raw bytes of an encrypted file never show a word, whether it was purged or not."""
+    return readable_bytes(data_dir)
 
 
 def assert_refused(result: object, fragment: str) -> None:
@@ -558,10 +554,8 @@ def test_a_purged_session_the_office_deletes_keeps_none_of_its_words_in_the_stub
 def test_a_purge_while_another_program_reads_the_file_says_the_words_stay_until_it_closes(
     data_dir: Path,
 ) -> None:
-    import sqlite3
-
     sent, _kept = make_laptop(data_dir)
-    reader = sqlite3.connect(str(data_dir / DATABASE_NAME))
+    reader = connect_to(data_dir)
     try:
         reader.execute("BEGIN")
         reader.execute("SELECT count(*) FROM postits").fetchall()  # a second window, reading

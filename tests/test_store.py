@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from facilitator.actions.data_folder import Workspace
 from facilitator.core.errors import FacilitatorError, ItemError, NotFound
 from facilitator.core.paths import DATABASE_NAME
 from facilitator.core.statements import StatementSet
 from facilitator.store import SCHEMA_VERSION, NewPostit, Session, SessionDetails, Store
 from facilitator.store.connection import Database
-from tests.folders import open_folder
+from tests.folders import TEST_PASSPHRASE, open_folder
 
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
@@ -177,7 +178,7 @@ def test_a_database_from_a_newer_facilitator_is_refused(data_dir: Path, store: S
 
 def test_an_old_database_is_migrated_on_open(data_dir: Path) -> None:
     data_dir.mkdir(parents=True)
-    sqlite3.connect(data_dir / DATABASE_NAME).close()  # version 0: empty
+    sqlite3.connect(data_dir / DATABASE_NAME).close()  # version 0: an empty file, plain
     with open_folder(data_dir) as store:
         assert store.schema_version == SCHEMA_VERSION
         assert "postits" in store.db.table_names()
@@ -186,8 +187,12 @@ def test_an_old_database_is_migrated_on_open(data_dir: Path) -> None:
 def test_a_data_folder_that_cannot_be_created_is_a_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
+    # Both ways a data folder is made: the store's own (a plain folder) and the setting up
+    # of an encrypted one, which writes the key file first.
     with pytest.raises(FacilitatorError, match="cannot create the data folder"):
-        open_folder(blocker / "data")
+        Store.open(blocker / "data")
+    with pytest.raises(FacilitatorError, match="cannot create the data folder"):
+        Workspace.at(blocker / "data").create(TEST_PASSPHRASE)
 
 
 def test_two_connections_write_at_once_without_error_or_loss(

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from facilitator.actions.data_folder import Workspace
-from facilitator.core.paths import DATABASE_NAME
 from facilitator.ui.app import make_app
+from tests.folders import connect_to
 
 from .conftest import new_session, screen_text
 
@@ -15,7 +13,8 @@ async def test_the_app_starts_and_names_a_damaged_session(workspace: Workspace) 
     good = new_session(workspace, "Good group")
     workspace.store.postits.add(good, 1, "agree")
     bad = new_session(workspace, "Damaged group", date="2010-05-06")
-    with sqlite3.connect(workspace.data_dir / DATABASE_NAME) as connection:
+    connection = connect_to(workspace.data_dir)
+    with connection:
         connection.execute("UPDATE sessions SET statements = '[{' WHERE id = ?", [bad])
     connection.close()
     app = make_app(workspace, blink=False)
