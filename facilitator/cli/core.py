@@ -35,6 +35,7 @@ LAZY_COMMANDS: dict[str, tuple[str, ...]] = {
     "facilitator.cli.reports": ("charts", "report", "pool"),
     "facilitator.cli.sync": ("keys", "devices", "sync", "receipt"),
     "facilitator.cli.purge": ("purge",),
+    "facilitator.cli.passphrase": ("passphrase", "protect", "recover"),
 }
 
 
