@@ -186,11 +186,29 @@ NEW_FOLDER_EXPLAINED = (
 )
 
 
-def ask_new_passphrase(what: str = "New passphrase") -> str:
-    """A new passphrase, typed twice without echo; refused (exit 2) if too short."""
-    from facilitator.store.key_file import check_new_passphrase
+NEW_PASSPHRASE_TRIES = 3
 
-    return check_new_passphrase(click.prompt(what, hide_input=True, confirmation_prompt=True, err=True))
+
+def ask_new_passphrase(what: str = "New passphrase") -> str:
+    """A new passphrase, typed twice without echo, with a hint on its strength.
+
+    One too short, or typed differently the second time, is asked again; after three
+    tries, FacilitatorError (exit 2) and nothing is changed.
+    """
+    from facilitator.store.key_file import check_new_passphrase, strength
+
+    for _ in range(NEW_PASSPHRASE_TRIES):
+        typed = click.prompt(what, hide_input=True, err=True)
+        try:
+            check_new_passphrase(typed)
+        except FacilitatorError as error:
+            echo(f"{str(error)[:1].upper()}{str(error)[1:]}.", err=True)
+            continue
+        echo(strength(typed), err=True)
+        if click.prompt("Repeat for confirmation", hide_input=True, err=True) == typed:
+            return str(typed)
+        echo("The two passphrases typed differ: start again.", err=True)
+    raise FacilitatorError(f"no passphrase after {NEW_PASSPHRASE_TRIES} tries: nothing was changed")
 
 
 def report_damaged(ws: Workspace) -> None:
