@@ -428,6 +428,32 @@ def test_protect_refuses_while_another_program_has_the_database_open(data_dir):
     assert rows(data_dir, data_key(data_dir, NEW_PASSPHRASE)) == after
 
 
+def test_protect_takes_the_rows_still_in_the_log_of_a_folder_left_by_a_crash(tmp_path):
+    import shutil
+
+    running, crashed = tmp_path / "running", tmp_path / "crashed"
+    plain_folder(running)
+    with Store.open(running) as store:
+        session = store.sessions.summaries()[0].session
+        store.postits.add_many(session.id, [NewPostit(3, "agree", "only in the log", "P3")])
+        # A copy taken while the app runs, as a crash leaves it: the last post-it is in the log only.
+        for copy in (crashed, tmp_path / "direct", tmp_path / "reference"):
+            shutil.copytree(running, copy)
+    before = rows(tmp_path / "reference")
+    assert "only in the log" in {r[4] for r in before["postits"]}
+    assert (crashed / f"{DATABASE_NAME}-wal").stat().st_size > 0
+    assert protect(crashed).exit_code == 0
+    assert rows(crashed, data_key(crashed, NEW_PASSPHRASE)) == before
+    assert sorted(p.name for p in crashed.iterdir()) == ["bundles", DATABASE_NAME, KEY_FILE_NAME]
+    # The store's part alone, with nothing opening the database first, folds the log in too.
+    direct = tmp_path / "direct" / DATABASE_NAME
+    assert direct.with_name(f"{DATABASE_NAME}-wal").stat().st_size > 0
+    key = bytes(range(32))
+    protecting.encrypt_in_place(direct, key)
+    assert rows(direct.parent, key) == before
+    assert sorted(p.name for p in direct.parent.iterdir()) == ["bundles", DATABASE_NAME]
+
+
 def test_an_encrypted_copy_that_does_not_read_back_the_same_is_thrown_away(data_dir, monkeypatch):
     before = plain_folder(data_dir)
     real = protecting.contents

@@ -154,4 +154,8 @@ def recover_command(data_dir: Path, identity: Path) -> None:
     require_encrypted(ws)
     held = recover_key(ws, load_identities(identity))
     set_passphrase(held, new_passphrase("New passphrase for the facilitator"))
-    echo(f"recovered {data_dir}: it opens with the new passphrase now; give it to the facilitator", err=True)
+    echo(
+        f"recovered {data_dir}: it opens with the new passphrase now. Give the folder back with the "
+        "passphrase; the facilitator can choose their own with 'facilitator passphrase change'",
+        err=True,
+    )
