@@ -428,6 +428,39 @@ def test_protect_refuses_while_another_program_has_the_database_open(data_dir):
     assert rows(data_dir, data_key(data_dir, NEW_PASSPHRASE)) == after
 
 
+HOLD_OPEN = """
+import sys
+from pathlib import Path
+from facilitator.store import Store
+
+with Store.open(Path(sys.argv[1])) as store:
+    store.sessions.summaries()
+    print("open", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_protect_refuses_while_the_database_is_open_in_another_process(data_dir):
+    plain_folder(data_dir)
+    other = subprocess.Popen(
+        [sys.executable, "-c", HOLD_OPEN, str(data_dir)],
+        cwd=ROOT,
+        env=environment(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert other.stdout is not None and other.stdout.readline() == b"open\n"
+        before = files_of(data_dir)
+        refused(protect(data_dir), "another program", "close it")
+        assert not (data_dir / KEY_FILE_NAME).exists()
+        assert not is_encrypted(data_dir / DATABASE_NAME)
+        assert files_of(data_dir)[DATABASE_NAME] == before[DATABASE_NAME]
+    finally:
+        other.communicate(b"\n", timeout=30)
+    assert protect(data_dir).exit_code == 0
+
+
 def test_protect_takes_the_rows_still_in_the_log_of_a_folder_left_by_a_crash(tmp_path):
     import shutil
 
@@ -645,3 +678,27 @@ def test_in_a_terminal_a_new_folder_asks_twice_without_echo_then_asks_to_unlock(
     assert code == 0, shown
     assert "third time lucky" not in shown
     assert data_key(data_dir, "third time lucky") == key
+
+
+def test_in_a_terminal_protect_asks_again_until_the_new_passphrase_is_long_enough_and_typed_twice(data_dir):
+    before = plain_folder(data_dir)
+    answers = ["short", "apple banana", "apple bananas", "apple banana cherry", "apple banana cherry"]
+    code, shown = in_terminal(["--data-dir", str(data_dir), "protect"], answers, environment(TERM="dumb"))
+    assert code == 0, shown
+    assert "needs at least 8 characters" in shown
+    assert "Weak: add a word or two" in shown
+    assert "differ: start again" in shown
+    assert "Good. Longer is stronger." in shown
+    assert "apple" not in shown
+    assert rows(data_dir, data_key(data_dir, "apple banana cherry")) == before
+
+
+def test_in_a_terminal_three_passphrases_too_short_set_up_nothing(data_dir):
+    code, shown = in_terminal(
+        ["--data-dir", str(data_dir), "session", "list"], ["one", "two", "three"], environment(TERM="dumb")
+    )
+    assert code == 2, shown
+    assert shown.count("needs at least 8 characters") == 3
+    assert "error: no passphrase after 3 tries: nothing was changed" in shown
+    assert not (data_dir / DATABASE_NAME).exists()
+    assert not (data_dir / KEY_FILE_NAME).exists()
