@@ -513,6 +513,23 @@ def test_an_encrypted_copy_that_does_not_read_back_the_same_is_thrown_away(data_
     assert protecting.leftovers(data_dir / DATABASE_NAME) == []
 
 
+def test_a_disk_error_during_protect_leaves_the_plain_folder_as_it_was(data_dir, monkeypatch):
+    import errno
+
+    before = plain_folder(data_dir)
+
+    def failing(_path: Path) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(protecting, "_fsync", failing)
+    result = protect(data_dir)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1].endswith("Input/output error; it is unchanged")
+    assert rows(data_dir) == before
+    assert not (data_dir / KEY_FILE_NAME).exists()
+    assert protecting.leftovers(data_dir / DATABASE_NAME) == []
+
+
 # ---------------------------------------------------------------- protect, killed
 
 

@@ -98,18 +98,31 @@ def encrypt_in_place(
         for suffix in SIDE_FILES:
             database.with_name(database.name + suffix).unlink(missing_ok=True)
         step(CLEARED)
+        if os.name == "nt":
+            conn.close()  # Windows renames nothing over a file that is open
         os.replace(copy, database)
         step(REPLACED)
         _fsync_folder(database.parent)
         step(DONE)
+    except OSError as error:
+        if is_encrypted(database):  # only the folder's fsync is left: the rename happened
+            raise FacilitatorError(
+                f"{database} is encrypted, but the system could not confirm it is on disk: {error.strerror}"
+            ) from None
+        _remove_leftovers(database)
+        raise FacilitatorError(f"cannot encrypt {database}: {error.strerror}; it is unchanged") from None
     except BaseException:
         if not is_encrypted(database):
-            for leftover in leftovers(database):
-                with suppress(OSError):
-                    leftover.unlink()
+            _remove_leftovers(database)
         raise
     finally:
         conn.close()
+
+
+def _remove_leftovers(database: Path) -> None:
+    for leftover in leftovers(database):
+        with suppress(OSError):
+            leftover.unlink()
 
 
 def _take_alone(database: Path) -> sqlite3.Connection:
