@@ -87,7 +87,9 @@ def set_passphrase(held: HeldKey, new_passphrase: str) -> None:
 def protect(ws: Workspace, passphrase: str, *, step: Callable[[str], None] = lambda _name: None) -> Protected:
     """Encrypt a plain data folder in place under a new passphrase.
 
-    The key file gets the escrow at once if the folder trusts an office. Refused,
+    The workspace's store is closed first (the conversion needs the database to itself);
+    afterwards the folder is locked, and opens with the new passphrase. The key file
+    gets the escrow at once if the folder trusts an office. Refused,
     with nothing changed, for a folder that is new or already encrypted, for a
     passphrase too weak, or while another program has the database open.
     """

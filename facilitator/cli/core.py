@@ -18,6 +18,7 @@ from facilitator.actions.data_folder import Workspace
 from facilitator.cli.output import echo, echo_json, row
 from facilitator.core.error_log import log_unexpected
 from facilitator.core.errors import FacilitatorError
+from facilitator.core.literal import visible
 from facilitator.store import SETTINGS, DatabaseError, SessionDetails
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ def ask_in_terminal(ws: Workspace, *, no_passphrase: bool = False) -> None:
     if not sys.stdin.isatty():
         return
     if state is FolderState.LOCKED:
-        ws.unlock(click.prompt(f"Passphrase for {ws.data_dir}", hide_input=True, err=True))
+        ws.unlock(click.prompt(visible(f"Passphrase for {ws.data_dir}"), hide_input=True, err=True))
     elif state is FolderState.NEW:
         echo(NEW_FOLDER_EXPLAINED.format(data_dir=ws.data_dir), err=True)
         ws.create(ask_new_passphrase())

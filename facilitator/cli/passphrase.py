@@ -11,6 +11,7 @@ from facilitator.actions.data_folder import NEW_PASSPHRASE_ENV, PASSPHRASE_ENV, 
 from facilitator.cli.core import ask_new_passphrase, data_dir_option, main, stdin_is_terminal, workspace
 from facilitator.cli.output import echo, size_words
 from facilitator.core.errors import FacilitatorError
+from facilitator.core.literal import visible
 
 KEEP_IT_SAFE = "Keep the passphrase safe: without it, or the office's key, the data cannot be read."
 
@@ -25,7 +26,7 @@ def current_passphrase(ws: Workspace) -> str:
             f"the data folder {ws.data_dir} is encrypted: set {PASSPHRASE_ENV}, "
             "or run the command in a terminal to be asked for the passphrase"
         )
-    return str(click.prompt(f"Passphrase for {ws.data_dir}", hide_input=True, err=True))
+    return str(click.prompt(visible(f"Passphrase for {ws.data_dir}"), hide_input=True, err=True))
 
 
 def new_passphrase(what: str = "New passphrase") -> str:
