@@ -676,6 +676,7 @@ def test_in_a_terminal_a_new_folder_asks_twice_without_echo_then_asks_to_unlock(
     )
     assert code == 0, shown
     assert "is a new data folder" in shown
+    assert "\u240a" not in shown  # its two lines are two lines, not one with a visible line feed
     assert "New passphrase:" in shown
     assert "Repeat for confirmation:" in shown
     assert NEW_PASSPHRASE not in shown

@@ -176,7 +176,8 @@ def ask_in_terminal(ws: Workspace, *, no_passphrase: bool = False) -> None:
     if state is FolderState.LOCKED:
         ws.unlock(click.prompt(visible(f"Passphrase for {ws.data_dir}"), hide_input=True, err=True))
     elif state is FolderState.NEW:
-        echo(NEW_FOLDER_EXPLAINED.format(data_dir=ws.data_dir), err=True)
+        for line in NEW_FOLDER_EXPLAINED.format(data_dir=ws.data_dir).splitlines():
+            echo(line, err=True)
         ws.create(ask_new_passphrase())
 
 
