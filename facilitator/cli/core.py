@@ -18,6 +18,7 @@ from facilitator.actions.data_folder import Workspace
 from facilitator.cli.output import echo, echo_json, row
 from facilitator.core.error_log import log_unexpected
 from facilitator.core.errors import FacilitatorError
+from facilitator.core.literal import visible
 from facilitator.store import SETTINGS, DatabaseError, SessionDetails
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ LAZY_COMMANDS: dict[str, tuple[str, ...]] = {
     "facilitator.cli.reports": ("charts", "report", "pool"),
     "facilitator.cli.sync": ("keys", "devices", "sync", "receipt"),
     "facilitator.cli.purge": ("purge",),
+    "facilitator.cli.passphrase": ("passphrase", "protect", "recover"),
 }
 
 
@@ -172,9 +174,10 @@ def ask_in_terminal(ws: Workspace, *, no_passphrase: bool = False) -> None:
     if not sys.stdin.isatty():
         return
     if state is FolderState.LOCKED:
-        ws.unlock(click.prompt(f"Passphrase for {ws.data_dir}", hide_input=True, err=True))
+        ws.unlock(click.prompt(visible(f"Passphrase for {ws.data_dir}"), hide_input=True, err=True))
     elif state is FolderState.NEW:
-        echo(NEW_FOLDER_EXPLAINED.format(data_dir=ws.data_dir), err=True)
+        for line in NEW_FOLDER_EXPLAINED.format(data_dir=ws.data_dir).splitlines():
+            echo(line, err=True)
         ws.create(ask_new_passphrase())
 
 
@@ -185,11 +188,29 @@ NEW_FOLDER_EXPLAINED = (
 )
 
 
-def ask_new_passphrase(what: str = "New passphrase") -> str:
-    """A new passphrase, typed twice without echo; refused (exit 2) if too short."""
-    from facilitator.store.key_file import check_new_passphrase
+NEW_PASSPHRASE_TRIES = 3
 
-    return check_new_passphrase(click.prompt(what, hide_input=True, confirmation_prompt=True, err=True))
+
+def ask_new_passphrase(what: str = "New passphrase") -> str:
+    """A new passphrase, typed twice without echo, with a hint on its strength.
+
+    One too short, or typed differently the second time, is asked again; after three
+    tries, FacilitatorError (exit 2) and nothing is changed.
+    """
+    from facilitator.store.key_file import check_new_passphrase, strength
+
+    for _ in range(NEW_PASSPHRASE_TRIES):
+        typed = click.prompt(what, hide_input=True, err=True)
+        try:
+            check_new_passphrase(typed)
+        except FacilitatorError as error:
+            echo(f"{str(error)[:1].upper()}{str(error)[1:]}.", err=True)
+            continue
+        echo(strength(typed), err=True)
+        if click.prompt("Repeat for confirmation", hide_input=True, err=True) == typed:
+            return str(typed)
+        echo("The two passphrases typed differ: start again.", err=True)
+    raise FacilitatorError(f"no passphrase after {NEW_PASSPHRASE_TRIES} tries: nothing was changed")
 
 
 def report_damaged(ws: Workspace) -> None:

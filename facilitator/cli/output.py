@@ -37,3 +37,12 @@ def echo_json(text: str) -> None:
 def _json_escape(match: re.Match[str]) -> str:
     char = match.group()
     return char if char < " " else f"\\u{ord(char):04x}"  # JSON itself escapes C0; its newlines stay
+
+
+def size_words(count: int) -> str:
+    """Bytes as a person reads them: 532 bytes, 48.0 KB, 3.2 MB."""
+    if count < 1024:
+        return f"{count} bytes"
+    if count < 1024 * 1024:
+        return f"{count / 1024:.1f} KB"
+    return f"{count / (1024 * 1024):.1f} MB"

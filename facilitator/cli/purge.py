@@ -5,20 +5,11 @@ from __future__ import annotations
 import click
 
 from facilitator.cli.core import data_dir_option, main, stdin_is_terminal, workspace
-from facilitator.cli.output import echo
+from facilitator.cli.output import echo, size_words
 from facilitator.core.errors import FacilitatorError
 from facilitator.store import Store
 
 AUTO_SHOW = "show"
-
-
-def _size(count: int) -> str:
-    """Bytes as a person reads them: 532 bytes, 48.0 KB, 3.2 MB."""
-    if count < 1024:
-        return f"{count} bytes"
-    if count < 1024 * 1024:
-        return f"{count / 1024:.1f} KB"
-    return f"{count / (1024 * 1024):.1f} MB"
 
 
 @main.command("purge")
@@ -97,7 +88,7 @@ def purge_command(
     if not done.purged:
         echo("nothing purged: no session the office confirmed is left on this laptop", err=True)
         return
-    echo(f"data file: {_size(done.size_before)} before, {_size(done.size_after)} after")
+    echo(f"data file: {size_words(done.size_before)} before, {size_words(done.size_after)} after")
 
 
 def _ask_for_labels(store: Store, session_ids: list[str]) -> None:
