@@ -175,7 +175,7 @@ def main() -> None:
 
 def start_up(root: Path, starts: int) -> None:
     """Unlock plus start-up to the home screen, against an unencrypted folder's start."""
-    from wall_latency import APP_ONCE, time_start
+    from wall_latency import APP_ONCE, time_both
 
     key_file = KeyFile.load(root / "encrypted")
     kdf: list[float] = []
@@ -188,12 +188,7 @@ def start_up(root: Path, starts: int) -> None:
     locked_env = dict(env, FACILITATOR_PASSPHRASE=PASSPHRASE)
     plain = [sys.executable, "-c", APP_ONCE, "--data-dir", str(root / "store")]
     locked = [sys.executable, "-c", APP_ONCE, "--data-dir", str(root / "encrypted")]
-    time_start(plain, env)  # warm the file cache for both
-    time_start(locked, locked_env)
-    plain_times, locked_times = [], []
-    for _ in range(starts):
-        plain_times.append(time_start(plain, env))
-        locked_times.append(time_start(locked, locked_env))
+    plain_times, locked_times = time_both((plain, env), (locked, locked_env), starts)
     kdf_median = statistics.median(kdf)
     p_med, l_med = statistics.median(plain_times), statistics.median(locked_times)
     print(f"\nstart-up to the home screen, median of {starts} (pseudo-terminal, 80x24):")
