@@ -151,9 +151,14 @@ def screen_keys(screen: Screen[Any]) -> list[Binding]:
     return list(own()) if own is not None else class_bindings(type(screen))
 
 
+def app_keys(screen: Screen[Any]) -> tuple[Binding, ...]:
+    """The app's keys that work on the screen: all of them, unless it says fewer (`APP_KEYS_HERE`)."""
+    return tuple(getattr(screen, "APP_KEYS_HERE", APP_KEYS))
+
+
 def help_rows(screen: Screen[Any]) -> list[tuple[str, str]]:
-    """(keys, what they do) for every key of the screen, then the app's own keys."""
-    return [(keys_text(b), b.tooltip) for b in [*screen_keys(screen), *APP_KEYS]]
+    """(keys, what they do) for every key of the screen, then the app's own keys that work there."""
+    return [(keys_text(b), b.tooltip) for b in [*screen_keys(screen), *app_keys(screen)]]
 
 
 def help_notes(screen: Screen[Any]) -> list[tuple[str, str]]:
