@@ -1,11 +1,16 @@
 """The Textual app: it only registers themes and pushes the first screens.
 
-`make_app()` builds it for the command line and for the tests alike.
+`make_app()` builds it for the command line and for the tests alike. A data folder
+that needs a passphrase first (a new one, or an encrypted one the environment does
+not unlock) opens on the first-start or the unlock screen; everything else waits
+until the folder is open.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
+from contextlib import suppress
 from functools import partial
 from typing import ClassVar
 
@@ -15,17 +20,22 @@ from textual.markup import escape
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from facilitator.actions.data_folder import Workspace
+from facilitator.actions.data_folder import FolderState, Workspace
 from facilitator.core.error_log import log_path, log_unexpected
+from facilitator.core.errors import FacilitatorError
 from facilitator.core.literal import visible
 from facilitator.ui.boundary import Guarded, message_for
 from facilitator.ui.keys import BLANK_ANYWHERE, QUIT, help_notes, help_rows, help_title, palette_commands
+from facilitator.ui.screens.first_start import FirstStartScreen
 from facilitator.ui.screens.home import HomeScreen
+from facilitator.ui.screens.unlock import Attempts, UnlockScreen
 from facilitator.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
 
 THEME_META_KEY = "ui.theme"
 # Actions a participant (or anyone at a blanked screen) must not reach.
 LOCKED_ACTIONS = {"quit", "command_palette", "help_quit"}
+# Actions out of reach while the folder waits for its passphrase: no palette, no blank.
+UNLOCK_ACTIONS = {"command_palette", "blank"}
 DAMAGE_CHECK_SECONDS = 1.0
 
 
@@ -36,11 +46,22 @@ class FacilitatorApp(Guarded, App[None]):
     # The privacy blank works from every screen, even inside a text box (see `keys`).
     BINDINGS: ClassVar[list[BindingType]] = [QUIT, BLANK_ANYWHERE]
 
-    def __init__(self, workspace: Workspace, session_id: str | None = None, *, blink: bool = True) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        session_id: str | None = None,
+        *,
+        blink: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__()
         self.workspace = workspace
+        # An id, or what the command line was given (resolved once the folder is open).
         self.session_id = session_id
         self.blink = blink
+        self.clock = clock  # how long the unlock screen's waits last
+        self.attempts = Attempts()
+        self._held: list[tuple[str, str, SeverityLevel, float | None, bool]] = []
         self.register_theme(HIGH_CONTRAST)
 
     def notify(
@@ -57,19 +78,58 @@ class FacilitatorApp(Guarded, App[None]):
         Give `markup=False` whenever the message holds user text, so that "[b]" shows as typed.
         """
         shown = visible(message, multiline=True)
+        if self.locked:
+            # Nothing of the data shows while locked: said once the passphrase is in.
+            self._held.append((shown, visible(title), severity, timeout, markup))
+            return
         super().notify(shown, title=visible(title), severity=severity, timeout=timeout, markup=markup)
 
+    def _tell_held(self) -> None:
+        """The notifications that came while the app was locked."""
+        held, self._held = self._held, []
+        for message, title, severity, timeout, markup in held:
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     async def on_mount(self) -> None:
-        saved = self.workspace.store.meta.get(THEME_META_KEY)
+        self.theme = DEFAULT_THEME
+        await self.open_folder()
+
+    async def open_folder(self) -> None:
+        """The home screen at once if the folder is open (or the environment opens it), else
+        the first-start screen (a new folder) or the unlock screen (an encrypted one) first."""
+        from facilitator.store.key_file import WrongPassphrase
+
+        ws = self.workspace
+        if ws.state() in (FolderState.NEW, FolderState.LOCKED):
+            with suppress(WrongPassphrase):  # the unlock screen asks for the right one
+                ws.open_from_environment()
+        state = ws.state()
+        if state is FolderState.NEW:
+            await self.push_screen(FirstStartScreen(ws, blink=self.blink), callback=self._folder_open)
+        elif state is FolderState.LOCKED:
+            unlock = UnlockScreen(ws, self.attempts, self.clock, blink=self.blink)
+            await self.push_screen(unlock, callback=self._folder_open)
+        else:
+            await self.start()
+
+    async def _folder_open(self, _opened: bool | None) -> None:
+        await self.start()
+        self._tell_held()
+
+    async def start(self) -> None:
+        """Once the folder is open: its theme, the home screen, the wall asked for, the checks."""
+        store = self.workspace.store
+        saved = store.meta.get(THEME_META_KEY)
         self.theme = saved if saved in self.available_themes else DEFAULT_THEME
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         home = HomeScreen(self.workspace, blink=self.blink)
         await self.push_screen(home)
         home.purge_due()
-        if self.session_id and not home.tell_purged(self.session_id):
+        session_id = self._session_to_open()
+        if session_id and not home.tell_purged(session_id):
             from facilitator.ui.screens.wall import WallScreen
 
-            await self.push_screen(WallScreen(self.workspace, self.session_id, blink=self.blink))
+            await self.push_screen(WallScreen(self.workspace, session_id, blink=self.blink))
         tightened = self.workspace.tightened()
         if tightened:
             self.notify(tightened.sentence(), title="Data folder", timeout=10)
@@ -77,13 +137,28 @@ class FacilitatorApp(Guarded, App[None]):
         # Screens and workers read as they go: a row found damaged later is reported soon after.
         self.set_interval(DAMAGE_CHECK_SECONDS, self.report_damaged)
 
+    def _session_to_open(self) -> str | None:
+        """The id of the session the app was asked to open on, or None (said in a notification)."""
+        if not self.session_id:
+            return None
+        try:
+            return self.workspace.store.sessions.get(self.session_id).id
+        except FacilitatorError as error:
+            self.notify(message_for(error), severity="error", markup=False)
+            return None
+
+    @property
+    def locked(self) -> bool:
+        """Whether the folder waits for its passphrase (first start, or unlock)."""
+        return any(isinstance(screen, UnlockScreen | FirstStartScreen) for screen in self.screen_stack)
+
     def report_damaged(self) -> None:
         """A notification for each stored row left out because it does not parse (each one once)."""
         from facilitator.ui.screens.blank import BlankScreen
 
         stack = self.screen_stack
-        if not stack or isinstance(stack[-1], BlankScreen):
-            return  # kept until a screen (not the privacy blank) can show them
+        if not stack or isinstance(stack[-1], BlankScreen) or self.locked:
+            return  # kept until a screen (not the privacy blank, nor the lock) can show them
         for damaged in self.workspace.damaged():
             self.notify(damaged.line(), title="Damaged data", severity="warning", timeout=30, markup=False)
 
@@ -138,6 +213,8 @@ class FacilitatorApp(Guarded, App[None]):
         from facilitator.ui.screens.blank import BlankScreen
         from facilitator.ui.screens.participant import ParticipantScreen
 
+        if self.locked:
+            return action not in UNLOCK_ACTIONS
         locked = isinstance(self.screen, BlankScreen | ParticipantScreen)
         return not (locked and action in LOCKED_ACTIONS)
 
@@ -173,19 +250,28 @@ class FacilitatorApp(Guarded, App[None]):
         yield from super().get_system_commands(screen)
 
 
-def make_app(workspace: Workspace, session_id: str | None = None, *, blink: bool = True) -> FacilitatorApp:
-    """The app over a data folder; `session_id` opens straight on that wall.
+def make_app(
+    workspace: Workspace,
+    session_id: str | None = None,
+    *,
+    blink: bool = True,
+    clock: Callable[[], float] = time.monotonic,
+) -> FacilitatorApp:
+    """The app over a data folder; `session_id` (an id or its prefix) opens straight on that wall.
 
-    Tests pass `blink=False` so that cursors do not blink in snapshots.
+    Tests pass `blink=False` so that cursors do not blink in snapshots, and may give a
+    clock to move on (the waits after wrong passphrases).
     """
-    return FacilitatorApp(workspace, session_id, blink=blink)
+    return FacilitatorApp(workspace, session_id, blink=blink, clock=clock)
 
 
 def run_app(workspace: Workspace, session_id: str | None = None) -> None:
     """Run the app in this terminal until the facilitator quits.
 
-    The database is opened first, so that a data folder that cannot be used is
-    reported as one line by the command line rather than inside the app.
+    A folder that opens without a passphrase is opened first, so that one that cannot
+    be used is reported as one line by the command line rather than inside the app; a
+    new or locked one opens on the app's own first-start or unlock screen.
     """
-    workspace.store  # noqa: B018 - opens the database, or raises FacilitatorError
+    if workspace.state() in (FolderState.PLAIN, FolderState.OPEN):
+        workspace.store  # noqa: B018 - opens the database, or raises FacilitatorError
     make_app(workspace, session_id).run()
