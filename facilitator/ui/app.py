@@ -3,7 +3,8 @@
 `make_app()` builds it for the command line and for the tests alike. A data folder
 that needs a passphrase first (a new one, or an encrypted one the environment does
 not unlock) opens on the first-start or the unlock screen; everything else waits
-until the folder is open.
+until the folder is open. An encrypted folder locks itself after the idle minutes
+of its setting, or at Ctrl+L twice.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from contextlib import suppress
 from functools import partial
 from typing import ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.markup import escape
@@ -21,6 +23,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from facilitator.actions.data_folder import FolderState, Workspace
+from facilitator.actions.locking import idle_lock_minutes
 from facilitator.core.error_log import log_path, log_unexpected
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.literal import visible
@@ -37,6 +40,7 @@ LOCKED_ACTIONS = {"quit", "command_palette", "help_quit"}
 # Actions out of reach while the folder waits for its passphrase: no palette, no blank.
 UNLOCK_ACTIONS = {"command_palette", "blank"}
 DAMAGE_CHECK_SECONDS = 1.0
+IDLE_CHECK_SECONDS = 1.0
 
 
 class FacilitatorApp(Guarded, App[None]):
@@ -52,6 +56,7 @@ class FacilitatorApp(Guarded, App[None]):
         session_id: str | None = None,
         *,
         blink: bool = True,
+        idle_lock_seconds: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
@@ -59,7 +64,10 @@ class FacilitatorApp(Guarded, App[None]):
         # An id, or what the command line was given (resolved once the folder is open).
         self.session_id = session_id
         self.blink = blink
-        self.clock = clock  # how long the unlock screen's waits last
+        # None: the folder's setting (`idle_lock_minutes`).
+        self.idle_lock_seconds = idle_lock_seconds
+        self.clock = clock
+        self.last_input = clock()
         self.attempts = Attempts()
         self._held: list[tuple[str, str, SeverityLevel, float | None, bool]] = []
         self.register_theme(HIGH_CONTRAST)
@@ -136,6 +144,8 @@ class FacilitatorApp(Guarded, App[None]):
         self.report_damaged()
         # Screens and workers read as they go: a row found damaged later is reported soon after.
         self.set_interval(DAMAGE_CHECK_SECONDS, self.report_damaged)
+        self.last_input = self.clock()
+        self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle)
 
     def _session_to_open(self) -> str | None:
         """The id of the session the app was asked to open on, or None (said in a notification)."""
@@ -147,10 +157,64 @@ class FacilitatorApp(Guarded, App[None]):
             self.notify(message_for(error), severity="error", markup=False)
             return None
 
+    # ------------------------------------------------------------ the lock
+
+    async def on_event(self, event: events.Event) -> None:
+        """Every key, click and mouse move from the terminal counts as activity for the idle lock."""
+        if isinstance(event, events.InputEvent | events.Paste) and not event.is_forwarded:
+            self.last_input = self.clock()
+        await super().on_event(event)
+
     @property
     def locked(self) -> bool:
-        """Whether the folder waits for its passphrase (first start, or unlock)."""
+        """Whether the folder waits for its passphrase (first start, unlock, or the lock)."""
         return any(isinstance(screen, UnlockScreen | FirstStartScreen) for screen in self.screen_stack)
+
+    @property
+    def in_participant_mode(self) -> bool:
+        from facilitator.ui.screens.participant import ParticipantScreen
+
+        return any(isinstance(screen, ParticipantScreen) for screen in self.screen_stack)
+
+    def idle_threshold(self) -> float | None:
+        """Seconds with no key or mouse before the lock; None when it is off."""
+        if self.idle_lock_seconds is not None:
+            return self.idle_lock_seconds
+        minutes = idle_lock_minutes(self.workspace.store)
+        return None if minutes is None else minutes * 60.0
+
+    def lock_if_idle(self) -> None:
+        """Lock an encrypted folder left idle; in participant mode, blank the screen instead."""
+        from facilitator.ui.screens.blank import BlankScreen
+
+        if self.locked or not self.workspace.encrypted:
+            return
+        threshold = self.idle_threshold()
+        if threshold is None or self.clock() - self.last_input < threshold:
+            return
+        if self.in_participant_mode:
+            # Never the unlock screen in front of participants: the blank, and any key brings them back.
+            if not isinstance(self.screen, BlankScreen):
+                self.clear_notifications()
+                self.push_screen(BlankScreen())
+            return
+        self.lock()
+
+    def lock(self) -> None:
+        """Cover every screen with the unlock screen; those beneath keep what they hold."""
+        from facilitator.ui.screens.blank import BlankScreen
+
+        if self.locked or not self.workspace.encrypted or self.in_participant_mode:
+            return
+        if isinstance(self.screen, BlankScreen):
+            self.pop_screen()  # the lock covers what the blank covered
+        self.clear_notifications()
+        unlock = UnlockScreen(self.workspace, self.attempts, self.clock, idle=True, blink=self.blink)
+        self.push_screen(unlock, callback=self._unlocked)
+
+    def _unlocked(self, _unlocked: bool | None) -> None:
+        self.last_input = self.clock()
+        self._tell_held()
 
     def report_damaged(self) -> None:
         """A notification for each stored row left out because it does not parse (each one once)."""
@@ -222,12 +286,17 @@ class FacilitatorApp(Guarded, App[None]):
         """Hide everything at once; the screen underneath (a half-typed comment too) comes back intact.
 
         Any key or click on the blank returns to the screen it covered, so a participant
-        blanking the screen lands back in participant mode, never on the wall.
+        blanking the screen lands back in participant mode, never on the wall. Ctrl+L on
+        the blank locks an encrypted folder, except in participant mode: there it only
+        brings the participant's screen back, as any key does.
         """
         from facilitator.ui.screens.blank import BlankScreen
 
         if isinstance(self.screen, BlankScreen):
-            self.screen.dismiss(None)
+            if self.workspace.encrypted and not self.in_participant_mode:
+                self.lock()
+            else:
+                self.screen.dismiss(None)
             return
         self.clear_notifications()
         self.push_screen(BlankScreen())
@@ -255,14 +324,18 @@ def make_app(
     session_id: str | None = None,
     *,
     blink: bool = True,
+    idle_lock_seconds: float | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> FacilitatorApp:
     """The app over a data folder; `session_id` (an id or its prefix) opens straight on that wall.
 
-    Tests pass `blink=False` so that cursors do not blink in snapshots, and may give a
-    clock to move on (the waits after wrong passphrases).
+    Tests pass `blink=False` so that cursors do not blink in snapshots, and may give the
+    idle lock in seconds and a clock to move on; by default the lock follows the folder's
+    setting on the monotonic clock.
     """
-    return FacilitatorApp(workspace, session_id, blink=blink, clock=clock)
+    return FacilitatorApp(
+        workspace, session_id, blink=blink, idle_lock_seconds=idle_lock_seconds, clock=clock
+    )
 
 
 def run_app(workspace: Workspace, session_id: str | None = None) -> None:

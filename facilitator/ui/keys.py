@@ -40,7 +40,8 @@ BLANK = Binding(
     tooltip="Blank the screen at once; any key brings it back (Ctrl+L works even while typing).",
 )
 # ...and from everywhere, even while typing. Ctrl+L is the key shown: Ctrl+B is the
-# tmux prefix and VS Code's sidebar key, so it is only the second way.
+# tmux prefix and VS Code's sidebar key, so it is only the second way. Pressed again on
+# the blank, it locks an encrypted folder (never in participant mode).
 BLANK_ANYWHERE = Binding(
     "ctrl+l,ctrl+b",
     "app.blank",
@@ -49,7 +50,7 @@ BLANK_ANYWHERE = Binding(
     key_display="^l",
     priority=True,
     show=False,
-    tooltip="Blank the screen at once, even while typing; any key brings it back.",
+    tooltip="Blank the screen at once, even while typing; any key brings it back, Ctrl+L again locks.",
 )
 QUIT = Binding(
     "ctrl+q",

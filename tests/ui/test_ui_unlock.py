@@ -1,8 +1,8 @@
-"""First start and unlocking: the app asks for the passphrase on its own screens.
+"""First start, unlocking and the lock: the app asks for the passphrase on its own screens.
 
 These tests unset FACILITATOR_PASSPHRASE (the suite sets it so that the app opens
 unlocked), so the app shows its first-start and unlock screens. Time is a clock the
-test moves on: nobody waits for a wrong try's delay.
+test moves on: nobody waits for an idle lock or a wrong try's delay.
 """
 
 from __future__ import annotations
@@ -16,17 +16,20 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from facilitator.actions.data_folder import FolderState, Workspace
+from facilitator.actions.locking import set_idle_lock
 from facilitator.core.paths import DATABASE_NAME
 from facilitator.store.key_file import KeyFile, is_encrypted
 from facilitator.ui.app import FacilitatorApp, make_app
+from facilitator.ui.screens.blank import BlankScreen
 from facilitator.ui.screens.first_start import FirstStartScreen
 from facilitator.ui.screens.help import HelpScreen
 from facilitator.ui.screens.home import HomeScreen
+from facilitator.ui.screens.participant import ParticipantScreen
 from facilitator.ui.screens.unlock import UnlockScreen, wait_after
 from facilitator.ui.screens.wall import WallScreen
 from tests.folders import TEST_PASSPHRASE, open_folder
 
-from .conftest import screen_text
+from .conftest import new_session, screen_text
 
 NEW_PASSPHRASE = "four plain words here"
 
@@ -270,6 +273,117 @@ async def test_a_locked_folder_opens_on_the_wall_asked_for_once_unlocked(locked_
         await settle(pilot)
         assert isinstance(app.screen, WallScreen)
         assert app.screen.session.id == session.id
+
+
+# ---------------------------------------------------------------- the lock
+
+
+async def test_the_idle_lock_keeps_a_half_typed_comment(open_workspace: Workspace) -> None:
+    session_id = new_session(open_workspace)
+    clock = Clock()
+    app = make_app(open_workspace, session_id, blink=False, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2", *"She listened")
+        clock.now += 9 * 60
+        app.lock_if_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, WallScreen)  # not yet: the setting is ten minutes
+        clock.now += 60
+        app.lock_if_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        shown = words(app)
+        assert "facilitator is locked" in shown and "She listened" not in shown
+        await type_in(pilot, TEST_PASSPHRASE)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, WallScreen)
+        await pilot.press(*" to me", "enter")
+        await pilot.pause()
+    assert [p.comment for p in open_workspace.store.postits.of(session_id)] == ["She listened to me"]
+
+
+async def test_the_app_locks_by_itself_after_the_idle_time(open_workspace: Workspace) -> None:
+    app = make_app(open_workspace, blink=False, idle_lock_seconds=0.2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, HomeScreen)
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if isinstance(app.screen, UnlockScreen):
+                break
+        assert isinstance(app.screen, UnlockScreen)
+
+
+def test_the_idle_time_is_the_folders_setting(open_workspace: Workspace) -> None:
+    app = make_app(open_workspace)
+    assert app.idle_threshold() == 600
+    set_idle_lock(open_workspace.store, 3)
+    assert app.idle_threshold() == 180
+    set_idle_lock(open_workspace.store, None)
+    assert app.idle_threshold() is None
+
+
+async def test_ctrl_l_twice_locks_and_the_lock_offers_no_way_round(open_workspace: Workspace) -> None:
+    session_id = new_session(open_workspace)
+    app = make_app(open_workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+l")
+        assert isinstance(app.screen, BlankScreen)
+        await pilot.press("ctrl+l")
+        assert isinstance(app.screen, UnlockScreen)
+        await pilot.press("ctrl+p", "ctrl+l")  # no palette, no blank
+        assert isinstance(app.screen, UnlockScreen)
+        assert "I expect my social worker" not in words(app)
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        assert any("Ctrl+L twice" in what for _note, what in app.screen.notes)
+        app.notify("Adult focus group 1 exported")  # e.g. a sync finishing meanwhile: held back
+        await pilot.pause()
+        assert notifications(app) == []
+        await pilot.press("escape")
+        await type_in(pilot, TEST_PASSPHRASE)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, WallScreen)  # the blank went with the lock
+        assert notifications(app) == ["Adult focus group 1 exported"]
+
+
+async def test_an_unencrypted_folder_has_no_lock(no_passphrase_in_environment: None) -> None:
+    ws = Workspace(Path("data"))
+    ws.create(None)
+    clock = Clock()
+    app = make_app(ws, blink=False, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+l", "ctrl+l")
+        assert isinstance(app.screen, HomeScreen)  # the second Ctrl+L brings it back, as before
+        clock.now += 3600
+        app.lock_if_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    ws.close()
+
+
+async def test_participant_mode_blanks_instead_of_locking(open_workspace: Workspace) -> None:
+    session_id = new_session(open_workspace)
+    clock = Clock()
+    app: FacilitatorApp = make_app(open_workspace, session_id, blink=False, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v", "enter", "2", *"my words")
+        assert isinstance(app.screen, ParticipantScreen)
+        clock.now += 3600
+        app.lock_if_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, BlankScreen)
+        app.lock_if_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, BlankScreen)  # and stays blank, never the unlock screen
+        await pilot.press("ctrl+l")  # nor does Ctrl+L on the blank lock here: back to the participant
+        assert isinstance(app.screen, ParticipantScreen)
+        assert "my words" in words(app)
+        await pilot.press("ctrl+l", "ctrl+l")
+        assert isinstance(app.screen, ParticipantScreen)
+        await pilot.press("enter")
+    assert [p.comment for p in open_workspace.store.postits.of(session_id)] == ["my words"]
 
 
 # ---------------------------------------------------------------- from the command line
