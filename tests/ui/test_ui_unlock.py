@@ -7,6 +7,7 @@ test moves on: nobody waits for an idle lock or a wrong try's delay.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from facilitator.ui.screens.first_start import FirstStartScreen
 from facilitator.ui.screens.help import HelpScreen
 from facilitator.ui.screens.home import HomeScreen
 from facilitator.ui.screens.participant import ParticipantScreen
-from facilitator.ui.screens.unlock import UnlockScreen, wait_after
+from facilitator.ui.screens.unlock import UnlockScreen, recovery_sentence, wait_after
 from facilitator.ui.screens.wall import WallScreen
 from tests.folders import TEST_PASSPHRASE, open_folder
 
@@ -251,6 +252,42 @@ async def test_from_the_third_wrong_try_each_costs_a_longer_wait(locked_folder: 
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert app.attempts.wrong == 0
+
+
+async def test_the_screen_says_unlocking_while_the_key_is_derived_and_never_freezes(
+    locked_folder: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    derived = threading.Event()
+    unlock = locked_folder.unlock
+
+    def slow_unlock(passphrase: str) -> None:
+        assert derived.wait(10)
+        unlock(passphrase)
+
+    monkeypatch.setattr(locked_folder, "unlock", slow_unlock)
+    app = make_app(locked_folder, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_in(pilot, TEST_PASSPHRASE)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Unlocking…" in words(app)  # drawn while the derivation runs in its thread
+        assert app.screen.query_one("#passphrase", Input).disabled
+        derived.set()
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+def test_the_unlock_screen_says_whether_the_office_can_recover_the_folder(
+    no_passphrase_in_environment: None, tmp_path: Path
+) -> None:
+    from tests.sync_helpers import join_office, make_office
+
+    laptop = tmp_path / "laptop"
+    with open_folder(laptop):
+        pass
+    assert recovery_sentence(Workspace(laptop)).startswith("No office can recover this folder yet")
+    join_office(laptop, tmp_path / "office", make_office(tmp_path / "office", tmp_path / "office.key"))
+    assert recovery_sentence(Workspace(laptop)).startswith("Forgotten it? The office can recover this folder")
 
 
 def test_the_waits_double_from_the_third_wrong_try_up_to_a_minute() -> None:
