@@ -16,7 +16,7 @@ from textual.widgets import Input
 
 from facilitator.actions.data_folder import Workspace
 from facilitator.ui.app import make_app
-from tests.folders import open_folder
+from tests.folders import TEST_PASSPHRASE, open_folder
 
 SnapCompare = Callable[..., bool]
 
@@ -57,3 +57,16 @@ def test_unlock_after_a_wrong_try(snap_compare: SnapCompare, folder: Path) -> No
     assert snap_compare(
         make_app(Workspace(folder), blink=False), terminal_size=(80, 24), run_before=wrong_try
     )
+
+
+def test_unlock_after_the_lock(snap_compare: SnapCompare, folder: Path) -> None:
+    with open_folder(folder):
+        pass
+    workspace = Workspace(folder)
+    workspace.unlock(TEST_PASSPHRASE)
+
+    async def lock(pilot: Pilot[Any]) -> None:
+        await pilot.press("ctrl+l", "ctrl+l")
+
+    assert snap_compare(make_app(workspace, blink=False), terminal_size=(80, 24), run_before=lock)
+    workspace.close()
