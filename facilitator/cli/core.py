@@ -247,12 +247,33 @@ def main(ctx: click.Context) -> None:
         _run_app()
 
 
+def app_can_run() -> bool:
+    """Whether the app has a terminal to run in (a seam for tests)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def _run_app(session_ref: str | None = None) -> None:
+    """The app in this terminal. The environment opens the folder if it can (a wrong
+    FACILITATOR_PASSPHRASE stops here, in one line); otherwise the app's own first-start or
+    unlock screen asks, and SESSION is looked up once the folder is open."""
+    from facilitator.actions.data_folder import FolderState
+
+    if not app_can_run():
+        raise FacilitatorError("the app needs a terminal; use the commands (see 'facilitator --help')")
     ws = workspace()
     ws.tell = None  # the app says it in a notification instead
-    session_id = ws.store.sessions.get(session_ref).id if session_ref else None
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
-        raise FacilitatorError("the app needs a terminal; use the commands (see 'facilitator --help')")
+    ws.ask = None  # the app asks on its own screens, never on the terminal beneath it
+    no_passphrase = click.get_current_context().find_root().meta.get("facilitator.no_passphrase")
+    if no_passphrase and ws.state() is FolderState.NEW:
+        ws.create(None)
+    ws.open_from_environment()
+    session_id = session_ref
+    if session_ref and ws.state() is FolderState.OPEN:
+        session_id = ws.store.sessions.get(session_ref).id
+    elif ws.state() is FolderState.LOCKED:
+        from facilitator.store.key_file import KeyFile
+
+        KeyFile.load(ws.data_dir)  # a missing or damaged key file is one line here, not a screen
     from facilitator.ui.app import run_app
 
     run_app(ws, session_id=session_id)

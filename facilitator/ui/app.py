@@ -1,32 +1,46 @@
 """The Textual app: it only registers themes and pushes the first screens.
 
-`make_app()` builds it for the command line and for the tests alike.
+`make_app()` builds it for the command line and for the tests alike. A data folder
+that needs a passphrase first (a new one, or an encrypted one the environment does
+not unlock) opens on the first-start or the unlock screen; everything else waits
+until the folder is open. An encrypted folder locks itself after the idle minutes
+of its setting, or at Ctrl+L twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
+from contextlib import suppress
 from functools import partial
 from typing import ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.markup import escape
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from facilitator.actions.data_folder import Workspace
+from facilitator.actions.data_folder import FolderState, Workspace
+from facilitator.actions.locking import idle_lock_minutes
 from facilitator.core.error_log import log_path, log_unexpected
+from facilitator.core.errors import FacilitatorError
 from facilitator.core.literal import visible
 from facilitator.ui.boundary import Guarded, message_for
 from facilitator.ui.keys import BLANK_ANYWHERE, QUIT, help_notes, help_rows, help_title, palette_commands
+from facilitator.ui.screens.first_start import FirstStartScreen
 from facilitator.ui.screens.home import HomeScreen
+from facilitator.ui.screens.unlock import Attempts, UnlockScreen
 from facilitator.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
 
 THEME_META_KEY = "ui.theme"
 # Actions a participant (or anyone at a blanked screen) must not reach.
 LOCKED_ACTIONS = {"quit", "command_palette", "help_quit"}
+# Actions out of reach while the folder waits for its passphrase: no palette, no blank.
+UNLOCK_ACTIONS = {"command_palette", "blank"}
 DAMAGE_CHECK_SECONDS = 1.0
+IDLE_CHECK_SECONDS = 1.0
 
 
 class FacilitatorApp(Guarded, App[None]):
@@ -36,11 +50,26 @@ class FacilitatorApp(Guarded, App[None]):
     # The privacy blank works from every screen, even inside a text box (see `keys`).
     BINDINGS: ClassVar[list[BindingType]] = [QUIT, BLANK_ANYWHERE]
 
-    def __init__(self, workspace: Workspace, session_id: str | None = None, *, blink: bool = True) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        session_id: str | None = None,
+        *,
+        blink: bool = True,
+        idle_lock_seconds: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__()
         self.workspace = workspace
+        # An id, or what the command line was given (resolved once the folder is open).
         self.session_id = session_id
         self.blink = blink
+        # None: the folder's setting (`idle_lock_minutes`).
+        self.idle_lock_seconds = idle_lock_seconds
+        self.clock = clock
+        self.last_input = clock()
+        self.attempts = Attempts()
+        self._held: list[tuple[str, str, SeverityLevel, float | None, bool]] = []
         self.register_theme(HIGH_CONTRAST)
 
     def notify(
@@ -57,33 +86,143 @@ class FacilitatorApp(Guarded, App[None]):
         Give `markup=False` whenever the message holds user text, so that "[b]" shows as typed.
         """
         shown = visible(message, multiline=True)
+        if self.locked:
+            # Nothing of the data shows while locked: said once the passphrase is in.
+            self._held.append((shown, visible(title), severity, timeout, markup))
+            return
         super().notify(shown, title=visible(title), severity=severity, timeout=timeout, markup=markup)
 
+    def _tell_held(self) -> None:
+        """The notifications that came while the app was locked."""
+        held, self._held = self._held, []
+        for message, title, severity, timeout, markup in held:
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     async def on_mount(self) -> None:
-        saved = self.workspace.store.meta.get(THEME_META_KEY)
+        self.theme = DEFAULT_THEME
+        await self.open_folder()
+
+    async def open_folder(self) -> None:
+        """The home screen at once if the folder is open (or the environment opens it), else
+        the first-start screen (a new folder) or the unlock screen (an encrypted one) first."""
+        from facilitator.store.key_file import WrongPassphrase
+
+        ws = self.workspace
+        if ws.state() in (FolderState.NEW, FolderState.LOCKED):
+            with suppress(WrongPassphrase):  # the unlock screen asks for the right one
+                ws.open_from_environment()
+        state = ws.state()
+        if state is FolderState.NEW:
+            await self.push_screen(FirstStartScreen(ws, blink=self.blink), callback=self._folder_open)
+        elif state is FolderState.LOCKED:
+            unlock = UnlockScreen(ws, self.attempts, self.clock, blink=self.blink)
+            await self.push_screen(unlock, callback=self._folder_open)
+        else:
+            await self.start()
+
+    async def _folder_open(self, _opened: bool | None) -> None:
+        await self.start()
+        self._tell_held()
+
+    async def start(self) -> None:
+        """Once the folder is open: its theme, the home screen, the wall asked for, the checks."""
+        store = self.workspace.store
+        saved = store.meta.get(THEME_META_KEY)
         self.theme = saved if saved in self.available_themes else DEFAULT_THEME
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         home = HomeScreen(self.workspace, blink=self.blink)
         await self.push_screen(home)
         home.purge_due()
-        if self.session_id and not home.tell_purged(self.session_id):
+        session_id = self._session_to_open()
+        if session_id and not home.tell_purged(session_id):
             from facilitator.ui.screens.wall import WallScreen
 
-            await self.push_screen(WallScreen(self.workspace, self.session_id, blink=self.blink))
+            await self.push_screen(WallScreen(self.workspace, session_id, blink=self.blink))
         tightened = self.workspace.tightened()
         if tightened:
             self.notify(tightened.sentence(), title="Data folder", timeout=10)
         self.report_damaged()
         # Screens and workers read as they go: a row found damaged later is reported soon after.
         self.set_interval(DAMAGE_CHECK_SECONDS, self.report_damaged)
+        self.last_input = self.clock()
+        self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle)
+
+    def _session_to_open(self) -> str | None:
+        """The id of the session the app was asked to open on, or None (said in a notification)."""
+        if not self.session_id:
+            return None
+        try:
+            return self.workspace.store.sessions.get(self.session_id).id
+        except FacilitatorError as error:
+            self.notify(message_for(error), severity="error", markup=False)
+            return None
+
+    # ------------------------------------------------------------ the lock
+
+    async def on_event(self, event: events.Event) -> None:
+        """Every key, click and mouse move from the terminal counts as activity for the idle lock."""
+        if isinstance(event, events.InputEvent | events.Paste) and not event.is_forwarded:
+            self.last_input = self.clock()
+        await super().on_event(event)
+
+    @property
+    def locked(self) -> bool:
+        """Whether the folder waits for its passphrase (first start, unlock, or the lock)."""
+        return any(isinstance(screen, UnlockScreen | FirstStartScreen) for screen in self.screen_stack)
+
+    @property
+    def in_participant_mode(self) -> bool:
+        from facilitator.ui.screens.participant import ParticipantScreen
+
+        return any(isinstance(screen, ParticipantScreen) for screen in self.screen_stack)
+
+    def idle_threshold(self) -> float | None:
+        """Seconds with no key or mouse before the lock; None when it is off."""
+        if self.idle_lock_seconds is not None:
+            return self.idle_lock_seconds
+        minutes = idle_lock_minutes(self.workspace.store)
+        return None if minutes is None else minutes * 60.0
+
+    def lock_if_idle(self) -> None:
+        """Lock an encrypted folder left idle; in participant mode, blank the screen instead."""
+        from facilitator.ui.screens.blank import BlankScreen
+
+        if self.locked or not self.workspace.encrypted:
+            return
+        threshold = self.idle_threshold()
+        if threshold is None or self.clock() - self.last_input < threshold:
+            return
+        if self.in_participant_mode:
+            # Never the unlock screen in front of participants: the blank, and any key brings them back.
+            if not isinstance(self.screen, BlankScreen):
+                self.clear_notifications()
+                self.push_screen(BlankScreen())
+            return
+        self.lock()
+
+    def lock(self) -> None:
+        """Cover every screen with the unlock screen; those beneath keep what they hold."""
+        from facilitator.ui.screens.blank import BlankScreen
+
+        if self.locked or not self.workspace.encrypted or self.in_participant_mode:
+            return
+        if isinstance(self.screen, BlankScreen):
+            self.pop_screen()  # the lock covers what the blank covered
+        self.clear_notifications()
+        unlock = UnlockScreen(self.workspace, self.attempts, self.clock, idle=True, blink=self.blink)
+        self.push_screen(unlock, callback=self._unlocked)
+
+    def _unlocked(self, _unlocked: bool | None) -> None:
+        self.last_input = self.clock()
+        self._tell_held()
 
     def report_damaged(self) -> None:
         """A notification for each stored row left out because it does not parse (each one once)."""
         from facilitator.ui.screens.blank import BlankScreen
 
         stack = self.screen_stack
-        if not stack or isinstance(stack[-1], BlankScreen):
-            return  # kept until a screen (not the privacy blank) can show them
+        if not stack or isinstance(stack[-1], BlankScreen) or self.locked:
+            return  # kept until a screen (not the privacy blank, nor the lock) can show them
         for damaged in self.workspace.damaged():
             self.notify(damaged.line(), title="Damaged data", severity="warning", timeout=30, markup=False)
 
@@ -138,6 +277,8 @@ class FacilitatorApp(Guarded, App[None]):
         from facilitator.ui.screens.blank import BlankScreen
         from facilitator.ui.screens.participant import ParticipantScreen
 
+        if self.locked:
+            return action not in UNLOCK_ACTIONS
         locked = isinstance(self.screen, BlankScreen | ParticipantScreen)
         return not (locked and action in LOCKED_ACTIONS)
 
@@ -145,12 +286,17 @@ class FacilitatorApp(Guarded, App[None]):
         """Hide everything at once; the screen underneath (a half-typed comment too) comes back intact.
 
         Any key or click on the blank returns to the screen it covered, so a participant
-        blanking the screen lands back in participant mode, never on the wall.
+        blanking the screen lands back in participant mode, never on the wall. Ctrl+L on
+        the blank locks an encrypted folder, except in participant mode: there it only
+        brings the participant's screen back, as any key does.
         """
         from facilitator.ui.screens.blank import BlankScreen
 
         if isinstance(self.screen, BlankScreen):
-            self.screen.dismiss(None)
+            if self.workspace.encrypted and not self.in_participant_mode:
+                self.lock()
+            else:
+                self.screen.dismiss(None)
             return
         self.clear_notifications()
         self.push_screen(BlankScreen())
@@ -173,19 +319,32 @@ class FacilitatorApp(Guarded, App[None]):
         yield from super().get_system_commands(screen)
 
 
-def make_app(workspace: Workspace, session_id: str | None = None, *, blink: bool = True) -> FacilitatorApp:
-    """The app over a data folder; `session_id` opens straight on that wall.
+def make_app(
+    workspace: Workspace,
+    session_id: str | None = None,
+    *,
+    blink: bool = True,
+    idle_lock_seconds: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> FacilitatorApp:
+    """The app over a data folder; `session_id` (an id or its prefix) opens straight on that wall.
 
-    Tests pass `blink=False` so that cursors do not blink in snapshots.
+    Tests pass `blink=False` so that cursors do not blink in snapshots, and may give the
+    idle lock in seconds and a clock to move on; by default the lock follows the folder's
+    setting on the monotonic clock.
     """
-    return FacilitatorApp(workspace, session_id, blink=blink)
+    return FacilitatorApp(
+        workspace, session_id, blink=blink, idle_lock_seconds=idle_lock_seconds, clock=clock
+    )
 
 
 def run_app(workspace: Workspace, session_id: str | None = None) -> None:
     """Run the app in this terminal until the facilitator quits.
 
-    The database is opened first, so that a data folder that cannot be used is
-    reported as one line by the command line rather than inside the app.
+    A folder that opens without a passphrase is opened first, so that one that cannot
+    be used is reported as one line by the command line rather than inside the app; a
+    new or locked one opens on the app's own first-start or unlock screen.
     """
-    workspace.store  # noqa: B018 - opens the database, or raises FacilitatorError
+    if workspace.state() in (FolderState.PLAIN, FolderState.OPEN):
+        workspace.store  # noqa: B018 - opens the database, or raises FacilitatorError
     make_app(workspace, session_id).run()

@@ -40,7 +40,8 @@ BLANK = Binding(
     tooltip="Blank the screen at once; any key brings it back (Ctrl+L works even while typing).",
 )
 # ...and from everywhere, even while typing. Ctrl+L is the key shown: Ctrl+B is the
-# tmux prefix and VS Code's sidebar key, so it is only the second way.
+# tmux prefix and VS Code's sidebar key, so it is only the second way. Pressed again on
+# the blank, it locks an encrypted folder (never in participant mode).
 BLANK_ANYWHERE = Binding(
     "ctrl+l,ctrl+b",
     "app.blank",
@@ -49,7 +50,7 @@ BLANK_ANYWHERE = Binding(
     key_display="^l",
     priority=True,
     show=False,
-    tooltip="Blank the screen at once, even while typing; any key brings it back.",
+    tooltip="Blank the screen at once, even while typing; any key brings it back, Ctrl+L again locks.",
 )
 QUIT = Binding(
     "ctrl+q",
@@ -151,9 +152,14 @@ def screen_keys(screen: Screen[Any]) -> list[Binding]:
     return list(own()) if own is not None else class_bindings(type(screen))
 
 
+def app_keys(screen: Screen[Any]) -> tuple[Binding, ...]:
+    """The app's keys that work on the screen: all of them, unless it says fewer (`APP_KEYS_HERE`)."""
+    return tuple(getattr(screen, "APP_KEYS_HERE", APP_KEYS))
+
+
 def help_rows(screen: Screen[Any]) -> list[tuple[str, str]]:
-    """(keys, what they do) for every key of the screen, then the app's own keys."""
-    return [(keys_text(b), b.tooltip) for b in [*screen_keys(screen), *APP_KEYS]]
+    """(keys, what they do) for every key of the screen, then the app's own keys that work there."""
+    return [(keys_text(b), b.tooltip) for b in [*screen_keys(screen), *app_keys(screen)]]
 
 
 def help_notes(screen: Screen[Any]) -> list[tuple[str, str]]:

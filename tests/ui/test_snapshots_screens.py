@@ -41,6 +41,7 @@ SNAPSHOT_OF_SCREEN = {
     "DiscussionScreen": "test_snapshots_discussion::test_discussion_screen",
     "ExportSummaryScreen": "test_snapshots_screens::test_export_summary_chooser",
     "ExportWarningScreen": "test_ui_export_warning::test_the_warning_at_80x24",
+    "FirstStartScreen": "test_snapshots_unlock::test_first_start",
     "HelpScreen": "test_snapshots_screens::test_help_over_the_wall",
     "HomeScreen": "test_ui_snapshots::test_home[80x24]",
     "ParticipantIntro": "test_snapshots_screens::test_participant_intro",
@@ -55,6 +56,7 @@ SNAPSHOT_OF_SCREEN = {
     "SyncScreen": "test_ui_sync::test_the_sync_screen",
     "ThemesScreen": "test_snapshots_discussion::test_themes_view",
     "ThemeNotesScreen": "test_snapshots_discussion::test_theme_notes",
+    "UnlockScreen": "test_snapshots_unlock::test_unlock",
     "WallScreen": "test_ui_snapshots::test_wall_with_25_cards[80x24]",
 }
 

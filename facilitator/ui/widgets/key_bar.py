@@ -23,8 +23,9 @@ def click_action(binding: Binding) -> str:
     return binding.action if "." in binding.action.split("(")[0] else f"screen.{binding.action}"
 
 
-def key_pieces(bindings: Iterable[Binding]) -> list[Text]:
-    """One `key description` piece per shown binding, digit groups folded (`1-7 add`), palette last."""
+def key_pieces(bindings: Iterable[Binding], *, palette: bool = True) -> list[Text]:
+    """One `key description` piece per shown binding, digit groups folded (`1-7 add`), palette last
+    (unless the screen offers none)."""
     seen_groups: set[str] = set()
     entries: list[tuple[str, str, str | None]] = []
     bindings = list(bindings)
@@ -40,7 +41,8 @@ def key_pieces(bindings: Iterable[Binding]) -> list[Text]:
         else:
             key = binding.key_display or binding.key.split(",")[0]
             entries.append((key, binding.description, click_action(binding)))
-    entries.append((PALETTE.key_display or PALETTE.key, PALETTE.description, PALETTE.action))
+    if palette:
+        entries.append((PALETTE.key_display or PALETTE.key, PALETTE.description, PALETTE.action))
     pieces = []
     for key, description, action in entries:
         click = Style.from_meta({"@click": action}) if action else Style()
@@ -51,11 +53,11 @@ def key_pieces(bindings: Iterable[Binding]) -> list[Text]:
     return pieces
 
 
-def key_bar_text(bindings: Iterable[Binding], width: int | None = None) -> Text:
+def key_bar_text(bindings: Iterable[Binding], width: int | None = None, *, palette: bool = True) -> Text:
     """`1-7 add  ? help  b/^l blank ...`; with a width, lines break between keys, never inside one."""
     text = Text(no_wrap=True, overflow="ellipsis")
     column = 0
-    for piece in key_pieces(bindings):
+    for piece in key_pieces(bindings, palette=palette):
         size = piece.cell_len + 1
         if width is not None and column and column + size > width + 1:
             text.append("\n")
@@ -82,9 +84,10 @@ class KeyBar(Guarded, Static):
     }
     """
 
-    def __init__(self, bindings: Iterable[Binding]) -> None:
+    def __init__(self, bindings: Iterable[Binding], *, palette: bool = True) -> None:
         self.bindings = list(bindings)
-        super().__init__(key_bar_text(self.bindings))
+        self.palette = palette
+        super().__init__(key_bar_text(self.bindings, palette=palette))
 
     def on_resize(self) -> None:
-        self.update(key_bar_text(self.bindings, self.size.width))
+        self.update(key_bar_text(self.bindings, self.size.width, palette=self.palette))
