@@ -3,8 +3,7 @@
 `make_app()` builds it for the command line and for the tests alike. A data folder
 that needs a passphrase first (a new one, or an encrypted one the environment does
 not unlock) opens on the first-start or the unlock screen; everything else waits
-until the folder is open. An encrypted folder locks itself after the idle minutes
-of its setting, or at Ctrl+L twice.
+until the folder is open. The lock of an encrypted folder lives in `ui/lock.py`.
 """
 
 from __future__ import annotations
@@ -15,23 +14,22 @@ from contextlib import suppress
 from functools import partial
 from typing import ClassVar
 
-from textual import events
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import BindingType
 from textual.markup import escape
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from facilitator.actions.data_folder import FolderState, Workspace
-from facilitator.actions.locking import idle_lock_minutes
 from facilitator.core.error_log import log_path, log_unexpected
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.literal import visible
 from facilitator.ui.boundary import Guarded, message_for
 from facilitator.ui.keys import BLANK_ANYWHERE, QUIT, help_notes, help_rows, help_title, palette_commands
+from facilitator.ui.lock import LockingApp
 from facilitator.ui.screens.first_start import FirstStartScreen
 from facilitator.ui.screens.home import HomeScreen
-from facilitator.ui.screens.unlock import Attempts, UnlockScreen
+from facilitator.ui.screens.unlock import UnlockScreen
 from facilitator.ui.theme import DEFAULT_THEME, HIGH_CONTRAST
 
 THEME_META_KEY = "ui.theme"
@@ -40,10 +38,9 @@ LOCKED_ACTIONS = {"quit", "command_palette", "help_quit"}
 # Actions out of reach while the folder waits for its passphrase: no palette, no blank.
 UNLOCK_ACTIONS = {"command_palette", "blank"}
 DAMAGE_CHECK_SECONDS = 1.0
-IDLE_CHECK_SECONDS = 1.0
 
 
-class FacilitatorApp(Guarded, App[None]):
+class FacilitatorApp(Guarded, LockingApp):
     """Home screen first; the wall of `session_id` on top of it when one is given."""
 
     TITLE = "facilitator"
@@ -64,12 +61,7 @@ class FacilitatorApp(Guarded, App[None]):
         # An id, or what the command line was given (resolved once the folder is open).
         self.session_id = session_id
         self.blink = blink
-        # None: the folder's setting (`idle_lock_minutes`).
-        self.idle_lock_seconds = idle_lock_seconds
-        self.clock = clock
-        self.last_input = clock()
-        self.attempts = Attempts()
-        self._held: list[tuple[str, str, SeverityLevel, float | None, bool]] = []
+        self.setup_lock(idle_lock_seconds, clock)
         self.register_theme(HIGH_CONTRAST)
 
     def notify(
@@ -87,16 +79,9 @@ class FacilitatorApp(Guarded, App[None]):
         """
         shown = visible(message, multiline=True)
         if self.locked:
-            # Nothing of the data shows while locked: said once the passphrase is in.
-            self._held.append((shown, visible(title), severity, timeout, markup))
+            self.hold(shown, visible(title), severity, timeout, markup)
             return
         super().notify(shown, title=visible(title), severity=severity, timeout=timeout, markup=markup)
-
-    def _tell_held(self) -> None:
-        """The notifications that came while the app was locked."""
-        held, self._held = self._held, []
-        for message, title, severity, timeout, markup in held:
-            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     async def on_mount(self) -> None:
         self.theme = DEFAULT_THEME
@@ -122,7 +107,7 @@ class FacilitatorApp(Guarded, App[None]):
 
     async def _folder_open(self, _opened: bool | None) -> None:
         await self.start()
-        self._tell_held()
+        self.tell_held()
 
     async def start(self) -> None:
         """Once the folder is open: its theme, the home screen, the wall asked for, the checks."""
@@ -144,8 +129,7 @@ class FacilitatorApp(Guarded, App[None]):
         self.report_damaged()
         # Screens and workers read as they go: a row found damaged later is reported soon after.
         self.set_interval(DAMAGE_CHECK_SECONDS, self.report_damaged)
-        self.last_input = self.clock()
-        self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle)
+        self.start_idle_lock()
 
     def _session_to_open(self) -> str | None:
         """The id of the session the app was asked to open on, or None (said in a notification)."""
@@ -156,65 +140,6 @@ class FacilitatorApp(Guarded, App[None]):
         except FacilitatorError as error:
             self.notify(message_for(error), severity="error", markup=False)
             return None
-
-    # ------------------------------------------------------------ the lock
-
-    async def on_event(self, event: events.Event) -> None:
-        """Every key, click and mouse move from the terminal counts as activity for the idle lock."""
-        if isinstance(event, events.InputEvent | events.Paste) and not event.is_forwarded:
-            self.last_input = self.clock()
-        await super().on_event(event)
-
-    @property
-    def locked(self) -> bool:
-        """Whether the folder waits for its passphrase (first start, unlock, or the lock)."""
-        return any(isinstance(screen, UnlockScreen | FirstStartScreen) for screen in self.screen_stack)
-
-    @property
-    def in_participant_mode(self) -> bool:
-        from facilitator.ui.screens.participant import ParticipantScreen
-
-        return any(isinstance(screen, ParticipantScreen) for screen in self.screen_stack)
-
-    def idle_threshold(self) -> float | None:
-        """Seconds with no key or mouse before the lock; None when it is off."""
-        if self.idle_lock_seconds is not None:
-            return self.idle_lock_seconds
-        minutes = idle_lock_minutes(self.workspace.store)
-        return None if minutes is None else minutes * 60.0
-
-    def lock_if_idle(self) -> None:
-        """Lock an encrypted folder left idle; in participant mode, blank the screen instead."""
-        from facilitator.ui.screens.blank import BlankScreen
-
-        if self.locked or not self.workspace.encrypted:
-            return
-        threshold = self.idle_threshold()
-        if threshold is None or self.clock() - self.last_input < threshold:
-            return
-        if self.in_participant_mode:
-            # Never the unlock screen in front of participants: the blank, and any key brings them back.
-            if not isinstance(self.screen, BlankScreen):
-                self.clear_notifications()
-                self.push_screen(BlankScreen())
-            return
-        self.lock()
-
-    def lock(self) -> None:
-        """Cover every screen with the unlock screen; those beneath keep what they hold."""
-        from facilitator.ui.screens.blank import BlankScreen
-
-        if self.locked or not self.workspace.encrypted or self.in_participant_mode:
-            return
-        if isinstance(self.screen, BlankScreen):
-            self.pop_screen()  # the lock covers what the blank covered
-        self.clear_notifications()
-        unlock = UnlockScreen(self.workspace, self.attempts, self.clock, idle=True, blink=self.blink)
-        self.push_screen(unlock, callback=self._unlocked)
-
-    def _unlocked(self, _unlocked: bool | None) -> None:
-        self.last_input = self.clock()
-        self._tell_held()
 
     def report_damaged(self) -> None:
         """A notification for each stored row left out because it does not parse (each one once)."""

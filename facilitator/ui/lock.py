@@ -1,0 +1,109 @@
+"""The lock of an encrypted data folder: after the idle minutes of its setting, or at
+Ctrl+L twice, the unlock screen covers every screen, and those beneath keep what
+they hold (a half-typed comment too). Participant mode never locks in front of
+participants: it blanks instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import events
+from textual.app import App
+from textual.notifications import SeverityLevel
+
+from facilitator.actions.data_folder import Workspace
+from facilitator.actions.locking import idle_lock_minutes
+from facilitator.ui.screens.first_start import FirstStartScreen
+from facilitator.ui.screens.unlock import Attempts, UnlockScreen
+
+IDLE_CHECK_SECONDS = 1.0
+Held = tuple[str, str, SeverityLevel, float | None, bool]
+
+
+class LockingApp(App[None]):
+    """The app's part that locks: it counts idle time, and covers the screens when it is up."""
+
+    workspace: Workspace
+    blink: bool
+
+    def setup_lock(self, idle_lock_seconds: float | None, clock: Callable[[], float]) -> None:
+        """`idle_lock_seconds` None follows the folder's setting (`idle_lock_minutes`)."""
+        self.idle_lock_seconds = idle_lock_seconds
+        self.clock = clock
+        self.last_input = clock()
+        self.attempts = Attempts()
+        self._held: list[Held] = []
+
+    def start_idle_lock(self) -> None:
+        self.last_input = self.clock()
+        self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle)
+
+    def hold(
+        self, message: str, title: str, severity: SeverityLevel, timeout: float | None, markup: bool
+    ) -> None:
+        """Keep a notification until the app is unlocked: nothing of the data shows while locked."""
+        self._held.append((message, title, severity, timeout, markup))
+
+    def tell_held(self) -> None:
+        """The notifications that came while the app was locked."""
+        held, self._held = self._held, []
+        for message, title, severity, timeout, markup in held:
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Every key, click and mouse move from the terminal counts as activity for the idle lock."""
+        if isinstance(event, events.InputEvent | events.Paste) and not event.is_forwarded:
+            self.last_input = self.clock()
+        await super().on_event(event)
+
+    @property
+    def locked(self) -> bool:
+        """Whether the folder waits for its passphrase (first start, unlock, or the lock)."""
+        return any(isinstance(screen, UnlockScreen | FirstStartScreen) for screen in self.screen_stack)
+
+    @property
+    def in_participant_mode(self) -> bool:
+        from facilitator.ui.screens.participant import ParticipantScreen
+
+        return any(isinstance(screen, ParticipantScreen) for screen in self.screen_stack)
+
+    def idle_threshold(self) -> float | None:
+        """Seconds with no key or mouse before the lock; None when it is off."""
+        if self.idle_lock_seconds is not None:
+            return self.idle_lock_seconds
+        minutes = idle_lock_minutes(self.workspace.store)
+        return None if minutes is None else minutes * 60.0
+
+    def lock_if_idle(self) -> None:
+        """Lock an encrypted folder left idle; in participant mode, blank the screen instead."""
+        from facilitator.ui.screens.blank import BlankScreen
+
+        if self.locked or not self.workspace.encrypted:
+            return
+        threshold = self.idle_threshold()
+        if threshold is None or self.clock() - self.last_input < threshold:
+            return
+        if self.in_participant_mode:
+            # Never the unlock screen in front of participants: the blank, and any key brings them back.
+            if not isinstance(self.screen, BlankScreen):
+                self.clear_notifications()
+                self.push_screen(BlankScreen())
+            return
+        self.lock()
+
+    def lock(self) -> None:
+        """Cover every screen with the unlock screen; those beneath keep what they hold."""
+        from facilitator.ui.screens.blank import BlankScreen
+
+        if self.locked or not self.workspace.encrypted or self.in_participant_mode:
+            return
+        if isinstance(self.screen, BlankScreen):
+            self.pop_screen()  # the lock covers what the blank covered
+        self.clear_notifications()
+        unlock = UnlockScreen(self.workspace, self.attempts, self.clock, idle=True, blink=self.blink)
+        self.push_screen(unlock, callback=self._unlocked)
+
+    def _unlocked(self, _unlocked: bool | None) -> None:
+        self.last_input = self.clock()
+        self.tell_held()
