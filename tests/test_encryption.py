@@ -325,11 +325,36 @@ def damaged(data_dir: Path, tmp_path: Path, kind: str) -> None:
     elif kind == "a-folder":
         key_file.unlink()
         key_file.mkdir()
+    elif kind == "a-pipe":  # opening it for reading would wait for a writer for ever
+        key_file.unlink()
+        os.mkfifo(key_file)
+    elif kind == "infinite-cost":  # JSON as Python reads it allows Infinity
+        key_file.write_text(key_file.read_text().replace('"n": 1024', '"n": Infinity'))
+    elif kind == "deeply-nested":
+        key_file.write_bytes(b"[" * 50_000)
 
 
-@pytest.mark.parametrize("kind", ["missing", "damaged", "oversized", "foreign", "a-folder"])
+@pytest.fixture
+def no_hang():
+    """Fail, rather than wait for ever, if the test has not finished in ten seconds."""
+
+    def stop(_signal: int, _frame: object) -> None:
+        pytest.fail("still waiting after ten seconds")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(10)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+HOSTILE_KEY_FILES = ["missing", "damaged", "oversized", "foreign", "a-folder", "a-pipe"]
+HOSTILE_KEY_FILES += ["infinite-cost", "deeply-nested"]
+
+
+@pytest.mark.parametrize("kind", HOSTILE_KEY_FILES)
 @pytest.mark.parametrize("command", ["list", "change", "recover"])
-def test_a_hostile_key_file_is_one_line_and_changes_nothing(tmp_path, kind, command):
+def test_a_hostile_key_file_is_one_line_and_changes_nothing(tmp_path, kind, command, no_hang):
     _office, laptop, identity = office_and_laptop(tmp_path)
     damaged(laptop, tmp_path, kind)
     before = files_of(laptop)
@@ -342,6 +367,20 @@ def test_a_hostile_key_file_is_one_line_and_changes_nothing(tmp_path, kind, comm
     refused(result)
     assert "Traceback" not in result.stderr
     assert files_of(laptop) == before
+
+
+@pytest.mark.parametrize("set_up", [True, False], ids=["set-up", "new"])
+def test_a_database_that_is_not_a_file_is_one_line_and_changes_nothing(tmp_path, set_up, no_hang):
+    data_dir = tmp_path / "laptop"
+    if set_up:
+        encrypted_folder(data_dir)
+        (data_dir / DATABASE_NAME).unlink()
+    else:
+        data_dir.mkdir(mode=0o700)
+    os.mkfifo(data_dir / DATABASE_NAME)
+    before = sorted(path.name for path in data_dir.iterdir())
+    refused(run(data_dir, "session", "list"), "not a database file")
+    assert sorted(path.name for path in data_dir.iterdir()) == before
 
 
 # ---------------------------------------------------------------- protect

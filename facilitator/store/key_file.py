@@ -17,7 +17,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import os
 import secrets
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -103,8 +105,7 @@ class KeyFile:
     def load(cls, data_dir: Path) -> KeyFile:
         path = cls.path(data_dir)
         try:
-            with path.open("rb") as file:
-                raw = file.read(MAX_KEY_FILE + 1)
+            raw = _read_file(path, MAX_KEY_FILE + 1)
         except FileNotFoundError:
             raise KeyFileError(
                 f"the database in {data_dir} is encrypted but its key file {KEY_FILE_NAME} is missing; "
@@ -112,11 +113,14 @@ class KeyFile:
             ) from None
         except OSError as error:
             raise KeyFileError(f"cannot read the key file {path}: {error.strerror}") from None
+        if raw is None:
+            raise KeyFileError(f"{path} is not a facilitator key file (not a file)")
         if len(raw) > MAX_KEY_FILE:
             raise KeyFileError(f"{path} is not a facilitator key file (too large)")
         try:
             return cls._parse(json.loads(raw.decode("utf-8")))
-        except (UnicodeDecodeError, ValueError, KeyError, TypeError, binascii.Error):
+        # Python's JSON reads Infinity (OverflowError as an int) and nests as deep as it is told.
+        except (UnicodeDecodeError, ValueError, KeyError, TypeError, OverflowError, RecursionError):
             raise KeyFileError(f"{path} is not a facilitator key file, or it is damaged") from None
 
     @classmethod
@@ -274,20 +278,21 @@ def database_path(data_dir: Path) -> Path:
 
 
 def is_encrypted(database: Path) -> bool:
-    """Whether a database file exists, has content and is not plain SQLite."""
+    """Whether a database file exists, has content and is not plain SQLite.
+
+    FacilitatorError if it is there but not a file (a pipe would block whoever opens it)."""
     try:
-        with database.open("rb") as file:
-            header = file.read(len(SQLITE_HEADER))
+        header = _read_file(database, len(SQLITE_HEADER))
     except OSError:
         return False
+    if header is None:
+        raise FacilitatorError(f"{database} is not a database file: move it away, or use another data folder")
     return bool(header) and header != SQLITE_HEADER
 
 
 def is_new(data_dir: Path) -> bool:
     """No database yet (or an empty file) and no key file: nothing to unlock."""
-    database = database_path(data_dir)
-    empty = not database.exists() or database.stat().st_size == 0
-    return empty and not KeyFile.exists(data_dir)
+    return _no_database(database_path(data_dir)) and not KeyFile.exists(data_dir)
 
 
 def needs_key(data_dir: Path) -> bool:
@@ -296,8 +301,25 @@ def needs_key(data_dir: Path) -> bool:
     database = database_path(data_dir)
     if is_encrypted(database):
         return True
-    empty = not database.exists() or database.stat().st_size == 0
-    return empty and KeyFile.exists(data_dir)
+    return _no_database(database) and KeyFile.exists(data_dir)
+
+
+def _no_database(database: Path) -> bool:
+    """No database file, or an empty one (FacilitatorError if it is not a file)."""
+    return not database.exists() or (not is_encrypted(database) and database.stat().st_size == 0)
+
+
+def _read_file(path: Path, limit: int) -> bytes | None:
+    """Up to `limit` bytes of a regular file; None if it is something else (a folder, a pipe, a
+    device), which is never waited on: a pipe with no writer would block opening it for ever."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        with os.fdopen(descriptor, "rb", closefd=False) as file:
+            return file.read(limit)
+    finally:
+        os.close(descriptor)
 
 
 def _b64(value: object) -> bytes:
