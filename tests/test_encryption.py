@@ -28,7 +28,7 @@ from facilitator.core.paths import DATABASE_NAME, KEY_FILE_NAME
 from facilitator.store import NewPostit, Store
 from facilitator.store import protect as protecting
 from facilitator.store.connection import connect, quote
-from facilitator.store.key_file import KeyFile, is_encrypted
+from facilitator.store.key_file import KeyFile, WrongPassphrase, is_encrypted, new_data_key
 from tests import five_sessions
 from tests.folders import TEST_PASSPHRASE, data_key
 
@@ -305,6 +305,33 @@ def test_a_folder_that_never_trusted_an_office_cannot_be_recovered(tmp_path):
     plain_folder(plain)
     refused(recover(plain, identity), "not encrypted")
     refused(recover(tmp_path / "nowhere", identity), "not a data folder")
+
+
+def test_unlocking_after_the_idle_lock_takes_the_passphrase_and_no_other(data_dir):
+    encrypted_folder(data_dir)
+    ws = Workspace(data_dir)
+    ws.unlock(TEST_PASSPHRASE)
+    ws.check(TEST_PASSPHRASE)
+    with pytest.raises(WrongPassphrase):
+        ws.check(NEW_PASSPHRASE)
+    # The passphrase changed from the command line while the app was locked: the new one unlocks it.
+    assert (
+        run(data_dir, "passphrase", "change", env={"FACILITATOR_NEW_PASSPHRASE": NEW_PASSPHRASE}).exit_code
+        == 0
+    )
+    ws.check(NEW_PASSPHRASE)
+    ws.close()
+
+
+def test_a_key_file_swapped_while_the_app_is_locked_does_not_unlock_it(data_dir):
+    encrypted_folder(data_dir)
+    ws = Workspace(data_dir)
+    ws.unlock(TEST_PASSPHRASE)
+    # Someone with the folder (on a USB stick, say) puts in a key file of their own making.
+    KeyFile.new(new_data_key(), "the intruder's own words").save(data_dir)
+    with pytest.raises(WrongPassphrase):
+        ws.check("the intruder's own words")
+    ws.close()
 
 
 # ---------------------------------------------------------------- hostile key files

@@ -8,6 +8,7 @@ one is opened with `unlock`. Then `store` is the database, as for a plain folder
 
 from __future__ import annotations
 
+import hmac
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,14 @@ from facilitator.core.files import Tightened, make_private_dir
 from facilitator.core.paths import resolve_data_dir, statement_dirs
 from facilitator.core.statements import Catalogue, load_catalogue
 from facilitator.store import Damaged, LockedError, Store
-from facilitator.store.key_file import KeyFile, check_new_passphrase, is_new, needs_key, new_data_key
+from facilitator.store.key_file import (
+    KeyFile,
+    WrongPassphrase,
+    check_new_passphrase,
+    is_new,
+    needs_key,
+    new_data_key,
+)
 
 # The passphrase of an encrypted folder, for scripts and terminal tests.
 PASSPHRASE_ENV = "FACILITATOR_PASSPHRASE"
@@ -116,8 +124,14 @@ class Workspace:
 
     def check(self, passphrase: str) -> None:
         """Whether `passphrase` is the folder's (WrongPassphrase if not): to unlock the screen
-        after the idle lock, when the database is already open."""
-        KeyFile.load(self.data_dir).unwrap(passphrase)
+        after the idle lock, when the database is already open.
+
+        The key it unwraps must be the one the database was opened with: a key file put in
+        the folder meanwhile, under a passphrase of someone else's choosing, unlocks nothing.
+        """
+        unwrapped = KeyFile.load(self.data_dir).unwrap(passphrase)
+        if self._key is not None and not hmac.compare_digest(unwrapped, self._key):
+            raise WrongPassphrase()
 
     def open_from_environment(self) -> bool:
         """Open the folder as the environment says: FACILITATOR_PASSPHRASE unlocks it (or sets

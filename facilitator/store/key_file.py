@@ -68,6 +68,9 @@ class KeyFileError(FacilitatorError):
 class WrongPassphrase(FacilitatorError):
     """The passphrase does not unwrap the data key."""
 
+    def __init__(self, message: str = "that passphrase is not right; nothing was changed") -> None:
+        super().__init__(message)
+
 
 class WrongIdentity(FacilitatorError):
     """The identity does not unwrap the escrowed data key."""
@@ -183,7 +186,7 @@ class KeyFile:
         try:
             return AESGCM(_derive(passphrase, wrap.salt, wrap.cost)).decrypt(wrap.nonce, wrap.sealed, AAD)
         except InvalidTag:
-            raise WrongPassphrase("that passphrase is not right; nothing was changed") from None
+            raise WrongPassphrase() from None
 
     def rewrapped(self, data_key: bytes, passphrase: str) -> KeyFile:
         """The same data key under a new passphrase; the escrow is kept."""
