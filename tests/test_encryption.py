@@ -334,6 +334,23 @@ def test_a_key_file_swapped_while_the_app_is_locked_does_not_unlock_it(data_dir)
     ws.close()
 
 
+# Bytes that are not UTF-8, as the environment or a terminal in another encoding can give them.
+NOT_UTF8 = "\udcff\udcfeabcdefgh"
+
+
+def test_a_passphrase_that_is_not_text_is_one_line_and_changes_nothing(tmp_path):
+    laptop = tmp_path / "laptop"
+    encrypted_folder(laptop)
+    before = files_of(laptop)
+    refused(run(laptop, "session", "list", env={"FACILITATOR_PASSPHRASE": NOT_UTF8}), "not right")
+    change = run(laptop, "passphrase", "change", env={"FACILITATOR_NEW_PASSPHRASE": NOT_UTF8})
+    refused(change, "UTF-8")
+    assert files_of(laptop) == before
+    new = tmp_path / "new"
+    refused(run(new, "session", "list", env={"FACILITATOR_PASSPHRASE": NOT_UTF8}), "UTF-8")
+    assert not (new / KEY_FILE_NAME).exists()
+
+
 # ---------------------------------------------------------------- hostile key files
 
 

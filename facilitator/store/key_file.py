@@ -185,7 +185,7 @@ class KeyFile:
         wrap = self.passphrase
         try:
             return AESGCM(_derive(passphrase, wrap.salt, wrap.cost)).decrypt(wrap.nonce, wrap.sealed, AAD)
-        except InvalidTag:
+        except (InvalidTag, UnicodeEncodeError):  # no passphrase was ever set that is not text
             raise WrongPassphrase() from None
 
     def rewrapped(self, data_key: bytes, passphrase: str) -> KeyFile:
@@ -258,6 +258,11 @@ def check_new_passphrase(passphrase: str) -> str:
         raise FacilitatorError(f"a passphrase can have at most {MAX_PASSPHRASE} characters")
     if any(ord(char) < 32 or ord(char) == 127 for char in passphrase):
         raise FacilitatorError("a passphrase cannot hold control characters (tabs, new lines)")
+    try:
+        passphrase.encode("utf-8")
+    except UnicodeEncodeError:
+        # Bytes that are not UTF-8, from the environment or a terminal set to another encoding.
+        raise FacilitatorError("a passphrase must be text in UTF-8; it is not") from None
     return passphrase
 
 
