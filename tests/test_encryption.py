@@ -494,6 +494,20 @@ def test_protect_refuses_a_new_or_encrypted_folder(tmp_path):
     assert files_of(tmp_path / "done") == before
 
 
+def test_protect_refuses_a_database_that_is_a_link_which_would_leave_the_plain_file_behind(tmp_path):
+    data_dir, elsewhere = tmp_path / "laptop", tmp_path / "elsewhere"
+    before = plain_folder(data_dir)
+    elsewhere.mkdir()
+    (data_dir / DATABASE_NAME).rename(elsewhere / DATABASE_NAME)
+    (data_dir / DATABASE_NAME).symlink_to(elsewhere / DATABASE_NAME)
+    files = files_of(elsewhere)
+    refused(protect(data_dir), "is a link")
+    assert files_of(elsewhere) == files
+    assert (data_dir / DATABASE_NAME).is_symlink()
+    assert not (data_dir / KEY_FILE_NAME).exists()
+    assert rows(elsewhere) == before
+
+
 def test_protect_refuses_while_another_program_has_the_database_open(data_dir):
     before = plain_folder(data_dir)
     with Store.open(data_dir) as other:
