@@ -351,6 +351,20 @@ def test_a_passphrase_that_is_not_text_is_one_line_and_changes_nothing(tmp_path)
     assert not (new / KEY_FILE_NAME).exists()
 
 
+def test_an_escrow_that_is_not_one_is_ignored_and_sealed_again_at_the_next_unlock(tmp_path):
+    _office, laptop, identity = office_and_laptop(tmp_path)
+    path = laptop / KEY_FILE_NAME
+    # A recipient written to show up in a terminal or on a screen, and an escrow that is no age file.
+    text = path.read_text()
+    recipient = KeyFile.load(laptop).escrow_recipient
+    path.write_text(text.replace(recipient, "[bold]\\u001b]52;c;x\\u0007").replace('"age": "', '"age": "%'))
+    # At the office, it is no escrow; on the laptop, the next unlock seals the key to the office again.
+    refused(recover(laptop, identity), "no escrowed key")
+    assert run(laptop, "session", "list").exit_code == 0
+    assert KeyFile.load(laptop).escrow_recipient == recipient
+    assert recover(laptop, identity).exit_code == 0
+
+
 # ---------------------------------------------------------------- hostile key files
 
 

@@ -18,6 +18,7 @@ import base64
 import binascii
 import json
 import os
+import re
 import secrets
 import stat
 from dataclasses import dataclass, replace
@@ -36,6 +37,8 @@ MIN_PASSPHRASE = 8
 MAX_PASSPHRASE = 1024
 # A key file is a few hundred bytes; anything much larger is not one.
 MAX_KEY_FILE = 64 * 1024
+# An age X25519 recipient: "age1" and 58 characters of Bech32.
+AGE_RECIPIENT = re.compile(r"age1[qpzry9x8gf2tvdw0s3jn54khce6mua7l]{58}")
 # The first bytes of every plain SQLite file. An encrypted file starts with random salt.
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -140,11 +143,17 @@ class KeyFile:
         if len(wrapped.nonce) != 12 or len(wrapped.sealed) != DATA_KEY_BYTES + 16:
             raise ValueError("wrong sizes")
         escrow = data.get("escrow")
-        if escrow is None:
+        if not isinstance(escrow, dict):
             return cls(wrapped)
-        recipient, sealed = escrow["recipient"], escrow["age"]
-        if not isinstance(recipient, str) or not isinstance(sealed, str):
-            raise ValueError("escrow")
+        recipient, sealed = escrow.get("recipient"), escrow.get("age")
+        # An escrow that is not one opens nothing: read as none, it is sealed again to the
+        # trusted office at the next unlock, and its recipient never reaches a screen.
+        if not isinstance(recipient, str) or not AGE_RECIPIENT.fullmatch(recipient):
+            return cls(wrapped)
+        try:
+            _b64(sealed)
+        except (TypeError, ValueError):
+            return cls(wrapped)
         return cls(wrapped, recipient, sealed)
 
     def dumps(self) -> str:
