@@ -522,6 +522,20 @@ def test_protect_refuses_a_database_that_is_a_link_which_would_leave_the_plain_f
     assert rows(elsewhere) == before
 
 
+def test_a_plain_database_beside_a_key_file_is_not_opened_as_if_nothing_were_wrong(tmp_path):
+    """A protect killed before its rename leaves this, and so does someone who swaps in a plain
+    database of their own, so that what is recorded next is kept unencrypted: neither is used."""
+    data_dir = tmp_path / "laptop"
+    before = plain_folder(data_dir)
+    KeyFile.new(new_data_key(), TEST_PASSPHRASE).save(data_dir)
+    files = files_of(data_dir)
+    refused(run(data_dir, "session", "list", env={"FACILITATOR_PASSPHRASE": None}), "protect")
+    refused(run(data_dir, "session", "list"), "protect")
+    assert files_of(data_dir) == files
+    assert protect(data_dir).exit_code == 0
+    assert rows(data_dir, data_key(data_dir, NEW_PASSPHRASE)) == before
+
+
 def test_protect_refuses_while_another_program_has_the_database_open(data_dir):
     before = plain_folder(data_dir)
     with Store.open(data_dir) as other:

@@ -4,6 +4,8 @@ A data folder is in one of three states before it is opened (`FolderState`): new
 (no database yet), plain (an unencrypted database) or locked (an encrypted one).
 A new folder is set up with `create` (a passphrase, or none on purpose); a locked
 one is opened with `unlock`. Then `store` is the database, as for a plain folder.
+A plain database beside a key file (a `protect` stopped half-way, or a database
+swapped in) is not opened: `protect` finishes the job.
 """
 
 from __future__ import annotations
@@ -150,6 +152,12 @@ class Workspace:
         return self.state() is FolderState.OPEN
 
     def _open(self, key: bytes | None) -> None:
+        if key is None and KeyFile.exists(self.data_dir):
+            raise FacilitatorError(
+                f"the data folder {self.data_dir} has a key file, but its database is not encrypted: "
+                "if 'facilitator protect' was stopped, run it again; otherwise the database may have "
+                "been put there by someone else, so ask the office before recording into it"
+            )
         self._key = key
         store = Store.open(self.data_dir, key=key)
         self._store = store
