@@ -282,6 +282,22 @@ def test_the_office_recovers_a_laptops_folder_with_its_identity(tmp_path):
     assert KeyFile.load(laptop).escrow is not None
 
 
+def test_the_escrow_survives_a_passphrase_change_and_follows_the_office_the_laptop_trusts(tmp_path):
+    _office, laptop, identity = office_and_laptop(tmp_path)
+    key = data_key(laptop)
+    changed = run(laptop, "passphrase", "change", env={"FACILITATOR_NEW_PASSPHRASE": "changed on the laptop"})
+    assert changed.exit_code == 0, changed.stderr
+    assert recover(laptop, identity, new="recovered once").exit_code == 0
+    # The laptop trusts a new office: the key is sealed to it, and the old office can no longer recover.
+    new_identity = tmp_path / "new-office.key"
+    made = run(tmp_path / "new-office", "keys", "new", "--out", str(new_identity))
+    env = {"FACILITATOR_PASSPHRASE": "recovered once"}
+    assert run(laptop, "keys", "trust", made.stdout.strip(), env=env).exit_code == 0
+    refused(recover(laptop, identity), "cannot open this folder's escrow")
+    assert recover(laptop, new_identity).exit_code == 0
+    assert data_key(laptop, NEW_PASSPHRASE) == key
+
+
 def test_another_identity_cannot_recover_the_folder_and_nothing_changes(tmp_path):
     _office, laptop, _identity = office_and_laptop(tmp_path)
     stranger = tmp_path / "stranger.key"
