@@ -329,7 +329,8 @@ def _no_database(database: Path) -> bool:
 def _read_file(path: Path, limit: int) -> bytes | None:
     """Up to `limit` bytes of a regular file; None if it is something else (a folder, a pipe, a
     device), which is never waited on: a pipe with no writer would block opening it for ever."""
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    # O_BINARY: on Windows a descriptor is opened in text mode otherwise, and stops at a 0x1A byte.
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             return None
