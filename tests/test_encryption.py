@@ -28,7 +28,7 @@ from facilitator.core.paths import DATABASE_NAME, KEY_FILE_NAME
 from facilitator.store import NewPostit, Store
 from facilitator.store import protect as protecting
 from facilitator.store.connection import connect, quote
-from facilitator.store.key_file import KeyFile, is_encrypted
+from facilitator.store.key_file import KeyFile, WrongPassphrase, is_encrypted, new_data_key
 from tests import five_sessions
 from tests.folders import TEST_PASSPHRASE, data_key
 
@@ -282,6 +282,22 @@ def test_the_office_recovers_a_laptops_folder_with_its_identity(tmp_path):
     assert KeyFile.load(laptop).escrow is not None
 
 
+def test_the_escrow_survives_a_passphrase_change_and_follows_the_office_the_laptop_trusts(tmp_path):
+    _office, laptop, identity = office_and_laptop(tmp_path)
+    key = data_key(laptop)
+    changed = run(laptop, "passphrase", "change", env={"FACILITATOR_NEW_PASSPHRASE": "changed on the laptop"})
+    assert changed.exit_code == 0, changed.stderr
+    assert recover(laptop, identity, new="recovered once").exit_code == 0
+    # The laptop trusts a new office: the key is sealed to it, and the old office can no longer recover.
+    new_identity = tmp_path / "new-office.key"
+    made = run(tmp_path / "new-office", "keys", "new", "--out", str(new_identity))
+    env = {"FACILITATOR_PASSPHRASE": "recovered once"}
+    assert run(laptop, "keys", "trust", made.stdout.strip(), env=env).exit_code == 0
+    refused(recover(laptop, identity), "cannot open this folder's escrow")
+    assert recover(laptop, new_identity).exit_code == 0
+    assert data_key(laptop, NEW_PASSPHRASE) == key
+
+
 def test_another_identity_cannot_recover_the_folder_and_nothing_changes(tmp_path):
     _office, laptop, _identity = office_and_laptop(tmp_path)
     stranger = tmp_path / "stranger.key"
@@ -307,6 +323,64 @@ def test_a_folder_that_never_trusted_an_office_cannot_be_recovered(tmp_path):
     refused(recover(tmp_path / "nowhere", identity), "not a data folder")
 
 
+def test_unlocking_after_the_idle_lock_takes_the_passphrase_and_no_other(data_dir):
+    encrypted_folder(data_dir)
+    ws = Workspace(data_dir)
+    ws.unlock(TEST_PASSPHRASE)
+    ws.check(TEST_PASSPHRASE)
+    with pytest.raises(WrongPassphrase):
+        ws.check(NEW_PASSPHRASE)
+    # The passphrase changed from the command line while the app was locked: the new one unlocks it.
+    assert (
+        run(data_dir, "passphrase", "change", env={"FACILITATOR_NEW_PASSPHRASE": NEW_PASSPHRASE}).exit_code
+        == 0
+    )
+    ws.check(NEW_PASSPHRASE)
+    ws.close()
+
+
+def test_a_key_file_swapped_while_the_app_is_locked_does_not_unlock_it(data_dir):
+    encrypted_folder(data_dir)
+    ws = Workspace(data_dir)
+    ws.unlock(TEST_PASSPHRASE)
+    # Someone with the folder (on a USB stick, say) puts in a key file of their own making.
+    KeyFile.new(new_data_key(), "the intruder's own words").save(data_dir)
+    with pytest.raises(WrongPassphrase):
+        ws.check("the intruder's own words")
+    ws.close()
+
+
+# Bytes that are not UTF-8, as the environment or a terminal in another encoding can give them.
+NOT_UTF8 = "\udcff\udcfeabcdefgh"
+
+
+def test_a_passphrase_that_is_not_text_is_one_line_and_changes_nothing(tmp_path):
+    laptop = tmp_path / "laptop"
+    encrypted_folder(laptop)
+    before = files_of(laptop)
+    refused(run(laptop, "session", "list", env={"FACILITATOR_PASSPHRASE": NOT_UTF8}), "not right")
+    change = run(laptop, "passphrase", "change", env={"FACILITATOR_NEW_PASSPHRASE": NOT_UTF8})
+    refused(change, "UTF-8")
+    assert files_of(laptop) == before
+    new = tmp_path / "new"
+    refused(run(new, "session", "list", env={"FACILITATOR_PASSPHRASE": NOT_UTF8}), "UTF-8")
+    assert not (new / KEY_FILE_NAME).exists()
+
+
+def test_an_escrow_that_is_not_one_is_ignored_and_sealed_again_at_the_next_unlock(tmp_path):
+    _office, laptop, identity = office_and_laptop(tmp_path)
+    path = laptop / KEY_FILE_NAME
+    # A recipient written to show up in a terminal or on a screen, and an escrow that is no age file.
+    text = path.read_text()
+    recipient = KeyFile.load(laptop).escrow_recipient
+    path.write_text(text.replace(recipient, "[bold]\\u001b]52;c;x\\u0007").replace('"age": "', '"age": "%'))
+    # At the office, it is no escrow; on the laptop, the next unlock seals the key to the office again.
+    refused(recover(laptop, identity), "no escrowed key")
+    assert run(laptop, "session", "list").exit_code == 0
+    assert KeyFile.load(laptop).escrow_recipient == recipient
+    assert recover(laptop, identity).exit_code == 0
+
+
 # ---------------------------------------------------------------- hostile key files
 
 
@@ -325,11 +399,36 @@ def damaged(data_dir: Path, tmp_path: Path, kind: str) -> None:
     elif kind == "a-folder":
         key_file.unlink()
         key_file.mkdir()
+    elif kind == "a-pipe":  # opening it for reading would wait for a writer for ever
+        key_file.unlink()
+        os.mkfifo(key_file)
+    elif kind == "infinite-cost":  # JSON as Python reads it allows Infinity
+        key_file.write_text(key_file.read_text().replace('"n": 1024', '"n": Infinity'))
+    elif kind == "deeply-nested":
+        key_file.write_bytes(b"[" * 50_000)
 
 
-@pytest.mark.parametrize("kind", ["missing", "damaged", "oversized", "foreign", "a-folder"])
+@pytest.fixture
+def no_hang():
+    """Fail, rather than wait for ever, if the test has not finished in ten seconds."""
+
+    def stop(_signal: int, _frame: object) -> None:
+        pytest.fail("still waiting after ten seconds")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(10)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+HOSTILE_KEY_FILES = ["missing", "damaged", "oversized", "foreign", "a-folder", "a-pipe"]
+HOSTILE_KEY_FILES += ["infinite-cost", "deeply-nested"]
+
+
+@pytest.mark.parametrize("kind", HOSTILE_KEY_FILES)
 @pytest.mark.parametrize("command", ["list", "change", "recover"])
-def test_a_hostile_key_file_is_one_line_and_changes_nothing(tmp_path, kind, command):
+def test_a_hostile_key_file_is_one_line_and_changes_nothing(tmp_path, kind, command, no_hang):
     _office, laptop, identity = office_and_laptop(tmp_path)
     damaged(laptop, tmp_path, kind)
     before = files_of(laptop)
@@ -342,6 +441,20 @@ def test_a_hostile_key_file_is_one_line_and_changes_nothing(tmp_path, kind, comm
     refused(result)
     assert "Traceback" not in result.stderr
     assert files_of(laptop) == before
+
+
+@pytest.mark.parametrize("set_up", [True, False], ids=["set-up", "new"])
+def test_a_database_that_is_not_a_file_is_one_line_and_changes_nothing(tmp_path, set_up, no_hang):
+    data_dir = tmp_path / "laptop"
+    if set_up:
+        encrypted_folder(data_dir)
+        (data_dir / DATABASE_NAME).unlink()
+    else:
+        data_dir.mkdir(mode=0o700)
+    os.mkfifo(data_dir / DATABASE_NAME)
+    before = sorted(path.name for path in data_dir.iterdir())
+    refused(run(data_dir, "session", "list"), "not a database file")
+    assert sorted(path.name for path in data_dir.iterdir()) == before
 
 
 # ---------------------------------------------------------------- protect
@@ -409,6 +522,34 @@ def test_protect_refuses_a_new_or_encrypted_folder(tmp_path):
     before = files_of(tmp_path / "done")
     refused(protect(tmp_path / "done"), "already encrypted")
     assert files_of(tmp_path / "done") == before
+
+
+def test_protect_refuses_a_database_that_is_a_link_which_would_leave_the_plain_file_behind(tmp_path):
+    data_dir, elsewhere = tmp_path / "laptop", tmp_path / "elsewhere"
+    before = plain_folder(data_dir)
+    elsewhere.mkdir()
+    (data_dir / DATABASE_NAME).rename(elsewhere / DATABASE_NAME)
+    (data_dir / DATABASE_NAME).symlink_to(elsewhere / DATABASE_NAME)
+    files = files_of(elsewhere)
+    refused(protect(data_dir), "is a link")
+    assert files_of(elsewhere) == files
+    assert (data_dir / DATABASE_NAME).is_symlink()
+    assert not (data_dir / KEY_FILE_NAME).exists()
+    assert rows(elsewhere) == before
+
+
+def test_a_plain_database_beside_a_key_file_is_not_opened_as_if_nothing_were_wrong(tmp_path):
+    """A protect killed before its rename leaves this, and so does someone who swaps in a plain
+    database of their own, so that what is recorded next is kept unencrypted: neither is used."""
+    data_dir = tmp_path / "laptop"
+    before = plain_folder(data_dir)
+    KeyFile.new(new_data_key(), TEST_PASSPHRASE).save(data_dir)
+    files = files_of(data_dir)
+    refused(run(data_dir, "session", "list", env={"FACILITATOR_PASSPHRASE": None}), "protect")
+    refused(run(data_dir, "session", "list"), "protect")
+    assert files_of(data_dir) == files
+    assert protect(data_dir).exit_code == 0
+    assert rows(data_dir, data_key(data_dir, NEW_PASSPHRASE)) == before
 
 
 def test_protect_refuses_while_another_program_has_the_database_open(data_dir):

@@ -4,10 +4,13 @@ A data folder is in one of three states before it is opened (`FolderState`): new
 (no database yet), plain (an unencrypted database) or locked (an encrypted one).
 A new folder is set up with `create` (a passphrase, or none on purpose); a locked
 one is opened with `unlock`. Then `store` is the database, as for a plain folder.
+A plain database beside a key file (a `protect` stopped half-way, or a database
+swapped in) is not opened: `protect` finishes the job.
 """
 
 from __future__ import annotations
 
+import hmac
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +22,14 @@ from facilitator.core.files import Tightened, make_private_dir
 from facilitator.core.paths import resolve_data_dir, statement_dirs
 from facilitator.core.statements import Catalogue, load_catalogue
 from facilitator.store import Damaged, LockedError, Store
-from facilitator.store.key_file import KeyFile, check_new_passphrase, is_new, needs_key, new_data_key
+from facilitator.store.key_file import (
+    KeyFile,
+    WrongPassphrase,
+    check_new_passphrase,
+    is_new,
+    needs_key,
+    new_data_key,
+)
 
 # The passphrase of an encrypted folder, for scripts and terminal tests.
 PASSPHRASE_ENV = "FACILITATOR_PASSPHRASE"
@@ -116,8 +126,14 @@ class Workspace:
 
     def check(self, passphrase: str) -> None:
         """Whether `passphrase` is the folder's (WrongPassphrase if not): to unlock the screen
-        after the idle lock, when the database is already open."""
-        KeyFile.load(self.data_dir).unwrap(passphrase)
+        after the idle lock, when the database is already open.
+
+        The key it unwraps must be the one the database was opened with: a key file put in
+        the folder meanwhile, under a passphrase of someone else's choosing, unlocks nothing.
+        """
+        unwrapped = KeyFile.load(self.data_dir).unwrap(passphrase)
+        if self._key is not None and not hmac.compare_digest(unwrapped, self._key):
+            raise WrongPassphrase()
 
     def open_from_environment(self) -> bool:
         """Open the folder as the environment says: FACILITATOR_PASSPHRASE unlocks it (or sets
@@ -136,6 +152,12 @@ class Workspace:
         return self.state() is FolderState.OPEN
 
     def _open(self, key: bytes | None) -> None:
+        if key is None and KeyFile.exists(self.data_dir):
+            raise FacilitatorError(
+                f"the data folder {self.data_dir} has a key file, but its database is not encrypted: "
+                "if 'facilitator protect' was stopped, run it again; otherwise the database may have "
+                "been put there by someone else, so ask the office before recording into it"
+            )
         self._key = key
         store = Store.open(self.data_dir, key=key)
         self._store = store

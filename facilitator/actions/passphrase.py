@@ -24,7 +24,7 @@ from facilitator.store.key_file import (
     is_encrypted,
     new_data_key,
 )
-from facilitator.store.protect import encrypt_in_place, key_opens
+from facilitator.store.protect import encrypt_in_place, key_opens, refuse_a_link
 
 NOT_ENCRYPTED = "not encrypted: use 'facilitator protect' to encrypt it under a passphrase"
 
@@ -120,7 +120,9 @@ def require_plain(ws: Workspace) -> int:
         )
     if ws.encrypted:
         raise FacilitatorError(f"the data folder {ws.data_dir} is already encrypted")
-    return database_path(ws.data_dir).stat().st_size
+    database = database_path(ws.data_dir)
+    refuse_a_link(database)
+    return database.stat().st_size
 
 
 def _office_recipient(ws: Workspace) -> str | None:

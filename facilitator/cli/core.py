@@ -171,7 +171,7 @@ def ask_in_terminal(ws: Workspace, *, no_passphrase: bool = False) -> None:
     if state is FolderState.NEW and no_passphrase:
         ws.create(None)
         return
-    if not sys.stdin.isatty():
+    if not stdin_is_terminal():
         return
     if state is FolderState.LOCKED:
         ws.unlock(click.prompt(visible(f"Passphrase for {ws.data_dir}"), hide_input=True, err=True))

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import click
 
-from facilitator.actions.data_folder import NEW_PASSPHRASE_ENV, PASSPHRASE_ENV, Workspace
+from facilitator.actions.data_folder import (
+    NEW_PASSPHRASE_ENV,
+    PASSPHRASE_ENV,
+    Workspace,
+    passphrase_from_environment,
+)
 from facilitator.cli.core import ask_new_passphrase, data_dir_option, main, stdin_is_terminal, workspace
 from facilitator.cli.output import echo, size_words
 from facilitator.core.errors import FacilitatorError
@@ -18,7 +23,7 @@ KEEP_IT_SAFE = "Keep the passphrase safe: without it, or the office's key, the d
 
 def current_passphrase(ws: Workspace) -> str:
     """The folder's passphrase: from FACILITATOR_PASSPHRASE, else typed without echo in a terminal."""
-    given = os.environ.get(PASSPHRASE_ENV)
+    given = passphrase_from_environment()
     if given:
         return given
     if not stdin_is_terminal():

@@ -17,7 +17,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import os
+import re
 import secrets
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,8 @@ MIN_PASSPHRASE = 8
 MAX_PASSPHRASE = 1024
 # A key file is a few hundred bytes; anything much larger is not one.
 MAX_KEY_FILE = 64 * 1024
+# An age X25519 recipient: "age1" and 58 characters of Bech32.
+AGE_RECIPIENT = re.compile(r"age1[qpzry9x8gf2tvdw0s3jn54khce6mua7l]{58}")
 # The first bytes of every plain SQLite file. An encrypted file starts with random salt.
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -65,6 +70,9 @@ class KeyFileError(FacilitatorError):
 
 class WrongPassphrase(FacilitatorError):
     """The passphrase does not unwrap the data key."""
+
+    def __init__(self, message: str = "that passphrase is not right; nothing was changed") -> None:
+        super().__init__(message)
 
 
 class WrongIdentity(FacilitatorError):
@@ -103,8 +111,7 @@ class KeyFile:
     def load(cls, data_dir: Path) -> KeyFile:
         path = cls.path(data_dir)
         try:
-            with path.open("rb") as file:
-                raw = file.read(MAX_KEY_FILE + 1)
+            raw = _read_file(path, MAX_KEY_FILE + 1)
         except FileNotFoundError:
             raise KeyFileError(
                 f"the database in {data_dir} is encrypted but its key file {KEY_FILE_NAME} is missing; "
@@ -112,11 +119,14 @@ class KeyFile:
             ) from None
         except OSError as error:
             raise KeyFileError(f"cannot read the key file {path}: {error.strerror}") from None
+        if raw is None:
+            raise KeyFileError(f"{path} is not a facilitator key file (not a file)")
         if len(raw) > MAX_KEY_FILE:
             raise KeyFileError(f"{path} is not a facilitator key file (too large)")
         try:
             return cls._parse(json.loads(raw.decode("utf-8")))
-        except (UnicodeDecodeError, ValueError, KeyError, TypeError, binascii.Error):
+        # Python's JSON reads Infinity (OverflowError as an int) and nests as deep as it is told.
+        except (UnicodeDecodeError, ValueError, KeyError, TypeError, OverflowError, RecursionError):
             raise KeyFileError(f"{path} is not a facilitator key file, or it is damaged") from None
 
     @classmethod
@@ -133,11 +143,17 @@ class KeyFile:
         if len(wrapped.nonce) != 12 or len(wrapped.sealed) != DATA_KEY_BYTES + 16:
             raise ValueError("wrong sizes")
         escrow = data.get("escrow")
-        if escrow is None:
+        if not isinstance(escrow, dict):
             return cls(wrapped)
-        recipient, sealed = escrow["recipient"], escrow["age"]
-        if not isinstance(recipient, str) or not isinstance(sealed, str):
-            raise ValueError("escrow")
+        recipient, sealed = escrow.get("recipient"), escrow.get("age")
+        # An escrow that is not one opens nothing: read as none, it is sealed again to the
+        # trusted office at the next unlock, and its recipient never reaches a screen.
+        if not isinstance(recipient, str) or not AGE_RECIPIENT.fullmatch(recipient):
+            return cls(wrapped)
+        try:
+            _b64(sealed)
+        except (TypeError, ValueError):
+            return cls(wrapped)
         return cls(wrapped, recipient, sealed)
 
     def dumps(self) -> str:
@@ -178,8 +194,8 @@ class KeyFile:
         wrap = self.passphrase
         try:
             return AESGCM(_derive(passphrase, wrap.salt, wrap.cost)).decrypt(wrap.nonce, wrap.sealed, AAD)
-        except InvalidTag:
-            raise WrongPassphrase("that passphrase is not right; nothing was changed") from None
+        except (InvalidTag, UnicodeEncodeError):  # no passphrase was ever set that is not text
+            raise WrongPassphrase() from None
 
     def rewrapped(self, data_key: bytes, passphrase: str) -> KeyFile:
         """The same data key under a new passphrase; the escrow is kept."""
@@ -251,6 +267,11 @@ def check_new_passphrase(passphrase: str) -> str:
         raise FacilitatorError(f"a passphrase can have at most {MAX_PASSPHRASE} characters")
     if any(ord(char) < 32 or ord(char) == 127 for char in passphrase):
         raise FacilitatorError("a passphrase cannot hold control characters (tabs, new lines)")
+    try:
+        passphrase.encode("utf-8")
+    except UnicodeEncodeError:
+        # Bytes that are not UTF-8, from the environment or a terminal set to another encoding.
+        raise FacilitatorError("a passphrase must be text in UTF-8; it is not") from None
     return passphrase
 
 
@@ -274,20 +295,21 @@ def database_path(data_dir: Path) -> Path:
 
 
 def is_encrypted(database: Path) -> bool:
-    """Whether a database file exists, has content and is not plain SQLite."""
+    """Whether a database file exists, has content and is not plain SQLite.
+
+    FacilitatorError if it is there but not a file (a pipe would block whoever opens it)."""
     try:
-        with database.open("rb") as file:
-            header = file.read(len(SQLITE_HEADER))
+        header = _read_file(database, len(SQLITE_HEADER))
     except OSError:
         return False
+    if header is None:
+        raise FacilitatorError(f"{database} is not a database file: move it away, or use another data folder")
     return bool(header) and header != SQLITE_HEADER
 
 
 def is_new(data_dir: Path) -> bool:
     """No database yet (or an empty file) and no key file: nothing to unlock."""
-    database = database_path(data_dir)
-    empty = not database.exists() or database.stat().st_size == 0
-    return empty and not KeyFile.exists(data_dir)
+    return _no_database(database_path(data_dir)) and not KeyFile.exists(data_dir)
 
 
 def needs_key(data_dir: Path) -> bool:
@@ -296,8 +318,26 @@ def needs_key(data_dir: Path) -> bool:
     database = database_path(data_dir)
     if is_encrypted(database):
         return True
-    empty = not database.exists() or database.stat().st_size == 0
-    return empty and KeyFile.exists(data_dir)
+    return _no_database(database) and KeyFile.exists(data_dir)
+
+
+def _no_database(database: Path) -> bool:
+    """No database file, or an empty one (FacilitatorError if it is not a file)."""
+    return not database.exists() or (not is_encrypted(database) and database.stat().st_size == 0)
+
+
+def _read_file(path: Path, limit: int) -> bytes | None:
+    """Up to `limit` bytes of a regular file; None if it is something else (a folder, a pipe, a
+    device), which is never waited on: a pipe with no writer would block opening it for ever."""
+    # O_BINARY: on Windows a descriptor is opened in text mode otherwise, and stops at a 0x1A byte.
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        with os.fdopen(descriptor, "rb", closefd=False) as file:
+            return file.read(limit)
+    finally:
+        os.close(descriptor)
 
 
 def _b64(value: object) -> bytes:

@@ -77,6 +77,7 @@ def encrypt_in_place(
     another program has the database open; FacilitatorError if the copy does not read
     back the same (the plain database is then left as it was).
     """
+    refuse_a_link(database)
     if not database.is_file() or database.stat().st_size == 0:
         raise FacilitatorError(f"there is no database in {database.parent} to encrypt")
     if is_encrypted(database):
@@ -117,6 +118,16 @@ def encrypt_in_place(
         raise
     finally:
         conn.close()
+
+
+def refuse_a_link(database: Path) -> None:
+    """FacilitatorError if the database is a symbolic link: the encrypted copy would replace the
+    link, and the plain file it points to would stay where it is, every word readable."""
+    if database.is_symlink():
+        raise FacilitatorError(
+            f"{database} is a link to {os.readlink(database)}: move the database itself into the "
+            "data folder, then run this again; nothing was changed"
+        )
 
 
 def _remove_leftovers(database: Path) -> None:
