@@ -148,11 +148,16 @@ def test_a_new_folder_is_encrypted_and_no_file_in_it_holds_a_comment(data_dir):
 
 @pytest.mark.parametrize(
     ("env", "flag"),
-    [({"FACILITATOR_NO_PASSPHRASE": "1"}, ()), ({}, ("--no-passphrase",))],
-    ids=["environment", "option"],
+    [
+        ({"FACILITATOR_NO_PASSPHRASE": "1", "FACILITATOR_PASSPHRASE": None}, ()),
+        ({"FACILITATOR_PASSPHRASE": None}, ("--no-passphrase",)),
+        # The option typed on the command wins over a passphrase left in the environment.
+        ({}, ("--no-passphrase",)),
+    ],
+    ids=["environment", "option", "option-over-environment"],
 )
 def test_a_new_folder_is_made_unencrypted_only_when_asked(data_dir, env, flag):
-    result = run(data_dir, "session", "list", *flag, env={"FACILITATOR_PASSPHRASE": None, **env})
+    result = run(data_dir, "session", "list", *flag, env=env)
     assert result.exit_code == 0, result.stderr
     assert not is_encrypted(data_dir / DATABASE_NAME)
     assert (data_dir / DATABASE_NAME).read_bytes().startswith(b"SQLite format 3\x00")

@@ -74,6 +74,9 @@ class Workspace:
         return cls(resolve_data_dir(data_dir))
 
     _key: bytes | None = None
+    # Asked for on the command line (--no-passphrase): a new folder is made unencrypted,
+    # whatever FACILITATOR_PASSPHRASE says.
+    no_passphrase: bool = False
     # How a front end asks for what opening the folder needs, when the environment does not
     # say (the command line asks in the terminal); it calls `create` or `unlock`.
     ask: Callable[[Workspace], None] | None = None
@@ -137,11 +140,12 @@ class Workspace:
 
     def open_from_environment(self) -> bool:
         """Open the folder as the environment says: FACILITATOR_PASSPHRASE unlocks it (or sets
-        up a new folder with it), FACILITATOR_NO_PASSPHRASE=1 sets up a new one unencrypted.
+        up a new folder with it), FACILITATOR_NO_PASSPHRASE=1 (or `no_passphrase`) sets up a
+        new one unencrypted.
         Whether it is open now; WrongPassphrase if the passphrase given is not right."""
         state = self.state()
         passphrase = passphrase_from_environment()
-        if state is FolderState.NEW and no_passphrase_wanted():
+        if state is FolderState.NEW and (self.no_passphrase or no_passphrase_wanted()):
             self.create(None)
         elif state is FolderState.NEW and passphrase is not None:
             self.create(passphrase)

@@ -153,7 +153,8 @@ def workspace() -> Workspace:
         ws = Workspace.at(option)
         # Opening the data folder may make it private: one line on stderr says so, before anything else.
         ws.tell = partial(echo, err=True)
-        ws.ask = partial(ask_in_terminal, no_passphrase=bool(ctx.meta.get("facilitator.no_passphrase")))
+        ws.ask = ask_in_terminal
+        ws.no_passphrase = bool(ctx.meta.get("facilitator.no_passphrase"))
         _check_data_dir(ws.data_dir, "--data-dir" if option else None)
         ctx.meta["facilitator.workspace"] = ws
         ctx.call_on_close(ws.close)
@@ -162,15 +163,12 @@ def workspace() -> Workspace:
     return ctx.meta["facilitator.workspace"]  # type: ignore[no-any-return]
 
 
-def ask_in_terminal(ws: Workspace, *, no_passphrase: bool = False) -> None:
-    """Open a new or locked data folder: unencrypted if asked, else with a passphrase typed
-    without echo in the terminal. With no terminal, nothing is asked and the store says why."""
+def ask_in_terminal(ws: Workspace) -> None:
+    """Open a new or locked data folder with a passphrase typed without echo in the
+    terminal. With no terminal, nothing is asked and the store says why."""
     from facilitator.actions.data_folder import FolderState
 
     state = ws.state()
-    if state is FolderState.NEW and no_passphrase:
-        ws.create(None)
-        return
     if not stdin_is_terminal():
         return
     if state is FolderState.LOCKED:
@@ -263,9 +261,6 @@ def _run_app(session_ref: str | None = None) -> None:
     ws = workspace()
     ws.tell = None  # the app says it in a notification instead
     ws.ask = None  # the app asks on its own screens, never on the terminal beneath it
-    no_passphrase = click.get_current_context().find_root().meta.get("facilitator.no_passphrase")
-    if no_passphrase and ws.state() is FolderState.NEW:
-        ws.create(None)
     ws.open_from_environment()
     session_id = session_ref
     if session_ref and ws.state() is FolderState.OPEN:
