@@ -865,3 +865,14 @@ def test_in_a_terminal_three_passphrases_too_short_set_up_nothing(data_dir):
     assert "error: no passphrase after 3 tries: nothing was changed" in shown
     assert not (data_dir / DATABASE_NAME).exists()
     assert not (data_dir / KEY_FILE_NAME).exists()
+
+
+def test_in_a_terminal_a_damaged_key_file_is_said_before_the_passphrase_is_asked(data_dir):
+    encrypted_folder(data_dir)
+    (data_dir / KEY_FILE_NAME).write_text("{ not a key file")
+    code, shown = in_terminal(
+        ["--data-dir", str(data_dir), "session", "list"], [TEST_PASSPHRASE], environment(TERM="dumb")
+    )
+    assert code == 2, shown
+    assert "is not a facilitator key file" in shown
+    assert "Passphrase for" not in shown

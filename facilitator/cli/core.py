@@ -172,6 +172,9 @@ def ask_in_terminal(ws: Workspace) -> None:
     if not stdin_is_terminal():
         return
     if state is FolderState.LOCKED:
+        from facilitator.store.key_file import KeyFile
+
+        KeyFile.load(ws.data_dir)  # a missing or damaged key file is said before anything is asked
         ws.unlock(click.prompt(visible(f"Passphrase for {ws.data_dir}"), hide_input=True, err=True))
     elif state is FolderState.NEW:
         for line in NEW_FOLDER_EXPLAINED.format(data_dir=ws.data_dir).splitlines():
