@@ -2,15 +2,25 @@
 Ctrl+L twice, the unlock screen covers every screen, and those beneath keep what
 they hold (a half-typed comment too). Participant mode never locks in front of
 participants: it blanks instead.
+
+While the lock is up, the screens beneath may still finish what they were doing (an
+export, a sync): a screen they bring waits until the unlock, and one that closes
+itself goes then, so that neither shows above the lock nor takes it away.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from textual import events
 from textual.app import App
+from textual.await_complete import AwaitComplete
 from textual.notifications import SeverityLevel
+from textual.screen import Screen, ScreenResultCallbackType, ScreenResultType
+from textual.widget import AwaitMount
 
 from facilitator.actions.data_folder import Workspace
 from facilitator.actions.locking import idle_lock_minutes
@@ -19,6 +29,7 @@ from facilitator.ui.screens.unlock import Attempts, UnlockScreen
 
 IDLE_CHECK_SECONDS = 1.0
 Held = tuple[str, str, SeverityLevel, float | None, bool]
+LockScreen = UnlockScreen | FirstStartScreen
 
 
 class LockingApp(App[None]):
@@ -34,6 +45,7 @@ class LockingApp(App[None]):
         self.last_input = clock()
         self.attempts = Attempts()
         self._held: list[Held] = []
+        self._after_unlock: list[Callable[[], object]] = []
 
     def start_idle_lock(self) -> None:
         self.last_input = self.clock()
@@ -46,10 +58,63 @@ class LockingApp(App[None]):
         self._held.append((message, title, severity, timeout, markup))
 
     def tell_held(self) -> None:
-        """The notifications that came while the app was locked."""
+        """The screens and notifications that came while the app was locked, in their order."""
+        after, self._after_unlock = self._after_unlock, []
+        for step in after:
+            step()
         held, self._held = self._held, []
         for message, title, severity, timeout, markup in held:
             super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def _shows_over_the_lock(self, screen: Screen[Any] | str) -> bool:
+        """The lock itself, its help, and the first start's own question (no data exists yet)."""
+        from facilitator.ui.screens.help import HelpScreen
+
+        return isinstance(screen, LockScreen | HelpScreen) or isinstance(self.screen, FirstStartScreen)
+
+    if TYPE_CHECKING:
+
+        @overload
+        def push_screen(
+            self,
+            screen: Screen[ScreenResultType] | str,
+            callback: ScreenResultCallbackType[ScreenResultType] | None = None,
+            wait_for_dismiss: Literal[False] = False,
+            *,
+            mode: str | None = None,
+        ) -> AwaitMount: ...
+
+        @overload
+        def push_screen(
+            self,
+            screen: Screen[ScreenResultType] | str,
+            callback: ScreenResultCallbackType[ScreenResultType] | None = None,
+            wait_for_dismiss: Literal[True] = True,
+            *,
+            mode: str | None = None,
+        ) -> asyncio.Future[ScreenResultType]: ...
+
+    def push_screen(
+        self,
+        screen: Screen[ScreenResultType] | str,
+        callback: ScreenResultCallbackType[ScreenResultType] | None = None,
+        wait_for_dismiss: bool = False,
+        *,
+        mode: str | None = None,
+    ) -> AwaitMount | asyncio.Future[ScreenResultType]:
+        """A screen brought while locked (a worker's, beneath the lock) waits for the unlock."""
+        if self.locked and not wait_for_dismiss and mode is None and not self._shows_over_the_lock(screen):
+            self._after_unlock.append(partial(super().push_screen, screen, callback))
+            return AwaitMount(self.screen, [])
+        return super().push_screen(screen, callback, wait_for_dismiss, mode=mode)  # type: ignore[call-overload,no-any-return]
+
+    def pop_screen(self) -> AwaitComplete:
+        """A screen beneath the lock that closes itself goes at the unlock, not the lock above it."""
+        top = self.screen
+        if isinstance(top, LockScreen) and not top.answered:
+            self._after_unlock.append(super().pop_screen)
+            return AwaitComplete()
+        return super().pop_screen()
 
     async def on_event(self, event: events.Event) -> None:
         """Every key, click and mouse move from the terminal counts as activity for the idle lock."""
@@ -60,7 +125,7 @@ class LockingApp(App[None]):
     @property
     def locked(self) -> bool:
         """Whether the folder waits for its passphrase (first start, unlock, or the lock)."""
-        return any(isinstance(screen, UnlockScreen | FirstStartScreen) for screen in self.screen_stack)
+        return any(isinstance(screen, LockScreen) for screen in self.screen_stack)
 
     @property
     def in_participant_mode(self) -> bool:

@@ -22,6 +22,8 @@ from facilitator.core.paths import DATABASE_NAME
 from facilitator.store.key_file import KeyFile, is_encrypted
 from facilitator.ui.app import FacilitatorApp, make_app
 from facilitator.ui.screens.blank import BlankScreen
+from facilitator.ui.screens.export_summary import ExportSummaryScreen
+from facilitator.ui.screens.export_warning import ExportWarningScreen
 from facilitator.ui.screens.first_start import FirstStartScreen
 from facilitator.ui.screens.help import HelpScreen
 from facilitator.ui.screens.home import HomeScreen
@@ -383,6 +385,52 @@ async def test_ctrl_l_twice_locks_and_the_lock_offers_no_way_round(open_workspac
         await settle(pilot)
         assert isinstance(app.screen, WallScreen)  # the blank went with the lock
         assert notifications(app) == ["Adult focus group 1 exported"]
+
+
+async def test_an_export_that_ends_while_locked_leaves_the_lock_up(open_workspace: Workspace) -> None:
+    """A screen beneath the lock that closes itself (its export done) must not take the lock with it."""
+    session_id = new_session(open_workspace)
+    open_workspace.store.postits.add(session_id, 1, "agree", "She listened to me")
+    app = make_app(open_workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("x")
+        summary = app.screen
+        assert isinstance(summary, ExportSummaryScreen)
+        app.lock()  # the idle lock, just as the export was asked for
+        await pilot.pause()
+        summary.action_export("md")
+        await settle(pilot)
+        assert list(Path("data", "exports").iterdir())  # the export went on, and was written
+        assert isinstance(app.screen, UnlockScreen)  # but the lock is still up
+        assert "She listened" not in words(app) and notifications(app) == []
+        await type_in(pilot, TEST_PASSPHRASE)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, WallScreen)  # the summary screen closed, as it would have
+        assert any("exported" in told.lower() or "written" in told.lower() for told in notifications(app))
+
+
+async def test_a_screen_a_worker_brings_while_locked_waits_for_the_unlock(open_workspace: Workspace) -> None:
+    """The export's warning lists names found in the comments: it must not show above the lock."""
+    session_id = new_session(open_workspace)
+    open_workspace.store.postits.add(session_id, 1, "agree", "ring me on 07700 900123")
+    app = make_app(open_workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("x")
+        summary = app.screen
+        assert isinstance(summary, ExportSummaryScreen)
+        app.lock()
+        await pilot.pause()
+        summary.action_export("md")
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        assert "07700" not in words(app)
+        await type_in(pilot, TEST_PASSPHRASE)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportWarningScreen)  # asked once the facilitator is back
+        assert "07700 900123" in words(app)
+    assert not Path("data", "exports").exists()
 
 
 async def test_an_unencrypted_folder_has_no_lock(no_passphrase_in_environment: None) -> None:
