@@ -8,7 +8,6 @@ until the folder is open. The lock of an encrypted folder lives in `ui/lock.py`.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from functools import partial
@@ -26,7 +25,7 @@ from facilitator.core.errors import FacilitatorError
 from facilitator.core.literal import visible
 from facilitator.ui.boundary import Guarded, message_for
 from facilitator.ui.keys import BLANK_ANYWHERE, QUIT, help_notes, help_rows, help_title, palette_commands
-from facilitator.ui.lock import LockingApp
+from facilitator.ui.lock import LockingApp, awake_clock
 from facilitator.ui.screens.first_start import FirstStartScreen
 from facilitator.ui.screens.home import HomeScreen
 from facilitator.ui.screens.unlock import UnlockScreen
@@ -54,7 +53,7 @@ class FacilitatorApp(Guarded, LockingApp):
         *,
         blink: bool = True,
         idle_lock_seconds: float | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = awake_clock,
     ) -> None:
         super().__init__()
         self.workspace = workspace
@@ -250,13 +249,13 @@ def make_app(
     *,
     blink: bool = True,
     idle_lock_seconds: float | None = None,
-    clock: Callable[[], float] = time.monotonic,
+    clock: Callable[[], float] = awake_clock,
 ) -> FacilitatorApp:
     """The app over a data folder; `session_id` (an id or its prefix) opens straight on that wall.
 
     Tests pass `blink=False` so that cursors do not blink in snapshots, and may give the
     idle lock in seconds and a clock to move on; by default the lock follows the folder's
-    setting on the monotonic clock.
+    setting on a clock that counts the time the laptop sleeps.
     """
     return FacilitatorApp(
         workspace, session_id, blink=blink, idle_lock_seconds=idle_lock_seconds, clock=clock

@@ -11,6 +11,8 @@ itself goes then, so that neither shows above the lock nor takes it away.
 from __future__ import annotations
 
 import asyncio
+import sys
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -30,6 +32,16 @@ from facilitator.ui.screens.unlock import Attempts, UnlockScreen
 IDLE_CHECK_SECONDS = 1.0
 Held = tuple[str, str, SeverityLevel, float | None, bool]
 LockScreen = UnlockScreen | FirstStartScreen
+
+
+def awake_clock() -> float:
+    """Seconds on a clock that goes on while the laptop sleeps, so that a lid closed for an hour
+    and opened by someone else finds the app locked (the monotonic clock stops in sleep)."""
+    if hasattr(time, "CLOCK_BOOTTIME"):  # Linux
+        return time.clock_gettime(time.CLOCK_BOOTTIME)
+    if sys.platform == "darwin":  # macOS's CLOCK_MONOTONIC counts sleep; time.monotonic does not
+        return time.clock_gettime(time.CLOCK_MONOTONIC)
+    return time.monotonic()
 
 
 class LockingApp(App[None]):

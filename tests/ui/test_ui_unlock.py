@@ -8,6 +8,7 @@ test moves on: nobody waits for an idle lock or a wrong try's delay.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from facilitator.actions.locking import set_idle_lock
 from facilitator.core.paths import DATABASE_NAME
 from facilitator.store.key_file import KeyFile, is_encrypted
 from facilitator.ui.app import FacilitatorApp, make_app
+from facilitator.ui.lock import awake_clock
 from facilitator.ui.screens.blank import BlankScreen
 from facilitator.ui.screens.export_summary import ExportSummaryScreen
 from facilitator.ui.screens.export_warning import ExportWarningScreen
@@ -360,6 +362,15 @@ def test_the_idle_time_is_the_folders_setting(open_workspace: Workspace) -> None
     assert app.idle_threshold() == 180
     set_idle_lock(open_workspace.store, None)
     assert app.idle_threshold() is None
+
+
+@pytest.mark.skipif(not hasattr(time, "CLOCK_BOOTTIME"), reason="a clock of Linux")
+def test_the_idle_time_counts_while_the_laptop_sleeps(open_workspace: Workspace) -> None:
+    """A lid closed for an hour and opened by someone else locks at once: the monotonic clock
+    stops while the laptop sleeps, so the idle lock counts on the clock that does not."""
+    app = make_app(open_workspace)
+    assert app.clock is awake_clock
+    assert abs(awake_clock() - time.clock_gettime(time.CLOCK_BOOTTIME)) < 1.0
 
 
 async def test_ctrl_l_twice_locks_and_the_lock_offers_no_way_round(open_workspace: Workspace) -> None:
