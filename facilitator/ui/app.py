@@ -77,7 +77,7 @@ class FacilitatorApp(Guarded, LockingApp):
         Give `markup=False` whenever the message holds user text, so that "[b]" shows as typed.
         """
         shown = visible(message, multiline=True)
-        if self.locked:
+        if self.covered:
             self.hold(shown, visible(title), severity, timeout, markup)
             return
         super().notify(shown, title=visible(title), severity=severity, timeout=timeout, markup=markup)
@@ -142,10 +142,7 @@ class FacilitatorApp(Guarded, LockingApp):
 
     def report_damaged(self) -> None:
         """A notification for each stored row left out because it does not parse (each one once)."""
-        from facilitator.ui.screens.blank import BlankScreen
-
-        stack = self.screen_stack
-        if not stack or isinstance(stack[-1], BlankScreen) or self.locked:
+        if not self.screen_stack or self.covered:
             return  # kept until a screen (not the privacy blank, nor the lock) can show them
         for damaged in self.workspace.damaged():
             self.notify(damaged.line(), title="Damaged data", severity="warning", timeout=30, markup=False)
@@ -220,10 +217,9 @@ class FacilitatorApp(Guarded, LockingApp):
             if self.workspace.encrypted and not self.in_participant_mode:
                 self.lock()
             else:
-                self.screen.dismiss(None)
+                self.screen.uncover()
             return
-        self.clear_notifications()
-        self.push_screen(BlankScreen())
+        self.cover()
 
     def action_help(self) -> None:
         """Every key of the current screen, from its bindings."""

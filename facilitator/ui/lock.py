@@ -3,9 +3,10 @@ Ctrl+L twice, the unlock screen covers every screen, and those beneath keep what
 they hold (a half-typed comment too). Participant mode never locks in front of
 participants: it blanks instead.
 
-While the lock is up, the screens beneath may still finish what they were doing (an
-export, a sync): a screen they bring waits until the unlock, and one that closes
-itself goes then, so that neither shows above the lock nor takes it away.
+While the lock or the privacy blank is up, the screens beneath may still finish what
+they were doing (an export, a sync): a screen or a notification they bring waits until
+the cover goes, and a screen that closes itself goes then, so that nothing shows above
+the cover and nothing takes it away.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from textual.widget import AwaitMount
 
 from facilitator.actions.data_folder import Workspace
 from facilitator.actions.locking import idle_lock_minutes
+from facilitator.ui.screens.blank import BlankScreen
 from facilitator.ui.screens.first_start import FirstStartScreen
 from facilitator.ui.screens.unlock import Attempts, UnlockScreen
 
@@ -57,7 +59,7 @@ class LockingApp(App[None]):
         self.last_input = clock()
         self.attempts = Attempts()
         self._held: list[Held] = []
-        self._after_unlock: list[Callable[[], object]] = []
+        self._uncovered: list[Callable[[], object]] = []
 
     def start_idle_lock(self) -> None:
         self.last_input = self.clock()
@@ -66,19 +68,32 @@ class LockingApp(App[None]):
     def hold(
         self, message: str, title: str, severity: SeverityLevel, timeout: float | None, markup: bool
     ) -> None:
-        """Keep a notification until the app is unlocked: nothing of the data shows while locked."""
+        """Keep a notification until the cover goes: nothing of the data shows while covered."""
         self._held.append((message, title, severity, timeout, markup))
 
-    def tell_held(self) -> None:
-        """The screens and notifications that came while the app was locked, in their order."""
-        after, self._after_unlock = self._after_unlock, []
+    def tell_held(self, _result: object = None) -> None:
+        """Once the cover has gone: the screens and notifications that came meanwhile, in order."""
+        if self.covered:
+            return  # e.g. the blank gave way to the lock: they wait for the unlock
+        after, self._uncovered = self._uncovered, []
         for step in after:
-            step()
+            step()  # each looks again, in case it brings a cover back
         held, self._held = self._held, []
         for message, title, severity, timeout, markup in held:
             super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
-    def _shows_over_the_lock(self, screen: Screen[Any] | str) -> bool:
+    @property
+    def covered(self) -> bool:
+        """Whether nothing of the data may show: the lock is up, or the privacy blank is on top."""
+        stack = self.screen_stack
+        return self.locked or (bool(stack) and isinstance(stack[-1], BlankScreen))
+
+    def cover(self) -> None:
+        """The privacy blank over the current screen; what came meanwhile shows once it goes."""
+        self.clear_notifications()
+        self.push_screen(BlankScreen(), callback=self.tell_held)
+
+    def _shows_over_the_cover(self, screen: Screen[Any] | str) -> bool:
         """The lock itself, its help, and the first start's own question (no data exists yet)."""
         from facilitator.ui.screens.help import HelpScreen
 
@@ -114,17 +129,17 @@ class LockingApp(App[None]):
         *,
         mode: str | None = None,
     ) -> AwaitMount | asyncio.Future[ScreenResultType]:
-        """A screen brought while locked (a worker's, beneath the lock) waits for the unlock."""
-        if self.locked and not wait_for_dismiss and mode is None and not self._shows_over_the_lock(screen):
-            self._after_unlock.append(partial(super().push_screen, screen, callback))
+        """A screen brought while covered (by a worker, beneath the cover) waits until it goes."""
+        if self.covered and not wait_for_dismiss and mode is None and not self._shows_over_the_cover(screen):
+            self._uncovered.append(partial(self.push_screen, screen, callback))
             return AwaitMount(self.screen, [])
         return super().push_screen(screen, callback, wait_for_dismiss, mode=mode)  # type: ignore[call-overload,no-any-return]
 
     def pop_screen(self) -> AwaitComplete:
-        """A screen beneath the lock that closes itself goes at the unlock, not the lock above it."""
+        """A screen beneath the cover that closes itself goes when the cover does, not the cover."""
         top = self.screen
-        if isinstance(top, LockScreen) and not top.answered:
-            self._after_unlock.append(super().pop_screen)
+        if isinstance(top, LockScreen | BlankScreen) and not top.answered:
+            self._uncovered.append(self.pop_screen)
             return AwaitComplete()
         return super().pop_screen()
 
@@ -154,8 +169,6 @@ class LockingApp(App[None]):
 
     def lock_if_idle(self) -> None:
         """Lock an encrypted folder left idle; in participant mode, blank the screen instead."""
-        from facilitator.ui.screens.blank import BlankScreen
-
         if self.locked or not self.workspace.encrypted:
             return
         threshold = self.idle_threshold()
@@ -164,19 +177,16 @@ class LockingApp(App[None]):
         if self.in_participant_mode:
             # Never the unlock screen in front of participants: the blank, and any key brings them back.
             if not isinstance(self.screen, BlankScreen):
-                self.clear_notifications()
-                self.push_screen(BlankScreen())
+                self.cover()
             return
         self.lock()
 
     def lock(self) -> None:
         """Cover every screen with the unlock screen; those beneath keep what they hold."""
-        from facilitator.ui.screens.blank import BlankScreen
-
         if self.locked or not self.workspace.encrypted or self.in_participant_mode:
             return
         if isinstance(self.screen, BlankScreen):
-            self.pop_screen()  # the lock covers what the blank covered
+            self.screen.uncover()  # the lock covers what the blank covered
         self.clear_notifications()
         unlock = UnlockScreen(self.workspace, self.attempts, self.clock, idle=True, blink=self.blink)
         self.push_screen(unlock, callback=self._unlocked)

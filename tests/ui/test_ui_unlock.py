@@ -444,6 +444,34 @@ async def test_a_screen_a_worker_brings_while_locked_waits_for_the_unlock(open_w
     assert not Path("data", "exports").exists()
 
 
+@pytest.mark.parametrize("comment", ["She listened to me", "ring me on 07700 900123"])
+async def test_an_export_that_ends_under_the_privacy_blank_leaves_the_blank_up(
+    open_workspace: Workspace, comment: str
+) -> None:
+    """The blank hides the screen from the room: an export ending beneath it neither lifts it nor
+    shows over it its warning (the phone number it found) or its notification."""
+    session_id = new_session(open_workspace)
+    open_workspace.store.postits.add(session_id, 1, "agree", comment)
+    app = make_app(open_workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("x")
+        summary = app.screen
+        assert isinstance(summary, ExportSummaryScreen)
+        await pilot.press("ctrl+l")
+        summary.action_export("md")
+        await settle(pilot)
+        assert isinstance(app.screen, BlankScreen)
+        assert words(app) == "" and notifications(app) == []
+        await pilot.press("space")  # any key: the facilitator is back, and so is what happened
+        await pilot.pause()
+        if "07700" in comment:
+            assert isinstance(app.screen, ExportWarningScreen)
+            assert "07700 900123" in words(app)
+        else:
+            assert isinstance(app.screen, WallScreen)
+            assert any("summary written" in told for told in notifications(app))
+
+
 async def test_an_unencrypted_folder_has_no_lock(no_passphrase_in_environment: None) -> None:
     ws = Workspace(Path("data"))
     ws.create(None)
