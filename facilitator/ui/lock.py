@@ -1,7 +1,7 @@
 """The lock of an encrypted data folder: after the idle minutes of its setting, or at
 Ctrl+L twice, the unlock screen covers every screen, and those beneath keep what
 they hold (a half-typed comment too). Participant mode never locks in front of
-participants: it blanks instead.
+participants: it blanks instead, and the lock comes when participant mode is left.
 
 While the lock or the privacy blank is up, the screens beneath may still finish what
 they were doing (an export, a sync): a screen or a notification they bring waits until
@@ -60,6 +60,8 @@ class LockingApp(App[None]):
         self.attempts = Attempts()
         self._held: list[Held] = []
         self._uncovered: list[Callable[[], object]] = []
+        # Participant mode blanked for the idle time: the lock comes when participant mode ends.
+        self.lock_owed = False
 
     def start_idle_lock(self) -> None:
         self.last_input = self.clock()
@@ -141,7 +143,10 @@ class LockingApp(App[None]):
         if isinstance(top, LockScreen | BlankScreen) and not top.answered:
             self._uncovered.append(self.pop_screen)
             return AwaitComplete()
-        return super().pop_screen()
+        popped = super().pop_screen()
+        if self.lock_owed and not self.in_participant_mode:
+            self.lock()  # participant mode left after it stood idle: whoever left it, the passphrase
+        return popped
 
     async def on_event(self, event: events.Event) -> None:
         """Every key, click and mouse move from the terminal counts as activity for the idle lock."""
@@ -176,6 +181,7 @@ class LockingApp(App[None]):
             return
         if self.in_participant_mode:
             # Never the unlock screen in front of participants: the blank, and any key brings them back.
+            self.lock_owed = True
             if not isinstance(self.screen, BlankScreen):
                 self.cover()
             return
@@ -185,6 +191,7 @@ class LockingApp(App[None]):
         """Cover every screen with the unlock screen; those beneath keep what they hold."""
         if self.locked or not self.workspace.encrypted or self.in_participant_mode:
             return
+        self.lock_owed = False
         if isinstance(self.screen, BlankScreen):
             self.screen.uncover()  # the lock covers what the blank covered
         self.clear_notifications()

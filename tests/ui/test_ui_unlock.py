@@ -510,6 +510,35 @@ async def test_participant_mode_blanks_instead_of_locking(open_workspace: Worksp
     assert [p.comment for p in open_workspace.store.postits.of(session_id)] == ["my words"]
 
 
+async def test_leaving_participant_mode_after_it_blanked_for_the_idle_time_asks_the_passphrase(
+    open_workspace: Workspace,
+) -> None:
+    """A laptop left in participant mode blanks instead of locking; whoever leaves participant
+    mode after that (the leave keys are no secret) meets the lock, not the wall."""
+    session_id = new_session(open_workspace)
+    clock = Clock()
+    app = make_app(open_workspace, session_id, blink=False, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v", "enter")
+        assert isinstance(app.screen, ParticipantScreen)
+        clock.now += 3600
+        app.lock_if_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, BlankScreen)
+        await pilot.press("space")
+        assert isinstance(app.screen, ParticipantScreen)  # the participants' screen, as before
+        await pilot.press("ctrl+o", "e", "n", "d")
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        await type_in(pilot, TEST_PASSPHRASE)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, WallScreen)
+        await pilot.press("v", "enter", "ctrl+o", "e", "n", "d")  # no idle time since: no lock
+        await pilot.pause()
+        assert isinstance(app.screen, WallScreen)
+
+
 # ---------------------------------------------------------------- from the command line
 
 
