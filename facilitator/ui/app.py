@@ -8,7 +8,6 @@ until the folder is open. The lock of an encrypted folder lives in `ui/lock.py`.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from functools import partial
@@ -26,7 +25,7 @@ from facilitator.core.errors import FacilitatorError
 from facilitator.core.literal import visible
 from facilitator.ui.boundary import Guarded, message_for
 from facilitator.ui.keys import BLANK_ANYWHERE, QUIT, help_notes, help_rows, help_title, palette_commands
-from facilitator.ui.lock import LockingApp
+from facilitator.ui.lock import LockingApp, awake_clock
 from facilitator.ui.screens.first_start import FirstStartScreen
 from facilitator.ui.screens.home import HomeScreen
 from facilitator.ui.screens.unlock import UnlockScreen
@@ -54,7 +53,7 @@ class FacilitatorApp(Guarded, LockingApp):
         *,
         blink: bool = True,
         idle_lock_seconds: float | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = awake_clock,
     ) -> None:
         super().__init__()
         self.workspace = workspace
@@ -78,7 +77,7 @@ class FacilitatorApp(Guarded, LockingApp):
         Give `markup=False` whenever the message holds user text, so that "[b]" shows as typed.
         """
         shown = visible(message, multiline=True)
-        if self.locked:
+        if self.covered:
             self.hold(shown, visible(title), severity, timeout, markup)
             return
         super().notify(shown, title=visible(title), severity=severity, timeout=timeout, markup=markup)
@@ -143,10 +142,7 @@ class FacilitatorApp(Guarded, LockingApp):
 
     def report_damaged(self) -> None:
         """A notification for each stored row left out because it does not parse (each one once)."""
-        from facilitator.ui.screens.blank import BlankScreen
-
-        stack = self.screen_stack
-        if not stack or isinstance(stack[-1], BlankScreen) or self.locked:
+        if not self.screen_stack or self.covered:
             return  # kept until a screen (not the privacy blank, nor the lock) can show them
         for damaged in self.workspace.damaged():
             self.notify(damaged.line(), title="Damaged data", severity="warning", timeout=30, markup=False)
@@ -221,10 +217,9 @@ class FacilitatorApp(Guarded, LockingApp):
             if self.workspace.encrypted and not self.in_participant_mode:
                 self.lock()
             else:
-                self.screen.dismiss(None)
+                self.screen.uncover()
             return
-        self.clear_notifications()
-        self.push_screen(BlankScreen())
+        self.cover()
 
     def action_help(self) -> None:
         """Every key of the current screen, from its bindings."""
@@ -250,13 +245,13 @@ def make_app(
     *,
     blink: bool = True,
     idle_lock_seconds: float | None = None,
-    clock: Callable[[], float] = time.monotonic,
+    clock: Callable[[], float] = awake_clock,
 ) -> FacilitatorApp:
     """The app over a data folder; `session_id` (an id or its prefix) opens straight on that wall.
 
     Tests pass `blink=False` so that cursors do not blink in snapshots, and may give the
     idle lock in seconds and a clock to move on; by default the lock follows the folder's
-    setting on the monotonic clock.
+    setting on a clock that counts the time the laptop sleeps.
     """
     return FacilitatorApp(
         workspace, session_id, blink=blink, idle_lock_seconds=idle_lock_seconds, clock=clock

@@ -8,6 +8,7 @@ test moves on: nobody waits for an idle lock or a wrong try's delay.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +22,10 @@ from facilitator.actions.locking import set_idle_lock
 from facilitator.core.paths import DATABASE_NAME
 from facilitator.store.key_file import KeyFile, is_encrypted
 from facilitator.ui.app import FacilitatorApp, make_app
+from facilitator.ui.lock import awake_clock
 from facilitator.ui.screens.blank import BlankScreen
+from facilitator.ui.screens.export_summary import ExportSummaryScreen
+from facilitator.ui.screens.export_warning import ExportWarningScreen
 from facilitator.ui.screens.first_start import FirstStartScreen
 from facilitator.ui.screens.help import HelpScreen
 from facilitator.ui.screens.home import HomeScreen
@@ -360,6 +364,15 @@ def test_the_idle_time_is_the_folders_setting(open_workspace: Workspace) -> None
     assert app.idle_threshold() is None
 
 
+@pytest.mark.skipif(not hasattr(time, "CLOCK_BOOTTIME"), reason="a clock of Linux")
+def test_the_idle_time_counts_while_the_laptop_sleeps(open_workspace: Workspace) -> None:
+    """A lid closed for an hour and opened by someone else locks at once: the monotonic clock
+    stops while the laptop sleeps, so the idle lock counts on the clock that does not."""
+    app = make_app(open_workspace)
+    assert app.clock is awake_clock
+    assert abs(awake_clock() - time.clock_gettime(time.CLOCK_BOOTTIME)) < 1.0
+
+
 async def test_ctrl_l_twice_locks_and_the_lock_offers_no_way_round(open_workspace: Workspace) -> None:
     session_id = new_session(open_workspace)
     app = make_app(open_workspace, session_id, blink=False)
@@ -383,6 +396,80 @@ async def test_ctrl_l_twice_locks_and_the_lock_offers_no_way_round(open_workspac
         await settle(pilot)
         assert isinstance(app.screen, WallScreen)  # the blank went with the lock
         assert notifications(app) == ["Adult focus group 1 exported"]
+
+
+async def test_an_export_that_ends_while_locked_leaves_the_lock_up(open_workspace: Workspace) -> None:
+    """A screen beneath the lock that closes itself (its export done) must not take the lock with it."""
+    session_id = new_session(open_workspace)
+    open_workspace.store.postits.add(session_id, 1, "agree", "She listened to me")
+    app = make_app(open_workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("x")
+        summary = app.screen
+        assert isinstance(summary, ExportSummaryScreen)
+        app.lock()  # the idle lock, just as the export was asked for
+        await pilot.pause()
+        summary.action_export("md")
+        await settle(pilot)
+        assert list(Path("data", "exports").iterdir())  # the export went on, and was written
+        assert isinstance(app.screen, UnlockScreen)  # but the lock is still up
+        assert "She listened" not in words(app) and notifications(app) == []
+        await type_in(pilot, TEST_PASSPHRASE)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, WallScreen)  # the summary screen closed, as it would have
+        assert any("exported" in told.lower() or "written" in told.lower() for told in notifications(app))
+
+
+async def test_a_screen_a_worker_brings_while_locked_waits_for_the_unlock(open_workspace: Workspace) -> None:
+    """The export's warning lists names found in the comments: it must not show above the lock."""
+    session_id = new_session(open_workspace)
+    open_workspace.store.postits.add(session_id, 1, "agree", "ring me on 07700 900123")
+    app = make_app(open_workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("x")
+        summary = app.screen
+        assert isinstance(summary, ExportSummaryScreen)
+        app.lock()
+        await pilot.pause()
+        summary.action_export("md")
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        assert "07700" not in words(app)
+        await type_in(pilot, TEST_PASSPHRASE)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportWarningScreen)  # asked once the facilitator is back
+        assert "07700 900123" in words(app)
+    assert not Path("data", "exports").exists()
+
+
+@pytest.mark.parametrize("comment", ["She listened to me", "ring me on 07700 900123"])
+async def test_an_export_that_ends_under_the_privacy_blank_leaves_the_blank_up(
+    open_workspace: Workspace, comment: str
+) -> None:
+    """The blank hides the screen from the room: an export ending beneath it neither lifts it nor
+    shows over it its warning (the phone number it found) or its notification."""
+    session_id = new_session(open_workspace)
+    open_workspace.store.postits.add(session_id, 1, "agree", comment)
+    app = make_app(open_workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("x")
+        summary = app.screen
+        assert isinstance(summary, ExportSummaryScreen)
+        await pilot.press("ctrl+l")
+        summary.action_export("md")
+        await settle(pilot)
+        assert isinstance(app.screen, BlankScreen)
+        assert words(app) == "" and notifications(app) == []
+        await pilot.press("space")  # any key: the facilitator is back, and so is what happened
+        await pilot.pause()
+        if "07700" in comment:
+            assert isinstance(app.screen, ExportWarningScreen)
+            assert "07700 900123" in words(app)
+        else:
+            assert isinstance(app.screen, WallScreen)
+            assert any("summary written" in told for told in notifications(app))
 
 
 async def test_an_unencrypted_folder_has_no_lock(no_passphrase_in_environment: None) -> None:
@@ -421,6 +508,35 @@ async def test_participant_mode_blanks_instead_of_locking(open_workspace: Worksp
         assert isinstance(app.screen, ParticipantScreen)
         await pilot.press("enter")
     assert [p.comment for p in open_workspace.store.postits.of(session_id)] == ["my words"]
+
+
+async def test_leaving_participant_mode_after_it_blanked_for_the_idle_time_asks_the_passphrase(
+    open_workspace: Workspace,
+) -> None:
+    """A laptop left in participant mode blanks instead of locking; whoever leaves participant
+    mode after that (the leave keys are no secret) meets the lock, not the wall."""
+    session_id = new_session(open_workspace)
+    clock = Clock()
+    app = make_app(open_workspace, session_id, blink=False, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v", "enter")
+        assert isinstance(app.screen, ParticipantScreen)
+        clock.now += 3600
+        app.lock_if_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, BlankScreen)
+        await pilot.press("space")
+        assert isinstance(app.screen, ParticipantScreen)  # the participants' screen, as before
+        await pilot.press("ctrl+o", "e", "n", "d")
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        await type_in(pilot, TEST_PASSPHRASE)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, WallScreen)
+        await pilot.press("v", "enter", "ctrl+o", "e", "n", "d")  # no idle time since: no lock
+        await pilot.pause()
+        assert isinstance(app.screen, WallScreen)
 
 
 # ---------------------------------------------------------------- from the command line

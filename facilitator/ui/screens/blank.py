@@ -17,11 +17,20 @@ class BlankScreen(Guarded, Screen[None]):
     CSS_PATH = "blank.tcss"
     BINDINGS: ClassVar[list[BindingType]] = []  # no keys of its own: every key returns
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.answered = False  # True once a key or click lifts it: only then may the screen go
+
+    def uncover(self) -> None:
+        """Lift the blank: the screen it covered comes back."""
+        self.answered = True
+        self.dismiss(None)
+
     def on_key(self, event: events.Key) -> None:
         event.stop()
         event.prevent_default()
-        self.dismiss(None)
+        self.uncover()
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
-        self.dismiss(None)
+        self.uncover()

@@ -93,6 +93,7 @@ class FirstStartScreen(Guarded, Screen[bool]):
         self.workspace = workspace
         self.blink = blink
         self.busy = False
+        self.answered = False  # True once the folder is set up: only then may the screen go
 
     def _box(self, name: str, placeholder: str) -> Input:
         box = Input(id=name, password=True, placeholder=placeholder, max_length=MAX_PASSPHRASE)
@@ -167,6 +168,7 @@ class FirstStartScreen(Guarded, Screen[bool]):
     def _created(self, error: Exception | None) -> None:
         self.busy = False
         if error is None:
+            self.answered = True
             self.dismiss(True)
             return
         for widget in self.query("Input, Button"):

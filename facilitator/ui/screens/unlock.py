@@ -120,6 +120,7 @@ class UnlockScreen(Guarded, Screen[bool]):
         self.idle = idle
         self.blink = blink
         self.busy = False
+        self.answered = False  # True once the passphrase is right: only then may the screen go
         self._countdown: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -190,6 +191,7 @@ class UnlockScreen(Guarded, Screen[bool]):
         if error is None:
             self.attempts.succeeded()
             box.value = ""
+            self.answered = True
             self.dismiss(True)
             return
         box.value = ""
