@@ -119,10 +119,18 @@ class Workspace:
         KeyFile.new(data_key, passphrase).save(self.data_dir)
         self._open(data_key)
 
+    def locked_error(self) -> LockedError:
+        """What is said when the folder needs its passphrase and nobody can type it."""
+        return LockedError(
+            f"the data folder {self.data_dir} is encrypted: set {PASSPHRASE_ENV}, "
+            "or run the command in a terminal to be asked for the passphrase"
+        )
+
     def unlock(self, passphrase: str) -> None:
         """Open a locked folder with its passphrase (WrongPassphrase if it is not right)."""
-        if self.state() is not FolderState.LOCKED:
-            if self.state() is FolderState.OPEN:
+        state = self.state()
+        if state is not FolderState.LOCKED:
+            if state is FolderState.OPEN:
                 return
             raise FacilitatorError(f"the data folder {self.data_dir} is not encrypted")
         self._open(KeyFile.load(self.data_dir).unwrap(passphrase))
@@ -186,10 +194,7 @@ class Workspace:
         if self._store is None:
             state = self.state()
             if state is FolderState.LOCKED:
-                raise LockedError(
-                    f"the data folder {self.data_dir} is encrypted: set {PASSPHRASE_ENV}, "
-                    "or run the command in a terminal to be asked for the passphrase"
-                )
+                raise self.locked_error()
             if state is FolderState.NEW:
                 raise NotSetUp(
                     f"the data folder {self.data_dir} is new: set {PASSPHRASE_ENV} to protect it with a "

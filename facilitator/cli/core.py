@@ -172,14 +172,20 @@ def ask_in_terminal(ws: Workspace) -> None:
     if not stdin_is_terminal():
         return
     if state is FolderState.LOCKED:
-        from facilitator.store.key_file import KeyFile
-
-        KeyFile.load(ws.data_dir)  # a missing or damaged key file is said before anything is asked
-        ws.unlock(click.prompt(visible(f"Passphrase for {ws.data_dir}"), hide_input=True, err=True))
+        ws.unlock(prompt_passphrase(ws))
     elif state is FolderState.NEW:
         for line in NEW_FOLDER_EXPLAINED.format(data_dir=ws.data_dir).splitlines():
             echo(line, err=True)
         ws.create(ask_new_passphrase())
+
+
+def prompt_passphrase(ws: Workspace) -> str:
+    """The folder's passphrase, typed without echo in the terminal; a missing or damaged key
+    file is said before anything is asked."""
+    from facilitator.store.key_file import KeyFile
+
+    KeyFile.load(ws.data_dir)
+    return str(click.prompt(visible(f"Passphrase for {ws.data_dir}"), hide_input=True, err=True))
 
 
 NEW_FOLDER_EXPLAINED = (

@@ -9,14 +9,19 @@ import click
 
 from facilitator.actions.data_folder import (
     NEW_PASSPHRASE_ENV,
-    PASSPHRASE_ENV,
     Workspace,
     passphrase_from_environment,
 )
-from facilitator.cli.core import ask_new_passphrase, data_dir_option, main, stdin_is_terminal, workspace
+from facilitator.cli.core import (
+    ask_new_passphrase,
+    data_dir_option,
+    main,
+    prompt_passphrase,
+    stdin_is_terminal,
+    workspace,
+)
 from facilitator.cli.output import echo, size_words
 from facilitator.core.errors import FacilitatorError
-from facilitator.core.literal import visible
 
 KEEP_IT_SAFE = "Keep the passphrase safe: without it, or the office's key, the data cannot be read."
 
@@ -27,11 +32,8 @@ def current_passphrase(ws: Workspace) -> str:
     if given:
         return given
     if not stdin_is_terminal():
-        raise FacilitatorError(
-            f"the data folder {ws.data_dir} is encrypted: set {PASSPHRASE_ENV}, "
-            "or run the command in a terminal to be asked for the passphrase"
-        )
-    return str(click.prompt(visible(f"Passphrase for {ws.data_dir}"), hide_input=True, err=True))
+        raise ws.locked_error()
+    return prompt_passphrase(ws)
 
 
 def new_passphrase(what: str = "New passphrase") -> str:
