@@ -165,3 +165,74 @@ def write_report(
     entries = report.write_report(store, selection, out, formats)
     sessions = list(selection.sessions)
     return ReportWritten(out, len(entries), sessions, identifying_details(store, sessions))
+
+
+# ---------------------------------------------------------------- for analysts
+
+# Files for other programs: an Excel workbook with a data dictionary, and a
+# REFI-QDA project for qualitative data analysis software (NVivo, ATLAS.ti, QualCoder).
+ANALYST_FORMATS = ("xlsx", "qdpx")
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The sessions an export covers, and the purged ones left out (their words are at the office)."""
+
+    sessions: list[Session]
+    purged: list[Session] = field(default_factory=list)
+
+
+def choose_sessions(store: Store, session_ref: str | None = None, consultation: str | None = None) -> Chosen:
+    """One session, a consultation's sessions, or every session, in the order they took place.
+
+    A named session that was purged here is refused; a consultation's (or every)
+    purged session is left out and listed, so the front end can say so.
+    """
+    from facilitator.actions.purge import purged_stub
+
+    if session_ref is not None and consultation is not None:
+        raise FacilitatorError("give SESSION or --consultation, not both")
+    if session_ref is not None:
+        session = store.sessions.get(session_ref)
+        refuse_purged(store, session, "exporting")
+        return Chosen([session])
+    consultation_id = None
+    if consultation is not None:
+        found = store.consultations.find(consultation)
+        if found is None:
+            known = ", ".join(repr(c.title) for c in store.consultations.all()) or "none yet"
+            raise FacilitatorError(f"unknown consultation {consultation!r} (known: {known})")
+        consultation_id = found.id
+    every = store.sessions.all(consultation_id)
+    purged = [s for s in every if purged_stub(store, s.id) is not None]
+    purged_ids = {s.id for s in purged}
+    kept = [s for s in every if s.id not in purged_ids]
+    if not kept:
+        raise FacilitatorError(
+            "there are no sessions to export here" + (": every one was purged" if purged else "")
+        )
+    return Chosen(kept, purged)
+
+
+def export_for_analysts(store: Store, sessions: Sequence[Session], fmt: str, out: Path) -> Exported:
+    """Write an Excel workbook (xlsx) or a REFI-QDA project (qdpx) of `sessions` to the file `out`.
+
+    The whole file or nothing: it is built in memory and written atomically. Text
+    passes through each session's pseudonym map; the map itself is never written.
+    """
+    from facilitator.core.files import write_atomic
+
+    if fmt not in ANALYST_FORMATS:
+        raise FacilitatorError(f"format {fmt!r} must be one of {', '.join(ANALYST_FORMATS)}")
+    if str(out) == "-":
+        raise FacilitatorError(f"a {fmt} file cannot go to the terminal: give --out FILE.{fmt}")
+    if fmt == "xlsx":
+        from facilitator.outputs import workbook
+
+        data = workbook.workbook_bytes(store, sessions)
+    else:
+        from facilitator.outputs import refi_qda
+
+        data = refi_qda.project_bytes(store, sessions)
+    write_atomic(out, data)
+    return Exported([str(out)], findings=identifying_details(store, sessions))

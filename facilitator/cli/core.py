@@ -535,9 +535,16 @@ def import_postits(session: str, file: Path) -> None:
 
 
 @main.command("export")
-@click.argument("session")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv", "md", "html"]), required=True)
-@click.option("--out", required=True, help="File to write, or - for stdout.")
+@click.argument("session", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv", "md", "html", "xlsx", "qdpx"]),
+    required=True,
+    help="json, csv, md or html: one session. xlsx (Excel) or qdpx (REFI-QDA): one session, "
+    "a consultation, or every session.",
+)
+@click.option("--out", required=True, help="File to write, or - for stdout (json, csv and html only).")
 @click.option(
     "--table",
     type=click.Choice(["postits", "notes"]),
@@ -545,20 +552,42 @@ def import_postits(session: str, file: Path) -> None:
     show_default=True,
     help="CSV only: one row per post-it, or per discussion note.",
 )
+@click.option(
+    "--consultation",
+    default=None,
+    help="xlsx and qdpx: export this consultation's sessions (without SESSION or this: every session).",
+)
 @data_dir_option
-def export_command(session: str, fmt: str, out: str, table: str) -> None:
-    """Export SESSION's post-its and discussion as JSON or tidy CSV, or its summary as HTML or Markdown.
+def export_command(session: str | None, fmt: str, out: str, table: str, consultation: str | None) -> None:
+    """Export SESSION's post-its and discussion as JSON or tidy CSV, or its summary as HTML or Markdown;
+    or, for analysts, an Excel workbook or a REFI-QDA project of one session, a consultation or all.
 
     The HTML summary is one self-contained page that prints on A4; the Markdown
-    summary refers to PNG charts written beside it.
+    summary refers to PNG charts written beside it. The Excel workbook has a
+    Dictionary sheet that explains every column. The .qdpx project opens in
+    NVivo, ATLAS.ti, MAXQDA and QualCoder, with the themes as codes.
     """
-    from facilitator.actions.exports import export_session
+    from facilitator.actions import exports
 
     store = workspace().store
-    found = store.sessions.get(session)
     if fmt != "csv" and table != "postits":
         raise FacilitatorError("--table is for CSV only: the other formats hold the post-its and the notes")
-    exported = export_session(store, found, fmt, out, table)
+    if fmt in exports.ANALYST_FORMATS:
+        chosen = exports.choose_sessions(store, session, consultation)
+        for purged in chosen.purged:
+            echo(f"left out {purged.label!r}: purged from this laptop, its data is at the office", err=True)
+        exported = exports.export_for_analysts(store, chosen.sessions, fmt, Path(out))
+        for path in exported.written:
+            many = "s" if len(chosen.sessions) != 1 else ""
+            echo(f"wrote {path} ({len(chosen.sessions)} session{many})", err=True)
+        warn_privacy(exported.findings, "'facilitator privacy SESSION'", with_session=True)
+        return
+    if consultation is not None:
+        raise FacilitatorError("--consultation is for xlsx and qdpx: the other formats export one SESSION")
+    if session is None:
+        raise FacilitatorError(f"give the SESSION to export as {fmt}")
+    found = store.sessions.get(session)
+    exported = exports.export_session(store, found, fmt, out, table)
     if exported.text is not None:
         sys.stdout.buffer.write(exported.text.encode("utf-8"))
         sys.stdout.flush()
