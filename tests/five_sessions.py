@@ -105,3 +105,51 @@ def expected_counts(labels: list[str], statement: int) -> dict[str, int]:
 
 def pool_option(sessions: dict[str, Session]) -> str:
     return f"{POOLED}={sessions['Adult focus group 2'].id},{sessions['Adult focus group 3'].id}"
+
+
+# A discussion for each session: speakers on the roster, notes of each kind
+# tagged with themes, a real name that the session's pseudonym map changes, and
+# a note that a spreadsheet would run as a formula.
+THEMES = ("Social workers do not listen", "Support after release", "Trust")
+FORMULA_NOTE = '=HYPERLINK("http://example.org","click")'
+REAL_NAME, CHANGED_NAME = "Darren", "Dave"
+
+
+def add_discussion(store: Store, sessions: dict[str, Session]) -> None:
+    """Give every session a roster of two speakers and three notes; the first session has four.
+
+    Theme frequency over the consultation: "Social workers do not listen" in five
+    sessions, "Support after release" in three, "Trust" in one.
+    """
+    from facilitator.discussion import anonymity, roster
+    from facilitator.discussion import notes as discussion
+
+    for position, (label, session) in enumerate(sessions.items()):
+        young = session.cohort == "young offenders"
+        roster.add_participant(store, session.id, "P1", "male", age_band="18-21" if young else "25+")
+        roster.add_participant(store, session.id, "P2", "female", age_band="18-21" if young else "25+")
+        anonymity.set_pseudonym(store, session.id, REAL_NAME, CHANGED_NAME)
+        discussion.add_note(
+            store,
+            session.id,
+            f"{label}: nobody from social services came when {REAL_NAME} asked.",
+            kind="quote",
+            speaker="P1",
+            themes=[THEMES[0]],
+        )
+        discussion.add_note(
+            store,
+            session.id,
+            f"{label}: the group talked about help with housing after release.",
+            themes=[THEMES[1]] if position < 3 else [],
+        )
+        discussion.add_note(
+            store,
+            session.id,
+            f"{label}: a worker who stayed for years made the difference.",
+            kind="case_study",
+            speaker="P2",
+            themes=[THEMES[0], THEMES[2]] if position == 0 else [THEMES[0]],
+        )
+        if position == 0:
+            discussion.add_note(store, session.id, FORMULA_NOTE, speaker="P2", themes=[THEMES[1]])
