@@ -112,6 +112,21 @@ def export_summary_to_folder(store: Store, session: Session, fmt: str, data_dir:
     return Exported(written, findings=identifying_details(store, [session]))
 
 
+def export_to_folder(store: Store, session: Session, fmt: str, data_dir: Path) -> Exported:
+    """Write a session's summary (html, md), Excel workbook (xlsx) or REFI-QDA project (qdpx) into
+    the data folder's exports folder, never over an earlier file; the main file is written last."""
+    if fmt in SUMMARY_FORMATS:
+        return export_summary_to_folder(store, session, fmt, data_dir)
+    if fmt not in ANALYST_FORMATS:
+        raise FacilitatorError(
+            f"format {fmt!r} must be one of {', '.join(SUMMARY_FORMATS + ANALYST_FORMATS)}"
+        )
+    from facilitator.outputs.summary import free_export_path
+
+    refuse_purged(store, session, "exporting")
+    return export_for_analysts(store, [session], fmt, free_export_path(data_dir, session, fmt))
+
+
 @dataclass(frozen=True)
 class ReportWritten:
     """The report (or the charts alone) written into `folder`, for `sessions`."""

@@ -237,6 +237,17 @@ def new_summary_path(folder: Path, session: Session, fmt: str) -> Path:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def free_export_path(data_dir: Path, session: Session, fmt: str) -> Path:
+    """A new file in the data folder's exports folder (made if missing) for the session's `fmt`
+    export: "<label>-<date>.<fmt>", never the name of an earlier file."""
+    folder = data_dir / EXPORTS_FOLDER
+    try:
+        make_private_dir(folder)
+    except OSError as error:
+        raise FacilitatorError(f"cannot create the folder {folder}: {error.strerror}") from None
+    return new_summary_path(folder, session, fmt)
+
+
 def export_summary_to_folder(store: Store, session: Session, fmt: str, data_dir: Path) -> list[str]:
     """Write the summary into the data folder's exports folder, never over an earlier file.
 
@@ -244,9 +255,4 @@ def export_summary_to_folder(store: Store, session: Session, fmt: str, data_dir:
     """
     if fmt not in FORMATS:
         raise FacilitatorError(f"format {fmt!r} must be md or html")
-    folder = data_dir / EXPORTS_FOLDER
-    try:
-        make_private_dir(folder)
-    except OSError as error:
-        raise FacilitatorError(f"cannot create the folder {folder}: {error.strerror}") from None
-    return export_summary(store, session, fmt, str(new_summary_path(folder, session, fmt)))
+    return export_summary(store, session, fmt, str(free_export_path(data_dir, session, fmt)))

@@ -1,7 +1,9 @@
-"""Exporting a session's summary from the app, into the data folder's exports folder.
+"""Exporting a session from the app, into the data folder's exports folder.
 
 `x` on the wall or the sessions screen opens `ExportSummaryScreen`: `h` writes
-one self-contained HTML page, `m` Markdown with its PNG charts beside it. First
+the summary as one self-contained HTML page, `m` as Markdown with its PNG charts
+beside it; for analysts, `e` writes an Excel workbook with a data dictionary and
+`q` a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA or QualCoder. First
 the session is checked for identifying details (prison numbers, phone numbers,
 dates, likely names left after the pseudonym map); if there are any,
 `ExportWarningScreen` lists them and asks before anything is written. The check
@@ -23,7 +25,7 @@ from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
 from facilitator.actions.data_folder import Workspace
-from facilitator.actions.exports import Exported, export_summary_to_folder
+from facilitator.actions.exports import Exported, export_to_folder
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.paths import EXPORTS_FOLDER
 from facilitator.ui.boundary import Guarded
@@ -34,19 +36,27 @@ from facilitator.ui.text import literal, one_line
 if TYPE_CHECKING:
     from facilitator.discussion.privacy import PrivacyFinding
 
-FORMAT_NAMES = {"html": "HTML", "md": "Markdown"}
+FORMAT_NAMES = {
+    "html": "HTML summary",
+    "md": "Markdown summary",
+    "xlsx": "Excel workbook",
+    "qdpx": "REFI-QDA project",
+}
+# What the privacy warning calls each export: "This workbook would carry…".
+WHAT = {"html": "summary", "md": "summary", "xlsx": "workbook", "qdpx": "project"}
 
 
 def written_message(fmt: str, written: list[str]) -> str:
-    """What the notification says: the summary's path, and for Markdown its charts."""
-    message = f"{FORMAT_NAMES[fmt]} summary written to {written[-1]}"
+    """What the notification says: the file's path, and for Markdown its charts."""
+    message = f"{FORMAT_NAMES[fmt]} written to {written[-1]}"
     if len(written) > 1:
         message += f" (its {len(written) - 1} PNG charts are beside it)"
     return message
 
 
 class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
-    """Choose HTML or Markdown, then the summary is written; returns the files written."""
+    """Choose the summary (HTML or Markdown) or a file for analysts, then it is written;
+    returns the files written."""
 
     CSS_PATH = "export_summary.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -54,12 +64,26 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
         Binding(
             "m", "export('md')", "Markdown", id="export.md", tooltip="Markdown, with PNG charts beside it."
         ),
+        Binding(
+            "e",
+            "export('xlsx')",
+            "Excel",
+            id="export.xlsx",
+            tooltip="An Excel workbook: post-its, counts, notes, themes, and a sheet explaining each column.",
+        ),
+        Binding(
+            "q",
+            "export('qdpx')",
+            "REFI-QDA",
+            id="export.qdpx",
+            tooltip="A REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder: themes as codes.",
+        ),
         BLANK,
         Binding("escape", "cancel", "cancel", id="export.cancel", tooltip="Leave without exporting."),
     ]
 
     def __init__(self, workspace: Workspace, session_id: str, fmt: str | None = None) -> None:
-        """With `fmt` ("html" or "md") the export starts at once."""
+        """With `fmt` ("html", "md", "xlsx" or "qdpx") the export starts at once."""
         super().__init__()
         self.workspace = workspace
         self.session = workspace.store.sessions.get(session_id)
@@ -69,23 +93,30 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         folder = self.workspace.data_dir / EXPORTS_FOLDER
         with Vertical(id="export"):
-            yield Static(Text.assemble("Export the summary of ", one_line(self.session.label, "bold")))
+            yield Static(Text.assemble("Export ", one_line(self.session.label, "bold")))
             yield Static(
                 Text.assemble(
-                    "Its details (no names), participants, and per statement its chart, counts and "
-                    "comments. It goes into ",
-                    literal(str(folder), "bold"),
-                    " and never replaces an earlier file.\n\n",
+                    "Summary: details (no names), participants, charts, counts, comments.\n",
                     ("h", "bold"),
-                    "  HTML: one page with its charts inside, prints on A4\n",
+                    "  HTML page with its charts, prints on A4\n",
                     ("m", "bold"),
-                    "  Markdown, with a PNG chart per statement beside it",
+                    "  Markdown, a PNG chart per statement beside it\n",
+                    "For analysts, with the pseudonym map applied:\n",
+                    ("e", "bold"),
+                    "  Excel workbook, every column explained\n",
+                    ("q", "bold"),
+                    "  REFI-QDA for NVivo, ATLAS.ti, QualCoder\n",
+                    "Into ",
+                    literal(str(folder), "bold"),
+                    ", never over an earlier file.",
                 )
             )
             with Horizontal(id="export-buttons"):
-                yield Button("h  HTML", id="html", variant="primary")
-                yield Button("m  Markdown", id="md")
-                yield Button("Cancel (Esc)", id="cancel")
+                yield Button("h HTML", id="html", variant="primary")
+                yield Button("m Markdown", id="md")
+                yield Button("e Excel", id="xlsx")
+                yield Button("q QDA", id="qdpx")
+                yield Button("Esc", id="cancel")
             yield Static(id="export-status")
 
     def on_mount(self) -> None:
@@ -99,6 +130,14 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
     @on(Button.Pressed, "#md")
     def _md(self) -> None:
         self.action_export("md")
+
+    @on(Button.Pressed, "#xlsx")
+    def _xlsx(self) -> None:
+        self.action_export("xlsx")
+
+    @on(Button.Pressed, "#qdpx")
+    def _qdpx(self) -> None:
+        self.action_export("qdpx")
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
@@ -136,11 +175,11 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
                 self.query_one(f"#{fmt}", Button).focus()
 
         self.query_one("#export-status", Static).update("Found details that may identify someone.")
-        warning = ExportWarningScreen(self.workspace, self.session.id, findings)
+        warning = ExportWarningScreen(self.workspace, self.session.id, findings, WHAT[fmt])
         self.app.push_screen(warning, callback=answered)
 
     def _write(self, fmt: str) -> None:
-        self.query_one("#export-status", Static).update(f"Writing the {FORMAT_NAMES[fmt]} summary…")
+        self.query_one("#export-status", Static).update(f"Writing the {FORMAT_NAMES[fmt]}…")
         self.write(fmt)
 
     @work(thread=True, exclusive=True, group="export")
@@ -153,7 +192,7 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
         data_dir = self.workspace.data_dir
         try:
             with self.workspace.store.another() as store:
-                exported = export_summary_to_folder(store, store.sessions.get(self.session.id), fmt, data_dir)
+                exported = export_to_folder(store, store.sessions.get(self.session.id), fmt, data_dir)
         except FacilitatorError as error:
             return fmt, str(error)
         except Exception as error:  # any failure is told, and the app stays up
@@ -174,9 +213,7 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
             self._written(fmt, outcome)
 
     def _written(self, fmt: str, exported: Exported) -> None:
-        self.app.notify(
-            written_message(fmt, exported.written), title="Summary exported", timeout=10, markup=False
-        )
+        self.app.notify(written_message(fmt, exported.written), title="Exported", timeout=10, markup=False)
         self.dismiss(exported.written)
 
     def _failed(self, message: str) -> None:
@@ -186,6 +223,6 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
 
     def action_cancel(self) -> None:
         if self.busy:
-            self.notify("Checking or writing the summary: a moment.")
+            self.notify("Checking or writing the export: a moment.")
             return
         self.dismiss(None)

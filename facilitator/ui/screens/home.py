@@ -185,7 +185,7 @@ class HomeScreen(Guarded, Screen[None]):
             "export",
             "export",
             id="home.export",
-            tooltip="Export the selected session's summary (HTML or Markdown) into the exports folder.",
+            tooltip="Export the selected session: summary, Excel or REFI-QDA, into the exports folder.",
         ),
         replace(BLANK, show=False),  # the key bar is full at 80 columns
         Binding(

@@ -143,7 +143,7 @@ class WallScreen(Guarded, Screen[None]):
             "export",
             "export",
             id="wall.export",
-            tooltip="Export this session's summary (HTML or Markdown) into the data folder's exports.",
+            tooltip="Export this session: summary, Excel or REFI-QDA, into the data folder's exports.",
         ),
         Binding(
             "v",
