@@ -1,0 +1,84 @@
+"""Which sessions an export for analysts covers, and the mistakes the export command refuses.
+
+An Excel or REFI-QDA export covers one SESSION, a `--consultation`, or, with
+neither, every session; the other formats export one session. A wrong
+combination is one line and exit 2, and writes nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from facilitator.actions.exports import choose_sessions, export_for_analysts
+from facilitator.core.errors import FacilitatorError
+from facilitator.core.statements import load_statement_set
+from facilitator.store import SessionDetails
+from tests import five_sessions
+from tests.conftest import Cli
+from tests.folders import open_folder
+from tests.test_cli import NEW_SESSION, assert_refused, new_session
+
+
+def test_one_session_a_consultation_or_every_session_in_the_order_they_met(tmp_path: Path) -> None:
+    with open_folder(tmp_path / "data") as store:
+        built = five_sessions.build(store)
+        store.sessions.create(
+            load_statement_set(five_sessions.SET_PATH),
+            SessionDetails(label="Elsewhere", cohort="adults", setting="prison", date="2009-01-01"),
+        )
+        by_date = [s.label for s in sorted(built.values(), key=lambda s: s.date)]
+        chosen = choose_sessions(store, consultation="does social work care?  2010")
+        assert [s.label for s in chosen.sessions] == by_date
+        assert chosen.purged == []
+        one = choose_sessions(store, built["Young offender focus group 5"].id[:8])
+        assert [s.label for s in one.sessions] == ["Young offender focus group 5"]
+        assert [s.label for s in choose_sessions(store).sessions] == ["Elsewhere", *by_date]
+
+
+def test_an_unknown_consultation_names_the_known_ones(tmp_path: Path) -> None:
+    with open_folder(tmp_path / "data") as store:
+        five_sessions.build(store)
+        with pytest.raises(FacilitatorError, match="unknown consultation 'Nope' \\(known: 'Does social work"):
+            choose_sessions(store, consultation="Nope")
+
+
+def test_an_empty_folder_has_nothing_to_export(tmp_path: Path) -> None:
+    with (
+        open_folder(tmp_path / "data") as store,
+        pytest.raises(FacilitatorError, match="no sessions to export"),
+    ):
+        choose_sessions(store)
+
+
+def test_a_binary_file_never_goes_to_the_terminal(tmp_path: Path) -> None:
+    with open_folder(tmp_path / "data") as store:
+        sessions = list(five_sessions.build(store).values())
+        with pytest.raises(FacilitatorError, match="cannot go to the terminal"):
+            export_for_analysts(store, sessions, "xlsx", Path("-"))
+
+
+def test_the_export_command_refuses_mixed_choices(cli: Cli, tmp_path: Path) -> None:
+    session = new_session(cli, *NEW_SESSION)
+    out = tmp_path / "out.json"
+    assert_refused(
+        cli(
+            "export",
+            session,
+            "--format",
+            "xlsx",
+            "--consultation",
+            "Does social work care? 2010",
+            "--out",
+            "x",
+        ),
+        "give SESSION or --consultation, not both",
+    )
+    assert_refused(
+        cli("export", "--format", "json", "--consultation", "Does social work care? 2010", "--out", str(out)),
+        "--consultation is for xlsx and qdpx",
+    )
+    assert_refused(cli("export", "--format", "csv", "--out", str(out)), "give the SESSION to export as csv")
+    assert_refused(cli("export", "--format", "qdpx", "--out", "-"), "cannot go to the terminal")
+    assert not out.exists()
