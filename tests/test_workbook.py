@@ -320,6 +320,17 @@ def test_control_characters_show_as_their_symbols(book: openpyxl.Workbook) -> No
     assert not [c for c in comments if c and ("\x1b" in c or "_x001B_" in c)]
 
 
+def test_line_ends_tabs_and_odd_characters_arrive_as_typed_or_shown(store: Store, session: Session) -> None:
+    store.postits.add(session.id, 1, "agree", "one\r\ntwo\rthree\x0bfour\ufffe")
+    store.postits.add(session.id, 1, "agree", "\t=1+1 and a\ttab")
+
+    book = open_book(workbook_bytes(store, [session]))
+
+    cells = [row[8] for row in book["Post-its"].iter_rows(min_row=2)]
+    assert [c.value for c in cells] == ["one\ntwo␍three␋four\ufffd", "\t=1+1 and a\ttab"]
+    assert [c.quotePrefix for c in cells] == [False, True]
+
+
 def test_names_are_changed_and_nothing_private_is_in_the_file(store: Store, five: dict[str, Session]) -> None:
     data = workbook_bytes(store, store.sessions.all())
 

@@ -10,10 +10,10 @@ every chosen session's map (`Anonymiser.for_sessions`). The map itself is never
 written, and neither is who consented or asked for an interview.
 
 Safety: every text cell is a string, never a formula. Text that a spreadsheet would
-run (starting with = + - @, a tab or a carriage return) carries Excel's quote
-prefix, so it stays text even when edited. Characters XML cannot hold show as
-their control picture (ESC as ␛), as on screen. The same data gives the same
-bytes: the file's date is the newest change in the data.
+run (starting with = + - @ or a tab) carries Excel's quote prefix, so it stays text
+even when edited. Characters XML cannot hold show as their control picture (ESC
+as ␛, a lone carriage return as ␍), as on screen; a Windows line end is a newline.
+The same data gives the same bytes: the file's date is the newest change in the data.
 """
 
 from __future__ import annotations
@@ -73,6 +73,7 @@ class Recorded:
 
     @classmethod
     def read(cls, store: Store, session: Session) -> Recorded:
+        """The session's live post-its, notes and roster, in the order they were recorded."""
         return cls(
             session,
             store.postits.of(session.id),
@@ -169,7 +170,8 @@ POSTIT_MEANINGS = {
     "comment": Column(
         "comment",
         TEXT,
-        "What the participant wrote, names changed by the session's pseudonym map; empty when none.",
+        "What the participant wrote, with names changed (the session's pseudonym map first, "
+        "then any other exported session's); empty when none.",
         wide=True,
     ),
     "participant": Column("participant", TEXT, "The participant's code (P1, P2…), when recorded."),
@@ -213,7 +215,11 @@ NOTE_MEANINGS = {
     "note_id": Column("note_id", TEXT, "The note's id."),
     "kind": Column("kind", TEXT, "What kind of note it is.", KIND_CODES),
     "text": Column(
-        "text", TEXT, "What was recorded, names changed by the session's pseudonym map.", wide=True
+        "text",
+        TEXT,
+        "What was recorded, with names changed (the session's pseudonym map first, "
+        "then any other exported session's).",
+        wide=True,
     ),
     "participant": Column("participant", TEXT, "The speaker's code (P1, P2…); empty when unknown."),
     "descriptor": Column(
