@@ -114,7 +114,7 @@ def cell_text(text: str) -> str:
 SESSION_ID = Column("session_id", TEXT, "The session's id: the id column of the Sessions sheet.")
 SESSION_LABEL = Column("session_label", TEXT, "The session's label, e.g. Adult focus group 1.")
 COHORT = Column("cohort", TEXT, "Who the session was held with, e.g. adults, young offenders.")
-SETTING = Column("setting", TEXT, "Where the session was held.", ", ".join(SETTINGS))
+SETTING = Column("setting", TEXT, "Where the session was held.", "; ".join(SETTINGS))
 CREATED = Column("created_at", STAMP, "When it was recorded.")
 STATEMENT_NUMBER = Column("statement_number", WHOLE, "The statement's place in the statement set, from 1.")
 STATEMENT = Column("statement", TEXT, "The statement's text.", wide=True)
@@ -129,6 +129,11 @@ GROUP_KINDS = (
     "Appendix 1); session = one session (the report's Appendix 1)"
 )
 YES_NO = "1 = yes; 0 = no"
+AS_TYPED = (
+    "Written as typed, never run as a formula; but controls that XML cannot hold show as "
+    "their symbol (ESC as ␛), a Windows line end is a plain newline, and a text longer than "
+    "an Excel cell holds (32,767 characters) is cut with a mark that says so."
+)
 
 SESSIONS = [
     Column("id", TEXT, "The session's id, as in every export of it."),
@@ -171,7 +176,7 @@ POSTIT_MEANINGS = {
         "comment",
         TEXT,
         "What the participant wrote, with names changed (the session's pseudonym map first, "
-        "then any other exported session's); empty when none.",
+        "then any other exported session's); empty when none. " + AS_TYPED,
         wide=True,
     ),
     "participant": Column("participant", TEXT, "The participant's code (P1, P2…), when recorded."),
@@ -218,7 +223,7 @@ NOTE_MEANINGS = {
         "text",
         TEXT,
         "What was recorded, with names changed (the session's pseudonym map first, "
-        "then any other exported session's).",
+        "then any other exported session's). " + AS_TYPED,
         wide=True,
     ),
     "participant": Column("participant", TEXT, "The speaker's code (P1, P2…); empty when unknown."),
@@ -258,14 +263,15 @@ DICTIONARY = [
     Column("sheet", TEXT, "The sheet the column is on."),
     Column("column", TEXT, "The column's name, as in its header row."),
     Column("meaning", TEXT, "What the column holds.", wide=True),
-    Column("type", TEXT, "How values are written.", f"{TEXT}; {WHOLE}; {DATE}; {STAMP}; {FLAG}"),
+    Column(
+        "type",
+        TEXT,
+        "How values are written.",
+        f"{TEXT} = words, always stored as text; {WHOLE} = a number without decimals; "
+        f"{DATE}; {STAMP}; {FLAG} = 1 for yes, 0 for no",
+    ),
     Column("values", TEXT, "The codes a coded column holds, each with its meaning.", wide=True),
 ]
-TEXT_NOTE = (
-    "Every text is written as typed, never run as a formula. Controls XML cannot hold show as "
-    "their symbol (ESC as ␛), a Windows line end is a plain newline, and a text longer "
-    "than an Excel cell holds (32,767 characters) is cut with a mark that says so."
-)
 
 
 # ---------------------------------------------------------------- the sheets
@@ -481,8 +487,7 @@ def _dictionary_sheet(sheets: Sequence[Sheet]) -> Sheet:
     sheet = Sheet("Dictionary", DICTIONARY)
     for described in [*sheets, sheet]:
         for column in described.columns:
-            meaning = column.meaning + (" " + TEXT_NOTE if column.kind == TEXT and column.wide else "")
-            sheet.rows.append([described.name, column.name, meaning, column.kind, column.values])
+            sheet.rows.append([described.name, column.name, column.meaning, column.kind, column.values])
     return sheet
 
 
