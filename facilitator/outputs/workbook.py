@@ -21,7 +21,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -320,9 +320,7 @@ def _sessions_sheet(store: Store, recorded: Sequence[Recorded], names: Anonymise
 
 def _postits_sheet(recorded: Sequence[Recorded], anonymisers: dict[str, Anonymiser]) -> Sheet:
     codes = _scale_codes([item.session for item in recorded])
-    columns = [
-        Column(c.name, c.kind, c.meaning, codes, c.wide) if c.name == "response_key" else c for c in POSTITS
-    ]
+    columns = [replace(c, values=codes) if c.name == "response_key" else c for c in POSTITS]
     sheet = Sheet("Post-its", columns)
     for item in recorded:
         session, anonymise = item.session, anonymisers[item.session.id]
@@ -376,9 +374,9 @@ def _counts_sheet(store: Store, sessions: Sequence[Session], names: Anonymiser) 
     columns = []
     for column in COUNTS:
         if column.name == "category_key":
-            column = Column(column.name, column.kind, column.meaning, codes)
+            column = replace(column, values=codes)
         elif column.name == "group_kind" and not pooled:
-            column = Column(column.name, column.kind, column.meaning + COUNTS_FALLBACK, column.values)
+            column = replace(column, meaning=column.meaning + COUNTS_FALLBACK)
         columns.append(column)
     sheet = Sheet("Counts", columns)
     for chart in found:
