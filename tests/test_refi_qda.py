@@ -314,3 +314,35 @@ def test_the_counts_follow_the_reports_chart_groups_with_a_saved_pool(
     pooled = five_sessions.expected_counts(["Adult focus group 2", "Adult focus group 3"], 1)
     line = next(x for x in text.splitlines() if x.startswith(f"  {five_sessions.POOLED} (n = 22): "))
     assert f"Strongly disagree {pooled['strongly_disagree']} (" in line
+
+
+def test_every_session_with_other_statements_and_hostile_text_still_makes_a_valid_project(
+    store: Store, five: dict[str, Session]
+) -> None:
+    from facilitator.core.statements import load_statement_set
+    from facilitator.store import NewPostit, SessionDetails
+
+    base = load_statement_set(five_sessions.SET_PATH)
+    other_set = type(base)(base.id + "-short", "Short set", base.scale, base.statements[:2])
+    loose = store.sessions.create(
+        other_set, SessionDetails(label="Drop-in", cohort="adults", setting="community")
+    )
+    store.postits.add_many(loose.id, [NewPostit(1, "agree", "", None), NewPostit(2, "neutral", "", None)])
+    hostile = "\x1b[31mred\x1b[0m <b>bold</b> & ]]> \u202eevil"
+    discussion.add_note(store, loose.id, hostile, themes=["Bell\x07 theme", "<Trust & care>"])
+    data = project_bytes(store, store.sessions.all())
+    members = unzip(data)
+    xmlschema.XMLSchema(FIXTURES / "Project-mrt2019.xsd").validate(members["project.qde"].decode("utf-8"))
+    top = project_of(data)
+    assert top.get("name") == "All sessions"
+    names = [c.get("name") for c in top.iterfind("q:CodeBook/q:Codes/q:Code", NS)]
+    assert "Bell\ufffd theme" in names and "<Trust & care>" in names  # ESC and BEL cannot be XML
+    texts = source_texts(data)
+    source = next(s for s in top.iterfind("q:Sources/q:TextSource", NS) if s.get("name") == "Drop-in")
+    selection = source.find("q:PlainTextSelection", NS)
+    assert selection is not None
+    start, end = int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))
+    assert texts[source.get("guid", "")][start:end] == hostile  # the source keeps the note as written
+    text = top.findtext("q:Notes/q:Note/q:PlainTextContent", namespaces=NS) or ""
+    assert "Statements of Short set:" in text and "  Drop-in (n = 1): " in text
+    assert f"  All sessions of {base.title} (n = 46): " in text

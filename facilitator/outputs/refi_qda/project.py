@@ -19,8 +19,10 @@ source per session, `Sources/<guid>.txt`:
 
 Every session's text passes through its own pseudonym map (`Anonymiser.per_session`),
 and what sessions share (theme names, the consultation's title, pooled labels)
-through all their maps at once; the map itself is never written. Stamps come from
-the data, never the clock, so the same data gives the same bytes.
+through all their maps at once; the map itself is never written. Nor are users:
+the schema does not need them, and a device's id would only point at a laptop.
+Stamps come from the data, never the clock (the project's creation is the first
+session's), so the same data gives the same bytes.
 """
 
 from __future__ import annotations
@@ -154,10 +156,11 @@ def project_bytes(store: Store, sessions: Sequence[Session]) -> bytes:
     stamps += [n.updated_at for found in notes.values() for n in found]
     stamps += [p.updated_at for found in people.values() for p in found]
     created = min(s.created_at for s in sessions)
+    title = project_title(sessions, shared)
     top = root(
         NS,
         "Project",
-        name=project_title(sessions, shared),
+        name=title,
         origin=ORIGIN,
         creationDateTime=created,
         modifiedDateTime=max(stamps),
@@ -182,7 +185,7 @@ def project_bytes(store: Store, sessions: Sequence[Session]) -> bytes:
     note_guid = guid("note", "statement exercise", *ids)
     note = add(add(top, "Notes"), "Note", guid=note_guid, name=COUNTS_NOTE, creationDateTime=created)
     add(note, "Description", "The counts behind the report's charts, per statement and chart group.")
-    add(note, "PlainTextContent", counts_text(store, sessions, project_title(sessions, shared), shared))
+    add(note, "PlainTextContent", counts_text(store, sessions, title, shared))
     sets = add(top, "Sets")
     for session in sessions:
         member = add(sets, "Set", guid=guid("set", session.id), name=own[session.id](session.label))
