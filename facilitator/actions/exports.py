@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from facilitator.actions.purge import refuse_purged
 from facilitator.core.errors import FacilitatorError
-from facilitator.store import Session, Store
+from facilitator.store import Consultation, Session, Store
 
 if TYPE_CHECKING:
     from facilitator.discussion.privacy import PrivacyFinding
@@ -251,3 +251,54 @@ def export_for_analysts(store: Store, sessions: Sequence[Session], fmt: str, out
         data = refi_qda.project_bytes(store, sessions)
     write_atomic(out, data)
     return Exported([str(out)], findings=identifying_details(store, sessions))
+
+
+# ---------------------------------------------------------------- codebooks
+
+# A consultation's codebook alone, as a REFI-QDA codebook (.qdc): written for other
+# programs, and read from them, all or nothing.
+
+
+def _consultation(store: Store, title: str) -> Consultation:
+    found = store.consultations.find(title)
+    if found is None:
+        known = ", ".join(repr(c.title) for c in store.consultations.all()) or "none yet"
+        raise FacilitatorError(f"unknown consultation {title!r} (known: {known})")
+    return found
+
+
+def export_codebook(store: Store, consultation: str, out: Path) -> int:
+    """Write the consultation's codebook, ranked, to the .qdc file `out`; how many themes it holds.
+
+    Refused when the codebook has no theme. Theme names pass through the pseudonym maps
+    of the consultation's sessions; the file is written whole or not at all.
+    """
+    from facilitator.core.files import write_atomic
+    from facilitator.outputs import refi_qda
+
+    found = _consultation(store, consultation)
+    if str(out) == "-":
+        raise FacilitatorError("a codebook cannot go to the terminal: give --out FILE.qdc")
+    data = refi_qda.codebook_bytes(store, found)
+    write_atomic(out, data)
+    return len(refi_qda.read_codebook(data))
+
+
+def import_codebook(store: Store, consultation: str, path: Path) -> tuple[list[str], list[str]]:
+    """Add the themes of the REFI-QDA codebook at `path` to the consultation's codebook, all or nothing.
+
+    Returns (names added, names already there), in the file's order. The whole file is
+    read and checked first (`refi_qda.read_codebook`); then every new theme is added in
+    one transaction. A theme already there is left alone, its tags and name unchanged.
+    """
+    from facilitator.discussion.codebook import Codebook
+    from facilitator.outputs import refi_qda
+
+    found = _consultation(store, consultation)
+    try:
+        with path.open("rb") as file:
+            data = file.read(refi_qda.MAX_BYTES + 1)
+    except OSError as error:
+        raise FacilitatorError(f"cannot read {path}: {error.strerror or error}") from None
+    names = refi_qda.read_codebook(data)
+    return store.codebook.ensure_many(Codebook(found.id), names)

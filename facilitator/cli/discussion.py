@@ -255,7 +255,32 @@ def _seed_on_first_use(session_id: str) -> None:
     seed_codebook(ws, ws.store.sessions.get(session_id))
 
 
-@main.command("themes")
+class _RankByDefault(click.Group):
+    """A group whose arguments, when they name no subcommand, go to its hidden `rank` command,
+    so that `facilitator themes SESSION` and `facilitator themes --consultation TITLE` still rank."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            args = ["rank", *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group("themes", cls=_RankByDefault, subcommand_metavar="SESSION | COMMAND [ARGS]...")
+def themes_group() -> None:
+    """Rank the themes, or move a consultation's codebook to or from other programs.
+
+    \b
+    facilitator themes SESSION [--used]
+    facilitator themes --consultation TITLE [--used]
+      rank themes by the sessions that raised them, then by notes (tab-separated);
+      --used leaves out themes no note has raised.
+    facilitator themes export --consultation TITLE --out FILE.qdc
+    facilitator themes import --consultation TITLE FILE.qdc
+      a REFI-QDA codebook, as NVivo, ATLAS.ti, MAXQDA and QualCoder read and write it.
+    """
+
+
+@themes_group.command("rank", hidden=True)
 @click.argument("session", required=False)
 @click.option("--consultation", default=None, help="Rank over every session of this consultation.")
 @click.option("--used", is_flag=True, help="Leave out themes no note has raised.")
@@ -285,6 +310,47 @@ def themes_command(session: str | None, consultation: str | None, used: bool) ->
     click.echo("rank\tsessions\tnotes\ttheme")
     for item in ranked:
         row(item.rank, item.sessions, item.notes, item.name)
+
+
+@themes_group.command("export")
+@click.option("--consultation", required=True, help="The consultation whose codebook to write.")
+@click.option("--out", required=True, help="The REFI-QDA codebook file to write (.qdc).")
+@data_dir_option
+def themes_export(consultation: str, out: str) -> None:
+    """Write a consultation's codebook, ranked, as a REFI-QDA codebook (.qdc).
+
+    Theme names pass through the pseudonym maps of the consultation's sessions.
+    """
+    from pathlib import Path
+
+    from facilitator.actions.exports import export_codebook
+
+    count = export_codebook(workspace().store, consultation, Path(out))
+    echo(f"wrote {out} ({count} theme{'s' if count != 1 else ''})", err=True)
+
+
+@themes_group.command("import")
+@click.option("--consultation", required=True, help="The consultation whose codebook receives the themes.")
+@click.argument("file", metavar="FILE.qdc")
+@data_dir_option
+def themes_import(consultation: str, file: str) -> None:
+    """Add the themes of a REFI-QDA codebook (.qdc) made elsewhere, all or nothing.
+
+    Themes are matched by name (ignoring case and spacing): new ones are added,
+    existing ones left as they are. Nested codes are read flat. A file that is not
+    a well-formed codebook changes nothing.
+    """
+    from pathlib import Path
+
+    from facilitator.actions.exports import import_codebook
+
+    added, there = import_codebook(workspace().store, consultation, Path(file))
+    for name in added:
+        echo(f"added: {name}")
+    summary = f"added {len(added)} theme{'s' if len(added) != 1 else ''}"
+    if there:
+        summary += f"; {len(there)} {'was' if len(there) == 1 else 'were'} already there"
+    echo(summary)
 
 
 @contextmanager

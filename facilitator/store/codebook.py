@@ -193,6 +193,26 @@ class CodebookRepository:
                     added += 1
             return added
 
+    def ensure_many(self, codebook: Codebook, names: Sequence[str]) -> tuple[list[str], list[str]]:
+        """Add the names the codebook lacks, all in one transaction: (names added, names already there).
+
+        Every name is checked before anything is written, so a bad one adds none. A name
+        already there (ignoring case and spacing, or merged into another theme) is left alone.
+        """
+        checked = [check_name(name) for name in names]
+        added: list[str] = []
+        there: list[str] = []
+        with self._store.write() as writer:
+            everything = self.all()
+            for name in checked:
+                if find_in(everything, codebook, name) is not None:
+                    there.append(name)
+                    continue
+                created = self._insert(writer, codebook, name)
+                everything[created.id] = created
+                added.append(name)
+        return added, there
+
     def tag(self, note_id: str, theme_id: str) -> None:
         """Tag a note with a theme (restoring an earlier, untagged tag)."""
         with self._store.write() as writer:

@@ -1,0 +1,124 @@
+"""A consultation's codebook alone, as a REFI-QDA codebook (.qdc), and reading one made elsewhere.
+
+Written: the consultation's themes in rank order (sessions that raised each, then
+notes, then name), each a codable code with its rank in its description, its
+theme's id as GUID and its colour by position (see `common`). Theme names pass
+through every session's pseudonym map at once, as the report's do.
+
+Read: a file from outside is hostile. It is refused, in one line and before
+anything is added, when it is over MAX_BYTES, is not XML, declares a DTD or
+entities (defusedxml refuses them, and so external references and entity bombs),
+has a root other than CodeBook in the codebook namespace (or the project
+namespace, which some programs write), or holds a code without a usable name.
+Codes nested under others are read flat, parents before their children, in the
+order of the file; code folders (isCodable="false") are read as themes too, since
+a codebook of themes has no folders. A name given twice (ignoring case and
+spacing) is read once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from facilitator.core.errors import FacilitatorError
+from facilitator.core.literal import UNSAFE
+from facilitator.discussion import codebook
+from facilitator.discussion.anonymity import Anonymiser
+from facilitator.outputs.findings import theme_key
+from facilitator.outputs.refi_qda.common import (
+    CODEBOOK_NAMESPACE,
+    ORIGIN,
+    PROJECT_NAMESPACE,
+    add,
+    colour,
+    document,
+    rank_description,
+    root,
+)
+from facilitator.store import Consultation, Store
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+NS = CODEBOOK_NAMESPACE
+MAX_BYTES = 10 * 1024 * 1024
+# More codes than any codebook of themes holds; each is looked up among those there.
+MAX_CODES = 1000
+# How much of a name or tag from the file an error message quotes.
+QUOTED = 60
+
+
+def codebook_bytes(store: Store, consultation: Consultation) -> bytes:
+    """The .qdc of a consultation's codebook, in rank order; refused when it has no theme."""
+    ranked = codebook.rank_for_consultation(store, consultation.id)
+    if not ranked:
+        raise FacilitatorError(f"consultation {consultation.title!r} has no themes yet: nothing to export")
+    names = Anonymiser.for_sessions(store, [s.id for s in store.sessions.all(consultation.id)])
+    top = root(NS, "CodeBook", origin=ORIGIN)
+    codes = add(top, "Codes")
+    for position, item in enumerate(ranked):
+        name = names(item.name)
+        code = add(codes, "Code", guid=item.theme.id, name=name, isCodable="true", color=colour(position))
+        add(code, "Description", rank_description(item.rank, item.sessions, item.notes))
+    return document(top)
+
+
+def read_codebook(data: bytes) -> list[str]:
+    """The theme names of a REFI-QDA codebook, checked, in the file's order; FacilitatorError if malformed."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    if len(data) > MAX_BYTES:
+        raise FacilitatorError(f"the codebook file is too large ({MAX_BYTES // (1024 * 1024)} MB at most)")
+    try:
+        top = fromstring(data, forbid_dtd=True)
+    except DefusedXmlException:
+        raise FacilitatorError(
+            "the codebook file declares a DTD or entities, which a REFI-QDA codebook never needs: refused"
+        ) from None
+    except ParseError as error:
+        raise FacilitatorError(f"the codebook file is not readable XML ({error})") from None
+    namespace = _namespace(top)
+    codes = top.find(f"{{{namespace}}}Codes")
+    if codes is None:
+        raise FacilitatorError("the codebook file has no <Codes>: is it a REFI-QDA codebook (.qdc)?")
+    found = list(codes.iter(f"{{{namespace}}}Code"))
+    if not found:
+        raise FacilitatorError("the codebook file holds no codes")
+    if len(found) > MAX_CODES:
+        raise FacilitatorError(f"the codebook file holds {len(found)} codes ({MAX_CODES} at most)")
+    names: dict[str, str] = {}
+    for number, code in enumerate(found, start=1):
+        name = _name(code, number)
+        names.setdefault(theme_key(name), name)
+    return list(names.values())
+
+
+def _namespace(top: Element) -> str:
+    """The namespace of a CodeBook root, or FacilitatorError naming what the root is instead."""
+    for namespace in (CODEBOOK_NAMESPACE, PROJECT_NAMESPACE):
+        if top.tag == f"{{{namespace}}}CodeBook":
+            return namespace
+    tag = top.tag.rpartition("}")[2] if top.tag.startswith("{") else top.tag
+    where = top.tag[1:].partition("}")[0] if top.tag.startswith("{") else "no namespace"
+    raise FacilitatorError(
+        f"the file is not a REFI-QDA codebook: its root is <{tag[:QUOTED]}> ({where[:QUOTED]}), "
+        f"not <CodeBook> ({CODEBOOK_NAMESPACE})"
+    )
+
+
+def _name(code: Element, number: int) -> str:
+    """Code `number`'s name, checked as a theme name is, or FacilitatorError saying which code."""
+    name = code.get("name")
+    if name is None or not name.strip():
+        raise FacilitatorError(f"code {number} of the codebook file has no name")
+    control = UNSAFE.search(name.replace("\t", " ").replace("\n", " ").replace("\r", " "))
+    if control is not None:
+        found = f"a control character (U+{ord(control.group()):04X})"
+        raise FacilitatorError(f"code {number} of the codebook file has {found} in its name")
+    try:
+        return codebook.check_name(name)
+    except FacilitatorError as error:
+        raise FacilitatorError(f"code {number} of the codebook file: {error}") from None

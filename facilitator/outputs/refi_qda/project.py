@@ -1,0 +1,288 @@
+"""A REFI-QDA project (.qdpx) of some sessions, for NVivo, ATLAS.ti, MAXQDA and QualCoder.
+
+The zip holds `project.qde` (QDA-XML in the project namespace) and one plain-text
+source per session, `Sources/<guid>.txt`:
+
+- Codes: the themes ranked over the sessions, as the report ranks them (sessions
+  that raised each, then notes), then the themes no note raised, by name.
+- Sources: a session's discussion, one paragraph per note in the order taken, each
+  note a PlainTextSelection coded with its themes. Positions count Unicode code
+  points from 0, the end one past the note's last character (as the standard's
+  examples count), so that `text[start:end]` is the note.
+- Cases: one per participant on a session's roster, with the variables Gender,
+  Cohort, Age band and Session, and the selections of the notes they spoke. Never
+  who consented or asked for an interview.
+- Sets: one per session, holding its source, its description giving the cohort,
+  setting, date and who took part. The standard's sets hold codes, sources and
+  notes but not cases, so a case finds its session through its Session variable.
+- The project's note: the statement exercise's counts (`counts`).
+
+Every session's text passes through its own pseudonym map (`Anonymiser.per_session`),
+and what sessions share (theme names, the consultation's title, pooled labels)
+through all their maps at once; the map itself is never written. Nor are users:
+the schema does not need them, and a device's id would only point at a laptop.
+Stamps come from the data, never the clock (the project's creation is the first
+session's), so the same data gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from facilitator.core.errors import FacilitatorError
+from facilitator.discussion import codebook, roster
+from facilitator.discussion import notes as discussion
+from facilitator.discussion.anonymity import Anonymiser
+from facilitator.exercise.charts import ALL_SESSIONS
+from facilitator.outputs.findings import headcount, participants_sentence, speaker_descriptor, theme_key
+from facilitator.outputs.refi_qda.common import (
+    ORIGIN,
+    PROJECT_NAMESPACE,
+    add,
+    colour,
+    document,
+    guid,
+    rank_description,
+    root,
+    zip_bytes,
+)
+from facilitator.outputs.refi_qda.counts import counts_text
+from facilitator.store import Session, Store
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+NS = PROJECT_NAMESPACE
+# Between two notes in a session's text: an empty line, so each note is a paragraph.
+SEPARATOR = "\n\n"
+GENDER_VALUES = {"male": "Male", "female": "Female", "other": "Other", "not_given": "Not given"}
+VARIABLES = {
+    "Gender": "Male, Female, Other or Not given.",
+    "Cohort": "The participant's cohort, e.g. adults or young offenders.",
+    "Age band": "A range such as 18-21 or 25+, when it was recorded.",
+    "Session": "The focus group the participant took part in.",
+}
+KIND_LABELS = discussion.KIND_LABELS
+COUNTS_NOTE = "Statement exercise counts"
+
+
+@dataclass(frozen=True)
+class Code:
+    """A theme as a code: its GUID, what makes two names one theme, its shown name and description."""
+
+    guid: str
+    key: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A note as it stands in its session's text: characters start to end (end excluded)."""
+
+    note: discussion.Note
+    guid: str
+    start: int
+    end: int
+
+
+def source_text(text: str) -> str:
+    """A note's text as its source holds it: every line break a newline (programs reading
+    the source count a CR LF as one character, or drop the CR)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def place_notes(notes: Sequence[discussion.Note], anonymise: Anonymiser) -> tuple[str, list[Placed]]:
+    """A session's text, one paragraph per note, and where each note stands in it."""
+    parts: list[str] = []
+    placed: list[Placed] = []
+    position = 0
+    for note in notes:
+        said = source_text(anonymise(note.text))
+        if parts:
+            parts.append(SEPARATOR)
+            position += len(SEPARATOR)
+        placed.append(Placed(note, guid("selection", note.id), position, position + len(said)))
+        parts.append(said)
+        position += len(said)
+    return "".join(parts), placed
+
+
+def ranked_codes(store: Store, sessions: Sequence[Session], names: Anonymiser) -> list[Code]:
+    """The themes the sessions raised, ranked; then those of their codebooks no note raised, by name."""
+    codes = [
+        Code(r.theme.id, theme_key(r.name), names(r.name), rank_description(r.rank, r.sessions, r.notes))
+        for r in codebook.rank_across(store, [s.id for s in sessions])
+    ]
+    known = {c.key for c in codes}
+    unused: dict[str, codebook.Theme] = {}
+    for session in sessions:
+        for theme in codebook.themes(store, codebook.Codebook.of(session)):
+            unused.setdefault(theme_key(theme.name), theme)
+    for key, theme in sorted(unused.items(), key=lambda item: (item[1].name.casefold(), item[1].id)):
+        if key not in known:
+            codes.append(Code(theme.id, key, names(theme.name), "Not raised in the sessions exported."))
+    return codes
+
+
+def project_title(sessions: Sequence[Session], names: Anonymiser) -> str:
+    """One session's label; else the consultation's title when all share one; else 'All sessions'."""
+    if len(sessions) == 1:
+        return names(sessions[0].label)
+    titles = {s.consultation for s in sessions}
+    if len(titles) == 1 and "" not in titles:
+        return names(titles.pop())
+    return ALL_SESSIONS
+
+
+def session_details(store: Store, session: Session) -> str:
+    """Cohort, setting, date and who took part (the roster's numbers when it has a roster)."""
+    who = participants_sentence([headcount(store, session)], by_cohort=False)
+    return f"Cohort: {session.cohort}. Setting: {session.setting}. Date: {session.date}. {who}"
+
+
+def project_bytes(store: Store, sessions: Sequence[Session]) -> bytes:
+    """The .qdpx zip of `sessions`: project.qde and one text source per session."""
+    if not sessions:
+        raise FacilitatorError("there are no sessions to export")
+    ids = [s.id for s in sessions]
+    shared = Anonymiser.for_sessions(store, ids)
+    own = Anonymiser.per_session(store, ids)
+    notes = {s.id: discussion.notes(store, s.id) for s in sessions}
+    people = {s.id: roster.participants(store, s.id) for s in sessions}
+    stamps = [s.updated_at for s in sessions]
+    stamps += [n.updated_at for found in notes.values() for n in found]
+    stamps += [p.updated_at for found in people.values() for p in found]
+    created = min(s.created_at for s in sessions)
+    title = project_title(sessions, shared)
+    top = root(
+        NS,
+        "Project",
+        name=title,
+        origin=ORIGIN,
+        creationDateTime=created,
+        modifiedDateTime=max(stamps),
+    )
+    codes = ranked_codes(store, sessions, shared)
+    if codes:
+        book = add(add(top, "CodeBook"), "Codes")
+        for position, code in enumerate(codes):
+            element = add(
+                book, "Code", guid=code.guid, name=code.name, isCodable="true", color=colour(position)
+            )
+            add(element, "Description", code.description)
+    placed: dict[str, list[Placed]] = {}
+    texts: dict[str, bytes] = {}
+    for session in sessions:
+        text, placed[session.id] = place_notes(notes[session.id], own[session.id])
+        texts[guid("source", session.id)] = text.encode("utf-8")
+    _cases(top, sessions, people, placed, own)
+    sources = add(top, "Sources")
+    for session in sessions:
+        _source(sources, store, session, people[session.id], placed[session.id], codes, own[session.id])
+    note_guid = guid("note", "statement exercise", *ids)
+    note = add(add(top, "Notes"), "Note", guid=note_guid, name=COUNTS_NOTE, creationDateTime=created)
+    add(note, "Description", "The counts behind the report's charts, per statement and chart group.")
+    add(note, "PlainTextContent", counts_text(store, sessions, title, shared))
+    sets = add(top, "Sets")
+    for session in sessions:
+        member = add(sets, "Set", guid=guid("set", session.id), name=own[session.id](session.label))
+        add(member, "Description", session_details(store, session))
+        add(member, "MemberSource", targetGUID=guid("source", session.id))
+    add(top, "Description", _description(len(sessions)))
+    add(top, "NoteRef", targetGUID=note_guid)
+    members = {"project.qde": document(top)}
+    members.update({f"Sources/{source}.txt": text for source, text in texts.items()})
+    return zip_bytes(members)
+
+
+def _description(count: int) -> str:
+    many = "s" if count != 1 else ""
+    return (
+        f"{count} focus group session{many} exported from facilitator: each session's discussion is a "
+        "source, one paragraph per note, coded with its themes. Participants are codes with "
+        "descriptors, never names; names in the text were changed by each session's pseudonym map."
+    )
+
+
+def _cases(
+    top: Element,
+    sessions: Sequence[Session],
+    people: Mapping[str, Sequence[roster.Participant]],
+    placed: Mapping[str, Sequence[Placed]],
+    own: Mapping[str, Anonymiser],
+) -> None:
+    """The variables, and one case per participant with their values and the notes they spoke."""
+    if not any(people.values()):
+        return
+    variables = add(top, "Variables")
+    for name, meaning in VARIABLES.items():
+        variable_guid = guid("variable", name)
+        variable = add(variables, "Variable", guid=variable_guid, name=name, typeOfVariable="Text")
+        add(variable, "Description", meaning)
+    cases = add(top, "Cases")
+    for session in sessions:
+        label = own[session.id](session.label)
+        for person in people[session.id]:
+            case = add(cases, "Case", guid=guid("case", person.id), name=f"{label} · {person.code}")
+            values = {
+                "Gender": GENDER_VALUES.get(person.gender, person.gender),
+                "Cohort": person.cohort,
+                "Age band": person.age_band,
+                "Session": label,
+            }
+            for name, value in values.items():
+                if value:
+                    held = add(case, "VariableValue")
+                    add(held, "VariableRef", targetGUID=guid("variable", name))
+                    add(held, "TextValue", value)
+            for said in placed[session.id]:
+                if (said.note.participant or "").casefold() == person.code.casefold():
+                    add(case, "SelectionRef", targetGUID=said.guid)
+
+
+def _source(
+    sources: Element,
+    store: Store,
+    session: Session,
+    people: Sequence[roster.Participant],
+    placed: Sequence[Placed],
+    codes: Sequence[Code],
+    anonymise: Anonymiser,
+) -> None:
+    """A session's text source, with a selection per note coded with the note's themes."""
+    source_guid = guid("source", session.id)
+    source = add(
+        sources,
+        "TextSource",
+        guid=source_guid,
+        name=anonymise(session.label),
+        plainTextPath=f"internal://{source_guid}.txt",
+        creationDateTime=session.created_at,
+    )
+    add(source, "Description", session_details(store, session))
+    order = {code.key: position for position, code in enumerate(codes)}
+    for said in placed:
+        note = said.note
+        kind = KIND_LABELS.get(note.kind, note.kind)
+        descriptor = speaker_descriptor(note.participant, people, session)
+        selection = add(
+            source,
+            "PlainTextSelection",
+            guid=said.guid,
+            name=f"{kind} · {descriptor}" if descriptor else kind,
+            startPosition=str(said.start),
+            endPosition=str(said.end),
+            creationDateTime=note.created_at,
+        )
+        speaker = note.participant or "not recorded"
+        if note.participant and descriptor:
+            speaker = f"{note.participant} ({descriptor})"
+        add(selection, "Description", f"{kind}; speaker {speaker}.")
+        keys = sorted({theme_key(t.name) for t in note.themes} & order.keys(), key=order.__getitem__)
+        for key in keys:
+            code = codes[order[key]]
+            coding = add(selection, "Coding", guid=guid("coding", note.id, code.guid))
+            add(coding, "CodeRef", targetGUID=code.guid)
