@@ -203,7 +203,7 @@ def read_image(path: Path) -> str:
             image.load()
             import zxingcpp
 
-            found = zxingcpp.read_barcodes(image)
+            found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
     except (UnidentifiedImageError, OSError, ValueError):
         raise FacilitatorError(f"cannot read {path} as an image") from None
     texts = [b.text for b in found if b.text.startswith("facilitator-receipt/")]
