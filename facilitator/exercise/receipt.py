@@ -203,7 +203,8 @@ def read_image(path: Path) -> str:
             image.load()
             import zxingcpp
 
-            found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+            qr_only = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+            found = zxingcpp.read_barcodes(image, formats=qr_only)
     except (UnidentifiedImageError, OSError, ValueError):
         raise FacilitatorError(f"cannot read {path} as an image") from None
     texts = [b.text for b in found if b.text.startswith("facilitator-receipt/")]
