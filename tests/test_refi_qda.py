@@ -52,7 +52,7 @@ def source_texts(data: bytes) -> dict[str, str]:
     for source in project_of(data).iterfind("q:Sources/q:TextSource", NS):
         path = source.get("plainTextPath", "")
         assert path.startswith("internal://")
-        texts[source.get("guid", "")] = members[f"Sources/{path.removeprefix('internal://')}"].decode("utf-8")
+        texts[source.get("guid", "")] = members[f"sources/{path.removeprefix('internal://')}"].decode("utf-8")
     return texts
 
 
@@ -75,8 +75,9 @@ def test_the_project_validates_against_the_standards_schema(store: Store, five: 
     data = project_bytes(store, in_order(store))
     members = unzip(data)
     assert sorted(members) == list(members)  # entries sorted
-    assert [n for n in members if not n.startswith("Sources/")] == ["project.qde"]
-    assert len([n for n in members if n.startswith("Sources/") and n.endswith(".txt")]) == 5
+    # The standard's folder name, lower case (section 8.1): zip names are case-sensitive.
+    assert [n for n in members if not n.startswith("sources/")] == ["project.qde"]
+    assert len([n for n in members if n.startswith("sources/") and n.endswith(".txt")]) == 5
     schema = xmlschema.XMLSchema(FIXTURES / "Project-mrt2019.xsd")
     schema.validate(members["project.qde"].decode("utf-8"))
     top = project_of(data)
@@ -234,7 +235,7 @@ def test_names_are_changed_everywhere_and_the_map_never_leaves(
     assert all(b"Darren" not in content for content in members.values())
     assert b"Darren" not in data
     assert any(
-        "Dave" in content.decode("utf-8") for name, content in members.items() if name.startswith("Sources/")
+        "Dave" in content.decode("utf-8") for name, content in members.items() if name.startswith("sources/")
     )
 
 

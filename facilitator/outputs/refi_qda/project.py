@@ -1,7 +1,9 @@
 """A REFI-QDA project (.qdpx) of some sessions, for NVivo, ATLAS.ti, MAXQDA and QualCoder.
 
 The zip holds `project.qde` (QDA-XML in the project namespace) and one plain-text
-source per session, `Sources/<guid>.txt`:
+source per session, `sources/<guid>.txt`: the standard names the folder "sources"
+(section 8.1), and zip names are case-sensitive, so an importer that looks for
+"sources" (as MAXQDA writes it) finds it; those that accept "Sources" take it too.
 
 - Codes: the themes ranked over the sessions, as the report ranks them (sessions
   that raised each, then notes), then the themes no note raised, by name.
@@ -55,6 +57,8 @@ if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
 NS = PROJECT_NAMESPACE
+# The folder of the sources inside the zip, as the standard spells it.
+SOURCES_FOLDER = "sources"
 # Between two notes in a session's text: an empty line, so each note is a paragraph.
 SEPARATOR = "\n\n"
 GENDER_VALUES = {"male": "Male", "female": "Female", "other": "Other", "not_given": "Not given"}
@@ -194,7 +198,7 @@ def project_bytes(store: Store, sessions: Sequence[Session]) -> bytes:
     add(top, "Description", _description(len(sessions)))
     add(top, "NoteRef", targetGUID=note_guid)
     members = {"project.qde": document(top)}
-    members.update({f"Sources/{source}.txt": text for source, text in texts.items()})
+    members.update({f"{SOURCES_FOLDER}/{source}.txt": text for source, text in texts.items()})
     return zip_bytes(members)
 
 
