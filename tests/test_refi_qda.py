@@ -347,3 +347,33 @@ def test_every_session_with_other_statements_and_hostile_text_still_makes_a_vali
     text = top.findtext("q:Notes/q:Note/q:PlainTextContent", namespaces=NS) or ""
     assert "Statements of Short set:" in text and "  Drop-in (n = 1): " in text
     assert f"  All sessions of {base.title} (n = 46): " in text
+
+
+def test_sessions_of_two_consultations_with_one_label_get_names_of_their_own(
+    store: Store, five: dict[str, Session]
+) -> None:
+    """QualCoder keeps one case of a name (and NVivo one source of a name in a folder), so
+    every session exported needs its own name, even when two consultations reuse a label."""
+    from facilitator.core.statements import load_statement_set
+    from facilitator.store import SessionDetails
+
+    details = SessionDetails(
+        label="Adult focus group 1",
+        cohort="adults",
+        setting="prison",
+        consultation="Another 2011",
+        date="2011-01-10",
+    )
+    other = store.sessions.create(load_statement_set(five_sessions.SET_PATH), details)
+    roster.add_participant(store, other.id, "P1", "male")
+    discussion.add_note(store, other.id, "Housing again.", speaker="P1", themes=["Trust"])
+    data = project_bytes(store, store.sessions.all())
+    xmlschema.XMLSchema(FIXTURES / "Project-mrt2019.xsd").validate(unzip(data)["project.qde"].decode("utf-8"))
+    top = project_of(data)
+    for path in ("q:Sources/q:TextSource", "q:Sets/q:Set", "q:Cases/q:Case"):
+        names = [e.get("name", "") for e in top.iterfind(path, NS)]
+        assert len({n.casefold() for n in names}) == len(names), path
+    sources = [s.get("name") for s in top.iterfind("q:Sources/q:TextSource", NS)]
+    assert "Adult focus group 1 (Does social work care? 2010, 2010-03-01)" in sources
+    assert "Adult focus group 1 (Another 2011, 2011-01-10)" in sources
+    assert "Adult focus group 2" in sources  # a label no other session has stays as it is

@@ -15,7 +15,10 @@ source per session, `sources/<guid>.txt`: the standard names the folder "sources
   Cohort, Age band and Session, and the selections of the notes they spoke. Never
   who consented or asked for an interview.
 - Sets: one per session, holding its source, its description giving the cohort,
-  setting, date and who took part. The standard's sets hold codes, sources and
+  setting, date and who took part. A session's source, set and cases are named by
+  its label; when two exported sessions share one (sessions of two consultations),
+  the consultation and date tell them apart, since programs such as QualCoder keep
+  one of each name only. The standard's sets hold codes, sources and
   notes but not cases, so a case finds its session through its Session variable.
 - The project's note: the statement exercise's counts (`counts`).
 
@@ -29,6 +32,7 @@ session's), so the same data gives the same bytes.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -141,6 +145,28 @@ def project_title(sessions: Sequence[Session], names: Anonymiser) -> str:
     return ALL_SESSIONS
 
 
+def session_names(
+    sessions: Sequence[Session], own: Mapping[str, Anonymiser], shared: Anonymiser
+) -> dict[str, str]:
+    """Each session's name in the project, by id: its label, names changed; a label that two
+    sessions share gets the consultation and date, and a number if that is not enough."""
+    labels = {s.id: own[s.id](s.label) for s in sessions}
+    repeated = Counter(label.casefold() for label in labels.values())
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for session in sessions:
+        name = labels[session.id]
+        if repeated[name.casefold()] > 1:
+            where = shared(session.consultation) or "no consultation"
+            name = f"{name} ({where}, {session.date})" if session.date else f"{name} ({where})"
+        unique, number = name, 2
+        while unique.casefold() in taken:
+            unique, number = f"{name} ({number})", number + 1
+        taken.add(unique.casefold())
+        names[session.id] = unique
+    return names
+
+
 def session_details(store: Store, session: Session) -> str:
     """Cohort, setting, date and who took part (the roster's numbers when it has a roster)."""
     who = participants_sentence([headcount(store, session)], by_cohort=False)
@@ -161,6 +187,7 @@ def project_bytes(store: Store, sessions: Sequence[Session]) -> bytes:
     stamps += [p.updated_at for found in people.values() for p in found]
     created = min(s.created_at for s in sessions)
     title = project_title(sessions, shared)
+    named = session_names(sessions, own, shared)
     top = root(
         NS,
         "Project",
@@ -182,17 +209,17 @@ def project_bytes(store: Store, sessions: Sequence[Session]) -> bytes:
     for session in sessions:
         text, placed[session.id] = place_notes(notes[session.id], own[session.id])
         texts[guid("source", session.id)] = text.encode("utf-8")
-    _cases(top, sessions, people, placed, own)
+    _cases(top, sessions, people, placed, named)
     sources = add(top, "Sources")
     for session in sessions:
-        _source(sources, store, session, people[session.id], placed[session.id], codes, own[session.id])
+        _source(sources, store, session, people[session.id], placed[session.id], codes, named[session.id])
     note_guid = guid("note", "statement exercise", *ids)
     note = add(add(top, "Notes"), "Note", guid=note_guid, name=COUNTS_NOTE, creationDateTime=created)
     add(note, "Description", "The counts behind the report's charts, per statement and chart group.")
     add(note, "PlainTextContent", counts_text(store, sessions, title, shared))
     sets = add(top, "Sets")
     for session in sessions:
-        member = add(sets, "Set", guid=guid("set", session.id), name=own[session.id](session.label))
+        member = add(sets, "Set", guid=guid("set", session.id), name=named[session.id])
         add(member, "Description", session_details(store, session))
         add(member, "MemberSource", targetGUID=guid("source", session.id))
     add(top, "Description", _description(len(sessions)))
@@ -216,7 +243,7 @@ def _cases(
     sessions: Sequence[Session],
     people: Mapping[str, Sequence[roster.Participant]],
     placed: Mapping[str, Sequence[Placed]],
-    own: Mapping[str, Anonymiser],
+    named: Mapping[str, str],
 ) -> None:
     """The variables, and one case per participant with their values and the notes they spoke."""
     if not any(people.values()):
@@ -228,7 +255,7 @@ def _cases(
         add(variable, "Description", meaning)
     cases = add(top, "Cases")
     for session in sessions:
-        label = own[session.id](session.label)
+        label = named[session.id]
         for person in people[session.id]:
             case = add(cases, "Case", guid=guid("case", person.id), name=f"{label} · {person.code}")
             values = {
@@ -254,15 +281,15 @@ def _source(
     people: Sequence[roster.Participant],
     placed: Sequence[Placed],
     codes: Sequence[Code],
-    anonymise: Anonymiser,
+    name: str,
 ) -> None:
-    """A session's text source, with a selection per note coded with the note's themes."""
+    """A session's text source (called `name`), with a selection per note coded with its themes."""
     source_guid = guid("source", session.id)
     source = add(
         sources,
         "TextSource",
         guid=source_guid,
-        name=anonymise(session.label),
+        name=name,
         plainTextPath=f"internal://{source_guid}.txt",
         creationDateTime=session.created_at,
     )
