@@ -288,3 +288,24 @@ def test_themes_help_lists_the_codebook_commands_and_explains_the_ranking(cli: C
     assert "rank themes by the sessions that raised them" in result.stdout
     commands = result.stdout.split("Commands:")[1].split()
     assert "export" in commands and "import" in commands and "rank" not in commands
+
+
+def test_a_theme_name_the_pseudonym_map_lengthens_still_exports_whole(
+    cli: Cli, data_dir: Path, tmp_path: Path
+) -> None:
+    """Other programs take long code names: the export writes the file, says so, and exits 0."""
+    from facilitator.discussion import anonymity
+    from facilitator.discussion import notes as discussion
+    from facilitator.store.codebook import MAX_THEME
+
+    name = ("Al " * MAX_THEME)[:MAX_THEME].strip()
+    with open_folder(data_dir) as store:
+        first = five_sessions.build(store)["Adult focus group 1"].id
+        anonymity.set_pseudonym(store, first, "Al", "Alexander")
+        discussion.add_note(store, first, "Point", themes=[name])
+    out = tmp_path / "themes.qdc"
+    result = cli("themes", "export", "--consultation", five_sessions.CONSULTATION, "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == f"wrote {out} (1 theme)\n"
+    codes = ET.fromstring(out.read_bytes()).findall("c:Codes/c:Code", NS)
+    assert [c.get("name") for c in codes] == [name.replace("Al", "Alexander")]

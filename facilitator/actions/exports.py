@@ -274,6 +274,7 @@ def export_codebook(store: Store, consultation: str, out: Path) -> int:
     of the consultation's sessions; the file is written whole or not at all.
     """
     from facilitator.core.files import write_atomic
+    from facilitator.discussion.codebook import rank_for_consultation
     from facilitator.outputs import refi_qda
 
     found = _consultation(store, consultation)
@@ -281,7 +282,9 @@ def export_codebook(store: Store, consultation: str, out: Path) -> int:
         raise FacilitatorError("a codebook cannot go to the terminal: give --out FILE.qdc")
     data = refi_qda.codebook_bytes(store, found)
     write_atomic(out, data)
-    return len(refi_qda.read_codebook(data))
+    # Counted, not read back: the file is for other programs, and a name the pseudonym
+    # map made longer than facilitator's own limit is no error there.
+    return len(rank_for_consultation(store, found.id))
 
 
 def import_codebook(store: Store, consultation: str, path: Path) -> tuple[list[str], list[str]]:
