@@ -197,6 +197,15 @@ class Chosen:
     purged: list[Session] = field(default_factory=list)
 
 
+def _consultation(store: Store, title: str) -> Consultation:
+    """The consultation of that title, or FacilitatorError listing those there are."""
+    found = store.consultations.find(title)
+    if found is None:
+        known = ", ".join(repr(c.title) for c in store.consultations.all()) or "none yet"
+        raise FacilitatorError(f"unknown consultation {title!r} (known: {known})")
+    return found
+
+
 def choose_sessions(store: Store, session_ref: str | None = None, consultation: str | None = None) -> Chosen:
     """One session, a consultation's sessions, or every session, in the order they took place.
 
@@ -211,13 +220,7 @@ def choose_sessions(store: Store, session_ref: str | None = None, consultation: 
         session = store.sessions.get(session_ref)
         refuse_purged(store, session, "exporting")
         return Chosen([session])
-    consultation_id = None
-    if consultation is not None:
-        found = store.consultations.find(consultation)
-        if found is None:
-            known = ", ".join(repr(c.title) for c in store.consultations.all()) or "none yet"
-            raise FacilitatorError(f"unknown consultation {consultation!r} (known: {known})")
-        consultation_id = found.id
+    consultation_id = None if consultation is None else _consultation(store, consultation).id
     every = store.sessions.all(consultation_id)
     purged = [s for s in every if purged_stub(store, s.id) is not None]
     purged_ids = {s.id for s in purged}
@@ -257,14 +260,6 @@ def export_for_analysts(store: Store, sessions: Sequence[Session], fmt: str, out
 
 # A consultation's codebook alone, as a REFI-QDA codebook (.qdc): written for other
 # programs, and read from them, all or nothing.
-
-
-def _consultation(store: Store, title: str) -> Consultation:
-    found = store.consultations.find(title)
-    if found is None:
-        known = ", ".join(repr(c.title) for c in store.consultations.all()) or "none yet"
-        raise FacilitatorError(f"unknown consultation {title!r} (known: {known})")
-    return found
 
 
 def export_codebook(store: Store, consultation: str, out: Path) -> int:
