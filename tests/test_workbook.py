@@ -376,6 +376,29 @@ def test_a_theme_named_like_a_column_gets_a_header_of_its_own(store: Store, sess
     assert records(book["Notes"])[0]["descriptor"] == "Female adult"
 
 
+def test_a_theme_reads_the_same_on_every_row_when_two_sessions_change_a_name_differently(
+    store: Store, five: dict[str, Session]
+) -> None:
+    """A theme belongs to the consultation: its name passes through every session's map at
+    once, on the Notes rows as on their flag columns and the Themes sheet."""
+    from facilitator.discussion import notes as discussion
+
+    anonymity.set_pseudonym(store, five["Adult focus group 2"].id, REAL_NAME, "Dan")
+    for session in five.values():
+        discussion.add_note(store, session.id, "About him", themes=[f"{REAL_NAME}'s case"])
+
+    book = open_book(workbook_bytes(store, store.sessions.all()))
+
+    theme = f"{CHANGED_NAME}'s case"
+    assert theme in [row["theme"] for row in records(book["Themes"])]
+    about = [row for row in records(book["Notes"]) if row["text"] == "About him"]
+    assert len(about) == 5
+    assert all(row["themes"] == theme and row[theme] == 1 for row in about)
+    explained = {(row["sheet"], row["column"]): row["meaning"] for row in records(book["Dictionary"])}
+    assert "every exported session's pseudonym map" in explained[("Notes", "themes")]
+    assert "every exported session's pseudonym map" in explained[("Sessions", "consultation")]
+
+
 # ---------------------------------------------------------------- the command
 
 

@@ -138,7 +138,12 @@ AS_TYPED = (
 SESSIONS = [
     Column("id", TEXT, "The session's id, as in every export of it."),
     Column("label", TEXT, "The session's label, e.g. Adult focus group 1."),
-    Column("consultation", TEXT, "The consultation (project) the session belongs to; empty when none."),
+    Column(
+        "consultation",
+        TEXT,
+        "The consultation (project) the session belongs to, names changed by every exported "
+        "session's pseudonym map; empty when none.",
+    ),
     COHORT,
     SETTING,
     Column("location", TEXT, "Where the session met, as typed in; may be empty."),
@@ -232,7 +237,14 @@ NOTE_MEANINGS = {
         TEXT,
         "The speaker as the report attributes a quote, e.g. Male adult; empty when unknown.",
     ),
-    "themes": Column("themes", TEXT, "The themes the note is tagged with, separated by '; '.", wide=True),
+    "themes": Column(
+        "themes",
+        TEXT,
+        "The themes the note is tagged with, separated by '; ', named as on the Themes sheet "
+        "(names changed by every exported session's pseudonym map at once, so a theme reads "
+        "the same on every row).",
+        wide=True,
+    ),
     "created_at": CREATED,
 }
 NOTES = [NOTE_MEANINGS[name] for name in NOTE_CSV_COLUMNS]
@@ -244,7 +256,13 @@ THEMES = [
         "The theme's place by frequency, as the report ranks them: by sessions that raised "
         "it, then by notes; themes with the same counts share a rank.",
     ),
-    Column("theme", TEXT, "The theme's name, as in the consultation's codebook.", wide=True),
+    Column(
+        "theme",
+        TEXT,
+        "The theme's name, as in the consultation's codebook, names changed by every exported "
+        "session's pseudonym map.",
+        wide=True,
+    ),
     Column("sessions", WHOLE, "Sessions in this workbook with at least one note tagged with the theme."),
     Column("notes", WHOLE, "Notes in this workbook tagged with the theme."),
 ]
@@ -418,7 +436,10 @@ def _theme_headers(ranked: Sequence[codebook.RankedTheme], names: Anonymiser) ->
 
 
 def _notes_sheet(
-    recorded: Sequence[Recorded], anonymisers: dict[str, Anonymiser], headers: dict[str, str]
+    recorded: Sequence[Recorded],
+    anonymisers: dict[str, Anonymiser],
+    names: Anonymiser,
+    headers: dict[str, str],
 ) -> Sheet:
     flags = [
         Column(
@@ -448,7 +469,7 @@ def _notes_sheet(
                     anonymise(note.text),
                     note.participant,
                     descriptors.get(note.participant.casefold()) if note.participant else None,
-                    "; ".join(anonymise(name) for name in note.theme_names),
+                    "; ".join(names(name) for name in note.theme_names),
                     note.created_at,
                     *(int(key in tagged) for key in keys),
                 ]
@@ -500,7 +521,7 @@ def _sheets(store: Store, recorded: Sequence[Recorded]) -> list[Sheet]:
         _sessions_sheet(store, recorded, names),
         _postits_sheet(recorded, anonymisers),
         _counts_sheet(store, sessions, names),
-        _notes_sheet(recorded, anonymisers, _theme_headers(ranked, names)),
+        _notes_sheet(recorded, anonymisers, names, _theme_headers(ranked, names)),
         _themes_sheet(ranked, names),
         _participants_sheet(recorded),
     ]
