@@ -261,6 +261,24 @@ def test_themes_are_ranked_over_the_exported_sessions(book: openpyxl.Workbook) -
     ]
 
 
+def test_themes_are_ranked_as_the_themes_command_ranks_the_consultation(
+    store: Store, five: dict[str, Session]
+) -> None:
+    from facilitator.discussion import codebook
+
+    consultation = store.consultations.find(CONSULTATION)
+    assert consultation is not None
+    store.codebook.ensure_many(codebook.Codebook(consultation.id), ["Never raised"])
+
+    book = open_book(workbook_bytes(store, store.sessions.all()))
+
+    ranked = codebook.rank_for_consultation(store, consultation.id, include_unused=False)
+    expected = [(r.rank, r.name, r.sessions, r.notes) for r in ranked]
+    assert [tuple(row.values()) for row in records(book["Themes"])] == expected
+    explained = {(row["sheet"], row["column"]): row["meaning"] for row in records(book["Dictionary"])}
+    assert "no note of these sessions raised are left out" in explained[("Themes", "theme")]
+
+
 def test_participants_are_codes_and_descriptors_only(
     book: openpyxl.Workbook, store: Store, five: dict[str, Session]
 ) -> None:

@@ -260,7 +260,8 @@ THEMES = [
         "theme",
         TEXT,
         "The theme's name, as in the consultation's codebook, names changed by every exported "
-        "session's pseudonym map.",
+        "session's pseudonym map. Themes no note of these sessions raised are left out, as "
+        "'facilitator themes --used' leaves them out.",
         wide=True,
     ),
     Column("sessions", WHOLE, "Sessions in this workbook with at least one note tagged with the theme."),
