@@ -132,6 +132,18 @@ def test_positions_count_code_points_and_line_breaks_become_newlines() -> None:
     assert text[8:21] == "one\ntwo\nthree"
 
 
+def test_a_source_never_starts_with_what_a_program_takes_for_a_byte_order_mark() -> None:
+    """Programs that read a UTF-8 file drop a U+FEFF at its start: the positions after it
+    would all be one off. The source leaves the invisible character out."""
+    notes = [
+        discussion.Note("a" * 36, "s", "\ufeffPasted from a file", "note", None, (), "t", "t", "d"),
+        discussion.Note("b" * 36, "s", "Then\ufeff this", "note", None, (), "t", "t", "d"),
+    ]
+    text, placed = place_notes(notes, Anonymiser({}))
+    assert not text.encode("utf-8").startswith(b"\xef\xbb\xbf")
+    assert [text[p.start : p.end] for p in placed] == ["Pasted from a file", "Then this"]
+
+
 def test_each_note_is_coded_with_its_themes_and_the_codes_are_ranked(
     store: Store, five: dict[str, Session]
 ) -> None:

@@ -98,8 +98,10 @@ class Placed:
 
 def source_text(text: str) -> str:
     """A note's text as its source holds it: every line break a newline (programs reading
-    the source count a CR LF as one character, or drop the CR)."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    the source count a CR LF as one character, or drop the CR), and without U+FEFF, an
+    invisible character that most programs drop when a file starts with it (they take it
+    for a byte-order mark), which would shift every position in the source by one."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
 
 
 def place_notes(notes: Sequence[discussion.Note], anonymise: Anonymiser) -> tuple[str, list[Placed]]:
