@@ -389,3 +389,27 @@ def test_sessions_of_two_consultations_with_one_label_get_names_of_their_own(
     assert "Adult focus group 1 (Does social work care? 2010, 2010-03-01)" in sources
     assert "Adult focus group 1 (Another 2011, 2011-01-10)" in sources
     assert "Adult focus group 2" in sources  # a label no other session has stays as it is
+
+
+def test_the_consultations_title_is_changed_once_in_the_counts_as_in_the_projects_name(store: Store) -> None:
+    """One session changes Darren to Dave, another a real Dave to Dan: the title "Darren's
+    review" reads "Dave's review" everywhere, not "Dan's review" where it was changed twice."""
+    from facilitator.core.statements import load_statement_set
+    from facilitator.discussion import anonymity
+    from facilitator.store import NewPostit, SessionDetails
+
+    statements = load_statement_set(five_sessions.SET_PATH)
+    made = []
+    for number, (real, changed) in enumerate([("Darren", "Dave"), ("Dave", "Dan")], start=1):
+        details = SessionDetails(
+            label=f"Group {number}", cohort="adults", setting="prison", consultation="Darren's review"
+        )
+        session = store.sessions.create(statements, details)
+        store.postits.add_many(session.id, [NewPostit(1, "agree", "", None)])
+        anonymity.set_pseudonym(store, session.id, real, changed)
+        made.append(session)
+    top = project_of(project_bytes(store, made))
+    assert top.get("name") == "Dave's review"
+    text = top.findtext("q:Notes/q:Note/q:PlainTextContent", namespaces=NS) or ""
+    assert "  Dave's review (n = 2): " in text
+    assert "Dan's review" not in text

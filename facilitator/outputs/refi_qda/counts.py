@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from facilitator.core.errors import FacilitatorError
 from facilitator.exercise.charts import (
+    ALL,
     ALL_SESSIONS,
     ChartGroup,
     Counts,
@@ -59,7 +60,8 @@ def _groups(selection: Selection) -> list[ChartGroup]:
 
 
 def counts_text(store: Store, sessions: Sequence[Session], title: str, label: Callable[[str], str]) -> str:
-    """The counts of `sessions` as text; `title` names every session pooled, `label` anonymises labels."""
+    """The counts of `sessions` as text; `title` names every session pooled (names changed
+    already), `label` changes the names in the other groups' labels."""
     lines = [HEADING, EXPLAINED]
     blocks = _blocks(sessions)
     for block in blocks:
@@ -80,5 +82,6 @@ def counts_text(store: Store, sessions: Sequence[Session], title: str, label: Ca
                     f"{category.label} {count} ({percent_text(count, chart.n)})"
                     for category, count in zip(scale, chart.counts, strict=True)
                 ]
-                lines.append(f"  {label(group.label)} (n = {chart.n}): " + "; ".join(cells))
+                shown = group.label if group.kind == ALL else label(group.label)
+                lines.append(f"  {shown} (n = {chart.n}): " + "; ".join(cells))
     return "\n".join(lines) + "\n"
