@@ -107,3 +107,19 @@ def test_a_name_another_session_of_the_consultation_changes_never_leaves_in_one_
     assert "darren" not in everything.casefold()
     assert "Dave's worker left." in everything and "Dave's worries" in everything
     assert fmt == "qdpx" or "DAVE never got a letter" in everything  # the project holds no post-its
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "qdpx"])
+def test_out_a_folder_or_a_link_to_one_is_refused_and_the_link_stays(
+    cli: Cli, tmp_path: Path, fmt: str
+) -> None:
+    session = new_session(cli, *NEW_SESSION)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(folder, target_is_directory=True)
+    for out in (link, folder):
+        assert_refused(cli("export", session, "--format", fmt, "--out", str(out)), "it is a folder")
+    assert link.is_symlink() and link.resolve() == folder.resolve()
+    assert list(folder.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "exports", "link"]
