@@ -7,7 +7,10 @@ not a well-formed codebook changes nothing.
 
 from __future__ import annotations
 
+import os
+import signal
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -201,6 +204,9 @@ EXTERNAL_DTD = (
         (qdc(code("x" * 201)), "too long"),
         (qdc(code("Trust") * 1001), "1001 codes"),
         (qdc(code("Trust")) + b" " * MAX_BYTES, "too large"),
+        (qdc(code("Trust")).replace(b'"UTF-8"', b'"no-such-encoding"'), "save it as UTF-8"),
+        (qdc(code("Trust")).replace(b'"UTF-8"', b'"Shift_JIS"'), "save it as UTF-8"),
+        (qdc(code("\u200b\u00ad")), "has no name"),
     ],
     ids=[
         "not-xml",
@@ -219,6 +225,9 @@ EXTERNAL_DTD = (
         "over-long-name",
         "too-many-codes",
         "huge-file",
+        "unknown-encoding",
+        "multi-byte-encoding",
+        "invisible-name",
     ],
 )
 def test_a_malformed_codebook_changes_nothing_and_exits_2(
@@ -238,6 +247,50 @@ def test_a_good_name_before_a_bad_one_is_not_added_either(cli: Cli, folder: Path
     before = themes_table(folder)
     assert_refused(cli("themes", "import", "--consultation", OTHER, str(file)), "code 2")
     assert themes_table(folder) == before and names_of(folder, OTHER) == []
+
+
+@pytest.fixture
+def no_hang() -> Iterator[None]:
+    """Fail, rather than wait for ever, if the test has not finished in ten seconds."""
+
+    def stop(_signal: int, _frame: object) -> None:
+        pytest.fail("still waiting after ten seconds")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(10)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="pipes in the file system are POSIX")
+@pytest.mark.parametrize("kind", ["a-pipe", "a-folder", "a-device"])
+def test_a_pipe_a_folder_or_a_device_as_the_file_is_refused_at_once(
+    cli: Cli, folder: Path, tmp_path: Path, kind: str, no_hang: None
+) -> None:
+    file = tmp_path / "codebook.qdc"
+    if kind == "a-pipe":  # opening it for reading would wait for a writer for ever
+        os.mkfifo(file)
+    elif kind == "a-folder":
+        file.mkdir()
+    else:
+        file = Path(os.devnull)
+    before = themes_table(folder)
+    assert_refused(cli("themes", "import", "--consultation", OTHER, str(file)), "cannot read")
+    assert themes_table(folder) == before
+
+
+def test_a_name_written_with_a_combining_accent_is_the_theme_typed_here(
+    cli: Cli, folder: Path, tmp_path: Path
+) -> None:
+    typed = tmp_path / "composed.qdc"
+    typed.write_bytes(qdc(code("Caf\u00e9 culture")))
+    cli("themes", "import", "--consultation", OTHER, str(typed))
+    file = tmp_path / "decomposed.qdc"
+    file.write_bytes(qdc(code("Cafe\u0301 culture")))
+    result = cli("themes", "import", "--consultation", OTHER, str(file))
+    assert result.stdout.splitlines() == ["added 0 themes; 1 was already there"]
+    assert names_of(folder, OTHER) == ["Caf\u00e9 culture"]
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ combination is one line and exit 2, and writes nothing.
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ import pytest
 from facilitator.actions.exports import choose_sessions, export_for_analysts
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.statements import load_statement_set
+from facilitator.discussion import notes
+from facilitator.discussion.anonymity import remove_pseudonym
 from facilitator.store import SessionDetails
 from tests import five_sessions
 from tests.conftest import Cli
@@ -82,3 +85,41 @@ def test_the_export_command_refuses_mixed_choices(cli: Cli, tmp_path: Path) -> N
     assert_refused(cli("export", "--format", "csv", "--out", str(out)), "give the SESSION to export as csv")
     assert_refused(cli("export", "--format", "qdpx", "--out", "-"), "cannot go to the terminal")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "qdpx"])
+def test_a_name_another_session_of_the_consultation_changes_never_leaves_in_one_session_alone(
+    tmp_path: Path, fmt: str
+) -> None:
+    # Every session maps Darren to Dave but Adult focus group 2, whose notes, post-its and a theme
+    # of the shared codebook name him: exported alone, it carries Dave, as its bundle does.
+    out = tmp_path / f"group-2.{fmt}"
+    with open_folder(tmp_path / "data") as store:
+        sessions = five_sessions.build(store)
+        five_sessions.add_discussion(store, sessions)
+        alone = sessions["Adult focus group 2"]
+        remove_pseudonym(store, alone.id, five_sessions.REAL_NAME)
+        notes.add_note(store, alone.id, "Darren's worker left.", themes=["Darren's worries"])
+        store.postits.add(alone.id, 2, "agree", "DARREN never got a letter")
+        export_for_analysts(store, [alone], fmt, out)
+    with zipfile.ZipFile(out) as archive:
+        everything = b"".join(archive.read(name) for name in archive.namelist()).decode("utf-8")
+    assert "darren" not in everything.casefold()
+    assert "Dave's worker left." in everything and "Dave's worries" in everything
+    assert fmt == "qdpx" or "DAVE never got a letter" in everything  # the project holds no post-its
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "qdpx"])
+def test_out_a_folder_or_a_link_to_one_is_refused_and_the_link_stays(
+    cli: Cli, tmp_path: Path, fmt: str
+) -> None:
+    session = new_session(cli, *NEW_SESSION)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(folder, target_is_directory=True)
+    for out in (link, folder):
+        assert_refused(cli("export", session, "--format", fmt, "--out", str(out)), "it is a folder")
+    assert link.is_symlink() and link.resolve() == folder.resolve()
+    assert list(folder.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "exports", "link"]

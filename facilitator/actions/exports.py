@@ -293,10 +293,29 @@ def import_codebook(store: Store, consultation: str, path: Path) -> tuple[list[s
     from facilitator.outputs import refi_qda
 
     found = _consultation(store, consultation)
+    names = refi_qda.read_codebook(_read_file(path, refi_qda.MAX_BYTES + 1))
+    return store.codebook.ensure_many(Codebook(found.id), names)
+
+
+def _read_file(path: Path, limit: int) -> bytes:
+    """Up to `limit` bytes of the file at `path`; FacilitatorError if it cannot be read or is no
+    file (a folder, a pipe, a device), which is never waited on: a pipe would block for ever."""
+    import os
+    import stat
+
     try:
-        with path.open("rb") as file:
-            data = file.read(refi_qda.MAX_BYTES + 1)
+        # O_BINARY: on Windows a descriptor is opened in text mode otherwise, and stops at a 0x1A byte.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as error:
         raise FacilitatorError(f"cannot read {path}: {error.strerror or error}") from None
-    names = refi_qda.read_codebook(data)
-    return store.codebook.ensure_many(Codebook(found.id), names)
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            what = "a folder" if stat.S_ISDIR(mode) else "not a file (a pipe or a device)"
+            raise FacilitatorError(f"cannot read {path}: it is {what}")
+        with os.fdopen(descriptor, "rb", closefd=False) as file:
+            return file.read(limit)
+    except OSError as error:
+        raise FacilitatorError(f"cannot read {path}: {error.strerror or error}") from None
+    finally:
+        os.close(descriptor)

@@ -133,6 +133,8 @@ def write_atomic(path: Path, data: str | bytes, *, mode: int = PRIVATE_FILE) -> 
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise FacilitatorError(f"cannot write {path}: the folder {directory} does not exist")
+    if path.is_dir():  # a link to a folder too, which the rename would replace with the file
+        raise FacilitatorError(f"cannot write {path}: it is a folder, not a file")
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
     except OSError as error:

@@ -245,6 +245,21 @@ def session_discussion(store: Store, session: Session, anonymiser: Anonymiser) -
     return _discussion(themes, _said(store, [session], {session.id: anonymiser}))
 
 
+def consultation_maps(store: Store, sessions: Sequence[Session]) -> tuple[dict[str, Anonymiser], Anonymiser]:
+    """The pseudonym maps a file of `sessions` for analysts applies, as a bundle to the office does:
+    (each session's, for its own text; one for what the sessions share, theme names and titles).
+
+    Besides the maps of the sessions exported, those of the other sessions of their
+    consultations apply: a codebook is the consultation's, and a name one session
+    changes must not leave unchanged from another exported without it.
+    """
+    ids = [s.id for s in sessions]
+    consultations = dict.fromkeys(s.consultation_id for s in sessions if s.consultation_id)
+    others = [s.id for c in consultations for s in store.sessions.all(c) if s.id not in ids]
+    own = Anonymiser.per_session(store, [*ids, *others])
+    return {i: own[i] for i in ids}, Anonymiser.for_sessions(store, [*ids, *others])
+
+
 def sessions_discussion(
     store: Store, sessions: Sequence[Session], anonymisers: Mapping[str, Anonymiser]
 ) -> Discussion:

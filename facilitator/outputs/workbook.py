@@ -5,9 +5,10 @@ Dictionary that explains every column of every sheet. Column names are the CSV
 export's, so a script reads both alike; numbers are numbers, dates ISO text.
 
 Privacy, as in every export: comments and notes pass through their own session's
-pseudonym map (`Anonymiser.per_session`), theme names and the consultation through
-every chosen session's map (`Anonymiser.for_sessions`). The map itself is never
-written, and neither is who consented or asked for an interview.
+pseudonym map, then those of the other sessions exported or of their consultation;
+theme names and the consultation through all those maps at once, as a bundle to
+the office does (`findings.consultation_maps`). The map itself is never written,
+and neither is who consented or asked for an interview.
 
 Safety: every text cell is a string, never a formula. Text that a spreadsheet would
 run (starting with = + - @ or a tab) carries Excel's quote prefix, so it stays text
@@ -34,7 +35,7 @@ from facilitator.discussion import notes as discussion
 from facilitator.discussion.anonymity import Anonymiser
 from facilitator.exercise import charts
 from facilitator.outputs.export import CSV_COLUMNS, FORMULA_STARTS, NOTE_CSV_COLUMNS
-from facilitator.outputs.findings import theme_key
+from facilitator.outputs.findings import consultation_maps, theme_key
 from facilitator.store import SETTINGS, Postit, Session, Store
 
 Cell = str | int | None
@@ -181,7 +182,7 @@ POSTIT_MEANINGS = {
         "comment",
         TEXT,
         "What the participant wrote, with names changed (the session's pseudonym map first, "
-        "then any other exported session's); empty when none. " + AS_TYPED,
+        "then those of the other sessions exported or of the consultation); empty when none. " + AS_TYPED,
         wide=True,
     ),
     "participant": Column("participant", TEXT, "The participant's code (P1, P2…), when recorded."),
@@ -228,7 +229,7 @@ NOTE_MEANINGS = {
         "text",
         TEXT,
         "What was recorded, with names changed (the session's pseudonym map first, "
-        "then any other exported session's). " + AS_TYPED,
+        "then those of the other sessions exported or of the consultation). " + AS_TYPED,
         wide=True,
     ),
     "participant": Column("participant", TEXT, "The speaker's code (P1, P2…); empty when unknown."),
@@ -515,8 +516,7 @@ def _sheets(store: Store, recorded: Sequence[Recorded]) -> list[Sheet]:
     """The workbook's sheets, in order, the Dictionary last."""
     sessions = [item.session for item in recorded]
     ids = [s.id for s in sessions]
-    anonymisers = Anonymiser.per_session(store, ids)
-    names = Anonymiser.for_sessions(store, ids)
+    anonymisers, names = consultation_maps(store, sessions)
     ranked = codebook.rank_across(store, ids)
     sheets = [
         _sessions_sheet(store, recorded, names),

@@ -11,10 +11,15 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from facilitator.actions.data_folder import Workspace
+from facilitator.actions.exports import Exported
+from facilitator.core.errors import FacilitatorError
 from facilitator.discussion import notes
 from facilitator.discussion.anonymity import set_pseudonym
 from facilitator.ui.app import make_app
+from facilitator.ui.screens import export_summary
 from facilitator.ui.screens.export_warning import ExportWarningScreen
 from facilitator.ui.screens.pseudonyms import PseudonymScreen
 from facilitator.ui.screens.wall import WallScreen
@@ -78,3 +83,25 @@ async def test_q_warns_about_the_name_then_writes_the_project_once_the_map_chang
         everything = b"".join(project.read(name) for name in project.namelist())
     assert b"Dave said his worker never came" in everything
     assert b"Darren" not in everything
+
+
+async def test_on_a_60_by_20_terminal_why_nothing_was_written_fits_under_the_choices(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session_id = new_session(workspace)
+    reason = f"cannot write {PROJECT}: Permission denied, or the USB stick was taken out while writing"
+
+    def refused(*_args: object) -> Exported:
+        raise FacilitatorError(reason)
+
+    monkeypatch.setattr(export_summary, "export_to_folder", refused)
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot, "x", "q")
+        screen = app.screen
+        assert isinstance(screen, export_summary.ExportSummaryScreen)
+        dialog, status = screen.query_one("#export"), screen.query_one("#export-status")
+        assert f"Nothing written: {reason}" in str(status.render())
+        assert screen.region.contains_region(dialog.region) and screen.scroll_y == 0
+        assert dialog.content_region.contains_region(status.region)
+        assert status.region.height >= 3  # every line of it

@@ -12,8 +12,9 @@ has a root other than CodeBook in the codebook namespace (or the project
 namespace, which some programs write), or holds a code without a usable name.
 Codes nested under others are read flat, parents before their children, in the
 order of the file; code folders (isCodable="false") are read as themes too, since
-a codebook of themes has no folders. A name given twice (ignoring case and
-spacing) is read once.
+a codebook of themes has no folders. Names are read in composed form (NFC), and
+a name given twice (ignoring case and spacing) is read once. A name of nothing
+but spaces and invisible characters (a zero-width space) is no name.
 """
 
 from __future__ import annotations
@@ -80,6 +81,11 @@ def read_codebook(data: bytes) -> list[str]:
         ) from None
     except ParseError as error:
         raise FacilitatorError(f"the codebook file is not readable XML ({error})") from None
+    except (LookupError, ValueError):
+        # The XML declaration names an encoding the parser cannot read (unknown, or multi-byte).
+        raise FacilitatorError(
+            "the codebook file is in an encoding this program cannot read: save it as UTF-8"
+        ) from None
     namespace = _namespace(top)
     codes = top.find(f"{{{namespace}}}Codes")
     if codes is None:
@@ -111,8 +117,12 @@ def _namespace(top: Element) -> str:
 
 def _name(code: Element, number: int) -> str:
     """Code `number`'s name, checked as a theme name is, or FacilitatorError saying which code."""
+    import unicodedata
+
     name = code.get("name")
-    if name is None or not name.strip():
+    # Another program may write "é" as e and a combining accent: one form, to meet the "é" typed here.
+    name = None if name is None else unicodedata.normalize("NFC", name)
+    if name is None or all(c.isspace() or unicodedata.category(c) == "Cf" for c in name):
         raise FacilitatorError(f"code {number} of the codebook file has no name")
     control = UNSAFE.search(name.replace("\t", " ").replace("\n", " ").replace("\r", " "))
     if control is not None:

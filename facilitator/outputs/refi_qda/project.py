@@ -22,9 +22,10 @@ source per session, `sources/<guid>.txt`: the standard names the folder "sources
   notes but not cases, so a case finds its session through its Session variable.
 - The project's note: the statement exercise's counts (`counts`).
 
-Every session's text passes through its own pseudonym map (`Anonymiser.per_session`),
-and what sessions share (theme names, the consultation's title, pooled labels)
-through all their maps at once; the map itself is never written. Nor are users:
+Every session's text passes through its own pseudonym map, then those of the other
+sessions of its consultation, and what sessions share (theme names, the
+consultation's title, pooled labels) through all those maps at once, as a bundle to
+the office does (`findings.consultation_maps`); the map itself is never written. Nor are users:
 the schema does not need them, and a device's id would only point at a laptop.
 Stamps come from the data, never the clock (the project's creation is the first
 session's), so the same data gives the same bytes.
@@ -42,7 +43,13 @@ from facilitator.discussion import codebook, roster
 from facilitator.discussion import notes as discussion
 from facilitator.discussion.anonymity import Anonymiser
 from facilitator.exercise.charts import ALL_SESSIONS
-from facilitator.outputs.findings import headcount, participants_sentence, speaker_descriptor, theme_key
+from facilitator.outputs.findings import (
+    consultation_maps,
+    headcount,
+    participants_sentence,
+    speaker_descriptor,
+    theme_key,
+)
 from facilitator.outputs.refi_qda.common import (
     ORIGIN,
     PROJECT_NAMESPACE,
@@ -180,8 +187,7 @@ def project_bytes(store: Store, sessions: Sequence[Session]) -> bytes:
     if not sessions:
         raise FacilitatorError("there are no sessions to export")
     ids = [s.id for s in sessions]
-    shared = Anonymiser.for_sessions(store, ids)
-    own = Anonymiser.per_session(store, ids)
+    own, shared = consultation_maps(store, sessions)
     notes = {s.id: discussion.notes(store, s.id) for s in sessions}
     people = {s.id: roster.participants(store, s.id) for s in sessions}
     stamps = [s.updated_at for s in sessions]

@@ -82,6 +82,10 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
         Binding("escape", "cancel", "cancel", id="export.cancel", tooltip="Leave without exporting."),
     ]
 
+    # A short terminal loses the blank lines (the `-short` rule of the .tcss), so that a
+    # message of why nothing was written still fits under the choices.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]  # noqa: RUF012 - an instance variable in Screen
+
     def __init__(self, workspace: Workspace, session_id: str, fmt: str | None = None) -> None:
         """With `fmt` ("html", "md", "xlsx" or "qdpx") the export starts at once."""
         super().__init__()
