@@ -58,7 +58,7 @@ def test_an_empty_folder_has_nothing_to_export(tmp_path: Path) -> None:
 def test_a_binary_file_never_goes_to_the_terminal(tmp_path: Path) -> None:
     with open_folder(tmp_path / "data") as store:
         sessions = list(five_sessions.build(store).values())
-        with pytest.raises(FacilitatorError, match="cannot go to the terminal"):
+        with pytest.raises(FacilitatorError, match=r"^an Excel workbook cannot go to the terminal"):
             export_for_analysts(store, sessions, "xlsx", Path("-"))
 
 
@@ -83,7 +83,9 @@ def test_the_export_command_refuses_mixed_choices(cli: Cli, tmp_path: Path) -> N
         "--consultation is for xlsx and qdpx",
     )
     assert_refused(cli("export", "--format", "csv", "--out", str(out)), "give the SESSION to export as csv")
-    assert_refused(cli("export", "--format", "qdpx", "--out", "-"), "cannot go to the terminal")
+    assert_refused(
+        cli("export", "--format", "qdpx", "--out", "-"), "a REFI-QDA project cannot go to the terminal"
+    )
     assert not out.exists()
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from facilitator.actions.purge import refuse_purged
 from facilitator.core.errors import FacilitatorError
-from facilitator.store import Consultation, Session, Store
+from facilitator.store import Session, Store
 
 if TYPE_CHECKING:
     from facilitator.discussion.privacy import PrivacyFinding
@@ -187,6 +187,7 @@ def write_report(
 # Files for other programs: an Excel workbook with a data dictionary, and a
 # REFI-QDA project for qualitative data analysis software (NVivo, ATLAS.ti, QualCoder).
 ANALYST_FORMATS = ("xlsx", "qdpx")
+ANALYST_NAMES = {"xlsx": "an Excel workbook", "qdpx": "a REFI-QDA project"}
 
 
 @dataclass(frozen=True)
@@ -195,15 +196,6 @@ class Chosen:
 
     sessions: list[Session]
     purged: list[Session] = field(default_factory=list)
-
-
-def _consultation(store: Store, title: str) -> Consultation:
-    """The consultation of that title, or FacilitatorError listing those there are."""
-    found = store.consultations.find(title)
-    if found is None:
-        known = ", ".join(repr(c.title) for c in store.consultations.all()) or "none yet"
-        raise FacilitatorError(f"unknown consultation {title!r} (known: {known})")
-    return found
 
 
 def choose_sessions(store: Store, session_ref: str | None = None, consultation: str | None = None) -> Chosen:
@@ -220,7 +212,7 @@ def choose_sessions(store: Store, session_ref: str | None = None, consultation: 
         session = store.sessions.get(session_ref)
         refuse_purged(store, session, "exporting")
         return Chosen([session])
-    consultation_id = None if consultation is None else _consultation(store, consultation).id
+    consultation_id = None if consultation is None else store.consultations.named(consultation).id
     every = store.sessions.all(consultation_id)
     purged = [s for s in every if purged_stub(store, s.id) is not None]
     purged_ids = {s.id for s in purged}
@@ -243,7 +235,7 @@ def export_for_analysts(store: Store, sessions: Sequence[Session], fmt: str, out
     if fmt not in ANALYST_FORMATS:
         raise FacilitatorError(f"format {fmt!r} must be one of {', '.join(ANALYST_FORMATS)}")
     if str(out) == "-":
-        raise FacilitatorError(f"a {fmt} file cannot go to the terminal: give --out FILE.{fmt}")
+        raise FacilitatorError(f"{ANALYST_NAMES[fmt]} cannot go to the terminal: give --out FILE.{fmt}")
     if fmt == "xlsx":
         from facilitator.outputs import workbook
 
@@ -272,7 +264,7 @@ def export_codebook(store: Store, consultation: str, out: Path) -> int:
     from facilitator.discussion.codebook import rank_for_consultation
     from facilitator.outputs import refi_qda
 
-    found = _consultation(store, consultation)
+    found = store.consultations.named(consultation)
     if str(out) == "-":
         raise FacilitatorError("a codebook cannot go to the terminal: give --out FILE.qdc")
     data = refi_qda.codebook_bytes(store, found)
@@ -292,7 +284,7 @@ def import_codebook(store: Store, consultation: str, path: Path) -> tuple[list[s
     from facilitator.discussion.codebook import Codebook
     from facilitator.outputs import refi_qda
 
-    found = _consultation(store, consultation)
+    found = store.consultations.named(consultation)
     names = refi_qda.read_codebook(_read_file(path, refi_qda.MAX_BYTES + 1))
     return store.codebook.ensure_many(Codebook(found.id), names)
 

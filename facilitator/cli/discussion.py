@@ -297,9 +297,7 @@ def themes_command(session: str | None, consultation: str | None, used: bool) ->
     if (session is None) == (consultation is None):
         raise FacilitatorError("give SESSION or --consultation TITLE (one of them)")
     if consultation is not None:
-        found = store.consultations.find(consultation)
-        if found is None:
-            raise FacilitatorError(f"unknown consultation {consultation!r}")
+        found = store.consultations.named(consultation)
         for member in store.sessions.all(found.id):
             _seed_on_first_use(member.id)
         ranked = codebook.rank_for_consultation(store, found.id, include_unused=not used)

@@ -121,16 +121,11 @@ def pool_add(label: str, sessions: tuple[str, ...]) -> None:
 @data_dir_option
 def pool_list(consultation: str | None) -> None:
     """List the saved pools: id, consultation, label and the pooled sessions."""
-    from facilitator.core.errors import NotFound
     from facilitator.exercise.pools import consultation_pools, saved_pools
 
     store = workspace().store
     if consultation is not None:
-        found = store.consultations.find(consultation)
-        if found is None:
-            known = ", ".join(repr(c.title) for c in store.consultations.all()) or "none yet"
-            raise NotFound(f"unknown consultation {consultation!r} (known: {known})")
-        pools = consultation_pools(store, found.id)
+        pools = consultation_pools(store, store.consultations.named(consultation).id)
     else:
         pools = saved_pools(store)
     if not pools:

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from facilitator.core.errors import FacilitatorError, NotFound
+from facilitator.core.errors import FacilitatorError
 
 # The one rule for shown percentages (wall, charts screen, summaries, report), re-exported here.
 from facilitator.core.percent import percent_text as percent_text
@@ -174,10 +174,7 @@ def select(
     """
     found = None
     if consultation is not None:
-        found = store.consultations.find(consultation)
-        if found is None:
-            known = ", ".join(repr(c.title) for c in store.consultations.all()) or "none yet"
-            raise NotFound(f"unknown consultation {consultation!r} (known: {known})")
+        found = store.consultations.named(consultation)
     parsed = [parse_pool(text) for text in pools]
     pooled = [(label, [store.sessions.get(ref) for ref in refs]) for label, refs in parsed]
     named = [store.sessions.get(ref) for ref in session_refs]

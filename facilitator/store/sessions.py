@@ -112,6 +112,14 @@ class ConsultationRepository:
                 return consultation
         return None
 
+    def named(self, title: str) -> Consultation:
+        """The consultation with this title (as `find`), or NotFound naming the ones there are."""
+        found = self.find(title)
+        if found is None:
+            known = ", ".join(repr(c.title) for c in self.all()) or "none yet"
+            raise NotFound(f"unknown consultation {title!r} (known: {known})")
+        return found
+
     def ensure(self, writer: Writer, title: str) -> str | None:
         """The id of the consultation with this title, created if new; None for no title."""
         title = " ".join(title.split())
