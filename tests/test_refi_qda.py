@@ -56,6 +56,16 @@ def source_texts(data: bytes) -> dict[str, str]:
     return texts
 
 
+def counts_note(data: bytes) -> str:
+    """The text of the project's note of the statement exercise's counts: a file in sources/."""
+    top = project_of(data)
+    note = top.find("q:Notes/q:Note", NS)
+    assert note is not None and note.find("q:PlainTextContent", NS) is None  # a path or content, not both
+    path = note.get("plainTextPath", "")
+    assert path.startswith("internal://")
+    return unzip(data)[f"sources/{path.removeprefix('internal://')}"].decode("utf-8")
+
+
 @pytest.fixture
 def five(store: Store) -> dict[str, Session]:
     """The five groups with their discussion, and a hard note in Adult focus group 1."""
@@ -77,7 +87,8 @@ def test_the_project_validates_against_the_standards_schema(store: Store, five: 
     assert sorted(members) == list(members)  # entries sorted
     # The standard's folder name, lower case (section 8.1): zip names are case-sensitive.
     assert [n for n in members if not n.startswith("sources/")] == ["project.qde"]
-    assert len([n for n in members if n.startswith("sources/") and n.endswith(".txt")]) == 5
+    # One text per session, and the note of the statement exercise's counts.
+    assert len([n for n in members if n.startswith("sources/") and n.endswith(".txt")]) == 6
     schema = xmlschema.XMLSchema(FIXTURES / "Project-mrt2019.xsd")
     schema.validate(members["project.qde"].decode("utf-8"))
     top = project_of(data)
@@ -209,7 +220,8 @@ def test_sessions_are_sets_and_the_counts_are_the_projects_note(
     store: Store, five: dict[str, Session]
 ) -> None:
     sessions = in_order(store)
-    top = project_of(project_bytes(store, sessions))
+    data = project_bytes(store, sessions)
+    top = project_of(data)
     sets = top.findall("q:Sets/q:Set", NS)
     sources = top.findall("q:Sources/q:TextSource", NS)
     assert [s.get("name") for s in sets] == [s.label for s in sessions]
@@ -219,7 +231,7 @@ def test_sessions_are_sets_and_the_counts_are_the_projects_note(
     )
     note = top.find("q:Notes/q:Note", NS)
     assert note is not None and top.find("q:NoteRef", NS).get("targetGUID") == note.get("guid")  # type: ignore[union-attr]
-    text = note.findtext("q:PlainTextContent", namespaces=NS) or ""
+    text = counts_note(data)
     labels = [p.label for p in five_sessions.PLANS]
     for number in range(1, 5):
         counts = five_sessions.expected_counts(labels, number)
@@ -311,8 +323,7 @@ def test_the_counts_follow_the_reports_chart_groups_with_a_saved_pool(
     from facilitator.exercise.pools import save_pool
 
     save_pool(store, five_sessions.POOLED, [five["Adult focus group 2"].id, five["Adult focus group 3"].id])
-    top = project_of(project_bytes(store, in_order(store)))
-    text = top.findtext("q:Notes/q:Note/q:PlainTextContent", namespaces=NS) or ""
+    text = counts_note(project_bytes(store, in_order(store)))
     groups = [line.split(" (n = ")[0].strip() for line in text.split("Statement 1: ")[1].splitlines()[1:9]]
     assert groups == [
         "Adult focus group 1",
@@ -356,7 +367,7 @@ def test_every_session_with_other_statements_and_hostile_text_still_makes_a_vali
     assert selection is not None
     start, end = int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))
     assert texts[source.get("guid", "")][start:end] == hostile  # the source keeps the note as written
-    text = top.findtext("q:Notes/q:Note/q:PlainTextContent", namespaces=NS) or ""
+    text = counts_note(data)
     assert "Statements of Short set:" in text and "  Drop-in (n = 1): " in text
     assert f"  All sessions of {base.title} (n = 46): " in text
 
@@ -408,8 +419,9 @@ def test_the_consultations_title_is_changed_once_in_the_counts_as_in_the_project
         store.postits.add_many(session.id, [NewPostit(1, "agree", "", None)])
         anonymity.set_pseudonym(store, session.id, real, changed)
         made.append(session)
-    top = project_of(project_bytes(store, made))
+    data = project_bytes(store, made)
+    top = project_of(data)
     assert top.get("name") == "Dave's review"
-    text = top.findtext("q:Notes/q:Note/q:PlainTextContent", namespaces=NS) or ""
+    text = counts_note(data)
     assert "  Dave's review (n = 2): " in text
     assert "Dan's review" not in text

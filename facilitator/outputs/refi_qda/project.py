@@ -20,7 +20,8 @@ source per session, `sources/<guid>.txt`: the standard names the folder "sources
   the consultation and date tell them apart, since programs such as QualCoder keep
   one of each name only. The standard's sets hold codes, sources and
   notes but not cases, so a case finds its session through its Session variable.
-- The project's note: the statement exercise's counts (`counts`).
+- The project's note: the statement exercise's counts (`counts`), as a text file
+  beside the sources (`sources/<guid>.txt`), which QDA programs keep as a memo.
 
 Every session's text passes through its own pseudonym map, then those of the other
 sessions of its consultation, and what sessions share (theme names, the
@@ -221,10 +222,19 @@ def project_bytes(store: Store, sessions: Sequence[Session]) -> bytes:
     sources = add(top, "Sources")
     for session in sessions:
         _source(sources, store, session, people[session.id], placed[session.id], codes, named[session.id])
+    # The note's text is a file beside the sources, not inline: the schema takes one or
+    # the other, and importers such as QualCoder read a note only from its file.
     note_guid = guid("note", "statement exercise", *ids)
-    note = add(add(top, "Notes"), "Note", guid=note_guid, name=COUNTS_NOTE, creationDateTime=created)
+    note = add(
+        add(top, "Notes"),
+        "Note",
+        guid=note_guid,
+        name=COUNTS_NOTE,
+        plainTextPath=f"internal://{note_guid}.txt",
+        creationDateTime=created,
+    )
     add(note, "Description", "The counts behind the report's charts, per statement and chart group.")
-    add(note, "PlainTextContent", counts_text(store, sessions, title, shared))
+    texts[note_guid] = counts_text(store, sessions, title, shared).encode("utf-8")
     sets = add(top, "Sets")
     for session in sessions:
         member = add(sets, "Set", guid=guid("set", session.id), name=named[session.id])
