@@ -116,12 +116,43 @@ def test_out_a_folder_or_a_link_to_one_is_refused_and_the_link_stays(
     cli: Cli, tmp_path: Path, fmt: str
 ) -> None:
     session = new_session(cli, *NEW_SESSION)
-    folder = tmp_path / "exports"
+    folder = tmp_path / f"exports.{fmt}"
     folder.mkdir()
-    link = tmp_path / "link"
+    link = tmp_path / f"link.{fmt}"
     link.symlink_to(folder, target_is_directory=True)
     for out in (link, folder):
         assert_refused(cli("export", session, "--format", fmt, "--out", str(out)), "it is a folder")
     assert link.is_symlink() and link.resolve() == folder.resolve()
     assert list(folder.iterdir()) == []
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "exports", "link"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", f"exports.{fmt}", f"link.{fmt}"]
+
+
+@pytest.mark.parametrize(("fmt", "what"), [("xlsx", "an Excel workbook"), ("qdpx", "a REFI-QDA project")])
+def test_a_file_without_its_ending_is_refused_so_it_is_not_lost(
+    cli: Cli, tmp_path: Path, fmt: str, what: str
+) -> None:
+    session = new_session(cli, *NEW_SESSION)
+    for name in ("all", "care.csv", f"care.{fmt}.txt"):
+        assert_refused(
+            cli("export", session, "--format", fmt, "--out", str(tmp_path / name)),
+            f"{what} needs a file name ending in .{fmt}, not {name!r}",
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+    upper = tmp_path / f"CARE.{fmt.upper()}"
+    assert cli("export", session, "--format", fmt, "--out", str(upper)).exit_code == 0
+    assert upper.is_file()
+
+
+def test_a_usage_mistake_is_said_in_one_line(cli: Cli) -> None:
+    assert_refused(cli("export", "--out", "x.xlsx"), "Choose from: json, csv, md, html, xlsx, qdpx")
+
+
+def test_a_codebook_file_needs_its_ending_too(cli: Cli, tmp_path: Path) -> None:
+    session = new_session(cli, *NEW_SESSION)
+    assert cli("note", "add", session, "Nobody came", "--theme", "Trust").exit_code == 0
+    out = tmp_path / "codebook.xml"
+    assert_refused(
+        cli("themes", "export", "--consultation", "Does social work care? 2010", "--out", str(out)),
+        "a REFI-QDA codebook needs a file name ending in .qdc, not 'codebook.xml'",
+    )
+    assert not out.exists()

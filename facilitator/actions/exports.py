@@ -190,6 +190,16 @@ ANALYST_FORMATS = ("xlsx", "qdpx")
 ANALYST_NAMES = {"xlsx": "an Excel workbook", "qdpx": "a REFI-QDA project"}
 
 
+def check_ending(out: Path, ending: str, what: str) -> None:
+    """FacilitatorError unless the file's name ends in `.ending` (any case): other programs
+    list and open files by their ending, so a file without it is as good as lost."""
+    if out.suffix.lower() != f".{ending}":
+        raise FacilitatorError(
+            f"{what} needs a file name ending in .{ending}, not {out.name!r}: "
+            f"Excel and QDA programs find files by their ending"
+        )
+
+
 @dataclass(frozen=True)
 class Chosen:
     """The sessions an export covers, and the purged ones left out (their words are at the office)."""
@@ -236,6 +246,7 @@ def export_for_analysts(store: Store, sessions: Sequence[Session], fmt: str, out
         raise FacilitatorError(f"format {fmt!r} must be one of {', '.join(ANALYST_FORMATS)}")
     if str(out) == "-":
         raise FacilitatorError(f"{ANALYST_NAMES[fmt]} cannot go to the terminal: give --out FILE.{fmt}")
+    check_ending(out, fmt, ANALYST_NAMES[fmt])
     if fmt == "xlsx":
         from facilitator.outputs import workbook
 
@@ -267,6 +278,7 @@ def export_codebook(store: Store, consultation: str, out: Path) -> int:
     found = store.consultations.named(consultation)
     if str(out) == "-":
         raise FacilitatorError("a codebook cannot go to the terminal: give --out FILE.qdc")
+    check_ending(out, "qdc", "a REFI-QDA codebook")
     data = refi_qda.codebook_bytes(store, found)
     write_atomic(out, data)
     # Counted, not read back: the file is for other programs, and a name the pseudonym

@@ -74,7 +74,8 @@ class FacilitatorGroup(click.Group):
             hint = ""
             if isinstance(error, click.UsageError) and error.ctx is not None:
                 hint = f" (see '{error.ctx.command_path} --help')"
-            echo(f"error: {error.format_message()}{hint}", err=True)
+            # One line: click lays some messages out over several ("Choose from:\n json,\n csv").
+            echo(f"error: {' '.join(error.format_message().split())}{hint}", err=True)
             sys.exit(2)
         except FacilitatorError as error:
             echo(f"error: {error}", err=True)
