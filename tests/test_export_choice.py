@@ -156,3 +156,17 @@ def test_a_codebook_file_needs_its_ending_too(cli: Cli, tmp_path: Path) -> None:
         "a REFI-QDA codebook needs a file name ending in .qdc, not 'codebook.xml'",
     )
     assert not out.exists()
+
+
+def test_an_export_for_analysts_counts_the_words_that_may_still_be_names(cli: Cli, tmp_path: Path) -> None:
+    session = new_session(cli, *NEW_SESSION)
+    assert cli("note", "add", session, "Sharon from the council never came").exit_code == 0
+    result = cli("export", session, "--format", "xlsx", "--out", str(tmp_path / "care.xlsx"))
+    assert result.exit_code == 0
+    assert (
+        "check: 1 capitalised word may be a name the pseudonym map does not change; "
+        "'facilitator privacy SESSION --names' lists them for the session"
+    ) in result.stderr
+    assert cli("pseudonym", "set", session, "Sharon", "Sue").exit_code == 0
+    result = cli("export", session, "--format", "qdpx", "--out", str(tmp_path / "care.qdpx"))
+    assert result.exit_code == 0 and "check:" not in result.stderr

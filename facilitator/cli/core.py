@@ -582,6 +582,7 @@ def export_command(session: str | None, fmt: str, out: str, table: str, consulta
             many = "s" if len(chosen.sessions) != 1 else ""
             echo(f"wrote {path} ({len(chosen.sessions)} session{many})", err=True)
         warn_privacy(exported.findings, "'facilitator privacy SESSION'", with_session=True)
+        warn_names(exports.identifying_details(store, chosen.sessions, names=True), len(chosen.sessions))
         return
     if consultation is not None:
         raise FacilitatorError("--consultation is for xlsx and qdpx: the other formats export one SESSION")
@@ -598,6 +599,21 @@ def export_command(session: str | None, fmt: str, out: str, table: str, consulta
 
 
 PRIVACY_LINES = 20
+
+
+def warn_names(found: list[Any], sessions: int) -> None:
+    """After an export for analysts, which leaves the office: how many capitalised words may
+    still be names (many are not, so they are counted here and listed by `privacy --names`)."""
+    names = [finding for finding in found if finding.kind == "name"]
+    if not names:
+        return
+    many = "s" if len(names) != 1 else ""
+    where = "each session" if sessions != 1 else "the session"
+    click.echo(
+        f"check: {len(names)} capitalised word{many} may be a name the pseudonym map does not change; "
+        f"'facilitator privacy SESSION --names' lists them for {where}",
+        err=True,
+    )
 
 
 def warn_privacy(found: list[Any], command: str, *, with_session: bool = False) -> None:
