@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +19,14 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
+from facilitator.core.clock import parse_stamp
 from facilitator.core.percent import whole_percent
 from facilitator.core.statements import Statement, load_statement_set
 from facilitator.discussion import anonymity, roster
 from facilitator.exercise import charts
 from facilitator.exercise.pools import save_pool
 from facilitator.outputs.export import session_json
-from facilitator.outputs.workbook import CELL_LIMIT, CUT_MARK, workbook_bytes
+from facilitator.outputs.workbook import CELL_LIMIT, CUT_MARK, day_cell, stamp_cell, workbook_bytes
 from facilitator.store import Session, SessionDetails, Store
 from tests.conftest import Cli
 from tests.five_sessions import (
@@ -93,6 +95,18 @@ def blank(value: Any) -> Any:
     return None if value == "" else value
 
 
+def day(text: str) -> datetime:
+    """How a session's date reads back: an Excel date, which openpyxl reads as midnight."""
+    return datetime.combine(date.fromisoformat(text), datetime.min.time())
+
+
+def moment(stamp: str) -> datetime:
+    """How a stamp reads back: an Excel date and time in UTC, to the millisecond."""
+    parsed = parse_stamp(stamp)
+    assert parsed is not None
+    return parsed.replace(tzinfo=None, microsecond=parsed.microsecond // 1000 * 1000)
+
+
 def parts(data: bytes) -> dict[str, str]:
     """Every part of the .xlsx file, as text."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -132,7 +146,8 @@ def test_the_sessions_sheet_agrees_with_the_json_export(
     for row in rows:
         exported = session_json(store, store.sessions.get(row["id"]))
         head, counted = exported["session"], exported["roster"]
-        assert {key: row[key] for key in head} == {key: blank(value) for key, value in head.items()}
+        expected = {key: blank(value) for key, value in head.items()} | {"date": day(head["date"])}
+        assert {key: row[key] for key in head} == expected
         assert (row["roster_total"], row["roster_male"], row["roster_female"], row["roster_other"]) == (
             counted["total"],
             counted["male"],
@@ -169,7 +184,7 @@ def test_every_post_it_is_a_row_as_the_json_export_has_it(
                         "response_label": labels[postit["response"]],
                         "comment": blank(comment),
                         "participant": postit["participant"],
-                        "created_at": postit["created_at"],
+                        "created_at": moment(postit["created_at"]),
                     }
                 )
     assert rows == expected
@@ -245,7 +260,7 @@ def test_every_note_is_a_row_with_a_column_per_theme(
                     "participant": note["participant"],
                     "descriptor": note["descriptor"],
                     "themes": blank("; ".join(note["themes"])),
-                    "created_at": note["created_at"],
+                    "created_at": moment(note["created_at"]),
                     **{theme: int(theme in note["themes"]) for theme in THEMES},
                 }
             )
@@ -302,8 +317,8 @@ def test_the_dictionary_explains_every_column_of_every_sheet(book: openpyxl.Work
         "text",
         "whole number",
         "0/1",
-        "date (text, YYYY-MM-DD)",
-        "date and time (text, ISO 8601, UTC)",
+        "date",
+        "date and time (UTC)",
     }
     assert all(row["meaning"] for row in explained)
     values = {(row["sheet"], row["column"]): row["values"] for row in explained}
@@ -313,6 +328,35 @@ def test_the_dictionary_explains_every_column_of_every_sheet(book: openpyxl.Work
     assert "case_study = " in values[("Notes", "kind")]
     assert "pool = " in values[("Counts", "group_kind")]
     assert values[("Notes", THEMES[2])] == values[("Sessions", "from_roster")] == "1 = yes; 0 = no"
+
+
+def test_dates_and_times_are_excel_dates_so_they_filter_and_group_by_month(
+    book: openpyxl.Workbook,
+) -> None:
+    dated = [
+        (book["Sessions"], "date", "yyyy-mm-dd"),
+        (book["Post-its"], "created_at", "yyyy-mm-dd hh:mm:ss"),
+        (book["Notes"], "created_at", "yyyy-mm-dd hh:mm:ss"),
+    ]
+    for sheet, name, shown in dated:
+        headers = [cell.value for cell in sheet[1]]
+        cells = [row[headers.index(name)] for row in sheet.iter_rows(min_row=2)]
+        assert cells, sheet.title
+        assert all(c.is_date and isinstance(c.value, datetime) for c in cells), sheet.title
+        assert {c.number_format for c in cells} == {shown}, sheet.title
+        widths = column_widths(sheet)
+        assert widths[headers.index(name) + 1] >= len(shown) + 2, sheet.title
+    explained = {(row["sheet"], row["column"]): row["meaning"] for row in records(book["Dictionary"])}
+    assert "UTC" in explained[("Post-its", "created_at")] and "UTC" in explained[("Notes", "created_at")]
+
+
+def test_a_date_that_is_no_day_is_an_empty_cell_and_one_before_excels_dates_stays_text() -> None:
+    assert day_cell("2010-03-04") == date(2010, 3, 4)
+    assert day_cell("") is None and day_cell("2010-02-30") is None and day_cell("soon") is None
+    assert day_cell("1899-12-31") == "1899-12-31"
+    assert stamp_cell("2010-03-04T09:30:00.123456Z") == datetime(2010, 3, 4, 9, 30, 0, 123000)
+    assert stamp_cell("") is None and stamp_cell("2010-03-04 09:30") is None
+    assert stamp_cell("1899-12-31T09:30:00.000000Z") == "1899-12-31T09:30:00.000000Z"
 
 
 # ---------------------------------------------------------------- safe to open

@@ -2,7 +2,8 @@
 
 Sheets, in order: Sessions, Post-its, Counts, Notes, Themes, Participants, and a
 Dictionary that explains every column of every sheet. Column names are the CSV
-export's, so a script reads both alike; numbers are numbers, dates ISO text.
+export's, so a script reads both alike; numbers are numbers, and dates and times are
+Excel dates (times in UTC), so that date filters and grouping by month work.
 
 Privacy, as in every export: comments and notes pass through their own session's
 pseudonym map, then those of the other sessions exported or of their consultation;
@@ -23,10 +24,10 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from facilitator.core.clock import STAMP_FORMAT
+from facilitator.core.clock import STAMP_FORMAT, parse_stamp
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.literal import visible
 from facilitator.core.percent import whole_percent
@@ -38,10 +39,14 @@ from facilitator.outputs.export import CSV_COLUMNS, FORMULA_STARTS, NOTE_CSV_COL
 from facilitator.outputs.findings import consultation_maps, theme_key
 from facilitator.store import SETTINGS, Postit, Session, Store
 
-Cell = str | int | None
+# A datetime is written as an Excel date and time, a date as an Excel date.
+Cell = str | int | date | None
 
 TEXT, WHOLE, FLAG = "text", "whole number", "0/1"
-DATE, STAMP = "date (text, YYYY-MM-DD)", "date and time (text, ISO 8601, UTC)"
+DATE, STAMP = "date", "date and time (UTC)"
+DATE_SHOWN, STAMP_SHOWN = "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss"
+# Excel counts 1900 as a leap year, so its dates are right from March 1900 on.
+FIRST_EXCEL_DAY = date(1900, 3, 1)
 
 # Excel's most characters in a cell (counted as UTF-16 units, as Excel counts them).
 CELL_LIMIT = 32_767
@@ -49,6 +54,7 @@ CUT_MARK = " [… cut here: an Excel cell holds 32,767 characters; the session's
 # XML cannot hold these: C0 controls other than tab and newline, and two non-characters.
 NOT_IN_XML = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 WIDEST, NUMBER_WIDTH = 60, 10
+DATE_WIDTH, STAMP_WIDTH = len("2010-03-04"), len("2010-03-04 09:30:00")
 NO_FILE_DATE = datetime(2000, 1, 1)
 
 
@@ -110,13 +116,42 @@ def cell_text(text: str) -> str:
     return kept + CUT_MARK
 
 
+def day_cell(text: str) -> date | str | None:
+    """A session's date as an Excel date; empty when there is none or it is no real day.
+
+    A day before Excel's dates begin stays text, so that nothing is lost.
+    """
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return day if day >= FIRST_EXCEL_DAY else text
+
+
+def stamp_cell(stamp: str) -> datetime | str | None:
+    """A stamp as an Excel date and time in UTC, to the millisecond (as far as Excel keeps it).
+
+    Empty when it is no stamp; a stamp before Excel's dates begin stays text.
+    """
+    moment = parse_stamp(stamp)
+    if moment is None:
+        return None
+    if moment.date() < FIRST_EXCEL_DAY:
+        return stamp
+    return moment.replace(tzinfo=None, microsecond=moment.microsecond // 1000 * 1000)
+
+
 # ---------------------------------------------------------------- the columns
 
 SESSION_ID = Column("session_id", TEXT, "The session's id: the id column of the Sessions sheet.")
 SESSION_LABEL = Column("session_label", TEXT, "The session's label, e.g. Adult focus group 1.")
 COHORT = Column("cohort", TEXT, "Who the session was held with, e.g. adults, young offenders.")
 SETTING = Column("setting", TEXT, "Where the session was held.", "; ".join(SETTINGS))
-CREATED = Column("created_at", STAMP, "When it was recorded.")
+CREATED = Column(
+    "created_at",
+    STAMP,
+    "When it was recorded (shown to the second), in UTC: UK winter time, an hour behind UK summer time.",
+)
 STATEMENT_NUMBER = Column("statement_number", WHOLE, "The statement's place in the statement set, from 1.")
 STATEMENT = Column("statement", TEXT, "The statement's text.", wide=True)
 GENDER_CODES = "male = Male; female = Female; other = another gender; not_given = not given"
@@ -148,7 +183,7 @@ SESSIONS = [
     COHORT,
     SETTING,
     Column("location", TEXT, "Where the session met, as typed in; may be empty."),
-    Column("date", DATE, "The day the session met."),
+    Column("date", DATE, "The day the session met; empty when not known."),
     Column("participants", WHOLE, "How many took part, as typed in for the session; empty when not typed."),
     Column("male", WHOLE, "How many men took part, as typed in; empty when not typed."),
     Column("female", WHOLE, "How many women took part, as typed in; empty when not typed."),
@@ -321,7 +356,7 @@ def _sessions_sheet(store: Store, recorded: Sequence[Recorded], names: Anonymise
                 session.cohort,
                 session.setting,
                 session.location,
-                session.date,
+                day_cell(session.date),
                 session.participants,
                 session.male,
                 session.female,
@@ -357,7 +392,7 @@ def _postits_sheet(recorded: Sequence[Recorded], anonymisers: dict[str, Anonymis
                     session.scale.get(postit.response_key).label,
                     anonymise(postit.comment),
                     postit.participant,
-                    postit.created_at,
+                    stamp_cell(postit.created_at),
                 ]
             )
     return sheet
@@ -472,7 +507,7 @@ def _notes_sheet(
                     note.participant,
                     descriptors.get(note.participant.casefold()) if note.participant else None,
                     "; ".join(names(name) for name in note.theme_names),
-                    note.created_at,
+                    stamp_cell(note.created_at),
                     *(int(key in tagged) for key in keys),
                 ]
             )
@@ -556,6 +591,8 @@ class _Formats:
             {"bold": True, "valign": "top", "bottom": 1, "quote_prefix": True}
         )
         self.number = book.add_format({"valign": "top"})
+        self.day = book.add_format({"valign": "top", "num_format": DATE_SHOWN})
+        self.moment = book.add_format({"valign": "top", "num_format": STAMP_SHOWN})
         self._text = {
             (wide, quoted): book.add_format({"valign": "top", "text_wrap": wide, "quote_prefix": quoted})
             for wide in (False, True)
@@ -573,6 +610,10 @@ def _width(column: Column, rows: Sequence[Sequence[Cell]], index: int) -> int:
         value = row[index]
         if isinstance(value, str):
             longest = max(longest, *(len(line) for line in value.split("\n")))
+        elif isinstance(value, datetime):
+            longest = max(longest, STAMP_WIDTH)
+        elif isinstance(value, date):
+            longest = max(longest, DATE_WIDTH)
         elif value is not None:
             longest = max(longest, NUMBER_WIDTH)
     return min(longest + 2, WIDEST)
@@ -590,6 +631,10 @@ def _write_sheet(book: Any, formats: _Formats, sheet: Sheet) -> None:
             if isinstance(value, str):
                 if value:
                     page.write_string(r, col, value, formats.text(value, column.wide))
+            elif isinstance(value, datetime):
+                page.write_datetime(r, col, value, formats.moment)
+            elif isinstance(value, date):
+                page.write_datetime(r, col, value, formats.day)
             elif value is not None:
                 page.write_number(r, col, value, formats.number)
     for col, column in enumerate(sheet.columns):
