@@ -196,7 +196,7 @@ def test_counts_are_the_reports_charts_in_long_form(book: openpyxl.Workbook, sto
     by_chart: dict[tuple[str, int], dict[str, int]] = {}
     for row in rows:
         by_chart.setdefault((row["group"], row["statement_number"]), {})[row["category_key"]] = row["count"]
-        assert row["percent"] == whole_percent(row["count"], row["n"])
+        assert row["n"] > 0 and row["percent"] == whole_percent(row["count"], row["n"])
     groups = list(dict.fromkeys((row["group"], row["group_kind"]) for row in rows))
     assert groups == [
         (CONSULTATION, "all"),
@@ -223,6 +223,25 @@ def test_counts_are_the_reports_charts_in_long_form(book: openpyxl.Workbook, sto
         assert n == {sum(pooled.values())}
     pool_row = next(row for row in rows if row["group"] == POOLED)
     assert pool_row["sessions"] == "Adult focus group 2; Adult focus group 3"
+
+
+def test_a_statement_nobody_answered_has_counts_of_0_and_no_percentage(
+    store: Store, session: Session
+) -> None:
+    store.postits.add(session.id, 1, "agree", "")
+
+    book = open_book(workbook_bytes(store, [session]))
+
+    rows = records(book["Counts"])
+    answered = [row for row in rows if row["statement_number"] == 1]
+    unanswered = [row for row in rows if row["statement_number"] == 2]
+    assert [(row["count"], row["percent"]) for row in answered if row["category_key"] == "agree"] == [
+        (1, 100)
+    ]
+    assert {row["percent"] for row in answered if row["category_key"] != "agree"} == {0}
+    assert unanswered and {(row["count"], row["percent"], row["n"]) for row in unanswered} == {(0, None, 0)}
+    explained = {(row["sheet"], row["column"]): row["meaning"] for row in records(book["Dictionary"])}
+    assert "Empty when nobody answered" in explained[("Counts", "percent")]
 
 
 def test_sessions_of_different_statements_are_counted_one_by_one(store: Store) -> None:

@@ -243,7 +243,8 @@ COUNTS = [
         "percent",
         WHOLE,
         "count as a share of n, a whole percentage rounded as the report shows it "
-        "(so a chart's percentages may not add up to exactly 100; count / n gives the exact share).",
+        "(so a chart's percentages may not add up to exactly 100; count / n gives the exact share). "
+        "Empty when nobody answered the statement (n is 0).",
     ),
     Column("n", WHOLE, "Post-its of the group for this statement, in every category."),
     Column("chart", TEXT, "The chart's title in the report and in 'facilitator charts'.", wide=True),
@@ -449,7 +450,7 @@ def _counts_sheet(store: Store, sessions: Sequence[Session], names: Anonymiser) 
                     category.key,
                     category.label,
                     count,
-                    whole_percent(count, chart.n),
+                    whole_percent(count, chart.n) if chart.n else None,
                     chart.n,
                     chart.title,
                 ]
