@@ -9,6 +9,7 @@ or asked for an interview.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import replace
 from datetime import date, datetime
@@ -378,6 +379,15 @@ def test_a_date_that_is_no_day_is_an_empty_cell_and_one_before_excels_dates_stay
     assert stamp_cell("1899-12-31T09:30:00.000000Z") == "1899-12-31T09:30:00.000000Z"
 
 
+def test_the_dictionary_speaks_to_office_staff_not_programmers(book: openpyxl.Workbook) -> None:
+    words = [value for row in records(book["Dictionary"]) for value in row.values() if value]
+    jargon = re.compile(r"\b(ISO|UTF|XML|ESC|1-based|code points?|newline|facilitator \w+)\b|'; '|--")
+    assert [w for w in words if jargon.search(w)] == []
+    explained = {(row["sheet"], row["column"]): row["meaning"] for row in records(book["Dictionary"])}
+    assert "invisible control characters show as a visible symbol, such as ␛" in explained[("Notes", "text")]
+    assert "for example 18-24 or 25+" in explained[("Participants", "age_band")]
+
+
 # ---------------------------------------------------------------- safe to open
 
 
@@ -440,7 +450,7 @@ def test_a_text_longer_than_a_cell_is_cut_with_a_mark(store: Store, session: Ses
     assert comment.startswith(f"{long_name} 😀 {long_name}") and comment.endswith(CUT_MARK)
     assert len(comment.encode("utf-16-le")) // 2 <= CELL_LIMIT
     explained = {(row["sheet"], row["column"]): row["meaning"] for row in records(book["Dictionary"])}
-    assert "cut with a mark" in explained[("Post-its", "comment")]
+    assert "is cut, with a note at the cut" in explained[("Post-its", "comment")]
 
 
 def test_a_theme_named_like_a_column_gets_a_header_of_its_own(store: Store, session: Session) -> None:

@@ -152,7 +152,9 @@ CREATED = Column(
     STAMP,
     "When it was recorded (shown to the second), in UTC: UK winter time, an hour behind UK summer time.",
 )
-STATEMENT_NUMBER = Column("statement_number", WHOLE, "The statement's place in the statement set, from 1.")
+STATEMENT_NUMBER = Column(
+    "statement_number", WHOLE, "The statement's number in its statement set: 1 for the first, and so on."
+)
 STATEMENT = Column("statement", TEXT, "The statement's text.", wide=True)
 GENDER_CODES = "male = Male; female = Female; other = another gender; not_given = not given"
 KIND_CODES = (
@@ -166,9 +168,10 @@ GROUP_KINDS = (
 )
 YES_NO = "1 = yes; 0 = no"
 AS_TYPED = (
-    "Written as typed, never run as a formula; but controls that XML cannot hold show as "
-    "their symbol (ESC as ␛), a Windows line end is a plain newline, and a text longer than "
-    "an Excel cell holds (32,767 characters) is cut with a mark that says so."
+    "Written as typed, and never run as a formula, with three exceptions: invisible control "
+    "characters show as a visible symbol, such as ␛; a Windows line break becomes an ordinary "
+    "line break; and a text longer than an Excel cell holds (32,767 characters) is cut, with a "
+    "note at the cut that says so."
 )
 
 SESSIONS = [
@@ -233,7 +236,9 @@ COUNTS = [
         "pooled in the report is counted in its pool only (the Post-its sheet counts it alone).",
     ),
     Column("group_kind", TEXT, "What kind of chart group it is.", GROUP_KINDS),
-    Column("sessions", TEXT, "The labels of the sessions the group counts, separated by '; '.", wide=True),
+    Column(
+        "sessions", TEXT, "The labels of the sessions the group counts, separated by semicolons.", wide=True
+    ),
     STATEMENT_NUMBER,
     STATEMENT,
     Column("category_key", TEXT, "The response category (its code); one row per category, empty ones too."),
@@ -247,7 +252,7 @@ COUNTS = [
         "Empty when nobody answered the statement (n is 0).",
     ),
     Column("n", WHOLE, "Post-its of the group for this statement, in every category."),
-    Column("chart", TEXT, "The chart's title in the report and in 'facilitator charts'.", wide=True),
+    Column("chart", TEXT, "The chart's title, as in the report and in the app's charts.", wide=True),
 ]
 COUNTS_FALLBACK = (
     " These sessions do not share one statement set, so each session is counted on its own: "
@@ -277,7 +282,7 @@ NOTE_MEANINGS = {
     "themes": Column(
         "themes",
         TEXT,
-        "The themes the note is tagged with, separated by '; ', named as on the Themes sheet "
+        "The themes the note is tagged with, separated by semicolons, named as on the Themes sheet "
         "(names changed by every exported session's pseudonym map at once, so a theme reads "
         "the same on every row).",
         wide=True,
@@ -297,8 +302,7 @@ THEMES = [
         "theme",
         TEXT,
         "The theme's name, as in the consultation's codebook, names changed by every exported "
-        "session's pseudonym map. Themes no note of these sessions raised are left out, as "
-        "'facilitator themes --used' leaves them out.",
+        "session's pseudonym map. Themes that no note of these sessions raised are left out.",
         wide=True,
     ),
     Column("sessions", WHOLE, "Sessions in this workbook with at least one note tagged with the theme."),
@@ -308,10 +312,16 @@ THEMES = [
 PARTICIPANTS = [
     SESSION_ID,
     SESSION_LABEL,
-    Column("code", TEXT, "The participant's pseudonymous code in the session (P1, P2…); no names are kept."),
+    Column(
+        "code",
+        TEXT,
+        "The participant's code in the session (P1, P2…), which stands in for a name: no names are kept.",
+    ),
     Column("gender", TEXT, "The participant's gender (its code).", GENDER_CODES),
     Column("cohort", TEXT, "The participant's cohort (the session's unless recorded otherwise)."),
-    Column("age_band", TEXT, "An age range such as 18-24 or 25+; empty when not recorded."),
+    Column(
+        "age_band", TEXT, "The participant's age range, for example 18-24 or 25+; empty when not recorded."
+    ),
     Column("descriptor", TEXT, "How the report attributes the participant's quotes, e.g. Female adult."),
 ]
 
@@ -324,7 +334,8 @@ DICTIONARY = [
         TEXT,
         "How values are written.",
         f"{TEXT} = words, always stored as text; {WHOLE} = a number without decimals; "
-        f"{DATE}; {STAMP}; {FLAG} = 1 for yes, 0 for no",
+        f"{DATE} = a day, which Excel can filter and group by month; {STAMP} = a day and a time of "
+        f"day, in UTC (UK winter time); {FLAG} = 1 for yes, 0 for no",
     ),
     Column("values", TEXT, "The codes a coded column holds, each with its meaning.", wide=True),
 ]
@@ -483,7 +494,7 @@ def _notes_sheet(
         Column(
             header,
             FLAG,
-            f"1 when the note is tagged with the theme {header!r} (see the Themes sheet), else 0. "
+            f"1 when the note is tagged with the theme “{header}” (see the Themes sheet), else 0. "
             "One such column per theme, most frequent first.",
             YES_NO,
         )
