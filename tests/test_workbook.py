@@ -379,6 +379,29 @@ def test_a_date_that_is_no_day_is_an_empty_cell_and_one_before_excels_dates_stay
     assert stamp_cell("1899-12-31T09:30:00.000000Z") == "1899-12-31T09:30:00.000000Z"
 
 
+def test_rows_of_wrapped_text_are_tall_enough_to_show_it_whole(book: openpyxl.Workbook) -> None:
+    """LibreOffice does not work out a row's height, so the file gives it: lines of 15 points."""
+    sheet = book["Dictionary"]
+    widths = column_widths(sheet)
+    wrapped = sorted({c.column for row in sheet.iter_rows(min_row=2) for c in row if c.alignment.wrap_text})
+    assert [sheet.cell(1, column).value for column in wrapped] == ["meaning", "values"]
+    heights = {row: sheet.row_dimensions[row].ht for row in range(2, sheet.max_row + 1)}
+    for row, height in heights.items():
+        lines = (height or 15) / 15
+        longest = max(len(sheet.cell(row, column).value or "") / widths[column] for column in wrapped)
+        assert lines - 1 < longest <= lines, sheet.cell(row, 3).value
+    assert None in heights.values() and 45 in heights.values()
+
+
+def test_a_very_long_text_gets_a_tall_row_but_not_an_endless_one(store: Store, session: Session) -> None:
+    store.postits.add(session.id, 1, "agree", "They never listen. " * 300)
+    store.postits.add(session.id, 1, "agree", "Fine")
+
+    sheet = open_book(workbook_bytes(store, [session]))["Post-its"]
+
+    assert [sheet.row_dimensions[row].ht for row in (1, 2, 3)] == [None, 15 * 15, None]
+
+
 def test_the_dictionary_speaks_to_office_staff_not_programmers(book: openpyxl.Workbook) -> None:
     words = [value for row in records(book["Dictionary"]) for value in row.values() if value]
     jargon = re.compile(r"\b(ISO|UTF|XML|ESC|1-based|code points?|newline|facilitator \w+)\b|'; '|--")

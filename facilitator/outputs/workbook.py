@@ -21,6 +21,7 @@ The same data gives the same bytes: the file's date is the newest change in the 
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -55,6 +56,8 @@ CUT_MARK = " [… cut here: an Excel cell holds 32,767 characters; the session's
 NOT_IN_XML = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 WIDEST, NUMBER_WIDTH = 60, 10
 DATE_WIDTH, STAMP_WIDTH = len("2010-03-04"), len("2010-03-04 09:30:00")
+# A row of wrapped text is given its height (LibreOffice does not work it out), in points.
+LINE_HEIGHT, MOST_LINES = 15, 15
 NO_FILE_DATE = datetime(2000, 1, 1)
 
 
@@ -631,6 +634,21 @@ def _width(column: Column, rows: Sequence[Sequence[Cell]], index: int) -> int:
     return min(longest + 2, WIDEST)
 
 
+def _lines(value: Cell, width: int) -> int:
+    """About how many lines a wrapped cell takes in a column `width` characters wide."""
+    if not isinstance(value, str):
+        return 1
+    return sum(max(1, math.ceil(len(line) / width)) for line in value.split("\n"))
+
+
+def _height(columns: Sequence[Column], row: Sequence[Cell], widths: Sequence[int]) -> int:
+    """A row's height in lines: its longest wrapped cell's, at most MOST_LINES."""
+    wrapped = [
+        _lines(value, width) for column, value, width in zip(columns, row, widths, strict=True) if column.wide
+    ]
+    return min(max(wrapped, default=1), MOST_LINES)
+
+
 def _write_sheet(book: Any, formats: _Formats, sheet: Sheet) -> None:
     page = book.add_worksheet(sheet.name)
     for col, column in enumerate(sheet.columns):
@@ -638,7 +656,11 @@ def _write_sheet(book: Any, formats: _Formats, sheet: Sheet) -> None:
         quoted = header.startswith(FORMULA_STARTS)
         page.write_string(0, col, header, formats.header_quoted if quoted else formats.header)
     rows = [[cell_text(v) if isinstance(v, str) else v for v in row] for row in sheet.rows]
+    widths = [_width(column, rows, col) for col, column in enumerate(sheet.columns)]
     for r, row in enumerate(rows, start=1):
+        lines = _height(sheet.columns, row, widths)
+        if lines > 1:
+            page.set_row(r, lines * LINE_HEIGHT)
         for col, (column, value) in enumerate(zip(sheet.columns, row, strict=True)):
             if isinstance(value, str):
                 if value:
@@ -649,8 +671,8 @@ def _write_sheet(book: Any, formats: _Formats, sheet: Sheet) -> None:
                 page.write_datetime(r, col, value, formats.day)
             elif value is not None:
                 page.write_number(r, col, value, formats.number)
-    for col, column in enumerate(sheet.columns):
-        page.set_column(col, col, _width(column, rows, col))
+    for col, width in enumerate(widths):
+        page.set_column(col, col, width)
     page.freeze_panes(1, 0)
     page.autofilter(0, 0, max(len(rows), 1), len(sheet.columns) - 1)
 
