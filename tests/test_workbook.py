@@ -9,8 +9,10 @@ or asked for an interview.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +20,14 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
+from facilitator.core.clock import parse_stamp
 from facilitator.core.percent import whole_percent
 from facilitator.core.statements import Statement, load_statement_set
 from facilitator.discussion import anonymity, roster
 from facilitator.exercise import charts
 from facilitator.exercise.pools import save_pool
 from facilitator.outputs.export import session_json
-from facilitator.outputs.workbook import CELL_LIMIT, CUT_MARK, workbook_bytes
+from facilitator.outputs.workbook import CELL_LIMIT, CUT_MARK, day_cell, stamp_cell, workbook_bytes
 from facilitator.store import Session, SessionDetails, Store
 from tests.conftest import Cli
 from tests.five_sessions import (
@@ -93,6 +96,18 @@ def blank(value: Any) -> Any:
     return None if value == "" else value
 
 
+def day(text: str) -> datetime:
+    """How a session's date reads back: an Excel date, which openpyxl reads as midnight."""
+    return datetime.combine(date.fromisoformat(text), datetime.min.time())
+
+
+def moment(stamp: str) -> datetime:
+    """How a stamp reads back: an Excel date and time in UTC, to the millisecond."""
+    parsed = parse_stamp(stamp)
+    assert parsed is not None
+    return parsed.replace(tzinfo=None, microsecond=parsed.microsecond // 1000 * 1000)
+
+
 def parts(data: bytes) -> dict[str, str]:
     """Every part of the .xlsx file, as text."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -132,7 +147,8 @@ def test_the_sessions_sheet_agrees_with_the_json_export(
     for row in rows:
         exported = session_json(store, store.sessions.get(row["id"]))
         head, counted = exported["session"], exported["roster"]
-        assert {key: row[key] for key in head} == {key: blank(value) for key, value in head.items()}
+        expected = {key: blank(value) for key, value in head.items()} | {"date": day(head["date"])}
+        assert {key: row[key] for key in head} == expected
         assert (row["roster_total"], row["roster_male"], row["roster_female"], row["roster_other"]) == (
             counted["total"],
             counted["male"],
@@ -169,7 +185,7 @@ def test_every_post_it_is_a_row_as_the_json_export_has_it(
                         "response_label": labels[postit["response"]],
                         "comment": blank(comment),
                         "participant": postit["participant"],
-                        "created_at": postit["created_at"],
+                        "created_at": moment(postit["created_at"]),
                     }
                 )
     assert rows == expected
@@ -181,7 +197,7 @@ def test_counts_are_the_reports_charts_in_long_form(book: openpyxl.Workbook, sto
     by_chart: dict[tuple[str, int], dict[str, int]] = {}
     for row in rows:
         by_chart.setdefault((row["group"], row["statement_number"]), {})[row["category_key"]] = row["count"]
-        assert row["percent"] == whole_percent(row["count"], row["n"])
+        assert row["n"] > 0 and row["percent"] == whole_percent(row["count"], row["n"])
     groups = list(dict.fromkeys((row["group"], row["group_kind"]) for row in rows))
     assert groups == [
         (CONSULTATION, "all"),
@@ -208,6 +224,25 @@ def test_counts_are_the_reports_charts_in_long_form(book: openpyxl.Workbook, sto
         assert n == {sum(pooled.values())}
     pool_row = next(row for row in rows if row["group"] == POOLED)
     assert pool_row["sessions"] == "Adult focus group 2; Adult focus group 3"
+
+
+def test_a_statement_nobody_answered_has_counts_of_0_and_no_percentage(
+    store: Store, session: Session
+) -> None:
+    store.postits.add(session.id, 1, "agree", "")
+
+    book = open_book(workbook_bytes(store, [session]))
+
+    rows = records(book["Counts"])
+    answered = [row for row in rows if row["statement_number"] == 1]
+    unanswered = [row for row in rows if row["statement_number"] == 2]
+    assert [(row["count"], row["percent"]) for row in answered if row["category_key"] == "agree"] == [
+        (1, 100)
+    ]
+    assert {row["percent"] for row in answered if row["category_key"] != "agree"} == {0}
+    assert unanswered and {(row["count"], row["percent"], row["n"]) for row in unanswered} == {(0, None, 0)}
+    explained = {(row["sheet"], row["column"]): row["meaning"] for row in records(book["Dictionary"])}
+    assert "Empty when nobody answered" in explained[("Counts", "percent")]
 
 
 def test_sessions_of_different_statements_are_counted_one_by_one(store: Store) -> None:
@@ -245,7 +280,7 @@ def test_every_note_is_a_row_with_a_column_per_theme(
                     "participant": note["participant"],
                     "descriptor": note["descriptor"],
                     "themes": blank("; ".join(note["themes"])),
-                    "created_at": note["created_at"],
+                    "created_at": moment(note["created_at"]),
                     **{theme: int(theme in note["themes"]) for theme in THEMES},
                 }
             )
@@ -302,8 +337,8 @@ def test_the_dictionary_explains_every_column_of_every_sheet(book: openpyxl.Work
         "text",
         "whole number",
         "0/1",
-        "date (text, YYYY-MM-DD)",
-        "date and time (text, ISO 8601, UTC)",
+        "date",
+        "date and time (UTC)",
     }
     assert all(row["meaning"] for row in explained)
     values = {(row["sheet"], row["column"]): row["values"] for row in explained}
@@ -313,6 +348,67 @@ def test_the_dictionary_explains_every_column_of_every_sheet(book: openpyxl.Work
     assert "case_study = " in values[("Notes", "kind")]
     assert "pool = " in values[("Counts", "group_kind")]
     assert values[("Notes", THEMES[2])] == values[("Sessions", "from_roster")] == "1 = yes; 0 = no"
+
+
+def test_dates_and_times_are_excel_dates_so_they_filter_and_group_by_month(
+    book: openpyxl.Workbook,
+) -> None:
+    dated = [
+        (book["Sessions"], "date", "yyyy-mm-dd"),
+        (book["Post-its"], "created_at", "yyyy-mm-dd hh:mm:ss"),
+        (book["Notes"], "created_at", "yyyy-mm-dd hh:mm:ss"),
+    ]
+    for sheet, name, shown in dated:
+        headers = [cell.value for cell in sheet[1]]
+        cells = [row[headers.index(name)] for row in sheet.iter_rows(min_row=2)]
+        assert cells, sheet.title
+        assert all(c.is_date and isinstance(c.value, datetime) for c in cells), sheet.title
+        assert {c.number_format for c in cells} == {shown}, sheet.title
+        widths = column_widths(sheet)
+        assert widths[headers.index(name) + 1] >= len(shown) + 2, sheet.title
+    explained = {(row["sheet"], row["column"]): row["meaning"] for row in records(book["Dictionary"])}
+    assert "UTC" in explained[("Post-its", "created_at")] and "UTC" in explained[("Notes", "created_at")]
+
+
+def test_a_date_that_is_no_day_is_an_empty_cell_and_one_before_excels_dates_stays_text() -> None:
+    assert day_cell("2010-03-04") == date(2010, 3, 4)
+    assert day_cell("") is None and day_cell("2010-02-30") is None and day_cell("soon") is None
+    assert day_cell("1899-12-31") == "1899-12-31"
+    assert stamp_cell("2010-03-04T09:30:00.123456Z") == datetime(2010, 3, 4, 9, 30, 0, 123000)
+    assert stamp_cell("") is None and stamp_cell("2010-03-04 09:30") is None
+    assert stamp_cell("1899-12-31T09:30:00.000000Z") == "1899-12-31T09:30:00.000000Z"
+
+
+def test_rows_of_wrapped_text_are_tall_enough_to_show_it_whole(book: openpyxl.Workbook) -> None:
+    """LibreOffice does not work out a row's height, so the file gives it: lines of 15 points."""
+    sheet = book["Dictionary"]
+    widths = column_widths(sheet)
+    wrapped = sorted({c.column for row in sheet.iter_rows(min_row=2) for c in row if c.alignment.wrap_text})
+    assert [sheet.cell(1, column).value for column in wrapped] == ["meaning", "values"]
+    heights = {row: sheet.row_dimensions[row].ht for row in range(2, sheet.max_row + 1)}
+    for row, height in heights.items():
+        lines = (height or 15) / 15
+        longest = max(len(sheet.cell(row, column).value or "") / widths[column] for column in wrapped)
+        assert lines - 1 < longest <= lines, sheet.cell(row, 3).value
+    assert None in heights.values() and 45 in heights.values()
+
+
+def test_a_very_long_text_gets_a_tall_row_but_not_an_endless_one(store: Store, session: Session) -> None:
+    store.postits.add(session.id, 1, "agree", "They never listen. " * 300)
+    store.postits.add(session.id, 1, "agree", "Fine")
+
+    sheet = open_book(workbook_bytes(store, [session]))["Post-its"]
+
+    assert [sheet.row_dimensions[row].ht for row in (1, 2, 3)] == [None, 15 * 15, None]
+
+
+def test_the_dictionary_speaks_to_office_staff_not_programmers(book: openpyxl.Workbook) -> None:
+    words = [value for row in records(book["Dictionary"]) for value in row.values() if value]
+    jargon = re.compile(r"\b(ISO|UTF|XML|ESC|1-based|code points?|newline|facilitator \w+)\b|'; '|--")
+    assert [w for w in words if jargon.search(w)] == []
+    explained = {(row["sheet"], row["column"]): row["meaning"] for row in records(book["Dictionary"])}
+    assert "invisible control characters show as a visible symbol, such as ␛" in explained[("Notes", "text")]
+    assert "for example 18-24 or 25+" in explained[("Participants", "age_band")]
 
 
 # ---------------------------------------------------------------- safe to open
@@ -377,7 +473,7 @@ def test_a_text_longer_than_a_cell_is_cut_with_a_mark(store: Store, session: Ses
     assert comment.startswith(f"{long_name} 😀 {long_name}") and comment.endswith(CUT_MARK)
     assert len(comment.encode("utf-16-le")) // 2 <= CELL_LIMIT
     explained = {(row["sheet"], row["column"]): row["meaning"] for row in records(book["Dictionary"])}
-    assert "cut with a mark" in explained[("Post-its", "comment")]
+    assert "is cut, with a note at the cut" in explained[("Post-its", "comment")]
 
 
 def test_a_theme_named_like_a_column_gets_a_header_of_its_own(store: Store, session: Session) -> None:

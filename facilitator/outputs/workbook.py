@@ -2,7 +2,8 @@
 
 Sheets, in order: Sessions, Post-its, Counts, Notes, Themes, Participants, and a
 Dictionary that explains every column of every sheet. Column names are the CSV
-export's, so a script reads both alike; numbers are numbers, dates ISO text.
+export's, so a script reads both alike; numbers are numbers, and dates and times are
+Excel dates (times in UTC), so that date filters and grouping by month work.
 
 Privacy, as in every export: comments and notes pass through their own session's
 pseudonym map, then those of the other sessions exported or of their consultation;
@@ -20,13 +21,14 @@ The same data gives the same bytes: the file's date is the newest change in the 
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from facilitator.core.clock import STAMP_FORMAT
+from facilitator.core.clock import STAMP_FORMAT, parse_stamp
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.literal import visible
 from facilitator.core.percent import whole_percent
@@ -38,10 +40,14 @@ from facilitator.outputs.export import CSV_COLUMNS, FORMULA_STARTS, NOTE_CSV_COL
 from facilitator.outputs.findings import consultation_maps, theme_key
 from facilitator.store import SETTINGS, Postit, Session, Store
 
-Cell = str | int | None
+# A datetime is written as an Excel date and time, a date as an Excel date.
+Cell = str | int | date | None
 
 TEXT, WHOLE, FLAG = "text", "whole number", "0/1"
-DATE, STAMP = "date (text, YYYY-MM-DD)", "date and time (text, ISO 8601, UTC)"
+DATE, STAMP = "date", "date and time (UTC)"
+DATE_SHOWN, STAMP_SHOWN = "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss"
+# Excel counts 1900 as a leap year, so its dates are right from March 1900 on.
+FIRST_EXCEL_DAY = date(1900, 3, 1)
 
 # Excel's most characters in a cell (counted as UTF-16 units, as Excel counts them).
 CELL_LIMIT = 32_767
@@ -49,6 +55,9 @@ CUT_MARK = " [… cut here: an Excel cell holds 32,767 characters; the session's
 # XML cannot hold these: C0 controls other than tab and newline, and two non-characters.
 NOT_IN_XML = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 WIDEST, NUMBER_WIDTH = 60, 10
+DATE_WIDTH, STAMP_WIDTH = len("2010-03-04"), len("2010-03-04 09:30:00")
+# A row of wrapped text is given its height (LibreOffice does not work it out), in points.
+LINE_HEIGHT, MOST_LINES = 15, 15
 NO_FILE_DATE = datetime(2000, 1, 1)
 
 
@@ -110,14 +119,45 @@ def cell_text(text: str) -> str:
     return kept + CUT_MARK
 
 
+def day_cell(text: str) -> date | str | None:
+    """A session's date as an Excel date; empty when there is none or it is no real day.
+
+    A day before Excel's dates begin stays text, so that nothing is lost.
+    """
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return day if day >= FIRST_EXCEL_DAY else text
+
+
+def stamp_cell(stamp: str) -> datetime | str | None:
+    """A stamp as an Excel date and time in UTC, to the millisecond (as far as Excel keeps it).
+
+    Empty when it is no stamp; a stamp before Excel's dates begin stays text.
+    """
+    moment = parse_stamp(stamp)
+    if moment is None:
+        return None
+    if moment.date() < FIRST_EXCEL_DAY:
+        return stamp
+    return moment.replace(tzinfo=None, microsecond=moment.microsecond // 1000 * 1000)
+
+
 # ---------------------------------------------------------------- the columns
 
 SESSION_ID = Column("session_id", TEXT, "The session's id: the id column of the Sessions sheet.")
 SESSION_LABEL = Column("session_label", TEXT, "The session's label, e.g. Adult focus group 1.")
 COHORT = Column("cohort", TEXT, "Who the session was held with, e.g. adults, young offenders.")
 SETTING = Column("setting", TEXT, "Where the session was held.", "; ".join(SETTINGS))
-CREATED = Column("created_at", STAMP, "When it was recorded.")
-STATEMENT_NUMBER = Column("statement_number", WHOLE, "The statement's place in the statement set, from 1.")
+CREATED = Column(
+    "created_at",
+    STAMP,
+    "When it was recorded (shown to the second), in UTC: UK winter time, an hour behind UK summer time.",
+)
+STATEMENT_NUMBER = Column(
+    "statement_number", WHOLE, "The statement's number in its statement set: 1 for the first, and so on."
+)
 STATEMENT = Column("statement", TEXT, "The statement's text.", wide=True)
 GENDER_CODES = "male = Male; female = Female; other = another gender; not_given = not given"
 KIND_CODES = (
@@ -131,9 +171,10 @@ GROUP_KINDS = (
 )
 YES_NO = "1 = yes; 0 = no"
 AS_TYPED = (
-    "Written as typed, never run as a formula; but controls that XML cannot hold show as "
-    "their symbol (ESC as ␛), a Windows line end is a plain newline, and a text longer than "
-    "an Excel cell holds (32,767 characters) is cut with a mark that says so."
+    "Written as typed, and never run as a formula, with three exceptions: invisible control "
+    "characters show as a visible symbol, such as ␛; a Windows line break becomes an ordinary "
+    "line break; and a text longer than an Excel cell holds (32,767 characters) is cut, with a "
+    "note at the cut that says so."
 )
 
 SESSIONS = [
@@ -148,7 +189,7 @@ SESSIONS = [
     COHORT,
     SETTING,
     Column("location", TEXT, "Where the session met, as typed in; may be empty."),
-    Column("date", DATE, "The day the session met."),
+    Column("date", DATE, "The day the session met; empty when not known."),
     Column("participants", WHOLE, "How many took part, as typed in for the session; empty when not typed."),
     Column("male", WHOLE, "How many men took part, as typed in; empty when not typed."),
     Column("female", WHOLE, "How many women took part, as typed in; empty when not typed."),
@@ -198,7 +239,9 @@ COUNTS = [
         "pooled in the report is counted in its pool only (the Post-its sheet counts it alone).",
     ),
     Column("group_kind", TEXT, "What kind of chart group it is.", GROUP_KINDS),
-    Column("sessions", TEXT, "The labels of the sessions the group counts, separated by '; '.", wide=True),
+    Column(
+        "sessions", TEXT, "The labels of the sessions the group counts, separated by semicolons.", wide=True
+    ),
     STATEMENT_NUMBER,
     STATEMENT,
     Column("category_key", TEXT, "The response category (its code); one row per category, empty ones too."),
@@ -208,10 +251,11 @@ COUNTS = [
         "percent",
         WHOLE,
         "count as a share of n, a whole percentage rounded as the report shows it "
-        "(so a chart's percentages may not add up to exactly 100; count / n gives the exact share).",
+        "(so a chart's percentages may not add up to exactly 100; count / n gives the exact share). "
+        "Empty when nobody answered the statement (n is 0).",
     ),
     Column("n", WHOLE, "Post-its of the group for this statement, in every category."),
-    Column("chart", TEXT, "The chart's title in the report and in 'facilitator charts'.", wide=True),
+    Column("chart", TEXT, "The chart's title, as in the report and in the app's charts.", wide=True),
 ]
 COUNTS_FALLBACK = (
     " These sessions do not share one statement set, so each session is counted on its own: "
@@ -241,7 +285,7 @@ NOTE_MEANINGS = {
     "themes": Column(
         "themes",
         TEXT,
-        "The themes the note is tagged with, separated by '; ', named as on the Themes sheet "
+        "The themes the note is tagged with, separated by semicolons, named as on the Themes sheet "
         "(names changed by every exported session's pseudonym map at once, so a theme reads "
         "the same on every row).",
         wide=True,
@@ -261,8 +305,7 @@ THEMES = [
         "theme",
         TEXT,
         "The theme's name, as in the consultation's codebook, names changed by every exported "
-        "session's pseudonym map. Themes no note of these sessions raised are left out, as "
-        "'facilitator themes --used' leaves them out.",
+        "session's pseudonym map. Themes that no note of these sessions raised are left out.",
         wide=True,
     ),
     Column("sessions", WHOLE, "Sessions in this workbook with at least one note tagged with the theme."),
@@ -272,10 +315,16 @@ THEMES = [
 PARTICIPANTS = [
     SESSION_ID,
     SESSION_LABEL,
-    Column("code", TEXT, "The participant's pseudonymous code in the session (P1, P2…); no names are kept."),
+    Column(
+        "code",
+        TEXT,
+        "The participant's code in the session (P1, P2…), which stands in for a name: no names are kept.",
+    ),
     Column("gender", TEXT, "The participant's gender (its code).", GENDER_CODES),
     Column("cohort", TEXT, "The participant's cohort (the session's unless recorded otherwise)."),
-    Column("age_band", TEXT, "An age range such as 18-24 or 25+; empty when not recorded."),
+    Column(
+        "age_band", TEXT, "The participant's age range, for example 18-24 or 25+; empty when not recorded."
+    ),
     Column("descriptor", TEXT, "How the report attributes the participant's quotes, e.g. Female adult."),
 ]
 
@@ -288,7 +337,8 @@ DICTIONARY = [
         TEXT,
         "How values are written.",
         f"{TEXT} = words, always stored as text; {WHOLE} = a number without decimals; "
-        f"{DATE}; {STAMP}; {FLAG} = 1 for yes, 0 for no",
+        f"{DATE} = a day, which Excel can filter and group by month; {STAMP} = a day and a time of "
+        f"day, in UTC (UK winter time); {FLAG} = 1 for yes, 0 for no",
     ),
     Column("values", TEXT, "The codes a coded column holds, each with its meaning.", wide=True),
 ]
@@ -321,7 +371,7 @@ def _sessions_sheet(store: Store, recorded: Sequence[Recorded], names: Anonymise
                 session.cohort,
                 session.setting,
                 session.location,
-                session.date,
+                day_cell(session.date),
                 session.participants,
                 session.male,
                 session.female,
@@ -357,7 +407,7 @@ def _postits_sheet(recorded: Sequence[Recorded], anonymisers: dict[str, Anonymis
                     session.scale.get(postit.response_key).label,
                     anonymise(postit.comment),
                     postit.participant,
-                    postit.created_at,
+                    stamp_cell(postit.created_at),
                 ]
             )
     return sheet
@@ -414,7 +464,7 @@ def _counts_sheet(store: Store, sessions: Sequence[Session], names: Anonymiser) 
                     category.key,
                     category.label,
                     count,
-                    whole_percent(count, chart.n),
+                    whole_percent(count, chart.n) if chart.n else None,
                     chart.n,
                     chart.title,
                 ]
@@ -447,7 +497,7 @@ def _notes_sheet(
         Column(
             header,
             FLAG,
-            f"1 when the note is tagged with the theme {header!r} (see the Themes sheet), else 0. "
+            f"1 when the note is tagged with the theme “{header}” (see the Themes sheet), else 0. "
             "One such column per theme, most frequent first.",
             YES_NO,
         )
@@ -472,7 +522,7 @@ def _notes_sheet(
                     note.participant,
                     descriptors.get(note.participant.casefold()) if note.participant else None,
                     "; ".join(names(name) for name in note.theme_names),
-                    note.created_at,
+                    stamp_cell(note.created_at),
                     *(int(key in tagged) for key in keys),
                 ]
             )
@@ -556,6 +606,8 @@ class _Formats:
             {"bold": True, "valign": "top", "bottom": 1, "quote_prefix": True}
         )
         self.number = book.add_format({"valign": "top"})
+        self.day = book.add_format({"valign": "top", "num_format": DATE_SHOWN})
+        self.moment = book.add_format({"valign": "top", "num_format": STAMP_SHOWN})
         self._text = {
             (wide, quoted): book.add_format({"valign": "top", "text_wrap": wide, "quote_prefix": quoted})
             for wide in (False, True)
@@ -573,9 +625,28 @@ def _width(column: Column, rows: Sequence[Sequence[Cell]], index: int) -> int:
         value = row[index]
         if isinstance(value, str):
             longest = max(longest, *(len(line) for line in value.split("\n")))
+        elif isinstance(value, datetime):
+            longest = max(longest, STAMP_WIDTH)
+        elif isinstance(value, date):
+            longest = max(longest, DATE_WIDTH)
         elif value is not None:
             longest = max(longest, NUMBER_WIDTH)
     return min(longest + 2, WIDEST)
+
+
+def _lines(value: Cell, width: int) -> int:
+    """About how many lines a wrapped cell takes in a column `width` characters wide."""
+    if not isinstance(value, str):
+        return 1
+    return sum(max(1, math.ceil(len(line) / width)) for line in value.split("\n"))
+
+
+def _height(columns: Sequence[Column], row: Sequence[Cell], widths: Sequence[int]) -> int:
+    """A row's height in lines: its longest wrapped cell's, at most MOST_LINES."""
+    wrapped = [
+        _lines(value, width) for column, value, width in zip(columns, row, widths, strict=True) if column.wide
+    ]
+    return min(max(wrapped, default=1), MOST_LINES)
 
 
 def _write_sheet(book: Any, formats: _Formats, sheet: Sheet) -> None:
@@ -585,15 +656,23 @@ def _write_sheet(book: Any, formats: _Formats, sheet: Sheet) -> None:
         quoted = header.startswith(FORMULA_STARTS)
         page.write_string(0, col, header, formats.header_quoted if quoted else formats.header)
     rows = [[cell_text(v) if isinstance(v, str) else v for v in row] for row in sheet.rows]
+    widths = [_width(column, rows, col) for col, column in enumerate(sheet.columns)]
     for r, row in enumerate(rows, start=1):
+        lines = _height(sheet.columns, row, widths)
+        if lines > 1:
+            page.set_row(r, lines * LINE_HEIGHT)
         for col, (column, value) in enumerate(zip(sheet.columns, row, strict=True)):
             if isinstance(value, str):
                 if value:
                     page.write_string(r, col, value, formats.text(value, column.wide))
+            elif isinstance(value, datetime):
+                page.write_datetime(r, col, value, formats.moment)
+            elif isinstance(value, date):
+                page.write_datetime(r, col, value, formats.day)
             elif value is not None:
                 page.write_number(r, col, value, formats.number)
-    for col, column in enumerate(sheet.columns):
-        page.set_column(col, col, _width(column, rows, col))
+    for col, width in enumerate(widths):
+        page.set_column(col, col, width)
     page.freeze_panes(1, 0)
     page.autofilter(0, 0, max(len(rows), 1), len(sheet.columns) - 1)
 
