@@ -2,7 +2,8 @@
 
 The five groups of *Does social work care?* with their discussion go out as one
 project: it validates against the standard's schema, every note's coded range is
-the note, names are changed, and the same data always gives the same file.
+the note, every post-it's comment can be coded by a partner, names are changed, and
+the same data always gives the same file.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from facilitator.discussion import codebook, roster
 from facilitator.discussion import notes as discussion
 from facilitator.discussion.anonymity import Anonymiser
 from facilitator.outputs.refi_qda import project_bytes
-from facilitator.outputs.refi_qda.common import PALETTE
-from facilitator.outputs.refi_qda.project import place_notes
-from facilitator.store import Session, Store
+from facilitator.outputs.refi_qda.common import PALETTE, guid
+from facilitator.outputs.refi_qda.project import comments_names, place_comments, place_notes
+from facilitator.store import NewPostit, Postit, Session, Store
 from tests import five_sessions
 from tests.conftest import Cli
 from tests.folders import open_folder
@@ -34,6 +35,10 @@ NS = {"q": "urn:QDA-XML:project:1.0"}
 # points), a letter outside the Basic Multilingual Plane, a newline, and a real name.
 HARD_NOTE = "Darren said: café 👍🏽\nZoe\u0308 is naïve — 𝒳 marks it"
 AFTER_HARD_NOTE = "Housing came up again after that."
+# A comment as hard, its accent decomposed (which the pseudonym map composes, shortening the
+# text by one), on statement 2 by P2 (on the roster); then one by nobody known.
+HARD_COMMENT = "Darren never came 😠\nmy caseworker was nai\u0308ve — 𝒳 nothing"
+COMMENTS = " · post-it comments"
 
 
 def unzip(data: bytes) -> dict[str, bytes]:
@@ -54,6 +59,21 @@ def source_texts(data: bytes) -> dict[str, str]:
         assert path.startswith("internal://")
         texts[source.get("guid", "")] = members[f"sources/{path.removeprefix('internal://')}"].decode("utf-8")
     return texts
+
+
+def discussions(top: ET.Element) -> list[ET.Element]:
+    """The sources of the sessions' discussions, without those of their post-its' comments."""
+    return [s for s in top.iterfind("q:Sources/q:TextSource", NS) if not s.get("name", "").endswith(COMMENTS)]
+
+
+def comment_sources(top: ET.Element) -> list[ET.Element]:
+    """The sources of the sessions' post-it comments."""
+    return [s for s in top.iterfind("q:Sources/q:TextSource", NS) if s.get("name", "").endswith(COMMENTS)]
+
+
+def commented(store: Store, session: Session) -> list[Postit]:
+    """The session's post-its that carry a comment, by statement, then in the order placed."""
+    return [p for p in store.postits.of(session.id) if p.comment.strip()]
 
 
 def counts_note(data: bytes) -> str:
@@ -77,6 +97,12 @@ def five(store: Store) -> dict[str, Session]:
     return sessions
 
 
+def with_hard_comments(store: Store, session: Session) -> None:
+    store.postits.add_many(
+        session.id, [NewPostit(2, "agree", HARD_COMMENT, "P2"), NewPostit(2, "agree", "Me too", None)]
+    )
+
+
 def in_order(store: Store) -> list[Session]:
     return store.sessions.all()
 
@@ -87,8 +113,8 @@ def test_the_project_validates_against_the_standards_schema(store: Store, five: 
     assert sorted(members) == list(members)  # entries sorted
     # The standard's folder name, lower case (section 8.1): zip names are case-sensitive.
     assert [n for n in members if not n.startswith("sources/")] == ["project.qde"]
-    # One text per session, and the note of the statement exercise's counts.
-    assert len([n for n in members if n.startswith("sources/") and n.endswith(".txt")]) == 6
+    # Two texts per session (its discussion, its post-its' comments), and the note of the counts.
+    assert len([n for n in members if n.startswith("sources/") and n.endswith(".txt")]) == 11
     schema = xmlschema.XMLSchema(FIXTURES / "Project-mrt2019.xsd")
     schema.validate(members["project.qde"].decode("utf-8"))
     top = project_of(data)
@@ -111,7 +137,7 @@ def test_each_notes_coded_range_cut_from_its_source_is_the_pseudonymised_note(
     sessions = in_order(store)
     data = project_bytes(store, sessions)
     texts = source_texts(data)
-    sources = project_of(data).findall("q:Sources/q:TextSource", NS)
+    sources = discussions(project_of(data))
     assert [s.get("name") for s in sources] == [s.label for s in sessions]
     own = Anonymiser.per_session(store, [s.id for s in sessions])
     cut_by_text: dict[str, str] = {}
@@ -173,7 +199,7 @@ def test_each_note_is_coded_with_its_themes_and_the_codes_are_ranked(
     assert {c.get("isCodable") for c in codes} == {"true"}
     assert codes[0].findtext("q:Description", namespaces=NS) == "Rank 1: raised in 5 sessions, 10 notes."
     name_of = {c.get("guid"): c.get("name") for c in codes}
-    for session, source in zip(sessions, top.findall("q:Sources/q:TextSource", NS), strict=True):
+    for session, source in zip(sessions, discussions(top), strict=True):
         notes = discussion.notes(store, session.id)
         for note, selection in zip(notes, source.findall("q:PlainTextSelection", NS), strict=True):
             coded = [name_of[r.get("targetGUID")] for r in selection.iterfind("q:Coding/q:CodeRef", NS)]
@@ -208,12 +234,15 @@ def test_participants_are_cases_with_descriptors_and_their_notes_never_interview
         "Age band": "25+",
         "Session": "Adult focus group 1",
     }
-    spoken = {r.get("targetGUID") for r in case.iterfind("q:SelectionRef", NS)}
-    selections = {s.get("guid"): s for s in top.iter(f"{{{NS['q']}}}PlainTextSelection")}
-    said = [selections[g].findtext("q:Description", namespaces=NS) for g in spoken]
-    assert len(said) == 2 and all("speaker P2" in d for d in said if d)
-    qde = unzip(data)["project.qde"].decode("utf-8").casefold()
-    assert "interview" not in qde and "consent" not in qde
+    linked = [r.get("targetGUID") for r in case.iterfind("q:SelectionRef", NS)]
+    notes = {s.get("guid"): s for s in discussions(top)[0].iterfind("q:PlainTextSelection", NS)}
+    said = [notes[g].findtext("q:Description", namespaces=NS) for g in linked if g in notes]
+    assert len(said) == 2 and all("speaker P2" in (d or "") for d in said)
+    # And the comments P1 wrote on post-its, which the roster knows by the same code.
+    case = next(c for c in cases if c.get("name") == "Adult focus group 1 · P1")
+    written = [guid("comment", p.id) for p in commented(store, first) if p.participant == "P1"]
+    assert len(written) == 4  # one per statement
+    assert [r.get("targetGUID") for r in case.iterfind("q:SelectionRef", NS)][-4:] == written
 
 
 def test_sessions_are_sets_and_the_counts_are_the_projects_note(
@@ -223,9 +252,10 @@ def test_sessions_are_sets_and_the_counts_are_the_projects_note(
     data = project_bytes(store, sessions)
     top = project_of(data)
     sets = top.findall("q:Sets/q:Set", NS)
-    sources = top.findall("q:Sources/q:TextSource", NS)
     assert [s.get("name") for s in sets] == [s.label for s in sessions]
-    assert [s.find("q:MemberSource", NS).get("targetGUID") for s in sets] == [s.get("guid") for s in sources]  # type: ignore[union-attr]
+    members = [[m.get("targetGUID") for m in s.iterfind("q:MemberSource", NS)] for s in sets]
+    sources = zip(discussions(top), comment_sources(top), strict=True)
+    assert members == [[said.get("guid"), written.get("guid")] for said, written in sources]
     assert sets[0].findtext("q:Description", namespaces=NS) == (
         "Cohort: adults. Setting: community. Date: 2010-03-01. 2 took part: 1 male, 1 female."
     )
@@ -276,6 +306,7 @@ def test_the_same_data_gives_the_same_bytes_and_new_data_keeps_the_guids(
         return {e.get("guid", "") for e in project_of(data).iter() if e.get("guid")}
 
     discussion.add_note(store, five["Adult focus group 3"].id, "Another point", themes=["Trust"])
+    store.postits.add_many(five["Adult focus group 3"].id, [NewPostit(1, "agree", "Another comment", "P1")])
     later = project_bytes(store, store.sessions.all())
     assert later != first
     assert guids(first) < guids(later)
@@ -286,7 +317,10 @@ def test_one_session_is_a_project_of_its_own(store: Store, five: dict[str, Sessi
     data = project_bytes(store, [session])
     top = project_of(data)
     assert top.get("name") == "Young offender focus group 5"
-    assert len(top.findall("q:Sources/q:TextSource", NS)) == 1
+    assert [s.get("name") for s in top.iterfind("q:Sources/q:TextSource", NS)] == [
+        "Young offender focus group 5",
+        "Young offender focus group 5 · post-it comments",
+    ]
     xmlschema.XMLSchema(FIXTURES / "Project-mrt2019.xsd").validate(unzip(data)["project.qde"].decode("utf-8"))
 
 
@@ -311,8 +345,8 @@ def test_export_qdpx_from_the_command_line(cli: Cli, data_dir: Path, tmp_path: P
         schema.validate(members["project.qde"].decode("utf-8"))
         assert all(b"Darren" not in content for content in members.values())
         found[name] = ET.fromstring(members["project.qde"])
-    assert len(found["consultation"].findall("q:Sources/q:TextSource", NS)) == 5
-    assert len(found["all"].findall("q:Sources/q:TextSource", NS)) == 5
+    assert len(discussions(found["consultation"])) == len(comment_sources(found["consultation"])) == 5
+    assert len(discussions(found["all"])) == 5
     assert found["session"].get("name") == "Adult focus group 1"
     assert (tmp_path / "consultation.qdpx").read_bytes() == (tmp_path / "all.qdpx").read_bytes()
 
@@ -400,6 +434,8 @@ def test_sessions_of_two_consultations_with_one_label_get_names_of_their_own(
     assert "Adult focus group 1 (Does social work care? 2010, 2010-03-01)" in sources
     assert "Adult focus group 1 (Another 2011, 2011-01-10)" in sources
     assert "Adult focus group 2" in sources  # a label no other session has stays as it is
+    assert "Adult focus group 1 (Does social work care? 2010, 2010-03-01) · post-it comments" in sources
+    assert "Adult focus group 1 (Another 2011, 2011-01-10) · post-it comments" not in sources  # none written
 
 
 def test_the_consultations_title_is_changed_once_in_the_counts_as_in_the_projects_name(store: Store) -> None:
@@ -425,3 +461,119 @@ def test_the_consultations_title_is_changed_once_in_the_counts_as_in_the_project
     text = counts_note(data)
     assert "  Dave's review (n = 2): " in text
     assert "Dan's review" not in text
+
+
+def test_each_sessions_post_it_comments_are_a_source_a_partner_can_code(
+    store: Store, five: dict[str, Session]
+) -> None:
+    with_hard_comments(store, five["Adult focus group 1"])
+    sessions = in_order(store)
+    data = project_bytes(store, sessions)
+    top = project_of(data)
+    texts = source_texts(data)
+    sources = list(top.iterfind("q:Sources/q:TextSource", NS))
+    # Each session's comments follow its discussion, named after it.
+    assert [s.get("name") for s in sources] == [
+        name for s in sessions for name in (s.label, s.label + COMMENTS)
+    ]
+    own = Anonymiser.per_session(store, [s.id for s in sessions])
+    for session, source in zip(sessions, comment_sources(top), strict=True):
+        text = texts[source.get("guid", "")]
+        postits = commented(store, session)
+        selections = source.findall("q:PlainTextSelection", NS)
+        assert len(selections) == len(postits) >= 8
+        # One paragraph per comment written, by statement, then in the order placed.
+        assert text == "\n\n".join(own[session.id](p.comment) for p in postits)
+        for postit, selection in zip(postits, selections, strict=True):
+            start, end = int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))
+            assert text[start:end] == own[session.id](postit.comment)
+            assert selection.get("guid") == guid("comment", postit.id)
+            label = session.scale.get(postit.response_key).label
+            assert selection.get("name") == f"Statement {postit.statement_number} · {label}"
+            statement = session.statement(postit.statement_number).text
+            assert f'"{statement}"' in (selection.findtext("q:Description", namespaces=NS) or "")
+            assert selection.find("q:Coding", NS) is None  # left for the partner to code
+    # A comment by a participant on the roster names their descriptor; one by a code not on it, the code.
+    first = comment_sources(top)[0]
+    descriptions = [
+        s.findtext("q:Description", namespaces=NS) for s in first.iterfind("q:PlainTextSelection", NS)
+    ]
+    assert (
+        'Statement 2: "I expect my social worker to tell me what to do". Category: Agree. '
+        "Participant P2 (Female adult)." in descriptions
+    )
+    assert any(d and d.endswith(" Participant P3.") for d in descriptions)
+    assert any(d and "Participant" not in d for d in descriptions)  # "Me too", written by no one known
+
+
+def test_a_comments_range_counts_code_points_through_emoji_accents_and_line_breaks(
+    store: Store, five: dict[str, Session]
+) -> None:
+    first = five["Adult focus group 1"]
+    with_hard_comments(store, first)
+    data = project_bytes(store, [first])
+    xmlschema.XMLSchema(FIXTURES / "Project-mrt2019.xsd").validate(unzip(data)["project.qde"].decode("utf-8"))
+    top = project_of(data)
+    source = comment_sources(top)[0]
+    text = source_texts(data)[source.get("guid", "")]
+    cut = {
+        text[int(s.get("startPosition", "")) : int(s.get("endPosition", ""))]
+        for s in source.iterfind("q:PlainTextSelection", NS)
+    }
+    expected = unicodedata.normalize("NFC", HARD_COMMENT.replace("Darren", "Dave"))
+    assert expected in cut and "Me too" in cut  # and the comment after the emoji still lands
+    hostile = set(five_sessions.HOSTILE) - {five_sessions.HOSTILE[2]}
+    assert hostile < cut  # markup, a formula and escapes arrive as written
+
+
+def test_positions_of_comments_skip_post_its_without_one() -> None:
+    postits = [
+        Postit("a" * 36, "s", 1, "agree", "👍🏽 Zoë", None, "t", "t", "d"),
+        Postit("b" * 36, "s", 1, "agree", "", "P1", "t", "t", "d"),
+        Postit("c" * 36, "s", 2, "neutral", "  ", "P2", "t", "t", "d"),
+        Postit("d" * 36, "s", 3, "agree", "one\r\ntwo", None, "t", "t", "d"),
+    ]
+    text, written = place_comments(postits, Anonymiser({}))
+    assert [(w.postit.id[0], w.start, w.end) for w in written] == [("a", 0, 6), ("d", 8, 15)]
+    assert text == "👍🏽 Zoë\n\none\ntwo"
+
+
+def test_a_session_without_comments_gets_no_comments_source(store: Store, five: dict[str, Session]) -> None:
+    from facilitator.core.statements import load_statement_set
+    from facilitator.store import SessionDetails
+
+    quiet = store.sessions.create(
+        load_statement_set(five_sessions.SET_PATH),
+        SessionDetails(label="Quiet group", cohort="adults", setting="community"),
+    )
+    store.postits.add_many(quiet.id, [NewPostit(1, "agree", "", "P1"), NewPostit(2, "neutral", "", None)])
+    discussion.add_note(store, quiet.id, "Nobody wrote on their post-its.", themes=["Trust"])
+    data = project_bytes(store, [quiet, five["Adult focus group 2"]])
+    top = project_of(data)
+    assert [s.get("name") for s in top.iterfind("q:Sources/q:TextSource", NS)] == [
+        "Quiet group",
+        "Adult focus group 2",
+        "Adult focus group 2" + COMMENTS,
+    ]
+    quiet_set = next(s for s in top.iterfind("q:Sets/q:Set", NS) if s.get("name") == "Quiet group")
+    assert len(quiet_set.findall("q:MemberSource", NS)) == 1
+    assert len([n for n in unzip(data) if n.startswith("sources/")]) == 4  # and the counts note
+
+
+def test_a_comments_source_never_takes_the_name_of_a_session() -> None:
+    named = {"a": "Drop-in", "b": "Drop-in · post-it comments"}
+    assert comments_names(["a", "b"], named) == {
+        "a": "Drop-in · post-it comments (2)",
+        "b": "Drop-in · post-it comments · post-it comments",
+    }
+
+
+def test_names_in_comments_are_changed_and_real_names_never_leave(
+    store: Store, five: dict[str, Session]
+) -> None:
+    with_hard_comments(store, five["Adult focus group 1"])
+    data = project_bytes(store, in_order(store))
+    comments = [source_texts(data)[s.get("guid", "")] for s in comment_sources(project_of(data))]
+    assert "Dave never came" in comments[0]
+    assert all("Darren" not in text for text in comments)
+    assert b"Darren" not in b"".join(unzip(data).values())

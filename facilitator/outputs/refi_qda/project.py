@@ -1,7 +1,7 @@
 """A REFI-QDA project (.qdpx) of some sessions, for NVivo, ATLAS.ti, MAXQDA and QualCoder.
 
-The zip holds `project.qde` (QDA-XML in the project namespace) and one plain-text
-source per session, `sources/<guid>.txt`: the standard names the folder "sources"
+The zip holds `project.qde` (QDA-XML in the project namespace) and the plain-text
+sources, `sources/<guid>.txt`: the standard names the folder "sources"
 (section 8.1), and zip names are case-sensitive, so an importer that looks for
 "sources" (as MAXQDA writes it) finds it; those that accept "Sources" take it too.
 
@@ -11,11 +11,16 @@ source per session, `sources/<guid>.txt`: the standard names the folder "sources
   note a PlainTextSelection coded with its themes. Positions count Unicode code
   points from 0, the end one past the note's last character (as the standard's
   examples count), so that `text[start:end]` is the note.
+- Post-it comments: a second source per session that has any, "<session> · post-it
+  comments", one paragraph per comment written (by statement, then in the order
+  placed), each a selection named by its statement and category ("Statement 2 ·
+  Agree"), its description giving the statement and who wrote it. Left uncoded: the
+  themes are the discussion's, and a partner codes the comments themselves.
 - Cases: one per participant on a session's roster, with the variables Gender,
-  Cohort, Age band and Session, and the selections of the notes they spoke. Never
-  who consented or asked for an interview.
-- Sets: one per session, holding its source, its description giving the cohort,
-  setting, date and who took part. A session's source, set and cases are named by
+  Cohort, Age band and Session, and the selections of the notes they spoke and the
+  comments they wrote. Never who consented or asked for an interview.
+- Sets: one per session, holding its sources, its description giving the cohort,
+  setting, date and who took part. A session's sources, set and cases are named by
   its label; when two exported sessions share one (sessions of two consultations),
   the consultation and date tell them apart, since programs such as QualCoder keep
   one of each name only. The standard's sets hold codes, sources and
@@ -23,7 +28,7 @@ source per session, `sources/<guid>.txt`: the standard names the folder "sources
 - The project's note: the statement exercise's counts (`counts`), as a text file
   beside the sources (`sources/<guid>.txt`), which QDA programs keep as a memo.
 
-Every session's text passes through its own pseudonym map, then those of the other
+Every session's text (notes and comments) passes through its own pseudonym map, then those of the other
 sessions of its consultation, and what sessions share (theme names, the
 consultation's title, pooled labels) through all those maps at once, as a bundle to
 the office does (`findings.consultation_maps`); the map itself is never written. Nor are users:
@@ -63,7 +68,7 @@ from facilitator.outputs.refi_qda.common import (
     zip_bytes,
 )
 from facilitator.outputs.refi_qda.counts import counts_text
-from facilitator.store import Session, Store
+from facilitator.store import Postit, Session, Store
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -82,6 +87,8 @@ VARIABLES = {
 }
 KIND_LABELS = discussion.KIND_LABELS
 COUNTS_NOTE = "Statement exercise counts"
+# What a session's second source, its post-its' comments, adds to the session's name.
+COMMENTS = "post-it comments"
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,16 @@ class Placed:
     end: int
 
 
+@dataclass(frozen=True)
+class Written:
+    """A post-it's comment as it stands in its session's comments text: characters start to end."""
+
+    postit: Postit
+    guid: str
+    start: int
+    end: int
+
+
 def source_text(text: str) -> str:
     """A note's text as its source holds it: every line break a newline (programs reading
     the source count a CR LF as one character, or drop the CR), and without U+FEFF, an
@@ -112,20 +129,33 @@ def source_text(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
 
 
+def paragraphs(texts: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
+    """The texts as one, a paragraph each, and where each stands in it (start, end excluded)."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for text in texts:
+        if spans:
+            position += len(SEPARATOR)
+        spans.append((position, position + len(text)))
+        position += len(text)
+    return SEPARATOR.join(texts), spans
+
+
 def place_notes(notes: Sequence[discussion.Note], anonymise: Anonymiser) -> tuple[str, list[Placed]]:
     """A session's text, one paragraph per note, and where each note stands in it."""
-    parts: list[str] = []
-    placed: list[Placed] = []
-    position = 0
-    for note in notes:
-        said = source_text(anonymise(note.text))
-        if parts:
-            parts.append(SEPARATOR)
-            position += len(SEPARATOR)
-        placed.append(Placed(note, guid("selection", note.id), position, position + len(said)))
-        parts.append(said)
-        position += len(said)
-    return "".join(parts), placed
+    text, spans = paragraphs([source_text(anonymise(note.text)) for note in notes])
+    placed = [Placed(n, guid("selection", n.id), *span) for n, span in zip(notes, spans, strict=True)]
+    return text, placed
+
+
+def place_comments(postits: Sequence[Postit], anonymise: Anonymiser) -> tuple[str, list[Written]]:
+    """A session's comments text, one paragraph per comment written (post-its without one
+    are left out), in the order given, and where each comment stands in it."""
+    written = [(p, source_text(anonymise(p.comment))) for p in postits]
+    written = [(p, comment) for p, comment in written if comment.strip()]
+    text, spans = paragraphs([comment for _, comment in written])
+    found = [Written(p, guid("comment", p.id), *span) for (p, _), span in zip(written, spans, strict=True)]
+    return text, found
 
 
 def ranked_codes(store: Store, sessions: Sequence[Session], names: Anonymiser) -> list[Code]:
@@ -169,12 +199,24 @@ def session_names(
         if repeated[name.casefold()] > 1:
             where = shared(session.consultation) or "no consultation"
             name = f"{name} ({where}, {session.date})" if session.date else f"{name} ({where})"
-        unique, number = name, 2
-        while unique.casefold() in taken:
-            unique, number = f"{name} ({number})", number + 1
-        taken.add(unique.casefold())
-        names[session.id] = unique
+        names[session.id] = _unique(name, taken)
     return names
+
+
+def comments_names(ids: Sequence[str], named: Mapping[str, str]) -> dict[str, str]:
+    """The name of each session's comments source, by id: the session's name (`session_names`)
+    and " · post-it comments", numbered in the rare case that a session is named so already."""
+    taken = {name.casefold() for name in named.values()}
+    return {i: _unique(f"{named[i]} · {COMMENTS}", taken) for i in ids}
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """`name`, or `name (2)`, `name (3)`… when it is taken (ignoring case); then taken too."""
+    unique, number = name, 2
+    while unique.casefold() in taken:
+        unique, number = f"{name} ({number})", number + 1
+    taken.add(unique.casefold())
+    return unique
 
 
 def session_details(store: Store, session: Session) -> str:
@@ -191,8 +233,10 @@ def project_bytes(store: Store, sessions: Sequence[Session]) -> bytes:
     own, shared = consultation_maps(store, sessions)
     notes = {s.id: discussion.notes(store, s.id) for s in sessions}
     people = {s.id: roster.participants(store, s.id) for s in sessions}
+    postits = {s.id: store.postits.of(s.id) for s in sessions}
     stamps = [s.updated_at for s in sessions]
     stamps += [n.updated_at for found in notes.values() for n in found]
+    stamps += [p.updated_at for found in postits.values() for p in found if p.comment.strip()]
     stamps += [p.updated_at for found in people.values() for p in found]
     created = min(s.created_at for s in sessions)
     title = project_title(sessions, shared)
@@ -214,14 +258,21 @@ def project_bytes(store: Store, sessions: Sequence[Session]) -> bytes:
             )
             add(element, "Description", code.description)
     placed: dict[str, list[Placed]] = {}
+    written: dict[str, list[Written]] = {}
     texts: dict[str, bytes] = {}
     for session in sessions:
         text, placed[session.id] = place_notes(notes[session.id], own[session.id])
         texts[guid("source", session.id)] = text.encode("utf-8")
-    _cases(top, sessions, people, placed, named)
+        comments, written[session.id] = place_comments(postits[session.id], own[session.id])
+        if comments:
+            texts[guid("comments", session.id)] = comments.encode("utf-8")
+    commented = comments_names([s.id for s in sessions if written[s.id]], named)
+    _cases(top, sessions, people, placed, written, named)
     sources = add(top, "Sources")
     for session in sessions:
         _source(sources, store, session, people[session.id], placed[session.id], codes, named[session.id])
+        if session.id in commented:
+            _comments(sources, store, session, people[session.id], written[session.id], commented[session.id])
     # The note's text is a file beside the sources, not inline: the schema takes one or
     # the other, and importers such as QualCoder read a note only from its file.
     note_guid = guid("note", "statement exercise", *ids)
@@ -240,6 +291,8 @@ def project_bytes(store: Store, sessions: Sequence[Session]) -> bytes:
         member = add(sets, "Set", guid=guid("set", session.id), name=named[session.id])
         add(member, "Description", session_details(store, session))
         add(member, "MemberSource", targetGUID=guid("source", session.id))
+        if session.id in commented:
+            add(member, "MemberSource", targetGUID=guid("comments", session.id))
     add(top, "Description", _description(len(sessions)))
     add(top, "NoteRef", targetGUID=note_guid)
     members = {"project.qde": document(top)}
@@ -251,7 +304,8 @@ def _description(count: int) -> str:
     many = "s" if count != 1 else ""
     return (
         f"{count} focus group session{many} exported from facilitator: each session's discussion is a "
-        "source, one paragraph per note, coded with its themes. Participants are codes with "
+        "source, one paragraph per note, coded with its themes; the comments written on its post-its "
+        "are a second source, one paragraph per comment, not coded. Participants are codes with "
         "descriptors, never names; names in the text were changed by each session's pseudonym map."
     )
 
@@ -261,9 +315,11 @@ def _cases(
     sessions: Sequence[Session],
     people: Mapping[str, Sequence[roster.Participant]],
     placed: Mapping[str, Sequence[Placed]],
+    written: Mapping[str, Sequence[Written]],
     named: Mapping[str, str],
 ) -> None:
-    """The variables, and one case per participant with their values and the notes they spoke."""
+    """The variables, and one case per participant with their values, the notes they spoke
+    and the comments they wrote."""
     if not any(people.values()):
         return
     variables = add(top, "Variables")
@@ -290,6 +346,9 @@ def _cases(
             for said in placed[session.id]:
                 if (said.note.participant or "").casefold() == person.code.casefold():
                     add(case, "SelectionRef", targetGUID=said.guid)
+            for comment in written[session.id]:
+                if (comment.postit.participant or "").casefold() == person.code.casefold():
+                    add(case, "SelectionRef", targetGUID=comment.guid)
 
 
 def _source(
@@ -335,3 +394,51 @@ def _source(
             code = codes[order[key]]
             coding = add(selection, "Coding", guid=guid("coding", note.id, code.guid))
             add(coding, "CodeRef", targetGUID=code.guid)
+
+
+def _comments(
+    sources: Element,
+    store: Store,
+    session: Session,
+    people: Sequence[roster.Participant],
+    written: Sequence[Written],
+    name: str,
+) -> None:
+    """A session's post-it comments as a source (called `name`), a selection per comment, uncoded."""
+    source_guid = guid("comments", session.id)
+    source = add(
+        sources,
+        "TextSource",
+        guid=source_guid,
+        name=name,
+        plainTextPath=f"internal://{source_guid}.txt",
+        creationDateTime=session.created_at,
+    )
+    what = "The comments written on the post-its of the statement exercise, one paragraph each, not coded."
+    add(source, "Description", f"{what} {session_details(store, session)}")
+    for comment in written:
+        postit = comment.postit
+        category = session.scale.get(postit.response_key).label
+        selection = add(
+            source,
+            "PlainTextSelection",
+            guid=comment.guid,
+            name=f"Statement {postit.statement_number} · {category}",
+            startPosition=str(comment.start),
+            endPosition=str(comment.end),
+            creationDateTime=postit.created_at,
+        )
+        add(selection, "Description", comment_description(postit, session, people))
+
+
+def comment_description(postit: Postit, session: Session, people: Sequence[roster.Participant]) -> str:
+    """What a comment answered and who wrote it: the statement, the category, and the
+    participant's code with their descriptor when the roster has them."""
+    statement = session.statement(postit.statement_number)
+    category = session.scale.get(postit.response_key).label
+    said = f'Statement {statement.number}: "{statement.text}". Category: {category}.'
+    code = postit.participant
+    if code is None:
+        return said
+    person = next((p for p in people if p.code.casefold() == code.casefold()), None)
+    return f"{said} Participant {code} ({person.descriptor})." if person else f"{said} Participant {code}."
