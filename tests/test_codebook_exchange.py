@@ -185,8 +185,8 @@ EXTERNAL_DTD = (
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [
-        (b"Theme one, Theme two\n", "not readable XML"),
-        (b"", "not readable XML"),
+        (b"Theme one, Theme two\n", "it is not an XML file"),
+        (b"", "it is not an XML file"),
         (b'<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" name="x"/>', "root is <Project>"),
         (b"<CodeBook><Codes/></CodeBook>", "no namespace"),
         (b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"/>', "no <Codes>"),
@@ -200,7 +200,7 @@ EXTERNAL_DTD = (
         (qdc(code("   ")), "has no name"),
         (qdc(code("Housing") + code("Hous\u009bing")), "control character (U+009B)"),
         (qdc(code("\u202eeltit")), "control character (U+202E)"),
-        (qdc(code("Hous\x1bing")), "not readable XML"),
+        (qdc(code("Hous\x1bing")), "broken at line 2: not well-formed (invalid token)"),
         (qdc(code("x" * 201)), "too long"),
         (qdc(code("Trust") * 1001), "1001 codes"),
         (qdc(code("Trust")) + b" " * MAX_BYTES, "too large"),
@@ -239,6 +239,89 @@ def test_a_malformed_codebook_changes_nothing_and_exits_2(
     for title in (OTHER, five_sessions.CONSULTATION):
         assert_refused(cli("themes", "import", "--consultation", title, str(file)), fragment)
     assert themes_table(folder) == before
+
+
+def word_document() -> bytes:
+    """The parts of a Word document (.docx) that say what it is: a zip, like every Office file."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def excel_workbook() -> bytes:
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook.add_worksheet("Themes").write(0, 0, "Trust")
+    workbook.close()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [
+        ("word", "is a Word document, not a REFI-QDA codebook (.qdc)"),
+        ("excel", "is an Excel workbook, not a REFI-QDA codebook (.qdc)"),
+        (
+            "zip-cut-short",
+            "is a zip file (a Word document or a REFI-QDA project?), not a REFI-QDA codebook (.qdc)",
+        ),
+        (
+            "project",
+            "is a REFI-QDA project (.qdpx), not a codebook: export its codebook from your QDA program as .qdc",
+        ),
+        ("text", "is not a REFI-QDA codebook (.qdc): it is not an XML file"),
+        ("empty", "is not a REFI-QDA codebook (.qdc): it is not an XML file"),
+        ("binary", "is not a REFI-QDA codebook (.qdc): it is not an XML file"),
+    ],
+)
+def test_the_wrong_kind_of_file_is_named_in_words_not_in_a_parsers(
+    cli: Cli, folder: Path, tmp_path: Path, kind: str, said: str
+) -> None:
+    file = tmp_path / f"{kind}.qdc"
+    if kind == "project":
+        project = tmp_path / "five.qdpx"
+        assert cli("export", "--format", "qdpx", "--out", str(project)).exit_code == 0
+        file = project
+    else:
+        contents = {
+            "word": word_document(),
+            "excel": excel_workbook(),
+            "zip-cut-short": word_document()[:60],
+            "text": "Trust\nHousing\n".encode(),
+            "empty": b"",
+            "binary": bytes(range(256)) * 4,
+        }
+        file.write_bytes(contents[kind])
+    before = themes_table(folder)
+    result = cli("themes", "import", "--consultation", OTHER, str(file))
+    assert_refused(result, said)
+    assert result.stderr == f"error: {file} {said}\n"
+    assert "column" not in result.stderr
+    assert themes_table(folder) == before
+
+
+def test_a_codebook_broken_part_way_names_the_line(cli: Cli, folder: Path, tmp_path: Path) -> None:
+    file = tmp_path / "broken.qdc"
+    lines = qdc("\n".join(code(f"Theme {n}", f"5215cc69-b628-4e02-afb9-9beeaee558{n:02}") for n in range(10)))
+    file.write_bytes(lines.replace(b'Theme 7"', b"Theme 7"))  # a quote left open on line 9
+    result = cli("themes", "import", "--consultation", OTHER, str(file))
+    assert_refused(result, "the codebook file is broken at line 9: not well-formed (invalid token)")
+    assert "column" not in result.stderr
+    assert names_of(folder, OTHER) == []
+
+
+def test_a_codebook_saved_as_utf16_with_its_mark_is_read() -> None:
+    text = qdc(code("Trust") + code("Café culture")).decode().replace('"UTF-8"', '"UTF-16"')
+    assert read_codebook(text.encode("utf-16")) == ["Trust", "Café culture"]
 
 
 def test_a_good_name_before_a_bad_one_is_not_added_either(cli: Cli, folder: Path, tmp_path: Path) -> None:

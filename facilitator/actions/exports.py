@@ -297,7 +297,7 @@ def import_codebook(store: Store, consultation: str, path: Path) -> tuple[list[s
     from facilitator.outputs import refi_qda
 
     found = store.consultations.named(consultation)
-    names = refi_qda.read_codebook(_read_file(path, refi_qda.MAX_BYTES + 1))
+    names = refi_qda.read_codebook(_read_file(path, refi_qda.MAX_BYTES + 1), str(path))
     return store.codebook.ensure_many(Codebook(found.id), names)
 
 
