@@ -276,7 +276,8 @@ def excel_workbook() -> bytes:
         ),
         (
             "project",
-            "is a REFI-QDA project (.qdpx), not a codebook: export its codebook from your QDA program as .qdc",
+            "is a REFI-QDA project (.qdpx), not a codebook: "
+            "export its codebook from your QDA program as .qdc",
         ),
         ("text", "is not a REFI-QDA codebook (.qdc): it is not an XML file"),
         ("empty", "is not a REFI-QDA codebook (.qdc): it is not an XML file"),
@@ -296,7 +297,7 @@ def test_the_wrong_kind_of_file_is_named_in_words_not_in_a_parsers(
             "word": word_document(),
             "excel": excel_workbook(),
             "zip-cut-short": word_document()[:60],
-            "text": "Trust\nHousing\n".encode(),
+            "text": b"Trust\nHousing\n",
             "empty": b"",
             "binary": bytes(range(256)) * 4,
         }
@@ -424,6 +425,30 @@ def test_themes_help_lists_the_codebook_commands_and_explains_the_ranking(cli: C
     assert "rank themes by the sessions that raised them" in result.stdout
     commands = result.stdout.split("Commands:")[1].split()
     assert "export" in commands and "import" in commands and "rank" not in commands
+
+
+def test_themes_help_shows_the_ranking_options_and_the_commands_whole(cli: Cli) -> None:
+    help_text = cli("themes", "--help").stdout
+    options = help_text.split("Options:")[1].split("Commands:")[0]
+    flags = [line.split()[0] for line in options.splitlines() if line.startswith("  --")]
+    assert flags[:2] == ["--consultation", "--used"] and "--help" in flags
+    assert "--consultation TITLE  Rank over every session of this consultation." in options
+    commands = help_text.split("Commands:")[1].splitlines()
+    assert "  export  Write a consultation's codebook as a REFI-QDA codebook (.qdc)." in commands
+    assert "  import  Add the themes of a REFI-QDA codebook (.qdc) made elsewhere." in commands
+    listed = cli("--help").stdout.splitlines()
+    themes = next(line for line in listed if line.startswith("  themes "))
+    assert themes.split(maxsplit=1)[1] == "Rank the themes, or move a codebook to or from QDA programs."
+
+
+@pytest.mark.parametrize("args", [(), ("--used",)])
+def test_themes_with_nothing_to_rank_says_what_to_give(cli: Cli, folder: Path, args: tuple[str, ...]) -> None:
+    result = cli("themes", *args)
+    assert_refused(result, "one of them")
+    assert result.stderr == (
+        "error: give SESSION or --consultation TITLE (one of them), "
+        "or 'export' / 'import' (see 'facilitator themes --help')\n"
+    )
 
 
 def test_a_theme_name_the_pseudonym_map_lengthens_still_exports_whole(

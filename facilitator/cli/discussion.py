@@ -264,8 +264,23 @@ class _RankByDefault(click.Group):
             args = ["rank", *args]
         return super().parse_args(ctx, args)
 
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The options of `rank` (the group's own options, to its users), then the commands."""
+        own = self.get_params(ctx)
+        ranking = [p for p in self.commands["rank"].get_params(ctx) if p.name not in {o.name for o in own}]
+        options = [p for p in [*ranking, *own] if isinstance(p, click.Option)]
+        records = [r for p in options if (r := p.get_help_record(ctx)) is not None]
+        with formatter.section("Options"):
+            formatter.write_dl(records)
+        self.format_commands(ctx, formatter)
 
-@main.group("themes", cls=_RankByDefault, subcommand_metavar="SESSION | COMMAND [ARGS]...")
+
+@main.group(
+    "themes",
+    cls=_RankByDefault,
+    subcommand_metavar="SESSION | COMMAND [ARGS]...",
+    short_help="Rank the themes, or move a codebook to or from QDA programs.",
+)
 def themes_group() -> None:
     """Rank the themes, or move a consultation's codebook to or from other programs.
 
@@ -282,7 +297,9 @@ def themes_group() -> None:
 
 @themes_group.command("rank", hidden=True)
 @click.argument("session", required=False)
-@click.option("--consultation", default=None, help="Rank over every session of this consultation.")
+@click.option(
+    "--consultation", metavar="TITLE", default=None, help="Rank over every session of this consultation."
+)
 @click.option("--used", is_flag=True, help="Leave out themes no note has raised.")
 @data_dir_option
 def themes_command(session: str | None, consultation: str | None, used: bool) -> None:
@@ -293,9 +310,14 @@ def themes_command(session: str | None, consultation: str | None, used: bool) ->
     """
     from facilitator.discussion import codebook
 
-    store = workspace().store
-    if (session is None) == (consultation is None):
+    if session is None and consultation is None:
+        raise FacilitatorError(
+            "give SESSION or --consultation TITLE (one of them), "
+            "or 'export' / 'import' (see 'facilitator themes --help')"
+        )
+    if session is not None and consultation is not None:
         raise FacilitatorError("give SESSION or --consultation TITLE (one of them)")
+    store = workspace().store
     if consultation is not None:
         found = store.consultations.named(consultation)
         for member in store.sessions.all(found.id):
@@ -310,8 +332,10 @@ def themes_command(session: str | None, consultation: str | None, used: bool) ->
         row(item.rank, item.sessions, item.notes, item.name)
 
 
-@themes_group.command("export")
-@click.option("--consultation", required=True, help="The consultation whose codebook to write.")
+@themes_group.command("export", short_help="Write a consultation's codebook as a REFI-QDA codebook (.qdc).")
+@click.option(
+    "--consultation", metavar="TITLE", required=True, help="The consultation whose codebook to write."
+)
 @click.option("--out", required=True, help="The REFI-QDA codebook file to write (.qdc).")
 @data_dir_option
 def themes_export(consultation: str, out: str) -> None:
@@ -327,8 +351,13 @@ def themes_export(consultation: str, out: str) -> None:
     echo(f"wrote {out} ({count} theme{'s' if count != 1 else ''})", err=True)
 
 
-@themes_group.command("import")
-@click.option("--consultation", required=True, help="The consultation whose codebook receives the themes.")
+@themes_group.command("import", short_help="Add the themes of a REFI-QDA codebook (.qdc) made elsewhere.")
+@click.option(
+    "--consultation",
+    metavar="TITLE",
+    required=True,
+    help="The consultation whose codebook receives the themes.",
+)
 @click.argument("file", metavar="FILE.qdc")
 @data_dir_option
 def themes_import(consultation: str, file: str) -> None:
