@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,3 +110,17 @@ def laptop_and_office(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
     yield laptop, office
     laptop.close()
     office.close()
+
+
+@pytest.fixture
+def no_hang() -> Iterator[None]:
+    """Fail, rather than wait for ever, if the test has not finished in ten seconds."""
+
+    def stop(_signal: int, _frame: object) -> None:
+        pytest.fail("still waiting after ten seconds")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(10)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)

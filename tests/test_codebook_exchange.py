@@ -8,9 +8,7 @@ not a well-formed codebook changes nothing.
 from __future__ import annotations
 
 import os
-import signal
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -331,20 +329,6 @@ def test_a_good_name_before_a_bad_one_is_not_added_either(cli: Cli, folder: Path
     before = themes_table(folder)
     assert_refused(cli("themes", "import", "--consultation", OTHER, str(file)), "code 2")
     assert themes_table(folder) == before and names_of(folder, OTHER) == []
-
-
-@pytest.fixture
-def no_hang() -> Iterator[None]:
-    """Fail, rather than wait for ever, if the test has not finished in ten seconds."""
-
-    def stop(_signal: int, _frame: object) -> None:
-        pytest.fail("still waiting after ten seconds")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(10)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="pipes in the file system are POSIX")

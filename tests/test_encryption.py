@@ -413,20 +413,6 @@ def damaged(data_dir: Path, tmp_path: Path, kind: str) -> None:
         key_file.write_bytes(b"[" * 50_000)
 
 
-@pytest.fixture
-def no_hang():
-    """Fail, rather than wait for ever, if the test has not finished in ten seconds."""
-
-    def stop(_signal: int, _frame: object) -> None:
-        pytest.fail("still waiting after ten seconds")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(10)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
-
-
 HOSTILE_KEY_FILES = ["missing", "damaged", "oversized", "foreign", "a-folder", "a-pipe"]
 HOSTILE_KEY_FILES += ["infinite-cost", "deeply-nested"]
 

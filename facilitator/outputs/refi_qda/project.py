@@ -351,6 +351,20 @@ def _cases(
                     add(case, "SelectionRef", targetGUID=comment.guid)
 
 
+def _text_source(sources: Element, source_guid: str, name: str, created: str, description: str) -> Element:
+    """A TextSource whose text is the file `sources/<guid>.txt` inside the zip."""
+    source = add(
+        sources,
+        "TextSource",
+        guid=source_guid,
+        name=name,
+        plainTextPath=f"internal://{source_guid}.txt",
+        creationDateTime=created,
+    )
+    add(source, "Description", description)
+    return source
+
+
 def _source(
     sources: Element,
     store: Store,
@@ -361,16 +375,9 @@ def _source(
     name: str,
 ) -> None:
     """A session's text source (called `name`), with a selection per note coded with its themes."""
-    source_guid = guid("source", session.id)
-    source = add(
-        sources,
-        "TextSource",
-        guid=source_guid,
-        name=name,
-        plainTextPath=f"internal://{source_guid}.txt",
-        creationDateTime=session.created_at,
+    source = _text_source(
+        sources, guid("source", session.id), name, session.created_at, session_details(store, session)
     )
-    add(source, "Description", session_details(store, session))
     order = {code.key: position for position, code in enumerate(codes)}
     for said in placed:
         note = said.note
@@ -405,17 +412,14 @@ def _comments(
     name: str,
 ) -> None:
     """A session's post-it comments as a source (called `name`), a selection per comment, uncoded."""
-    source_guid = guid("comments", session.id)
-    source = add(
-        sources,
-        "TextSource",
-        guid=source_guid,
-        name=name,
-        plainTextPath=f"internal://{source_guid}.txt",
-        creationDateTime=session.created_at,
-    )
     what = "The comments written on the post-its of the statement exercise, one paragraph each, not coded."
-    add(source, "Description", f"{what} {session_details(store, session)}")
+    source = _text_source(
+        sources,
+        guid("comments", session.id),
+        name,
+        session.created_at,
+        f"{what} {session_details(store, session)}",
+    )
     for comment in written:
         postit = comment.postit
         category = session.scale.get(postit.response_key).label
