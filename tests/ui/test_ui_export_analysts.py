@@ -105,3 +105,18 @@ async def test_on_a_60_by_20_terminal_why_nothing_was_written_fits_under_the_cho
         assert screen.region.contains_region(dialog.region) and screen.scroll_y == 0
         assert dialog.content_region.contains_region(status.region)
         assert status.region.height >= 3  # every line of it
+
+
+async def test_question_mark_and_f1_explain_every_export_key(workspace: Workspace) -> None:
+    session_id = session_with_a_name(workspace)
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("question_mark", "f1"):
+            await pilot.press("x", key)
+            shown = screen_text(app)
+            assert "Keys of the export" in shown
+            assert "An Excel workbook: post-its, counts, notes, themes," in shown
+            assert "A REFI-QDA project (.qdpx) for NVivo, ATLAS.ti," in shown
+            await pilot.press("escape", "escape")
+            assert isinstance(app.screen, WallScreen)
+    assert not EXPORTS.exists()

@@ -59,6 +59,7 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
     returns the files written."""
 
     CSS_PATH = "export_summary.tcss"
+    HELP_TITLE = "Keys of the export"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("h", "export('html')", "HTML", id="export.html", tooltip="One HTML page that prints on A4."),
         Binding(
@@ -79,6 +80,14 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
             tooltip="A REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder: themes as codes.",
         ),
         BLANK,
+        Binding(
+            "f1,question_mark",
+            "app.help",
+            "help",
+            id="export.help",
+            key_display="?",
+            tooltip="All the keys (F1 too).",
+        ),
         Binding("escape", "cancel", "cancel", id="export.cancel", tooltip="Leave without exporting."),
     ]
 
