@@ -235,7 +235,8 @@ def choose_sessions(store: Store, session_ref: str | None = None, consultation: 
 
 
 def export_for_analysts(store: Store, sessions: Sequence[Session], fmt: str, out: Path) -> Exported:
-    """Write an Excel workbook (xlsx) or a REFI-QDA project (qdpx) of `sessions` to the file `out`.
+    """Write an Excel workbook (xlsx) or a REFI-QDA project (qdpx) of `sessions` to the file `out`;
+    its findings include the capitalised words that may be names.
 
     The whole file or nothing: it is built in memory and written atomically. Text
     passes through each session's pseudonym map; the map itself is never written.
@@ -256,7 +257,8 @@ def export_for_analysts(store: Store, sessions: Sequence[Session], fmt: str, out
 
         data = refi_qda.project_bytes(store, sessions)
     write_atomic(out, data)
-    return Exported([str(out)], findings=identifying_details(store, sessions))
+    # Names too: a file for analysts leaves the office, so the front end counts them as well.
+    return Exported([str(out)], findings=identifying_details(store, sessions, names=True))
 
 
 # ---------------------------------------------------------------- codebooks

@@ -581,8 +581,9 @@ def export_command(session: str | None, fmt: str, out: str, table: str, consulta
         for path in exported.written:
             many = "s" if len(chosen.sessions) != 1 else ""
             echo(f"wrote {path} ({len(chosen.sessions)} session{many})", err=True)
-        warn_privacy(exported.findings, "'facilitator privacy SESSION'", with_session=True)
-        warn_names(exports.identifying_details(store, chosen.sessions, names=True), len(chosen.sessions))
+        details = [finding for finding in exported.findings if finding.kind != "name"]
+        warn_privacy(details, "'facilitator privacy SESSION'", with_session=True)
+        warn_names(exported.findings, len(chosen.sessions))
         return
     if consultation is not None:
         raise FacilitatorError("--consultation is for xlsx and qdpx: the other formats export one SESSION")
