@@ -248,6 +248,39 @@ def figure_charts(counts: Counts, selection: Selection) -> list[Chart]:
     ]
 
 
+def n_text(n: int, participants: int | None = None) -> str:
+    """How many responses a chart counts: "n = 46", or "n = 44 of 46 participants" when the
+    number of participants is known and differs (some did not answer, or answered twice)."""
+    if participants is None or participants == n:
+        return f"n = {n}"
+    return f"n = {n} of {participants} participant{'s' if participants != 1 else ''}"
+
+
+@dataclass(frozen=True)
+class Diverging:
+    """One statement across chart groups, for the diverging stacked chart that compares them:
+    one row per group (appendix groups in order, then every session), neutral centred."""
+
+    title: str
+    statement: Statement
+    scale: Scale
+    rows: tuple[Chart, ...]
+
+
+def diverging_charts(counts: Counts, selection: Selection) -> list[Diverging]:
+    """One diverging chart per statement, in set order, titled "Statement N: <text>"."""
+    groups = (*selection.groups, selection.everyone()) if len(selection.groups) > 1 else selection.groups
+    return [
+        Diverging(
+            f"Statement {statement.number}: {statement.text}",
+            statement,
+            selection.scale,
+            tuple(counts.chart(group, statement, selection.scale) for group in groups),
+        )
+        for statement in selection.statements
+    ]
+
+
 def slug(text: str, limit: int = 40) -> str:
     """A file-name-safe form of a label: lower-case ASCII letters, digits and hyphens."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")

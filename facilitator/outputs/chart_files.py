@@ -12,6 +12,7 @@ import json
 import re
 import textwrap
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from facilitator.core.files import open_private, staged_dir, write_private
 from facilitator.exercise.charts import (
     Chart,
     Counts,
+    Diverging,
     Selection,
     appendix_charts,
     category_colours,
@@ -170,6 +172,39 @@ def write_chart(
         write_private(directory / name, data)
         files.append(name)
     return index_entry(chart, files), svg
+
+
+@dataclass(frozen=True)
+class ChartJob:
+    """One chart to draw into a document's folder, as the file `<stem>.<fmt>` per format.
+
+    `participants` (when known) lets the chart say "n = 44 of 46 participants";
+    `with_title` draws the title in the image (a document captions it instead).
+    """
+
+    chart: Chart | Diverging
+    stem: str
+    participants: int | None = None
+    with_title: bool = False
+
+
+def draw_all(
+    jobs: Sequence[ChartJob], formats: Sequence[str], directory: Path, *, cache: Path | None = None
+) -> list[dict[str, str]]:
+    """Draw every job into `directory` in every format; per job, format -> file name.
+
+    `cache` is a folder of charts drawn before, kept by a hash of their data and style.
+    """
+    written = []
+    for job in jobs:
+        if isinstance(job.chart, Diverging):
+            raise NotImplementedError("diverging charts are not drawn yet")
+        files = {}
+        for fmt, data in render_formats(job.chart, formats).items():
+            files[fmt] = f"{job.stem}.{fmt}"
+            write_private(directory / files[fmt], data)
+        written.append(files)
+    return written
 
 
 def numbered(charts: Sequence[Chart]) -> Iterator[tuple[Chart, int]]:

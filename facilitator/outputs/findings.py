@@ -149,6 +149,7 @@ class Said:
     text: str
     descriptor: str
     themes: tuple[str, ...]  # theme keys (in rank order once placed in a Discussion)
+    title: str = ""  # a case study's title, after the pseudonym map ("Dave")
 
 
 @dataclass(frozen=True)
