@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from facilitator.store.anonymiser import Anonymiser, fold
 from facilitator.store.codebook import MAX_THEME
 from facilitator.store.connection import quote
+from facilitator.store.notes import MAX_TITLE
 from facilitator.store.records import MAX_COMMENT, MAX_LABEL, MAX_SHORT_TEXT
 from facilitator.store.roster import MAX_COHORT
 
@@ -36,7 +37,7 @@ FREE_TEXT: dict[str, dict[str, int]] = {
     "postits": {"comment": MAX_COMMENT},
     "participants": {"cohort": MAX_COHORT},
     "themes": {"name": MAX_THEME},
-    "notes": {"text": MAX_COMMENT},
+    "notes": {"text": MAX_COMMENT, "title": MAX_TITLE},
     "chart_pools": {"label": MAX_LABEL},
 }
 # JSON lists of text: a session's facilitators may be written as names, so the map

@@ -9,6 +9,7 @@ for a restore, which puts back the text the caller kept.
 from __future__ import annotations
 
 import enum
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -21,12 +22,16 @@ if TYPE_CHECKING:
     from facilitator.store.database import Store
 
 KINDS = ("note", "quote", "case_study")
+# A case study's title ("Darren"): a heading, not a paragraph.
+MAX_TITLE = 80
 NOTE_COLUMNS = (
     "id",
     "session_id",
     "text",
     "kind",
     "participant",
+    "title",
+    "position",
     "created_at",
     "updated_at",
     "device_id",
@@ -58,6 +63,8 @@ class Note:
     updated_at: str
     device_id: str
     deleted_at: str | None = None
+    title: str = ""
+    position: int = 0
 
     @property
     def theme_names(self) -> tuple[str, ...]:
@@ -80,6 +87,34 @@ def check_text(text: str) -> str:
     if len(text) > MAX_COMMENT:
         raise FacilitatorError(f"the note is too long ({len(text)} characters; {MAX_COMMENT} at most)")
     return check_clean(text, "the note").strip()
+
+
+def check_title(title: str) -> str:
+    """A case study's title, stripped ("" for none): one line of at most MAX_TITLE characters,
+    or FacilitatorError."""
+    if not isinstance(title, str):
+        raise FacilitatorError("the title must be text")
+    title = check_clean(title, "the title").strip()
+    if len(title) > MAX_TITLE:
+        raise FacilitatorError(f"the title is too long ({len(title)} characters; {MAX_TITLE} at most)")
+    for index, character in enumerate(title, start=1):
+        if unicodedata.category(character) == "Cc":
+            raise FacilitatorError(
+                f"the title holds a control character (U+{ord(character):04X}) at position {index}: "
+                "a title is one line of text"
+            )
+    return title
+
+
+def check_position(position: int) -> int:
+    """A note's place in its session's order: a whole number from 0."""
+    if isinstance(position, bool) or not isinstance(position, int) or not 0 <= position < 2**31:
+        raise FacilitatorError(f"position {position!r} must be a whole number from 0")
+    return position
+
+
+def _order(value: object) -> int:
+    return value if isinstance(value, int) else 0
 
 
 def _by_name(themes: Sequence[Theme]) -> tuple[Theme, ...]:
@@ -109,16 +144,18 @@ class NoteRepository:
         return self._from_rows(rows)[0]
 
     def of(self, session_id: str, *, kind: str | None = None) -> list[Note]:
-        """The live notes of a session (of one checked kind, if given), in the order they were taken."""
+        """The live notes of a session (of one checked kind, if given), in the author's order."""
         sql = f"{_SELECT} WHERE session_id = ? AND deleted_at IS NULL"
         params: list[object] = [session_id]
         if kind is not None:
             sql += " AND kind = ?"
             params.append(kind)
-        return self._from_rows(self._store.db.execute(sql + " ORDER BY created_at, id", params).fetchall())
+        return self._from_rows(
+            self._store.db.execute(sql + " ORDER BY position, created_at, id", params).fetchall()
+        )
 
     def with_ids(self, note_ids: Sequence[str]) -> list[Note]:
-        """The notes with these ids, in the order they were taken."""
+        """The notes with these ids, by session and in the author's order within each."""
         ids = sorted(set(note_ids))
         rows: list[Sequence[object]] = []
         for start in range(0, len(ids), _CHUNK):
@@ -128,7 +165,21 @@ class NoteRepository:
                     f"{_SELECT} WHERE id IN ({', '.join('?' * len(chunk))})", chunk
                 ).fetchall()
             )
-        rows.sort(key=lambda r: (str(r[5]), str(r[0])))
+        session, position, created = (NOTE_COLUMNS.index(c) for c in ("session_id", "position", "created_at"))
+        # Sessions in the order their first of these notes was taken; the author's order within each.
+        first: dict[str, str] = {}
+        for r in rows:
+            key = str(r[session])
+            first[key] = min(first.get(key, str(r[created])), str(r[created]))
+        rows.sort(
+            key=lambda r: (
+                first[str(r[session])],
+                str(r[session]),
+                _order(r[position]),
+                str(r[created]),
+                str(r[0]),
+            )
+        )
         return self._from_rows(rows)
 
     def _themes_by_note(self, note_ids: Sequence[str]) -> dict[str, tuple[Theme, ...]]:
@@ -155,6 +206,8 @@ class NoteRepository:
                     text=str(values["text"]),
                     kind=str(values["kind"]),
                     participant=None if participant is None else str(participant),
+                    title=str(values["title"]),
+                    position=_order(values["position"]),
                     themes=tags.get(str(values["id"]), ()),
                     created_at=str(values["created_at"]),
                     updated_at=str(values["updated_at"]),
@@ -174,16 +227,29 @@ class NoteRepository:
         participant: str | None,
         codebook: Codebook,
         theme_names: Sequence[str] = (),
+        title: str = "",
     ) -> Note:
         """Record a checked note and tag it, in one transaction; on disk when this returns.
 
-        A theme name the codebook lacks creates the theme; a theme named twice is tagged once.
+        The note goes last in its session's order. A theme name the codebook lacks creates
+        the theme; a theme named twice is tagged once.
         """
         codebooks = self._store.codebook
         tagged: dict[str, Theme] = {}
         with self._store.write() as writer:
+            last = writer.execute(
+                "SELECT coalesce(max(position), 0) FROM notes WHERE session_id = ?", [session_id]
+            ).fetchone()[0]
             row = writer.insert(
-                "notes", {"session_id": session_id, "text": text, "kind": kind, "participant": participant}
+                "notes",
+                {
+                    "session_id": session_id,
+                    "text": text,
+                    "kind": kind,
+                    "participant": participant,
+                    "title": title,
+                    "position": int(last) + 1,
+                },
             )
             everything = codebooks.all() if theme_names else {}
             for name in theme_names:
@@ -201,6 +267,8 @@ class NoteRepository:
             row["created_at"],
             row["updated_at"],
             row["device_id"],
+            title=title,
+            position=int(last) + 1,
         )
 
     def edit(
@@ -212,6 +280,7 @@ class NoteRepository:
         kind: str | None = None,
         participant: str | Keep | None = KEEP,
         theme_names: Sequence[str] | None = None,
+        title: str | None = None,
     ) -> Note:
         """Change a note's checked fields and, when `theme_names` is given, its whole set of tags.
 
@@ -224,6 +293,8 @@ class NoteRepository:
             changes["text"] = text
         if kind is not None:
             changes["kind"] = kind
+        if title is not None:
+            changes["title"] = title
         if not isinstance(participant, Keep):
             changes["participant"] = participant
         codebooks = self._store.codebook
@@ -240,8 +311,37 @@ class NoteRepository:
                     codebooks.tag_in(writer, current.id, theme_id)
         return self.get(current.id)
 
+    def move(self, note_id: str, step: int) -> Note:
+        """Move a live note one place up (-1) or down (+1) in its session's order: it swaps
+        places with its neighbour, in one stamped write.
+
+        The first note cannot go up nor the last go down: FacilitatorError says so, and
+        nothing changes.
+        """
+        if step not in (-1, 1):
+            raise FacilitatorError(f"a note moves one place up (-1) or down (+1), not {step!r}")
+        current = self.get(note_id)
+        order = self.of(current.session_id)
+        at = next(i for i, n in enumerate(order) if n.id == current.id)
+        if not 0 <= at + step < len(order):
+            raise FacilitatorError(f"the note is already {'first' if step < 0 else 'last'} in its session")
+        here, there = order[at], order[at + step]
+        with self._store.write() as writer:
+            if here.position != there.position:
+                writer.update("notes", here.id, {"position": there.position})
+                writer.update("notes", there.id, {"position": here.position})
+            else:
+                # Equal places (notes from a laptop before ordering): number the session afresh.
+                ids = [n.id for n in order]
+                ids[at], ids[at + step] = ids[at + step], ids[at]
+                was = {n.id: n.position for n in order}
+                for number, moved_id in enumerate(ids, start=1):
+                    if was[moved_id] != number:
+                        writer.update("notes", moved_id, {"position": number})
+        return self.get(current.id)
+
     def delete(self, note: Note) -> None:
-        """Tombstone a note, blanking its text and speaker in the same transaction; its tags stay.
+        """Tombstone a note, blanking its text, title and speaker in the same transaction; its tags stay.
 
         The database no longer holds its words: a caller that offers an undo keeps `note`
         and gives it to `restore`.
@@ -250,7 +350,7 @@ class NoteRepository:
             writer.tombstone("notes", note.id)
 
     def restore(self, note: Note) -> None:
-        """Bring back a deleted note with the text and speaker held in `note`.
+        """Bring back a deleted note with the text, title and speaker held in `note`.
 
         A note read from the database after its delete has a blank text, and cannot come
         back: it is refused. A note that is not deleted keeps the words it has.
@@ -260,6 +360,10 @@ class NoteRepository:
         if stored.deleted_at is not None:
             if not note.text.strip():
                 raise FacilitatorError("the note was deleted and its text is gone: it cannot be brought back")
-            words = {"text": check_text(note.text), "participant": note.participant}
+            words = {
+                "text": check_text(note.text),
+                "participant": note.participant,
+                "title": check_title(note.title),
+            }
         with self._store.write() as writer:
             writer.restore("notes", note.id, words)

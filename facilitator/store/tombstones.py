@@ -40,7 +40,7 @@ BLANKS: dict[str, dict[str, Value]] = {
         "wants_interview": 0,
     },
     "themes": {"name": ""},
-    "notes": {"text": "", "participant": None},
+    "notes": {"text": "", "title": "", "participant": None},
     "chart_pools": {"label": ""},
     "pseudonyms": {"real": "", "changed": ""},
 }

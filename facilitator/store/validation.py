@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from facilitator.core.clock import MAX_AHEAD, STAMP_FORMAT
 from facilitator.core.errors import FacilitatorError
 from facilitator.store.codebook import MAX_THEME, check_name
-from facilitator.store.notes import check_kind, check_text
+from facilitator.store.notes import check_kind, check_position, check_text, check_title
 from facilitator.store.pools import check_label, check_session_ids
 from facilitator.store.records import (
     MAX_COMMENT,
@@ -259,6 +259,8 @@ RULES: dict[str, dict[str, Field]] = {
         "text": Field(str, check_text),
         "kind": Field(str, check_kind, exact=True),
         "participant": Field(str, _code, nullable=True, exact=True),
+        "title": Field(str, check_title, exact=True),
+        "position": Field(int, check_position, exact=True),
     },
     "note_themes": {"note_id": _id("note_id"), "theme_id": _id("theme_id")},
     "chart_pools": {

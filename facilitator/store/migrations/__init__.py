@@ -16,6 +16,7 @@ from facilitator.store.migrations import (
     m003_sync,
     m004_chart_pools,
     m005_blank_tombstones,
+    m006_note_titles_and_order,
 )
 
 MIGRATIONS: list[Callable[[Database], None]] = [
@@ -24,6 +25,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m003_sync.migrate,
     m004_chart_pools.migrate,
     m005_blank_tombstones.migrate,
+    m006_note_titles_and_order.migrate,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The schema from which a delete blanks the deleted row's text: a database opened from an
