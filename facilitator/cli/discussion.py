@@ -164,8 +164,11 @@ def note_group() -> None:
 @click.option("--kind", default="note", help="note, quote or case_study.")
 @click.option("--speaker", default=None, help="Participant code, or 'unknown' (the default).")
 @click.option("--theme", "themes", multiple=True, help="Theme name; new ones join the codebook. Repeat.")
+@click.option("--title", default="", help="A case study's title (80 characters at most).")
 @data_dir_option
-def note_add(session: str, text: str, kind: str, speaker: str | None, themes: tuple[str, ...]) -> None:
+def note_add(
+    session: str, text: str, kind: str, speaker: str | None, themes: tuple[str, ...], title: str
+) -> None:
     """Record a note in SESSION and print its id once it is on disk.
 
     Likely identifying details (names, prison numbers, phone numbers, dates of
@@ -176,8 +179,10 @@ def note_add(session: str, text: str, kind: str, speaker: str | None, themes: tu
     store = workspace().store
     found = _open_to_new_words(session)
     _seed_on_first_use(found.id)
-    note = discussion.add_note(store, found.id, text, kind=kind, speaker=speaker, themes=themes)
+    note = discussion.add_note(store, found.id, text, kind=kind, speaker=speaker, themes=themes, title=title)
     _warn_identifying(found.id, note.text)
+    if note.title:
+        _warn_identifying(found.id, note.title)
     echo(note.id)
 
 
@@ -188,6 +193,7 @@ def note_add(session: str, text: str, kind: str, speaker: str | None, themes: tu
 @click.option("--speaker", default=None, help="Participant code, or 'unknown'.")
 @click.option("--theme", "themes", multiple=True, help="The note's themes (replace all). Repeat.")
 @click.option("--no-themes", is_flag=True, help="Remove every theme tag.")
+@click.option("--title", default=None, help="A case study's title ('' for none).")
 @data_dir_option
 def note_edit(
     note_id: str,
@@ -196,6 +202,7 @@ def note_edit(
     speaker: str | None,
     themes: tuple[str, ...],
     no_themes: bool,
+    title: str | None,
 ) -> None:
     """Change a note (NOTE is its id or a unique start of it)."""
     from facilitator.discussion import notes as discussion
@@ -211,10 +218,35 @@ def note_edit(
         kind=kind,
         speaker=discussion.KEEP if speaker is None else speaker,
         themes=new_themes,
+        title=title,
     )
     if text is not None:
         _warn_identifying(edited.session_id, edited.text)
+    if title:
+        _warn_identifying(edited.session_id, edited.title)
     echo(edited.id)
+
+
+@note_group.command("move")
+@click.argument("note_id", metavar="NOTE")
+@click.option("--up", "step", flag_value=-1, help="One place earlier among its session's notes.")
+@click.option("--down", "step", flag_value=1, help="One place later among its session's notes.")
+@data_dir_option
+def note_move(note_id: str, step: int | None) -> None:
+    """Move a note one place up or down in its session's order (the report follows it)."""
+    from facilitator.discussion import notes as discussion
+
+    if step is None:
+        raise FacilitatorError("say where the note goes: --up or --down")
+    moved = discussion.move_note(workspace().store, note_id, step)
+    echo(f"moved {moved.id} to place {_place(moved)}")
+
+
+def _place(note: Any) -> int:
+    from facilitator.discussion import notes as discussion
+
+    order = [n.id for n in discussion.notes(workspace().store, note.session_id)]
+    return order.index(note.id) + 1
 
 
 @note_group.command("delete")

@@ -25,6 +25,7 @@ from facilitator.store.notes import Keep as Keep
 from facilitator.store.notes import Note as Note
 from facilitator.store.notes import check_kind as check_kind
 from facilitator.store.notes import check_text as check_text
+from facilitator.store.notes import check_title as check_title
 
 KIND_LABELS = {"note": "Note", "quote": "Quote", "case_study": "Case study"}
 
@@ -38,7 +39,7 @@ def note(store: Store, note_id: str, *, include_deleted: bool = False) -> Note:
 
 
 def notes(store: Store, session_id: str, *, kind: str | None = None) -> list[Note]:
-    """The live notes of a session, in the order they were taken."""
+    """The live notes of a session, in the author's order (the order taken, unless moved)."""
     return store.notes.of(session_id, kind=None if kind is None else check_kind(kind))
 
 
@@ -61,8 +62,10 @@ def add_note(
     kind: str = "note",
     speaker: str | None = None,
     themes: Iterable[str] = (),
+    title: str = "",
 ) -> Note:
-    """Record a note with its speaker code and theme tags; on disk when this returns.
+    """Record a note with its speaker code, theme tags and (a case study's) title; on disk
+    when this returns. It goes last in the session's order.
 
     `themes` are names in the session's codebook; a new name creates the theme.
     The same theme named twice is tagged once.
@@ -70,9 +73,16 @@ def add_note(
     session = store.sessions.get(session_id)
     text = check_text(text)
     kind = check_kind(kind)
+    title = _titled(kind, check_title(title))
     participant = resolve_speaker(store, session.id, speaker)
     names = [codebook.check_name(name) for name in themes]
-    return store.notes.add(session.id, text, kind, participant, Codebook.of(session), names)
+    return store.notes.add(session.id, text, kind, participant, Codebook.of(session), names, title)
+
+
+def _titled(kind: str, title: str) -> str:
+    if title and kind != "case_study":
+        raise FacilitatorError("only a case study has a title")
+    return title
 
 
 def edit_note(
@@ -83,14 +93,21 @@ def edit_note(
     kind: str | None = None,
     speaker: str | Keep | None = KEEP,
     themes: Iterable[str] | None = None,
+    title: str | None = None,
 ) -> Note:
     """Change a note. None (or KEEP for the speaker) leaves a field as it is.
 
     `themes`, when given, is the note's whole new set of tags: missing ones are
-    untagged (tombstoned), new ones tagged, new names added to the codebook.
+    untagged (tombstoned), new ones tagged, new names added to the codebook. Only a
+    case study has a title: a note changed to another kind loses its title.
     """
     current = note(store, note_id)
     session = store.sessions.get(current.session_id)
+    new_kind = current.kind if kind is None else check_kind(kind)
+    if title is not None:
+        title = _titled(new_kind, check_title(title))
+    elif new_kind != "case_study" and current.title:
+        title = ""
     return store.notes.edit(
         current,
         Codebook.of(session),
@@ -98,7 +115,16 @@ def edit_note(
         kind=None if kind is None else check_kind(kind),
         participant=speaker if isinstance(speaker, Keep) else resolve_speaker(store, session.id, speaker),
         theme_names=None if themes is None else [codebook.check_name(n) for n in themes],
+        title=title,
     )
+
+
+def move_note(store: Store, note_id: str, step: int) -> Note:
+    """Move a note one place up (-1) or down (+1) among its session's notes.
+
+    The first note cannot go up, nor the last down: FacilitatorError says so.
+    """
+    return store.notes.move(note(store, note_id).id, step)
 
 
 def tag_note(store: Store, note_id: str, theme_name: str) -> Note:

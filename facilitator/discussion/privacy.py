@@ -111,4 +111,16 @@ def session_findings(
                 where += f" ({note.participant})"
             place = f"in a {where}"
             found.extend(_scan(session, where, place, note.id, anonymise(note.text), kinds, changed))
+            if note.title:
+                found.extend(
+                    _scan(
+                        session,
+                        where,
+                        f"in the title of a {where}",
+                        note.id,
+                        anonymise(note.title),
+                        kinds,
+                        changed,
+                    )
+                )
     return found

@@ -211,8 +211,19 @@ def _said(store: Store, sessions: Sequence[Session], anonymisers: Mapping[str, A
         for note in discussion.notes(store, session.id):
             keys = dict.fromkeys(theme_key(t.name) for t in note.themes)
             descriptor = speaker_descriptor(note.participant, people, session) if note.kind == "quote" else ""
-            said.append(Said(note.kind, anonymise(note.text), descriptor, tuple(keys)))
+            title = anonymise(note.title) if note.kind == "case_study" else ""
+            said.append(Said(note.kind, anonymise(note.text), descriptor, tuple(keys), title))
     return said
+
+
+# Within a theme: the narrative first, then the quotes, then the case studies.
+_KIND_ORDER = {"note": 0, "quote": 1, "case_study": 2}
+
+
+def _by_kind(items: Sequence[Said]) -> tuple[Said, ...]:
+    """Notes, then quotes, then case studies; within a kind, as given (session order, then
+    the author's order within each session)."""
+    return tuple(sorted(items, key=lambda item: _KIND_ORDER.get(item.kind, len(_KIND_ORDER))))
 
 
 def _discussion(themes: Sequence[ThemeCount], said: Sequence[Said]) -> Discussion:
@@ -233,8 +244,8 @@ def _discussion(themes: Sequence[ThemeCount], said: Sequence[Said]) -> Discussio
             elsewhere[other][keys[0]] = None
     return Discussion(
         tuple(themes),
-        tuple((t, tuple(listed[t.key])) for t in themes),
-        tuple(untagged),
+        tuple((t, _by_kind(listed[t.key])) for t in themes),
+        _by_kind(untagged),
         {k: tuple(v) for k, v in elsewhere.items() if v},
     )
 
