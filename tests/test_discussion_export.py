@@ -27,6 +27,7 @@ NOTE_COLUMNS = [
     "note_id",
     "kind",
     "text",
+    "title",
     "participant",
     "descriptor",
     "themes",
@@ -91,7 +92,7 @@ def test_json_gains_participants_roster_notes_and_themes(store: Store, discussed
         "wants_interview": 1,
     }
     quote = data["notes"][0]
-    assert set(quote) == {"id", "text", "kind", "participant", "descriptor", "themes", "created_at"}
+    assert set(quote) == {"id", "text", "title", "kind", "participant", "descriptor", "themes", "created_at"}
     assert (quote["kind"], quote["participant"], quote["descriptor"]) == (
         "quote",
         "P1",

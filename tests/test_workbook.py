@@ -277,6 +277,7 @@ def test_every_note_is_a_row_with_a_column_per_theme(
                     "note_id": note["id"],
                     "kind": note["kind"],
                     "text": note["text"],
+                    "title": blank(note["title"]),
                     "participant": note["participant"],
                     "descriptor": note["descriptor"],
                     "themes": blank("; ".join(note["themes"])),

@@ -41,6 +41,7 @@ NOTE_CSV_COLUMNS = (
     "note_id",
     "kind",
     "text",
+    "title",
     "participant",
     "descriptor",
     "themes",
@@ -148,6 +149,7 @@ def discussion_json(store: Store, session: Session, anonymiser: Anonymiser) -> d
             {
                 "id": note.id,
                 "text": anonymiser(note.text),
+                "title": anonymiser(note.title),
                 "kind": note.kind,
                 "participant": note.participant,
                 "descriptor": _descriptor(people, note.participant),
@@ -238,6 +240,7 @@ def notes_csv(store: Store, session: Session) -> str:
             note.id,
             note.kind,
             anonymiser(note.text),
+            anonymiser(note.title),
             note.participant or "",
             _descriptor(people, note.participant) or "",
             "; ".join(anonymiser(name) for name in note.theme_names),

@@ -276,6 +276,9 @@ NOTE_MEANINGS = {
         "then those of the other sessions exported or of the consultation). " + AS_TYPED,
         wide=True,
     ),
+    "title": Column(
+        "title", TEXT, "A case study's title, with names changed as in the text; empty for none."
+    ),
     "participant": Column("participant", TEXT, "The speaker's code (P1, P2…); empty when unknown."),
     "descriptor": Column(
         "descriptor",
@@ -519,6 +522,7 @@ def _notes_sheet(
                     note.id,
                     note.kind,
                     anonymise(note.text),
+                    anonymise(note.title),
                     note.participant,
                     descriptors.get(note.participant.casefold()) if note.participant else None,
                     "; ".join(names(name) for name in note.theme_names),
