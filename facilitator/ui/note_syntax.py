@@ -7,10 +7,13 @@ leaving the keyboard's home row:
     3: "I had nine placements" #5          (P3 when the roster has a P3; a quote)
     ?: someone at the back said this       (speaker unknown, as with no prefix)
     nobody knew their rights #+Housing     (exactly "Housing", a new theme if need be)
+    Darren:: moved eleven times by 15      (a case study titled "Darren")
 
 - A speaker is a participant code, a number (the roster's code with that number),
   or `?`, then a colon and a space. Without one the speaker is unknown.
 - Text that starts with a quote mark is a verbatim quote; the marks are not stored.
+- Text that starts with a title and a double colon (`Darren:: …`) is a case study
+  with that title.
 - Everything from the first `#` that starts a word is themes, one per `#`: a
   theme's number on screen, its name, or words found in exactly one theme's
   name. Words that match no theme make a new one; `#+Name` makes (or finds)
@@ -31,6 +34,7 @@ _TAGS = re.compile(r"(?:^|(?<=\s))#")
 _OPENING_QUOTES = '"“”„«'
 _CLOSING_QUOTES = '"“”»'
 _TRAILING_DIGITS = re.compile(r"(\d+)$")
+_TITLE = re.compile(r"^\s*(?P<title>[^:#\n]{1,80}?)\s*::(?:\s+|$)")
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,8 @@ class Draft:
     tags: tuple[Tag, ...]
     # The `#` being typed at the end of the line (its words), None when not typing one.
     typing_tag: str | None
+    # A case study's title, typed as `Title:: text`; "" for none.
+    title: str = ""
 
     @property
     def theme_names(self) -> list[str]:
@@ -184,6 +190,11 @@ def parse(line: str, roster: Sequence[str], themes: Sequence[ThemeChoice]) -> Dr
             if _words(chunk):
                 tags.append(resolve_tag(chunk, themes))
         typing = _words(chunks[-1])
+    title = ""
+    titled = _TITLE.match(body)
+    if titled:
+        title = _words(titled.group("title"))
+        body = body[titled.end() :]
     text = body.strip()
     quoted = bool(text) and text[0] in _OPENING_QUOTES
     if quoted:
@@ -191,18 +202,22 @@ def parse(line: str, roster: Sequence[str], themes: Sequence[ThemeChoice]) -> Dr
         if text and text[-1] in _CLOSING_QUOTES:
             text = text[:-1]
         text = text.strip()
-    return Draft(text, speaker, problem, quoted, tuple(tags), typing)
+    return Draft(text, speaker, problem, quoted, tuple(tags), typing, title)
 
 
 def line_for(
-    text: str, speaker: str | None, theme_names: Sequence[str], themes: Sequence[ThemeChoice]
+    text: str,
+    speaker: str | None,
+    theme_names: Sequence[str],
+    themes: Sequence[ThemeChoice],
+    title: str = "",
 ) -> str:
     """The note line that reads back as this note (to edit a saved note in the same box).
 
     Themes are written as their numbers, so that a slip of the finger in a long
     name cannot turn into a new theme; the line under the box spells them out.
     """
-    parts = [f"{speaker}: " if speaker else "", " ".join(text.split("\n"))]
+    parts = [f"{speaker}: " if speaker else "", f"{title}:: " if title else "", " ".join(text.split("\n"))]
     numbers = {t.name.casefold(): t.number for t in themes}
     for name in theme_names:
         number = numbers.get(name.casefold())

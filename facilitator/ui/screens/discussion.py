@@ -75,7 +75,12 @@ def note_prompt(note: Note) -> Text:
         text.append_text(one_line(note.text))
         text.append("”")
     elif note.kind == "case_study":
-        text.append("Case study: ", style="italic")
+        if note.title:
+            text.append("Case study ", style="italic")
+            text.append_text(one_line(note.title, "bold"))
+            text.append(": ", style="italic")
+        else:
+            text.append("Case study: ", style="italic")
         text.append_text(one_line(note.text))
     else:
         text.append_text(one_line(note.text))
@@ -114,6 +119,20 @@ class NoteList(Guarded, OptionList):
             tooltip="In the notes: bring back the last deleted note.",
         ),
         Binding("i", "screen.type", "type", id="notes.type", tooltip="In the notes: back to the note box."),
+        Binding(
+            "b",
+            "screen.move_note(-1)",
+            "before",
+            id="notes.earlier",
+            tooltip="In the notes: move the note one place earlier in the report (before its neighbour).",
+        ),
+        Binding(
+            "a",
+            "screen.move_note(1)",
+            "after",
+            id="notes.later",
+            tooltip="In the notes: move the note one place later in the report (after its neighbour).",
+        ),
     ]
 
     @dataclass
@@ -211,6 +230,7 @@ class DiscussionScreen(Guarded, Screen[None]):
     HELP_NOTES: ClassVar[tuple[tuple[str, str], ...]] = (
         ("P3: …", "who spoke: a roster code, or its number alone (3: …); ?: or nothing for unknown"),
         ('"…', "a verbatim quote (the quote marks are not stored)"),
+        ("Darren:: …", "a case study titled Darren (names are changed on export like the text)"),
         ("#listen", "a theme whose name holds those words (the list on the right narrows as you type)"),
         ("#2", "theme number 2 of the list on the right"),
         ("#Housing", "words that match no theme make a new theme; #+Housing makes exactly that one"),
@@ -325,6 +345,8 @@ class DiscussionScreen(Guarded, Screen[None]):
     def kind_of(self, draft: Draft) -> str:
         if self.kind is not None:
             return self.kind
+        if draft.title:
+            return "case_study"
         return "quote" if draft.quoted else "note"
 
     def findings(self, draft: Draft) -> list[Finding]:
@@ -432,6 +454,7 @@ class DiscussionScreen(Guarded, Screen[None]):
                     kind=kind,
                     speaker=draft.speaker,
                     themes=draft.theme_names,
+                    title=draft.title,
                 )
             else:
                 saved = discussion.edit_note(
@@ -441,6 +464,7 @@ class DiscussionScreen(Guarded, Screen[None]):
                     kind=kind,
                     speaker=draft.speaker,
                     themes=draft.theme_names,
+                    title=draft.title,
                 )
         except FacilitatorError as error:
             self.notify(str(error), severity="error", markup=False)
@@ -513,7 +537,7 @@ class DiscussionScreen(Guarded, Screen[None]):
             self.stashed = self.box.value
         self.editing = note
         self.kind = note.kind
-        self.box.value = line_for(note.text, note.participant, note.theme_names, self.choices)
+        self.box.value = line_for(note.text, note.participant, note.theme_names, self.choices, note.title)
         self.box.cursor_position = len(self.box.value)
         self.box.focus()
         self._show_draft()
@@ -530,6 +554,19 @@ class DiscussionScreen(Guarded, Screen[None]):
         if self.notes:
             self.note_list.highlighted = min(index, len(self.notes) - 1)
         self.notify("Note deleted: u brings it back.")
+
+    def action_move_note(self, step: int) -> None:
+        """b / a in the notes: one place earlier or later in the session's order (the report's)."""
+        note = self.highlighted_note()
+        if note is None:
+            return
+        try:
+            moved = discussion.move_note(self.workspace.store, note.id, step)
+        except FacilitatorError as error:
+            self.notify(str(error), severity="warning", markup=False)
+            return
+        self._show_notes(highlight=moved.id)
+        self.notify("Moved earlier." if step < 0 else "Moved later.")
 
     def action_undo_delete(self) -> None:
         if not self.deleted:
