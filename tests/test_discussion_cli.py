@@ -183,3 +183,23 @@ def test_session_new_seeds_only_an_unused_consultation_codebook(cli: Cli) -> Non
     second = new_session(cli, *NEW_SESSION, "--label", "Adult focus group 2")
     lines = cli("themes", second).stdout.splitlines()
     assert len(lines) == 12 and any(line.endswith("\tWorkloads") for line in lines)
+
+
+def test_a_case_study_gets_a_title_and_notes_move_up_and_down(cli: Cli, session_id: str) -> None:
+    case = cli("note", "add", session_id, "Moved eleven times", "--kind", "case_study", "--title", "Darren")
+    assert case.exit_code == 0
+    note = cli("note", "add", session_id, "Waiting lists").stdout.strip()
+    assert cli("note", "edit", case.stdout.strip(), "--title", "Darren at 15").exit_code == 0
+    moved = cli("note", "move", note, "--up")
+    assert moved.exit_code == 0 and moved.stdout.strip() == f"moved {note} to place 1"
+    listed = [line.split("\t")[-1] for line in cli("note", "list", session_id).stdout.splitlines()]
+    assert listed == ["text", "Waiting lists", "Moved eleven times"]
+    with open_folder(cli.data_dir) as store:
+        titles = store.db.execute("SELECT title FROM notes ORDER BY position").fetchall()
+        assert [t[0] for t in titles] == ["", "Darren at 15"]
+    before = snapshot(cli.data_dir)
+    assert_refused(cli("note", "move", note, "--up"), "the note is already first in its session")
+    assert_refused(cli("note", "move", note), "--up or --down")
+    assert_refused(cli("note", "add", session_id, "x", "--kind", "quote", "--title", "T"), "only a case study")
+    assert_refused(cli("note", "edit", note, "--kind", "case_study", "--title", "x" * 81), "too long")
+    assert snapshot(cli.data_dir) == before

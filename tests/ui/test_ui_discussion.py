@@ -324,3 +324,21 @@ async def test_help_on_the_roster_and_the_map(workspace: Workspace, session_id: 
         assert isinstance(app.screen, HelpScreen) and "Keys of the pseudonym map" in screen_text(app)
         await pilot.press("escape", "tab", "tab", "question_mark")  # from the list
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_a_titled_case_study_is_typed_and_notes_move_with_b_and_a(
+    workspace: Workspace, session_id: str
+) -> None:
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t", *"first point", "enter", *"Darren:: moved eleven times", "enter")
+        first, case = discussion.notes(workspace.store, session_id)
+        assert (case.kind, case.title, case.text) == ("case_study", "Darren", "moved eleven times")
+        # The list shows the newest first: the case study is on top; b moves it one place earlier.
+        await pilot.press("down", "b")
+        assert [n.id for n in discussion.notes(workspace.store, session_id)] == [case.id, first.id]
+        await pilot.press("b")  # already first: nothing changes
+        assert [n.id for n in discussion.notes(workspace.store, session_id)] == [case.id, first.id]
+        await pilot.press("a")
+        assert [n.id for n in discussion.notes(workspace.store, session_id)] == [first.id, case.id]
+        assert "Darren" in screen_text(app)
