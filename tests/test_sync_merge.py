@@ -497,3 +497,47 @@ def test_a_bundle_with_a_row_another_device_wrote_is_refused_before_anything_is_
     assert "\n" not in message and "postits row" in message
     assert b.device_id[:8] in message and a.device_id[:8] in message
     assert sync.canonical_dump(office) == before
+
+
+def test_a_case_studys_title_travels_with_the_pseudonym_map_applied(devices, tmp_path):
+    from facilitator.discussion import notes as discussion
+    from facilitator.discussion.anonymity import set_pseudonym
+
+    a, _b, office = devices
+    session = new_session(a)
+    set_pseudonym(a, session.id, "Darren", "Dave")
+    case = discussion.add_note(a, session.id, "Darren moved often", kind="case_study", title="Darren")
+    path = export(a, tmp_path / "a")
+    notes = tables_in(path)["notes"]
+    (row,) = notes.rows
+    sent = dict(zip(notes.columns, row, strict=True))
+    assert (sent["title"], sent["text"], sent["position"]) == ("Dave", "Dave moved often", 1)
+    take(office, path)
+    assert discussion.note(office, case.id).title == "Dave"
+    assert discussion.note(a, case.id).title == "Darren"  # the laptop keeps its own words
+
+
+def test_a_bundle_from_a_laptop_before_titles_still_imports(devices, tmp_path):
+    from facilitator.discussion import notes as discussion
+
+    a, _b, office = devices
+    session = new_session(a)
+    notes = [discussion.add_note(a, session.id, text) for text in ("one", "two")]
+
+    def as_schema_5(tables):
+        changed = []
+        for rows in tables:
+            if rows.table == "notes":
+                kept = [i for i, c in enumerate(rows.columns) if c not in ("title", "position")]
+                columns = [rows.columns[i] for i in kept]
+                rows = bundle.TableRows("notes", columns, [[row[i] for i in kept] for row in rows.rows])
+            changed.append(rows)
+        return changed
+
+    old = reissue(export(a, tmp_path / "a"), tmp_path / "old", as_schema_5)
+    assert "title" not in tables_in(old)["notes"].columns
+    assert take(office, old).tables["notes"].added == 2
+    arrived = discussion.notes(office, session.id)
+    assert [(n.text, n.title) for n in arrived] == [("one", ""), ("two", "")]
+    discussion.move_note(office, notes[1].id, -1)  # notes without an order still move
+    assert [n.text for n in discussion.notes(office, session.id)] == ["two", "one"]
