@@ -287,3 +287,29 @@ def test_per_session_anonymisers_prefer_each_sessions_own_map(written: dict[str,
     assert anonymisers[ids["A"]]("Darren, Kyle, Sharon") == "Dave, Kev, Sue"
     assert anonymisers[ids["B"]]("Darren, Kyle, Sharon") == "Dan, Kev, Sue"
     assert anonymisers[ids["C"]]("darren") == "dave"  # no map of its own: the first session's
+
+
+def test_a_themes_notes_read_narrative_then_quotes_then_titled_case_studies(tmp_path: Path) -> None:
+    from facilitator.outputs.findings import session_discussion
+
+    with open_folder(tmp_path / "data") as store:
+        session = store.sessions.create(
+            load_statement_set(SET_PATH), SessionDetails(label="Ordered", cohort="adults", setting="prison")
+        )
+        set_pseudonym(store, session.id, "Darren", "Dave")
+        add = discussion.add_note
+        case = add(store, session.id, "Darren was moved", kind="case_study", title="Darren", themes=["Care"])
+        quote = add(store, session.id, "Nobody came", kind="quote", themes=["Care"])
+        first = add(store, session.id, "Care came up first", themes=["Care"])
+        second = add(store, session.id, "Then care again", themes=["Care"])
+        discussion.move_note(store, second.id, -1)  # the author puts it before the first
+        found = session_discussion(store, session, Anonymiser.for_session(store, session.id))
+        ((theme, said),) = found.by_theme
+        assert theme.name == "Care"
+        assert [(s.kind, s.text, s.title) for s in said] == [
+            ("note", "Then care again", ""),
+            ("note", "Care came up first", ""),
+            ("quote", "Nobody came", ""),
+            ("case_study", "Dave was moved", "Dave"),
+        ]
+        assert {case.id, quote.id, first.id} <= {n.id for n in discussion.notes(store, session.id)}
