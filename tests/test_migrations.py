@@ -49,6 +49,7 @@ TABLES_BY_VERSION = {
     3: {"sync_conflicts", "sync_bundles"},
     4: {"chart_pools"},
     5: set(),
+    6: set(),  # a case study's title and the notes' order: columns, no table
 }
 # From this version a delete blanks the row's text; older tombstones are blanked on opening.
 BLANKED_FROM = 5
@@ -424,3 +425,18 @@ def test_a_database_from_a_newer_program_is_refused_and_left_as_it_was(version: 
     assert read_schema(path) == schema
     assert read_rows(path) == rows
     assert user_version(path) == newer
+
+
+@pytest.mark.parametrize("version", [v for v in FIXTURE_VERSIONS if 2 <= v < 6])
+def test_notes_migrate_with_no_title_and_places_in_the_order_taken(version: int, tmp_path: Path) -> None:
+    data_dir, path = copy_fixture(version, tmp_path)
+    open_and_close(data_dir)
+    with open_folder(data_dir) as store:
+        rows = store.db.execute(
+            "SELECT session_id, title, position FROM notes ORDER BY session_id, created_at, id"
+        ).fetchall()
+    assert rows and {row[1] for row in rows} == {""}
+    by_session: dict[str, list[int]] = {}
+    for session_id, _title, position in rows:
+        by_session.setdefault(session_id, []).append(position)
+    assert all(places == list(range(1, len(places) + 1)) for places in by_session.values())
