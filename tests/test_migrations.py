@@ -429,7 +429,7 @@ def test_a_database_from_a_newer_program_is_refused_and_left_as_it_was(version: 
 
 @pytest.mark.parametrize("version", [v for v in FIXTURE_VERSIONS if 2 <= v < 6])
 def test_notes_migrate_with_no_title_and_places_in_the_order_taken(version: int, tmp_path: Path) -> None:
-    data_dir, path = copy_fixture(version, tmp_path)
+    data_dir, _path = copy_fixture(version, tmp_path)
     open_and_close(data_dir)
     with open_folder(data_dir) as store:
         rows = store.db.execute(
