@@ -175,7 +175,7 @@ def render_spec(spec: Spec, formats: Sequence[str]) -> dict[str, bytes]:
         for fmt in formats:
             buffer = io.BytesIO()
             if fmt == "svg":
-                metadata = {"Date": None, **({"Title": spec.title} if spec.title else {})}
+                metadata = {"Date": None, "Creator": None, **({"Title": spec.title} if spec.title else {})}
                 figure.savefig(buffer, format="svg", metadata=metadata)
             else:
                 # Light compression: a third faster to write, still lossless.

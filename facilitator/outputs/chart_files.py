@@ -192,7 +192,8 @@ def draw_all(
             if all(data is not None for data in found.values()):
                 drawn[name] = {fmt: data for fmt, data in found.items() if data is not None}
     missing = {name: spec for name, spec in zip(keys, specs, strict=True) if name not in drawn}
-    for name, made in zip(missing, draw_specs(list(missing.values()), formats), strict=True):
+    made_now = draw_specs(list(missing.values()), formats) if missing else []
+    for name, made in zip(missing, made_now, strict=True):
         drawn[name] = made
         if cache is not None:
             chart_cache.save(cache, name, made)

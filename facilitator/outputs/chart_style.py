@@ -22,7 +22,7 @@ from facilitator.exercise.charts import distance
 STYLE_VERSION = 1
 
 COLUMN_WIDTH_IN = 16 / 2.54  # A4 with 2.5 cm margins
-FIGURE_WIDTH_IN = 6.3
+FIGURE_WIDTH_IN = COLUMN_WIDTH_IN  # 1:1 on the page
 BAR_HEIGHT_IN = 3.3
 SMALLEST_PT = 9.0
 TEXT_PT = 10.0
