@@ -72,7 +72,7 @@ def main() -> None:
                 cache = work / "report-cache"
 
                 def whole_report(out: str) -> Callable[[], object]:
-                    return lambda: report.write_report(store, selection, work / out, FORMATS, cache=cache)  # type: ignore[call-arg]
+                    return lambda: report.write_report(store, selection, work / out, FORMATS, cache=cache)
 
                 cold = timed(whole_report("cold"))
                 warm = timed(whole_report("warm"))

@@ -330,3 +330,19 @@ def test_a_chart_that_cannot_be_drawn_writes_nothing(
         draw_all(jobs, ("png", "svg"), out, cache=tmp_path / "cache")
 
     assert list(out.iterdir()) == []
+
+
+def test_the_chart_modules_load_matplotlib_only_when_drawing() -> None:
+    import subprocess
+    import sys
+
+    modules = ["chart_style", "chart_spec", "chart_cache", "chart_draw", "chart_files"]
+    code = (
+        "import sys\n"
+        f"for name in {modules!r}: __import__('facilitator.outputs.' + name)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'numpy', 'PIL'}))"
+    )
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+    assert done.stdout.strip() == "[]"

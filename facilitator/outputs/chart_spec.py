@@ -19,7 +19,7 @@ Y_LABEL = "Percent of post-its"
 DIVERGING_LABEL = "Percent of post-its: agree to the left, disagree to the right"
 EMPTY = "No post-its recorded"
 # A segment narrower than this (in percent) is too narrow for its label; the legend names it.
-SEGMENT_LABEL_MIN = 12.0
+SEGMENT_LABEL_MIN = 15.0
 
 
 @dataclass(frozen=True)
