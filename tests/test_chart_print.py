@@ -346,3 +346,14 @@ def test_the_chart_modules_load_matplotlib_only_when_drawing() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert done.stdout.strip() == "[]"
+
+
+def test_control_characters_in_a_title_are_drawn_as_visible_text(five: dict[str, Any]) -> None:
+    chart = five["figures"][0]
+    title = "Costs $5 \\$ \\n\x1b[31m\x00 \u202eevil"
+    hostile = charts.Chart(title, chart.group, chart.statement, chart.scale, chart.counts)
+
+    svg = chart_files.render(hostile, "svg", with_title=True)
+
+    assert "Costs $5 \\$ \\n\u241b[31m\u2400 \\u202eevil" in svg_texts(svg)
+    assert b"\x1b" not in svg and b"\x00" not in svg

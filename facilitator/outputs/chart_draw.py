@@ -11,9 +11,11 @@ from __future__ import annotations
 import io
 import math
 import textwrap
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from facilitator.core.literal import visible
 from facilitator.outputs.chart_spec import BarSpec, DivergingSpec, Spec
 from facilitator.outputs.chart_style import (
     BAR_HEIGHT_IN,
@@ -37,8 +39,10 @@ LEGEND_LABEL_WIDTH = 12
 
 
 def plain(text: str) -> str:
-    """Text that matplotlib draws literally: a `$` would otherwise start mathematics."""
-    return text.replace("\\", "\\\\").replace("$", r"\$")
+    """Text that matplotlib draws literally: control characters shown (as everywhere else),
+    and a `$` escaped, which would otherwise start mathematics."""
+    # Outside mathematics matplotlib keeps backslashes as typed; only `\$` is read as `$`.
+    return visible(text, multiline=True).replace("$", r"\$")
 
 
 def _title_lines(title: str | None) -> list[str]:
@@ -169,13 +173,19 @@ def render_spec(spec: Spec, formats: Sequence[str]) -> dict[str, bytes]:
     import matplotlib
 
     matplotlib.use("Agg")
-    with matplotlib.rc_context(RC):  # type: ignore[arg-type]
+    with matplotlib.rc_context(RC), warnings.catch_warnings():  # type: ignore[arg-type]
+        # A control character is shown as its symbol (␛), which the PNG's font may lack: a box then.
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         figure = draw_bars(spec) if isinstance(spec, BarSpec) else draw_diverging(spec)
         saved = {}
         for fmt in formats:
             buffer = io.BytesIO()
             if fmt == "svg":
-                metadata = {"Date": None, "Creator": None, **({"Title": spec.title} if spec.title else {})}
+                metadata = {
+                    "Date": None,
+                    "Creator": None,
+                    **({"Title": visible(spec.title)} if spec.title else {}),
+                }
                 figure.savefig(buffer, format="svg", metadata=metadata)
             else:
                 # Light compression: a third faster to write, still lossless.
