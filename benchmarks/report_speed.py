@@ -59,13 +59,15 @@ def main() -> None:
             counts = charts.Counts(store, selection.sessions)
             people = chart_files.participants_of(store, [selection.everyone(), *selection.groups])
             figures = charts.figure_charts(counts, selection)
-            jobs = [ChartJob(c, f"figure-{c.figure:02d}", people[c.group.label]) for c in figures]
+            jobs = [ChartJob(c, f"figure-{c.figure:02d}", people[c.group.session_ids]) for c in figures]
             jobs += [
                 ChartJob(d, f"diverging-{d.statement.number:02d}")
                 for d in charts.diverging_charts(counts, selection)
             ]
             appendix = chart_files.numbered(charts.appendix_charts(counts, selection))
-            jobs += [ChartJob(c, chart_files.file_stem(c, p), people[c.group.label]) for c, p in appendix]
+            jobs += [
+                ChartJob(c, chart_files.file_stem(c, p), people[c.group.session_ids]) for c, p in appendix
+            ]
             print(f"{len(jobs)} charts as PNG + SVG\n")
 
             if "cache" in inspect.signature(report.write_report).parameters:

@@ -36,11 +36,14 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 @pytest.fixture(scope="module")
 def five(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    with open_folder(tmp_path_factory.mktemp("data")) as store:
+    data = tmp_path_factory.mktemp("data")
+    with open_folder(data) as store:
         sessions = build(store)
         selection = charts.select(store, consultation=CONSULTATION, pools=[pool_option(sessions)])
         counts = charts.Counts(store, selection.sessions)
         return {
+            "data": data,
+            "selection": selection,
             "figures": charts.figure_charts(counts, selection),
             "appendix": charts.appendix_charts(counts, selection),
             "diverging": charts.diverging_charts(counts, selection),
@@ -91,6 +94,15 @@ def test_the_n_says_when_it_differs_from_the_participants(five: dict[str, Any]) 
     assert bar_spec(figure_1, 46).xlabel == "n = 46"
     assert bar_spec(figure_1, 48).xlabel == "n = 46 of 48 participants"
     assert "n = 46 of 48 participants" in svg_texts(chart_files.render(figure_1, "svg", participants=48))
+
+
+def test_a_groups_participants_are_those_its_sessions_recorded(five: dict[str, Any]) -> None:
+    selection = five["selection"]
+    with open_folder(five["data"]) as store:
+        people = chart_files.participants_of(store, [selection.everyone(), *selection.groups])
+
+    assert people[selection.everyone().session_ids] == 46
+    assert sum(people[g.session_ids] or 0 for g in selection.groups) == 46
 
 
 def test_the_title_is_left_to_the_caption_unless_asked_for(five: dict[str, Any]) -> None:

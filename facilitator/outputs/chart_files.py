@@ -231,13 +231,14 @@ def write_index(path: Path, entries: list[dict[str, Any]], scale_keys: Sequence[
         file.write("\n  ]\n}\n")
 
 
-def participants_of(store: Store, groups: Sequence[ChartGroup]) -> dict[str, int | None]:
-    """Per chart group label, how many took part (None when a session did not record it)."""
+def participants_of(store: Store, groups: Sequence[ChartGroup]) -> dict[tuple[str, ...], int | None]:
+    """Per chart group (by its session ids), how many took part (None when a session did not
+    record it): what lets a chart say "n = 44 of 46 participants"."""
     from facilitator.outputs import findings
 
     heads = {s.id: findings.headcount(store, s) for g in groups for s in g.sessions}
     return {
-        g.label: sum(heads[s.id].total for s in g.sessions)
+        g.session_ids: sum(heads[s.id].total for s in g.sessions)
         if all(heads[s.id].recorded for s in g.sessions)
         else None
         for g in groups
@@ -256,7 +257,7 @@ def export_charts(
     charts = [*figure_charts(counts, selection), *appendix_charts(counts, selection)]
     people = participants_of(store, [selection.everyone(), *selection.groups])
     jobs = [
-        ChartJob(chart, file_stem(chart, position), people.get(chart.group.label), with_title=True)
+        ChartJob(chart, file_stem(chart, position), people.get(chart.group.session_ids), with_title=True)
         for chart, position in numbered(charts)
     ]
     with staged_dir(out, last=["index.json"]) as staging:
