@@ -1,16 +1,16 @@
-"""Chart files: PNG for Word documents and SVG with real text, drawn with matplotlib.
+"""Chart files: PNG for Word documents and SVG with real text, drawn for print.
 
-matplotlib is imported inside the functions that draw (it takes most of a second).
-SVG output is reproducible byte for byte: no date, a fixed hash salt, and text
-kept as text (`svg.fonttype = "none"`), so screen readers and searches find titles.
+What each chart shows is a spec (`chart_spec`), drawn by `chart_draw` with the
+print style of `chart_style`. `draw_all` takes charts from a cache when it can and
+draws the rest across the machine's cores. matplotlib is imported only where drawing
+happens (it takes most of a second).
 """
 
 from __future__ import annotations
 
-import io
 import json
+import os
 import re
-import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,26 +20,21 @@ from facilitator.core.errors import FacilitatorError
 from facilitator.core.files import open_private, staged_dir, write_private
 from facilitator.exercise.charts import (
     Chart,
+    ChartGroup,
     Counts,
     Diverging,
     Selection,
     appendix_charts,
-    category_colours,
     figure_charts,
-    percent_text,
     slug,
 )
+from facilitator.outputs import chart_cache
+from facilitator.outputs.chart_spec import Spec, bar_spec, diverging_spec
 from facilitator.store import Store
 
 FORMATS = ("png", "svg")
-TITLE_WIDTH = 80
-RC: dict[str, Any] = {
-    "svg.fonttype": "none",
-    "svg.hashsalt": "facilitator",
-    "font.family": "DejaVu Sans",
-    "font.size": 10,
-    "axes.titlesize": 11,
-}
+# Fewer charts than this to draw are drawn here: starting drawing processes costs more.
+PARALLEL_FROM = 4
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -51,75 +46,18 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(wanted))
 
 
-def _plain(text: str) -> str:
-    """Text that matplotlib draws literally: a `$` would otherwise start mathematics."""
-    return text.replace("\\", "\\\\").replace("$", r"\$")
+def render(chart: Chart, fmt: str, *, with_title: bool = False, participants: int | None = None) -> bytes:
+    """One chart as PNG or SVG bytes: percent bars in scale order, each with its count."""
+    return render_formats(chart, (fmt,), with_title=with_title, participants=participants)[fmt]
 
 
-def render(chart: Chart, fmt: str) -> bytes:
-    """One chart as PNG or SVG bytes: bars in scale order, each labelled with its count."""
-    return render_formats(chart, (fmt,))[fmt]
-
-
-def render_formats(chart: Chart, formats: Sequence[str]) -> dict[str, bytes]:
+def render_formats(
+    chart: Chart, formats: Sequence[str], *, with_title: bool = False, participants: int | None = None
+) -> dict[str, bytes]:
     """One chart drawn once and saved in each format (PNG and/or SVG)."""
-    import matplotlib
+    from facilitator.outputs.chart_draw import render_spec
 
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    with matplotlib.rc_context(RC):  # type: ignore[arg-type]
-        figure = Figure(figsize=(8, 4.2))
-        axes = figure.add_subplot()
-        labels = [_plain("\n".join(textwrap.wrap(c.label, 14))) for c in chart.scale]
-        positions = list(range(len(chart.counts)))
-        bars = axes.bar(
-            positions,
-            chart.counts,
-            color=category_colours(chart.scale),
-            edgecolor="#333333",
-            linewidth=0.6,
-        )
-        axes.bar_label(
-            bars,
-            labels=[f"{c} ({percent_text(c, chart.n)})" for c in chart.counts],
-            padding=2,
-        )
-        axes.set_xticks(positions, labels)
-        axes.set_ylabel("Post-its")
-        axes.set_xlabel(f"n = {chart.n}")
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.set_ylim(0, max(1, max(chart.counts, default=0)) * 1.2)
-        axes.spines[["top", "right"]].set_visible(False)
-        if not chart.n:
-            axes.text(0.5, 0.5, "No post-its recorded", transform=axes.transAxes, ha="center")
-        title_lines = textwrap.wrap(chart.title, TITLE_WIDTH) or [""]
-        axes.set_title(_plain("\n".join(title_lines)), loc="left")
-        label_lines = max(len(label.split("\n")) for label in labels)
-        # Fixed margins rather than tight_layout(): each chart is drawn once, not twice.
-        figure.subplots_adjust(
-            left=0.08,
-            right=0.98,
-            top=1 - (0.06 + 0.05 * len(title_lines)),
-            bottom=0.1 + 0.045 * label_lines,
-        )
-        saved = {}
-        for fmt in formats:
-            buffer = io.BytesIO()
-            if fmt == "svg":
-                figure.savefig(buffer, format="svg", metadata={"Date": None, "Title": chart.title})
-            else:
-                # Light compression: a third faster to write, still lossless.
-                figure.savefig(
-                    buffer,
-                    format="png",
-                    dpi=150,
-                    metadata={"Software": None},
-                    pil_kwargs={"compress_level": 1},
-                )
-            saved[fmt] = buffer.getvalue()
-    return saved
+    return render_spec(bar_spec(chart, participants, with_title=with_title), formats)
 
 
 SVG_ID = re.compile(r'(id="|url\(#|href="#)([^")]+)')
@@ -156,7 +94,7 @@ def index_entry(chart: Chart, files: Sequence[str]) -> dict[str, Any]:
 
 
 def write_chart(
-    chart: Chart, group_position: int, directory: Path, formats: Sequence[str]
+    chart: Chart, group_position: int, directory: Path, formats: Sequence[str], *, with_title: bool = False
 ) -> tuple[dict[str, Any], bytes | None]:
     """Draw one chart into `directory` in every format.
 
@@ -165,7 +103,7 @@ def write_chart(
     """
     stem = file_stem(chart, group_position)
     files = []
-    drawn = render_formats(chart, formats)
+    drawn = render_formats(chart, formats, with_title=with_title)
     svg = drawn.get("svg")
     for fmt, data in drawn.items():
         name = f"{stem}.{fmt}"
@@ -188,21 +126,85 @@ class ChartJob:
     with_title: bool = False
 
 
+def spec_of(job: ChartJob) -> Spec:
+    """What a job's chart shows, as data."""
+    if isinstance(job.chart, Diverging):
+        return diverging_spec(job.chart, with_title=job.with_title)
+    return bar_spec(job.chart, job.participants, with_title=job.with_title)
+
+
+def _start_method() -> str:
+    import multiprocessing
+
+    # Never fork: the app exports from a thread, and forking a threaded process is unsafe.
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def _draw_in_parallel(specs: Sequence[Spec], formats: Sequence[str], workers: int) -> list[dict[str, bytes]]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from itertools import repeat
+
+    from facilitator.outputs.chart_draw import render_spec
+
+    context = multiprocessing.get_context(_start_method())
+    if context.get_start_method() == "forkserver":
+        # Each drawing process then starts with matplotlib loaded, forked from the server.
+        context.set_forkserver_preload(
+            ["matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib.backends.backend_svg",
+             "facilitator.outputs.chart_draw"]
+        )  # fmt: skip
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(render_spec, specs, repeat(tuple(formats))))
+
+
+def draw_specs(specs: Sequence[Spec], formats: Sequence[str]) -> list[dict[str, bytes]]:
+    """Draw every spec in every format: across the machine's cores when there are several
+    to draw, here when there are few (or one core). A drawing error is raised here."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from facilitator.outputs.chart_draw import render_spec
+
+    workers = min(os.cpu_count() or 1, len(specs))
+    if len(specs) >= PARALLEL_FROM and workers > 1:
+        try:
+            return _draw_in_parallel(specs, formats, workers)
+        except (BrokenProcessPool, OSError):
+            pass  # no drawing processes here (a locked-down machine): draw them in this one
+    return [render_spec(spec, formats) for spec in specs]
+
+
 def draw_all(
     jobs: Sequence[ChartJob], formats: Sequence[str], directory: Path, *, cache: Path | None = None
 ) -> list[dict[str, str]]:
     """Draw every job into `directory` in every format; per job, format -> file name.
 
-    `cache` is a folder of charts drawn before, kept by a hash of their data and style.
+    `cache` is a folder of charts drawn before, kept by a hash of their spec and style:
+    a chart found there is copied, not drawn. Nothing is written into `directory` until
+    every chart is drawn.
     """
+    specs = [spec_of(job) for job in jobs]
+    keys = [chart_cache.key(spec) for spec in specs]
+    drawn: dict[str, dict[str, bytes]] = {}
+    if cache is not None:
+        for name in dict.fromkeys(keys):
+            found = {fmt: chart_cache.read(cache, name, fmt) for fmt in formats}
+            if all(data is not None for data in found.values()):
+                drawn[name] = {fmt: data for fmt, data in found.items() if data is not None}
+    missing = {name: spec for name, spec in zip(keys, specs, strict=True) if name not in drawn}
+    made_now = draw_specs(list(missing.values()), formats) if missing else []
+    for name, made in zip(missing, made_now, strict=True):
+        drawn[name] = made
+        if cache is not None:
+            chart_cache.save(cache, name, made)
+    if cache is not None and missing:
+        chart_cache.prune(cache)
     written = []
-    for job in jobs:
-        if isinstance(job.chart, Diverging):
-            raise NotImplementedError("diverging charts are not drawn yet")
+    for job, name in zip(jobs, keys, strict=True):
         files = {}
-        for fmt, data in render_formats(job.chart, formats).items():
+        for fmt in formats:
             files[fmt] = f"{job.stem}.{fmt}"
-            write_private(directory / files[fmt], data)
+            write_private(directory / files[fmt], drawn[name][fmt])
         written.append(files)
     return written
 
@@ -229,16 +231,39 @@ def write_index(path: Path, entries: list[dict[str, Any]], scale_keys: Sequence[
         file.write("\n  ]\n}\n")
 
 
+def participants_of(store: Store, groups: Sequence[ChartGroup]) -> dict[tuple[str, ...], int | None]:
+    """Per chart group (by its session ids), how many took part (None when a session did not
+    record it): what lets a chart say "n = 44 of 46 participants"."""
+    from facilitator.outputs import findings
+
+    heads = {s.id: findings.headcount(store, s) for g in groups for s in g.sessions}
+    return {
+        g.session_ids: sum(heads[s.id].total for s in g.sessions)
+        if all(heads[s.id].recorded for s in g.sessions)
+        else None
+        for g in groups
+    }
+
+
 def export_charts(
-    store: Store, selection: Selection, out: Path, formats: Sequence[str]
+    store: Store, selection: Selection, out: Path, formats: Sequence[str], *, cache: Path | None = None
 ) -> list[dict[str, Any]]:
     """`facilitator charts`: Figures then Appendix 1 charts, and `index.json`, into `out`.
 
-    Everything is drawn into a temporary folder first, so a failure writes nothing.
+    Each file stands alone, so its title is drawn in it. Everything is drawn into a
+    temporary folder first, so a failure writes nothing.
     """
     counts = Counts(store, selection.sessions)
     charts = [*figure_charts(counts, selection), *appendix_charts(counts, selection)]
+    people = participants_of(store, [selection.everyone(), *selection.groups])
+    jobs = [
+        ChartJob(chart, file_stem(chart, position), people.get(chart.group.session_ids), with_title=True)
+        for chart, position in numbered(charts)
+    ]
     with staged_dir(out, last=["index.json"]) as staging:
-        entries = [write_chart(chart, position, staging, formats)[0] for chart, position in numbered(charts)]
+        written = draw_all(jobs, formats, staging, cache=cache)
+        entries = [
+            index_entry(chart, list(files.values())) for chart, files in zip(charts, written, strict=True)
+        ]
         write_index(staging / "index.json", entries, selection.scale.keys)
     return entries
