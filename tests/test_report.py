@@ -14,6 +14,7 @@ from facilitator.cli import main
 from facilitator.core.statements import Statement, load_statement_set
 from facilitator.exercise.charts import COHORT, Chart, ChartGroup
 from facilitator.outputs.report import APPENDIX_TITLE, compare_cohorts
+from tests.diverging_stand_in import diverging_stand_in  # noqa: F401
 from tests.five_sessions import CONSULTATION, SET_PATH, build, pool_option
 from tests.folders import open_folder
 from tests.test_charts import APPENDIX_TITLES, FIGURE_TITLES
