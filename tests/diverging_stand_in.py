@@ -18,7 +18,11 @@ REAL = chart_files.draw_all
 
 
 def draw_all(
-    jobs: Sequence[chart_files.ChartJob], formats: Sequence[str], directory: Path, *, cache: Path | None = None
+    jobs: Sequence[chart_files.ChartJob],
+    formats: Sequence[str],
+    directory: Path,
+    *,
+    cache: Path | None = None,
 ) -> list[dict[str, str]]:
     try:
         return REAL(jobs, formats, directory, cache=cache)
