@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.files import open_private, staged_dir
 from facilitator.core.statements import Statement
+from facilitator.discussion import roster
 from facilitator.discussion.anonymity import Anonymiser
 from facilitator.exercise.charts import (
     Chart,
@@ -53,7 +54,7 @@ from facilitator.outputs.document import (
     Section,
     Table,
 )
-from facilitator.store import Postit, Store
+from facilitator.store import Postit, Session, Store
 
 if TYPE_CHECKING:
     from facilitator.outputs.chart_files import ChartJob
@@ -277,12 +278,22 @@ def comparison_figure(diverging: Diverging, files: Mapping[str, str]) -> Figure:
     )
 
 
-def group_participants(group_sessions: Sequence[str], heads: Mapping[str, findings.Headcount]) -> int | None:
-    """How many took part in a chart group's sessions; None when any session did not record it."""
-    counts = [heads[s] for s in group_sessions]
-    if not counts or not all(c.recorded for c in counts):
+def took_part(store: Store, session: Session) -> int | None:
+    """How many took part in a session, for a chart's n: the number typed for the session
+    first (male and female alone add up to it); the roster's count only when none was
+    typed (a roster may list only those who spoke, so it never replaces a typed number);
+    None when there is neither."""
+    if session.participants is not None:
+        return session.participants
+    return len(roster.participants(store, session.id)) or None
+
+
+def group_participants(group_sessions: Sequence[str], known: Mapping[str, int | None]) -> int | None:
+    """How many took part in a chart group's sessions; None when any session has no number."""
+    counts = [known[s] for s in group_sessions]
+    if not counts or any(c is None for c in counts):
         return None
-    return sum(c.total for c in counts)
+    return sum(c for c in counts if c is not None)
 
 
 def participant_bullets(counts: Sequence[findings.Headcount]) -> tuple[str, ...]:
@@ -437,7 +448,8 @@ def report_document(
     in_appendix_order = [s for g in selection.groups for s in g.sessions]
     anonymisers = Anonymiser.per_session(store, [s.id for s in in_appendix_order])
     heads = {s.id: findings.headcount(store, s) for s in selection.sessions}
-    everyone = group_participants(selection.session_ids, heads)
+    known = {s.id: took_part(store, s) for s in selection.sessions}
+    everyone = group_participants(selection.session_ids, known)
     figures: list[Block] = []
     for chart in figure_charts(counts, selection):
         figures.append(chart_figure(chart, files.get(_stem(chart, 0), {}), everyone, "figure"))
@@ -483,7 +495,7 @@ def report_document(
         chart_figure(
             chart,
             files.get(_stem(chart, positions[id(chart.group)]), {}),
-            group_participants(chart.group.session_ids, heads),
+            group_participants(chart.group.session_ids, known),
             "appendix",
         )
         for chart in appendix_charts(counts, selection)
@@ -515,9 +527,9 @@ def report_jobs(store: Store, selection: Selection) -> list[ChartJob]:
     from facilitator.outputs.chart_files import ChartJob
 
     counts = Counts(store, selection.sessions)
-    heads = {s.id: findings.headcount(store, s) for s in selection.sessions}
+    known = {s.id: took_part(store, s) for s in selection.sessions}
     positions = {id(group): index for index, group in enumerate(selection.groups, start=1)}
-    everyone = group_participants(selection.session_ids, heads)
+    everyone = group_participants(selection.session_ids, known)
     jobs = [ChartJob(c, _stem(c, 0), everyone) for c in figure_charts(counts, selection)]
     jobs += [
         ChartJob(d, f"comparison-{n:02d}") for n, d in enumerate(diverging_charts(counts, selection), start=1)
@@ -526,7 +538,7 @@ def report_jobs(store: Store, selection: Selection) -> list[ChartJob]:
         ChartJob(
             c,
             _stem(c, positions[id(c.group)]),
-            group_participants(c.group.session_ids, heads),
+            group_participants(c.group.session_ids, known),
         )
         for c in appendix_charts(counts, selection)
     ]

@@ -21,7 +21,7 @@ from facilitator.discussion.anonymity import Anonymiser
 from facilitator.exercise.charts import Chart, Counts, session_selection, slug
 from facilitator.outputs import findings
 from facilitator.outputs.document import Bullets, Comment, Comments, Document, Image, Paragraph, Section
-from facilitator.outputs.report import chart_figure, discussion_section
+from facilitator.outputs.report import chart_figure, discussion_section, took_part
 from facilitator.store import Postit, Session, Store
 
 FORMATS = ("md", "html", "docx")
@@ -69,14 +69,14 @@ def summary_document(
     files = files or {}
     anonymise = Anonymiser.for_session(store, session.id)
     comments = comments_by_statement(store, session)
-    participants = findings.headcount(store, session)
+    participants = took_part(store, session)
     sections = [Section("Details", 1, (Bullets(tuple(f"{k}: {v}" for k, v in details(store, session))),))]
     for chart in session_charts(store, session):
         statement = chart.statement
         figure = chart_figure(
             chart,
             files.get(statement.number, {}),
-            participants.total if participants.recorded else None,
+            participants,
             "figure",
         )
         by_response = comments[statement.number]
