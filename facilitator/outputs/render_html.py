@@ -54,20 +54,18 @@ def svg_from_folder(folder: Path) -> Callable[[str], bytes]:
     return lambda name: (folder / name).read_bytes()
 
 
-def _svg_inliner(read: Callable[[str], bytes]) -> Callable[[str, str], Any]:
+def _svg_inliner(read: Callable[[str], bytes]) -> Callable[[str], Any]:
     from markupsafe import Markup
 
     from facilitator.outputs.chart_files import svg_inline
 
     numbers = itertools.count(1)
 
-    def svg(name: str, caption: str) -> Markup:
-        markup = svg_inline(read(name), f"c{next(numbers)}")
-        label = Markup('<svg role="img" aria-label="{}" ').format(visible(caption))
+    def svg(name: str) -> Markup:
         # Safe to take as markup: this is matplotlib's own SVG of a chart we drew (its text
         # escaped by matplotlib, its metadata removed, its ids prefixed to stay unique on
         # the page), never a file or text that came from outside.
-        return Markup(markup.replace("<svg ", str(label), 1))
+        return Markup(svg_inline(read(name), f"c{next(numbers)}"))
 
     return svg
 
