@@ -207,3 +207,28 @@ def test_a_failure_while_drawing_leaves_no_report_and_no_partial_folder(
             report.write_report(store, selection, tmp_path / "out", ("svg",))
 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def test_the_five_group_report_prints_on_at_most_sixteen_a4_pages(
+    reported: dict[str, Any], tmp_path: Path
+) -> None:
+    import shutil
+    import subprocess
+
+    from tests.diverging_stand_in import BLANK_SVG
+
+    if not shutil.which("chromium") or not shutil.which("pdfinfo"):
+        pytest.skip("chromium and pdfinfo are needed to print the report")
+    out: Path = reported["out"]
+    if (out / "comparison-01.svg").read_bytes() == BLANK_SVG:
+        pytest.skip("the comparison charts are not drawn yet: printed blank, they fill a page each")
+    pdf = tmp_path / "report.pdf"
+    subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf}", (out / "report.html").as_uri()],
+        capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "(A4)" in info
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
+    assert pages <= 16
