@@ -13,7 +13,8 @@ MODULES = (
     "facilitator.outputs.chart_files",
     "facilitator.outputs.summary",
     "facilitator.outputs.report",
-    "facilitator.outputs.htmlpage",
+    "facilitator.outputs.render_html",
+    "facilitator.outputs.render_markdown",
     "facilitator.core.literal",
     "facilitator.cli",
 )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from facilitator.core.percent import percent_text, whole_percent
-from facilitator.outputs import htmlpage
+from facilitator.outputs.document import Document, Section
+from facilitator.outputs.render_html import render_html
+from facilitator.outputs.report import chart_figure
 from facilitator.outputs.terminal_charts import StatementBars
 from facilitator.ui.widgets.distribution import Distribution, percentages
 from tests.test_terminal_charts import SCALE, chart, render
@@ -27,7 +29,8 @@ def test_the_wall_the_charts_screen_and_the_html_table_agree() -> None:
 
     wall = " ".join(render(Distribution(SCALE, by_key), width=200))
     bars = render(StatementBars(chart(COUNTS)))[2:]
-    table = htmlpage.counts_table(chart(COUNTS))
+    figure = chart_figure(chart(COUNTS), {}, None, "figure")
+    table = render_html(Document("Counts", None, (Section("Chart", 1, (figure,)),)))
 
     assert list(percentages(by_key, SCALE.keys).values()) == [whole_percent(c, 8) for c in COUNTS]
     assert re.findall(r"\((\d+%)\)", wall) == expected

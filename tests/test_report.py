@@ -1,7 +1,8 @@
-"""`facilitator report`: the consultation report as the original frames it, plus a cohort test."""
+"""`facilitator report`: the consultation report in the report's structure, plus a cohort test."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ from facilitator.cli import main
 from facilitator.core.statements import Statement, load_statement_set
 from facilitator.exercise.charts import COHORT, Chart, ChartGroup
 from facilitator.outputs.report import APPENDIX_TITLE, compare_cohorts
+from tests.diverging_stand_in import diverging_stand_in  # noqa: F401
 from tests.five_sessions import CONSULTATION, SET_PATH, build, pool_option
 from tests.folders import open_folder
 from tests.test_charts import APPENDIX_TITLES, FIGURE_TITLES
@@ -46,7 +48,7 @@ def reported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def test_the_report_gives_participant_totals_in_the_reports_form(reported: dict[str, Any]) -> None:
-    assert "46 took part: 37 male, 9 female; 32 adults, 14 young offenders." in reported["text"]
+    assert "46 participants: 37 male, 9 female 32 adults, 14 young offenders" in reported["text"]
 
 
 def test_figures_come_first_then_the_appendix_with_every_group_chart_in_order(
@@ -54,9 +56,10 @@ def test_figures_come_first_then_the_appendix_with_every_group_chart_in_order(
 ) -> None:
     page: str = reported["page"]
     captions = re.findall(r"<figcaption>(.*?)</figcaption>", page)
-    captions = [c.replace("&#x27;", "'").replace("&amp;", "&") for c in captions]
+    captions = [html.unescape(c) for c in captions]
+    comparisons = [f"Statement {n}: {title.split(': ', 1)[1]}" for n, title in enumerate(FIGURE_TITLES, 1)]
 
-    assert captions == FIGURE_TITLES + APPENDIX_TITLES
+    assert captions == FIGURE_TITLES + comparisons + APPENDIX_TITLES
     appendix = page.index(APPENDIX_TITLE)
     assert (
         page.index("Figure 4:")
@@ -71,7 +74,8 @@ def test_the_report_comes_with_its_chart_files_and_index(reported: dict[str, Any
     out: Path = reported["out"]
     listed = json.loads((out / "index.json").read_text("utf-8"))["charts"]
 
-    assert [c["title"] for c in listed] == FIGURE_TITLES + APPENDIX_TITLES
+    assert [c["title"] for c in listed if c["kind"] != "comparison"] == FIGURE_TITLES + APPENDIX_TITLES
+    assert [c["kind"] for c in listed].count("comparison") == 4
     assert all((out / name).is_file() for c in listed for name in c["files"])
 
 
@@ -92,13 +96,19 @@ def test_every_comment_is_listed_by_statement_and_response_as_text(reported: dic
     )
 
 
-def test_the_cohort_comparison_states_test_statistic_p_and_n(reported: dict[str, Any]) -> None:
-    text: str = reported["text"]
-    section = text[text.index("Cohort comparison") : text.index("Comments by statement and response")]
+def test_the_cohort_comparison_is_plain_english_with_the_figures_in_footnotes(
+    reported: dict[str, Any],
+) -> None:
+    page: str = reported["page"]
+    section = page[page.index("<h3>Cohort comparison") : page.index("Comments by statement and response")]
+    said = section[: section.index('<aside class="footnotes">')]
+    notes = section[section.index('<aside class="footnotes">') :]
 
-    assert section.count("Mann-Whitney U = ") == 4
-    assert section.count("adults (n = 32) and young offenders (n = 14)") == 4
-    assert re.search(r"p = 0\.\d{3}", section)
+    assert said.count("Adults and young offenders answered much alike (no clear difference).") == 4
+    assert "Mann-Whitney" not in said and "p =" not in said
+    assert notes.count("Mann-Whitney U = ") == 4
+    assert notes.count("adults (n = 32) and young offenders (n = 14)") == 4
+    assert re.search(r"p = 0\.\d{3}", notes)
 
 
 # ---------------------------------------------------------------- the test itself
@@ -178,26 +188,47 @@ def test_an_empty_cohort_is_left_out_of_a_test_of_the_others() -> None:
     assert "(c gave no responses and is left out.)" in result.sentence
 
 
-def test_a_failure_while_drawing_leaves_no_report_and_no_partial_folder(tmp_path: Path) -> None:
+def test_a_failure_while_drawing_leaves_no_report_and_no_partial_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from facilitator.core.errors import FacilitatorError
     from facilitator.exercise import charts
-    from facilitator.outputs import report
+    from facilitator.outputs import chart_files, report
 
+    def draw_all(jobs: Any, formats: Any, directory: Path, *, cache: Any = None) -> list[dict[str, str]]:
+        (directory / "figure-01.svg").write_text("<svg/>")
+        raise FacilitatorError("disk full")
+
+    monkeypatch.setattr(chart_files, "draw_all", draw_all)
     with open_folder(tmp_path / "data") as store:
         build(store)
         selection = charts.select(store, consultation=CONSULTATION)
-        drawn: list[str] = []
-
-        def draw(
-            chart: Chart, _position: int, directory: Path, _formats: Any
-        ) -> tuple[dict[str, Any], bytes]:
-            if len(drawn) == 2:
-                raise FacilitatorError("disk full")
-            (directory / f"{len(drawn)}.svg").write_text("<svg/>")
-            drawn.append(chart.title)
-            return {}, b"<svg></svg>"
-
         with pytest.raises(FacilitatorError, match="disk full"):
-            report.write_report(store, selection, tmp_path / "out", ("svg",), draw=draw)
+            report.write_report(store, selection, tmp_path / "out", ("svg",))
 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def test_the_five_group_report_prints_on_at_most_sixteen_a4_pages(
+    reported: dict[str, Any], tmp_path: Path
+) -> None:
+    import shutil
+    import subprocess
+
+    from tests.diverging_stand_in import BLANK_SVG
+
+    if not shutil.which("chromium") or not shutil.which("pdfinfo"):
+        pytest.skip("chromium and pdfinfo are needed to print the report")
+    out: Path = reported["out"]
+    if (out / "comparison-01.svg").read_bytes() == BLANK_SVG:
+        pytest.skip("the comparison charts are not drawn yet: printed blank, they fill a page each")
+    pdf = tmp_path / "report.pdf"
+    subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf}", (out / "report.html").as_uri()],
+        capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "(A4)" in info
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
+    assert pages <= 16

@@ -25,7 +25,9 @@ import pytest
 
 from facilitator.actions.data_folder import Workspace
 from facilitator.core.literal import markdown, visible
-from facilitator.outputs.htmlpage import text as html_text
+from facilitator.outputs.document import Document, Paragraph, Section
+from facilitator.outputs.render_html import render_html
+from facilitator.outputs.render_markdown import render_markdown
 from facilitator.ui.text import literal, one_line
 from tests.conftest import DEFAULT_SET, Cli
 
@@ -95,8 +97,10 @@ def test_the_app_summaries_and_charts_show_what_visible_shows(raw: str) -> None:
     assert literal(sample).plain == visible(sample)
     assert literal(sample, keep_newlines=True).plain == visible(sample, multiline=True)
     assert one_line(sample).plain == visible(sample.replace("\n", " "))
-    assert_safe(html_text(sample).replace("\n", ""))
     assert_safe(markdown(sample).replace("\n", ""))
+    document = Document(sample, None, (Section(sample, 1, (Paragraph(sample),)),))
+    for rendered in (render_html(document), render_markdown(document)):
+        assert_safe(rendered.replace("\n", ""))
 
 
 def test_app_notifications_make_quoted_text_visible(

@@ -153,10 +153,20 @@ def test_an_installed_copy_finds_the_built_in_sets_inside_the_package(
     assert paths.statement_dirs(data_dir)[-1] == data_dir / "statements"
 
 
-def test_the_wheel_carries_the_built_in_sets(tmp_path: Path) -> None:
+def test_the_wheel_carries_the_built_in_sets_and_the_document_templates(tmp_path: Path) -> None:
     hatchling = pytest.importorskip("hatchling.builders.wheel")
     builder = hatchling.WheelBuilder(str(REPO))
     [wheel] = list(builder.build(directory=str(tmp_path), versions=["standard"]))
     names = zipfile.ZipFile(wheel).namelist()
     assert f"facilitator/_statements/{DEFAULT_SET}.toml" in names
     assert "facilitator/store/__init__.py" in names
+    templates = sorted((REPO / "facilitator" / "outputs" / "templates").iterdir())
+    assert {t.name for t in templates} >= {
+        "document.html.j2",
+        "blocks.html.j2",
+        "document.md.j2",
+        "document.css",
+    }
+    assert [f"facilitator/outputs/templates/{t.name}" for t in templates if t.is_file()] == sorted(
+        n for n in names if n.startswith("facilitator/outputs/templates/")
+    )

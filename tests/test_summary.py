@@ -157,7 +157,7 @@ def test_hostile_comments_show_literally_once_markdown_is_rendered(exported: dic
     assert "␛[31mred␛[0m & <b>bold</b>" in text
     assert "script" not in parsed.tags and "b" not in parsed.tags and "a" not in parsed.tags
     assert parsed.tags.count("img") == 4
-    assert parsed.tags.count("h2") == 5  # four statements, then the discussion
+    assert parsed.tags.count("h2") == 7  # details, four statements, the discussion, the receipt
 
 
 def test_a_multi_line_comment_stays_in_its_list_item(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from facilitator.discussion import roster
 from facilitator.discussion.anonymity import Anonymiser, set_pseudonym
 from facilitator.outputs.findings import speaker_descriptor
 from facilitator.store import NewPostit, SessionDetails, Store
+from tests.diverging_stand_in import diverging_stand_in  # noqa: F401
 from tests.five_sessions import SET_PATH
 from tests.folders import open_folder
 from tests.test_summary import parse
@@ -275,7 +276,7 @@ def test_participants_by_gender_come_from_the_roster(written: dict[str, Any]) ->
     # Group 1 typed in 10 (8 male, 2 female); its roster lists 4, and the roster wins.
     assert "4 took part: 1 male, 2 female, 1 other." in written["a_html"]
     assert "2 took part: 2 male, 0 female." in written["b_html"]
-    assert "12 took part: 7 male, 4 female, 1 other; 10 adults, 2 young offenders." in written["report"]
+    assert "12 participants: 7 male, 4 female, 1 other 10 adults, 2 young offenders" in written["report"]
     row = "Adult focus group 1 adults community 2024-05-01 4 (1 male, 2 female, 1 other)"
     assert row in written["report"]
 

@@ -49,17 +49,37 @@ def visible(text: str, *, multiline: bool = False) -> str:
     return UNSAFE.sub(lambda m: _shown(m.group(), multiline), text)
 
 
-MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+# Anywhere in a line: emphasis, code, links and images, HTML and autolinks, escapes.
+MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>])")
+# An entity or character reference (`&amp;`, `&#35;`) would be shown as the character it names.
+MARKDOWN_ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]*;)")
+# At the start of a line: a heading, a list, a quote, a thematic break, a setext
+# underline, a code fence, a table row.
+MARKDOWN_LINE_START = re.compile(r"^([#+\-=~|>])|^([0-9]{1,9})([.)])")
 
 
-def markdown(text: str) -> str:
-    """Text for Markdown that shows exactly as written: every ASCII punctuation mark escaped.
+def markdown(text: str, *, in_table: bool = False) -> str:
+    """Text for Markdown that shows exactly as written, escaping only what Markdown would read.
 
-    Lines become hard line breaks, and leading spaces become no-break spaces, so a
-    comment can never turn into a heading, a list, a code block, a link or HTML.
+    Escaped anywhere: \\ ` * _ [ ] < > and an & that starts an entity; at the start
+    of a line: # + - = ~ | > and the "." or ")" of "1." or "1)"; in a table cell
+    (`in_table`), every |. Other punctuation ("care?", "2010-10-12", "don't") is
+    left alone. Lines become hard line breaks, and leading spaces become no-break
+    spaces, so a comment can never turn into a heading, a list, a code block, a link
+    or HTML.
     """
     lines = []
     for line in visible(text, multiline=True).replace("\t", " ").split("\n"):
         stripped = line.lstrip(" ")
-        lines.append("\u00a0" * (len(line) - len(stripped)) + MARKDOWN_SPECIAL.sub(r"\\\1", stripped))
+        escaped = MARKDOWN_ENTITY.sub(r"\\&", MARKDOWN_INLINE.sub(r"\\\1", stripped))
+        if in_table:
+            escaped = escaped.replace("|", "\\|")
+        escaped = MARKDOWN_LINE_START.sub(_line_start, escaped)
+        lines.append("\u00a0" * (len(line) - len(stripped)) + escaped)
     return "\\\n".join(lines)
+
+
+def _line_start(match: re.Match[str]) -> str:
+    if match.group(1):
+        return "\\" + match.group(1)
+    return match.group(2) + "\\" + match.group(3)

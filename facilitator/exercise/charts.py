@@ -249,11 +249,15 @@ def figure_charts(counts: Counts, selection: Selection) -> list[Chart]:
 
 
 def n_text(n: int, participants: int | None = None) -> str:
-    """How many responses a chart counts: "n = 46", or "n = 44 of 46 participants" when the
-    number of participants is known and differs (some did not answer, or answered twice)."""
+    """How many post-its a chart counts: "n = 46" when the participants are not known or match;
+    "n = 44 of 46 participants" when fewer answered; "n = 46 post-its from 40 participants"
+    when there are more post-its than people (several from one person)."""
     if participants is None or participants == n:
         return f"n = {n}"
-    return f"n = {n} of {participants} participant{'s' if participants != 1 else ''}"
+    people = f"{participants} participant{'s' if participants != 1 else ''}"
+    if n > participants:
+        return f"n = {n} post-its from {people}"
+    return f"n = {n} of {people}"
 
 
 @dataclass(frozen=True)

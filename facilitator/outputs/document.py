@@ -9,7 +9,7 @@ passed through the pseudonym map by the time it is put into a document.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -20,7 +20,7 @@ class Paragraph:
 
     text: str
     footnotes: tuple[str, ...] = ()
-    style: str = ""  # "" or "note" (a quieter remark, e.g. "No comments on this statement.")
+    style: str = ""  # "", "note" (a quieter remark, "No comments on this statement.") or "code"
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     numeric: tuple[int, ...] = ()
     caption: str = ""
+    nowrap: tuple[int, ...] = ()  # columns kept on one line (dates)
 
 
 @dataclass(frozen=True)
@@ -91,9 +92,13 @@ class Comment:
 
 @dataclass(frozen=True)
 class Comments:
-    """A list of post-it comments under one response."""
+    """A list of post-it comments under one response.
 
-    items: tuple[Comment, ...]
+    `items` may be streamed from the store (a report of many post-its): renderers
+    iterate it once, in order, and never take its length.
+    """
+
+    items: Iterable[Comment]
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,7 @@ class Section:
     title: str
     level: int
     blocks: tuple[Block, ...] = ()
-    sections: tuple[Section, ...] = ()
+    sections: Iterable[Section] = ()  # may be streamed: iterated once, in order
     appendix: bool = False  # starts the appendices (a page break before it in print)
 
 
@@ -135,3 +140,29 @@ class Document:
     title: str
     cover: Cover | None = None
     sections: tuple[Section, ...] = field(default_factory=tuple)
+
+
+class Footnotes:
+    """Footnote numbers in reading order, as a renderer meets them; each section lists its own.
+
+    A renderer calls `add` for each paragraph it writes and `take` at the end of a
+    section's own blocks, so numbering works on a streamed document too.
+    """
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._pending: list[tuple[int, str]] = []
+
+    def add(self, paragraph: Paragraph) -> list[int]:
+        """Number the paragraph's footnotes; returns their numbers."""
+        numbers = []
+        for text in paragraph.footnotes:
+            self._count += 1
+            numbers.append(self._count)
+            self._pending.append((self._count, text))
+        return numbers
+
+    def take(self) -> list[tuple[int, str]]:
+        """The footnotes numbered since the last call, to list at the end of a section."""
+        pending, self._pending = self._pending, []
+        return pending

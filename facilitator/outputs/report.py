@@ -1,4 +1,4 @@
-"""The consultation report: one `report.html` with its chart files, as the report frames it.
+"""The consultation report, as the report frames it: `report.html` or `report.docx` with its chart files.
 
 It holds the participant totals (from each session's roster when it has one) and
 how many asked for a one-to-one interview, Figures 1..N, a cohort comparison per
@@ -6,25 +6,58 @@ statement, every comment by statement and response, the discussion's themes in
 order of frequency with their notes, quotes and case studies, and "Appendix 1:
 Responses to statement exercises" with every group's chart in appendix order.
 Every comment and note passes through its own session's pseudonym map
-(`Anonymiser.per_session`). The page is written as it is built, and comments are
-streamed from the store, so memory does not grow with the number of post-its.
+(`Anonymiser.per_session`). The report is a `Document` (`report_document`); its
+comments are streamed from the store as it is rendered, so memory does not grow
+with the number of post-its.
 scipy and matplotlib are imported only when needed.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from facilitator.core.errors import FacilitatorError
 from facilitator.core.files import open_private, staged_dir
 from facilitator.core.statements import Statement
+from facilitator.discussion import roster
 from facilitator.discussion.anonymity import Anonymiser
-from facilitator.exercise.charts import Chart, Counts, Selection, appendix_charts, figure_charts
-from facilitator.outputs import findings, htmlpage
-from facilitator.store import Store
+from facilitator.exercise.charts import (
+    Chart,
+    Counts,
+    Diverging,
+    Selection,
+    appendix_charts,
+    diverging_charts,
+    figure_charts,
+    n_text,
+    percent_text,
+)
+from facilitator.outputs import findings
+from facilitator.outputs.document import (
+    Block,
+    Bullets,
+    CaseStudy,
+    Comment,
+    Comments,
+    Cover,
+    Document,
+    Figure,
+    Paragraph,
+    Placeholder,
+    Quote,
+    Section,
+    Table,
+)
+from facilitator.store import Postit, Session, Store
+
+if TYPE_CHECKING:
+    from facilitator.outputs.chart_files import ChartJob
 
 APPENDIX_TITLE = "Appendix 1: Responses to statement exercises"
 # Below this many responses in a cohort, p-values come from permutations of the
@@ -34,7 +67,8 @@ SMALL_SAMPLE = 20
 RESAMPLES = 9999
 SIGNIFICANCE = 0.05
 
-Draw = Callable[[Chart, int, Path, Sequence[str]], tuple[dict[str, Any], bytes | None]]
+DOCUMENT_FORMATS = ("html", "docx")
+T = TypeVar("T")
 
 
 # ---------------------------------------------------------------- cohort comparison
@@ -51,6 +85,8 @@ class Comparison:
     p_value: float | None
     method: str
     sentence: str
+    plain: str = ""  # the result in plain English, without figures
+    figures: str = ""  # the test's figures, for a footnote
 
 
 def _median_label(chart: Chart) -> str:
@@ -72,6 +108,10 @@ def _names(labels: Sequence[str]) -> str:
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
+def _first_up(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def compare_cohorts(statement: Statement, charts: Sequence[Chart]) -> Comparison:
     """Compare the cohorts' responses to one statement (one chart per cohort).
 
@@ -85,7 +125,7 @@ def compare_cohorts(statement: Statement, charts: Sequence[Chart]) -> Comparison
     empty = [c.group.label for c in charts if not c.n]
 
     def untested(sentence: str) -> Comparison:
-        return Comparison(statement, cohorts, None, None, None, "", sentence)
+        return Comparison(statement, cohorts, None, None, None, "", sentence, sentence)
 
     if len(charts) < 2:
         only = charts[0].group.label if charts else "none"
@@ -153,7 +193,24 @@ def compare_cohorts(statement: Statement, charts: Sequence[Chart]) -> Comparison
             f"No clear difference between {described} ({figures}). {caveat} does not show that they "
             "agree, only that these responses cannot tell them apart."
         )
-    return Comparison(statement, cohorts, test, statistic, p, method, sentence + note)
+    names = _names([c.group.label for c in counted])
+    if p < SIGNIFICANCE:
+        leaning = (
+            f"{means[0][1]} leaned more towards agreeing"
+            if len(counted) == 2
+            else f"{means[0][1]} leaned most towards agreeing, {means[-1][1]} least"
+        )
+        plain = f"{_first_up(names)} answered differently: {leaning}."
+    else:
+        plain = f"{_first_up(names)} answered much alike (no clear difference)."
+    caveat = ""
+    if p >= SIGNIFICANCE:
+        caveat = (" With samples this small, no" if small else " No") + (
+            " clear difference does not show that they agree,"
+            " only that these responses cannot tell them apart."
+        )
+    footnote = f"{figures}; {described}. A p-value below {SIGNIFICANCE} is read as a difference.{caveat}"
+    return Comparison(statement, cohorts, test, statistic, p, method, sentence + note, plain + note, footnote)
 
 
 def cohort_comparisons(counts: Counts, selection: Selection) -> list[Comparison]:
@@ -165,136 +222,379 @@ def cohort_comparisons(counts: Counts, selection: Selection) -> list[Comparison]
     ]
 
 
-# ---------------------------------------------------------------- the page
+# ---------------------------------------------------------------- the document
 
 
-def _svg_for(chart: Chart, drawn: bytes | None, prefix: str) -> str:
-    from facilitator.outputs.chart_files import render, svg_inline
+class Streamed(Generic[T]):
+    """Items made afresh from the store each time they are iterated (never all in memory)."""
 
-    return svg_inline(drawn if drawn is not None else render(chart, "svg"), prefix)
+    def __init__(self, make: Callable[[], Iterator[T]]) -> None:
+        self._make = make
+
+    def __iter__(self) -> Iterator[T]:
+        return self._make()
 
 
-def _genders(count: findings.Headcount) -> str:
+def report_date(today: date | None = None) -> str:
+    """The cover's date, "2 December 2026": the day the report is written (a draft's date;
+    the sessions' own dates are in "Our approach")."""
+    day = today or date.today()
+    return f"{day.day} {day:%B %Y}"
+
+
+def counts_table(chart: Chart) -> Table:
+    """A chart's counts and percentages, in scale order."""
+    rows = tuple(
+        (str(category.label), str(count), percent_text(count, chart.n))
+        for category, count in zip(chart.scale, chart.counts, strict=True)
+    )
+    return Table(("Response", "Post-its", "%"), rows, numeric=(1, 2))
+
+
+def chart_figure(chart: Chart, files: Mapping[str, str], participants: int | None, kind: str) -> Figure:
+    """A chart as a figure: its exact title as the caption, its counts as a table."""
+    counted = ", ".join(f"{c.label} {n}" for c, n in zip(chart.scale, chart.counts, strict=True))
+    return Figure(
+        chart.title,
+        dict(files),
+        f"Bar chart of {chart.title}: {counted}",
+        counts_table(chart),
+        n_text(chart.n, participants),
+        kind,
+    )
+
+
+def comparison_figure(diverging: Diverging, files: Mapping[str, str]) -> Figure:
+    """A statement's responses across the groups, as a diverging chart and its table."""
+    labels = tuple(str(c.label) for c in diverging.scale)
+    rows = tuple((row.group.label, *(str(n) for n in row.counts), str(row.n)) for row in diverging.rows)
+    return Figure(
+        diverging.title,
+        dict(files),
+        f"Diverging bar chart of {diverging.title}, one bar per group",
+        Table(("Group", *labels, "n"), rows, numeric=tuple(range(1, len(labels) + 2))),
+        "",
+        "comparison",
+    )
+
+
+def took_part(store: Store, session: Session) -> int | None:
+    """How many took part in a session, for a chart's n: the number typed for the session
+    first (male and female alone add up to it); the roster's count only when none was
+    typed (a roster may list only those who spoke, so it never replaces a typed number);
+    None when there is neither."""
+    if session.participants is not None:
+        return session.participants
+    return len(roster.participants(store, session.id)) or None
+
+
+def group_participants(group_sessions: Sequence[str], known: Mapping[str, int | None]) -> int | None:
+    """How many took part in a chart group's sessions; None when any session has no number."""
+    counts = [known[s] for s in group_sessions]
+    if not counts or any(c is None for c in counts):
+        return None
+    return sum(c for c in counts if c is not None)
+
+
+def participant_bullets(counts: Sequence[findings.Headcount]) -> tuple[str, ...]:
+    """Participant totals as the report lists them: by gender, then by cohort."""
+    known = [c for c in counts if c.recorded]
+    if not known:
+        return ("Participant numbers were not recorded.",)
+    genders = [f"{sum(c.male for c in known)} male", f"{sum(c.female for c in known)} female"]
+    if other := sum(c.other for c in known):
+        genders.append(f"{other} other")
+    if not_given := sum(c.not_given for c in known):
+        genders.append(f"{not_given} gender not recorded")
+    cohorts: dict[str, tuple[str, int]] = {}
+    for count in known:
+        for label, n in count.cohorts:
+            first, total = cohorts.get(label.casefold(), (label, 0))
+            cohorts[label.casefold()] = (first, total + n)
+    bullets = [
+        f"{sum(c.total for c in known)} participants: {', '.join(genders)}",
+        ", ".join(f"{n} {label}" for label, n in cohorts.values()),
+    ]
+    if missing := [c.session_label for c in counts if not c.recorded]:
+        bullets.append("Not recorded for " + ", ".join(missing))
+    return tuple(bullets)
+
+
+def _people(count: findings.Headcount) -> str:
+    if not count.recorded:
+        return "—"
     words = [f"{count.male} male", f"{count.female} female"]
     words += [f"{count.other} other"] if count.other else []
     words += [f"{count.not_given} not recorded"] if count.not_given else []
-    return ", ".join(words)
+    return f"{count.total} ({', '.join(words)})"
 
 
-def _sessions_table(selection: Selection, counts: dict[str, findings.Headcount]) -> str:
+METHOD = (
+    "Each session began with the statement exercise. The statements hung around the room, each with "
+    "the responses beneath it; each participant placed a post-it under the response they chose, and "
+    "could write a comment on it. An open discussion, led by the participants, followed, and "
+    "note-takers recorded its points and quotes. Quotes are attributed by a descriptor only (such as "
+    "gender and cohort), and names have been changed."
+)
+
+
+def approach_section(selection: Selection, heads: Mapping[str, findings.Headcount]) -> Section:
+    """Our approach: the method, the sessions, who took part and the statements."""
     group_of = {s.id: g.label for g in selection.groups for s in g.sessions}
-    rows = []
-    for s in selection.sessions:
-        count = counts[s.id]
-        people = "—" if not count.recorded else f"{count.total} ({_genders(count)})"
-        cells = [group_of[s.id], s.label, s.cohort, s.setting, s.date, people]
-        rows.append("<tr>" + "".join(f"<td>{htmlpage.text(c)}</td>" for c in cells) + "</tr>")
-    head = "".join(
-        f"<th>{h}</th>" for h in ("Chart group", "Session", "Cohort", "Setting", "Date", "Participants")
+    rows = tuple(
+        (group_of[s.id], s.label, s.cohort, s.setting, s.date, _people(heads[s.id]))
+        for s in selection.sessions
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>\n"
+    sessions = Table(("Group", "Session", "Cohort", "Setting", "Date", "Participants"), rows, nowrap=(4,))
+    counts = list(heads.values())
+    return Section(
+        "Our approach",
+        1,
+        (Paragraph(METHOD),),
+        (
+            Section("Sessions", 2, (sessions,)),
+            Section(
+                "Participants",
+                2,
+                (Bullets(participant_bullets(counts)), Paragraph(findings.interview_sentence(counts))),
+            ),
+            Section(
+                "Statements", 2, (Bullets(tuple(f"{s.number}. {s.text}" for s in selection.statements)),)
+            ),
+        ),
+    )
 
 
-def _comparison_section(comparisons: Sequence[Comparison]) -> str:
-    parts = [
-        "<h2>Cohort comparison</h2>\n",
-        '<p>The original report did not separate the cohorts in its charts "as there was little '
-        'variance in the responses given". Here that is tested for each statement with a rank test '
-        "suited to ordered responses and small samples: Mann-Whitney U for two cohorts, Kruskal-Wallis H "
-        "for more. A p-value below 0.05 is read as a difference.</p>\n",
-    ]
-    for c in comparisons:
-        parts.append(f"<h3>Statement {c.statement.number}: {htmlpage.text(c.statement.text)}</h3>\n")
-        rows = "".join(
-            f'<tr><td>{htmlpage.text(label)}</td><td class="number">{n}</td>'
-            f"<td>{htmlpage.text(median)}</td></tr>"
-            for label, n, median in c.cohorts
-        )
-        parts.append(
-            '<table><thead><tr><th>Cohort</th><th class="number">n</th><th>Median response</th></tr></thead>'
-            f"<tbody>{rows}</tbody></table>\n"
-        )
-        parts.append(f"<p>{htmlpage.text(c.sentence)}</p>\n")
-    return "".join(parts)
+def _said_blocks(said: findings.Said, names: Mapping[str, str], home: str | None) -> list[Block]:
+    others = tuple(names[k] for k in said.themes if k != home and k in names)
+    if said.kind == "quote":
+        return [Quote(said.text, said.descriptor, others)]
+    if said.kind == "case_study":
+        return [CaseStudy(said.title or "Case study", said.text, others)]
+    also = [Paragraph("Also: " + ", ".join(others), style="note")] if others else []
+    return [Paragraph(said.text), *also]
 
 
-def _write_comments(
-    page: TextIO, store: Store, selection: Selection, anonymisers: dict[str, Anonymiser]
-) -> None:
-    """Every comment, by statement and response, streamed from the store as it is written.
+def discussion_section(
+    discussion: findings.Discussion, *, title: str, level: int, with_sessions: bool
+) -> Section:
+    """The discussion: themes in order of frequency, then under each what was said, in the order given.
 
-    Each comment passes through its own session's anonymiser.
+    `with_sessions` adds the number of sessions that raised each theme (a report over several).
     """
+    if discussion.is_empty:
+        return Section(title, level, (Paragraph("No discussion notes were recorded.", style="note"),))
+    names = discussion.names
+    blocks: list[Block] = []
+    if discussion.themes:
+        header = ("Rank", "Theme", *(("Sessions",) if with_sessions else ()), "Notes")
+        rows = tuple(
+            (str(t.rank), t.name, *((str(t.sessions),) if with_sessions else ()), str(t.notes))
+            for t in discussion.themes
+        )
+        numeric = (0, 2, 3) if with_sessions else (0, 2)
+        blocks += [
+            Paragraph("Themes raised, in order of frequency of occurrence:"),
+            Table(header, rows, numeric=numeric),
+        ]
+    sections = []
+    for theme, said in discussion.by_theme:
+        items = [block for item in said for block in _said_blocks(item, names, theme.key)]
+        if above := discussion.listed_above(theme, len(said)):
+            items.append(Paragraph(above, style="note"))
+        sections.append(Section(f"{theme.rank}. {theme.name}", level + 1, tuple(items)))
+    if discussion.untagged:
+        items = [block for item in discussion.untagged for block in _said_blocks(item, names, None)]
+        sections.append(Section("Not tagged with a theme", level + 1, tuple(items)))
+    return Section(title, level, tuple(blocks), tuple(sections))
+
+
+def _comment_sections(
+    store: Store, selection: Selection, anonymisers: Mapping[str, Anonymiser]
+) -> Iterator[Section]:
+    """Comments by statement, then response, streamed: each is read when it is rendered."""
     group_of = {s.id: g.label for g in selection.groups for s in g.sessions}
     statements = {s.number: s for s in selection.statements}
-    labels = {c.key: c.label for c in selection.scale}
-    page.write("<h2>Comments by statement and response</h2>\n")
-    current: tuple[int, str] | None = None
-    seen_statements: set[int] = set()
+    labels = {c.key: str(c.label) for c in selection.scale}
     # Within a response, comments follow the appendix: group by group, in the order they met.
     in_appendix_order = [s.id for g in selection.groups for s in g.sessions]
-    for postit in store.postits.iter_comments(in_appendix_order, selection.scale.keys):
-        here = (postit.statement_number, postit.response_key)
-        if here != current:
-            if current is not None:
-                page.write("</ul>\n")
-            if postit.statement_number not in seen_statements:
-                seen_statements.add(postit.statement_number)
-                statement = statements[postit.statement_number]
-                page.write(f"<h3>Statement {statement.number}: {htmlpage.text(statement.text)}</h3>\n")
-            page.write(f'<h4>{htmlpage.text(labels[postit.response_key])}</h4>\n<ul class="comments">\n')
-            current = here
-        anonymise = anonymisers[postit.session_id]
-        page.write(htmlpage.comment_item(anonymise(postit.comment), group_of[postit.session_id]))
-    if current is None:
-        page.write('<p class="note">No comments were recorded.</p>\n')
-    else:
-        page.write("</ul>\n")
+    stream = store.postits.iter_comments(in_appendix_order, selection.scale.keys)
+
+    def comments(postits: Iterator[Postit]) -> Iterator[Comment]:
+        for p in postits:
+            yield Comment(anonymisers[p.session_id](p.comment), group_of[p.session_id])
+
+    def responses(postits: Iterator[Postit]) -> Iterator[Section]:
+        for key, same in itertools.groupby(postits, key=lambda p: p.response_key):
+            yield Section(labels[key], 3, (Comments(comments(same)),))
+
+    for number, same in itertools.groupby(stream, key=lambda p: p.statement_number):
+        statement = statements[number]
+        yield Section(f"Statement {statement.number}: {statement.text}", 2, (), responses(same))
+
+
+def report_document(
+    store: Store,
+    selection: Selection,
+    files: Mapping[str, Mapping[str, str]] | None = None,
+    *,
+    organisation: str = "",
+    today: date | None = None,
+) -> Document:
+    """The report as a document. `files` maps a chart's file stem to its files by format
+    (`report_jobs` names the stems); a chart not drawn has no picture."""
+    files = files or {}
+    counts = Counts(store, selection.sessions)
+    in_appendix_order = [s for g in selection.groups for s in g.sessions]
+    anonymisers = Anonymiser.per_session(store, [s.id for s in in_appendix_order])
+    heads = {s.id: findings.headcount(store, s) for s in selection.sessions}
+    known = {s.id: took_part(store, s) for s in selection.sessions}
+    everyone = group_participants(selection.session_ids, known)
+    figures: list[Block] = []
+    for chart in figure_charts(counts, selection):
+        figures.append(chart_figure(chart, files.get(_stem(chart, 0), {}), everyone, "figure"))
+        figures.append(Placeholder(f"Write what Figure {chart.figure} shows, in a few sentences"))
+    comparisons = tuple(
+        comparison_figure(d, files.get(f"comparison-{n:02d}", {}))
+        for n, d in enumerate(diverging_charts(counts, selection), start=1)
+    )
+    cohorts = tuple(
+        Paragraph(f"Statement {c.statement.number}: {c.plain}", (c.figures,) if c.figures else ())
+        for c in cohort_comparisons(counts, selection)
+    )
+    findings_section = Section(
+        "Statement exercise findings",
+        1,
+        tuple(figures),
+        (
+            Section(
+                "Comparing the groups",
+                2,
+                (
+                    Paragraph(
+                        "Each chart sets one statement's responses side by side for every group: "
+                        "agreeing to the left of the centre, disagreeing to the right."
+                    ),
+                    *comparisons,
+                ),
+            ),
+            Section("Cohort comparison", 2, cohorts),
+        ),
+    )
+    ids = [s.id for s in in_appendix_order]
+    any_comment = next(iter(store.postits.iter_comments(ids, selection.scale.keys)), None) is not None
+    comments = Section(
+        "Comments by statement and response",
+        1,
+        () if any_comment else (Paragraph("No comments were recorded.", style="note"),),
+        Streamed(lambda: _comment_sections(store, selection, anonymisers)),
+    )
+    said = findings.sessions_discussion(store, in_appendix_order, anonymisers)
+    positions = {id(group): index for index, group in enumerate(selection.groups, start=1)}
+    appendix = tuple(
+        chart_figure(
+            chart,
+            files.get(_stem(chart, positions[id(chart.group)]), {}),
+            group_participants(chart.group.session_ids, known),
+            "appendix",
+        )
+        for chart in appendix_charts(counts, selection)
+    )
+    return Document(
+        selection.title,
+        Cover(selection.title, organisation or "[Organisation]", report_date(today)),
+        (
+            Section("Executive summary", 1, (Placeholder("Write the executive summary"),)),
+            approach_section(selection, heads),
+            findings_section,
+            comments,
+            discussion_section(said, title="Focus group findings", level=1, with_sessions=True),
+            Section("Recommendations", 1, (Placeholder("Write the recommendations"),)),
+            Section("Contact", 1, (Placeholder("Write how to reach the organisation"),)),
+            Section(APPENDIX_TITLE, 1, appendix, appendix=True),
+        ),
+    )
+
+
+def _stem(chart: Chart, group_position: int) -> str:
+    from facilitator.outputs.chart_files import file_stem
+
+    return file_stem(chart, group_position)
+
+
+def report_jobs(store: Store, selection: Selection) -> list[ChartJob]:
+    """Every chart the report shows, once: Figures, then comparisons, then Appendix 1."""
+    from facilitator.outputs.chart_files import ChartJob
+
+    counts = Counts(store, selection.sessions)
+    known = {s.id: took_part(store, s) for s in selection.sessions}
+    positions = {id(group): index for index, group in enumerate(selection.groups, start=1)}
+    everyone = group_participants(selection.session_ids, known)
+    jobs = [ChartJob(c, _stem(c, 0), everyone) for c in figure_charts(counts, selection)]
+    jobs += [
+        ChartJob(d, f"comparison-{n:02d}") for n, d in enumerate(diverging_charts(counts, selection), start=1)
+    ]
+    jobs += [
+        ChartJob(
+            c,
+            _stem(c, positions[id(c.group)]),
+            group_participants(c.group.session_ids, known),
+        )
+        for c in appendix_charts(counts, selection)
+    ]
+    return jobs
+
+
+def _index_entry(job: ChartJob, files: Mapping[str, str]) -> dict[str, Any]:
+    from facilitator.outputs.chart_files import index_entry
+
+    chart = job.chart
+    if isinstance(chart, Chart):
+        return index_entry(chart, list(files.values()))
+    return {
+        "title": chart.title,
+        "kind": "comparison",
+        "files": list(files.values()),
+        "groups": [row.group.label for row in chart.rows],
+        "statement": chart.statement.number,
+        "n": [row.n for row in chart.rows],
+        "counts": [row.by_key for row in chart.rows],
+    }
 
 
 def write_report(
     store: Store,
     selection: Selection,
     out: Path,
-    formats: Sequence[str],
+    chart_formats: Sequence[str],
     *,
-    draw: Draw | None = None,
+    document_format: str = "html",
+    template: Path | None = None,
+    organisation: str = "",
+    cache: Path | None = None,
 ) -> list[dict[str, Any]]:
-    """Write `report.html`, every chart file and `index.json` into `out`; all or nothing.
+    """Write `report.html` or `report.docx`, every chart file once and `index.json` into `out`;
+    all or nothing. Returns the charts' `index.json` entries."""
+    from facilitator.outputs import chart_files, render_html
 
-    `draw` writes one chart's files (default: matplotlib, `chart_files.write_chart`).
-    """
-    from facilitator.outputs import chart_files
+    if document_format not in DOCUMENT_FORMATS:
+        raise FacilitatorError(f"document format {document_format!r} must be html or docx")
+    formats = tuple(dict.fromkeys([*chart_formats, *(["png"] if document_format == "docx" else [])]))
+    name = f"report.{document_format}"
+    jobs = report_jobs(store, selection)
+    with staged_dir(out, last=["index.json", name]) as staging:
+        drawn = chart_files.draw_all(jobs, formats, staging, cache=cache)
+        files = {job.stem: names for job, names in zip(jobs, drawn, strict=True)}
+        document = report_document(store, selection, files, organisation=organisation)
+        if document_format == "docx":
+            from facilitator.outputs.render_docx import render_docx
 
-    draw = draw or chart_files.write_chart
-    counts = Counts(store, selection.sessions)
-    in_appendix_order = [s for g in selection.groups for s in g.sessions]
-    anonymisers = Anonymiser.per_session(store, [s.id for s in in_appendix_order])
-    heads = {s.id: findings.headcount(store, s) for s in selection.sessions}
-    said = findings.sessions_discussion(store, in_appendix_order, anonymisers)
-    entries: list[dict[str, Any]] = []
-    with staged_dir(out, last=["index.json", "report.html"]) as staging:
-        with open_private(staging / "report.html") as page:
-            page.write(htmlpage.page_start(selection.title))
-            page.write(f"<h1>{htmlpage.text(selection.title)}</h1>\n")
-            headcounts = list(heads.values())
-            page.write(f"<p>{htmlpage.text(findings.participants_sentence(headcounts))}</p>\n")
-            page.write(f"<p>{htmlpage.text(findings.interview_sentence(headcounts))}</p>\n")
-            page.write(_sessions_table(selection, heads))
-            page.write("<h2>Statement exercise findings</h2>\n")
-            for chart in figure_charts(counts, selection):
-                entry, svg = draw(chart, 0, staging, formats)
-                entries.append(entry)
-                page.write(htmlpage.chart_figure(chart, _svg_for(chart, svg, f"f{chart.figure}")))
-            page.write(_comparison_section(cohort_comparisons(counts, selection)))
-            _write_comments(page, store, selection, anonymisers)
-            page.write(htmlpage.discussion_section(said, with_sessions=True))
-            page.write(f'<h2 class="appendix">{htmlpage.text(APPENDIX_TITLE)}</h2>\n')
-            positions = {id(group): index for index, group in enumerate(selection.groups, start=1)}
-            for number, chart in enumerate(appendix_charts(counts, selection), start=1):
-                entry, svg = draw(chart, positions[id(chart.group)], staging, formats)
-                entries.append(entry)
-                page.write(htmlpage.chart_figure(chart, _svg_for(chart, svg, f"a{number}")))
-            page.write(htmlpage.PAGE_END)
+            render_docx(document, staging, staging / name, template=template)
+        else:
+            svg = render_html.svg_from_folder(staging) if "svg" in formats else None
+            with open_private(staging / name) as page:
+                for piece in render_html.generate(document, svg=svg):
+                    page.write(piece)
+        entries = [_index_entry(job, names) for job, names in zip(jobs, drawn, strict=True)]
         chart_files.write_index(staging / "index.json", entries, selection.scale.keys)
     return entries

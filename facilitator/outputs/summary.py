@@ -1,29 +1,30 @@
-"""The session summary a facilitator leaves the room with: HTML or Markdown.
+"""The session summary a facilitator leaves the room with: HTML, Markdown or Word.
 
 For every statement: its chart, its counts and its comments grouped by response.
 The session's details carry no names. HTML is one self-contained file with inline
-SVG that prints on A4; Markdown refers to PNG charts written beside it. Every
-comment is escaped so that it shows exactly as it was written.
+SVG that prints on A4; Markdown refers to PNG charts written beside it; Word
+holds PNG charts. It is one document (`summary_document`) rendered to each, and
+every comment shows exactly as it was written.
 """
 
 from __future__ import annotations
 
 import glob
 import itertools
+from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import quote
 
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.files import make_private_dir, write_atomic
-from facilitator.core.literal import markdown
 from facilitator.core.paths import EXPORTS_FOLDER
 from facilitator.discussion.anonymity import Anonymiser
-from facilitator.exercise.charts import Chart, Counts, percent_text, session_selection, slug
-from facilitator.outputs import findings, htmlpage
-from facilitator.outputs.findings import Discussion, Said
+from facilitator.exercise.charts import Chart, Counts, session_selection, slug
+from facilitator.outputs import findings
+from facilitator.outputs.document import Bullets, Comment, Comments, Document, Image, Paragraph, Section
+from facilitator.outputs.report import chart_figure, discussion_section, took_part
 from facilitator.store import Postit, Session, Store
 
-FORMATS = ("md", "html")
+FORMATS = ("md", "html", "docx")
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -59,58 +60,79 @@ def session_charts(store: Store, session: Session) -> list[Chart]:
     return Counts(store, selection.sessions).group_charts(selection.groups[0], selection)
 
 
-def summary_html(store: Store, session: Session) -> str:
-    """The summary as one self-contained HTML page (inline SVG charts, print styles)."""
-    from facilitator.outputs.chart_files import render, svg_inline
-
-    anonymise = Anonymiser.for_session(store, session.id)
-    comments = comments_by_statement(store, session)
-    parts = [htmlpage.page_start(f"Session summary: {session.label}")]
-    parts.append(f'<h1>Session summary: {htmlpage.text(session.label)}</h1>\n<table class="details">')
-    parts += [
-        f"<tr><th>{name}</th><td>{htmlpage.text(value)}</td></tr>" for name, value in details(store, session)
-    ]
-    parts.append("</table>\n")
-    for index, chart in enumerate(session_charts(store, session), start=1):
-        statement = chart.statement
-        parts.append(f"<h2>Statement {statement.number}: {htmlpage.text(statement.text)}</h2>\n")
-        parts.append(htmlpage.chart_figure(chart, svg_inline(render(chart, "svg"), f"c{index}")))
-        parts.append("<h3>Comments</h3>\n")
-        by_response = comments[statement.number]
-        if not by_response:
-            parts.append('<p class="note">No comments on this statement.</p>\n')
-        for category in chart.scale:
-            postits = by_response.get(category.key, [])
-            if not postits:
-                continue
-            parts.append(
-                f"<h4>{htmlpage.text(category.label)} ({_count(len(postits), 'comment', 'comments')})</h4>"
-            )
-            parts.append('<ul class="comments">\n')
-            parts += [htmlpage.comment_item(anonymise(p.comment), p.participant or "") for p in postits]
-            parts.append("</ul>\n")
-    said = findings.session_discussion(store, session, anonymise)
-    parts.append(htmlpage.discussion_section(said, with_sessions=False))
-    parts.append(receipt_section(store, session))
-    parts.append(htmlpage.PAGE_END)
-    return "".join(parts)
-
-
-def receipt_section(store: Store, session: Session) -> str:
-    """The session's QR receipt as a PNG, with its text and what it is for."""
+def summary_document(
+    store: Store, session: Session, files: Mapping[int, Mapping[str, str]] | None = None
+) -> Document:
+    """The summary as a document. `files` maps a statement's number to its chart's files by format."""
     from facilitator.exercise import receipt
 
+    files = files or {}
+    anonymise = Anonymiser.for_session(store, session.id)
+    comments = comments_by_statement(store, session)
+    participants = took_part(store, session)
+    sections = [Section("Details", 1, (Bullets(tuple(f"{k}: {v}" for k, v in details(store, session))),))]
+    for chart in session_charts(store, session):
+        statement = chart.statement
+        figure = chart_figure(
+            chart,
+            files.get(statement.number, {}),
+            participants,
+            "figure",
+        )
+        by_response = comments[statement.number]
+        responses = tuple(
+            Section(
+                f"{category.label} ({_count(len(postits), 'comment', 'comments')})",
+                3,
+                (Comments(tuple(Comment(anonymise(p.comment), p.participant or "") for p in postits)),),
+            )
+            for category in chart.scale
+            if (postits := by_response.get(category.key, []))
+        )
+        none = () if by_response else (Paragraph("No comments on this statement.", style="note"),)
+        sections.append(
+            Section(
+                f"Statement {statement.number}: {statement.text}",
+                1,
+                (figure,),
+                (Section("Comments", 2, none, responses),),
+            )
+        )
+    said = findings.session_discussion(store, session, anonymise)
+    sections.append(discussion_section(said, title="Discussion", level=1, with_sessions=False))
     text = receipt.make_receipt(store, session).text
-    return (
-        '<section class="receipt">\n<h2>Receipt</h2>\n'
-        f'<img src="{receipt.qr_data_uri(text)}" alt="QR code of the receipt printed below it">\n'
-        f'<p class="receipt-text">{htmlpage.text(text)}</p>\n'
-        '<p class="note">This QR code is the session\'s receipt: its id, the count of post-its for each '
-        "statement and response, and a SHA-256 digest of the post-its. It holds no comment, label or name. "
-        "At the office, <code>facilitator receipt verify</code> reads it from a photo or a saved image of "
-        "this code and says whether the office's database holds exactly this session's post-its.</p>\n"
-        "</section>\n"
+    sections.append(
+        Section(
+            "Receipt",
+            1,
+            (
+                Image(receipt.qr_png(text), "QR code of the receipt printed below it"),
+                Paragraph(text, style="code"),
+                Paragraph(RECEIPT_NOTE, style="note"),
+            ),
+        )
     )
+    title = f"Session summary: {session.label}"
+    return Document(title, None, tuple(sections))
+
+
+RECEIPT_NOTE = (
+    "This QR code is the session's receipt: its id, the count of post-its for each statement and "
+    "response, and a SHA-256 digest of the post-its. It holds no comment, label or name. At the office, "
+    "'facilitator receipt verify' reads it from a photo or a saved image of this code and says whether "
+    "the office's database holds exactly this session's post-its."
+)
+
+
+def summary_html(store: Store, session: Session) -> str:
+    """The summary as one self-contained HTML page (inline SVG charts, print styles)."""
+    from facilitator.outputs.chart_files import render
+    from facilitator.outputs.render_html import render_html
+
+    charts = session_charts(store, session)
+    svgs = {f"statement-{c.statement.number}.svg": render(c, "svg") for c in charts}
+    files = {c.statement.number: {"svg": f"statement-{c.statement.number}.svg"} for c in charts}
+    return render_html(summary_document(store, session, files), svg=svgs.__getitem__)
 
 
 def png_name(out: Path, statement_number: int) -> str:
@@ -118,92 +140,15 @@ def png_name(out: Path, statement_number: int) -> str:
     return f"{out.stem}-statement-{statement_number}.png"
 
 
-def _markdown_said(said: Said, names: dict[str, str], home: str | None) -> list[str]:
-    others = [names[k] for k in said.themes if k != home and k in names]
-    also = [f"*Also: {markdown(', '.join(others))}*", ""] if others else []
-    body = markdown(said.text)
-    if said.kind == "quote":
-        lines = ["> " + body.replace("\\\n", "\\\n> ")]
-        if said.descriptor:
-            lines += [">", f"> {markdown(f'({said.descriptor})')}"]
-        return [*lines, "", *also]
-    if said.kind == "case_study":
-        return ["**Case study.** " + body, "", *also]
-    return [body, "", *also]
-
-
-def discussion_markdown(discussion: Discussion) -> list[str]:
-    """The discussion as Markdown lines: themes ranked, then what was said under each."""
-    lines = ["## Discussion", ""]
-    if discussion.is_empty:
-        return [*lines, "No discussion notes were recorded."]
-    names = discussion.names
-    if discussion.themes:
-        lines += ["Themes raised, in order of frequency of occurrence:", ""]
-        lines += ["| Rank | Theme | Notes |", "| ---: | --- | ---: |"]
-        lines += [f"| {t.rank} | {markdown(t.name)} | {t.notes} |" for t in discussion.themes]
-        lines.append("")
-    for theme, said in discussion.by_theme:
-        lines += [f"### {markdown(f'{theme.rank}. {theme.name}')}", ""]
-        for item in said:
-            lines += _markdown_said(item, names, theme.key)
-        if above := discussion.listed_above(theme, len(said)):
-            lines += [markdown(above), ""]
-    if discussion.untagged:
-        lines += ["### Not tagged with a theme", ""]
-        for item in discussion.untagged:
-            lines += _markdown_said(item, names, None)
-    return lines
-
-
 def summary_markdown(store: Store, session: Session, out: Path) -> str:
     """The summary as Markdown; its charts are the PNGs named by `png_name`."""
-    anonymise = Anonymiser.for_session(store, session.id)
-    comments = comments_by_statement(store, session)
-    lines = [f"# Session summary: {markdown(session.label)}", ""]
-    lines += [f"- **{name}:** {markdown(value)}" for name, value in details(store, session)]
-    for chart in session_charts(store, session):
-        statement = chart.statement
-        lines += ["", f"## Statement {statement.number}: {markdown(statement.text)}", ""]
-        lines += [f"![{markdown(chart.title)}]({quote(png_name(out, statement.number))})", ""]
-        lines += [f"**{markdown(chart.title)}** (n = {chart.n})", ""]
-        lines += ["| Response | Post-its | % |", "| --- | ---: | ---: |"]
-        lines += [
-            f"| {markdown(c.label)} | {count} | {percent_text(count, chart.n)} |"
-            for c, count in zip(chart.scale, chart.counts, strict=True)
-        ]
-        lines += ["", "### Comments", ""]
-        by_response = comments[statement.number]
-        if not by_response:
-            lines.append("No comments on this statement.")
-        for category in chart.scale:
-            postits = by_response.get(category.key, [])
-            if not postits:
-                continue
-            lines += [f"#### {markdown(category.label)} ({_count(len(postits), 'comment', 'comments')})", ""]
-            for postit in postits:
-                code = f" ({markdown(postit.participant)})" if postit.participant else ""
-                lines.append("- " + markdown(anonymise(postit.comment)).replace("\\\n", "\\\n  ") + code)
-            lines.append("")
-    lines += ["", *discussion_markdown(findings.session_discussion(store, session, anonymise))]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    from facilitator.outputs.render_markdown import render_markdown
+
+    files = {s.number: {"png": png_name(out, s.number)} for s in session.statements}
+    return render_markdown(summary_document(store, session, files))
 
 
-def export_summary(store: Store, session: Session, fmt: str, out: str) -> list[str]:
-    """Write the summary (and, for Markdown, its PNG charts beside it); returns what was written.
-
-    `out` is a file; "-" (stdout) is refused for Markdown, which needs a folder for
-    its charts (an HTML page for stdout is `summary_html`).
-    """
-    if fmt not in FORMATS:
-        raise FacilitatorError(f"format {fmt!r} must be md or html")
-    if out == "-" and fmt == "md":
-        raise FacilitatorError("a Markdown summary needs --out FILE: its charts are written beside it")
-    if fmt == "html":
-        write_atomic(Path(out), summary_html(store, session))
-        return [out]
-    target = Path(out)
-    text = summary_markdown(store, session, target)
+def _write_pngs(store: Store, session: Session, target: Path) -> list[Path]:
     from facilitator.outputs.chart_files import render
 
     written: list[Path] = []
@@ -212,6 +157,48 @@ def export_summary(store: Store, session: Session, fmt: str, out: str) -> list[s
             image = target.with_name(png_name(target, chart.statement.number))
             write_atomic(image, render(chart, "png"))
             written.append(image)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return written
+
+
+def export_summary(store: Store, session: Session, fmt: str, out: str) -> list[str]:
+    """Write the summary (and, for Markdown, its PNG charts beside it); returns what was written.
+
+    `out` is a file; "-" (stdout) is refused for Markdown and Word, which are files
+    (an HTML page for stdout is `summary_html`).
+    """
+    if fmt not in FORMATS:
+        raise FacilitatorError(f"format {fmt!r} must be md, html or docx")
+    if out == "-" and fmt == "md":
+        raise FacilitatorError("a Markdown summary needs --out FILE: its charts are written beside it")
+    if out == "-" and fmt == "docx":
+        raise FacilitatorError("a Word summary needs --out FILE")
+    if fmt == "html":
+        write_atomic(Path(out), summary_html(store, session))
+        return [out]
+    target = Path(out)
+    if fmt == "docx":
+        import tempfile
+
+        from facilitator.outputs.chart_files import render
+        from facilitator.outputs.render_docx import render_docx
+
+        with tempfile.TemporaryDirectory() as folder:
+            files = {}
+            for chart in session_charts(store, session):
+                name = f"statement-{chart.statement.number}.png"
+                write_atomic(Path(folder) / name, render(chart, "png"))
+                files[chart.statement.number] = {"png": name}
+            staged = Path(folder) / "summary.docx"
+            render_docx(summary_document(store, session, files), Path(folder), staged)
+            write_atomic(target, staged.read_bytes())
+        return [out]
+    text = summary_markdown(store, session, target)
+    written = _write_pngs(store, session, target)
+    try:
         write_atomic(target, text)
     except BaseException:
         for path in written:
@@ -254,5 +241,5 @@ def export_summary_to_folder(store: Store, session: Session, fmt: str, data_dir:
     Returns what was written, the summary itself last.
     """
     if fmt not in FORMATS:
-        raise FacilitatorError(f"format {fmt!r} must be md or html")
+        raise FacilitatorError(f"format {fmt!r} must be md, html or docx")
     return export_summary(store, session, fmt, str(free_export_path(data_dir, session, fmt)))

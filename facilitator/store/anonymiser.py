@@ -133,7 +133,7 @@ class Anonymiser:
         A session's own map decides for every word it maps, so its names are changed
         the way its facilitator chose. Words it does not map, but another listed
         session does, are changed too (the first such session wins): the same
-        social worker or child can come up in two groups, and a name changed in
+        worker or child can come up in two groups, and a name changed in
         one must not appear unchanged from the other.
         """
         maps = {session_id: store.pseudonyms.of(session_id) for session_id in dict.fromkeys(session_ids)}

@@ -95,7 +95,7 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
                 yield Label("Date (YYYY-MM-DD)")
                 yield self._input("date", s.date if s else date.today().isoformat(), "YYYY-MM-DD")
                 yield Label("Consultation")
-                yield self._input("consultation", s.consultation if s else "", "e.g. Social work 2010")
+                yield self._input("consultation", s.consultation if s else "", "e.g. Youth services 2026")
                 yield Label("Location")
                 yield self._input("location", s.location if s else "", "optional")
                 yield Label("Facilitators' initials (comma between)")
