@@ -22,7 +22,6 @@ from facilitator.discussion import roster
 from facilitator.discussion.anonymity import Anonymiser, set_pseudonym
 from facilitator.outputs.findings import speaker_descriptor
 from facilitator.store import NewPostit, SessionDetails, Store
-from tests.diverging_stand_in import diverging_stand_in  # noqa: F401
 from tests.five_sessions import SET_PATH
 from tests.folders import open_folder
 from tests.test_summary import parse
