@@ -230,15 +230,20 @@ def write_index(path: Path, entries: list[dict[str, Any]], scale_keys: Sequence[
 
 
 def export_charts(
-    store: Store, selection: Selection, out: Path, formats: Sequence[str]
+    store: Store, selection: Selection, out: Path, formats: Sequence[str], *, cache: Path | None = None
 ) -> list[dict[str, Any]]:
     """`facilitator charts`: Figures then Appendix 1 charts, and `index.json`, into `out`.
 
     Everything is drawn into a temporary folder first, so a failure writes nothing.
+    `cache` is the folder of charts drawn before (see `draw_all`).
     """
     counts = Counts(store, selection.sessions)
     charts = [*figure_charts(counts, selection), *appendix_charts(counts, selection)]
     with staged_dir(out, last=["index.json"]) as staging:
-        entries = [write_chart(chart, position, staging, formats)[0] for chart, position in numbered(charts)]
+        jobs = [ChartJob(chart, file_stem(chart, position)) for chart, position in numbered(charts)]
+        drawn = draw_all(jobs, formats, staging, cache=cache)
+        entries = [
+            index_entry(chart, list(files.values())) for chart, files in zip(charts, drawn, strict=True)
+        ]
         write_index(staging / "index.json", entries, selection.scale.keys)
     return entries
