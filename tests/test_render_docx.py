@@ -65,13 +65,16 @@ def every_block(folder: Path) -> Document:
         (folder / f"figure-{number}.png").write_bytes(png())
     figures = tuple(
         Figure(
-            caption=statement,
+            caption=statement if kind == "figure" else f"Adult focus group 1: {statement}",
             files={"png": f"figure-{number}.png", "svg": f"figure-{number}.svg"},
             alt=f"Bar chart of responses to: {statement}",
             table=counts_table(),
             n_text="n = 44 of 46 participants",
+            kind=kind,
         )
-        for number, statement in enumerate(STATEMENTS, start=1)
+        for number, (statement, kind) in enumerate(
+            zip(STATEMENTS, ("figure", "appendix"), strict=True), start=1
+        )
     )
     return Document(
         title="Does social work care?",
@@ -159,10 +162,20 @@ def test_the_cover_has_the_title_and_the_appendix_starts_a_new_page(rendered: Pa
 
 def test_each_figure_has_a_caption_with_a_word_figure_number_and_the_exact_title(rendered: Path) -> None:
     captions = [p for p in opened(rendered).paragraphs if p.style.name == "Caption"]
-    assert [p.text for p in captions] == [f"Figure {n}: {s}" for n, s in enumerate(STATEMENTS, start=1)]
-    for caption in captions:
-        assert "SEQ Figure" in caption._p.xml
-        assert 'w:fldCharType="begin"' in caption._p.xml
+    assert [p.text for p in captions] == [
+        f"Figure 1: {STATEMENTS[0]}",
+        f"Adult focus group 1: {STATEMENTS[1]}",
+    ]
+    assert "SEQ Figure" in captions[0]._p.xml and 'w:fldCharType="begin"' in captions[0]._p.xml
+    assert "SEQ" not in captions[1]._p.xml  # the appendix's charts are captioned, not numbered
+
+
+def test_a_caption_that_is_already_numbered_is_numbered_once(tmp_path: Path) -> None:
+    (tmp_path / "one.png").write_bytes(png())
+    figure = Figure(caption=f"Figure 1: {STATEMENTS[0]}", files={"png": "one.png"}, alt="A chart")
+    render_docx(Document("R", sections=(Section("S", 1, (figure,)),)), tmp_path, tmp_path / "r.docx")
+    captions = [p.text for p in opened(tmp_path / "r.docx").paragraphs if p.style.name == "Caption"]
+    assert captions == [f"Figure 1: {STATEMENTS[0]}"]
 
 
 def test_figures_are_pictures_sixteen_centimetres_wide_with_their_alternative_text(rendered: Path) -> None:

@@ -50,6 +50,8 @@ FIXED_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 HEADING_SIZES = {1: 16, 2: 13, 3: 12, 4: 11}
 # Characters XML 1.0 cannot hold at all and `visible` leaves alone: lone surrogates and U+FFFE/U+FFFF.
 NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+# A caption that already says "Figure 3: ": Word numbers the figure itself (a SEQ field).
+NUMBERED = re.compile(r"^Figure \d+:\s*")
 
 
 def literal(text: str) -> str:
@@ -334,11 +336,15 @@ class _Writer:
         except UnrecognizedImageError:
             raise FacilitatorError(f"the chart {path} is not a picture Word can show") from None
         shape._inline.docPr.set("descr", literal(figure.alt))
-        self.figures += 1
         caption = self.paragraph("Caption")
-        caption.add_run("Figure ")
-        _field(caption, "SEQ Figure \\* ARABIC", str(self.figures))
-        caption.add_run(": " + literal(figure.caption))
+        if figure.kind == "appendix":
+            # As the report has them: "<group>: <statement>", unnumbered.
+            caption.add_run(literal(figure.caption))
+        else:
+            self.figures += 1
+            caption.add_run("Figure ")
+            _field(caption, "SEQ Figure \\* ARABIC", str(self.figures))
+            caption.add_run(": " + literal(NUMBERED.sub("", figure.caption, count=1)))
         if not self.has_style("Caption"):
             for run in caption.runs:
                 run.bold = True
