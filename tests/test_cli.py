@@ -338,13 +338,23 @@ def test_export_csv_is_tidy_excel_friendly_and_neutralises_formulas(cli: Cli, tm
     assert rows[0]["statement"] == "My social worker must put my best interests first"
 
 
-def test_export_to_a_missing_folder_is_one_line_and_writes_nothing(cli: Cli, tmp_path: Path) -> None:
+def test_export_to_a_missing_folder_makes_it(cli: Cli, tmp_path: Path) -> None:
     session_id = new_session(cli)
+    result = cli("export", session_id, "--format", "json", "--out", str(tmp_path / "no" / "x.json"))
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "no" / "x.json").is_file()
+
+
+def test_export_into_a_folder_that_cannot_be_made_is_one_line_and_writes_nothing(
+    cli: Cli, tmp_path: Path
+) -> None:
+    session_id = new_session(cli)
+    (tmp_path / "no").write_text("a file where the folder would go")
     assert_refused(
         cli("export", session_id, "--format", "json", "--out", str(tmp_path / "no" / "x.json")),
-        "does not exist",
+        "a file is in the way",
     )
-    assert not (tmp_path / "no").exists()
+    assert (tmp_path / "no").read_text() == "a file where the folder would go"
 
 
 HOSTILE = [

@@ -144,7 +144,7 @@ def test_a_file_without_its_ending_is_refused_so_it_is_not_lost(
 
 
 def test_a_usage_mistake_is_said_in_one_line(cli: Cli) -> None:
-    assert_refused(cli("export", "--out", "x.xlsx"), "Choose from: json, csv, md, html, xlsx, qdpx")
+    assert_refused(cli("export", "--out", "x.xlsx"), "Choose from: json, csv, md, html, docx, xlsx, qdpx")
 
 
 def test_a_codebook_file_needs_its_ending_too(cli: Cli, tmp_path: Path) -> None:

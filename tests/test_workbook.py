@@ -558,13 +558,16 @@ def test_a_purged_session_is_left_out_and_said_so(cli: Cli, data_dir: Path, tmp_
     assert purged not in every_part and "Adult focus group 1:" not in every_part
 
 
-def test_the_terminal_and_a_missing_folder_are_refused(cli: Cli, data_dir: Path, tmp_path: Path) -> None:
+def test_the_terminal_and_a_folder_that_cannot_be_made_are_refused(
+    cli: Cli, data_dir: Path, tmp_path: Path
+) -> None:
     with open_folder(data_dir) as store:
         five_groups(store)
+    (tmp_path / "nowhere").write_text("a file where the folder would go")
     before = sorted(tmp_path.iterdir())
 
     assert_refused(cli("export", "--format", "xlsx", "--out", "-"), "cannot go to the terminal")
     missing = tmp_path / "nowhere" / "five.xlsx"
-    assert_refused(cli("export", "--format", "xlsx", "--out", str(missing)), "does not exist")
+    assert_refused(cli("export", "--format", "xlsx", "--out", str(missing)), "a file is in the way")
 
     assert sorted(tmp_path.iterdir()) == before

@@ -21,8 +21,10 @@ from facilitator.store import Session, Store
 if TYPE_CHECKING:
     from facilitator.discussion.privacy import PrivacyFinding
 
-SESSION_FORMATS = ("json", "csv", "md", "html")
+SESSION_FORMATS = ("json", "csv", "md", "html", "docx")
 SUMMARY_FORMATS = ("html", "md")
+# The report as a web page (charts as SVG inside it) or as a Word document (charts as PNG).
+DOCUMENT_FORMATS = ("html", "docx")
 
 
 def identifying_details(
@@ -70,17 +72,24 @@ class Exported:
 
 
 def export_session(store: Store, session: Session, fmt: str, out: str, table: str = "postits") -> Exported:
-    """Export a session: JSON or tidy CSV (`table` "postits" or "notes"), or its summary (html, md).
+    """Export a session: JSON or tidy CSV (`table` "postits" or "notes"), or its summary (html, md, docx).
 
     `out` is a file, or "-" for the text itself (`Exported.text`, written nowhere);
-    a Markdown summary needs a file, its PNG charts are written beside it.
+    a Markdown summary needs a file, its PNG charts are written beside it, and a
+    Word summary needs a file ending in .docx. The file's folder is made if missing.
     """
     if fmt not in SESSION_FORMATS:
         raise FacilitatorError(f"format {fmt!r} must be one of {', '.join(SESSION_FORMATS)}")
     refuse_purged(store, session, "exporting")
+    if fmt == "docx":
+        if out == "-":
+            raise FacilitatorError("a Word summary cannot go to the terminal: give --out FILE.docx")
+        check_ending(Path(out), "docx", "a Word summary")
+    if out != "-":
+        make_folder_for(Path(out))
     text: str | None = None
     written: list[str] = []
-    if fmt in SUMMARY_FORMATS:
+    if fmt in (*SUMMARY_FORMATS, "docx"):
         from facilitator.outputs import summary
 
         if out == "-" and fmt == "html":
@@ -100,6 +109,22 @@ def export_session(store: Store, session: Session, fmt: str, out: str, table: st
     only_notes = fmt == "csv" and table == "notes"
     findings = identifying_details(store, [session], postits=not only_notes, notes=not only_postits)
     return Exported(written, text, findings)
+
+
+def make_folder_for(path: Path) -> None:
+    """Make the folder `path` is to be written into (and its missing parents, each 0700)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if folder.is_dir():
+        return
+    from facilitator.core.files import make_private_dir
+
+    try:
+        make_private_dir(folder)
+    except OSError as error:
+        why = error.strerror or str(error)
+        if isinstance(error, (FileExistsError, NotADirectoryError)):
+            why = "a file is in the way"
+        raise FacilitatorError(f"cannot create the folder {folder}: {why}") from None
 
 
 def export_summary_to_folder(store: Store, session: Session, fmt: str, data_dir: Path) -> Exported:
@@ -135,10 +160,62 @@ class ReportWritten:
     charts: int
     sessions: list[Session]
     findings: list[PrivacyFinding] = field(default_factory=list)
+    document: str = "html"
 
     @property
     def page(self) -> Path:
-        return self.folder / "report.html"
+        """The report itself: `report.html` or `report.docx`."""
+        return self.folder / f"report.{self.document}"
+
+
+@dataclass(frozen=True)
+class ReportFormats:
+    """What a report is written as: the document ("html" or "docx") and its chart files' formats."""
+
+    document: str
+    charts: tuple[str, ...]
+
+
+def report_formats(
+    document: str | None, charts: str | None, *, default_charts: str = "png,svg"
+) -> ReportFormats:
+    """Read the report's `--format` and `--charts`.
+
+    `--format` is html or docx; as before it may instead name the chart formats
+    ("png", "svg", "png,svg"), which then mean an HTML report with those charts,
+    so older scripts keep working. A Word report always has PNG charts (Word shows them).
+    """
+    from facilitator.outputs.chart_files import FORMATS, parse_formats
+
+    wanted = "html" if document is None else document.strip().lower()
+    if wanted not in DOCUMENT_FORMATS:
+        parts = {part.strip().lower() for part in wanted.split(",") if part.strip()}
+        if not parts or not parts <= set(FORMATS):
+            raise FacilitatorError(
+                f"--format {document!r} must be html or docx "
+                "(or, as before, the chart formats png, svg or png,svg)"
+            )
+        if charts is not None:
+            raise FacilitatorError("give the chart formats once: --charts png,svg (not also --format)")
+        return ReportFormats("html", parse_formats(wanted))
+    chosen = parse_formats(default_charts if charts is None else charts)
+    if wanted == "docx" and "png" not in chosen:
+        chosen = ("png", *chosen)
+    return ReportFormats(wanted, chosen)
+
+
+def chart_cache(store: Store) -> Path | None:
+    """The data folder's cache of charts drawn before (made if missing), or None if it cannot
+    be made: the charts are then drawn afresh, which is slower but the same."""
+    from facilitator.core.files import make_private_dir
+    from facilitator.core.paths import CHART_CACHE
+
+    folder = store.path.parent / CHART_CACHE
+    try:
+        make_private_dir(folder)
+    except OSError:
+        return None
+    return folder
 
 
 def write_charts(
@@ -153,13 +230,15 @@ def write_charts(
     """Write the report's charts (Figures, then Appendix 1) and `index.json` into `out`.
 
     Sessions: those named, else the consultation's, else all; pools: those given
-    ("LABEL=ID,ID"), else the saved pools of the chosen sessions.
+    ("LABEL=ID,ID"), else the saved pools of the chosen sessions. The folder is
+    made if missing.
     """
     from facilitator.exercise import charts
     from facilitator.outputs import chart_files
 
     selection = charts.select(store, consultation=consultation, session_refs=session_refs, pools=pools)
-    entries = chart_files.export_charts(store, selection, out, formats)
+    make_folder_for(out)
+    entries = chart_files.export_charts(store, selection, out, formats, cache=chart_cache(store))
     return ReportWritten(out, len(entries), list(selection.sessions))
 
 
@@ -171,15 +250,43 @@ def write_report(
     consultation: str | None = None,
     session_refs: Sequence[str] = (),
     pools: Sequence[str] = (),
+    document: str = "html",
+    template: Path | None = None,
+    organisation: str = "",
 ) -> ReportWritten:
-    """Write `report.html` with its chart files into `out` (chosen as for `write_charts`)."""
+    """Write `report.html` or `report.docx` with its chart files and `index.json` into `out`
+    (chosen as for `write_charts`; the folder is made if missing).
+
+    `template` (Word only) is an organisation's .docx whose styles the report uses;
+    it is checked before anything is drawn or written. `organisation` goes on the cover.
+    """
     from facilitator.exercise import charts
     from facilitator.outputs import report
 
+    if document not in DOCUMENT_FORMATS:
+        raise FacilitatorError(f"a report is written as {' or '.join(DOCUMENT_FORMATS)}, not {document!r}")
+    if template is not None:
+        if document != "docx":
+            raise FacilitatorError("a template is for a Word report: add --format docx")
+        from facilitator.outputs.docx_template import read_template
+
+        read_template(template)
+    if document == "docx" and "png" not in formats:
+        formats = ("png", *formats)
     selection = charts.select(store, consultation=consultation, session_refs=session_refs, pools=pools)
-    entries = report.write_report(store, selection, out, formats)
+    make_folder_for(out)
+    entries = report.write_report(
+        store,
+        selection,
+        out,
+        formats,
+        document_format=document,
+        template=template,
+        organisation=organisation,
+        cache=chart_cache(store),
+    )
     sessions = list(selection.sessions)
-    return ReportWritten(out, len(entries), sessions, identifying_details(store, sessions))
+    return ReportWritten(out, len(entries), sessions, identifying_details(store, sessions), document)
 
 
 # ---------------------------------------------------------------- for analysts
@@ -196,7 +303,7 @@ def check_ending(out: Path, ending: str, what: str) -> None:
     if out.suffix.lower() != f".{ending}":
         raise FacilitatorError(
             f"{what} needs a file name ending in .{ending}, not {out.name!r}: "
-            f"Excel and QDA programs find files by their ending"
+            f"Word, Excel and QDA programs find files by their ending"
         )
 
 
@@ -248,6 +355,7 @@ def export_for_analysts(store: Store, sessions: Sequence[Session], fmt: str, out
     if str(out) == "-":
         raise FacilitatorError(f"{ANALYST_NAMES[fmt]} cannot go to the terminal: give --out FILE.{fmt}")
     check_ending(out, fmt, ANALYST_NAMES[fmt])
+    make_folder_for(out)
     if fmt == "xlsx":
         from facilitator.outputs import workbook
 
@@ -281,6 +389,7 @@ def export_codebook(store: Store, consultation: str, out: Path) -> int:
     if str(out) == "-":
         raise FacilitatorError("a codebook cannot go to the terminal: give --out FILE.qdc")
     check_ending(out, "qdc", "a REFI-QDA codebook")
+    make_folder_for(out)
     data = refi_qda.codebook_bytes(store, found)
     write_atomic(out, data)
     # Counted, not read back: the file is for other programs, and a name the pseudonym

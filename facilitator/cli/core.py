@@ -540,12 +540,16 @@ def import_postits(session: str, file: Path) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "csv", "md", "html", "xlsx", "qdpx"]),
+    type=click.Choice(["json", "csv", "md", "html", "docx", "xlsx", "qdpx"]),
     required=True,
-    help="json, csv, md or html: one session. xlsx (Excel) or qdpx (REFI-QDA): one session, "
+    help="json, csv, md, html or docx (Word): one session. xlsx (Excel) or qdpx (REFI-QDA): one session, "
     "a consultation, or every session.",
 )
-@click.option("--out", required=True, help="File to write, or - for stdout (json, csv and html only).")
+@click.option(
+    "--out",
+    required=True,
+    help="File to write (its folder is made if missing), or - for stdout (json, csv and html only).",
+)
 @click.option(
     "--table",
     type=click.Choice(["postits", "notes"]),
@@ -560,11 +564,12 @@ def import_postits(session: str, file: Path) -> None:
 )
 @data_dir_option
 def export_command(session: str | None, fmt: str, out: str, table: str, consultation: str | None) -> None:
-    """Export SESSION's post-its and discussion as JSON or tidy CSV, or its summary as HTML or Markdown;
-    or, for analysts, an Excel workbook or a REFI-QDA project of one session, a consultation or all.
+    """Export SESSION's post-its and discussion as JSON or tidy CSV, or its summary as HTML, Markdown
+    or Word; or, for analysts, an Excel workbook or a REFI-QDA project of one session, a consultation or all.
 
     The HTML summary is one self-contained page that prints on A4; the Markdown
-    summary refers to PNG charts written beside it. The Excel workbook has a
+    summary refers to PNG charts written beside it; the Word summary (.docx) holds
+    its charts. The Excel workbook has a
     Dictionary sheet that explains every column. The .qdpx project opens in
     NVivo, ATLAS.ti, MAXQDA and QualCoder, with the themes as codes.
     """

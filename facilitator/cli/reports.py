@@ -10,9 +10,15 @@ import click
 
 from facilitator.cli.core import data_dir_option, main, workspace
 from facilitator.cli.output import echo, row
+from facilitator.core.errors import FacilitatorError
 
 F = TypeVar("F", bound=Callable[..., Any])
-CHART_FORMATS_HELP = "Chart file formats: png, svg or png,svg (default)."
+CHARTS_HELP = "Chart file formats: png, svg or png,svg (default: png,svg; a Word report always has png)."
+OLD_FORMAT_HELP = "The chart file formats, as --charts (kept for older scripts)."
+REPORT_FORMAT_HELP = (
+    "html (default): report.html; docx: report.docx, a Word draft. "
+    "As before, png, svg or png,svg here mean an HTML report with those chart files."
+)
 POOL_HELP = (
     'Pool sessions into one chart group: "LABEL=ID,ID". Repeat for more pools. '
     "Without --pool the saved pools ('facilitator pool add') of the chosen sessions are used; "
@@ -30,16 +36,14 @@ def selection_options(what: str) -> Callable[[F], F]:
                     "--out",
                     required=True,
                     type=click.Path(path_type=Path),
-                    help=f"Folder to write {what} into.",
+                    help=f"Folder to write {what} into (made if missing).",
                 ),
                 click.option("--consultation", default=None, help="Use this consultation's sessions."),
                 click.option(
                     "--session", "session_refs", multiple=True, help="Use this session; repeat for more."
                 ),
                 click.option("--pool", "pools", multiple=True, help=POOL_HELP),
-                click.option(
-                    "--format", "fmt", default="png,svg", show_default=True, help=CHART_FORMATS_HELP
-                ),
+                click.option("--charts", "chart_formats", default=None, help=CHARTS_HELP),
                 data_dir_option,
             ]
         ):
@@ -51,8 +55,14 @@ def selection_options(what: str) -> Callable[[F], F]:
 
 @main.command("charts")
 @selection_options("the charts")
+@click.option("--format", "fmt", default=None, help=OLD_FORMAT_HELP)
 def charts_command(
-    out: Path, consultation: str | None, session_refs: tuple[str, ...], pools: tuple[str, ...], fmt: str
+    out: Path,
+    consultation: str | None,
+    session_refs: tuple[str, ...],
+    pools: tuple[str, ...],
+    chart_formats: str | None,
+    fmt: str | None,
 ) -> None:
     """Write the report's charts: Figures 1..N, one chart per group per statement, index.json.
 
@@ -63,7 +73,9 @@ def charts_command(
     from facilitator.actions.exports import write_charts
     from facilitator.outputs import chart_files
 
-    formats = chart_files.parse_formats(fmt)
+    if fmt is not None and chart_formats is not None:
+        raise FacilitatorError("give the chart formats once: --charts png,svg (not also --format)")
+    formats = chart_files.parse_formats(chart_formats or fmt or "png,svg")
     written = write_charts(
         workspace().store, out, formats, consultation=consultation, session_refs=session_refs, pools=pools
     )
@@ -71,22 +83,49 @@ def charts_command(
 
 
 @main.command("report")
-@selection_options("report.html")
+@selection_options("the report and its charts")
+@click.option("--format", "fmt", default=None, help=REPORT_FORMAT_HELP)
+@click.option(
+    "--template",
+    type=click.Path(path_type=Path, dir_okay=True),
+    default=None,
+    help="docx only: an organisation's Word document (.docx) whose styles, page setup, "
+    "headers and footers the report uses.",
+)
+@click.option("--organisation", default="", help="The organisation's name, for the cover.")
 def report_command(
-    out: Path, consultation: str | None, session_refs: tuple[str, ...], pools: tuple[str, ...], fmt: str
+    out: Path,
+    consultation: str | None,
+    session_refs: tuple[str, ...],
+    pools: tuple[str, ...],
+    chart_formats: str | None,
+    fmt: str | None,
+    template: Path | None,
+    organisation: str,
 ) -> None:
-    """Write report.html with its chart files: participant totals, Figures 1..N, a cohort
-    comparison per statement, every comment, and Appendix 1 with every group's charts.
+    """Write report.html, or report.docx with --format docx, with its chart files and index.json.
+
+    The report has a cover, the executive summary and recommendations marked for
+    the author to write, our approach (sessions, participants, statements),
+    Figures 1..N with their counts, the discussion's themes in order of frequency,
+    and Appendix 1 with every group's charts.
 
     Pools: those given with --pool, else the saved pools of the chosen sessions.
     """
-    from facilitator.actions.exports import write_report
+    from facilitator.actions.exports import report_formats, write_report
     from facilitator.cli.core import warn_privacy
-    from facilitator.outputs import chart_files
 
-    formats = chart_files.parse_formats(fmt)
+    chosen = report_formats(fmt, chart_formats)
     written = write_report(
-        workspace().store, out, formats, consultation=consultation, session_refs=session_refs, pools=pools
+        workspace().store,
+        out,
+        chosen.charts,
+        consultation=consultation,
+        session_refs=session_refs,
+        pools=pools,
+        document=chosen.document,
+        template=template,
+        organisation=organisation,
     )
     echo(f"wrote {written.page} with {written.charts} charts", err=True)
     warn_privacy(

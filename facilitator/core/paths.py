@@ -14,11 +14,15 @@ DATABASE_NAME = "facilitator.db"
 # The data key of an encrypted database, wrapped by the passphrase and by the office (escrow).
 KEY_FILE_NAME = "facilitator.key"
 # The folders the app makes in the data folder: bundles (the sync screen's default),
-# exported summaries, and the error log. They and all they hold are the owner's only.
+# exported summaries, the error log, and charts drawn before. They and all they hold are
+# the owner's only.
 BUNDLES_FOLDER = "bundles"
 EXPORTS_FOLDER = "exports"
 LOGS_FOLDER = "logs"
-PRIVATE_FOLDERS = (BUNDLES_FOLDER, EXPORTS_FOLDER, LOGS_FOLDER)
+CACHE_FOLDER = "cache"
+# Charts drawn before, by a hash of their data and style: a re-run of an unchanged report draws nothing.
+CHART_CACHE = Path(CACHE_FOLDER) / "charts"
+PRIVATE_FOLDERS = (BUNDLES_FOLDER, EXPORTS_FOLDER, LOGS_FOLDER, CACHE_FOLDER)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # In a clone (or an editable install) the project root holds statements/ and sessions/.

@@ -251,7 +251,8 @@ def export_charts(
     """`facilitator charts`: Figures then Appendix 1 charts, and `index.json`, into `out`.
 
     Each file stands alone, so its title is drawn in it. Everything is drawn into a
-    temporary folder first, so a failure writes nothing.
+    temporary folder first, so a failure writes nothing. `cache` is the folder of
+    charts drawn before (see `draw_all`).
     """
     counts = Counts(store, selection.sessions)
     charts = [*figure_charts(counts, selection), *appendix_charts(counts, selection)]

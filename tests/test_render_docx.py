@@ -1,0 +1,411 @@
+"""The Word document: real headings, captions, tables and pictures, recorded text kept literal,
+an organisation's template, and a document LibreOffice lays out with its figures."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import stat
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from facilitator.core.errors import FacilitatorError
+from facilitator.outputs.document import (
+    Bullets,
+    CaseStudy,
+    Comment,
+    Comments,
+    Cover,
+    Document,
+    Figure,
+    Image,
+    Paragraph,
+    Placeholder,
+    Quote,
+    Section,
+    Table,
+)
+from facilitator.outputs.render_docx import render_docx
+
+HOSTILE = "<b>bold</b> =SUM(A1) bell\x07 \U0001f600 \u202eevil"
+STATEMENTS = ("I expect my social worker to listen to me", "My social worker is there when I need them")
+
+
+def png(colour: tuple[int, int, int] = (200, 80, 40)) -> bytes:
+    """A small real PNG, drawn with matplotlib as the charts are."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(3, 1.5), dpi=50)
+    axes.bar([0, 1, 2], [3, 5, 2], color=[c / 255 for c in colour])
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def counts_table() -> Table:
+    return Table(
+        header=("Response", "Count", "Percent"),
+        rows=(("Strongly agree", "12", "26%"), ("Agree", "20", "43%"), ("Not sure", "14", "30%")),
+        numeric=(1, 2),
+    )
+
+
+def every_block(folder: Path) -> Document:
+    """A report with one of each kind of block, some of them carrying hostile recorded text."""
+    for number in (1, 2):
+        (folder / f"figure-{number}.png").write_bytes(png())
+    figures = tuple(
+        Figure(
+            caption=statement if kind == "figure" else f"Adult focus group 1: {statement}",
+            files={"png": f"figure-{number}.png", "svg": f"figure-{number}.svg"},
+            alt=f"Bar chart of responses to: {statement}",
+            table=counts_table(),
+            n_text="n = 44 of 46 participants",
+            kind=kind,
+        )
+        for number, (statement, kind) in enumerate(
+            zip(STATEMENTS, ("figure", "appendix"), strict=True), start=1
+        )
+    )
+    return Document(
+        title="Does social work care?",
+        cover=Cover(title="Does social work care?", organisation="User Voice", date="October 2010"),
+        sections=(
+            Section("Executive summary", 1, (Placeholder("Write the executive summary"),)),
+            Section(
+                "Our approach",
+                1,
+                (
+                    Paragraph("Five focus groups took place.", footnotes=("Two groups were pooled.",)),
+                    Bullets(("46 participants: 37 male, 9 female", "14 young offenders, 32 adults")),
+                    Table(
+                        header=("Session", "Participants"),
+                        rows=(("Adult focus group 1", "12"),),
+                        numeric=(1,),
+                    ),
+                ),
+            ),
+            Section(
+                "Statement exercise findings",
+                1,
+                (*figures[:1], Placeholder("Describe what Figure 1 shows")),
+                sections=(Section("Comments", 2, (Comments((Comment(HOSTILE, "Adult focus group 1"),)),)),),
+            ),
+            Section(
+                "Focus group findings",
+                1,
+                sections=(
+                    Section(
+                        "Trust",
+                        2,
+                        (
+                            Paragraph("Most spoke of trust.", style="note"),
+                            Quote("They never listen.", "(Male young offender)"),
+                            Quote(HOSTILE, "(Female adult)", also=("Contact",)),
+                            CaseStudy("Dave", "Dave was moved three times in a year."),
+                        ),
+                    ),
+                ),
+            ),
+            Section("Appendix 1: Responses to statement exercises", 1, figures[1:], appendix=True),
+            Section("Receipt", 1, (Image(png((0, 0, 0)), "QR code of the receipt"),)),
+        ),
+    )
+
+
+@pytest.fixture
+def rendered(tmp_path: Path) -> Path:
+    out = tmp_path / "report.docx"
+    render_docx(every_block(tmp_path), tmp_path, out)
+    return out
+
+
+def opened(path: Path):  # type: ignore[no-untyped-def]
+    import docx
+
+    return docx.Document(str(path))
+
+
+def test_sections_are_real_word_headings_in_order(rendered: Path) -> None:
+    headings = [
+        (p.style.name, p.text) for p in opened(rendered).paragraphs if p.style.name.startswith("Heading")
+    ]
+    assert headings == [
+        ("Heading 1", "Executive summary"),
+        ("Heading 1", "Our approach"),
+        ("Heading 1", "Statement exercise findings"),
+        ("Heading 2", "Comments"),
+        ("Heading 1", "Focus group findings"),
+        ("Heading 2", "Trust"),
+        ("Heading 1", "Appendix 1: Responses to statement exercises"),
+        ("Heading 1", "Receipt"),
+    ]
+
+
+def test_the_cover_has_the_title_and_the_appendix_starts_a_new_page(rendered: Path) -> None:
+    paragraphs = opened(rendered).paragraphs
+    assert (paragraphs[0].style.name, paragraphs[0].text) == ("Title", "Does social work care?")
+    assert [p.text for p in paragraphs[1:3]] == ["User Voice", "October 2010"]
+    assert 'w:type="page"' in paragraphs[3]._p.xml
+    appendix = next(p for p in paragraphs if p.text.startswith("Appendix 1"))
+    assert appendix.paragraph_format.page_break_before is True
+
+
+def test_each_figure_has_a_caption_with_a_word_figure_number_and_the_exact_title(rendered: Path) -> None:
+    captions = [p for p in opened(rendered).paragraphs if p.style.name == "Caption"]
+    assert [p.text for p in captions] == [
+        f"Figure 1: {STATEMENTS[0]}",
+        f"Adult focus group 1: {STATEMENTS[1]}",
+    ]
+    assert "SEQ Figure" in captions[0]._p.xml and 'w:fldCharType="begin"' in captions[0]._p.xml
+    assert "SEQ" not in captions[1]._p.xml  # the appendix's charts are captioned, not numbered
+
+
+def test_a_caption_that_is_already_numbered_is_numbered_once(tmp_path: Path) -> None:
+    (tmp_path / "one.png").write_bytes(png())
+    figure = Figure(caption=f"Figure 1: {STATEMENTS[0]}", files={"png": "one.png"}, alt="A chart")
+    render_docx(Document("R", sections=(Section("S", 1, (figure,)),)), tmp_path, tmp_path / "r.docx")
+    captions = [p.text for p in opened(tmp_path / "r.docx").paragraphs if p.style.name == "Caption"]
+    assert captions == [f"Figure 1: {STATEMENTS[0]}"]
+
+
+def test_figures_are_pictures_sixteen_centimetres_wide_with_their_alternative_text(rendered: Path) -> None:
+    from docx.shared import Cm
+
+    document = opened(rendered)
+    shapes = document.inline_shapes
+    assert len(shapes) == 3  # two charts and the receipt's QR code
+    assert [s.width for s in shapes][:2] == [Cm(16), Cm(16)]
+    assert shapes[0]._inline.docPr.get("descr") == f"Bar chart of responses to: {STATEMENTS[0]}"
+    assert "n = 44 of 46 participants" in [p.text for p in document.paragraphs]
+
+
+def test_tables_hold_the_counts_with_a_repeating_header_and_numbers_on_the_right(rendered: Path) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    tables = opened(rendered).tables
+    assert len(tables) == 3
+    counts = tables[1]
+    assert [[c.text for c in row.cells] for row in counts.rows] == [
+        ["Response", "Count", "Percent"],
+        ["Strongly agree", "12", "26%"],
+        ["Agree", "20", "43%"],
+        ["Not sure", "14", "30%"],
+    ]
+    assert "w:tblHeader" in counts.rows[0]._tr.xml
+    assert counts.style.name == "Table Grid"
+    assert counts.rows[1].cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert counts.rows[1].cells[0].paragraphs[0].alignment is None
+
+
+def test_placeholders_are_bold_and_highlighted_for_the_author(rendered: Path) -> None:
+    marked = [p for p in opened(rendered).paragraphs if p.text.startswith("[")]
+    assert [p.text for p in marked] == ["[Write the executive summary]", "[Describe what Figure 1 shows]"]
+    for paragraph in marked:
+        assert all(run.bold and run.font.highlight_color is not None for run in paragraph.runs)
+
+
+def test_quotes_carry_their_descriptor_on_a_line_of_their_own(rendered: Path) -> None:
+    quotes = [p.text for p in opened(rendered).paragraphs if p.style.name == "Quote"]
+    assert quotes[0] == "They never listen.\n(Male young offender)"
+    assert quotes[1].endswith("\n(Female adult)")
+
+
+def test_case_studies_bullets_comments_and_footnotes(rendered: Path) -> None:
+    paragraphs = opened(rendered).paragraphs
+    texts = [p.text for p in paragraphs]
+    title = paragraphs[texts.index("Case study: Dave")]
+    assert title.runs[0].bold
+    assert texts[texts.index("Case study: Dave") + 1] == "Dave was moved three times in a year."
+    bullets = [p.text for p in paragraphs if p.style.name == "List Bullet"]
+    assert bullets[:2] == ["46 participants: 37 male, 9 female", "14 young offenders, 32 adults"]
+    assert bullets[2].endswith(" (Adult focus group 1)")
+    assert "Five focus groups took place.1" in texts
+    footnote = paragraphs[texts.index("Five focus groups took place.1")]
+    assert footnote.runs[-1].font.superscript
+    assert texts[texts.index("Notes") + 1] == "1 Two groups were pooled."
+
+
+def test_recorded_text_is_literal_and_control_characters_show(rendered: Path) -> None:
+    document = opened(rendered)
+    shown = "<b>bold</b> =SUM(A1) bell\u2407 \U0001f600 \\u202eevil"
+    texts = [p.text for p in document.paragraphs]
+    assert f"{shown} (Adult focus group 1)" in texts
+    assert f"{shown}\n(Female adult)" in texts
+    with zipfile.ZipFile(rendered) as archive:
+        body = archive.read("word/document.xml").decode("utf-8")
+    assert "&lt;b&gt;bold&lt;/b&gt;" in body
+    assert "\u202e" not in body and "\x07" not in body
+
+
+def test_text_xml_cannot_hold_is_shown_not_refused(tmp_path: Path) -> None:
+    document = Document("Odd", sections=(Section("Odd", 1, (Paragraph("half \ud800 and \uffff"),)),))
+    render_docx(document, tmp_path, tmp_path / "odd.docx")
+    assert "half \\ud800 and \\uffff" in [p.text for p in opened(tmp_path / "odd.docx").paragraphs]
+
+
+def test_the_document_properties_are_the_same_on_every_run(rendered: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again.docx"
+    render_docx(every_block(tmp_path), tmp_path, again)
+    first, second = opened(rendered).core_properties, opened(again).core_properties
+    assert first.title == "Does social work care?"
+    assert first.author == "" and first.last_modified_by == ""
+    assert (first.created, first.modified) == (second.created, second.modified)
+    with zipfile.ZipFile(rendered) as a, zipfile.ZipFile(again) as b:
+        assert a.read("word/document.xml") == b.read("word/document.xml")
+
+
+def test_the_document_is_written_for_its_owner_only(rendered: Path) -> None:
+    if os.name == "nt":
+        pytest.skip("Windows keeps no Unix modes")
+    assert stat.S_IMODE(rendered.stat().st_mode) == 0o600
+
+
+def test_a_figure_without_a_png_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    figure = Figure(caption="Only SVG", files={"svg": "only.svg"}, alt="A chart")
+    out = tmp_path / "report.docx"
+    with pytest.raises(FacilitatorError, match="'Only SVG' has no PNG file"):
+        render_docx(Document("R", sections=(Section("S", 1, (figure,)),)), tmp_path, out)
+    assert not out.exists()
+
+
+# ---------------------------------------------------------------- templates
+
+
+def organisation_template(path: Path) -> Path:
+    """An organisation's Word document: its own Heading 1 font, a footer, and a body to drop."""
+    import docx
+    from docx.shared import Pt
+
+    word = docx.Document()
+    heading = word.styles["Heading 1"]
+    heading.font.name = "Georgia"
+    heading.font.size = Pt(20)
+    word.sections[0].footer.paragraphs[0].text = "Our organisation, registered charity 123"
+    word.add_paragraph("Delete me: the template's own text")
+    word.save(str(path))
+    return path
+
+
+def test_a_template_gives_its_styles_and_footer_and_loses_its_body(tmp_path: Path) -> None:
+    template = organisation_template(tmp_path / "ours.docx")
+    out = tmp_path / "report.docx"
+    render_docx(every_block(tmp_path), tmp_path, out, template=template)
+    document = opened(out)
+    assert document.styles["Heading 1"].font.name == "Georgia"
+    heading = next(p for p in document.paragraphs if p.text == "Our approach")
+    assert heading.style.name == "Heading 1"
+    assert "Delete me" not in "\n".join(p.text for p in document.paragraphs)
+    assert document.sections[0].footer.paragraphs[0].text == "Our organisation, registered charity 123"
+
+
+def test_a_template_without_the_styles_falls_back_to_direct_formatting(tmp_path: Path) -> None:
+    import docx
+
+    template = tmp_path / "bare.docx"
+    word = docx.Document()
+    styles = word.styles.element
+    for style in list(styles):
+        name = style.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}name")
+        if name is not None and name.get(
+            "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val"
+        ) in ("heading 1", "Caption", "Quote", "List Bullet", "Table Grid", "Title"):
+            styles.remove(style)
+    word.save(str(template))
+    out = tmp_path / "report.docx"
+    render_docx(every_block(tmp_path), tmp_path, out, template=template)
+    paragraphs = opened(out).paragraphs
+    heading = next(p for p in paragraphs if p.text == "Our approach")
+    assert heading.runs[0].bold and "w:outlineLvl" in heading._p.xml
+    assert "Figure 1: " + STATEMENTS[0] in [p.text for p in paragraphs]
+
+
+def bad_templates(folder: Path) -> dict[str, tuple[Path, str]]:
+    text = folder / "notes.txt"
+    text.write_text("not a document")
+    not_zip = folder / "fake.docx"
+    not_zip.write_text("plain text with a Word ending")
+    other_zip = folder / "other.docx"
+    with zipfile.ZipFile(other_zip, "w") as archive:
+        archive.writestr("hello.txt", "hi")
+    a_folder = folder / "folder.docx"
+    a_folder.mkdir()
+    cases = {
+        "wrong ending": (text, "must be a Word document whose name ends in .docx"),
+        "not a zip": (not_zip, "is not a Word document (it is not a .docx zip file)"),
+        "a zip without a document": (other_zip, "holds no word/document.xml"),
+        "a folder": (a_folder, "is a folder"),
+        "missing": (folder / "missing.docx", "cannot be read"),
+    }
+    if hasattr(os, "mkfifo"):
+        fifo = folder / "pipe.docx"
+        os.mkfifo(fifo)
+        cases["a pipe"] = (fifo, "is not a file (a pipe or a device)")
+    return cases
+
+
+def test_bad_templates_are_refused_in_one_line_naming_the_file(tmp_path: Path) -> None:
+    out = tmp_path / "report.docx"
+    for name, (path, said) in bad_templates(tmp_path).items():
+        with pytest.raises(FacilitatorError) as raised:
+            render_docx(every_block(tmp_path), tmp_path, out, template=path)
+        message = str(raised.value)
+        assert said in message, name
+        assert str(path) in message and "\n" not in message, name
+        assert not out.exists(), name
+
+
+# ---------------------------------------------------------------- LibreOffice
+
+
+def to_pdf(soffice: str, document: Path, folder: Path) -> Path | None:
+    """The PDF LibreOffice makes of `document` (its own profile, so it never meets a running copy)."""
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(document),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    pdf = folder / f"{document.stem}.pdf"
+    return pdf if pdf.exists() else None
+
+
+def test_libreoffice_lays_the_document_out_with_its_figures(tmp_path: Path) -> None:
+    import docx
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    document = every_block(tmp_path)
+    (tmp_path / "figure-2.png").write_bytes(png((40, 80, 200)))  # so LibreOffice cannot share one image
+    render_docx(document, tmp_path, tmp_path / "report.docx")
+    pdf = to_pdf(soffice, tmp_path / "report.docx", tmp_path / "pdf")
+    if pdf is None:
+        plain = tmp_path / "plain.docx"
+        docx.Document().save(str(plain))
+        if to_pdf(soffice, plain, tmp_path / "plain") is None:
+            pytest.skip("LibreOffice here cannot open Word documents (its Writer is not installed)")
+        pytest.fail("LibreOffice could not open the report, though it opens a plain Word document")
+    data = pdf.read_bytes()
+    pages = re.findall(rb"/Type\s*/Page\b", data)
+    assert len(pages) >= 3  # the cover, the findings, the appendix on its own page
+    images = re.findall(rb"/Subtype\s*/Image", data)
+    assert len(images) >= 3  # two charts and the QR code (each perhaps with its mask)
