@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from facilitator.exercise import charts
-from facilitator.outputs import chart_cache, chart_draw, chart_files
+from facilitator.outputs import chart_cache, chart_draw, chart_files, findings
 from facilitator.outputs.chart_files import ChartJob, draw_all
 from facilitator.outputs.chart_spec import bar_spec, diverging_spec
 from facilitator.outputs.chart_style import (
@@ -99,7 +99,7 @@ def test_the_n_says_when_it_differs_from_the_participants(five: dict[str, Any]) 
 def test_a_groups_participants_are_those_its_sessions_recorded(five: dict[str, Any]) -> None:
     selection = five["selection"]
     with open_folder(five["data"]) as store:
-        people = chart_files.participants_of(store, [selection.everyone(), *selection.groups])
+        people = findings.participants_of(store, [selection.everyone(), *selection.groups])
 
     assert people[selection.everyone().session_ids] == 46
     assert sum(people[g.session_ids] or 0 for g in selection.groups) == 46

@@ -20,7 +20,6 @@ from facilitator.core.errors import FacilitatorError
 from facilitator.core.files import open_private, staged_dir, write_private
 from facilitator.exercise.charts import (
     Chart,
-    ChartGroup,
     Counts,
     Diverging,
     Selection,
@@ -231,20 +230,6 @@ def write_index(path: Path, entries: list[dict[str, Any]], scale_keys: Sequence[
         file.write("\n  ]\n}\n")
 
 
-def participants_of(store: Store, groups: Sequence[ChartGroup]) -> dict[tuple[str, ...], int | None]:
-    """Per chart group (by its session ids), how many took part (None when a session did not
-    record it): what lets a chart say "n = 44 of 46 participants"."""
-    from facilitator.outputs import findings
-
-    heads = {s.id: findings.headcount(store, s) for g in groups for s in g.sessions}
-    return {
-        g.session_ids: sum(heads[s.id].total for s in g.sessions)
-        if all(heads[s.id].recorded for s in g.sessions)
-        else None
-        for g in groups
-    }
-
-
 def export_charts(
     store: Store, selection: Selection, out: Path, formats: Sequence[str], *, cache: Path | None = None
 ) -> list[dict[str, Any]]:
@@ -256,6 +241,8 @@ def export_charts(
     """
     counts = Counts(store, selection.sessions)
     charts = [*figure_charts(counts, selection), *appendix_charts(counts, selection)]
+    from facilitator.outputs.findings import participants_of
+
     people = participants_of(store, [selection.everyone(), *selection.groups])
     jobs = [
         ChartJob(chart, file_stem(chart, position), people.get(chart.group.session_ids), with_title=True)

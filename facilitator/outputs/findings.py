@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from facilitator.discussion import codebook, roster
 from facilitator.discussion import notes as discussion
 from facilitator.discussion.anonymity import Anonymiser
+from facilitator.exercise.charts import ChartGroup
 from facilitator.store import Session, Store
 
 
@@ -79,6 +80,33 @@ def headcount(store: Store, session: Session) -> Headcount:
         ((session.cohort, counts.total),) if recorded else (),
         None,
     )
+
+
+def took_part(store: Store, session: Session) -> int | None:
+    """How many took part in a session, for a chart's n: the number typed for the session
+    first (male and female alone add up to it); the roster's count only when none was
+    typed (a roster may list only those who spoke, so it never replaces a typed number);
+    None when there is neither."""
+    if session.participants is not None:
+        return session.participants
+    return len(roster.participants(store, session.id)) or None
+
+
+def participants_of(store: Store, groups: Sequence[ChartGroup]) -> dict[tuple[str, ...], int | None]:
+    """Per chart group (by its session ids), how many took part (`took_part`), None when a
+    session has no number: what lets a chart say "n = 44 of 46 participants"."""
+    known: dict[str, int | None] = {}
+    for group in groups:
+        for session in group.sessions:
+            if session.id not in known:
+                known[session.id] = took_part(store, session)
+    result: dict[tuple[str, ...], int | None] = {}
+    for group in groups:
+        counts = [known[s.id] for s in group.sessions]
+        result[group.session_ids] = (
+            None if not counts or any(c is None for c in counts) else sum(c or 0 for c in counts)
+        )
+    return result
 
 
 def participants_sentence(counts: Sequence[Headcount], *, by_cohort: bool = True) -> str:

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.files import open_private, staged_dir
 from facilitator.core.statements import Statement
-from facilitator.discussion import roster
 from facilitator.discussion.anonymity import Anonymiser
 from facilitator.exercise.charts import (
     Chart,
@@ -54,7 +53,7 @@ from facilitator.outputs.document import (
     Section,
     Table,
 )
-from facilitator.store import Postit, Session, Store
+from facilitator.store import Postit, Store
 
 if TYPE_CHECKING:
     from facilitator.outputs.chart_files import ChartJob
@@ -278,24 +277,6 @@ def comparison_figure(diverging: Diverging, files: Mapping[str, str]) -> Figure:
     )
 
 
-def took_part(store: Store, session: Session) -> int | None:
-    """How many took part in a session, for a chart's n: the number typed for the session
-    first (male and female alone add up to it); the roster's count only when none was
-    typed (a roster may list only those who spoke, so it never replaces a typed number);
-    None when there is neither."""
-    if session.participants is not None:
-        return session.participants
-    return len(roster.participants(store, session.id)) or None
-
-
-def group_participants(group_sessions: Sequence[str], known: Mapping[str, int | None]) -> int | None:
-    """How many took part in a chart group's sessions; None when any session has no number."""
-    counts = [known[s] for s in group_sessions]
-    if not counts or any(c is None for c in counts):
-        return None
-    return sum(c for c in counts if c is not None)
-
-
 def participant_bullets(counts: Sequence[findings.Headcount]) -> tuple[str, ...]:
     """Participant totals as the report lists them: by gender, then by cohort."""
     known = [c for c in counts if c.recorded]
@@ -448,8 +429,8 @@ def report_document(
     in_appendix_order = [s for g in selection.groups for s in g.sessions]
     anonymisers = Anonymiser.per_session(store, [s.id for s in in_appendix_order])
     heads = {s.id: findings.headcount(store, s) for s in selection.sessions}
-    known = {s.id: took_part(store, s) for s in selection.sessions}
-    everyone = group_participants(selection.session_ids, known)
+    people = findings.participants_of(store, [selection.everyone(), *selection.groups])
+    everyone = people[selection.session_ids]
     figures: list[Block] = []
     for chart in figure_charts(counts, selection):
         figures.append(chart_figure(chart, files.get(_stem(chart, 0), {}), everyone, "figure"))
@@ -495,7 +476,7 @@ def report_document(
         chart_figure(
             chart,
             files.get(_stem(chart, positions[id(chart.group)]), {}),
-            group_participants(chart.group.session_ids, known),
+            people[chart.group.session_ids],
             "appendix",
         )
         for chart in appendix_charts(counts, selection)
@@ -527,9 +508,9 @@ def report_jobs(store: Store, selection: Selection) -> list[ChartJob]:
     from facilitator.outputs.chart_files import ChartJob
 
     counts = Counts(store, selection.sessions)
-    known = {s.id: took_part(store, s) for s in selection.sessions}
+    people = findings.participants_of(store, [selection.everyone(), *selection.groups])
     positions = {id(group): index for index, group in enumerate(selection.groups, start=1)}
-    everyone = group_participants(selection.session_ids, known)
+    everyone = people[selection.session_ids]
     jobs = [ChartJob(c, _stem(c, 0), everyone) for c in figure_charts(counts, selection)]
     jobs += [
         ChartJob(d, f"comparison-{n:02d}") for n, d in enumerate(diverging_charts(counts, selection), start=1)
@@ -538,7 +519,7 @@ def report_jobs(store: Store, selection: Selection) -> list[ChartJob]:
         ChartJob(
             c,
             _stem(c, positions[id(c.group)]),
-            group_participants(c.group.session_ids, known),
+            people[c.group.session_ids],
         )
         for c in appendix_charts(counts, selection)
     ]

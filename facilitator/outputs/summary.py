@@ -21,7 +21,8 @@ from facilitator.discussion.anonymity import Anonymiser
 from facilitator.exercise.charts import Chart, Counts, session_selection, slug
 from facilitator.outputs import findings
 from facilitator.outputs.document import Bullets, Comment, Comments, Document, Image, Paragraph, Section
-from facilitator.outputs.report import chart_figure, discussion_section, took_part
+from facilitator.outputs.findings import took_part
+from facilitator.outputs.report import chart_figure, discussion_section
 from facilitator.store import Postit, Session, Store
 
 FORMATS = ("md", "html", "docx")
