@@ -102,14 +102,14 @@ def build_archive(data: Path, postits_per_statement: int) -> None:
                    VALUES (?, ?, ?, ?, ?)""",
                 [consultation, "Archive", stamp, stamp, device],
             )
-            db.conn.executemany(
+            db.executemany(
                 """INSERT INTO sessions (id, consultation_id, label, cohort, setting, location, date,
                    facilitators, participants, male, female, statement_set_id, statement_set_title,
                    scale, statements, created_at, updated_at, device_id)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 sessions,
             )
-            db.conn.executemany(
+            db.executemany(
                 """INSERT INTO postits (id, session_id, statement_number, response_key, comment,
                    participant, created_at, updated_at, device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 postits,

@@ -191,7 +191,7 @@ def test_mann_whitney_matches_hollander_and_wolfe_permeability_example() -> None
     assert result.statistic == pytest.approx(35, abs=EXACT)
     assert result.p_value == pytest.approx(0.2544, abs=5e-5)
     assert result.p_value == pytest.approx(2 * 382 / 3003, abs=EXACT)
-    assert "Mann-Whitney U = 35.0, p = 0.254, exact permutation" in result.sentence
+    assert result.figures.startswith("Mann-Whitney U = 35.0, p = 0.254, exact permutation")
 
 
 def test_kruskal_wallis_matches_hollander_and_wolfe_mucociliary_example() -> None:
@@ -247,10 +247,11 @@ def test_a_small_mann_whitney_is_exact_and_checkable_by_hand() -> None:
     assert result.method == "exact permutation"
     assert result.statistic == pytest.approx(18, abs=EXACT)
     assert result.p_value == pytest.approx(10 / 126, abs=EXACT)
-    assert result.sentence.startswith(
-        "No clear difference between adults (n = 5) and young offenders (n = 4) "
-        "(Mann-Whitney U = 18.0, p = 0.079, exact permutation). With samples this small"
+    assert result.plain == "Adults and young offenders answered much alike (no clear difference)."
+    assert result.figures.startswith(
+        "Mann-Whitney U = 18.0, p = 0.079, exact permutation; adults (n = 5) and young offenders (n = 4)."
     )
+    assert "With samples this small" in result.figures
 
 
 def test_u_is_reported_for_the_first_cohort() -> None:
@@ -283,7 +284,7 @@ def test_a_small_kruskal_wallis_is_exact_and_tie_corrected() -> None:
     assert result.method == "exact permutation"
     assert result.statistic == pytest.approx(h, abs=EXACT)
     assert result.p_value == pytest.approx(p, abs=EXACT)
-    assert f"Kruskal-Wallis H = 5.1, p = {p:.3f}, exact permutation" in result.sentence
+    assert result.figures.startswith(f"Kruskal-Wallis H = 5.1, p = {p:.3f}, exact permutation")
 
 
 def test_a_small_cohort_with_many_arrangements_uses_resampled_permutations() -> None:

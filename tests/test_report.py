@@ -126,9 +126,8 @@ def test_two_cohorts_that_answer_alike_show_no_clear_difference() -> None:
     assert result.p_value is not None and result.p_value > 0.5
     assert result.method == "exact permutation"
     assert [(label, n) for label, n, _ in result.cohorts] == [("adults", 5), ("young offenders", 4)]
-    assert result.sentence.startswith(
-        "No clear difference between adults (n = 5) and young offenders (n = 4)"
-    )
+    assert result.plain == "Adults and young offenders answered much alike (no clear difference)."
+    assert "adults (n = 5) and young offenders (n = 4)" in result.figures
 
 
 def test_two_cohorts_at_opposite_ends_differ_and_the_sentence_says_which_way() -> None:
@@ -137,8 +136,11 @@ def test_two_cohorts_at_opposite_ends_differ_and_the_sentence_says_which_way() -
     )
 
     assert result.p_value is not None and result.p_value < 0.001
-    assert result.sentence.startswith("The cohorts answered differently")
-    assert "Young offenders leaned most towards agreeing, adults least." in result.sentence
+    assert (
+        result.plain
+        == "Adults and young offenders answered differently: young offenders leaned more towards agreeing."
+    )
+    assert result.figures.startswith("Mann-Whitney U = ")
     assert [median for _, _, median in result.cohorts] == ["Disagree", "Strongly agree"]
 
 
@@ -175,7 +177,7 @@ def test_degenerate_cases_are_said_in_words_not_tested(
     result = compare_cohorts(STATEMENT, [cohort(label, counts) for label, counts in charts])
 
     assert result.test is None and result.p_value is None
-    assert expected in result.sentence
+    assert expected in result.plain
 
 
 def test_an_empty_cohort_is_left_out_of_a_test_of_the_others() -> None:
@@ -184,7 +186,7 @@ def test_an_empty_cohort_is_left_out_of_a_test_of_the_others() -> None:
     )
 
     assert result.test == "Mann-Whitney U"
-    assert "(c gave no responses and is left out.)" in result.sentence
+    assert "(c gave no responses and is left out.)" in result.plain
 
 
 def test_a_failure_while_drawing_leaves_no_report_and_no_partial_folder(

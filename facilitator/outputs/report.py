@@ -83,9 +83,8 @@ class Comparison:
     statistic: float | None
     p_value: float | None
     method: str
-    sentence: str
-    plain: str = ""  # the result in plain English, without figures
-    figures: str = ""  # the test's figures, for a footnote
+    plain: str  # the result in plain English, without figures
+    figures: str = ""  # the test's figures, for a footnote ("" when nothing was tested)
 
 
 def _median_label(chart: Chart) -> str:
@@ -124,7 +123,7 @@ def compare_cohorts(statement: Statement, charts: Sequence[Chart]) -> Comparison
     empty = [c.group.label for c in charts if not c.n]
 
     def untested(sentence: str) -> Comparison:
-        return Comparison(statement, cohorts, None, None, None, "", sentence, sentence)
+        return Comparison(statement, cohorts, None, None, None, "", sentence)
 
     if len(charts) < 2:
         only = charts[0].group.label if charts else "none"
@@ -181,35 +180,23 @@ def compare_cohorts(statement: Statement, charts: Sequence[Chart]) -> Comparison
     described = _names([f"{c.group.label} (n = {c.n})" for c in counted])
     figures = f"{test} = {statistic:.1f}, {_p_text(p)}, {method}"
     means = sorted((float(s.mean()), c.group.label) for s, c in zip(samples, counted, strict=True))
-    if p < SIGNIFICANCE:
-        sentence = (
-            f"The cohorts answered differently: {described} ({figures}). "
-            f"{means[0][1].capitalize()} leaned most towards agreeing, {means[-1][1]} least."
-        )
-    else:
-        caveat = "With samples this small, this" if small else "This"
-        sentence = (
-            f"No clear difference between {described} ({figures}). {caveat} does not show that they "
-            "agree, only that these responses cannot tell them apart."
-        )
-    names = _names([c.group.label for c in counted])
+    names = _first_up(_names([c.group.label for c in counted]))
     if p < SIGNIFICANCE:
         leaning = (
             f"{means[0][1]} leaned more towards agreeing"
             if len(counted) == 2
             else f"{means[0][1]} leaned most towards agreeing, {means[-1][1]} least"
         )
-        plain = f"{_first_up(names)} answered differently: {leaning}."
+        plain = f"{names} answered differently: {leaning}."
+        caveat = ""
     else:
-        plain = f"{_first_up(names)} answered much alike (no clear difference)."
-    caveat = ""
-    if p >= SIGNIFICANCE:
+        plain = f"{names} answered much alike (no clear difference)."
         caveat = (" With samples this small, no" if small else " No") + (
             " clear difference does not show that they agree,"
             " only that these responses cannot tell them apart."
         )
     footnote = f"{figures}; {described}. A p-value below {SIGNIFICANCE} is read as a difference.{caveat}"
-    return Comparison(statement, cohorts, test, statistic, p, method, sentence + note, plain + note, footnote)
+    return Comparison(statement, cohorts, test, statistic, p, method, plain + note, footnote)
 
 
 def cohort_comparisons(counts: Counts, selection: Selection) -> list[Comparison]:
