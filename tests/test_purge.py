@@ -16,7 +16,7 @@ import pytest
 from facilitator.actions import purge as purging
 from facilitator.actions.data_folder import Workspace
 from facilitator.core.clock import Clock
-from facilitator.core.paths import DATABASE_NAME
+from facilitator.core.paths import CHART_CACHE, DATABASE_NAME
 from facilitator.discussion import notes as discussion
 from facilitator.store import NewPostit, Session, SessionDetails, Store
 from facilitator.sync import merge as sync_merge
@@ -404,6 +404,17 @@ def test_charts_and_the_report_still_run_with_a_purged_session(
     assert report.exit_code == 0, report.stderr
     page = (tmp_path / "report" / "report.html").read_text()
     assert "Ospreycomment" in page and "Kestrelcomment" not in page
+
+
+def test_a_purge_empties_the_chart_cache(cli: Cli, data_dir: Path, tmp_path: Path) -> None:
+    sent, _kept = make_laptop(data_dir)
+    assert cli("report", "--out", str(tmp_path / "report"), "--charts", "png").exit_code == 0
+    cache = data_dir / CHART_CACHE
+    assert any(cache.glob("*.png"))
+
+    assert cli("purge", sent).exit_code == 0
+
+    assert list(cache.iterdir()) == []
 
 
 def test_a_folder_sync_runs_the_automatic_purge(cli: Cli, data_dir: Path, tmp_path: Path) -> None:

@@ -100,12 +100,21 @@ def purge(store: Store, session_ids: Sequence[str] | None = None, *, force: bool
     before = store.file_size()
     purged = [_purge_one(store, session, state) for session, state in chosen]
     if purged:
+        _forget_drawn_charts(store)
         try:
             store.compact()
         except FacilitatorError as error:
             # The rows are gone (their pages were zeroed as they were freed); only the shrinking waits.
             skipped.append(f"warning: {error}; the file shrinks at the next purge")
     return PurgeResult(purged, skipped, before, store.file_size())
+
+
+def _forget_drawn_charts(store: Store) -> None:
+    """Empty the data folder's chart cache: its pictures hold the purged sessions' labels and counts."""
+    from facilitator.core.paths import CHART_CACHE
+    from facilitator.outputs import chart_cache
+
+    chart_cache.empty(store.path.parent / CHART_CACHE)
 
 
 def sessions_with_conflicts(store: Store) -> dict[str, int]:

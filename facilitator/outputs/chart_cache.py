@@ -99,3 +99,14 @@ def prune(folder: Path, limit: int = LIMIT) -> None:
     for _mtime, path in files[: len(files) - limit]:
         with contextlib.suppress(OSError):
             os.unlink(path)
+
+
+def empty(folder: Path) -> None:
+    """Drop every cached chart (after a purge: the charts of a purged session go with it)."""
+    try:
+        entries = [entry.path for entry in os.scandir(folder) if entry.is_file(follow_symlinks=False)]
+    except OSError:
+        return
+    for path in entries:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
