@@ -180,6 +180,15 @@ def test_charts_refuse_both_ways_of_naming_the_formats(cli: Cli, session_id: str
     assert not out.exists()
 
 
+def test_the_charts_help_speaks_of_charts_and_the_report_help_says_which_sessions(cli: Cli) -> None:
+    charts_help = " ".join(cli("charts", "--help").stdout.split())
+    report_help = " ".join(cli("report", "--help").stdout.split())
+
+    assert "Word" not in charts_help
+    assert "a Word report always has png" in report_help
+    assert "Sessions: those named, else the consultation's, else all." in report_help
+
+
 def test_an_output_folder_that_cannot_be_made_is_one_line(cli: Cli, session_id: str, tmp_path: Path) -> None:
     (tmp_path / "a-file").write_text("in the way")
 

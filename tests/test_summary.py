@@ -220,3 +220,25 @@ def test_the_apps_summaries_get_names_nothing_uses_yet(tmp_path: Path, session: 
     # Only letters, digits and hyphens reach the file name.
     odd = replace(session, label="../[x]*?")
     assert new_summary_path(tmp_path, odd, "md").name == "x-2010-03-01.md"
+
+
+def test_a_printed_summary_never_splits_a_heading_across_two_pages(
+    exported: dict[str, Any], tmp_path: Path
+) -> None:
+    import shutil
+    import subprocess
+
+    if not shutil.which("chromium") or not shutil.which("pdftotext"):
+        pytest.skip("chromium and pdftotext are needed to print the summary")
+    pdf = tmp_path / "summary.pdf"
+    subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf}", (exported["out"] / "summary.html").as_uri()],
+        capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = [" ".join(page.split()) for page in text.split("\f")]
+    assert len(pages) > 2, "the summary should run over several pages for this test to mean anything"
+    for statement in exported["session"].statements:
+        heading = f"Statement {statement.number}: {statement.text}"
+        assert any(heading in page for page in pages), f"{heading!r} is split across two pages"

@@ -13,7 +13,10 @@ from facilitator.cli.output import echo, row
 from facilitator.core.errors import FacilitatorError
 
 F = TypeVar("F", bound=Callable[..., Any])
-CHARTS_HELP = "Chart file formats: png, svg or png,svg (default: png,svg; a Word report always has png)."
+CHARTS_HELP = "Chart file formats: png, svg or png,svg (default: png,svg)."
+REPORT_CHARTS_HELP = (
+    "Chart file formats: png, svg or png,svg (default: png,svg; a Word report always has png)."
+)
 OLD_FORMAT_HELP = "The chart file formats, as --charts (kept for older scripts)."
 REPORT_FORMAT_HELP = (
     "html (default): report.html; docx: report.docx, a Word draft. "
@@ -26,7 +29,7 @@ POOL_HELP = (
 )
 
 
-def selection_options(what: str) -> Callable[[F], F]:
+def selection_options(what: str, charts_help: str = CHARTS_HELP) -> Callable[[F], F]:
     """The options that choose sessions and pools, shared by `charts` and `report`."""
 
     def decorate(function: F) -> F:
@@ -43,7 +46,7 @@ def selection_options(what: str) -> Callable[[F], F]:
                     "--session", "session_refs", multiple=True, help="Use this session; repeat for more."
                 ),
                 click.option("--pool", "pools", multiple=True, help=POOL_HELP),
-                click.option("--charts", "chart_formats", default=None, help=CHARTS_HELP),
+                click.option("--charts", "chart_formats", default=None, help=charts_help),
                 data_dir_option,
             ]
         ):
@@ -83,7 +86,7 @@ def charts_command(
 
 
 @main.command("report")
-@selection_options("the report and its charts")
+@selection_options("the report and its charts", REPORT_CHARTS_HELP)
 @click.option("--format", "fmt", default=None, help=REPORT_FORMAT_HELP)
 @click.option(
     "--template",
@@ -110,7 +113,8 @@ def report_command(
     Figures 1..N with their counts, the discussion's themes in order of frequency,
     and Appendix 1 with every group's charts.
 
-    Pools: those given with --pool, else the saved pools of the chosen sessions.
+    Sessions: those named, else the consultation's, else all. Pools: those given
+    with --pool, else the saved pools of the chosen sessions.
     """
     from facilitator.actions.exports import report_formats, write_report
     from facilitator.cli.core import warn_privacy
