@@ -257,7 +257,8 @@ def test_sessions_are_sets_and_the_counts_are_the_projects_note(
     sources = zip(discussions(top), comment_sources(top), strict=True)
     assert members == [[said.get("guid"), written.get("guid")] for said, written in sources]
     assert sets[0].findtext("q:Description", namespaces=NS) == (
-        "Cohort: adults. Setting: community. Date: 2010-03-01. 2 took part: 1 male, 1 female."
+        "Cohort: adults. Setting: community. Date: 2010-03-01. "
+        "10 took part: 7 male, 3 female; 2 are on the speakers' roster."
     )
     note = top.find("q:Notes/q:Note", NS)
     assert note is not None and top.find("q:NoteRef", NS).get("targetGUID") == note.get("guid")  # type: ignore[union-attr]

@@ -44,42 +44,64 @@ class Headcount:
     not_given: int
     cohorts: tuple[tuple[str, int], ...]
     wants_interview: int | None  # None: no roster, so requests were not recorded
+    on_roster: int = 0  # how many the roster lists (it may hold only those who spoke)
 
 
 def headcount(store: Store, session: Session) -> Headcount:
-    """A session's participants: from its roster when there is one (`roster.gender_counts`)."""
-    counts = roster.gender_counts(store, session)
-    if counts.from_roster:
-        people = roster.participants(store, session.id)
+    """A session's participants: the numbers typed in for the session when there are any,
+    else the roster's (`roster.gender_counts`).
+
+    A roster often lists only the people who spoke, so it never replaces typed
+    numbers; `on_roster` keeps its size so that a difference can be said.
+    """
+    people = roster.participants(store, session.id)
+    interviews = sum(p.wants_interview for p in people) if people else None
+    if session.participants is None and people:
         cohorts: dict[str, tuple[str, int]] = {}
         for person in people:
             label, n = cohorts.get(person.cohort.casefold(), (person.cohort, 0))
             cohorts[person.cohort.casefold()] = (label, n + 1)
+        male = sum(p.gender == "male" for p in people)
+        female = sum(p.gender == "female" for p in people)
         return Headcount(
             session.label,
             True,
             True,
-            counts.total,
-            counts.male,
-            counts.female,
+            len(people),
+            male,
+            female,
             sum(p.gender == "other" for p in people),
             sum(p.gender == "not_given" for p in people),
             tuple(cohorts.values()),
-            sum(p.wants_interview for p in people),
+            interviews,
+            len(people),
         )
     recorded = session.participants is not None
+    male, female = session.male or 0, session.female or 0
+    total = session.participants if session.participants is not None else 0
     return Headcount(
         session.label,
         recorded,
         False,
-        counts.total,
-        counts.male,
-        counts.female,
+        total,
+        male,
+        female,
         0,
-        counts.other,
-        ((session.cohort, counts.total),) if recorded else (),
-        None,
+        max(total - male - female, 0),
+        ((session.cohort, total),) if recorded else (),
+        interviews,
+        len(people),
     )
+
+
+def roster_difference(counts: Sequence[Headcount]) -> str:
+    """When rosters list fewer (or more) people than the numbers typed in: "4 are on the
+    speakers' roster", so a reader sees both; "" when they agree or there is no roster."""
+    typed = [c for c in counts if c.recorded and not c.from_roster and c.on_roster]
+    if not typed or all(c.on_roster == c.total for c in typed):
+        return ""
+    listed = sum(c.on_roster for c in typed)
+    return f"{listed} {'is' if listed == 1 else 'are'} on the speakers' roster"
 
 
 def took_part(store: Store, session: Session) -> int | None:
@@ -136,6 +158,8 @@ def participants_sentence(counts: Sequence[Headcount], *, by_cohort: bool = True
     missing = [c.session_label for c in counts if not c.recorded]
     if missing:
         sentence += " (not recorded for " + ", ".join(missing) + ")"
+    if difference := roster_difference(counts):
+        sentence += f"; {difference}"
     return sentence + "."
 
 

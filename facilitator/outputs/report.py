@@ -285,6 +285,8 @@ def participant_bullets(counts: Sequence[findings.Headcount]) -> tuple[str, ...]
     ]
     if missing := [c.session_label for c in counts if not c.recorded]:
         bullets.append("Not recorded for " + ", ".join(missing))
+    if difference := findings.roster_difference(counts):
+        bullets.append(difference[:1].upper() + difference[1:])
     return tuple(bullets)
 
 

@@ -197,8 +197,9 @@ SESSIONS = [
     Column(
         "roster_total",
         WHOLE,
-        "How many took part: counted from the session's roster when it has anyone, "
-        "else the numbers typed in (see from_roster). The report's totals use this.",
+        "How many are on the session's roster when it has anyone (often only those who spoke), "
+        "else the numbers typed in (see from_roster). The report's totals use the typed numbers "
+        "when there are any.",
     ),
     Column("roster_male", WHOLE, "Men who took part, counted as roster_total is."),
     Column("roster_female", WHOLE, "Women who took part, counted as roster_total is."),
