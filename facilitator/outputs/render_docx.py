@@ -369,7 +369,9 @@ class _Writer:
 
     def case_study(self, case: CaseStudy) -> None:
         title = self.paragraph()
-        title.add_run(literal(f"Case study: {case.title}" if case.title else "Case study")).bold = True
+        # Untitled, or titled "Case study" by its author: said once, never "Case study: Case study".
+        named = case.title and case.title != "Case study"
+        title.add_run(literal(f"Case study: {case.title}" if named else "Case study")).bold = True
         title.paragraph_format.keep_with_next = True
         self.paragraph(text=case.text)
         self.also(case.also)
