@@ -41,6 +41,7 @@ from facilitator.outputs.document import (
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
+    from docx.shared import Length
     from docx.text.paragraph import Paragraph as WordParagraph
 
 FIGURE_WIDTH_CM = 16.0
@@ -527,7 +528,7 @@ def _cell_property(cell: object, tag: str) -> None:
     cell._tc.get_or_add_tcPr().append(OxmlElement(tag))  # type: ignore[attr-defined]
 
 
-def _cm(value: float) -> int:
+def _cm(value: float) -> Length:
     from docx.shared import Cm
 
     return Cm(value)
