@@ -56,7 +56,8 @@ def test_figures_come_first_then_the_appendix_with_every_group_chart_in_order(
     page: str = reported["page"]
     captions = re.findall(r"<figcaption>(.*?)</figcaption>", page)
     captions = [html.unescape(c) for c in captions]
-    comparisons = [f"Statement {n}: {title.split(': ', 1)[1]}" for n, title in enumerate(FIGURE_TITLES, 1)]
+    statements = [title.split(": ", 1)[1] for title in FIGURE_TITLES]
+    comparisons = [f"Figure {n}: {text}, by group" for n, text in enumerate(statements, start=5)]
 
     assert captions == FIGURE_TITLES + comparisons + APPENDIX_TITLES
     appendix = page.index(APPENDIX_TITLE)

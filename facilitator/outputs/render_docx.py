@@ -41,10 +41,26 @@ from facilitator.outputs.document import (
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
+    from docx.shared import Length
     from docx.text.paragraph import Paragraph as WordParagraph
 
 FIGURE_WIDTH_CM = 16.0
 IMAGE_WIDTH_CM = 4.0
+# Without a template: A4 portrait, 2 cm margins (python-docx's own is Letter with 3.2 cm).
+PAGE_CM = (21.0, 29.7)
+MARGIN_CM = 2.0
+# Tables: small type and padding, so that a chart, its caption and its counts fit half a page.
+TABLE_PT = 9.0
+COMPARISON_TABLE_PT = 8.0
+CELL_PADDING_CM = 0.1
+# A column's width from its text: an average character is about half the type size wide.
+CHAR_EM = 0.55
+PT_CM = 2.54 / 72
+LABEL_COLUMN_CM = 5.0  # the first column of a table of numbers (a response, a group)
+NUMBER_COLUMN_CM = (1.4, 2.5)
+TEXT_COLUMN_CM = (2.0, 6.0)
+# A table longer than this may break across pages (its header row repeats); shorter ones are kept whole.
+KEEP_WHOLE_ROWS = 20
 # Fixed, so that the same data gives the same document properties on every run.
 FIXED_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 HEADING_SIZES = {1: 16, 2: 13, 3: 12, 4: 11}
@@ -85,6 +101,7 @@ def docx_bytes(document: Document, folder: Path, *, template: Path | None = None
         word = open_template(template)
     else:
         word = docx.Document()
+        _a4(word)
         _page_numbers(word)
     writer = _Writer(word, folder)
     if document.cover is not None:
@@ -133,6 +150,60 @@ def _field(paragraph: WordParagraph, instruction: str, shown: str) -> None:
     char("end")
 
 
+def _a4(word: WordDocument) -> None:
+    from docx.enum.section import WD_ORIENT
+
+    for section in word.sections:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = _cm(PAGE_CM[0]), _cm(PAGE_CM[1])
+        section.left_margin = section.right_margin = _cm(MARGIN_CM)
+        section.top_margin = section.bottom_margin = _cm(MARGIN_CM)
+        section.header_distance = section.footer_distance = _cm(MARGIN_CM / 2)
+
+
+def text_width_cm(word: WordDocument) -> float:
+    """The width between the margins of the document's last page setup (a template's own), in cm."""
+    section = word.sections[-1]
+    width = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
+    return width / 360000 if width > 0 else PAGE_CM[0] - 2 * MARGIN_CM
+
+
+def column_widths(table: Table, size: float, room: float) -> list[float]:
+    """Each column's width in cm, fitted to its text at `size` points, the whole within `room` cm.
+
+    A header may wrap between its words; a date (a `nowrap` column) and a number never do.
+    The label column of a table of numbers gets room for a long response or group name.
+    """
+    char = size * CHAR_EM * PT_CM
+    padding = 2 * CELL_PADDING_CM + 0.15
+    widths, squeezable = [], []
+    for column, heading in enumerate(table.header):
+        cells = [row[column] for row in table.rows if column < len(row)]
+        longest = max((len(literal(c)) for c in cells), default=0)
+        word = max((len(w) for w in literal(heading).split()), default=0) * 1.1  # bold
+        natural = max(longest, word) * char + padding
+        if column in table.numeric:
+            low, high = NUMBER_COLUMN_CM
+        elif column in table.nowrap:
+            low, high = natural, max(natural, TEXT_COLUMN_CM[1])
+        else:
+            low, high = TEXT_COLUMN_CM
+            if column == 0 and table.numeric:
+                low = LABEL_COLUMN_CM
+            squeezable.append(column)
+        widths.append(min(max(natural, low), high))
+    over = sum(widths) - room
+    if over > 0 and squeezable:
+        # Text columns give up room in proportion to their width, down to the narrowest allowed.
+        spare = sum(widths[c] - TEXT_COLUMN_CM[0] for c in squeezable)
+        for c in squeezable:
+            share = (widths[c] - TEXT_COLUMN_CM[0]) / spare if spare > 0 else 0
+            widths[c] -= min(over * share, widths[c] - TEXT_COLUMN_CM[0])
+    if sum(widths) > room:
+        widths = [w * room / sum(widths) for w in widths]
+    return widths
+
+
 def _page_numbers(word: WordDocument) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -148,6 +219,7 @@ class _Writer:
     def __init__(self, word: WordDocument, folder: Path) -> None:
         self.word = word
         self.folder = folder
+        self.room = text_width_cm(word)
         self.figures = 0
         self.footnotes = 0
 
@@ -290,10 +362,16 @@ class _Writer:
             run.bold = True
             run.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
-    def table(self, block: Table) -> None:
+    def table(self, block: Table, *, size: float = TABLE_PT, in_figure: bool = False) -> None:
+        """A compact table: `size`-point text, small padding, columns fitted to their text, left-aligned.
+
+        Its rows never split across pages, and a short table is kept whole on one page. In a
+        figure the whole figure is kept together; the table's last row never keeps with what
+        follows, so one figure never drags the next along.
+        """
+        from docx.enum.table import WD_TABLE_ALIGNMENT
         from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
+        from docx.shared import Pt
 
         if block.caption:
             caption = self.paragraph("Caption", block.caption)
@@ -301,19 +379,37 @@ class _Writer:
         table = self.word.add_table(rows=1 + len(block.rows), cols=len(block.header))
         if self.has_style("Table Grid"):
             table.style = self.word.styles["Table Grid"]
-        header = table.rows[0]
-        repeat = OxmlElement("w:tblHeader")
-        repeat.set(qn("w:val"), "true")
-        header._tr.get_or_add_trPr().append(repeat)
+        table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        table.autofit = False  # the widths as set, not stretched to the page
+        _cell_padding(table)
+        widths = column_widths(block, size, self.room)
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = _cm(width)
+        keep_whole = in_figure or len(block.rows) < KEEP_WHOLE_ROWS
+        last = len(block.rows)
         for index, row in enumerate([block.header, *block.rows]):
-            for column, (cell, value) in enumerate(zip(table.rows[index].cells, row, strict=False)):
+            word_row = table.rows[index]
+            _row_property(word_row, "w:cantSplit")
+            if index == 0:
+                _row_property(word_row, "w:tblHeader")
+            for column, (cell, value) in enumerate(zip(word_row.cells, row, strict=False)):
+                cell.width = _cm(widths[column])
                 paragraph = cell.paragraphs[0]
+                form = paragraph.paragraph_format
+                form.space_before = form.space_after = Pt(0)
+                form.line_spacing = 1.0
+                form.keep_with_next = keep_whole and index < last
                 run = paragraph.add_run(literal(value))
+                run.font.size = Pt(size)
                 if index == 0:
                     run.bold = True
                 if column in block.numeric:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        self.word.add_paragraph()  # Word joins two tables that touch
+                if column in block.nowrap:
+                    _cell_property(cell, "w:noWrap")
+        spacer = self.word.add_paragraph()  # Word joins two tables that touch
+        spacer.paragraph_format.space_after = Pt(0)
+        spacer.paragraph_format.line_spacing = Pt(size)
 
     def figure(self, figure: Figure) -> None:
         from docx.image.exceptions import UnrecognizedImageError
@@ -331,8 +427,10 @@ class _Writer:
             raise FacilitatorError(f"cannot read the chart {path}: {error.strerror or error}") from None
         holder = self.word.add_paragraph()
         holder.paragraph_format.keep_with_next = True
+        holder.paragraph_format.space_after = Pt(0)
+        width = Cm(min(FIGURE_WIDTH_CM, self.room))
         try:
-            shape = holder.add_run().add_picture(io.BytesIO(picture), width=Cm(FIGURE_WIDTH_CM))
+            shape = holder.add_run().add_picture(io.BytesIO(picture), width=width)
         except UnrecognizedImageError:
             raise FacilitatorError(f"the chart {path} is not a picture Word can show") from None
         shape._inline.docPr.set("descr", literal(figure.alt))
@@ -349,11 +447,18 @@ class _Writer:
             for run in caption.runs:
                 run.bold = True
                 run.font.size = Pt(9)
+        # Kept with what follows only within the figure: its last line lets the next one go.
+        caption.paragraph_format.keep_with_next = bool(figure.n_text or figure.table)
+        caption.paragraph_format.space_before = Pt(0)
+        caption.paragraph_format.space_after = Pt(2)
         if figure.n_text:
-            caption.paragraph_format.keep_with_next = True
-            self.paragraph(text=figure.n_text).runs[0].font.size = Pt(9)
+            n = self.paragraph(text=figure.n_text)
+            n.runs[0].font.size = Pt(9)
+            n.paragraph_format.keep_with_next = figure.table is not None
+            n.paragraph_format.space_after = Pt(2)
         if figure.table is not None:
-            self.table(figure.table)
+            size = COMPARISON_TABLE_PT if figure.kind == "comparison" else TABLE_PT
+            self.table(figure.table, size=size, in_figure=True)
 
     def quote(self, quote: Quote) -> None:
         paragraph = self.paragraph("Quote", quote.text)
@@ -362,14 +467,20 @@ class _Writer:
             for run in paragraph.runs:
                 run.italic = True
         if quote.descriptor:
+            # In brackets, as the HTML and Markdown show it: "(Male young offender)".
+            shown = quote.descriptor
+            if not (shown.startswith("(") and shown.endswith(")")):
+                shown = f"({shown})"
             run = paragraph.add_run()
             run.add_break()
-            run.add_text(literal(quote.descriptor))
+            run.add_text(literal(shown))
         self.also(quote.also)
 
     def case_study(self, case: CaseStudy) -> None:
         title = self.paragraph()
-        title.add_run(literal(f"Case study: {case.title}" if case.title else "Case study")).bold = True
+        # Untitled, or titled "Case study" by its author: said once, never "Case study: Case study".
+        named = case.title and case.title != "Case study"
+        title.add_run(literal(f"Case study: {case.title}" if named else "Case study")).bold = True
         title.paragraph_format.keep_with_next = True
         self.paragraph(text=case.text)
         self.also(case.also)
@@ -385,7 +496,39 @@ class _Writer:
         shape._inline.docPr.set("descr", literal(image.alt))
 
 
-def _cm(value: float) -> int:
+def _cell_padding(table: object) -> None:
+    """Small cell padding: none above and below, a little either side."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    margins = OxmlElement("w:tblCellMar")
+    for side, cm in (("top", 0.0), ("left", CELL_PADDING_CM), ("bottom", 0.0), ("right", CELL_PADDING_CM)):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(round(cm * 567)))  # twentieths of a point
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    # In the place the schema gives it, or Word calls the file damaged.
+    table._tbl.tblPr.insert_element_before(  # type: ignore[attr-defined]
+        margins, "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange"
+    )
+
+
+def _row_property(row: object, tag: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    element = OxmlElement(tag)
+    element.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(element)  # type: ignore[attr-defined]
+
+
+def _cell_property(cell: object, tag: str) -> None:
+    from docx.oxml import OxmlElement
+
+    cell._tc.get_or_add_tcPr().append(OxmlElement(tag))  # type: ignore[attr-defined]
+
+
+def _cm(value: float) -> Length:
     from docx.shared import Cm
 
     return Cm(value)

@@ -250,12 +250,16 @@ def chart_figure(chart: Chart, files: Mapping[str, str], participants: int | Non
     )
 
 
-def comparison_figure(diverging: Diverging, files: Mapping[str, str]) -> Figure:
-    """A statement's responses across the groups, as a diverging chart and its table."""
+def comparison_figure(diverging: Diverging, files: Mapping[str, str], number: int) -> Figure:
+    """A statement's responses across the groups, as a diverging chart and its table.
+
+    Captioned as the numbered figure it is, after Figures 1..N: "Figure 5: <statement>, by group",
+    so every format gives it the number Word's caption field counts to.
+    """
     labels = tuple(str(c.label) for c in diverging.scale)
     rows = tuple((row.group.label, *(str(n) for n in row.counts), str(row.n)) for row in diverging.rows)
     return Figure(
-        diverging.title,
+        f"Figure {number}: {diverging.statement.text}, by group",
         dict(files),
         f"Diverging bar chart of {diverging.title}, one bar per group",
         Table(("Group", *labels, "n"), rows, numeric=tuple(range(1, len(labels) + 2))),
@@ -340,7 +344,7 @@ def _said_blocks(said: findings.Said, names: Mapping[str, str], home: str | None
     if said.kind == "quote":
         return [Quote(said.text, said.descriptor, others)]
     if said.kind == "case_study":
-        return [CaseStudy(said.title or "Case study", said.text, others)]
+        return [CaseStudy(said.title, said.text, others)]
     also = [Paragraph("Also: " + ", ".join(others), style="note")] if others else []
     return [Paragraph(said.text), *also]
 
@@ -421,11 +425,12 @@ def report_document(
     people = findings.participants_of(store, [selection.everyone(), *selection.groups])
     everyone = people[selection.session_ids]
     figures: list[Block] = []
-    for chart in figure_charts(counts, selection):
+    numbered = figure_charts(counts, selection)
+    for chart in numbered:
         figures.append(chart_figure(chart, files.get(_stem(chart, 0), {}), everyone, "figure"))
         figures.append(Placeholder(f"Write what Figure {chart.figure} shows, in a few sentences"))
     comparisons = tuple(
-        comparison_figure(d, files.get(f"comparison-{n:02d}", {}))
+        comparison_figure(d, files.get(f"comparison-{n:02d}", {}), len(numbered) + n)
         for n, d in enumerate(diverging_charts(counts, selection), start=1)
     )
     cohorts = tuple(
