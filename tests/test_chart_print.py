@@ -278,13 +278,31 @@ def test_the_cache_keeps_the_most_recently_used_files(tmp_path: Path) -> None:
     import os
 
     for age in range(6):
-        path = tmp_path / f"{age}.svg"
+        path = tmp_path / f"{str(age) * 64}.svg"
         path.write_bytes(b"<?xml?><svg></svg>")
         os.utime(path, (1000 + age, 1000 + age))
 
     chart_cache.prune(tmp_path, limit=4)
 
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["2.svg", "3.svg", "4.svg", "5.svg"]
+    assert sorted(p.name[0] for p in tmp_path.iterdir()) == ["2", "3", "4", "5"]
+
+
+def test_the_cache_never_drops_files_it_did_not_draw(tmp_path: Path) -> None:
+    """The cache folder may be a link to a folder of someone's own files: those stay."""
+    import os
+
+    for age in range(6):
+        path = tmp_path / f"letter-{age}.txt"
+        path.write_text("a facilitator's own file")
+        os.utime(path, (1000 + age, 1000 + age))
+    drawn = tmp_path / f"{'a' * 64}.png"
+    drawn.write_bytes(b"png")
+
+    chart_cache.prune(tmp_path, limit=2)
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == [drawn.name] + [
+        f"letter-{age}.txt" for age in range(6)
+    ]
 
 
 def test_a_changed_chart_or_style_is_another_cache_entry(five: dict[str, Any]) -> None:

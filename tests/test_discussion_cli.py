@@ -200,6 +200,8 @@ def test_a_case_study_gets_a_title_and_notes_move_up_and_down(cli: Cli, session_
     before = snapshot(cli.data_dir)
     assert_refused(cli("note", "move", note, "--up"), "the note is already first in its session")
     assert_refused(cli("note", "move", note), "--up or --down")
+    assert_refused(cli("note", "move", note, "--down", "--up"), "--up or --down (one of them)")
+    assert_refused(cli("note", "move", note, "--up", "--down"), "--up or --down (one of them)")
     assert_refused(
         cli("note", "add", session_id, "x", "--kind", "quote", "--title", "T"), "only a case study"
     )

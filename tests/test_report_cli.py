@@ -132,6 +132,20 @@ def test_a_format_that_means_nothing_is_refused_in_one_line(
     assert writer.calls == [] and not out.exists()
 
 
+def test_an_organisation_name_is_one_line_of_reasonable_length(
+    cli: Cli, session_id: str, writer: ReportWriter, tmp_path: Path
+) -> None:
+    out = tmp_path / "report"
+
+    assert_refused(
+        cli("report", "--out", str(out), "--organisation", "W" * 10_000),
+        "the organisation's name is too long (10000 characters; 200 at most)",
+    )
+    assert writer.calls == [] and not out.exists()
+    assert cli("report", "--out", str(out), "--organisation", " User\n Voice ").exit_code == 0
+    assert writer.calls[0]["organisation"] == "User Voice"
+
+
 def test_a_template_is_only_for_a_word_report(
     cli: Cli, session_id: str, writer: ReportWriter, tmp_path: Path
 ) -> None:

@@ -265,6 +265,9 @@ def write_report(
 
     if document not in DOCUMENT_FORMATS:
         raise FacilitatorError(f"a report is written as {' or '.join(DOCUMENT_FORMATS)}, not {document!r}")
+    from facilitator.store.records import MAX_LABEL, check_short_text
+
+    organisation = check_short_text(organisation, "the organisation's name", MAX_LABEL)
     if template is not None:
         if document != "docx":
             raise FacilitatorError("a template is for a Word report: add --format docx")

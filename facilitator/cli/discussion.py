@@ -229,15 +229,16 @@ def note_edit(
 
 @note_group.command("move")
 @click.argument("note_id", metavar="NOTE")
-@click.option("--up", "step", flag_value=-1, help="One place earlier among its session's notes.")
-@click.option("--down", "step", flag_value=1, help="One place later among its session's notes.")
+@click.option("--up", is_flag=True, help="One place earlier among its session's notes.")
+@click.option("--down", is_flag=True, help="One place later among its session's notes.")
 @data_dir_option
-def note_move(note_id: str, step: int | None) -> None:
+def note_move(note_id: str, up: bool, down: bool) -> None:
     """Move a note one place up or down in its session's order (the report follows it)."""
     from facilitator.discussion import notes as discussion
 
-    if step is None:
-        raise FacilitatorError("say where the note goes: --up or --down")
+    if up == down:
+        raise FacilitatorError("say where the note goes: --up or --down (one of them)")
+    step = -1 if up else 1
     moved = discussion.move_note(workspace().store, note_id, step)
     echo(f"moved {moved.id} to place {_place(moved)}")
 

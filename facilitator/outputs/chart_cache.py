@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -23,6 +24,8 @@ from facilitator.outputs.chart_spec import Spec
 from facilitator.outputs.chart_style import STYLE_VERSION
 
 LIMIT = 400
+# The cache's own files: only these are ever dropped, whatever else the folder holds.
+CACHED_NAME = re.compile(r"[0-9a-f]{64}\.(?:png|svg)")
 
 
 @cache
@@ -84,12 +87,12 @@ def save(folder: Path, name: str, drawn: dict[str, bytes]) -> None:
 
 
 def prune(folder: Path, limit: int = LIMIT) -> None:
-    """Drop the least recently used cached files beyond `limit`."""
+    """Drop the least recently used cached files beyond `limit`; files the cache did not name are left."""
     try:
         files = [
             (entry.stat().st_mtime, entry.path)
             for entry in os.scandir(folder)
-            if entry.is_file() and not entry.name.startswith(".")
+            if CACHED_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)
         ]
     except OSError:
         return
