@@ -387,3 +387,12 @@ def test_control_characters_in_a_title_are_drawn_as_visible_text(five: dict[str,
 
     assert "Costs $5 \\$ \\n\u241b[31m\u2400 \\u202eevil" in svg_texts(svg)
     assert b"\x1b" not in svg and b"\x00" not in svg
+
+
+def test_a_long_group_name_takes_two_lines_at_most_in_the_diverging_chart() -> None:
+    label = chart_draw.row_label("Adult focus group held in the visits hall " * 5, "n = 3")
+
+    lines = label.split("\n")
+    assert len(lines) == 3 and lines[-1] == "n = 3"
+    assert lines[1].endswith("…")
+    assert chart_draw.row_label("Adult focus group 1", "n = 10") == "Adult focus group 1\nn = 10"

@@ -107,6 +107,12 @@ def _legend_order(count: int, columns: int) -> list[int]:
     return [r * columns + c for c in range(columns) for r in range(rows) if r * columns + c < count]
 
 
+def row_label(label: str, n: str) -> str:
+    """A diverging chart's row label: the group's name on at most two lines (a long name
+    must not run into the next row), then its n."""
+    return "\n".join([*textwrap.wrap(label, ROW_LABEL_WIDTH, max_lines=2, placeholder=" …"), n])
+
+
 def draw_diverging(spec: DivergingSpec) -> Figure:
     """Groups' answers to one statement, one stacked row each, agree left and disagree right."""
     from matplotlib.figure import Figure
@@ -139,8 +145,7 @@ def draw_diverging(spec: DivergingSpec) -> Figure:
                     # On hatching, the label sits on a patch of the plain colour.
                     bbox={"facecolor": style.colour, "edgecolor": "none", "pad": 1} if style.hatch else None,
                 )
-    labels = ["\n".join([*textwrap.wrap(r.label, ROW_LABEL_WIDTH), r.n]) for r in spec.rows]
-    axes.set_yticks(range(len(spec.rows)), [plain(label) for label in labels])
+    axes.set_yticks(range(len(spec.rows)), [plain(row_label(r.label, r.n)) for r in spec.rows])
     axes.set_ylim(len(spec.rows) - 0.5, -0.5)  # first group on top
     low, high = spec.xlim
     ticks = [low + (high - low) * step / 4 for step in range(5)]
@@ -151,7 +156,10 @@ def draw_diverging(spec: DivergingSpec) -> Figure:
     axes.spines[["top", "right", "left"]].set_visible(False)
     axes.tick_params(axis="y", length=0)
     handles = [Patch(facecolor=s.colour, hatch=s.hatch, edgecolor=EDGE, linewidth=0.6) for s in spec.styles]
-    names = [plain("\n".join(textwrap.wrap(c, LEGEND_LABEL_WIDTH))) for c in spec.categories]
+    names = [
+        plain("\n".join(textwrap.wrap(c, LEGEND_LABEL_WIDTH, max_lines=3, placeholder=" …")))
+        for c in spec.categories
+    ]
     order = _legend_order(len(names), columns)
     figure.legend(
         [handles[i] for i in order],

@@ -74,7 +74,9 @@ def bar_spec(chart: Chart, participants: int | None = None, *, with_title: bool 
     """What a chart of one group shows: percent bars on a 0-100 axis, each with its count and percent."""
     return BarSpec(
         title=chart.title if with_title else None,
-        categories=tuple("\n".join(textwrap.wrap(c.label, 14)) for c in chart.scale),
+        categories=tuple(
+            "\n".join(textwrap.wrap(c.label, 14, max_lines=3, placeholder=" …")) for c in chart.scale
+        ),
         heights=tuple(chart.percent(index) for index in range(len(chart.counts))),
         labels=tuple(f"{c} ({percent_text(c, chart.n)})" for c in chart.counts),
         styles=tuple(print_style(chart.scale)),

@@ -19,7 +19,7 @@ from facilitator.core.statements import Scale
 from facilitator.exercise.charts import distance
 
 # Bump when the look of a drawn chart changes, so cached files are drawn again.
-STYLE_VERSION = 1
+STYLE_VERSION = 2
 
 COLUMN_WIDTH_IN = 16 / 2.54  # A4 with 2.5 cm margins
 FIGURE_WIDTH_IN = COLUMN_WIDTH_IN  # 1:1 on the page
