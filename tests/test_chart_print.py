@@ -185,7 +185,7 @@ def test_the_diverging_chart_centres_the_neutral_category_and_puts_agree_left(fi
         POOLED,
         "Young offender focus group 4",
         "Young offender focus group 5",
-        CONSULTATION,
+        "All groups",
     ]
     assert [r.n for r in spec.rows] == [f"n = {c.n}" for c in diverging.rows]
     for chart, row in zip(diverging.rows, spec.rows, strict=True):

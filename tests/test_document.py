@@ -120,9 +120,9 @@ def test_each_comparison_sets_every_group_side_by_side(document: Document) -> No
         assert figure.table is not None
         assert figure.table.header == ("Group", *(str(c.label) for c in SCALE), "n")
         rows = {row[0]: row[1:] for row in figure.table.rows}
-        # The groups in appendix order, then every session together (under the selection's title).
-        assert list(rows) == [*GROUPS, CONSULTATION]
-        for group, members in [*MEMBERS.items(), (CONSULTATION, EVERY_LABEL)]:
+        # The groups in appendix order, then every session together.
+        assert list(rows) == [*GROUPS, "All groups"]
+        for group, members in [*MEMBERS.items(), ("All groups", EVERY_LABEL)]:
             counts = expected_counts(members, number)
             assert rows[group] == (*(str(counts[k]) for k in KEYS), str(sum(counts.values())))
 

@@ -27,6 +27,7 @@ from facilitator.store import Session, Store
 
 SESSION, POOL, COHORT, ALL = "session", "pool", "cohort", "all"
 ALL_SESSIONS = "All sessions"
+ALL_GROUPS = "All groups"
 
 
 @dataclass(frozen=True)
@@ -273,7 +274,9 @@ class Diverging:
 
 def diverging_charts(counts: Counts, selection: Selection) -> list[Diverging]:
     """One diverging chart per statement, in set order, titled "Statement N: <text>"."""
-    groups = (*selection.groups, selection.everyone()) if len(selection.groups) > 1 else selection.groups
+    # The last row pools every group; "All groups" says so where the consultation's title would not.
+    everyone = ChartGroup(ALL_GROUPS, ALL, selection.sessions)
+    groups = (*selection.groups, everyone) if len(selection.groups) > 1 else selection.groups
     return [
         Diverging(
             f"Statement {statement.number}: {statement.text}",
