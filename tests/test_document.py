@@ -14,6 +14,7 @@ from facilitator.exercise import charts
 from facilitator.exercise.charts import n_text, percent_text
 from facilitator.outputs.document import (
     Block,
+    Bullets,
     CaseStudy,
     Document,
     Figure,
@@ -85,6 +86,14 @@ def test_the_sections_follow_the_published_report(document: Document) -> None:
     assert document.cover is not None
     assert (document.cover.title, document.cover.organisation) == (CONSULTATION, "Voices Heard")
     assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}", document.cover.date)
+
+
+def test_the_approach_lists_the_statements_by_number(document: Document) -> None:
+    statements = next(s for s in section(document, "Our approach").sections if s.title == "Statements")
+
+    assert statements.blocks == (
+        Bullets(tuple(f"Statement {n}: {text}" for n, text in enumerate(STATEMENTS, start=1))),
+    )
 
 
 def test_four_figures_and_sixteen_appendix_charts_are_captioned_with_their_chart_titles(

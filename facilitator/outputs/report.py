@@ -333,7 +333,9 @@ def approach_section(selection: Selection, heads: Mapping[str, findings.Headcoun
                 (Bullets(participant_bullets(counts)), Paragraph(findings.interview_sentence(counts))),
             ),
             Section(
-                "Statements", 2, (Bullets(tuple(f"{s.number}. {s.text}" for s in selection.statements)),)
+                "Statements",
+                2,
+                (Bullets(tuple(f"Statement {s.number}: {s.text}" for s in selection.statements)),),
             ),
         ),
     )
