@@ -52,6 +52,23 @@ def writer(monkeypatch: pytest.MonkeyPatch) -> ReportWriter:
     return fake
 
 
+def test_a_chart_cache_that_is_a_link_is_not_used(
+    cli: Cli, session_id: str, writer: ReportWriter, tmp_path: Path, data_dir: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("someone else's file")
+    (data_dir / "cache").mkdir(exist_ok=True)
+    (data_dir / "cache" / "charts").symlink_to(elsewhere, target_is_directory=True)
+
+    result = cli("report", "--out", str(tmp_path / "report"))
+
+    assert result.exit_code == 0, result.stderr
+    [call] = writer.calls
+    assert call["cache"] is None  # drawn afresh, nothing written through the link
+    assert [p.name for p in elsewhere.iterdir()] == ["keep.txt"]
+
+
 # ---------------------------------------------------------------- the report's formats
 
 
@@ -120,7 +137,7 @@ def test_a_word_report_gets_the_template_the_organisation_and_the_chart_cache(
         (("--format", "pdf"), "--format 'pdf' must be html or docx"),
         (("--format", "html,png"), "must be html or docx (or, as before, the chart formats"),
         (("--format", "png", "--charts", "svg"), "give the chart formats once"),
-        (("--charts", "gif"), "format 'gif' must be png, svg or png,svg"),
+        (("--charts", "gif"), "--charts 'gif' must be png, svg or png,svg"),
     ],
 )
 def test_a_format_that_means_nothing_is_refused_in_one_line(

@@ -197,7 +197,7 @@ def report_formats(
             )
         if charts is not None:
             raise FacilitatorError("give the chart formats once: --charts png,svg (not also --format)")
-        return ReportFormats("html", parse_formats(wanted))
+        return ReportFormats("html", parse_formats(wanted, "--format"))
     chosen = parse_formats(default_charts if charts is None else charts)
     if wanted == "docx" and "png" not in chosen:
         chosen = ("png", *chosen)
@@ -211,6 +211,9 @@ def chart_cache(store: Store) -> Path | None:
     from facilitator.core.paths import CHART_CACHE
 
     folder = store.path.parent / CHART_CACHE
+    # A cache that is a link could send the pictures (and the clean-up) elsewhere: not used.
+    if folder.is_symlink() or folder.parent.is_symlink():
+        return None
     try:
         make_private_dir(folder)
     except OSError:

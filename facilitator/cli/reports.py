@@ -78,7 +78,8 @@ def charts_command(
 
     if fmt is not None and chart_formats is not None:
         raise FacilitatorError("give the chart formats once: --charts png,svg (not also --format)")
-    formats = chart_files.parse_formats(chart_formats or fmt or "png,svg")
+    option = "--format" if fmt is not None else "--charts"
+    formats = chart_files.parse_formats(chart_formats or fmt or "png,svg", option)
     written = write_charts(
         workspace().store, out, formats, consultation=consultation, session_refs=session_refs, pools=pools
     )

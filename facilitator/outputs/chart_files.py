@@ -36,12 +36,12 @@ FORMATS = ("png", "svg")
 PARALLEL_FROM = 4
 
 
-def parse_formats(text: str) -> tuple[str, ...]:
-    """Read `--format png,svg` into the formats, in the given order, without repeats."""
+def parse_formats(text: str, option: str = "--charts") -> tuple[str, ...]:
+    """Read `--charts png,svg` into the formats, in the given order, without repeats."""
     wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown or not wanted:
-        raise FacilitatorError(f"format {text!r} must be png, svg or png,svg")
+        raise FacilitatorError(f"{option} {text!r} must be png, svg or png,svg")
     return tuple(dict.fromkeys(wanted))
 
 
