@@ -382,3 +382,22 @@ def test_session_close_marks_it_closed(cli: Cli) -> None:
     session_id = new_session(cli)
     assert cli("session", "close", session_id[:8]).stdout.strip() == "closed Adult focus group 1"
     assert json.loads(cli("session", "list", "--json").stdout)[0]["closed"] is True
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "said"),
+    [
+        ("md", "summary.docx", "summary.docx ends in .docx, but the format is md"),
+        ("html", "summary.md", "summary.md ends in .md, but the format is html"),
+        ("json", "session.csv", "session.csv ends in .csv, but the format is json"),
+    ],
+)
+def test_an_export_under_another_formats_ending_is_refused(
+    cli: Cli, tmp_path: Path, fmt: str, name: str, said: str
+) -> None:
+    session = new_session(cli)
+
+    result = cli("export", session, "--format", fmt, "--out", str(tmp_path / name))
+
+    assert_refused(result, said)
+    assert not (tmp_path / name).exists()

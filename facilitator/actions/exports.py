@@ -86,6 +86,7 @@ def export_session(store: Store, session: Session, fmt: str, out: str, table: st
             raise FacilitatorError("a Word summary cannot go to the terminal: give --out FILE.docx")
         check_ending(Path(out), "docx", "a Word summary")
     if out != "-":
+        _refuse_another_formats_ending(Path(out), fmt)
         make_folder_for(Path(out))
     text: str | None = None
     written: list[str] = []
@@ -109,6 +110,21 @@ def export_session(store: Store, session: Session, fmt: str, out: str, table: st
     only_notes = fmt == "csv" and table == "notes"
     findings = identifying_details(store, [session], postits=not only_notes, notes=not only_postits)
     return Exported(written, text, findings)
+
+
+# Endings that name one format: a file of another format under one of them would open in
+# the wrong program, or not at all.
+_OWN_ENDINGS = {".json": "json", ".csv": "csv", ".md": "md", ".html": "html", ".htm": "html",
+                ".docx": "docx", ".xlsx": "xlsx", ".qdpx": "qdpx", ".qdc": "qdc"}  # fmt: skip
+
+
+def _refuse_another_formats_ending(out: Path, fmt: str) -> None:
+    meant = _OWN_ENDINGS.get(out.suffix.lower())
+    if meant is not None and meant != fmt:
+        raise FacilitatorError(
+            f"{out.name} ends in {out.suffix}, but the format is {fmt}: "
+            f"give a file ending in .{fmt} (or --format {meant})"
+        )
 
 
 def make_folder_for(path: Path) -> None:
