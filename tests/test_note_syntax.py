@@ -58,6 +58,25 @@ def test_a_leading_quote_mark_makes_a_quote_without_the_marks() -> None:
 
 
 @pytest.mark.parametrize(
+    ("line", "title", "text", "quoted"),
+    [
+        ("Darren:: moved eleven times", "Darren", "moved eleven times", False),
+        ("P1: Darren:: moved", "Darren", "moved", False),
+        ('"Darren:: in his words"', "", "Darren:: in his words", True),  # a quote, not a title
+        ("Dar\x07ren:: x", "", "Dar\x07ren:: x", False),  # a control character: not a title
+        ("std::vector is code", "", "std::vector is code", False),
+        ("at 10::30 we met", "", "at 10::30 we met", False),
+        ("see http://example.org", "", "see http://example.org", False),
+    ],
+)
+def test_a_title_and_a_double_colon_make_a_titled_case_study(
+    line: str, title: str, text: str, quoted: bool
+) -> None:
+    draft = parse(line, ROSTER, THEMES)
+    assert (draft.title, draft.text, draft.quoted) == (title, text, quoted)
+
+
+@pytest.mark.parametrize(
     ("tags", "names"),
     [
         ("#1", ["Social workers don't listen"]),

@@ -34,7 +34,9 @@ _TAGS = re.compile(r"(?:^|(?<=\s))#")
 _OPENING_QUOTES = '"“”„«'
 _CLOSING_QUOTES = '"“”»'
 _TRAILING_DIGITS = re.compile(r"(\d+)$")
-_TITLE = re.compile(r"^\s*(?P<title>[^:#\n]{1,80}?)\s*::(?:\s+|$)")
+# A title is one short line: no quote mark (text that opens with one is a quote) and no
+# control character (a title is printed on one line in every export).
+_TITLE = re.compile(r"^\s*(?P<title>[^:#\n\"“”„«\x00-\x1f\x7f]{1,80}?)\s*::(?:\s+|$)")
 
 
 @dataclass(frozen=True)
