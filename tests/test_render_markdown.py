@@ -145,3 +145,12 @@ def test_a_summary_in_markdown_has_no_needless_escapes(tmp_path: Path) -> None:
     for hostile in HOSTILE:
         assert hostile.replace("\x1b", "␛") in seen
     assert not {"script", "a", "b"} & set(shown.tags)
+
+
+def test_the_markdown_has_no_trailing_spaces_and_no_runs_of_blank_lines(tmp_path: Path) -> None:
+    with open_folder(tmp_path / "data") as store:
+        session = build(store)["Adult focus group 1"]
+        text = summary_markdown(store, session, tmp_path / "summary.md")
+
+    assert "\n\n\n" not in text
+    assert not [line for line in text.split("\n") if line != line.rstrip()]

@@ -7,6 +7,7 @@ link's address). Charts are images by file name, beside the Markdown file.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -34,4 +35,6 @@ def render_markdown(document: Document) -> str:
     text = env.get_template("document.md.j2").render(
         document=document, kind=kind, notes=Footnotes(), heading=lambda level: Markup("#" * (level + 1))
     )
+    # Tidy what the templates leave: no trailing spaces, never more than one blank line.
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip(" ") for line in text.split("\n")))
     return text.strip("\n") + "\n"
