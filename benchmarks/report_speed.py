@@ -54,7 +54,7 @@ def main() -> None:
             sessions = build(store)
             add_discussion(store, sessions)
             selection = charts.select(store, consultation=CONSULTATION, pools=[pool_option(sessions)])
-            jobs = report.report_jobs(store, selection)
+            jobs = chart_files.chart_jobs(store, selection)
             print(f"{len(jobs)} charts as PNG + SVG\n")
 
             cache = work / "report-cache"

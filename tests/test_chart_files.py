@@ -22,7 +22,7 @@ from facilitator.outputs import chart_files
 from facilitator.store import SessionDetails
 from tests.five_sessions import CONSULTATION, SET_PATH, build, expected_counts, pool_option
 from tests.folders import open_folder
-from tests.test_charts import APPENDIX_TITLES, EVERY_LABEL, FIGURE_TITLES, MEMBERS
+from tests.test_charts import APPENDIX_TITLES, COMPARISON_TITLES, EVERY_LABEL, FIGURE_TITLES, GROUPS, MEMBERS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,13 +58,20 @@ def test_index_lists_the_figures_then_the_appendix_in_order(drawn: dict[str, Any
     listed = index(drawn)
 
     assert [c["title"] for c in listed if c["kind"] == "figure"] == FIGURE_TITLES
+    assert [c["title"] for c in listed if c["kind"] == "comparison"] == COMPARISON_TITLES
     assert [c["title"] for c in listed if c["kind"] == "appendix"] == APPENDIX_TITLES
-    assert [c["title"] for c in listed] == FIGURE_TITLES + APPENDIX_TITLES
-    assert "wrote 20 charts and index.json" in drawn["stderr"]
+    assert [c["title"] for c in listed] == FIGURE_TITLES + COMPARISON_TITLES + APPENDIX_TITLES
+    assert "wrote 24 charts and index.json" in drawn["stderr"]
 
 
 def test_every_count_in_the_index_is_the_post_its_entered(drawn: dict[str, Any]) -> None:
     for entry in index(drawn):
+        if entry["kind"] == "comparison":
+            assert entry["groups"] == [*GROUPS, "All groups"]
+            members = [*(MEMBERS[g] for g in GROUPS), EVERY_LABEL]
+            assert entry["counts"] == [expected_counts(m, entry["statement"]) for m in members]
+            assert entry["n"] == [sum(c.values()) for c in entry["counts"]]
+            continue
         labels = EVERY_LABEL if entry["kind"] == "figure" else MEMBERS[entry["group"]]
         assert entry["counts"] == expected_counts(labels, entry["statement"])
         assert entry["n"] == sum(entry["counts"].values())
@@ -78,11 +85,15 @@ def test_every_chart_has_a_png_and_an_svg_whose_text_holds_its_title(drawn: dict
         assert (out / png).read_bytes().startswith(b"\x89PNG")
         text = svg_text(out / svg)
         assert entry["title"] in text
+        if entry["kind"] == "comparison":
+            assert all(f"n = {n}" in text for n in entry["n"])  # every group's row says its n
+            continue
         assert f"n = {entry['n']}" in text
         for count in entry["counts"].values():
             assert f"{count} (" in text  # every bar carries its count
     assert {p.name for p in out.iterdir()} == {"index.json"} | {f for e in listed for f in e["files"]}
-    assert listed[4]["files"] == [
+    assert listed[4]["files"] == ["comparison-01.png", "comparison-01.svg"]
+    assert listed[8]["files"] == [
         "appendix-01-01-adult-focus-group-1.png",
         "appendix-01-01-adult-focus-group-1.svg",
     ]

@@ -28,6 +28,8 @@ GROUPS = (
 )
 APPENDIX_TITLES = [f"{group}: {text}" for group in GROUPS for text in STATEMENTS]
 FIGURE_TITLES = [f"Figure {n}: {text}" for n, text in enumerate(STATEMENTS, start=1)]
+# The comparison (diverging) charts follow the Figures, one per statement across the groups.
+COMPARISON_TITLES = [f"Figure {n}: {text}, by group" for n, text in enumerate(STATEMENTS, start=5)]
 MEMBERS = {
     "Adult focus group 1": ["Adult focus group 1"],
     POOLED: ["Adult focus group 2", "Adult focus group 3"],

@@ -256,3 +256,14 @@ def test_the_code_holds_no_text_about_one_particular_consultation() -> None:
         text=True,
     )
     assert found.returncode == 1, found.stdout  # grep: 1 is "nothing found", 2 an error
+
+
+def test_a_report_of_one_group_has_nothing_to_compare(tmp_path: Path) -> None:
+    with open_folder(tmp_path / "data") as store:
+        five = build(store)
+        selection = charts.select(store, session_refs=[five["Adult focus group 1"].id])
+        document = report_document(store, selection)
+
+    found = section(document, "Statement exercise findings")
+    assert [s.title for s in found.sections] == ["Cohort comparison"]
+    assert figures(found, "comparison") == []

@@ -273,18 +273,21 @@ class Diverging:
 
 
 def diverging_charts(counts: Counts, selection: Selection) -> list[Diverging]:
-    """One diverging chart per statement, in set order, titled "Statement N: <text>"."""
+    """One diverging chart per statement, in set order: the figures after Figures 1..N,
+    titled "Figure 5: <statement>, by group". None for a single group: nothing to compare."""
+    if len(selection.groups) < 2:
+        return []
     # The last row pools every group; "All groups" says so where the consultation's title would not.
-    everyone = ChartGroup(ALL_GROUPS, ALL, selection.sessions)
-    groups = (*selection.groups, everyone) if len(selection.groups) > 1 else selection.groups
+    groups = (*selection.groups, ChartGroup(ALL_GROUPS, ALL, selection.sessions))
+    first = len(selection.statements) + 1
     return [
         Diverging(
-            f"Statement {statement.number}: {statement.text}",
+            f"Figure {number}: {statement.text}, by group",
             statement,
             selection.scale,
             tuple(counts.chart(group, statement, selection.scale) for group in groups),
         )
-        for statement in selection.statements
+        for number, statement in enumerate(selection.statements, start=first)
     ]
 
 

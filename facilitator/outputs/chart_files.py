@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from facilitator.exercise.charts import (
     Diverging,
     Selection,
     appendix_charts,
+    diverging_charts,
     figure_charts,
     slug,
 )
@@ -78,8 +79,18 @@ def file_stem(chart: Chart, group_position: int) -> str:
     return f"appendix-{group_position:02d}-{chart.statement.number:02d}-{slug(chart.group.label)}"
 
 
-def index_entry(chart: Chart, files: Sequence[str]) -> dict[str, Any]:
+def index_entry(chart: Chart | Diverging, files: Sequence[str]) -> dict[str, Any]:
     """What `index.json` says about one chart."""
+    if isinstance(chart, Diverging):
+        return {
+            "title": chart.title,
+            "kind": "comparison",
+            "files": list(files),
+            "groups": [row.group.label for row in chart.rows],
+            "statement": chart.statement.number,
+            "n": [row.n for row in chart.rows],
+            "counts": [row.by_key for row in chart.rows],
+        }
     return {
         "title": chart.title,
         "kind": "figure" if chart.figure is not None else "appendix",
@@ -92,23 +103,9 @@ def index_entry(chart: Chart, files: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def write_chart(
-    chart: Chart, group_position: int, directory: Path, formats: Sequence[str], *, with_title: bool = False
-) -> tuple[dict[str, Any], bytes | None]:
-    """Draw one chart into `directory` in every format.
-
-    `group_position` is its group's place in appendix order (1-based). Returns the
-    chart's `index.json` entry and its SVG, if one was drawn (for inlining in HTML).
-    """
-    stem = file_stem(chart, group_position)
-    files = []
-    drawn = render_formats(chart, formats, with_title=with_title)
-    svg = drawn.get("svg")
-    for fmt, data in drawn.items():
-        name = f"{stem}.{fmt}"
-        write_private(directory / name, data)
-        files.append(name)
-    return index_entry(chart, files), svg
+def comparison_stem(number: int) -> str:
+    """The file name (without extension) of the comparison chart of statement `number`."""
+    return f"comparison-{number:02d}"
 
 
 @dataclass(frozen=True)
@@ -208,16 +205,6 @@ def draw_all(
     return written
 
 
-def numbered(charts: Sequence[Chart]) -> Iterator[tuple[Chart, int]]:
-    """Figures (position 0) and appendix charts with their group's position in appendix order."""
-    positions: dict[int, int] = {}
-    for chart in charts:
-        if chart.figure is not None:
-            yield chart, 0
-        else:
-            yield chart, positions.setdefault(id(chart.group), len(positions) + 1)
-
-
 def write_index(path: Path, entries: list[dict[str, Any]], scale_keys: Sequence[str]) -> None:
     """Write `index.json`: the scale, then every chart in the order written, one per line.
 
@@ -230,28 +217,44 @@ def write_index(path: Path, entries: list[dict[str, Any]], scale_keys: Sequence[
         file.write("\n  ]\n}\n")
 
 
+def chart_jobs(store: Store, selection: Selection, *, with_title: bool = False) -> list[ChartJob]:
+    """Every chart of a report, once: Figures, then the comparisons, then Appendix 1, each
+    with the number of participants its groups recorded (`findings.participants_of`)."""
+    from facilitator.outputs.findings import participants_of
+
+    counts = Counts(store, selection.sessions)
+    people = participants_of(store, [selection.everyone(), *selection.groups])
+    positions = {id(group): index for index, group in enumerate(selection.groups, start=1)}
+    jobs = [
+        ChartJob(c, file_stem(c, 0), people[selection.session_ids], with_title)
+        for c in figure_charts(counts, selection)
+    ]
+    jobs += [
+        ChartJob(d, comparison_stem(n), None, with_title)
+        for n, d in enumerate(diverging_charts(counts, selection), start=1)
+    ]
+    jobs += [
+        ChartJob(c, file_stem(c, positions[id(c.group)]), people[c.group.session_ids], with_title)
+        for c in appendix_charts(counts, selection)
+    ]
+    return jobs
+
+
 def export_charts(
     store: Store, selection: Selection, out: Path, formats: Sequence[str], *, cache: Path | None = None
 ) -> list[dict[str, Any]]:
-    """`facilitator charts`: Figures then Appendix 1 charts, and `index.json`, into `out`.
+    """`facilitator charts`: the Figures, the comparisons and Appendix 1's charts, and
+    `index.json`, into `out`.
 
     Each file stands alone, so its title is drawn in it. Everything is drawn into a
     temporary folder first, so a failure writes nothing. `cache` is the folder of
     charts drawn before (see `draw_all`).
     """
-    counts = Counts(store, selection.sessions)
-    charts = [*figure_charts(counts, selection), *appendix_charts(counts, selection)]
-    from facilitator.outputs.findings import participants_of
-
-    people = participants_of(store, [selection.everyone(), *selection.groups])
-    jobs = [
-        ChartJob(chart, file_stem(chart, position), people.get(chart.group.session_ids), with_title=True)
-        for chart, position in numbered(charts)
-    ]
+    jobs = chart_jobs(store, selection, with_title=True)
     with staged_dir(out, last=["index.json"]) as staging:
         written = draw_all(jobs, formats, staging, cache=cache)
         entries = [
-            index_entry(chart, list(files.values())) for chart, files in zip(charts, written, strict=True)
+            index_entry(job.chart, list(files.values())) for job, files in zip(jobs, written, strict=True)
         ]
         write_index(staging / "index.json", entries, selection.scale.keys)
     return entries

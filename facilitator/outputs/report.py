@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.files import open_private, staged_dir
@@ -38,6 +38,7 @@ from facilitator.exercise.charts import (
     percent_text,
 )
 from facilitator.outputs import findings
+from facilitator.outputs.chart_files import comparison_stem, file_stem
 from facilitator.outputs.document import (
     Block,
     Bullets,
@@ -54,9 +55,6 @@ from facilitator.outputs.document import (
     Table,
 )
 from facilitator.store import Postit, Store
-
-if TYPE_CHECKING:
-    from facilitator.outputs.chart_files import ChartJob
 
 APPENDIX_TITLE = "Appendix 1: Responses to statement exercises"
 # Below this many responses in a cohort, p-values come from permutations of the
@@ -250,16 +248,16 @@ def chart_figure(chart: Chart, files: Mapping[str, str], participants: int | Non
     )
 
 
-def comparison_figure(diverging: Diverging, files: Mapping[str, str], number: int) -> Figure:
+def comparison_figure(diverging: Diverging, files: Mapping[str, str]) -> Figure:
     """A statement's responses across the groups, as a diverging chart and its table.
 
-    Captioned as the numbered figure it is, after Figures 1..N: "Figure 5: <statement>, by group",
-    so every format gives it the number Word's caption field counts to.
+    Captioned with its title, the numbered figure it is after Figures 1..N ("Figure 5:
+    <statement>, by group"), so every format gives it the number Word's caption field counts to.
     """
     labels = tuple(str(c.label) for c in diverging.scale)
     rows = tuple((row.group.label, *(str(n) for n in row.counts), str(row.n)) for row in diverging.rows)
     return Figure(
-        f"Figure {number}: {diverging.statement.text}, by group",
+        diverging.title,
         dict(files),
         f"Diverging bar chart of {diverging.title}, one bar per group",
         Table(("Group", *labels, "n"), rows, numeric=tuple(range(1, len(labels) + 2))),
@@ -418,7 +416,7 @@ def report_document(
     today: date | None = None,
 ) -> Document:
     """The report as a document. `files` maps a chart's file stem to its files by format
-    (`report_jobs` names the stems); a chart not drawn has no picture."""
+    (`chart_files.chart_jobs` names the stems); a chart not drawn has no picture."""
     files = files or {}
     counts = Counts(store, selection.sessions)
     in_appendix_order = [s for g in selection.groups for s in g.sessions]
@@ -427,12 +425,11 @@ def report_document(
     people = findings.participants_of(store, [selection.everyone(), *selection.groups])
     everyone = people[selection.session_ids]
     figures: list[Block] = []
-    numbered = figure_charts(counts, selection)
-    for chart in numbered:
-        figures.append(chart_figure(chart, files.get(_stem(chart, 0), {}), everyone, "figure"))
+    for chart in figure_charts(counts, selection):
+        figures.append(chart_figure(chart, files.get(file_stem(chart, 0), {}), everyone, "figure"))
         figures.append(Placeholder(f"Write what Figure {chart.figure} shows, in a few sentences"))
     comparisons = tuple(
-        comparison_figure(d, files.get(f"comparison-{n:02d}", {}), len(numbered) + n)
+        comparison_figure(d, files.get(comparison_stem(n), {}))
         for n, d in enumerate(diverging_charts(counts, selection), start=1)
     )
     cohorts = tuple(
@@ -444,16 +441,22 @@ def report_document(
         1,
         tuple(figures),
         (
-            Section(
-                "Comparing the groups",
-                2,
+            *(
                 (
-                    Paragraph(
-                        "Each chart sets one statement's responses side by side for every group: "
-                        "agreeing to the left of the centre, disagreeing to the right."
+                    Section(
+                        "Comparing the groups",
+                        2,
+                        (
+                            Paragraph(
+                                "Each chart sets one statement's responses side by side for every group: "
+                                "agreeing to the left of the centre, disagreeing to the right."
+                            ),
+                            *comparisons,
+                        ),
                     ),
-                    *comparisons,
-                ),
+                )
+                if comparisons
+                else ()
             ),
             Section("Cohort comparison", 2, cohorts),
         ),
@@ -471,7 +474,7 @@ def report_document(
     appendix = tuple(
         chart_figure(
             chart,
-            files.get(_stem(chart, positions[id(chart.group)]), {}),
+            files.get(file_stem(chart, positions[id(chart.group)]), {}),
             people[chart.group.session_ids],
             "appendix",
         )
@@ -493,52 +496,6 @@ def report_document(
     )
 
 
-def _stem(chart: Chart, group_position: int) -> str:
-    from facilitator.outputs.chart_files import file_stem
-
-    return file_stem(chart, group_position)
-
-
-def report_jobs(store: Store, selection: Selection) -> list[ChartJob]:
-    """Every chart the report shows, once: Figures, then comparisons, then Appendix 1."""
-    from facilitator.outputs.chart_files import ChartJob
-
-    counts = Counts(store, selection.sessions)
-    people = findings.participants_of(store, [selection.everyone(), *selection.groups])
-    positions = {id(group): index for index, group in enumerate(selection.groups, start=1)}
-    everyone = people[selection.session_ids]
-    jobs = [ChartJob(c, _stem(c, 0), everyone) for c in figure_charts(counts, selection)]
-    jobs += [
-        ChartJob(d, f"comparison-{n:02d}") for n, d in enumerate(diverging_charts(counts, selection), start=1)
-    ]
-    jobs += [
-        ChartJob(
-            c,
-            _stem(c, positions[id(c.group)]),
-            people[c.group.session_ids],
-        )
-        for c in appendix_charts(counts, selection)
-    ]
-    return jobs
-
-
-def _index_entry(job: ChartJob, files: Mapping[str, str]) -> dict[str, Any]:
-    from facilitator.outputs.chart_files import index_entry
-
-    chart = job.chart
-    if isinstance(chart, Chart):
-        return index_entry(chart, list(files.values()))
-    return {
-        "title": chart.title,
-        "kind": "comparison",
-        "files": list(files.values()),
-        "groups": [row.group.label for row in chart.rows],
-        "statement": chart.statement.number,
-        "n": [row.n for row in chart.rows],
-        "counts": [row.by_key for row in chart.rows],
-    }
-
-
 def write_report(
     store: Store,
     selection: Selection,
@@ -558,7 +515,7 @@ def write_report(
         raise FacilitatorError(f"document format {document_format!r} must be html or docx")
     formats = tuple(dict.fromkeys([*chart_formats, *(["png"] if document_format == "docx" else [])]))
     name = f"report.{document_format}"
-    jobs = report_jobs(store, selection)
+    jobs = chart_files.chart_jobs(store, selection)
     with staged_dir(out, last=["index.json", name]) as staging:
         drawn = chart_files.draw_all(jobs, formats, staging, cache=cache)
         files = {job.stem: names for job, names in zip(jobs, drawn, strict=True)}
@@ -572,6 +529,9 @@ def write_report(
             with open_private(staging / name) as page:
                 for piece in render_html.generate(document, svg=svg):
                     page.write(piece)
-        entries = [_index_entry(job, names) for job, names in zip(jobs, drawn, strict=True)]
+        entries = [
+            chart_files.index_entry(job.chart, list(names.values()))
+            for job, names in zip(jobs, drawn, strict=True)
+        ]
         chart_files.write_index(staging / "index.json", entries, selection.scale.keys)
     return entries
