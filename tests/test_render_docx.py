@@ -364,6 +364,63 @@ def test_bad_templates_are_refused_in_one_line_naming_the_file(tmp_path: Path) -
         assert not out.exists(), name
 
 
+def with_extra_parts(path: Path, parts: dict[str, bytes]) -> Path:
+    """A real Word document with `parts` added, deflated (zeros pack about a thousand times smaller)."""
+    import docx
+
+    docx.Document().save(str(path))
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def declaring(path: Path, name: str, size: int) -> Path:
+    """`path` with the zip saying that its part `name` unpacks to `size` bytes, as a crafted bomb does."""
+    data = bytearray(path.read_bytes())
+    encoded = name.encode()
+    for signature, size_at, name_at in ((b"PK\x01\x02", 24, 46), (b"PK\x03\x04", 22, 30)):
+        start = data.find(signature)
+        while start != -1:
+            if data[start + name_at : start + name_at + len(encoded)] == encoded:
+                data[start + size_at : start + size_at + 4] = size.to_bytes(4, "little")
+            start = data.find(signature, start + 1)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_template_that_would_unpack_to_too_much_is_refused_before_it_is_opened(tmp_path: Path) -> None:
+    megabyte = bytes(1024 * 1024)
+    bombs = {
+        "would unpack to more than 100 MB": declaring(
+            with_extra_parts(tmp_path / "huge.docx", {"word/media/huge.bin": megabyte}),
+            "word/media/huge.bin",
+            1200 * 1024 * 1024,
+        ),
+        "packed too tightly to be real (word/media/zeros.bin)": with_extra_parts(
+            tmp_path / "tight.docx", {"word/media/zeros.bin": 2 * megabyte}
+        ),
+        "holds more than 2,000 parts": with_extra_parts(
+            tmp_path / "many.docx", {f"word/media/{n}.bin": b"" for n in range(2001)}
+        ),
+    }
+    out = tmp_path / "report.docx"
+    for said, path in bombs.items():
+        assert path.stat().st_size < 300_000, said
+        with pytest.raises(FacilitatorError) as raised:
+            render_docx(every_block(tmp_path), tmp_path, out, template=path)
+        message = str(raised.value)
+        assert said in message and str(path) in message and "\n" not in message
+        assert not out.exists(), said
+
+
+def test_a_template_with_pictures_in_it_is_still_a_template(tmp_path: Path) -> None:
+    picture = os.urandom(3 * 1024 * 1024)  # a photograph barely packs at all
+    template = with_extra_parts(tmp_path / "logo.docx", {"word/media/logo.bin": picture})
+    render_docx(every_block(tmp_path), tmp_path, tmp_path / "report.docx", template=template)
+    assert (tmp_path / "report.docx").is_file()
+
+
 # ---------------------------------------------------------------- LibreOffice
 
 
