@@ -329,6 +329,44 @@ def test_a_template_without_the_styles_falls_back_to_direct_formatting(tmp_path:
     assert "Figure 1: " + STATEMENTS[0] in [p.text for p in paragraphs]
 
 
+def translated_template(path: Path) -> Path:
+    """A template with its style names in French: "Titre 1" (id Titre1) for the first heading,
+    "Titre" keeping Word's id "Title", and "Caption" the name of a character style."""
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+
+    word = docx.Document()
+    for style in word.styles:
+        if style.name == "Heading 1":
+            style.name, style.style_id = "Titre 1", "Titre1"
+        elif style.name == "Title":
+            style.name = "Titre"
+        elif style.name == "Caption":
+            style.name = "Légende"
+    word.styles.add_style("Caption", WD_STYLE_TYPE.CHARACTER)
+    word.save(str(path))
+    return path
+
+
+def test_a_template_with_translated_style_names_works_without_a_warning(tmp_path: Path) -> None:
+    import warnings
+
+    template = translated_template(tmp_path / "français.docx")
+    out = tmp_path / "report.docx"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        render_docx(every_block(tmp_path), tmp_path, out, template=template)
+    assert [str(w.message) for w in caught] == []
+    paragraphs = opened(out).paragraphs
+    for title in ("Executive summary", "Our approach", "Focus group findings"):
+        heading = next(p for p in paragraphs if p.text == title)
+        assert heading.runs[0].bold and '<w:outlineLvl w:val="0"/>' in heading._p.xml, title
+    # Found by Word's own id, whatever the name: the cover title is in the template's title style.
+    assert paragraphs[0].text == "Does social work care?" and paragraphs[0].style.name == "Titre"
+    caption = next(p for p in paragraphs if p.text.startswith("Figure 1: "))
+    assert caption.style.name == "Légende"
+
+
 def bad_templates(folder: Path) -> dict[str, tuple[Path, str]]:
     text = folder / "notes.txt"
     text.write_text("not a document")

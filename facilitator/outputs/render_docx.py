@@ -41,7 +41,9 @@ from facilitator.outputs.document import (
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
+    from docx.enum.style import WD_STYLE_TYPE
     from docx.shared import Length
+    from docx.styles.style import BaseStyle
     from docx.text.paragraph import Paragraph as WordParagraph
 
 FIGURE_WIDTH_CM = 16.0
@@ -204,6 +206,32 @@ def column_widths(table: Table, size: float, room: float) -> list[float]:
     return widths
 
 
+def find_style(word: WordDocument, name: str, kind: WD_STYLE_TYPE) -> BaseStyle | None:
+    """The style of `kind` called `name` in `word` (as Word names it in English), else the one
+    whose id is Word's own for it (a template with translated names), else None.
+
+    The styles are read one by one: python-docx's `styles[name]` warns on the terminal when a
+    name is only an id, and hands back a style of the wrong kind, which Word then refuses.
+    """
+    from docx.styles import BabelFish
+    from docx.styles.style import StyleFactory
+
+    wanted = BabelFish.ui2internal(name).casefold()
+    builtin_id = name.replace(" ", "")
+    by_id = None
+    for element in word.styles.element.style_lst:
+        try:
+            if element.type != kind:
+                continue
+        except ValueError:  # a type Word does not know: no style of ours
+            continue
+        if (element.name_val or "").casefold() == wanted:
+            return StyleFactory(element)
+        if by_id is None and element.styleId == builtin_id:
+            by_id = element
+    return StyleFactory(by_id) if by_id is not None else None
+
+
 def _page_numbers(word: WordDocument) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -222,19 +250,25 @@ class _Writer:
         self.room = text_width_cm(word)
         self.figures = 0
         self.footnotes = 0
+        self.styles: dict[tuple[str, WD_STYLE_TYPE], BaseStyle | None] = {}
 
     # ------------------------------------------------------------ styles
 
+    def style(self, name: str, kind: WD_STYLE_TYPE | None = None) -> BaseStyle | None:
+        """The document's paragraph (or `kind`) style `name`, or None if it has none."""
+        from docx.enum.style import WD_STYLE_TYPE
+
+        key = (name, kind or WD_STYLE_TYPE.PARAGRAPH)
+        if key not in self.styles:
+            self.styles[key] = find_style(self.word, *key)
+        return self.styles[key]
+
     def has_style(self, name: str) -> bool:
-        try:
-            self.word.styles[name]
-        except KeyError:
-            return False
-        return True
+        return self.style(name) is not None
 
     def paragraph(self, style: str = "", text: str = "") -> WordParagraph:
         """A new paragraph in `style` if the document has it (else unstyled), with literal `text`."""
-        paragraph = self.word.add_paragraph(style=style if style and self.has_style(style) else None)
+        paragraph = self.word.add_paragraph(style=self.style(style) if style else None)
         if text:
             paragraph.add_run(literal(text))
         return paragraph
@@ -369,6 +403,7 @@ class _Writer:
         figure the whole figure is kept together; the table's last row never keeps with what
         follows, so one figure never drags the next along.
         """
+        from docx.enum.style import WD_STYLE_TYPE
         from docx.enum.table import WD_TABLE_ALIGNMENT
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Pt
@@ -377,8 +412,9 @@ class _Writer:
             caption = self.paragraph("Caption", block.caption)
             caption.paragraph_format.keep_with_next = True
         table = self.word.add_table(rows=1 + len(block.rows), cols=len(block.header))
-        if self.has_style("Table Grid"):
-            table.style = self.word.styles["Table Grid"]
+        grid = self.style("Table Grid", WD_STYLE_TYPE.TABLE)
+        if grid is not None:
+            table.style = grid
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         table.autofit = False  # the widths as set, not stretched to the page
         _cell_padding(table)
