@@ -264,6 +264,21 @@ def test_the_document_properties_are_the_same_on_every_run(rendered: Path, tmp_p
         assert a.read("word/document.xml") == b.read("word/document.xml")
 
 
+def test_the_same_document_gives_the_same_bytes(tmp_path: Path) -> None:
+    document = every_block(tmp_path)
+    first, second = tmp_path / "first.docx", tmp_path / "second.docx"
+    render_docx(document, tmp_path, first)
+    render_docx(document, tmp_path, second)
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as archive:
+        entries = archive.infolist()
+    # Not the time of writing, which would differ between two runs a second apart.
+    assert {entry.date_time for entry in entries} == {(1980, 1, 1, 0, 0, 0)}
+    names = [entry.filename for entry in entries]
+    assert names[0] == "[Content_Types].xml" and names[1:] == sorted(names[1:])
+    assert opened(first).paragraphs[0].text == "Does social work care?"
+
+
 def test_the_document_is_written_for_its_owner_only(rendered: Path) -> None:
     if os.name == "nt":
         pytest.skip("Windows keeps no Unix modes")

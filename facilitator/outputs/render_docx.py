@@ -65,6 +65,8 @@ TEXT_COLUMN_CM = (2.0, 6.0)
 KEEP_WHOLE_ROWS = 20
 # Fixed, so that the same data gives the same document properties on every run.
 FIXED_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
+CONTENT_TYPES = "[Content_Types].xml"
 HEADING_SIZES = {1: 16, 2: 13, 3: 12, 4: 11}
 # Characters XML 1.0 cannot hold at all and `visible` leaves alone: lone surrogates and U+FFFE/U+FFFF.
 NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
@@ -113,6 +115,23 @@ def docx_bytes(document: Document, folder: Path, *, template: Path | None = None
     _properties(word, document.title)
     buffer = io.BytesIO()
     word.save(buffer)
+    return fixed_zip(buffer.getvalue())
+
+
+def fixed_zip(data: bytes) -> bytes:
+    """The zip `data` again with fixed entry dates and attributes and the entries in a fixed order
+    (the content types first, as Word expects), so the same document gives the same bytes."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w") as target:
+        names = sorted(source.namelist(), key=lambda name: (name != CONTENT_TYPES, name))
+        for name in names:
+            entry = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 0  # else the system writing it
+            entry.external_attr = 0
+            target.writestr(entry, source.read(name))
     return buffer.getvalue()
 
 
