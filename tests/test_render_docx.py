@@ -160,6 +160,17 @@ def test_the_cover_has_the_title_and_the_appendix_starts_a_new_page(rendered: Pa
     assert appendix.paragraph_format.page_break_before is True
 
 
+def test_a_document_without_a_cover_opens_with_its_title(tmp_path: Path) -> None:
+    document = Document(
+        "Session summary: Adult focus group 1",
+        sections=(Section("Details", 1, (Bullets(("Date: 2010-09-21",)),)),),
+    )
+    render_docx(document, tmp_path, tmp_path / "summary.docx")
+    first, second = opened(tmp_path / "summary.docx").paragraphs[:2]
+    assert (first.style.name, first.text) == ("Title", "Session summary: Adult focus group 1")
+    assert (second.style.name, second.text) == ("Heading 1", "Details")
+
+
 def test_each_figure_has_a_caption_with_a_word_figure_number_and_the_exact_title(rendered: Path) -> None:
     captions = [p for p in opened(rendered).paragraphs if p.style.name == "Caption"]
     assert [p.text for p in captions] == [

@@ -110,6 +110,8 @@ def docx_bytes(document: Document, folder: Path, *, template: Path | None = None
     writer = _Writer(word, folder)
     if document.cover is not None:
         writer.cover(document.cover)
+    elif document.title:
+        writer.title(document.title)  # as the HTML's heading: a summary says what it is
     for section in document.sections:
         writer.section(section)
     _properties(word, document.title)
@@ -315,15 +317,21 @@ class _Writer:
 
     # ------------------------------------------------------------ cover and sections
 
+    def title(self, text: str) -> WordParagraph:
+        from docx.shared import Pt
+
+        title = self.paragraph("Title")
+        run = title.add_run(literal(text))
+        if not self.has_style("Title"):
+            run.bold = True
+            run.font.size = Pt(26)
+        return title
+
     def cover(self, cover: Cover) -> None:
         from docx.enum.text import WD_BREAK
         from docx.shared import Pt
 
-        title = self.paragraph("Title")
-        run = title.add_run(literal(cover.title))
-        if not self.has_style("Title"):
-            run.bold = True
-            run.font.size = Pt(26)
+        self.title(cover.title)
         if cover.subtitle:
             subtitle = self.paragraph("Subtitle")
             run = subtitle.add_run(literal(cover.subtitle))
