@@ -289,7 +289,10 @@ class _Writer:
 
     def paragraph(self, style: str = "", text: str = "") -> WordParagraph:
         """A new paragraph in `style` if the document has it (else unstyled), with literal `text`."""
-        paragraph = self.word.add_paragraph(style=self.style(style) if style else None)
+        from docx.styles.style import ParagraphStyle
+
+        found = self.style(style) if style else None
+        paragraph = self.word.add_paragraph(style=found if isinstance(found, ParagraphStyle) else None)
         if text:
             paragraph.add_run(literal(text))
         return paragraph
