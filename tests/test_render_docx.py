@@ -160,6 +160,17 @@ def test_the_cover_has_the_title_and_the_appendix_starts_a_new_page(rendered: Pa
     assert appendix.paragraph_format.page_break_before is True
 
 
+def test_a_document_without_a_cover_opens_with_its_title(tmp_path: Path) -> None:
+    document = Document(
+        "Session summary: Adult focus group 1",
+        sections=(Section("Details", 1, (Bullets(("Date: 2010-09-21",)),)),),
+    )
+    render_docx(document, tmp_path, tmp_path / "summary.docx")
+    first, second = opened(tmp_path / "summary.docx").paragraphs[:2]
+    assert (first.style.name, first.text) == ("Title", "Session summary: Adult focus group 1")
+    assert (second.style.name, second.text) == ("Heading 1", "Details")
+
+
 def test_each_figure_has_a_caption_with_a_word_figure_number_and_the_exact_title(rendered: Path) -> None:
     captions = [p for p in opened(rendered).paragraphs if p.style.name == "Caption"]
     assert [p.text for p in captions] == [
@@ -264,6 +275,21 @@ def test_the_document_properties_are_the_same_on_every_run(rendered: Path, tmp_p
         assert a.read("word/document.xml") == b.read("word/document.xml")
 
 
+def test_the_same_document_gives_the_same_bytes(tmp_path: Path) -> None:
+    document = every_block(tmp_path)
+    first, second = tmp_path / "first.docx", tmp_path / "second.docx"
+    render_docx(document, tmp_path, first)
+    render_docx(document, tmp_path, second)
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as archive:
+        entries = archive.infolist()
+    # Not the time of writing, which would differ between two runs a second apart.
+    assert {entry.date_time for entry in entries} == {(1980, 1, 1, 0, 0, 0)}
+    names = [entry.filename for entry in entries]
+    assert names[0] == "[Content_Types].xml" and names[1:] == sorted(names[1:])
+    assert opened(first).paragraphs[0].text == "Does social work care?"
+
+
 def test_the_document_is_written_for_its_owner_only(rendered: Path) -> None:
     if os.name == "nt":
         pytest.skip("Windows keeps no Unix modes")
@@ -329,6 +355,44 @@ def test_a_template_without_the_styles_falls_back_to_direct_formatting(tmp_path:
     assert "Figure 1: " + STATEMENTS[0] in [p.text for p in paragraphs]
 
 
+def translated_template(path: Path) -> Path:
+    """A template with its style names in French: "Titre 1" (id Titre1) for the first heading,
+    "Titre" keeping Word's id "Title", and "Caption" the name of a character style."""
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+
+    word = docx.Document()
+    for style in word.styles:
+        if style.name == "Heading 1":
+            style.name, style.style_id = "Titre 1", "Titre1"
+        elif style.name == "Title":
+            style.name = "Titre"
+        elif style.name == "Caption":
+            style.name = "Légende"
+    word.styles.add_style("Caption", WD_STYLE_TYPE.CHARACTER)
+    word.save(str(path))
+    return path
+
+
+def test_a_template_with_translated_style_names_works_without_a_warning(tmp_path: Path) -> None:
+    import warnings
+
+    template = translated_template(tmp_path / "français.docx")
+    out = tmp_path / "report.docx"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        render_docx(every_block(tmp_path), tmp_path, out, template=template)
+    assert [str(w.message) for w in caught] == []
+    paragraphs = opened(out).paragraphs
+    for title in ("Executive summary", "Our approach", "Focus group findings"):
+        heading = next(p for p in paragraphs if p.text == title)
+        assert heading.runs[0].bold and '<w:outlineLvl w:val="0"/>' in heading._p.xml, title
+    # Found by Word's own id, whatever the name: the cover title is in the template's title style.
+    assert paragraphs[0].text == "Does social work care?" and paragraphs[0].style.name == "Titre"
+    caption = next(p for p in paragraphs if p.text.startswith("Figure 1: "))
+    assert caption.style.name == "Légende"
+
+
 def bad_templates(folder: Path) -> dict[str, tuple[Path, str]]:
     text = folder / "notes.txt"
     text.write_text("not a document")
@@ -362,6 +426,63 @@ def test_bad_templates_are_refused_in_one_line_naming_the_file(tmp_path: Path) -
         assert said in message, name
         assert str(path) in message and "\n" not in message, name
         assert not out.exists(), name
+
+
+def with_extra_parts(path: Path, parts: dict[str, bytes]) -> Path:
+    """A real Word document with `parts` added, deflated (zeros pack about a thousand times smaller)."""
+    import docx
+
+    docx.Document().save(str(path))
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def declaring(path: Path, name: str, size: int) -> Path:
+    """`path` with the zip saying that its part `name` unpacks to `size` bytes, as a crafted bomb does."""
+    data = bytearray(path.read_bytes())
+    encoded = name.encode()
+    for signature, size_at, name_at in ((b"PK\x01\x02", 24, 46), (b"PK\x03\x04", 22, 30)):
+        start = data.find(signature)
+        while start != -1:
+            if data[start + name_at : start + name_at + len(encoded)] == encoded:
+                data[start + size_at : start + size_at + 4] = size.to_bytes(4, "little")
+            start = data.find(signature, start + 1)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_template_that_would_unpack_to_too_much_is_refused_before_it_is_opened(tmp_path: Path) -> None:
+    megabyte = bytes(1024 * 1024)
+    bombs = {
+        "would unpack to more than 100 MB": declaring(
+            with_extra_parts(tmp_path / "huge.docx", {"word/media/huge.bin": megabyte}),
+            "word/media/huge.bin",
+            1200 * 1024 * 1024,
+        ),
+        "packed too tightly to be real (word/media/zeros.bin)": with_extra_parts(
+            tmp_path / "tight.docx", {"word/media/zeros.bin": 2 * megabyte}
+        ),
+        "holds more than 2,000 parts": with_extra_parts(
+            tmp_path / "many.docx", {f"word/media/{n}.bin": b"" for n in range(2001)}
+        ),
+    }
+    out = tmp_path / "report.docx"
+    for said, path in bombs.items():
+        assert path.stat().st_size < 300_000, said
+        with pytest.raises(FacilitatorError) as raised:
+            render_docx(every_block(tmp_path), tmp_path, out, template=path)
+        message = str(raised.value)
+        assert said in message and str(path) in message and "\n" not in message
+        assert not out.exists(), said
+
+
+def test_a_template_with_pictures_in_it_is_still_a_template(tmp_path: Path) -> None:
+    picture = os.urandom(3 * 1024 * 1024)  # a photograph barely packs at all
+    template = with_extra_parts(tmp_path / "logo.docx", {"word/media/logo.bin": picture})
+    render_docx(every_block(tmp_path), tmp_path, tmp_path / "report.docx", template=template)
+    assert (tmp_path / "report.docx").is_file()
 
 
 # ---------------------------------------------------------------- LibreOffice

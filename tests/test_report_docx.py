@@ -298,6 +298,9 @@ def test_a_sessions_summary_in_word_goes_into_a_new_folder_with_its_charts(
     result = reported.cli("export", reported.session, "--format", "docx", "--out", str(out))
     assert result.exit_code == 0, result.output
     summary = docx.Document(str(out))
+    title, details = summary.paragraphs[:2]
+    assert title.style.name == "Title" and title.text.startswith("Session summary: ")
+    assert (details.style.name, details.text) == ("Heading 1", "Details")
     captions = [p.text for p in summary.paragraphs if p.style.name == "Caption"]
     assert len(captions) == 4
     assert len(summary.inline_shapes) >= 4

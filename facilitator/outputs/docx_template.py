@@ -2,8 +2,9 @@
 
 The file is hostile until proven otherwise: it is checked to be a regular file
 (never a folder, pipe or device, which are not waited on), read whole within a
-size limit, and checked to be a zip holding a Word document, before python-docx
-sees it. Every refusal is one line naming the file.
+size limit, and checked to be a zip holding a Word document whose entries unpack
+to a sane size (no zip bomb), before python-docx sees it. Every refusal is one
+line naming the file.
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ if TYPE_CHECKING:
 # A template is styles, headers and a logo or two; anything larger is not one.
 MAX_BYTES = 50 * 1024 * 1024
 DOCUMENT_PART = "word/document.xml"
+# What a template may unpack to. The sizes are those the zip declares; Python's zip reader never
+# unpacks an entry beyond its declared size (and then fails its checksum), so they can be trusted.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_ENTRIES = 2000
+# Word's XML packs 5 to 20 times; only a made-up entry packs hundreds of times smaller.
+MAX_RATIO = 200
+RATIO_FROM_BYTES = 1024 * 1024
 
 
 def _refuse(path: Path, why: str) -> FacilitatorError:
@@ -55,12 +63,25 @@ def read_template(path: Path) -> bytes:
         raise _refuse(path, f"is larger than {MAX_BYTES // (1024 * 1024)} MB: it is not a template")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
+            entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError):
         raise _refuse(path, "is not a Word document (it is not a .docx zip file)") from None
-    if DOCUMENT_PART not in names:
+    if DOCUMENT_PART not in {entry.filename for entry in entries}:
         raise _refuse(path, "is not a Word document (it holds no word/document.xml)")
+    _check_unpacked_size(path, entries)
     return data
+
+
+def _check_unpacked_size(path: Path, entries: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip that would unpack to far more than a template holds (a zip bomb)."""
+    if len(entries) > MAX_ENTRIES:
+        raise _refuse(path, f"holds more than {MAX_ENTRIES:,} parts: it is not a template")
+    if sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
+        limit = MAX_UNPACKED_BYTES // (1024 * 1024)
+        raise _refuse(path, f"would unpack to more than {limit} MB: it is not a template")
+    for entry in entries:
+        if entry.file_size > RATIO_FROM_BYTES and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
+            raise _refuse(path, f"holds a part packed too tightly to be real ({visible(entry.filename)})")
 
 
 def open_template(path: Path) -> WordDocument:

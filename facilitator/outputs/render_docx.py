@@ -41,7 +41,9 @@ from facilitator.outputs.document import (
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
+    from docx.enum.style import WD_STYLE_TYPE
     from docx.shared import Length
+    from docx.styles.style import BaseStyle
     from docx.text.paragraph import Paragraph as WordParagraph
 
 FIGURE_WIDTH_CM = 16.0
@@ -63,6 +65,8 @@ TEXT_COLUMN_CM = (2.0, 6.0)
 KEEP_WHOLE_ROWS = 20
 # Fixed, so that the same data gives the same document properties on every run.
 FIXED_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
+CONTENT_TYPES = "[Content_Types].xml"
 HEADING_SIZES = {1: 16, 2: 13, 3: 12, 4: 11}
 # Characters XML 1.0 cannot hold at all and `visible` leaves alone: lone surrogates and U+FFFE/U+FFFF.
 NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
@@ -106,11 +110,30 @@ def docx_bytes(document: Document, folder: Path, *, template: Path | None = None
     writer = _Writer(word, folder)
     if document.cover is not None:
         writer.cover(document.cover)
+    elif document.title:
+        writer.title(document.title)  # as the HTML's heading: a summary says what it is
     for section in document.sections:
         writer.section(section)
     _properties(word, document.title)
     buffer = io.BytesIO()
     word.save(buffer)
+    return fixed_zip(buffer.getvalue())
+
+
+def fixed_zip(data: bytes) -> bytes:
+    """The zip `data` again with fixed entry dates and attributes and the entries in a fixed order
+    (the content types first, as Word expects), so the same document gives the same bytes."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w") as target:
+        names = sorted(source.namelist(), key=lambda name: (name != CONTENT_TYPES, name))
+        for name in names:
+            entry = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 0  # else the system writing it
+            entry.external_attr = 0
+            target.writestr(entry, source.read(name))
     return buffer.getvalue()
 
 
@@ -204,6 +227,32 @@ def column_widths(table: Table, size: float, room: float) -> list[float]:
     return widths
 
 
+def find_style(word: WordDocument, name: str, kind: WD_STYLE_TYPE) -> BaseStyle | None:
+    """The style of `kind` called `name` in `word` (as Word names it in English), else the one
+    whose id is Word's own for it (a template with translated names), else None.
+
+    The styles are read one by one: python-docx's `styles[name]` warns on the terminal when a
+    name is only an id, and hands back a style of the wrong kind, which Word then refuses.
+    """
+    from docx.styles import BabelFish
+    from docx.styles.style import StyleFactory
+
+    wanted = BabelFish.ui2internal(name).casefold()
+    builtin_id = name.replace(" ", "")
+    by_id = None
+    for element in word.styles.element.style_lst:
+        try:
+            if element.type != kind:
+                continue
+        except ValueError:  # a type Word does not know: no style of ours
+            continue
+        if (element.name_val or "").casefold() == wanted:
+            return StyleFactory(element)
+        if by_id is None and element.styleId == builtin_id:
+            by_id = element
+    return StyleFactory(by_id) if by_id is not None else None
+
+
 def _page_numbers(word: WordDocument) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -222,19 +271,28 @@ class _Writer:
         self.room = text_width_cm(word)
         self.figures = 0
         self.footnotes = 0
+        self.styles: dict[tuple[str, WD_STYLE_TYPE], BaseStyle | None] = {}
 
     # ------------------------------------------------------------ styles
 
+    def style(self, name: str, kind: WD_STYLE_TYPE | None = None) -> BaseStyle | None:
+        """The document's paragraph (or `kind`) style `name`, or None if it has none."""
+        from docx.enum.style import WD_STYLE_TYPE
+
+        key = (name, kind or WD_STYLE_TYPE.PARAGRAPH)
+        if key not in self.styles:
+            self.styles[key] = find_style(self.word, *key)
+        return self.styles[key]
+
     def has_style(self, name: str) -> bool:
-        try:
-            self.word.styles[name]
-        except KeyError:
-            return False
-        return True
+        return self.style(name) is not None
 
     def paragraph(self, style: str = "", text: str = "") -> WordParagraph:
         """A new paragraph in `style` if the document has it (else unstyled), with literal `text`."""
-        paragraph = self.word.add_paragraph(style=style if style and self.has_style(style) else None)
+        from docx.styles.style import ParagraphStyle
+
+        found = self.style(style) if style else None
+        paragraph = self.word.add_paragraph(style=found if isinstance(found, ParagraphStyle) else None)
         if text:
             paragraph.add_run(literal(text))
         return paragraph
@@ -262,15 +320,21 @@ class _Writer:
 
     # ------------------------------------------------------------ cover and sections
 
+    def title(self, text: str) -> WordParagraph:
+        from docx.shared import Pt
+
+        title = self.paragraph("Title")
+        run = title.add_run(literal(text))
+        if not self.has_style("Title"):
+            run.bold = True
+            run.font.size = Pt(26)
+        return title
+
     def cover(self, cover: Cover) -> None:
         from docx.enum.text import WD_BREAK
         from docx.shared import Pt
 
-        title = self.paragraph("Title")
-        run = title.add_run(literal(cover.title))
-        if not self.has_style("Title"):
-            run.bold = True
-            run.font.size = Pt(26)
+        self.title(cover.title)
         if cover.subtitle:
             subtitle = self.paragraph("Subtitle")
             run = subtitle.add_run(literal(cover.subtitle))
@@ -369,6 +433,7 @@ class _Writer:
         figure the whole figure is kept together; the table's last row never keeps with what
         follows, so one figure never drags the next along.
         """
+        from docx.enum.style import WD_STYLE_TYPE
         from docx.enum.table import WD_TABLE_ALIGNMENT
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Pt
@@ -377,8 +442,9 @@ class _Writer:
             caption = self.paragraph("Caption", block.caption)
             caption.paragraph_format.keep_with_next = True
         table = self.word.add_table(rows=1 + len(block.rows), cols=len(block.header))
-        if self.has_style("Table Grid"):
-            table.style = self.word.styles["Table Grid"]
+        grid = self.style("Table Grid", WD_STYLE_TYPE.TABLE)
+        if grid is not None:
+            table.style = grid
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         table.autofit = False  # the widths as set, not stretched to the page
         _cell_padding(table)
