@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from facilitator.core.literal import visible
-from facilitator.outputs.document import Document, Footnotes
+from facilitator.outputs.document import Comments, Document, Footnotes, Section
 
 if TYPE_CHECKING:
     import jinja2
@@ -74,16 +74,39 @@ def generate(document: Document, *, svg: Callable[[str], bytes] | None = None) -
     """The page in pieces, as it is rendered (a streamed document is never held whole).
 
     `svg` reads a chart's SVG by file name, to inline it; without it, or for a chart
-    drawn without SVG, the page shows the PNG file by name.
+    drawn without SVG, the page shows the PNG file by name. The sections are walked
+    here, one piece of template at a time, because a Jinja macro renders all it holds
+    into one string: every comment of a large report would be in memory at once.
     """
-    template = environment(html=True).get_template("document.html.j2")
-    return template.generate(
-        document=document,
-        kind=kind,
-        notes=Footnotes(),
-        svg=_svg_inliner(svg) if svg is not None else None,
-        base64=lambda data: base64.b64encode(data).decode("ascii"),
-    )
+    env = environment(html=True)
+    names = {
+        "document": document,
+        "kind": kind,
+        "notes": Footnotes(),
+        "svg": _svg_inliner(svg) if svg is not None else None,
+        "base64": lambda data: base64.b64encode(data).decode("ascii"),
+    }
+    pieces = env.get_template("blocks.html.j2").make_module(names)
+    yield from env.get_template("document.html.j2").generate(names)
+    for section in document.sections:
+        yield from _section(pieces, section)
+    yield from env.get_template("page_end.html.j2").generate(names)
+
+
+def _section(pieces: Any, section: Section) -> Iterator[str]:
+    yield pieces.section_start(section)
+    for block in section.blocks:
+        if isinstance(block, Comments):
+            yield pieces.comments_start()
+            for comment in block.items:
+                yield pieces.comment(comment)
+            yield pieces.comments_end()
+        else:
+            yield pieces.render_block(block)
+    yield pieces.footnotes()
+    for sub in section.sections:
+        yield from _section(pieces, sub)
+    yield pieces.section_end()
 
 
 def render_html(document: Document, *, svg: Callable[[str], bytes] | None = None) -> str:
