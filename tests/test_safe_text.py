@@ -59,6 +59,7 @@ CASES = [
     ("NUL", "a\x00b", "a␀b"),
     ("DEL", "a\x7fb", "a␡b"),
     ("carriage return", "safe\roverwritten", "safe␍overwritten"),
+    ("noncharacters", "a\ufffeb\uffff", "a\\ufffeb\\uffff"),
 ]
 
 

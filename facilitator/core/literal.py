@@ -11,7 +11,8 @@ import re
 
 # Everything that can drive a terminal or reorder what is read: C0 controls, DEL,
 # C1 controls, and the bidirectional embeddings, overrides, isolates and marks.
-UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# The two noncharacters U+FFFE and U+FFFF too: no format (XML, HTML) can carry them.
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 
 
 def _shown(char: str, multiline: bool) -> str:
@@ -36,7 +37,8 @@ def visible(text: str, *, multiline: bool = False) -> str:
       ``␛[31m`` or ``␛]52;c;…␇``.
     - C1 controls (U+0080 to U+009F) and the bidirectional marks, embeddings,
       overrides and isolates (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to
-      U+2069) show as their code, such as ``\\u009b`` or ``\\u202e``.
+      U+2069) and the noncharacters U+FFFE and U+FFFF show as their code, such as
+      ``\\u009b`` or ``\\u202e``.
     - By default the result is one line: a newline shows as ␊ and a tab becomes a
       space (so a value stays in its column). With `multiline`, newlines and tabs
       are kept: they only move the cursor on.
