@@ -242,3 +242,27 @@ def test_a_printed_summary_never_splits_a_heading_across_two_pages(
     for statement in exported["session"].statements:
         heading = f"Statement {statement.number}: {statement.text}"
         assert any(heading in page for page in pages), f"{heading!r} is split across two pages"
+
+
+def test_a_summary_chart_says_the_same_n_as_the_text_under_it(tmp_path: Path) -> None:
+    from facilitator.outputs.summary import summary_html
+    from facilitator.store import SessionDetails
+
+    with open_folder(tmp_path / "data") as store:
+        session = build(store)["Adult focus group 1"]
+        typed = SessionDetails(
+            label=session.label,
+            cohort=session.cohort,
+            setting=session.setting,
+            consultation=session.consultation or "",
+            date=session.date,
+            participants=12,
+            male=8,
+            female=4,
+        )
+        page = summary_html(store, store.sessions.update(session.id, typed))
+
+    drawn = re.findall(r">(n = [^<]*)</text>", page)
+    under = re.findall(r'<p class="n">(n = [^<]*)</p>', page)
+    assert len(drawn) == len(under) == 4
+    assert set(drawn) == set(under) == {"n = 10 of 12 participants"}

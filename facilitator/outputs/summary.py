@@ -61,6 +61,14 @@ def session_charts(store: Store, session: Session) -> list[Chart]:
     return Counts(store, selection.sessions).group_charts(selection.groups[0], selection)
 
 
+def _drawn_charts(store: Store, session: Session, fmt: str) -> list[tuple[Chart, bytes]]:
+    """Each statement's chart drawn as `fmt` (png or svg), saying the n its figure says."""
+    from facilitator.outputs.chart_files import render
+
+    participants = took_part(store, session)
+    return [(c, render(c, fmt, participants=participants)) for c in session_charts(store, session)]
+
+
 def summary_document(
     store: Store, session: Session, files: Mapping[int, Mapping[str, str]] | None = None
 ) -> Document:
@@ -127,12 +135,11 @@ RECEIPT_NOTE = (
 
 def summary_html(store: Store, session: Session) -> str:
     """The summary as one self-contained HTML page (inline SVG charts, print styles)."""
-    from facilitator.outputs.chart_files import render
     from facilitator.outputs.render_html import render_html
 
-    charts = session_charts(store, session)
-    svgs = {f"statement-{c.statement.number}.svg": render(c, "svg") for c in charts}
-    files = {c.statement.number: {"svg": f"statement-{c.statement.number}.svg"} for c in charts}
+    charts = _drawn_charts(store, session, "svg")
+    svgs = {f"statement-{c.statement.number}.svg": svg for c, svg in charts}
+    files = {c.statement.number: {"svg": f"statement-{c.statement.number}.svg"} for c, _ in charts}
     return render_html(summary_document(store, session, files), svg=svgs.__getitem__)
 
 
@@ -150,13 +157,11 @@ def summary_markdown(store: Store, session: Session, out: Path) -> str:
 
 
 def _write_pngs(store: Store, session: Session, target: Path) -> list[Path]:
-    from facilitator.outputs.chart_files import render
-
     written: list[Path] = []
     try:
-        for chart in session_charts(store, session):
+        for chart, png in _drawn_charts(store, session, "png"):
             image = target.with_name(png_name(target, chart.statement.number))
-            write_atomic(image, render(chart, "png"))
+            write_atomic(image, png)
             written.append(image)
     except BaseException:
         for path in written:
@@ -184,14 +189,13 @@ def export_summary(store: Store, session: Session, fmt: str, out: str) -> list[s
     if fmt == "docx":
         import tempfile
 
-        from facilitator.outputs.chart_files import render
         from facilitator.outputs.render_docx import render_docx
 
         with tempfile.TemporaryDirectory() as folder:
             files = {}
-            for chart in session_charts(store, session):
+            for chart, png in _drawn_charts(store, session, "png"):
                 name = f"statement-{chart.statement.number}.png"
-                write_atomic(Path(folder) / name, render(chart, "png"))
+                write_atomic(Path(folder) / name, png)
                 files[chart.statement.number] = {"png": name}
             staged = Path(folder) / "summary.docx"
             render_docx(summary_document(store, session, files), Path(folder), staged)
