@@ -131,6 +131,23 @@ def participants_of(store: Store, groups: Sequence[ChartGroup]) -> dict[tuple[st
     return result
 
 
+def participant_totals(known: Sequence[Headcount]) -> tuple[int, str, str]:
+    """The recorded sessions' totals: how many took part, "37 male, 9 female" and
+    "32 adults, 14 young offenders" (cohorts in the order they first took part)."""
+    genders = [f"{sum(c.male for c in known)} male", f"{sum(c.female for c in known)} female"]
+    if other := sum(c.other for c in known):
+        genders.append(f"{other} other")
+    if not_given := sum(c.not_given for c in known):
+        genders.append(f"{not_given} gender not recorded")
+    cohorts: dict[str, tuple[str, int]] = {}
+    for count in known:
+        for label, n in count.cohorts:
+            first, total = cohorts.get(label.casefold(), (label, 0))
+            cohorts[label.casefold()] = (first, total + n)
+    by_cohort = ", ".join(f"{n} {label}" for label, n in cohorts.values())
+    return sum(c.total for c in known), ", ".join(genders), by_cohort
+
+
 def participants_sentence(counts: Sequence[Headcount], *, by_cohort: bool = True) -> str:
     """Participant totals in the report's form.
 
@@ -140,21 +157,10 @@ def participants_sentence(counts: Sequence[Headcount], *, by_cohort: bool = True
     known = [c for c in counts if c.recorded]
     if not known:
         return "Participant numbers were not recorded."
-    male, female = sum(c.male for c in known), sum(c.female for c in known)
-    other, not_given = sum(c.other for c in known), sum(c.not_given for c in known)
-    genders = [f"{male} male", f"{female} female"]
-    if other:
-        genders.append(f"{other} other")
-    if not_given:
-        genders.append(f"{not_given} gender not recorded")
-    sentence = f"{sum(c.total for c in known)} took part: {', '.join(genders)}"
+    total, genders, cohorts = participant_totals(known)
+    sentence = f"{total} took part: {genders}"
     if by_cohort:
-        cohorts: dict[str, tuple[str, int]] = {}
-        for count in known:
-            for label, n in count.cohorts:
-                first, total = cohorts.get(label.casefold(), (label, 0))
-                cohorts[label.casefold()] = (first, total + n)
-        sentence += "; " + ", ".join(f"{n} {label}" for label, n in cohorts.values())
+        sentence += f"; {cohorts}"
     missing = [c.session_label for c in counts if not c.recorded]
     if missing:
         sentence += " (not recorded for " + ", ".join(missing) + ")"

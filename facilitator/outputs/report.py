@@ -271,20 +271,8 @@ def participant_bullets(counts: Sequence[findings.Headcount]) -> tuple[str, ...]
     known = [c for c in counts if c.recorded]
     if not known:
         return ("Participant numbers were not recorded.",)
-    genders = [f"{sum(c.male for c in known)} male", f"{sum(c.female for c in known)} female"]
-    if other := sum(c.other for c in known):
-        genders.append(f"{other} other")
-    if not_given := sum(c.not_given for c in known):
-        genders.append(f"{not_given} gender not recorded")
-    cohorts: dict[str, tuple[str, int]] = {}
-    for count in known:
-        for label, n in count.cohorts:
-            first, total = cohorts.get(label.casefold(), (label, 0))
-            cohorts[label.casefold()] = (first, total + n)
-    bullets = [
-        f"{sum(c.total for c in known)} participants: {', '.join(genders)}",
-        ", ".join(f"{n} {label}" for label, n in cohorts.values()),
-    ]
+    total, genders, cohorts = findings.participant_totals(known)
+    bullets = [f"{total} participants: {genders}", cohorts]
     if missing := [c.session_label for c in counts if not c.recorded]:
         bullets.append("Not recorded for " + ", ".join(missing))
     if difference := findings.roster_difference(counts):
