@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 SESSION_FORMATS = ("json", "csv", "md", "html", "docx")
 SUMMARY_FORMATS = ("html", "md")
 # The report as a web page (charts as SVG inside it) or as a Word document (charts as PNG).
-DOCUMENT_FORMATS = ("html", "docx")
 
 
 def identifying_details(
@@ -202,6 +201,7 @@ def report_formats(
     so older scripts keep working. A Word report always has PNG charts (Word shows them).
     """
     from facilitator.outputs.chart_files import FORMATS, parse_formats
+    from facilitator.outputs.report import DOCUMENT_FORMATS
 
     wanted = "html" if document is None else document.strip().lower()
     if wanted not in DOCUMENT_FORMATS:
@@ -282,8 +282,10 @@ def write_report(
     from facilitator.exercise import charts
     from facilitator.outputs import report
 
-    if document not in DOCUMENT_FORMATS:
-        raise FacilitatorError(f"a report is written as {' or '.join(DOCUMENT_FORMATS)}, not {document!r}")
+    if document not in report.DOCUMENT_FORMATS:
+        raise FacilitatorError(
+            f"a report is written as {' or '.join(report.DOCUMENT_FORMATS)}, not {document!r}"
+        )
     from facilitator.store.records import MAX_LABEL, check_short_text
 
     organisation = check_short_text(organisation, "the organisation's name", MAX_LABEL)
@@ -293,8 +295,6 @@ def write_report(
         from facilitator.outputs.docx_template import read_template
 
         read_template(template)
-    if document == "docx" and "png" not in formats:
-        formats = ("png", *formats)
     selection = charts.select(store, consultation=consultation, session_refs=session_refs, pools=pools)
     make_folder_for(out)
     entries = report.write_report(
