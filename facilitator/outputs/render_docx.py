@@ -514,14 +514,10 @@ class _Writer:
                 run.bold = True
                 run.font.size = Pt(9)
         # Kept with what follows only within the figure: its last line lets the next one go.
-        caption.paragraph_format.keep_with_next = bool(figure.n_text or figure.table)
+        # The chart says its n under its axis, so the n is not written again here.
+        caption.paragraph_format.keep_with_next = figure.table is not None
         caption.paragraph_format.space_before = Pt(0)
         caption.paragraph_format.space_after = Pt(2)
-        if figure.n_text:
-            n = self.paragraph(text=figure.n_text)
-            n.runs[0].font.size = Pt(9)
-            n.paragraph_format.keep_with_next = figure.table is not None
-            n.paragraph_format.space_after = Pt(2)
         if figure.table is not None:
             size = COMPARISON_TABLE_PT if figure.kind == "comparison" else TABLE_PT
             self.table(figure.table, size=size, in_figure=True)
