@@ -199,11 +199,20 @@ def test_the_page_is_a4_and_the_counts_tables_are_compact(word: Any) -> None:
     assert all("w:cantSplit" in row._tr.xml for row in counts.rows)
     comparison = next(t for t in word.tables if t.rows[0].cells[-1].text == "n")
     assert sum(c.width for c in comparison.columns) < Cm(17)
-    assert comparison.rows[1].cells[1].paragraphs[0].runs[0].font.size == Pt(8)
+    assert comparison.rows[1].cells[1].paragraphs[0].runs[0].font.size == Pt(9)
     sessions = next(t for t in word.tables if t.rows[0].cells[-1].text == "Participants")
     dates = [row.cells[4] for row in sessions.rows[1:]]
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", d.text) and "w:noWrap" in d._tc.xml for d in dates)
     assert sum(c.width for c in sessions.columns) <= Cm(17)
+
+
+def test_no_text_in_the_word_report_is_smaller_than_nine_point(word: Any) -> None:
+    from docx.shared import Pt
+
+    paragraphs = [*word.paragraphs, *(c.paragraphs[0] for t in word.tables for r in t.rows for c in r.cells)]
+    sizes = {run.font.size for p in paragraphs for run in p.runs if run.font.size is not None}
+    styled = {p.style.font.size for p in paragraphs if p.style.font.size is not None}
+    assert sizes and min(sizes | styled) >= Pt(9)
 
 
 def test_a_figure_keeps_together_and_with_its_narrative_but_never_with_the_next_figure(word: Any) -> None:

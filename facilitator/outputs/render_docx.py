@@ -53,7 +53,7 @@ PAGE_CM = (21.0, 29.7)
 MARGIN_CM = 2.0
 # Tables: small type and padding, so that a chart, its caption and its counts fit half a page.
 TABLE_PT = 9.0
-COMPARISON_TABLE_PT = 8.0
+COMPARISON_TABLE_PT = 9.0  # no smaller than the counts: a printed report keeps text at 9 pt or more
 CELL_PADDING_CM = 0.1
 # A column's width from its text: an average character is about half the type size wide.
 CHAR_EM = 0.55
