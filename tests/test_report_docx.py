@@ -232,7 +232,8 @@ def test_a_figure_keeps_together_and_with_its_narrative_but_never_with_the_next_
         )
         spacer, *after = blocks[end + 1 : end + 3]  # the last figure ends the document
         last = [cell.paragraphs[0] for cell in rows[-1].cells] + [spacer]
-        if after and not isinstance(after[0], Table) and after[0].text.startswith("[Write what Figure"):  # Figures 1..N: the author's narrative follows
+        # Figures 1..N: the author's narrative follows.
+        if after and not isinstance(after[0], Table) and after[0].text.startswith("[Write what Figure"):
             narratives += 1
             assert all(p.paragraph_format.keep_with_next for p in last)
             assert not after[0].paragraph_format.keep_with_next
