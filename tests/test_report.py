@@ -70,6 +70,15 @@ def test_figures_come_first_then_the_appendix_with_every_group_chart_in_order(
     assert page.index("<figcaption>Adult focus group 1:") > appendix
 
 
+def test_a_chart_says_its_n_once_under_its_axis_not_again_beneath_it(reported: dict[str, Any]) -> None:
+    page: str = reported["page"]
+    figures = re.findall(r"<figure class=\"chart .*?</figure>", page, re.S)
+
+    assert len(figures) == len(FIGURE_TITLES) + 4 + len(APPENDIX_TITLES)
+    assert all('<p class="n">' not in figure for figure in figures)
+    assert all(">n = " in figure for figure in figures)  # the drawing's own text
+
+
 def test_the_report_comes_with_its_chart_files_and_index(reported: dict[str, Any]) -> None:
     out: Path = reported["out"]
     listed = json.loads((out / "index.json").read_text("utf-8"))["charts"]

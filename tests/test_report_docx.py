@@ -199,28 +199,47 @@ def test_the_page_is_a4_and_the_counts_tables_are_compact(word: Any) -> None:
     assert all("w:cantSplit" in row._tr.xml for row in counts.rows)
     comparison = next(t for t in word.tables if t.rows[0].cells[-1].text == "n")
     assert sum(c.width for c in comparison.columns) < Cm(17)
-    assert comparison.rows[1].cells[1].paragraphs[0].runs[0].font.size == Pt(8)
+    assert comparison.rows[1].cells[1].paragraphs[0].runs[0].font.size == Pt(9)
     sessions = next(t for t in word.tables if t.rows[0].cells[-1].text == "Participants")
     dates = [row.cells[4] for row in sessions.rows[1:]]
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", d.text) and "w:noWrap" in d._tc.xml for d in dates)
     assert sum(c.width for c in sessions.columns) <= Cm(17)
 
 
-def test_a_figure_keeps_together_but_never_with_the_next(word: Any) -> None:
+def test_no_text_in_the_word_report_is_smaller_than_nine_point(word: Any) -> None:
+    from docx.shared import Pt
+
+    paragraphs = [*word.paragraphs, *(c.paragraphs[0] for t in word.tables for r in t.rows for c in r.cells)]
+    sizes = {run.font.size for p in paragraphs for run in p.runs if run.font.size is not None}
+    styled = {p.style.font.size for p in paragraphs if p.style.font.size is not None}
+    assert sizes and min(sizes | styled) >= Pt(9)
+
+
+def test_a_figure_keeps_together_and_with_its_narrative_but_never_with_the_next_figure(word: Any) -> None:
     from docx.table import Table
 
     blocks = list(body(word))
     pictures = [i for i, b in enumerate(blocks) if not isinstance(b, Table) and "<pic:pic" in b._p.xml]
+    narratives = 0
     for at in pictures:
         end = next(i for i in range(at, len(blocks)) if isinstance(blocks[i], Table))
-        picture, caption, *n_text = blocks[at:end]  # a comparison has no n line: its rows say it
-        assert caption.style.name == "Caption" and [p.text[:4] for p in n_text] in ([], ["n = "])
-        assert all(p.paragraph_format.keep_with_next for p in (picture, caption, *n_text))
+        picture, caption = blocks[at:end]  # no n line: the chart says its n
+        assert caption.style.name == "Caption"
+        assert all(p.paragraph_format.keep_with_next for p in (picture, caption))
         rows = blocks[end].rows
         assert all(
             cell.paragraphs[0].paragraph_format.keep_with_next for row in rows[:-1] for cell in row.cells
         )
-        assert not any(cell.paragraphs[0].paragraph_format.keep_with_next for cell in rows[-1].cells)
+        spacer, *after = blocks[end + 1 : end + 3]  # the last figure ends the document
+        last = [cell.paragraphs[0] for cell in rows[-1].cells] + [spacer]
+        # Figures 1..N: the author's narrative follows.
+        if after and not isinstance(after[0], Table) and after[0].text.startswith("[Write what Figure"):
+            narratives += 1
+            assert all(p.paragraph_format.keep_with_next for p in last)
+            assert not after[0].paragraph_format.keep_with_next
+        else:
+            assert not any(p.paragraph_format.keep_with_next for p in last)
+    assert narratives == 4
 
 
 def test_the_author_finds_every_place_to_write_marked(word: Any) -> None:

@@ -53,7 +53,7 @@ PAGE_CM = (21.0, 29.7)
 MARGIN_CM = 2.0
 # Tables: small type and padding, so that a chart, its caption and its counts fit half a page.
 TABLE_PT = 9.0
-COMPARISON_TABLE_PT = 8.0
+COMPARISON_TABLE_PT = 9.0  # no smaller than the counts: a printed report keeps text at 9 pt or more
 CELL_PADDING_CM = 0.1
 # A column's width from its text: an average character is about half the type size wide.
 CHAR_EM = 0.55
@@ -271,6 +271,7 @@ class _Writer:
         self.room = text_width_cm(word)
         self.figures = 0
         self.footnotes = 0
+        self.tail: list[WordParagraph] = []  # the last lines of the table just written
         self.styles: dict[tuple[str, WD_STYLE_TYPE], BaseStyle | None] = {}
 
     # ------------------------------------------------------------ styles
@@ -348,12 +349,21 @@ class _Writer:
     def section(self, section: Section) -> None:
         self.heading(section.title, section.level, new_page=section.appendix)
         notes: list[tuple[int, str]] = []
+        previous: Block | None = None
         for block in section.blocks:
+            if isinstance(block, Placeholder) and isinstance(previous, Figure):
+                self.keep_with_last()  # a figure's narrative starts on the figure's page
             self.block(block, notes)
+            previous = block
         if notes:
             self.notes(notes, section.level)
         for subsection in section.sections:
             self.section(subsection)
+
+    def keep_with_last(self) -> None:
+        """Keep the figure just written with what comes next (its last row and the spacer after it)."""
+        for paragraph in self.tail:
+            paragraph.paragraph_format.keep_with_next = True
 
     def notes(self, notes: list[tuple[int, str]], level: int) -> None:
         from docx.shared import Pt
@@ -476,6 +486,7 @@ class _Writer:
         spacer = self.word.add_paragraph()  # Word joins two tables that touch
         spacer.paragraph_format.space_after = Pt(0)
         spacer.paragraph_format.line_spacing = Pt(size)
+        self.tail = [*(cell.paragraphs[0] for cell in table.rows[-1].cells), spacer]
 
     def figure(self, figure: Figure) -> None:
         from docx.image.exceptions import UnrecognizedImageError
@@ -514,14 +525,11 @@ class _Writer:
                 run.bold = True
                 run.font.size = Pt(9)
         # Kept with what follows only within the figure: its last line lets the next one go.
-        caption.paragraph_format.keep_with_next = bool(figure.n_text or figure.table)
+        # The chart says its n under its axis, so the n is not written again here.
+        caption.paragraph_format.keep_with_next = figure.table is not None
         caption.paragraph_format.space_before = Pt(0)
         caption.paragraph_format.space_after = Pt(2)
-        if figure.n_text:
-            n = self.paragraph(text=figure.n_text)
-            n.runs[0].font.size = Pt(9)
-            n.paragraph_format.keep_with_next = figure.table is not None
-            n.paragraph_format.space_after = Pt(2)
+        self.tail = [caption]
         if figure.table is not None:
             size = COMPARISON_TABLE_PT if figure.kind == "comparison" else TABLE_PT
             self.table(figure.table, size=size, in_figure=True)
