@@ -189,13 +189,33 @@ def test_a_caption_that_is_already_numbered_is_numbered_once(tmp_path: Path) -> 
     assert captions == [f"Figure 1: {STATEMENTS[0]}"]
 
 
-def test_figures_are_pictures_sixteen_centimetres_wide_with_their_alternative_text(rendered: Path) -> None:
+def test_a_picture_drawn_wider_than_the_text_is_fitted_to_it(tmp_path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
     from docx.shared import Cm
+
+    figure, axes = plt.subplots(figsize=(10, 2), dpi=20)  # 25 cm wide
+    axes.bar([0, 1], [1, 2])
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    (tmp_path / "wide.png").write_bytes(buffer.getvalue())
+    wide = Figure(caption="Figure 1: wide", files={"png": "wide.png"}, alt="A wide chart")
+    render_docx(Document("R", sections=(Section("S", 1, (wide,)),)), tmp_path, tmp_path / "r.docx")
+
+    assert opened(tmp_path / "r.docx").inline_shapes[0].width == Cm(16)
+
+
+def test_figures_are_pictures_at_the_size_they_were_drawn_with_their_alternative_text(rendered: Path) -> None:
+    from docx.shared import Inches
 
     document = opened(rendered)
     shapes = document.inline_shapes
     assert len(shapes) == 3  # two charts and the receipt's QR code
-    assert [s.width for s in shapes][:2] == [Cm(16), Cm(16)]
+    # Drawn 3 inches wide: placed so, its text at the size it was drawn.
+    assert [s.width for s in shapes][:2] == [Inches(3), Inches(3)]
     assert shapes[0]._inline.docPr.get("descr") == f"Bar chart of responses to: {STATEMENTS[0]}"
     # The chart says its n under its axis; the document does not say it again beneath.
     assert not any("n = 44" in p.text for p in document.paragraphs)

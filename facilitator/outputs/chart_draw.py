@@ -19,6 +19,7 @@ from facilitator.core.literal import visible
 from facilitator.outputs.chart_spec import BarSpec, DivergingSpec, Spec
 from facilitator.outputs.chart_style import (
     BAR_HEIGHT_IN,
+    BAR_WIDTH_IN,
     EDGE,
     FIGURE_WIDTH_IN,
     LABEL_PT,
@@ -75,7 +76,7 @@ def draw_bars(spec: BarSpec) -> Figure:
 
     title = _title_lines(spec.title)
     label_lines = max((c.count("\n") + 1 for c in spec.categories), default=1)
-    figure = Figure(figsize=(FIGURE_WIDTH_IN, BAR_HEIGHT_IN + LINE_IN * (len(title) + label_lines - 2)))
+    figure = Figure(figsize=(BAR_WIDTH_IN, BAR_HEIGHT_IN + LINE_IN * (len(title) + label_lines - 2)))
     axes = figure.add_subplot()
     positions = list(range(len(spec.heights)))
     bars = axes.bar(positions, spec.heights, width=0.7)

@@ -75,7 +75,7 @@ def bar_spec(chart: Chart, participants: int | None = None, *, with_title: bool 
     return BarSpec(
         title=chart.title if with_title else None,
         categories=tuple(
-            "\n".join(textwrap.wrap(c.label, 14, max_lines=3, placeholder=" …")) for c in chart.scale
+            "\n".join(textwrap.wrap(c.label, 11, max_lines=3, placeholder=" …")) for c in chart.scale
         ),
         heights=tuple(chart.percent(index) for index in range(len(chart.counts))),
         labels=tuple(f"{c} ({percent_text(c, chart.n)})" for c in chart.counts),

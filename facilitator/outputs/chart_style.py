@@ -19,11 +19,14 @@ from facilitator.core.statements import Scale
 from facilitator.exercise.charts import distance
 
 # Bump when the look of a drawn chart changes, so cached files are drawn again.
-STYLE_VERSION = 2
+STYLE_VERSION = 3
 
 COLUMN_WIDTH_IN = 16 / 2.54  # A4 with 2.5 cm margins
-FIGURE_WIDTH_IN = COLUMN_WIDTH_IN  # 1:1 on the page
-BAR_HEIGHT_IN = 3.3
+FIGURE_WIDTH_IN = COLUMN_WIDTH_IN  # 1:1 on the page (the comparison charts)
+# A group's bar chart is drawn narrower, 1:1 where the printed HTML page sets it beside its
+# counts table; a Word document places it at column width, larger still.
+BAR_WIDTH_IN = 11.5 / 2.54
+BAR_HEIGHT_IN = 2.5
 SMALLEST_PT = 9.0
 TEXT_PT = 10.0
 TITLE_PT = 11.0

@@ -490,6 +490,7 @@ class _Writer:
 
     def figure(self, figure: Figure) -> None:
         from docx.image.exceptions import UnrecognizedImageError
+        from docx.image.image import Image as WordImage
         from docx.shared import Cm, Pt
 
         png = figure.files.get("png")
@@ -505,8 +506,10 @@ class _Writer:
         holder = self.word.add_paragraph()
         holder.paragraph_format.keep_with_next = True
         holder.paragraph_format.space_after = Pt(0)
-        width = Cm(min(FIGURE_WIDTH_CM, self.room))
         try:
+            # At the size it was drawn (its text is then 9 pt), never wider than the text.
+            drawn = WordImage.from_blob(picture).width
+            width = min(drawn, Cm(min(FIGURE_WIDTH_CM, self.room)))
             shape = holder.add_run().add_picture(io.BytesIO(picture), width=width)
         except UnrecognizedImageError:
             raise FacilitatorError(f"the chart {path} is not a picture Word can show") from None
