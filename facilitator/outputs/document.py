@@ -9,9 +9,9 @@ passed through the pseudonym map by the time it is put into a document.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import Generic, TypeAlias, TypeVar
 
 
 @dataclass(frozen=True)
@@ -166,3 +166,16 @@ class Footnotes:
         """The footnotes numbered since the last call, to list at the end of a section."""
         pending, self._pending = self._pending, []
         return pending
+
+
+T = TypeVar("T")
+
+
+class Streamed(Generic[T]):
+    """Items made afresh from the store each time they are iterated (never all in memory)."""
+
+    def __init__(self, make: Callable[[], Iterator[T]]) -> None:
+        self._make = make
+
+    def __iter__(self) -> Iterator[T]:
+        return self._make()

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.files import open_private, staged_dir
@@ -31,14 +31,11 @@ from facilitator.exercise.charts import (
     Counts,
     Diverging,
     Selection,
-    appendix_charts,
-    diverging_charts,
-    figure_charts,
     n_text,
     percent_text,
 )
 from facilitator.outputs import findings
-from facilitator.outputs.chart_files import comparison_stem, file_stem
+from facilitator.outputs.chart_files import chart_jobs
 from facilitator.outputs.document import (
     Block,
     Bullets,
@@ -52,6 +49,7 @@ from facilitator.outputs.document import (
     Placeholder,
     Quote,
     Section,
+    Streamed,
     Table,
 )
 from facilitator.store import Postit, Store
@@ -65,7 +63,6 @@ RESAMPLES = 9999
 SIGNIFICANCE = 0.05
 
 DOCUMENT_FORMATS = ("html", "docx")
-T = TypeVar("T")
 
 
 # ---------------------------------------------------------------- cohort comparison
@@ -207,16 +204,6 @@ def cohort_comparisons(counts: Counts, selection: Selection) -> list[Comparison]
 
 
 # ---------------------------------------------------------------- the document
-
-
-class Streamed(Generic[T]):
-    """Items made afresh from the store each time they are iterated (never all in memory)."""
-
-    def __init__(self, make: Callable[[], Iterator[T]]) -> None:
-        self._make = make
-
-    def __iter__(self) -> Iterator[T]:
-        return self._make()
 
 
 def report_date(today: date | None = None) -> str:
@@ -410,16 +397,19 @@ def report_document(
     in_appendix_order = [s for g in selection.groups for s in g.sessions]
     anonymisers = Anonymiser.per_session(store, [s.id for s in in_appendix_order])
     heads = {s.id: findings.headcount(store, s) for s in selection.sessions}
-    people = findings.participants_of(store, [selection.everyone(), *selection.groups])
-    everyone = people[selection.session_ids]
     figures: list[Block] = []
-    for chart in figure_charts(counts, selection):
-        figures.append(chart_figure(chart, files.get(file_stem(chart, 0), {}), everyone, "figure"))
-        figures.append(Placeholder(f"Write what Figure {chart.figure} shows, in a few sentences"))
-    comparisons = tuple(
-        comparison_figure(d, files.get(comparison_stem(n), {}))
-        for n, d in enumerate(diverging_charts(counts, selection), start=1)
-    )
+    comparisons: list[Figure] = []
+    appendix: list[Figure] = []
+    # The same charts, in the same order, as were drawn: a figure finds its files by its stem.
+    for job in chart_jobs(store, selection):
+        drawn = files.get(job.stem, {})
+        if isinstance(job.chart, Diverging):
+            comparisons.append(comparison_figure(job.chart, drawn))
+        elif job.chart.figure is not None:
+            figures.append(chart_figure(job.chart, drawn, job.participants, "figure"))
+            figures.append(Placeholder(f"Write what Figure {job.chart.figure} shows, in a few sentences"))
+        else:
+            appendix.append(chart_figure(job.chart, drawn, job.participants, "appendix"))
     cohorts = tuple(
         Paragraph(f"Statement {c.statement.number}: {c.plain}", (c.figures,) if c.figures else ())
         for c in cohort_comparisons(counts, selection)
@@ -458,16 +448,6 @@ def report_document(
         Streamed(lambda: _comment_sections(store, selection, anonymisers)),
     )
     said = findings.sessions_discussion(store, in_appendix_order, anonymisers)
-    positions = {id(group): index for index, group in enumerate(selection.groups, start=1)}
-    appendix = tuple(
-        chart_figure(
-            chart,
-            files.get(file_stem(chart, positions[id(chart.group)]), {}),
-            people[chart.group.session_ids],
-            "appendix",
-        )
-        for chart in appendix_charts(counts, selection)
-    )
     return Document(
         selection.title,
         Cover(selection.title, organisation or "[Organisation]", report_date(today)),
@@ -479,7 +459,7 @@ def report_document(
             discussion_section(said, title="Focus group findings", level=1, with_sessions=True),
             Section("Recommendations", 1, (Placeholder("Write the recommendations"),)),
             Section("Contact", 1, (Placeholder("Write how to reach the organisation"),)),
-            Section(APPENDIX_TITLE, 1, appendix, appendix=True),
+            Section(APPENDIX_TITLE, 1, tuple(appendix), appendix=True),
         ),
     )
 
