@@ -68,8 +68,8 @@ FIXED_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
 CONTENT_TYPES = "[Content_Types].xml"
 HEADING_SIZES = {1: 16, 2: 13, 3: 12, 4: 11}
-# Characters XML 1.0 cannot hold at all and `visible` leaves alone: lone surrogates and U+FFFE/U+FFFF.
-NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+# Characters XML 1.0 cannot hold at all and `visible` leaves alone: lone surrogates.
+NOT_XML = re.compile("[\ud800-\udfff]")
 # A caption that already says "Figure 3: ": Word numbers the figure itself (a SEQ field).
 NUMBERED = re.compile(r"^Figure \d+:\s*")
 
