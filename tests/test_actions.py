@@ -232,6 +232,30 @@ def test_a_summary_goes_into_the_exports_folder_with_its_findings(
     ]
 
 
+def test_a_word_summary_goes_into_the_exports_folder_and_a_second_one_gets_a_new_name(
+    workspace: Workspace, session: Session
+) -> None:
+    from docx import Document
+
+    postits.record_postit(workspace.store, session, 1, "agree", f"ring me on {PHONE}")
+    first = exports.export_to_folder(workspace.store, session, "docx", workspace.data_dir)
+    kept = Path(first.written[0]).read_bytes()
+    second = exports.export_to_folder(workspace.store, session, "docx", workspace.data_dir)
+    folder = workspace.data_dir / "exports"
+    assert [Path(p).name for p in first.written + second.written] == [
+        "adult-focus-group-1-2010-03-01.docx",
+        "adult-focus-group-1-2010-03-01-2.docx",
+    ]
+    # The charts are inside the documents: nothing else is written beside them.
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        Path(p).name for p in first.written + second.written
+    )
+    assert Path(first.written[0]).read_bytes() == kept
+    opened = Document(second.written[0])
+    assert opened.paragraphs[0].text == "Session summary: Adult focus group 1"
+    assert [f.kind for f in second.findings] == ["phone"]
+
+
 def test_write_the_report_with_its_findings(store: Store, session: Session, tmp_path: Path) -> None:
     postits.record_postit(store, session, 1, "agree", f"ring me on {PHONE}")
     written = exports.write_report(store, tmp_path / "report", ("svg",), session_refs=[session.id])

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 SESSION_FORMATS = ("json", "csv", "md", "html", "docx")
 SUMMARY_FORMATS = ("html", "md")
+# The summaries the app writes into the exports folder: the page, Markdown, and Word for the office.
+FOLDER_SUMMARY_FORMATS = (*SUMMARY_FORMATS, "docx")
 # The report as a web page (charts as SVG inside it) or as a Word document (charts as PNG).
 
 
@@ -143,8 +145,8 @@ def make_folder_for(path: Path) -> None:
 
 
 def export_summary_to_folder(store: Store, session: Session, fmt: str, data_dir: Path) -> Exported:
-    """Write a session's summary (html or md) into the data folder's exports folder, never over
-    an earlier file; the summary is the last file written."""
+    """Write a session's summary (html, md or docx) into the data folder's exports folder, never
+    over an earlier file; the summary is the last file written (a Word summary holds its charts)."""
     from facilitator.outputs import summary
 
     refuse_purged(store, session, "exporting")
@@ -153,13 +155,13 @@ def export_summary_to_folder(store: Store, session: Session, fmt: str, data_dir:
 
 
 def export_to_folder(store: Store, session: Session, fmt: str, data_dir: Path) -> Exported:
-    """Write a session's summary (html, md), Excel workbook (xlsx) or REFI-QDA project (qdpx) into
-    the data folder's exports folder, never over an earlier file; the main file is written last."""
-    if fmt in SUMMARY_FORMATS:
+    """Write a session's summary (html, md, docx), Excel workbook (xlsx) or REFI-QDA project (qdpx)
+    into the data folder's exports folder, never over an earlier file; the main file is written last."""
+    if fmt in FOLDER_SUMMARY_FORMATS:
         return export_summary_to_folder(store, session, fmt, data_dir)
     if fmt not in ANALYST_FORMATS:
         raise FacilitatorError(
-            f"format {fmt!r} must be one of {', '.join(SUMMARY_FORMATS + ANALYST_FORMATS)}"
+            f"format {fmt!r} must be one of {', '.join(FOLDER_SUMMARY_FORMATS + ANALYST_FORMATS)}"
         )
     from facilitator.outputs.summary import free_export_path
 

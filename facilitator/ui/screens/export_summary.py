@@ -2,7 +2,8 @@
 
 `x` on the wall or the sessions screen opens `ExportSummaryScreen`: `h` writes
 the summary as one self-contained HTML page, `m` as Markdown with its PNG charts
-beside it; for analysts, `e` writes an Excel workbook with a data dictionary and
+beside it, `w` as a Word document with its charts inside, for the office to
+edit; for analysts, `e` writes an Excel workbook with a data dictionary and
 `q` a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA or QualCoder. First
 the session is checked for identifying details (prison numbers, phone numbers,
 dates, likely names left after the pseudonym map); if there are any,
@@ -39,11 +40,12 @@ if TYPE_CHECKING:
 FORMAT_NAMES = {
     "html": "HTML summary",
     "md": "Markdown summary",
+    "docx": "Word summary",
     "xlsx": "Excel workbook",
     "qdpx": "REFI-QDA project",
 }
 # What the privacy warning calls each export: "This workbook would carry…".
-WHAT = {"html": "summary", "md": "summary", "xlsx": "workbook", "qdpx": "project"}
+WHAT = {"html": "summary", "md": "summary", "docx": "summary", "xlsx": "workbook", "qdpx": "project"}
 
 
 def written_message(fmt: str, written: list[str]) -> str:
@@ -55,7 +57,7 @@ def written_message(fmt: str, written: list[str]) -> str:
 
 
 class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
-    """Choose the summary (HTML or Markdown) or a file for analysts, then it is written;
+    """Choose the summary (HTML, Markdown or Word) or a file for analysts, then it is written;
     returns the files written."""
 
     CSS_PATH = "export_summary.tcss"
@@ -64,6 +66,13 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
         Binding("h", "export('html')", "HTML", id="export.html", tooltip="One HTML page that prints on A4."),
         Binding(
             "m", "export('md')", "Markdown", id="export.md", tooltip="Markdown, with PNG charts beside it."
+        ),
+        Binding(
+            "w",
+            "export('docx')",
+            "Word",
+            id="export.docx",
+            tooltip="A Word document (.docx) with its charts inside, for the office to edit.",
         ),
         Binding(
             "e",
@@ -94,9 +103,11 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
     # A short terminal loses the blank lines (the `-short` rule of the .tcss), so that a
     # message of why nothing was written still fits under the choices.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]  # noqa: RUF012 - an instance variable in Screen
+    # Below 76 columns the six buttons fit only if the dialog takes the whole width (`-narrow`).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (76, "-wide")]  # noqa: RUF012 - as above
 
     def __init__(self, workspace: Workspace, session_id: str, fmt: str | None = None) -> None:
-        """With `fmt` ("html", "md", "xlsx" or "qdpx") the export starts at once."""
+        """With `fmt` ("html", "md", "docx", "xlsx" or "qdpx") the export starts at once."""
         super().__init__()
         self.workspace = workspace
         self.session = workspace.store.sessions.get(session_id)
@@ -114,6 +125,8 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
                     "  HTML page with its charts, prints on A4\n",
                     ("m", "bold"),
                     "  Markdown, a PNG chart per statement beside it\n",
+                    ("w", "bold"),
+                    "  Word document with its charts, to edit\n",
                     "For analysts, with the pseudonym map applied:\n",
                     ("e", "bold"),
                     "  Excel workbook, every column explained\n",
@@ -127,6 +140,7 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
             with Horizontal(id="export-buttons"):
                 yield Button("h HTML", id="html", variant="primary")
                 yield Button("m Markdown", id="md")
+                yield Button("w Word", id="docx")
                 yield Button("e Excel", id="xlsx")
                 yield Button("q QDA", id="qdpx")
                 yield Button("Esc", id="cancel")
@@ -143,6 +157,10 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
     @on(Button.Pressed, "#md")
     def _md(self) -> None:
         self.action_export("md")
+
+    @on(Button.Pressed, "#docx")
+    def _docx(self) -> None:
+        self.action_export("docx")
 
     @on(Button.Pressed, "#xlsx")
     def _xlsx(self) -> None:
