@@ -1,6 +1,6 @@
 """From the app, a session's summary goes to the office as a Word document.
 
-`x` then `w` writes "<label>-<date>.docx" into the data folder's exports folder,
+`x` then `d` writes "<label>-<date>.docx" into the data folder's exports folder,
 its charts inside it (nothing is written beside it), after the same check for
 identifying details as the other exports. On a 60-column terminal every choice
 of the export screen still shows in full.
@@ -29,12 +29,12 @@ def paragraphs(path: Path) -> list[str]:
     return [paragraph.text for paragraph in Document(str(path)).paragraphs]
 
 
-async def test_w_writes_the_summary_as_a_word_document_with_its_charts_inside(workspace: Workspace) -> None:
+async def test_d_writes_the_summary_as_a_word_document_with_its_charts_inside(workspace: Workspace) -> None:
     session_id = new_session(workspace)
     workspace.store.postits.add(session_id, 1, "disagree", "=1+1 my worker never listened")
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot, "x", "w")
+        await settle(app, pilot, "x", "d")
         assert isinstance(app.screen, WallScreen)
         assert f"Word summary written to {WORD}" in messages(app)
     assert sorted(EXPORTS.iterdir()) == [WORD]
@@ -46,19 +46,22 @@ async def test_w_writes_the_summary_as_a_word_document_with_its_charts_inside(wo
     assert len(Document(str(WORD)).inline_shapes) >= 4  # a chart per statement, inside the file
 
 
-async def test_w_asks_about_the_prison_number_first_and_writes_only_when_told(workspace: Workspace) -> None:
+async def test_d_asks_about_the_prison_number_first_and_writes_only_when_told(workspace: Workspace) -> None:
     session_id = identifying_session(workspace)
     app = make_app(workspace, session_id, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot, "x", "w")
+        await settle(app, pilot, "x", "d")
         assert isinstance(app.screen, ExportWarningScreen)
         assert "This summary would carry 2 details that may identify someone" in screen_text(app)
         await settle(app, pilot, "escape")
         assert isinstance(app.screen, ExportSummaryScreen)
         assert "Nothing written." in screen_text(app)
         assert not EXPORTS.exists() or not any(EXPORTS.iterdir())
-        await settle(app, pilot, "w")
+        await settle(app, pilot, "d")
         assert isinstance(app.screen, ExportWarningScreen)
+        await settle(app, pilot, "d")  # the same key again does not write past the warning
+        assert isinstance(app.screen, ExportWarningScreen)
+        assert not EXPORTS.exists() or not any(EXPORTS.iterdir())
         await settle(app, pilot, "w")  # write anyway
         assert f"Word summary written to {WORD}" in messages(app)
     assert any("my number was A1234BC" in line for line in paragraphs(WORD))
@@ -75,7 +78,7 @@ async def test_on_a_60_column_terminal_every_choice_shows_in_full(workspace: Wor
         for button in row.children:
             assert row.content_region.contains_region(button.region), button.id
         shown = screen_text(app)
-        for label in ("h HTML", "m Markdown", "w Word", "e Excel", "q QDA", "Esc"):
+        for label in ("h HTML", "m Markdown", "d Word", "e Excel", "q QDA", "Esc"):
             assert label in shown
         await pilot.press("question_mark")
         assert "A Word document (.docx) with its" in screen_text(app)

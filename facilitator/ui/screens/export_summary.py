@@ -2,8 +2,9 @@
 
 `x` on the wall or the sessions screen opens `ExportSummaryScreen`: `h` writes
 the summary as one self-contained HTML page, `m` as Markdown with its PNG charts
-beside it, `w` as a Word document with its charts inside, for the office to
-edit; for analysts, `e` writes an Excel workbook with a data dictionary and
+beside it, `d` as a Word document (.docx) with its charts inside, for the office
+to edit (not `w`: that is the warning's "write anyway", which a key pressed twice
+would reach); for analysts, `e` writes an Excel workbook with a data dictionary and
 `q` a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA or QualCoder. First
 the session is checked for identifying details (prison numbers, phone numbers,
 dates, likely names left after the pseudonym map); if there are any,
@@ -68,7 +69,7 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
             "m", "export('md')", "Markdown", id="export.md", tooltip="Markdown, with PNG charts beside it."
         ),
         Binding(
-            "w",
+            "d",
             "export('docx')",
             "Word",
             id="export.docx",
@@ -125,7 +126,7 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
                     "  HTML page with its charts, prints on A4\n",
                     ("m", "bold"),
                     "  Markdown, a PNG chart per statement beside it\n",
-                    ("w", "bold"),
+                    ("d", "bold"),
                     "  Word document with its charts, to edit\n",
                     "For analysts, with the pseudonym map applied:\n",
                     ("e", "bold"),
@@ -140,7 +141,7 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
             with Horizontal(id="export-buttons"):
                 yield Button("h HTML", id="html", variant="primary")
                 yield Button("m Markdown", id="md")
-                yield Button("w Word", id="docx")
+                yield Button("d Word", id="docx")
                 yield Button("e Excel", id="xlsx")
                 yield Button("q QDA", id="qdpx")
                 yield Button("Esc", id="cancel")
