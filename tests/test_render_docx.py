@@ -530,23 +530,29 @@ def to_pdf(soffice: str, document: Path, folder: Path) -> Path | None:
     return pdf if pdf.exists() else None
 
 
-def test_libreoffice_lays_the_document_out_with_its_figures(tmp_path: Path) -> None:
+def printed_by_libreoffice(document: Path, folder: Path) -> Path:
+    """The PDF LibreOffice prints of a Word document; the test is skipped, saying why, where
+    LibreOffice is missing or cannot open Word documents."""
     import docx
 
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("LibreOffice is not installed")
+    pdf = to_pdf(soffice, document, folder / "pdf")
+    if pdf is None:
+        plain = folder / "plain.docx"
+        docx.Document().save(str(plain))
+        if to_pdf(soffice, plain, folder / "plain") is None:
+            pytest.skip("LibreOffice here cannot open Word documents (its Writer is not installed)")
+        pytest.fail("LibreOffice could not open the report, though it opens a plain Word document")
+    return pdf
+
+
+def test_libreoffice_lays_the_document_out_with_its_figures(tmp_path: Path) -> None:
     document = every_block(tmp_path)
     (tmp_path / "figure-2.png").write_bytes(png((40, 80, 200)))  # so LibreOffice cannot share one image
     render_docx(document, tmp_path, tmp_path / "report.docx")
-    pdf = to_pdf(soffice, tmp_path / "report.docx", tmp_path / "pdf")
-    if pdf is None:
-        plain = tmp_path / "plain.docx"
-        docx.Document().save(str(plain))
-        if to_pdf(soffice, plain, tmp_path / "plain") is None:
-            pytest.skip("LibreOffice here cannot open Word documents (its Writer is not installed)")
-        pytest.fail("LibreOffice could not open the report, though it opens a plain Word document")
-    data = pdf.read_bytes()
+    data = printed_by_libreoffice(tmp_path / "report.docx", tmp_path).read_bytes()
     pages = re.findall(rb"/Type\s*/Page\b", data)
     assert len(pages) >= 3  # the cover, the findings, the appendix on its own page
     images = re.findall(rb"/Subtype\s*/Image", data)

@@ -15,7 +15,6 @@ import pytest
 
 from facilitator.exercise import charts
 from facilitator.exercise.charts import Chart, Counts, Diverging, percent_text
-from facilitator.outputs.report import APPENDIX_TITLE
 from tests.conftest import Cli
 from tests.five_sessions import (
     CHANGED_NAME,
@@ -27,19 +26,10 @@ from tests.five_sessions import (
     pool_option,
 )
 from tests.folders import open_folder
-from tests.test_render_docx import organisation_template, to_pdf
+from tests.test_document import TOP_LEVEL
+from tests.test_render_docx import organisation_template, printed_by_libreoffice
 
 ORGANISATION = "User Voice"
-TOP_LEVEL = [
-    "Executive summary",
-    "Our approach",
-    "Statement exercise findings",
-    "Comments by statement and response",
-    "Focus group findings",
-    "Recommendations",
-    "Contact",
-    APPENDIX_TITLE,
-]
 CASE_STUDY = f"{REAL_NAME} was moved three times in a year."
 # What LibreOffice prints the five-group report on (A4), plus one page of slack.
 MOST_PAGES = 21
@@ -280,18 +270,7 @@ def test_a_titled_case_study_shows_its_title_and_an_untitled_one_says_case_study
 
 
 def test_libreoffice_prints_the_report_with_its_figures_on_a4(reported: Reported, tmp_path: Path) -> None:
-    import docx
-
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.skip("LibreOffice is not installed")
-    pdf = to_pdf(soffice, reported.out / "report.docx", tmp_path)
-    if pdf is None:
-        plain = tmp_path / "plain.docx"
-        docx.Document().save(str(plain))
-        if to_pdf(soffice, plain, tmp_path / "plain") is None:
-            pytest.skip("LibreOffice here cannot open Word documents (its Writer is not installed)")
-        pytest.fail("LibreOffice could not open the report, though it opens a plain Word document")
+    pdf = printed_by_libreoffice(reported.out / "report.docx", tmp_path)
     data = pdf.read_bytes()
     sizes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
     assert sizes and all((round(float(w)), round(float(h))) == (595, 842) for w, h in sizes)
