@@ -67,7 +67,8 @@ def charts_command(
     chart_formats: str | None,
     fmt: str | None,
 ) -> None:
-    """Write the report's charts: Figures 1..N, one chart per group per statement, index.json.
+    """Write the report's charts: Figures 1..N, a comparison per statement across the groups,
+    one chart per group per statement (Appendix 1), and index.json.
 
     Groups come in the order their sessions took place; a pool stands where its
     first session stood. Sessions: those named, else the consultation's, else all.
