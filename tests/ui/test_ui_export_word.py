@@ -83,3 +83,18 @@ async def test_on_a_60_column_terminal_every_choice_shows_in_full(workspace: Wor
         await pilot.press("question_mark")
         assert "A Word document (.docx) with its" in screen_text(app)
     assert not EXPORTS.exists()
+
+
+async def test_the_word_button_writes_what_d_writes(workspace: Workspace) -> None:
+    new_session(workspace)
+    app = make_app(workspace, None, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot, "x")
+        assert isinstance(app.screen, ExportSummaryScreen)
+        await pilot.click("#docx")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert f"Word summary written to {WORD}" in messages(app)
+    assert sorted(EXPORTS.iterdir()) == [WORD]

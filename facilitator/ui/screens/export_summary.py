@@ -151,25 +151,11 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
         if self.fmt:
             self.action_export(self.fmt)
 
-    @on(Button.Pressed, "#html")
-    def _html(self) -> None:
-        self.action_export("html")
-
-    @on(Button.Pressed, "#md")
-    def _md(self) -> None:
-        self.action_export("md")
-
-    @on(Button.Pressed, "#docx")
-    def _docx(self) -> None:
-        self.action_export("docx")
-
-    @on(Button.Pressed, "#xlsx")
-    def _xlsx(self) -> None:
-        self.action_export("xlsx")
-
-    @on(Button.Pressed, "#qdpx")
-    def _qdpx(self) -> None:
-        self.action_export("qdpx")
+    @on(Button.Pressed, "#html, #md, #docx, #xlsx, #qdpx")
+    def _format_chosen(self, event: Button.Pressed) -> None:
+        # Each button's id is the format it writes.
+        if event.button.id:
+            self.action_export(event.button.id)
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
