@@ -37,6 +37,7 @@ LAZY_COMMANDS: dict[str, tuple[str, ...]] = {
     "facilitator.cli.sync": ("keys", "devices", "sync", "receipt"),
     "facilitator.cli.purge": ("purge",),
     "facilitator.cli.passphrase": ("passphrase", "protect", "recover"),
+    "facilitator.cli.kit": ("kit",),
 }
 
 

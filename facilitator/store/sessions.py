@@ -40,8 +40,8 @@ def session_from_row(row: Mapping[str, Any]) -> Session:
     scale = _scale(row)
     statements = _json_column(row, "statements")
     try:
-        frozen = tuple(Statement(**s) for s in statements)
-    except TypeError:
+        frozen = tuple(Statement.from_dict(s) for s in statements)
+    except (TypeError, KeyError, ValueError, AttributeError):
         frozen = ()
     if not frozen or any(
         type(s.number) is not int or s.number != n or not isinstance(s.text, str)
