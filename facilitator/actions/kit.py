@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from facilitator.actions.exports import make_folder_for
 from facilitator.core.errors import FacilitatorError
 from facilitator.core.statements import StatementSet
+
+if TYPE_CHECKING:
+    from facilitator.actions.data_folder import Workspace
+    from facilitator.store import Session
 
 KIT_ENDINGS = (".html", ".htm")
 
@@ -14,7 +20,9 @@ KIT_ENDINGS = (".html", ".htm")
 def check_kit_path(out: Path) -> None:
     """FacilitatorError unless `out` can take the kit: a web page's name, not a folder."""
     if str(out) == "-":
-        raise FacilitatorError("the wall kit is a page to print, not text for the terminal: give --out FILE.html")
+        raise FacilitatorError(
+            "the wall kit is a page to print, not text for the terminal: give --out FILE.html"
+        )
     if out.suffix.lower() not in KIT_ENDINGS:
         raise FacilitatorError(
             f"the wall kit is a web page: give a file name ending in .html, not {out.name!r}"
@@ -48,3 +56,18 @@ def write_kit_to_folder(statement_set: StatementSet, data_dir: Path) -> Path:
         out = folder / f"kit-{statement_set.id}-{number}.html"
         number += 1
     return write_kit(statement_set, out)
+
+
+def session_set(workspace: Workspace, session: Session) -> StatementSet:
+    """A session's statements and scale as it froze them, as a set to print; its consent script
+    and privacy reminders come from the set file, if that is still here."""
+    frozen = StatementSet(
+        id=session.statement_set_id,
+        title=session.statement_set_title,
+        scale=session.scale,
+        statements=session.statements,
+    )
+    found = workspace.catalogue().sets.get(session.statement_set_id)
+    if found is None:
+        return frozen
+    return replace(frozen, consent=found.consent, privacy=found.privacy)

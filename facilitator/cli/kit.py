@@ -12,9 +12,7 @@ from facilitator.cli.output import echo
 
 @main.command("kit")
 @click.option("--set", "set_id", required=True, help="The statement set's id (see 'facilitator sets').")
-@click.option(
-    "--out", required=True, type=click.Path(path_type=Path), help="The page to write: FILE.html."
-)
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="The page to write: FILE.html.")
 @data_dir_option
 def kit_command(set_id: str, out: Path) -> None:
     """Write the printable wall kit of a statement set: one page to print on A4.

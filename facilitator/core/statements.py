@@ -252,7 +252,9 @@ def _second_text(value: object, what: str, limit: int) -> str:
     return text
 
 
-def parse_language(raw: object, scale: Scale, statements: tuple[Statement, ...]) -> tuple[Scale, tuple[Statement, ...]]:
+def parse_language(
+    raw: object, scale: Scale, statements: tuple[Statement, ...]
+) -> tuple[Scale, tuple[Statement, ...]]:
     """Add a set's second language (its `[language.CODE]` table) to its scale and statements.
 
     ValueError says what is wrong: one language, a name, as many statements as the

@@ -19,10 +19,11 @@ from facilitator.actions.sessions import close_session, delete_session, reopen_s
 from facilitator.actions.sync import sync_statuses
 from facilitator.core.clock import MONTHS, parse_stamp
 from facilitator.core.errors import FacilitatorError
+from facilitator.core.literal import visible
 from facilitator.store import SessionSummary
 from facilitator.sync.status import CONFIRMED, EXPORTED, LOCAL, SessionSync
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK, key_bar_bindings
+from facilitator.ui.keys import BLANK, Command, key_bar_bindings
 from facilitator.ui.text import literal, one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -494,3 +495,47 @@ class HomeScreen(Guarded, Screen[None]):
 
         if (session_id := self._need_selection()) and not self.tell_purged(session_id):
             self.app.push_screen(ExportSummaryScreen(self.workspace, session_id, fmt or None))
+
+    # ------------------------------------------------------------ the wall kit
+
+    def data_commands(self) -> list[Command]:
+        """Print the wall kit: of the selected session's statements, or of any statement set."""
+        commands = []
+        if self.selected_id() is not None:
+            commands.append(
+                Command(
+                    "Print the wall kit: the selected session's statements",
+                    "Large-print statements and scale cards for A4, into the exports folder.",
+                    "print_kit('')",
+                )
+            )
+        for statement_set in self.workspace.catalogue().sets.values():
+            commands.append(
+                Command(
+                    f"Print the wall kit: {visible(statement_set.title)}",
+                    "Large-print statements and scale cards for A4, into the exports folder.",
+                    f"print_kit({statement_set.id!r})",
+                )
+            )
+        return commands
+
+    def action_print_kit(self, set_id: str = "") -> None:
+        """Write the wall kit of a statement set (or of the selected session's, as it was frozen)."""
+        from facilitator.actions.kit import session_set, write_kit_to_folder
+
+        try:
+            if set_id:
+                statement_set = self.workspace.catalogue().get(set_id)
+            elif session_id := self._need_selection():
+                statement_set = session_set(self.workspace, self.workspace.store.sessions.get(session_id))
+            else:
+                return
+            written = write_kit_to_folder(statement_set, self.workspace.data_dir)
+        except FacilitatorError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.notify(
+            f"Wall kit written to {written}: open it in a web browser and print it on A4.",
+            title="Wall kit",
+            markup=False,
+        )

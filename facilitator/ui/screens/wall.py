@@ -45,6 +45,8 @@ CLOSED_TEXT = "This session is closed: reopen it on the sessions screen with c."
 CLOSED_SAVED_TEXT = "Closed session: post-it saved. Reopen it with c on the sessions screen."
 
 ADD = Binding.Group("add", compact=True)
+# The key that shows the statement in its second language: offered only when there is one.
+LANGUAGE_ID = "wall.language"
 # Columns narrower than this (7 or 9 categories at 80 columns) lose their gaps.
 NARROW_COLUMN = 12
 
@@ -155,6 +157,14 @@ class WallScreen(Guarded, Screen[None]):
         Binding("h", "home", "sessions", id="wall.home", tooltip="Back to the list of sessions."),
         Binding("t", "discussion", "discussion", id="wall.discussion", tooltip="Discussion notes."),
         Binding(
+            "l",
+            "language",
+            "language",
+            id=LANGUAGE_ID,
+            show=False,
+            tooltip="Show the statement in the session's other language (again for the first).",
+        ),
+        Binding(
             "down",
             "select(1)",
             "next card",
@@ -195,6 +205,7 @@ class WallScreen(Guarded, Screen[None]):
         self.status = ""  # the feedback on the status line, until the next key
         self._told_closed = False
         self._lock = asyncio.Lock()
+        self.second_language = False  # the header shows the statement in its second language
 
     # ------------------------------------------------------------ layout
 
@@ -210,7 +221,10 @@ class WallScreen(Guarded, Screen[None]):
 
     def key_bindings(self) -> list[Binding]:
         """The wall's keys: the digits of this session's scale, named after its categories."""
-        return for_scale(class_bindings(type(self)), self.session.scale, add_tooltip)
+        bindings = for_scale(class_bindings(type(self)), self.session.scale, add_tooltip)
+        if self.session.language is None:
+            bindings = [b for b in bindings if b.id != LANGUAGE_ID]
+        return bindings
 
     async def on_mount(self) -> None:
         self.set_class(self.session.is_closed, "-closed")
@@ -266,16 +280,24 @@ class WallScreen(Guarded, Screen[None]):
             await self.column(category.key).show_postits(
                 [p for p in self.postits if p.response_key == category.key]
             )
-        statement = self.session.statement(number)
-        header = self.query_one("#statement", Static)
-        header.update(literal(statement.text, "bold"))
-        header.border_title = f"statement {number} of {len(self.session.statements)}"
-        if self.session.is_closed:
-            header.border_title += " · session closed"
-        header.border_subtitle = literal(self.session.label)
+        self._show_header()
         self._show_totals()
         if select:
             self._select(select)
+
+    def _show_header(self) -> None:
+        """The statement, in the language chosen with l, its number and the session's label."""
+        statement = self.session.statement(self.number)
+        header = self.query_one("#statement", Static)
+        second = self.second_language and statement.language is not None
+        header.update(literal(statement.second if second else statement.text, "bold"))
+        title = Text(f"statement {self.number} of {len(self.session.statements)}")
+        if second and statement.language is not None:
+            title += Text(" · ") + literal(statement.language.name)
+        if self.session.is_closed:
+            title += Text(" · session closed")
+        header.border_title = title
+        header.border_subtitle = literal(self.session.label)
 
     def _show_totals(self) -> None:
         counts = Counter(p.response_key for p in self.postits)
@@ -519,6 +541,15 @@ class WallScreen(Guarded, Screen[None]):
 
     async def _back_from_participants(self, _result: None) -> None:
         await self.reload()
+
+    def action_language(self) -> None:
+        """Show the statement in the session's other language, or back in the first."""
+        language = self.session.language
+        if language is None:
+            self.notify("This session's statements are in one language only.", markup=False)
+            return
+        self.second_language = not self.second_language
+        self._show_header()
 
     def action_discussion(self) -> None:
         if self._busy_with_box():
