@@ -501,7 +501,7 @@ class HomeScreen(Guarded, Screen[None]):
     def data_commands(self) -> list[Command]:
         """Print the wall kit: of the selected session's statements, or of any statement set."""
         commands = []
-        if self.selected_id() is not None:
+        if self.summaries:  # read once the table is on screen
             commands.append(
                 Command(
                     "Print the wall kit: the selected session's statements",

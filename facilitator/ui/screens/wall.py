@@ -45,8 +45,6 @@ CLOSED_TEXT = "This session is closed: reopen it on the sessions screen with c."
 CLOSED_SAVED_TEXT = "Closed session: post-it saved. Reopen it with c on the sessions screen."
 
 ADD = Binding.Group("add", compact=True)
-# The key that shows the statement in its second language: offered only when there is one.
-LANGUAGE_ID = "wall.language"
 # Columns narrower than this (7 or 9 categories at 80 columns) lose their gaps.
 NARROW_COLUMN = 12
 
@@ -160,9 +158,9 @@ class WallScreen(Guarded, Screen[None]):
             "l",
             "language",
             "language",
-            id=LANGUAGE_ID,
+            id="wall.language",
             show=False,
-            tooltip="Show the statement in the session's other language (again for the first).",
+            tooltip="Show the statement in its second language, if the set has one (again for the first).",
         ),
         Binding(
             "down",
@@ -221,10 +219,7 @@ class WallScreen(Guarded, Screen[None]):
 
     def key_bindings(self) -> list[Binding]:
         """The wall's keys: the digits of this session's scale, named after its categories."""
-        bindings = for_scale(class_bindings(type(self)), self.session.scale, add_tooltip)
-        if self.session.language is None:
-            bindings = [b for b in bindings if b.id != LANGUAGE_ID]
-        return bindings
+        return for_scale(class_bindings(type(self)), self.session.scale, add_tooltip)
 
     async def on_mount(self) -> None:
         self.set_class(self.session.is_closed, "-closed")
