@@ -505,7 +505,7 @@ class HomeScreen(Guarded, Screen[None]):
             commands.append(
                 Command(
                     "Print the wall kit: the selected session's statements",
-                    "Large-print statements and scale cards for A4, into the exports folder.",
+                    "Large print for A4, into the exports folder.",
                     "print_kit('')",
                 )
             )
@@ -513,7 +513,7 @@ class HomeScreen(Guarded, Screen[None]):
             commands.append(
                 Command(
                     f"Print the wall kit: {visible(statement_set.title)}",
-                    "Large-print statements and scale cards for A4, into the exports folder.",
+                    "Large print for A4, into the exports folder.",
                     f"print_kit({statement_set.id!r})",
                 )
             )
