@@ -128,3 +128,15 @@ def test_developer_material_is_in_contributing() -> None:
     for developer_word in ("benchmarks/", "import-linter", "snapshot", "constraints.txt"):
         assert developer_word in contributing
         assert developer_word not in README.split(TEST, 1)[1]
+
+
+def heading_anchor(heading: str) -> str:
+    """The anchor a Markdown viewer gives a heading: lower case, dashes, no punctuation."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_every_link_inside_the_readme_reaches_a_heading() -> None:
+    anchors = {heading_anchor(h) for h in re.findall(r"^#+ (.+)$", README, re.M)}
+    links = re.findall(r"\]\(#([^)]+)\)", README)
+    assert len(links) > 10
+    assert [link for link in links if link not in anchors] == []
