@@ -38,7 +38,9 @@ def test_the_example_is_the_reports_five_groups_with_their_numbers(workspace: Wo
     assert all(s.example for s in sessions)
     assert {s.id for s in loaded.sessions} == {s.id for s in example_sessions(workspace.store)}
     assert sum(s.male or 0 for s in sessions) == 37 and sum(s.female or 0 for s in sessions) == 9
-    by_cohort = {c: sum(s.participants or 0 for s in sessions if s.cohort == c) for c in ("adults", "young offenders")}
+    by_cohort = {
+        c: sum(s.participants or 0 for s in sessions if s.cohort == c) for c in ("adults", "young offenders")
+    }
     assert by_cohort == {"adults": 32, "young offenders": 14}
     # One post-it per participant on each of the four statements.
     assert live_count(workspace.store, "postits") == loaded.postits == 46 * 4
@@ -140,3 +142,50 @@ def test_a_bundle_claiming_an_example_session_is_refused(tmp_path: Path) -> None
         sync.import_bundle(office, forged, allow_plaintext=True)
     assert office.sessions.all() == []
     laptop.close(), office.close()
+
+
+def test_every_export_of_an_example_session_says_it_is_example_data(cli: Cli, tmp_path: Path) -> None:
+    import csv
+    import io
+
+    cli("example")
+    first = json.loads(cli("session", "list", "--json").stdout)[0]["id"]
+    line = "Example data, not a real consultation."
+
+    summary = cli("export", first, "--format", "html", "--out", "-").stdout
+    assert "EXAMPLE Session summary: Adult focus group 1" in summary and line in summary
+    exported = json.loads(cli("export", first, "--format", "json", "--out", "-").stdout)
+    assert exported["session"]["example"] is True and exported["session"]["example_note"] == line
+    for table in ("postits", "notes"):
+        text = cli("export", first, "--format", "csv", "--table", table, "--out", "-").stdout
+        rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+        assert rows and {row["example"] for row in rows} == {line}, table
+
+    report = cli(
+        "report",
+        "--consultation",
+        "Example: Does social work care? 2010",
+        "--out",
+        str(tmp_path / "r"),
+        "--charts",
+        "svg",
+    )
+    assert report.exit_code == 0, report.stderr
+    html = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert "EXAMPLE" in html and line in html
+
+    import openpyxl
+
+    book = tmp_path / "book.xlsx"
+    cli(
+        "export",
+        "--consultation",
+        "Example: Does social work care? 2010",
+        "--format",
+        "xlsx",
+        "--out",
+        str(book),
+    )
+    sheet = openpyxl.load_workbook(book)["Sessions"]
+    header = [cell.value for cell in sheet[1]]
+    assert {row[header.index("example")] for row in sheet.iter_rows(min_row=2, values_only=True)} == {1}

@@ -16,15 +16,14 @@ from typing import Any
 
 from facilitator.actions.data_folder import Workspace
 from facilitator.core.errors import FacilitatorError
+from facilitator.core.example import EXAMPLE_LINE, EXAMPLE_MARK
 from facilitator.discussion import anonymity, codebook, roster
 from facilitator.discussion import notes as discussion
 from facilitator.exercise.pools import save_pool
 from facilitator.store import NewPostit, Session, SessionDetails, Store
 
 EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "example" / "example.toml"
-# What every screen and export says of an example session.
-EXAMPLE_MARK = "EXAMPLE"
-EXAMPLE_LINE = "Example data, not a real consultation."
+__all__ = ["EXAMPLE_LINE", "EXAMPLE_MARK", "Loaded", "load_example", "remove_example"]
 
 
 @dataclass(frozen=True)
@@ -118,11 +117,18 @@ def _add_note(store: Store, session: Session, note: dict[str, Any]) -> None:
     if speaker:
         code = speaker["code"]
         if roster.find_participant(store, session.id, code) is None:
-            roster.add_participant(store, session.id, code, speaker["gender"], age_band=speaker.get("age_band"))
+            roster.add_participant(
+                store, session.id, code, speaker["gender"], age_band=speaker.get("age_band")
+            )
     if "pseudonym" in note:
         anonymity.set_pseudonym(store, session.id, note["pseudonym"]["real"], note["pseudonym"]["changed"])
     discussion.add_note(
-        store, session.id, note["text"], kind=note.get("kind", "note"), speaker=code, themes=note.get("themes", [])
+        store,
+        session.id,
+        note["text"],
+        kind=note.get("kind", "note"),
+        speaker=code,
+        themes=note.get("themes", []),
     )
 
 

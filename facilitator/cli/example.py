@@ -36,7 +36,9 @@ def example_command(remove: bool, yes: bool) -> None:
         raise FacilitatorError("there is no example to remove")
     if not yes:
         if not stdin_is_terminal():
-            raise FacilitatorError("removing the example needs confirmation: run it in a terminal, or add --yes")
+            raise FacilitatorError(
+                "removing the example needs confirmation: run it in a terminal, or add --yes"
+            )
         if not click.confirm(
             f"Remove the {len(found)} example sessions with their post-its and notes?", err=True
         ):

@@ -152,7 +152,9 @@ class SessionRepository:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def create(self, statement_set: StatementSet, details: SessionDetails, *, example: bool = False) -> Session:
+    def create(
+        self, statement_set: StatementSet, details: SessionDetails, *, example: bool = False
+    ) -> Session:
         """Create a session, freezing the set's statements and scale as they are now.
 
         `example` marks a session of the example consultation: it never leaves in a bundle.

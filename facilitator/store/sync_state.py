@@ -218,7 +218,8 @@ class SyncRepository:
             for row in db.execute(
                 """SELECT DISTINCT consultation_id FROM sessions WHERE example = 1
                    AND consultation_id IS NOT NULL AND consultation_id NOT IN (
-                       SELECT consultation_id FROM sessions WHERE example = 0 AND consultation_id IS NOT NULL)"""
+                       SELECT consultation_id FROM sessions
+                       WHERE example = 0 AND consultation_id IS NOT NULL)"""
             )
         }
         for table in self.tables():  # parents first, so a grandchild's parent is known
@@ -229,7 +230,10 @@ class SyncRepository:
             found: set[Value] = set()
             if links:
                 for row in db.execute(f"SELECT id, {listed} FROM {quote(table)}"):
-                    if any(value in left.get(parent, ()) for value, (_h, parent) in zip(row[1:], links, strict=True)):
+                    if any(
+                        value in left.get(parent, ())
+                        for value, (_h, parent) in zip(row[1:], links, strict=True)
+                    ):
                         found.add(row[0])
             if table == "chart_pools":
                 for pool_id, session_ids in db.execute("SELECT id, session_ids FROM chart_pools"):

@@ -42,9 +42,10 @@ async def test_u_removes_every_example_session_after_asking_and_keeps_real_ones(
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         assert [s.id for s in workspace.store.sessions.all()] == [real]
-        assert workspace.store.db.execute(
-            "SELECT count(*) FROM postits WHERE deleted_at IS NULL"
-        ).fetchone()[0] == 0
+        assert (
+            workspace.store.db.execute("SELECT count(*) FROM postits WHERE deleted_at IS NULL").fetchone()[0]
+            == 0
+        )
         assert "EXAMPLE" not in screen_text(app)
 
 
