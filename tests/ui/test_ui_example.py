@@ -56,3 +56,20 @@ async def test_l_does_nothing_once_a_folder_has_sessions(workspace: Workspace) -
         assert "example" not in screen_text(app).lower()
         await pilot.press("l")
         assert len(workspace.store.sessions.all()) == 1
+
+
+async def test_the_wall_charts_discussion_and_export_screens_say_example(workspace: Workspace) -> None:
+    from facilitator.actions.example import load_example
+
+    load_example(workspace)
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        marked = {}
+        for key in ("enter", "g", "t", "x"):
+            await pilot.press(key)
+            await pilot.pause()
+            marked[key] = "EXAMPLE" in screen_text(app)
+            await pilot.press("escape" if key != "enter" else "h")
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen), key
+        assert marked == {"enter": True, "g": True, "t": True, "x": True}

@@ -24,6 +24,7 @@ from textual.widgets import Input, Static
 from facilitator.actions.data_folder import Workspace
 from facilitator.actions.postits import delete_postit, edit_postit, move_postit, record_postit, restore_postit
 from facilitator.core.errors import FacilitatorError
+from facilitator.core.example import EXAMPLE_MARK
 from facilitator.core.literal import visible
 from facilitator.core.statements import Category
 from facilitator.store import Postit, Session
@@ -272,6 +273,8 @@ class WallScreen(Guarded, Screen[None]):
         header.border_title = f"statement {number} of {len(self.session.statements)}"
         if self.session.is_closed:
             header.border_title += " · session closed"
+        if self.session.example:
+            header.border_title = f"{EXAMPLE_MARK} · {header.border_title}"
         header.border_subtitle = literal(self.session.label)
         self._show_totals()
         if select:
