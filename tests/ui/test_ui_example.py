@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from facilitator.actions.data_folder import Workspace
 from facilitator.ui.app import make_app
 from facilitator.ui.screens.confirm import ConfirmScreen
@@ -73,3 +75,18 @@ async def test_the_wall_charts_discussion_and_export_screens_say_example(workspa
             await pilot.pause()
             assert isinstance(app.screen, HomeScreen), key
         assert marked == {"enter": True, "g": True, "t": True, "x": True}
+
+
+def test_look_of_the_empty_sessions_screen_offering_the_example(
+    snap_compare: Callable[..., bool], workspace: Workspace
+) -> None:
+    assert snap_compare(make_app(workspace, blink=False), terminal_size=(80, 24))
+
+
+def test_look_of_the_sessions_screen_with_the_example(
+    snap_compare: Callable[..., bool], workspace: Workspace
+) -> None:
+    from facilitator.actions.example import load_example
+
+    load_example(workspace)
+    assert snap_compare(make_app(workspace, blink=False), terminal_size=(80, 24))
