@@ -23,11 +23,6 @@ TEST = (
     " && .venv/bin/python -m pytest"
 )
 
-# Commands being built on other branches as this README is written. Each is checked
-# like any other as soon as the command line has it; until then it is passed over.
-COMING = {"example", "kit"}
-
-
 def fenced_blocks(text: str) -> list[str]:
     """The contents of the text's fenced code blocks, in order."""
     return [block.strip("\n") for block in re.findall(r"^ *```[a-z]*\n(.*?)^ *```", text, re.M | re.S)]
@@ -67,8 +62,6 @@ def problems_with(shown: str) -> list[str]:
     path = ["facilitator"]
     context = click.Context(main)
     while words and isinstance(command, click.Group):
-        if len(path) == 1 and words[0] in COMING and main.get_command(context, words[0]) is None:
-            return []
         if command.invoke_without_command and (words[0].startswith("-") or words[0].isupper()):
             break
         # `theme add|rename`: every alternative must exist; options are checked on the first

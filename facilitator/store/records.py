@@ -90,6 +90,8 @@ class Session:
     created_at: str
     updated_at: str
     device_id: str
+    # A session of the example consultation, loaded to practise on: marked everywhere, never sent.
+    example: bool = False
 
     @property
     def is_closed(self) -> bool:

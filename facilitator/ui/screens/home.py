@@ -122,6 +122,8 @@ def status_cell(summary: SessionSummary, sync: SessionSync | None = None) -> Tex
             return Text(f"✓ {office_since(summary.purged, short=True)}")
         return Text.assemble("purged · ", ("removed here", "bold"))
     state = "closed" if summary.session.is_closed else "open"
+    if summary.session.example:  # practice data: never sent, so no office status
+        return Text.assemble(f"{state} · ", ("EXAMPLE", "bold"))
     if sync is None:
         return Text(state)
     if sync.status == LOCAL:
@@ -205,6 +207,23 @@ class HomeScreen(Guarded, Screen[None]):
             show=False,
             tooltip="QR receipt of the selected session: what the office should hold of it.",
         ),
+        # The example consultation: l loads it into an empty folder, u removes it (see `check_action`).
+        Binding(
+            "l",
+            "load_example",
+            "load example",
+            id="home.load_example",
+            show=False,
+            tooltip="Load an example consultation to practise on (only while there are no sessions).",
+        ),
+        Binding(
+            "u",
+            "remove_example",
+            "remove example",
+            id="home.remove_example",
+            show=False,
+            tooltip="Remove every EXAMPLE session, with its post-its and notes (asks first).",
+        ),
         Binding(
             "k",
             "conflicts",
@@ -267,9 +286,12 @@ class HomeScreen(Guarded, Screen[None]):
             table.move_cursor(row=ids.index(current))
         empty = self.query_one("#empty", Static)
         empty.update(
-            "No sessions yet. Press n (or click n new session below) to create one." if not ids else ""
+            "No sessions yet. Press n (or click n new session below) to create one,\n"
+            "or l to load an example consultation to practise on."
+            if not ids
+            else "EXAMPLE sessions are for practice, never sent: u removes them all."
         )
-        empty.display = not ids
+        empty.display = not ids or any(s.session.example for s in self.summaries)
         self.show_conflicts()
 
     def show_conflicts(self) -> None:
@@ -296,6 +318,48 @@ class HomeScreen(Guarded, Screen[None]):
         return session_id
 
     # ------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Loading the example is offered on an empty folder only; removing it once it is there."""
+        if action == "load_example":
+            return not self.summaries
+        if action == "remove_example":
+            return any(s.session.example for s in self.summaries)
+        return True
+
+    def action_load_example(self) -> None:
+        from facilitator.actions.example import load_example
+
+        try:
+            loaded = load_example(self.workspace)
+        except FacilitatorError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.refresh_sessions()
+        self.notify(
+            f"Example loaded: {len(loaded.sessions)} sessions marked EXAMPLE. Press u to remove them.",
+            markup=False,
+        )
+
+    def action_remove_example(self) -> None:
+        from facilitator.actions.example import example_sessions, remove_example
+        from facilitator.ui.screens.confirm import ConfirmScreen
+
+        found = example_sessions(self.workspace.store)
+        if not found:
+            return
+        question = Text(
+            f"Remove the {len(found)} EXAMPLE sessions with their post-its, notes and pool?\n\n"
+            "Your own sessions stay as they are."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                removed = remove_example(self.workspace.store)
+                self.refresh_sessions()
+                self.notify(f"Example removed: {len(removed)} sessions.", markup=False)
+
+        self.app.push_screen(ConfirmScreen(question, "Remove example"), callback=answered)
 
     def action_new(self) -> None:
         from facilitator.ui.screens.session_form import SessionFormScreen

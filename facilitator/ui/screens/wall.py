@@ -24,6 +24,7 @@ from textual.widgets import Input, Static
 from facilitator.actions.data_folder import Workspace
 from facilitator.actions.postits import delete_postit, edit_postit, move_postit, record_postit, restore_postit
 from facilitator.core.errors import FacilitatorError
+from facilitator.core.example import EXAMPLE_MARK
 from facilitator.core.literal import visible
 from facilitator.core.statements import Category
 from facilitator.store import Postit, Session
@@ -291,6 +292,8 @@ class WallScreen(Guarded, Screen[None]):
             title += Text(" · ") + literal(statement.language.name)
         if self.session.is_closed:
             title += Text(" · session closed")
+        if self.session.example:
+            title = Text(f"{EXAMPLE_MARK} · ") + title
         header.border_title = title
         header.border_subtitle = literal(self.session.label)
 
