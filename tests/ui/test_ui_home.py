@@ -131,47 +131,6 @@ async def test_the_form_opens_at_its_top_with_the_label_focused(workspace: Works
         assert workspace.store.sessions.all() == []
 
 
-async def test_enter_walks_through_the_numbers_before_the_form_saves(workspace: Workspace) -> None:
-    app = make_app(workspace, blink=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("n")
-        form = app.screen
-        assert isinstance(form, SessionFormScreen)
-        await pilot.press(*"Group A", "enter", *"adults", "enter")  # typed straight on: no wait
-        assert form.query_one("#cohort", Input).value == "adults"
-        assert form.focused is form.query_one("#setting", Select)
-        await pilot.press("space", "down", "enter", "enter")
-        # The required fields are valid, yet Enter goes on to the numbers, on screen, and says why.
-        assert form.focused is form.query_one("#participants", Input)
-        assert "How many took part" in screen_text(app) and "Participants" in screen_text(app)
-        assert workspace.store.sessions.all() == []
-        await pilot.press("enter", "enter")  # numbers are optional: Enter walks past them
-        assert form.focused is form.query_one("#female", Input)
-        assert workspace.store.sessions.all() == []
-        await pilot.press("enter", "enter", "enter")  # consultation, location, initials
-        assert form.focused is form.query_one("#facilitators", Input)
-        assert workspace.store.sessions.all() == []
-        await pilot.press("enter")  # the last box: saved, without numbers
-        assert isinstance(app.screen, WallScreen)
-        (session,) = workspace.store.sessions.all()
-        assert (session.label, session.setting, session.participants) == ("Group A", "prison", None)
-
-
-async def test_ctrl_s_asks_for_the_numbers_once_before_saving(workspace: Workspace) -> None:
-    app = make_app(workspace, blink=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("n")
-        form = app.screen
-        assert isinstance(form, SessionFormScreen)
-        await pilot.press(*"Group B", "tab", *"adults", "tab", "space", "down", "enter", "ctrl+s")
-        assert workspace.store.sessions.all() == []  # not yet: the numbers were never offered
-        assert form.focused is form.query_one("#participants", Input)
-        assert "How many took part? Type the numbers, or leave them empty" in screen_text(app)
-        await pilot.press(*"10", "enter", "8", "enter", "2", "ctrl+s")
-        (session,) = workspace.store.sessions.all()
-        assert (session.participants, session.male, session.female) == (10, 8, 2)
-
-
 async def test_the_sessions_table_fits_80_columns(workspace: Workspace) -> None:
     new_session(workspace, "Young offenders focus group at the secure unit", cohort="young offenders")
     new_session(workspace, "Adult focus group 2", setting="prison")
