@@ -7,7 +7,8 @@ import html
 from collections.abc import Callable
 from pathlib import Path
 
-from textual.widgets import Input, Select
+from rich.text import Text
+from textual.widgets import DataTable, Input, Select
 
 from facilitator.actions.data_folder import Workspace
 from facilitator.discussion import roster
@@ -110,3 +111,23 @@ def test_roster_with_the_numbers_note(snap_compare: SnapCompare, workspace: Work
     roster.add_participant(workspace.store, session_id, "P2", "female", consent=True)
     app = make_app(workspace, session_id, blink=False)
     assert snap_compare(app, terminal_size=(80, 24), press=["t", "ctrl+r"])
+
+
+async def test_the_sessions_screen_flags_a_session_without_numbers(workspace: Workspace) -> None:
+    counted = new_session(workspace, "Counted group", participants=6, male=6, female=0)
+    uncounted = new_session(workspace, "Uncounted group", date="2010-03-05")
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        shown = screen_text(app)
+        assert "⚠ Uncounted group" in shown and "⚠ Counted group" not in shown
+        assert "⚠ marks a session with no participant numbers: press e on it to add them." in shown
+        rows: DataTable[Text] = app.screen.query_one("#sessions", DataTable)
+        assert rows.get_row(uncounted)[1].plain == "⚠ Uncounted group"
+        assert rows.get_row(counted)[1].plain == "Counted group"
+        # Adding the numbers takes the flag away.
+        rows.move_cursor(row=rows.get_row_index(uncounted))
+        await pilot.press("e", "ctrl+s", *"9", "ctrl+s")
+        assert workspace.store.sessions.get(uncounted).participants == 9
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "⚠" not in shown and "no participant numbers" not in shown

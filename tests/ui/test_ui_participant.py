@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
+
 from facilitator.actions.data_folder import Workspace
 from facilitator.ui.app import make_app
 from facilitator.ui.screens.participant import ParticipantScreen
@@ -106,3 +108,10 @@ async def test_participant_mode_runs_across_statements_until_the_facilitator_lea
             (p.statement_number, p.response_key, p.comment) for p in workspace.store.postits.of(session_id)
         ]
         assert placed == [(1, "disagree", "first"), (2, "agree", "second"), (4, "strongly_disagree", "")]
+
+
+def test_the_walls_help_gives_the_facilitator_both_sequences() -> None:
+    (tooltip,) = [
+        b.tooltip for b in WallScreen.BINDINGS if isinstance(b, Binding) and b.id == "wall.participant"
+    ]
+    assert "Ctrl+O, then type e n d" in tooltip and "Ctrl+O, then n: the next statement" in tooltip
