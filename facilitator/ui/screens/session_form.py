@@ -26,7 +26,7 @@ NUMBERS_WHY = (
     "How many took part, and how many of them male and female: the report's totals. "
     "Leave a box empty if you don't know."
 )
-NUMBERS_ASKED = "How many took part? Type the numbers, or leave them empty if you don't know; Enter saves."
+NUMBERS_ASKED = "How many took part? Type the numbers, or leave them empty if you don't know; Ctrl+S saves."
 
 
 def parse_count(name: str, value: str) -> int | None:
@@ -209,14 +209,22 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
         for field in later:
             if not (field.value.strip() if isinstance(field, Input) else isinstance(field.value, str)):
                 self.set_focus(field)  # at once: the next keys typed go to this box
+                if field.id == "participants":
+                    self._show_why()
                 return
         self.action_save()
+
+    def _show_why(self) -> None:
+        """Scroll the numbers' reason into sight with them, on a small screen too."""
+        why = self.query_one("#numbers-why", Static)
+        self.call_after_refresh(why.scroll_visible, top=True, animate=False)
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         if not self.numbers_offered():
             # Numbers are optional, but a report without them says "not recorded": ask once.
             self.set_focus(self.query_one("#participants", Input))
+            self._show_why()
             asked = self.query_one("#form-error", Static)
             asked.update(Text(NUMBERS_ASKED, style="bold"))
             asked.add_class("-ask")  # a question, not an error
