@@ -43,6 +43,7 @@ async def test_the_form_and_the_command_line_seed_the_same_codebook(
         form.query_one("#label", Input).value = "Adult focus group 1"
         form.query_one("#cohort", Input).value = "adults"
         form.query_one("#setting", Select).value = "community"
+        form.query_one("#participants", Input).value = "7"
         await pilot.pause()
         form.action_save()
         await pilot.pause()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
+
 from facilitator.actions.data_folder import Workspace
 from facilitator.ui.app import make_app
 from facilitator.ui.screens.participant import ParticipantScreen
@@ -72,3 +74,44 @@ async def test_the_blank_keeps_participant_mode_locked(workspace: Workspace, ses
         assert isinstance(app.screen, ParticipantScreen) and app.is_running
         await pilot.press("enter")
         assert [p.comment for p in workspace.store.postits.of(session_id)] == ["my words"]
+
+
+async def test_participant_mode_runs_across_statements_until_the_facilitator_leaves(
+    workspace: Workspace, session_id: str
+) -> None:
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        assert "Next statement: press Ctrl+O, then n" in screen_text(app)  # the facilitator's hint
+        await pilot.press("enter", "4", *"first", "enter")
+        screen = app.screen
+        assert isinstance(screen, ParticipantScreen)
+        await pilot.press("ctrl+o", "n")  # from the thank-you: the room moves on
+        assert screen is app.screen and screen.number == 2
+        shown = screen_text(app)
+        assert "I expect my social worker to tell me what to do" in shown and "statement 2 of 4" in shown
+        assert "Thank you" not in shown and "first" not in shown and "Ctrl+O" not in shown
+        await pilot.press("2", *"second", "enter", "space")
+        await pilot.press("1", *"never saved")  # chosen, not done: the next statement drops it
+        await pilot.press("ctrl+o", "n", "ctrl+o", "n")
+        assert screen.number == 4 and "never saved" not in screen_text(app)
+        await pilot.press("ctrl+o", "n")  # at the last: it says so, and stays
+        assert screen.number == 4 and "This is the last statement." in screen_text(app)
+        await pilot.press("5", "enter")
+        await pilot.press("ctrl+q", "h")  # participants still cannot leave
+        assert app.screen is screen
+        await pilot.press("ctrl+o", "e", "n", "d")
+        assert isinstance(app.screen, WallScreen)
+        await pilot.pause()
+        assert app.screen.number == 4  # the wall shows where participant mode ended
+        placed = [
+            (p.statement_number, p.response_key, p.comment) for p in workspace.store.postits.of(session_id)
+        ]
+        assert placed == [(1, "disagree", "first"), (2, "agree", "second"), (4, "strongly_disagree", "")]
+
+
+def test_the_walls_help_gives_the_facilitator_both_sequences() -> None:
+    (tooltip,) = [
+        b.tooltip for b in WallScreen.BINDINGS if isinstance(b, Binding) and b.id == "wall.participant"
+    ]
+    assert "Ctrl+O, then type e n d" in tooltip and "Ctrl+O, then n: the next statement" in tooltip

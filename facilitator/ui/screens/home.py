@@ -35,6 +35,8 @@ SCROLLBAR = 2
 MIN_LABEL = 16
 MIN_COHORT = 10
 ROOMY_LABEL = 30  # a label this wide reads well: past it, the cohort is shown in full first
+NO_NUMBERS = "⚠ "  # before the label of a session with no participant numbers: a symbol and words
+NO_NUMBERS_NOTE = "⚠ marks a session with no participant numbers: press e on it to add them."
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def column_widths(
         + widest((Text(str(s.postits)) for s in summaries), "Post-its")
         + widest((status_cell(s, (statuses or {}).get(s.session.id)) for s in summaries), "Status")
     )
-    label = widest((one_line(s.session.label) for s in summaries), "Label")
+    label = widest((label_cell(s) for s in summaries), "Label")
     cohort = widest((one_line(s.session.cohort) for s in summaries), "Cohort")
     setting = widest((Text(s.session.setting) for s in summaries), "Setting")
     room = width - (SCROLLBAR if scrollbar else 0) - fixed
@@ -93,7 +95,7 @@ def summary_row(
 ) -> tuple[Text, ...]:
     """One table row; user data as literal text, cut to `widths` when given."""
     session = summary.session
-    label, cohort = one_line(session.label), one_line(session.cohort)
+    label, cohort = label_cell(summary), one_line(session.cohort)
     if widths is not None:
         label, cohort = fit(label, widths.label), fit(cohort, widths.cohort)
     row = (
@@ -105,6 +107,17 @@ def summary_row(
         Text(session.setting),
     )
     return row if widths is None or widths.setting else row[:-1]
+
+
+def lacks_numbers(summary: SessionSummary) -> bool:
+    """No participant numbers typed for the session (a purged one keeps none here)."""
+    return summary.session.participants is None and summary.purged is None
+
+
+def label_cell(summary: SessionSummary) -> Text:
+    """The label as literal text, after `⚠` when the session has no participant numbers."""
+    label = one_line(summary.session.label)
+    return Text.assemble(NO_NUMBERS, label) if lacks_numbers(summary) else label
 
 
 def status_cell(summary: SessionSummary, sync: SessionSync | None = None) -> Text:
@@ -248,6 +261,7 @@ class HomeScreen(Guarded, Screen[None]):
         yield Static(Text.assemble("Data folder: ", folder), id="data-dir")
         yield Static(id="home-conflicts")
         yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield Static(NO_NUMBERS_NOTE, id="home-numbers")
         yield Static(id="empty")
         yield KeyBar(key_bar_bindings(self))
 
@@ -292,6 +306,7 @@ class HomeScreen(Guarded, Screen[None]):
             else "EXAMPLE sessions are for practice, never sent: u removes them all."
         )
         empty.display = not ids or any(s.session.example for s in self.summaries)
+        self.query_one("#home-numbers", Static).display = any(map(lacks_numbers, self.summaries))
         self.show_conflicts()
 
     def show_conflicts(self) -> None:

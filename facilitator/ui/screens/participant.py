@@ -3,7 +3,8 @@
 One statement in large text and a big button per category (label, symbol and
 number; mouse or keys), then an optional comment, a thank-you, and a clean
 screen for the next person. Nothing anyone answered before is ever shown.
-Only the facilitator leaves, with a key sequence that this screen never shows.
+Only the facilitator leaves, or moves the room on to the next statement, with
+key sequences that this screen never shows.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from facilitator.ui.text import literal
 
 THANKS_SECONDS = 4.0
 CHOOSE_PROMPT = "Choose your answer: press its number, or click it."
+LAST_STATEMENT = "This is the last statement."
 
 
 class ParticipantIntro(Guarded, ModalScreen[bool]):
@@ -43,9 +45,10 @@ class ParticipantIntro(Guarded, ModalScreen[bool]):
         Binding("escape", "cancel", "cancel", id="intro.cancel", tooltip="Stay on the wall."),
     ]
 
-    def __init__(self, leave_text: str) -> None:
+    def __init__(self, leave_text: str, next_text: str) -> None:
         super().__init__()
         self.leave_text = leave_text
+        self.next_text = next_text
 
     def compose(self) -> ComposeResult:
         with Vertical(id="intro"):
@@ -56,9 +59,11 @@ class ParticipantIntro(Guarded, ModalScreen[bool]):
             )
             yield Static(
                 Text.assemble(
-                    "To come back to the wall, press ",
+                    "Next statement: press ",
+                    (self.next_text, "bold reverse"),
+                    "\nBack to the wall: press ",
                     (self.leave_text, "bold reverse"),
-                    ". Remember it: it is not shown on the participants' screen.",
+                    "\nRemember them: they are not shown on the participants' screen.",
                 )
             )
             with Horizontal(id="intro-buttons"):
@@ -86,8 +91,11 @@ def choice_label(category: Category) -> Text:
     return Text.assemble((category.entry, "bold"), "\n", (symbol, "bold"), "\n", category.label)
 
 
-class ParticipantScreen(Guarded, Screen[None]):
-    """The participant's screen: choose, comment, thank you, and clean again."""
+class ParticipantScreen(Guarded, Screen[int]):
+    """The participant's screen: choose, comment, thank you, and clean again.
+
+    Returns the number of the statement it ended on.
+    """
 
     CSS_PATH = "participant.tcss"
     AUTO_FOCUS = ""  # nothing highlighted: no trace of the previous person's answer
@@ -112,7 +120,7 @@ class ParticipantScreen(Guarded, Screen[None]):
             priority=True,
             system=True,
             id="participant.leave",
-            tooltip="First key of the facilitator's sequence that leaves participant mode.",
+            tooltip="First key of the facilitator's sequences: leave, or the next statement.",
         ),
     ]
 
@@ -122,6 +130,7 @@ class ParticipantScreen(Guarded, Screen[None]):
         session: Session,
         number: int,
         leave_keys: Sequence[str],
+        next_keys: Sequence[str] = (),
         *,
         blink: bool = True,
     ) -> None:
@@ -129,15 +138,16 @@ class ParticipantScreen(Guarded, Screen[None]):
         self.workspace = workspace
         self.session = session
         self.number = number
+        # Both start with the key that arms them (Ctrl+O); the rest is typed after it.
         self.leave_keys = tuple(leave_keys)
+        self.next_keys = tuple(next_keys)
         self.blink = blink
         self.choice: Category | None = None
-        self._armed = 0
+        self._typed: list[str] | None = None  # keys typed since Ctrl+O, None when not armed
         self._thanks_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        statement = self.session.statement(self.number)
-        yield Static(literal(statement.text, "bold"), id="p-statement")
+        yield Static(id="p-statement")
         colours = category_colours(self.session.scale)
         with ContentSwitcher(initial="choose", id="steps"):
             with Vertical(id="choose"):
@@ -161,7 +171,16 @@ class ParticipantScreen(Guarded, Screen[None]):
                 yield Static("Your post-it is on the wall. Press any key for the next person.")
 
     def on_mount(self) -> None:
+        self.show_statement()
         self.set_focus(None)
+
+    def show_statement(self) -> None:
+        """The statement in large text, and where it is in the set."""
+        box = self.query_one("#p-statement", Static)
+        box.update(literal(self.session.statement(self.number).text, "bold"))
+        count = len(self.session.statements)
+        last = " · the last" if self.number == count else ""
+        box.border_title = f"statement {self.number} of {count}{last}"
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width >= 120 and event.size.height >= 40, "-large")
@@ -237,23 +256,37 @@ class ParticipantScreen(Guarded, Screen[None]):
         self._clear()
         self._show("choose")
 
-    # ------------------------------------------------------------ leaving (facilitator only)
+    # ------------------------------------------------------------ the facilitator's keys
+
+    def next_statement(self) -> None:
+        """The whole room moves on: a clean screen with the next statement, or, at the
+        last one, a plain word that there is no next."""
+        if self.number < len(self.session.statements):
+            self.number += 1
+            self.show_statement()
+            prompt = Text(CHOOSE_PROMPT)
+        else:
+            prompt = Text(f"{LAST_STATEMENT} {CHOOSE_PROMPT}", style="bold")
+        self.next_person()  # an answer chosen but not yet done is dropped, as with Esc
+        self.query_one("#choose-prompt", Static).update(prompt)
 
     def action_arm_leave(self) -> None:
-        self._armed = 1
+        self._typed = []
         self.set_focus(None)
 
     def on_key(self, event: events.Key) -> None:
-        if self._armed:
+        if self._typed is not None:
             event.stop()
             event.prevent_default()
-            if event.key == self.leave_keys[self._armed]:
-                self._armed += 1
-                if self._armed == len(self.leave_keys):
-                    self._armed = 0
-                    self.dismiss(None)
-            else:
-                self._armed = 0
+            typed = (*self._typed, event.key)
+            sequences = [keys[1:] for keys in (self.leave_keys, self.next_keys) if keys]
+            self._typed = list(typed) if any(keys[: len(typed)] == typed for keys in sequences) else None
+            if typed == self.leave_keys[1:]:
+                self._typed = None
+                self.dismiss(self.number)
+            elif self.next_keys and typed == self.next_keys[1:]:
+                self._typed = None
+                self.next_statement()
             return
         if self.step == "thanks":
             event.stop()

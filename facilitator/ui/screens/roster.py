@@ -50,6 +50,35 @@ def roster_summary(people: list[Participant]) -> str:
     )
 
 
+def took_part(session: Session) -> str:
+    """`10 took part (8 male, 2 female)`: the numbers typed for the session."""
+    genders = [f"{n} {name}" for name in ("male", "female") if (n := getattr(session, name)) is not None]
+    return f"{session.participants} took part" + (f" ({', '.join(genders)})" if genders else "")
+
+
+def numbers_note(session: Session, people: list[Participant]) -> str:
+    """When the roster and the session's typed numbers differ, both, calmly; "" when they agree.
+
+    A roster often lists only those who spoke: that is normal, and the report keeps the
+    session's numbers and says how many are on the roster.
+    """
+    if session.participants is None or not people:
+        return ""
+    listed = {
+        "participants": len(people),
+        "male": sum(p.gender == "male" for p in people),
+        "female": sum(p.gender == "female" for p in people),
+    }
+    typed = {name: getattr(session, name) for name in listed}
+    if all(n is None or n == listed[name] for name, n in typed.items()):
+        return ""
+    on_roster = f"{len(people)} {'is' if len(people) == 1 else 'are'} on this roster"
+    return (
+        f"Note: the session says {took_part(session)}; {on_roster}. "
+        "Fine if the roster lists only those who spoke: the report gives both."
+    )
+
+
 class RosterScreen(Guarded, Screen[None]):
     """The participants; a adds, e (or Enter) edits, d removes."""
 
@@ -109,6 +138,7 @@ class RosterScreen(Guarded, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="roster-title")
         yield Static(id="roster-summary")
+        yield Static(id="roster-numbers")
         table: DataTable[Text] = DataTable(id="roster", cursor_type="row", zebra_stripes=True)
         table.add_columns(*ROSTER_COLUMNS)
         yield table
@@ -149,6 +179,9 @@ class RosterScreen(Guarded, Screen[None]):
         )
         summary = roster_summary(self.people) if self.people else "No participants yet: press a to add P1."
         self.query_one("#roster-summary", Static).update(summary)
+        note = numbers_note(self.session, self.people)
+        self.query_one("#roster-numbers", Static).update(note)
+        self.query_one("#roster-numbers", Static).display = bool(note)
 
     def selected(self) -> Participant | None:
         table: DataTable[Text] = self.query_one(DataTable)

@@ -6,7 +6,8 @@ from datetime import date
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -21,6 +22,11 @@ from facilitator.ui.boundary import Guarded
 
 NUMBER_FIELDS = ("participants", "male", "female")
 TEXT_FIELDS = ("label", "cohort", "consultation", "location", "date", "facilitators")
+NUMBERS_WHY = (
+    "How many took part, and how many of them male and female: the report's totals. "
+    "Leave a box empty if you don't know."
+)
+NUMBERS_ASKED = "How many took part? Type the numbers, or leave them empty if you don't know; Ctrl+S saves."
 
 
 def parse_count(name: str, value: str) -> int | None:
@@ -34,11 +40,11 @@ def parse_count(name: str, value: str) -> int | None:
 
 
 class FormSelect(Guarded, Select[str]):
-    """A drop-down where Enter saves the form, as in every box; Space or arrows open the list."""
+    """A drop-down where Enter goes on through the form, as in every box; Space or arrows open the list."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down,space,up", "show_overlay", "Show menu", show=False),
-        Binding("enter", "screen.save", "save", show=False),
+        Binding("enter", "screen.enter", "next", show=False),
     ]
 
 
@@ -49,7 +55,23 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
     AUTO_FOCUS = ""  # focused in on_mount, without scrolling the first fields away
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "cancel", id="form.cancel", tooltip="Leave without saving."),
-        Binding("ctrl+s", "save", "save", id="form.save", tooltip="Save the session (Enter in a box too)."),
+        # Before the box's own Enter: keys typed straight after it go to the next box.
+        Binding(
+            "enter",
+            "enter",
+            "next",
+            show=False,
+            priority=True,
+            id="form.next",
+            tooltip="Go to the next empty box; from the last one, save.",
+        ),
+        Binding(
+            "ctrl+s",
+            "save",
+            "save",
+            id="form.save",
+            tooltip="Save the session. Enter goes to the next empty box, and saves from the last.",
+        ),
     ]
 
     def __init__(self, workspace: Workspace, session_id: str | None = None, *, blink: bool = True) -> None:
@@ -58,6 +80,7 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
         self.session = workspace.store.sessions.get(session_id) if session_id else None
         self.blink = blink
         self.ready = False  # boxes report their first values on mount: not the person's typing
+        self.numbers_seen = False  # the participant numbers have had the focus
 
     def _input(self, name: str, value: str, placeholder: str) -> Input:
         box = Input(value=value, placeholder=placeholder, id=name)
@@ -92,6 +115,14 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
                     prompt="prison or community",
                     value=s.setting if s else Select.NULL,
                 )
+                # Straight after the required fields: Enter walks through them before it saves.
+                yield Static(NUMBERS_WHY, id="numbers-why")
+                with Horizontal(id="counts"):
+                    for name in NUMBER_FIELDS:
+                        with Vertical():
+                            yield Label(name.capitalize())
+                            value = getattr(s, name) if s else None
+                            yield self._input(name, "" if value is None else str(value), "not known")
                 yield Label("Date (YYYY-MM-DD)")
                 yield self._input("date", s.date if s else date.today().isoformat(), "YYYY-MM-DD")
                 yield Label("Consultation")
@@ -100,12 +131,6 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
                 yield self._input("location", s.location if s else "", "optional")
                 yield Label("Facilitators' initials (comma between)")
                 yield self._input("facilitators", ", ".join(s.facilitators) if s else "", "e.g. AB, CD")
-                with Horizontal(id="counts"):
-                    for name in NUMBER_FIELDS:
-                        with Vertical():
-                            yield Label(name.capitalize())
-                            value = getattr(s, name) if s else None
-                            yield self._input(name, "" if value is None else str(value), "optional")
             yield Static(id="form-error")
             with Horizontal(id="form-buttons"):
                 yield Button("Save (Enter)", id="save", variant="primary")
@@ -141,6 +166,7 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
     def check(self) -> SessionDetails | None:
         """Show the first problem under the form (or nothing); the details when all is well."""
         error = self.query_one("#form-error", Static)
+        error.remove_class("-ask")
         for marked in self.query(".-invalid"):
             marked.remove_class("-invalid")
         try:
@@ -160,9 +186,49 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
         if self.ready:
             self.check()
 
-    @on(Input.Submitted)
+    def fields(self) -> list[Input | Select[str]]:
+        """The boxes and drop-downs, in the order Enter walks through them."""
+        return [w for w in self.query("#fields Input, #fields Select") if isinstance(w, Input | Select)]
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget.id in NUMBER_FIELDS:
+            self.numbers_seen = True
+
+    def numbers_offered(self) -> bool:
+        """Whether the person has been to the participant numbers, or they are filled in."""
+        return self.numbers_seen or any(self.query_one(f"#{n}", Input).value.strip() for n in NUMBER_FIELDS)
+
+    def action_enter(self) -> None:
+        """Enter: on to the next empty box or drop-down; from the last one, save."""
+        fields = self.fields()
+        if self.focused not in fields:
+            raise SkipAction()  # a button, or a drop-down's open list: Enter is theirs
+        if self.check() is None and self.focused.has_class("-invalid"):
+            return  # this box is wrong (a required one left empty): say so and stay
+        later = fields[fields.index(self.focused) + 1 :]
+        for field in later:
+            if not (field.value.strip() if isinstance(field, Input) else isinstance(field.value, str)):
+                self.set_focus(field)  # at once: the next keys typed go to this box
+                if field.id == "participants":
+                    self._show_why()
+                return
+        self.action_save()
+
+    def _show_why(self) -> None:
+        """Scroll the numbers' reason into sight with them, on a small screen too."""
+        why = self.query_one("#numbers-why", Static)
+        self.call_after_refresh(why.scroll_visible, top=True, animate=False)
+
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
+        if not self.numbers_offered():
+            # Numbers are optional, but a report without them says "not recorded": ask once.
+            self.set_focus(self.query_one("#participants", Input))
+            self._show_why()
+            asked = self.query_one("#form-error", Static)
+            asked.update(Text(NUMBERS_ASKED, style="bold"))
+            asked.add_class("-ask")  # a question, not an error
+            return
         details = self.check()
         if details is None:
             for marked in self.query(".-invalid"):

@@ -38,10 +38,14 @@ from facilitator.ui.widgets.key_bar import KeyBar
 from facilitator.ui.widgets.postit_card import CommentBox, PostitCard, card_id
 from facilitator.ui.widgets.statement_strip import StatementStrip
 
-# The keys that leave participant mode. Shown to the facilitator (help, the
-# screen before the mode starts), never on the participant's screen.
+# The keys that leave participant mode, and that move it on to the next statement.
+# Shown to the facilitator (help, the screen before the mode starts), never on the
+# participant's screen.
 LEAVE_PARTICIPANT_KEYS = ("ctrl+o", "e", "n", "d")
-LEAVE_PARTICIPANT_TEXT = "Ctrl+O, then type e n d"
+NEXT_PARTICIPANT_KEYS = ("ctrl+o", "n")
+LEAVE_KEYS_TEXT = "Ctrl+O, then type e n d"
+NEXT_KEYS_TEXT = "Ctrl+O, then n"
+LEAVE_PARTICIPANT_TEXT = f"{LEAVE_KEYS_TEXT} ({NEXT_KEYS_TEXT}: the next statement, without leaving)"
 CLOSED_TEXT = "This session is closed: reopen it on the sessions screen with c."
 CLOSED_SAVED_TEXT = "Closed session: post-it saved. Reopen it with c on the sessions screen."
 
@@ -531,14 +535,21 @@ class WallScreen(Guarded, Screen[None]):
         def start(go: bool | None) -> None:
             if go:
                 screen = ParticipantScreen(
-                    self.workspace, self.session, self.number, LEAVE_PARTICIPANT_KEYS, blink=self.blink
+                    self.workspace,
+                    self.session,
+                    self.number,
+                    LEAVE_PARTICIPANT_KEYS,
+                    NEXT_PARTICIPANT_KEYS,
+                    blink=self.blink,
                 )
                 self.app.push_screen(screen, callback=self._back_from_participants)
 
-        self.app.push_screen(ParticipantIntro(LEAVE_PARTICIPANT_TEXT), callback=start)
+        self.app.push_screen(ParticipantIntro(LEAVE_KEYS_TEXT, NEXT_KEYS_TEXT), callback=start)
 
-    async def _back_from_participants(self, _result: None) -> None:
-        await self.reload()
+    async def _back_from_participants(self, number: int | None) -> None:
+        """Back from participant mode: the statement it ended on, with the post-its just added."""
+        async with self._lock:
+            await self._load(number or self.number)
 
     def action_language(self) -> None:
         """Show the statement in the session's other language, or back in the first."""
