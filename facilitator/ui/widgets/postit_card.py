@@ -20,6 +20,10 @@ from facilitator.ui.identity import fitting_warning, warning_text
 from facilitator.ui.text import literal
 
 
+# Under the box while nothing is to be warned about: the placeholder goes once typing starts.
+KEYS_HINT = "Enter saves · Esc abandons"
+
+
 def card_text(comment: str) -> Text:
     """What a card shows: the comment exactly as written, or that it is blank."""
     if not comment.strip():
@@ -115,7 +119,7 @@ class CommentBox(Guarded, Input):
     ) -> None:
         super().__init__(
             value=value,
-            placeholder="comment (optional), Enter saves, Esc abandons",
+            placeholder="comment (optional)",
             max_length=MAX_COMMENT,
             select_on_focus=False,
         )
@@ -166,7 +170,7 @@ class CommentBox(Guarded, Input):
         findings = detect(value, self._anonymiser)
         self.set_class(bool(findings), "-identity-warning")
         # On the box's border, what fits its width; the whole warning goes to the comment line.
-        self.border_subtitle = fitting_warning(value, findings, self.size.width - 4) if findings else None
+        self.border_subtitle = fitting_warning(value, findings, self.size.width - 4) if findings else KEYS_HINT
         full = warning_text(value, findings) if findings else None
         self.tooltip = full
         if (full.plain if full else None) != (self._warned.plain if self._warned else None):
