@@ -19,7 +19,6 @@ from facilitator.ui.boundary import Guarded
 from facilitator.ui.identity import fitting_warning, warning_text
 from facilitator.ui.text import literal
 
-
 # Under the box while nothing is to be warned about: the placeholder goes once typing starts.
 KEYS_HINT = "Enter saves · Esc abandons"
 
@@ -170,7 +169,8 @@ class CommentBox(Guarded, Input):
         findings = detect(value, self._anonymiser)
         self.set_class(bool(findings), "-identity-warning")
         # On the box's border, what fits its width; the whole warning goes to the comment line.
-        self.border_subtitle = fitting_warning(value, findings, self.size.width - 4) if findings else KEYS_HINT
+        width = self.size.width - 4
+        self.border_subtitle = fitting_warning(value, findings, width) if findings else KEYS_HINT
         full = warning_text(value, findings) if findings else None
         self.tooltip = full
         if (full.plain if full else None) != (self._warned.plain if self._warned else None):
