@@ -267,8 +267,19 @@ class WallScreen(Guarded, Screen[None]):
         return line.box if line else None
 
     def comment_line(self) -> CommentLine | None:
-        lines = self.query(CommentLine)
-        return lines.first() if lines else None
+        lines = [line for line in self.query(CommentLine) if line.display]
+        return lines[0] if lines else None
+
+    def _close_line(self, line: CommentLine) -> None:
+        """Hide the comment line at once; it is removed in the background.
+
+        Awaiting the removal here, in the app's turn, would hold up the next keys for
+        a tenth of a second: the hidden line no longer counts as open.
+        """
+        if self.focused is line.box:
+            self.set_focus(None)
+        line.display = False
+        line.remove()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While a comment is typed, the wall's keys are letters and digits of the comment."""
@@ -382,7 +393,7 @@ class WallScreen(Guarded, Screen[None]):
             except FacilitatorError as error:
                 self.notify(str(error), severity="error", markup=False)
                 return
-            await line.remove()
+            self._close_line(line)
             card.remove_class("-editing")
             self._show(card)
             self._show_totals()
@@ -396,7 +407,7 @@ class WallScreen(Guarded, Screen[None]):
             line = self.comment_line()
             if line is None:
                 return
-            await line.remove()
+            self._close_line(line)
             if line.box.postit_id:
                 card = self.query_one(f"#{card_id(line.box.postit_id)}", PostitCard)
                 card.remove_class("-editing")

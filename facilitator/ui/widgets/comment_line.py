@@ -63,7 +63,7 @@ class CommentLine(Guarded, Vertical):
     """
 
     def __init__(self, box: CommentBox, category: Category, colour: str) -> None:
-        super().__init__(id="comment-line")
+        super().__init__()
         self.box = box
         self.category = category
         box.border_title = line_title(category, colour, editing=box.postit_id is not None)
