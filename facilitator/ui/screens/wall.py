@@ -263,10 +263,12 @@ class WallScreen(Guarded, Screen[None]):
         return [card for column in self.query(CategoryColumn) for card in column.card_widgets()]
 
     def open_box(self) -> CommentBox | None:
+        """The box of the open comment line, if one is open."""
         line = self.comment_line()
         return line.box if line else None
 
     def comment_line(self) -> CommentLine | None:
+        """The open comment line (one being closed no longer counts)."""
         lines = [line for line in self.query(CommentLine) if line.display]
         return lines[0] if lines else None
 
