@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from facilitator.actions.data_folder import Workspace
 from facilitator.ui.app import make_app
@@ -83,6 +84,32 @@ def test_wall_adding_a_comment(
 
     assert snap_compare(
         make_app(workspace, session_id, blink=False), terminal_size=size, run_before=type_comment
+    )
+
+
+LONG_COMMENT = (
+    "Darren said A1234BC was on my file, and my social worker never came "
+    "when I was moved to the other wing, so nobody listened"
+)
+
+
+@pytest.mark.parametrize("size", [pytest.param((80, 24), id="80x24"), pytest.param((60, 20), id="60x20")])
+def test_wall_comment_line_with_a_long_comment_and_a_warning(
+    snap_compare: SnapCompare, workspace: Workspace, size: tuple[int, int]
+) -> None:
+    """The comment line under the columns: category, the whole comment wrapped, the whole warning."""
+    session_id = new_session(workspace)
+    fill_wall(workspace, session_id, 12)
+
+    async def type_long_comment(pilot: Pilot[Any]) -> None:
+        await pilot.press("2", *"Darren")
+        box = pilot.app.screen.query_one("CommentBox", Input)
+        box.value = LONG_COMMENT
+        box.cursor_position = len(LONG_COMMENT)
+        await pilot.pause()
+
+    assert snap_compare(
+        make_app(workspace, session_id, blink=False), terminal_size=size, run_before=type_long_comment
     )
 
 

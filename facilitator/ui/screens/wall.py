@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.rule import Rule
 from rich.text import Text
-from textual import events, on
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widget import Widget
+from textual.widgets import Static
 
 from facilitator.actions.data_folder import Workspace
 from facilitator.actions.postits import delete_postit, edit_postit, move_postit, record_postit, restore_postit
@@ -33,6 +34,7 @@ from facilitator.ui.keys import BLANK, ENTRY_KEYS, class_bindings, for_scale, ke
 from facilitator.ui.palette import category_colours
 from facilitator.ui.text import literal
 from facilitator.ui.widgets.category_column import CategoryColumn
+from facilitator.ui.widgets.comment_line import CommentLine
 from facilitator.ui.widgets.distribution import DistributionBar
 from facilitator.ui.widgets.key_bar import KeyBar
 from facilitator.ui.widgets.postit_card import CommentBox, PostitCard, card_id
@@ -192,6 +194,14 @@ class WallScreen(Guarded, Screen[None]):
             tooltip="Cancel a move, or clear the selection.",
         ),
     ]
+    # The wall's own keys act in the app's turn, in the order they were typed, even when a
+    # fast typist is ahead of the screen (help and the blank stay ordinary keys: while a
+    # comment is typed, ? and b are letters). While the comment box has the focus they
+    # stand aside, so that letters and digits go into the comment.
+    BINDINGS = [
+        b if not isinstance(b, Binding) or b.action.startswith("app.") else replace(b, priority=True)
+        for b in BINDINGS
+    ]
 
     def __init__(
         self, workspace: Workspace, session_id: str, statement: int = 1, *, blink: bool = True
@@ -234,6 +244,10 @@ class WallScreen(Guarded, Screen[None]):
 
     def on_key(self, event: events.Key) -> None:
         """Any key starts a new action: the last one's feedback goes."""
+        self.new_key()
+
+    def new_key(self) -> None:
+        """Clear the last feedback. The wall's own keys act before `on_key` sees them: they call this."""
         if self.status:
             self.say("")
 
@@ -263,8 +277,34 @@ class WallScreen(Guarded, Screen[None]):
         return [card for column in self.query(CategoryColumn) for card in column.card_widgets()]
 
     def open_box(self) -> CommentBox | None:
-        boxes = self.query(CommentBox)
-        return boxes.first() if boxes else None
+        """The box of the open comment line, if one is open."""
+        line = self.comment_line()
+        return line.box if line else None
+
+    def comment_line(self) -> CommentLine | None:
+        """The open comment line (one being closed no longer counts)."""
+        lines = [line for line in self.query(CommentLine) if line.display]
+        return lines[0] if lines else None
+
+    def _close_line(self, line: CommentLine) -> None:
+        """Hide the comment line at once; it is removed in the background.
+
+        Awaiting the removal here, in the app's turn, would hold up the next keys for
+        a tenth of a second: the hidden line no longer counts as open.
+        """
+        if self.focused is line.box:
+            self.set_focus(None)
+        line.display = False
+        line.remove()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While a comment is typed, the wall's keys are letters and digits of the comment."""
+        return not (action in WALL_ACTIONS and isinstance(self.focused, CommentBox))
+
+    def _show(self, widget: Widget) -> None:
+        """Give `widget` the focus now (before the next key is routed) and scroll it into view."""
+        self.set_focus(widget, scroll_visible=False)
+        widget.scroll_visible(animate=False)
 
     async def recover(self) -> None:
         """After an error, show this statement as the database has it now."""
@@ -312,7 +352,7 @@ class WallScreen(Guarded, Screen[None]):
     def _select(self, postit_id: str) -> None:
         found = self.query(f"#{card_id(postit_id)}")
         if found:
-            found.first().focus()
+            self._show(found.first())
 
     def selected(self) -> PostitCard | None:
         """The selected card, or None after telling the facilitator how to select one."""
@@ -325,7 +365,7 @@ class WallScreen(Guarded, Screen[None]):
         box = self.open_box()
         if box is None:
             return False
-        box.focus()
+        self.set_focus(box)
         self.say("Finish the comment first: Enter saves it, Esc abandons it.", warning=True)
         return True
 
@@ -333,6 +373,7 @@ class WallScreen(Guarded, Screen[None]):
 
     async def action_category(self, entry: str) -> None:
         """A category's entry key: add a post-it in that category (or finish a move)."""
+        self.new_key()
         async with self._lock:
             category = self.session.scale.by_entry(entry)
             if category is None:
@@ -344,62 +385,65 @@ class WallScreen(Guarded, Screen[None]):
                 return
             if self._busy_with_box():
                 return
-            box = CommentBox(category.key, blink=self.blink)
-            await self.column(category.key).cards.mount(box)
-            box.focus()
+            await self._open_line(CommentBox(category.key, blink=self.blink))
 
-    @on(Input.Submitted, "CommentBox")
-    async def save_comment(self, event: Input.Submitted) -> None:
-        box = event.input
-        assert isinstance(box, CommentBox)
+    async def _open_line(self, box: CommentBox) -> None:
+        """Open the comment line under the columns, its box taking the keys typed next."""
+        category = self.session.scale.get(box.category_key)
+        line = CommentLine(box, category, self.colours[category.key])
+        await self.mount(line, before=self.query_one("#status"))
+        self.set_focus(box)
+
+    async def action_save_comment(self) -> None:
+        """Enter in the comment line: record the new post-it (or the edit), then show its card."""
         async with self._lock:
-            store = self.workspace.store
+            line = self.comment_line()
+            if line is None:
+                return
+            box, store = line.box, self.workspace.store
             try:
                 if box.postit_id is None:
-                    postit = record_postit(
-                        store, self.session, self.number, box.category_key, event.value
-                    ).postit
+                    recorded = record_postit(store, self.session, self.number, box.category_key, box.value)
+                    postit = recorded.postit
                     self.postits.append(postit)
                     card = PostitCard(postit)
-                    await self.column(box.category_key).cards.mount(card, before=box)
+                    await self.column(box.category_key).cards.mount(card)
                 else:
-                    change = edit_postit(store, box.postit_id, event.value)
+                    change = edit_postit(store, box.postit_id, box.value)
                     before, postit = change.before, change.after
                     if before.comment != postit.comment:
                         self.undo_steps.append(UndoStep("edit", postit.id, before.comment))
                     card = self.query_one(f"#{card_id(postit.id)}", PostitCard)
                     card.show(postit)
-                    card.display = True
                     self.postits = [postit if p.id == postit.id else p for p in self.postits]
             except FacilitatorError as error:
                 self.notify(str(error), severity="error", markup=False)
                 return
-            await box.remove()
-            card.focus()
+            self._close_line(line)
+            card.remove_class("-editing")
+            self._show(card)
             self._show_totals()
             if box.postit_id is None and self.session.is_closed and not self._told_closed:
                 self._told_closed = True
                 self.say(CLOSED_SAVED_TEXT, warning=True)
 
-    @on(CommentBox.IdentityWarning)
-    def show_identity_warning(self, event: CommentBox.IdentityWarning) -> None:
-        """The comment box is narrow: its whole warning goes on the status line above the tallies."""
-        self.say(event.text.plain.removeprefix("⚠").strip() if event.text else "", warning=bool(event.text))
-
-    @on(CommentBox.Abandoned)
-    async def abandon_comment(self, event: CommentBox.Abandoned) -> None:
+    async def action_abandon_comment(self) -> None:
+        """Esc in the comment line: nothing is saved; an edited card stays as it was."""
         async with self._lock:
-            postit_id = event.box.postit_id
-            await event.box.remove()
-            if postit_id:
-                card = self.query_one(f"#{card_id(postit_id)}", PostitCard)
-                card.display = True
-                card.focus()
+            line = self.comment_line()
+            if line is None:
+                return
+            self._close_line(line)
+            if line.box.postit_id:
+                card = self.query_one(f"#{card_id(line.box.postit_id)}", PostitCard)
+                card.remove_class("-editing")
+                self._show(card)
 
     # ------------------------------------------------------------ selecting
 
     def action_select(self, step: int) -> None:
         """Up/down: select the next or previous card, column by column."""
+        self.new_key()
         cards = [c for c in self.cards() if c.display]
         if not cards:
             return
@@ -407,9 +451,10 @@ class WallScreen(Guarded, Screen[None]):
             index = max(0, min(len(cards) - 1, cards.index(self.focused) + step))
         else:
             index = 0 if step > 0 else len(cards) - 1
-        cards[index].focus()
+        self._show(cards[index])
 
     def action_cancel(self) -> None:
+        self.new_key()
         if self.moving:
             self.moving = None
             self.say("Move cancelled.")
@@ -419,18 +464,19 @@ class WallScreen(Guarded, Screen[None]):
     # ------------------------------------------------------------ changing cards
 
     async def action_edit(self) -> None:
+        self.new_key()
         async with self._lock:
             if self._busy_with_box() or (card := self.selected()) is None:
                 return
-            box = CommentBox(
-                card.postit.response_key,
-                postit_id=card.postit.id,
-                value=card.postit.comment,
-                blink=self.blink,
+            card.add_class("-editing")
+            await self._open_line(
+                CommentBox(
+                    card.postit.response_key,
+                    postit_id=card.postit.id,
+                    value=card.postit.comment,
+                    blink=self.blink,
+                )
             )
-            await self.column(card.postit.response_key).cards.mount(box, after=card)
-            card.display = False
-            box.focus()
 
     def action_move(self) -> None:
         if self._busy_with_box() or (card := self.selected()) is None:
@@ -463,7 +509,7 @@ class WallScreen(Guarded, Screen[None]):
             self.postits = [p for p in self.postits if p.id != card.postit.id]
             await card.remove()
             if neighbour is not None:
-                neighbour.focus()
+                self._show(neighbour)
             self._show_totals()
             self.say("Post-it deleted: u brings it back.")
 
@@ -492,6 +538,7 @@ class WallScreen(Guarded, Screen[None]):
     # ------------------------------------------------------------ statements
 
     async def _go(self, step: int) -> None:
+        self.new_key()
         async with self._lock:
             if self._busy_with_box():
                 return
@@ -571,3 +618,9 @@ class WallScreen(Guarded, Screen[None]):
         if self._busy_with_box():
             return
         self.dismiss(None)
+
+
+# The wall's own key actions (not help or the blank), which stand aside while a comment is typed.
+WALL_ACTIONS = frozenset(
+    b.action.partition("(")[0] for b in class_bindings(WallScreen) if not b.action.startswith("app.")
+)

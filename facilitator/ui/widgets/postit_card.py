@@ -1,11 +1,13 @@
-"""A post-it on the wall, and the one-line box in which its comment is typed."""
+"""A post-it on the wall, and the box in which its comment is typed."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Input, Static
@@ -16,6 +18,9 @@ from facilitator.store import MAX_COMMENT, Postit, Session
 from facilitator.ui.boundary import Guarded
 from facilitator.ui.identity import fitting_warning, warning_text
 from facilitator.ui.text import literal
+
+# Under the box while nothing is to be warned about: the placeholder goes once typing starts.
+KEYS_HINT = "Enter saves · Esc abandons"
 
 
 def card_text(comment: str) -> Text:
@@ -41,7 +46,7 @@ class PostitCard(Guarded, Static, can_focus=True):
         background: $boost;
         border-left: outer $foreground 30%;
     }
-    PostitCard:focus {
+    PostitCard:focus, PostitCard.-editing {
         background: $accent 30%;
         border-left: outer $accent;
         text-style: bold;
@@ -59,10 +64,12 @@ class PostitCard(Guarded, Static, can_focus=True):
 
 
 class CommentBox(Guarded, Input):
-    """The one-line comment box of a new card, or of a card being edited.
+    """The box of the wall's comment line, for a new card or a card being edited.
 
-    Enter saves (an empty comment is fine): the screen handles `Input.Submitted`.
-    Escape abandons: it posts `CommentBox.Abandoned`.
+    Enter saves (an empty comment is fine) and Escape abandons: both are priority keys
+    that run the screen's `save_comment` or `abandon_comment` action in the app's own
+    turn, so that keys a fast typist sends meanwhile wait, and then go where the saved
+    post-it left the focus. The box first takes every key already sent to it.
     """
 
     DEFAULT_CSS = """
@@ -70,7 +77,6 @@ class CommentBox(Guarded, Input):
         width: 1fr;
         height: 3;
         padding: 0;
-        margin-bottom: 1;
         border: tall $accent;
     }
     CommentBox.-identity-warning {
@@ -80,23 +86,28 @@ class CommentBox(Guarded, Input):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
+            "enter",
+            "save",
+            "save",
+            id="comment.save",
+            priority=True,
+            tooltip="Save the post-it with this comment (an empty comment is fine).",
+        ),
+        Binding(
             "escape",
             "abandon",
-            "Abandon",
+            "abandon",
             id="comment.abandon",
+            priority=True,
             tooltip="Leave this comment box without saving anything.",
         ),
     ]
 
     @dataclass
-    class Abandoned(Message):
-        box: CommentBox
-
-    @dataclass
     class IdentityWarning(Message):
         """The full warning about the comment being typed (None: nothing to warn about).
 
-        The box is narrow on the wall, so the screen shows this text somewhere wide.
+        The box's border has room for a short warning only; the comment line shows this whole.
         """
 
         box: CommentBox
@@ -107,7 +118,7 @@ class CommentBox(Guarded, Input):
     ) -> None:
         super().__init__(
             value=value,
-            placeholder="comment (optional), Enter saves, Esc abandons",
+            placeholder="comment (optional)",
             max_length=MAX_COMMENT,
             select_on_focus=False,
         )
@@ -117,8 +128,29 @@ class CommentBox(Guarded, Input):
         self._anonymiser: Anonymiser | None = None
         self._warned: Text | None = None
 
-    def action_abandon(self) -> None:
-        self.post_message(self.Abandoned(self))
+    async def action_save(self) -> None:
+        await self._settle()
+        await self.screen.run_action("save_comment")
+
+    async def action_abandon(self) -> None:
+        await self._settle()
+        await self.screen.run_action("abandon_comment")
+
+    async def _settle(self) -> None:
+        """Wait until this box has taken the keys already sent to it (the last letters typed)."""
+        done = asyncio.Event()
+        self.call_later(done.set)
+        await done.wait()
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Backspace is a binding, handled only after the key has travelled up to the app:
+        # taken here, it keeps its place among the letters typed around it.
+        if event.key == "backspace":
+            event.stop()
+            event.prevent_default()
+            self.action_delete_left()
+            return
+        await super()._on_key(event)
 
     # Likely identifying details are warned about under the box while typing; never blocked.
 
@@ -133,15 +165,12 @@ class CommentBox(Guarded, Input):
     def on_resize(self) -> None:
         self._warn(self.value)
 
-    def on_unmount(self) -> None:
-        if self._warned is not None:
-            self.screen.post_message(self.IdentityWarning(self, None))
-
     def _warn(self, value: str) -> None:
         findings = detect(value, self._anonymiser)
         self.set_class(bool(findings), "-identity-warning")
-        # Under the box, what fits its width; the whole warning goes to the screen.
-        self.border_subtitle = fitting_warning(value, findings, self.size.width - 4) if findings else None
+        # On the box's border, what fits its width; the whole warning goes to the comment line.
+        width = self.size.width - 4
+        self.border_subtitle = fitting_warning(value, findings, width) if findings else KEYS_HINT
         full = warning_text(value, findings) if findings else None
         self.tooltip = full
         if (full.plain if full else None) != (self._warned.plain if self._warned else None):
