@@ -319,11 +319,34 @@ async def test_help_on_the_roster_and_the_map(workspace: Workspace, session_id: 
             assert isinstance(app.screen, RosterScreen)
         app.push_screen(PseudonymScreen(workspace, session_id, blink=False))
         await pilot.pause()
-        assert "F1 help" in flat(screen_text(app))
+        assert "F1/? help" in flat(screen_text(app))
         await pilot.press("f1")  # from a box
         assert isinstance(app.screen, HelpScreen) and "Keys of the pseudonym map" in screen_text(app)
         await pilot.press("escape", "tab", "tab", "question_mark")  # from the list
         assert isinstance(app.screen, HelpScreen)
+        help_row = "F1, ?", "All the keys of this screen: F1, or ? when the focus is not in a box."
+        assert help_row in app.screen.rows
+
+
+async def test_help_on_the_discussion_with_f1_from_the_box_and_with_question_mark_from_the_notes(
+    workspace: Workspace, session_id: str
+) -> None:
+    from facilitator.ui.screens.help import HelpScreen
+
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t", *"is this fair?", "enter")
+        assert [n.text for n in discussion.notes(workspace.store, session_id)] == ["is this fair?"]
+        assert "F1/? help" in flat(screen_text(app))
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen) and "Keys of the discussion" in screen_text(app)
+        await pilot.press("f1")  # closes it again
+        await pilot.press("down", "question_mark")  # from the notes
+        assert isinstance(app.screen, HelpScreen)
+        keys_of_help = [keys for keys, what in app.screen.rows if "? when the focus is not" in what]
+        assert keys_of_help == ["F1, ?"]
+        await pilot.press("escape", "escape")
+        assert isinstance(app.screen, DiscussionScreen) and app.screen.box.value == ""
 
 
 async def test_a_titled_case_study_is_typed_and_notes_move_with_b_and_a(

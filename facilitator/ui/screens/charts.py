@@ -35,7 +35,7 @@ from facilitator.exercise.charts import (
 )
 from facilitator.outputs.terminal_charts import Diverging, StatementBars
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK, Command, key_bar_bindings
+from facilitator.ui.keys import BLANK, HELP, Command, key_bar_bindings
 from facilitator.ui.text import literal
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -88,6 +88,15 @@ class ChartsScreen(Guarded, Screen[None]):
             key_display="p/←",
             tooltip="Previous statement.",
         ),
+        HELP,
+        Binding(
+            "escape,c",
+            "close",
+            "back",
+            id="charts.close",
+            key_display="esc",
+            tooltip="Back to the screen you came from.",
+        ),
         Binding(
             "t",
             "toggle_percent",
@@ -116,18 +125,7 @@ class ChartsScreen(Guarded, Screen[None]):
             id="charts.pool",
             tooltip="Pool this session with another of its consultation under a label (saved).",
         ),
-        Binding(
-            "question_mark", "app.help", "help", id="charts.help", key_display="?", tooltip="All the keys."
-        ),
         BLANK,
-        Binding(
-            "escape,c",
-            "close",
-            "back",
-            id="charts.close",
-            key_display="esc",
-            tooltip="Back to the screen you came from.",
-        ),
     ]
 
     def __init__(

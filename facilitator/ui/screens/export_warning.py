@@ -26,7 +26,7 @@ from facilitator.actions.exports import identifying_details
 from facilitator.core.errors import FacilitatorError
 from facilitator.store import Store
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK
+from facilitator.ui.keys import BLANK, HELP
 from facilitator.ui.text import literal, one_line
 
 if TYPE_CHECKING:
@@ -92,14 +92,7 @@ class ExportWarningScreen(Guarded, ModalScreen[bool]):
             tooltip="Scroll the list up.",
         ),
         BLANK,
-        Binding(
-            "f1,question_mark",
-            "app.help",
-            "help",
-            id="export_warning.help",
-            key_display="?",
-            tooltip="All the keys (F1 too).",
-        ),
+        HELP,
         Binding(
             "escape",
             "cancel",

@@ -22,7 +22,7 @@ from facilitator.core.errors import FacilitatorError
 from facilitator.discussion.anonymity import Pseudonym, pseudonyms, remove_pseudonym, set_pseudonym
 from facilitator.store import Session
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK, key_bar_bindings
+from facilitator.ui.keys import BLANK, HELP_WHILE_TYPING, key_bar_bindings
 from facilitator.ui.text import one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -49,14 +49,7 @@ class PseudonymScreen(Guarded, Screen[None]):
             tooltip="In the list (Tab reaches it), remove the pair (y confirms).",
         ),
         BLANK,
-        Binding(
-            "f1,question_mark",
-            "app.help",
-            "help",
-            id="pseudonyms.help",
-            key_display="F1",
-            tooltip="All the keys (? too, in the list).",
-        ),
+        HELP_WHILE_TYPING,
         Binding(
             "escape",
             "back",

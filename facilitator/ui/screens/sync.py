@@ -32,7 +32,7 @@ from facilitator.core.paths import BUNDLES_FOLDER
 from facilitator.store import Store, sync_state
 from facilitator.sync.merge import ImportResult
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK, key_bar_bindings
+from facilitator.ui.keys import BLANK, HELP, key_bar_bindings
 from facilitator.ui.screens.sync_form import FormField, FormValues, SyncForm, refused_by
 from facilitator.ui.text import literal, when
 from facilitator.ui.widgets.key_bar import KeyBar
@@ -290,9 +290,7 @@ class SyncScreen(Guarded, Screen[None]):
             tooltip="The laptops this office enrolled: enrol one, or revoke one.",
         ),
         replace(BLANK, show=False),
-        Binding(
-            "question_mark", "app.help", "help", id="sync.help", key_display="?", tooltip="All the keys."
-        ),
+        HELP,
         Binding("escape", "back", "back", id="sync.back", key_display="esc", tooltip="Go back."),
     ]
 

@@ -25,7 +25,7 @@ from facilitator.discussion.codebook import RankedTheme
 from facilitator.discussion.notes import KIND_LABELS
 from facilitator.store import Session
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK, key_bar_bindings
+from facilitator.ui.keys import BLANK, HELP, key_bar_bindings
 from facilitator.ui.text import literal, one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -63,10 +63,7 @@ class ThemesScreen(Guarded, Screen[None]):
             id="themes.scope",
             tooltip="Count this session's notes only, or every session of the consultation.",
         ),
-        BLANK,
-        Binding(
-            "question_mark", "app.help", "help", id="themes.help", key_display="?", tooltip="All the keys."
-        ),
+        HELP,
         Binding(
             "escape",
             "back",
@@ -75,6 +72,7 @@ class ThemesScreen(Guarded, Screen[None]):
             key_display="esc",
             tooltip="Cancel a rename or merge, or go back.",
         ),
+        BLANK,
     ]
     HELP_NOTES: ClassVar[tuple[tuple[str, str], ...]] = (
         ("↑ ↓", "choose a theme"),
@@ -388,6 +386,7 @@ class ThemeNotesScreen(Guarded, Screen[None]):
             tooltip="Back to the themes.",
         ),
         BLANK,
+        HELP,
     ]
 
     def __init__(self, workspace: Workspace, ranked: RankedTheme, session_ids: list[str]) -> None:
