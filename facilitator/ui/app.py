@@ -229,14 +229,33 @@ class FacilitatorApp(Guarded, LockingApp):
         self.push_screen(HelpScreen(help_title(screen), help_rows(screen), help_notes(screen)))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The palette reaches every action of the current screen (from its bindings), then the app's own."""
+        """The palette reaches every action of the current screen (from its bindings), then the colours
+        and quitting.
+
+        Textual's own "Theme" is called Colours here (the discussion has themes of its own).
+        Its "Screenshot" is left out, since it would write participants' words to an unencrypted
+        file, and so is its "Keys" panel: `?` is the help.
+        """
         for command in palette_commands(screen):
             yield SystemCommand(
                 escape(command.title),
                 escape(command.help),
                 partial(self.run_action, command.action, screen),
             )
-        yield from super().get_system_commands(screen)
+        yield SystemCommand("Colours", "Choose the screen's colours (high contrast too)", self.search_themes)
+        yield SystemCommand(
+            "High-contrast colours",
+            "Yellow and white on black",
+            partial(self.use_colours, HIGH_CONTRAST.name),
+        )
+        yield SystemCommand(
+            "Usual colours", "Back to the usual colours", partial(self.use_colours, DEFAULT_THEME)
+        )
+        yield SystemCommand("Quit", "Quit; everything is already saved", self.action_quit)
+
+    def use_colours(self, theme: str) -> None:
+        """Switch to the colours of `theme`; the data folder remembers them."""
+        self.theme = theme
 
 
 def make_app(

@@ -189,3 +189,22 @@ async def test_the_sessions_key_bar_at_60x20_shows_help_and_help_opens(workspace
             assert rows["?, F1"] == keys.HELP.tooltip
             await pilot.press(key)  # the same key closes it
             assert isinstance(app.screen, HomeScreen)
+
+
+async def test_the_palette_calls_the_theme_colours_and_contrast_finds_high_contrast(
+    workspace: Workspace,
+) -> None:
+    from facilitator.ui.app import THEME_META_KEY
+    from facilitator.ui.theme import HIGH_CONTRAST
+
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Colours" in titles and "Theme" not in titles and "Screenshot" not in titles
+        await pilot.press("ctrl+p", *"contrast")
+        await pilot.pause(0.3)
+        assert "High-contrast colours" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.theme == HIGH_CONTRAST.name
+        assert workspace.store.meta.get(THEME_META_KEY) == HIGH_CONTRAST.name
