@@ -37,12 +37,16 @@ LOCKED_ACTIONS = {"quit", "command_palette", "help_quit"}
 # Actions out of reach while the folder waits for its passphrase: no palette, no blank.
 UNLOCK_ACTIONS = {"command_palette", "blank"}
 DAMAGE_CHECK_SECONDS = 1.0
+WARNING_SECONDS = 6.0
 
 
 class FacilitatorApp(Guarded, LockingApp):
     """Home screen first; the wall of `session_id` on top of it when one is given."""
 
     TITLE = "facilitator"
+    CSS_PATH = "app.tcss"
+    # Notices go by soon: they are also said on the screen (a status line, the data itself).
+    NOTIFICATION_TIMEOUT = 3
     # The privacy blank works from every screen, even inside a text box (see `keys`).
     BINDINGS: ClassVar[list[BindingType]] = [QUIT, BLANK_ANYWHERE]
 
@@ -77,6 +81,8 @@ class FacilitatorApp(Guarded, LockingApp):
         Give `markup=False` whenever the message holds user text, so that "[b]" shows as typed.
         """
         shown = visible(message, multiline=True)
+        if timeout is None and severity != "information":
+            timeout = WARNING_SECONDS  # a problem is read to the end
         if self.covered:
             self.hold(shown, visible(title), severity, timeout, markup)
             return
