@@ -51,7 +51,7 @@ HELP_WHILE_TYPING = Binding(
     "help",
     id="help",
     key_display="F1/?",
-    tooltip="All the keys of this screen: F1, or ? when the focus is not in a box.",
+    tooltip="All the keys of this screen: F1, or ? when not typing in a box.",
 )
 
 # The privacy blank, from every screen where no text box has the focus. A screen

@@ -220,7 +220,7 @@ class DiscussionScreen(Guarded, Screen[None]):
         ),
         replace(
             HELP_WHILE_TYPING,
-            tooltip="All the keys and the note line: F1, or ? when the focus is not in the note box.",
+            tooltip="All the keys and the note line: F1, or ? when not typing in the note box.",
         ),
         Binding(
             "escape",
@@ -236,8 +236,8 @@ class DiscussionScreen(Guarded, Screen[None]):
         ("P3: …", "who spoke: a roster code, or its number alone (3: …); ?: or nothing for unknown"),
         ('"…', "a verbatim quote (the quote marks are not stored)"),
         ("Darren:: …", "a case study titled Darren (names are changed on export like the text)"),
-        ("#listen", "a theme whose name holds those words (the list on the right narrows as you type)"),
-        ("#2", "theme number 2 of the list on the right"),
+        ("#listen", "a theme whose name holds those words (the themes on the right narrow as you type)"),
+        ("#2", "theme number 2 of the themes on the right"),
         ("#Housing", "words that match no theme make a new theme; #+Housing makes exactly that one"),
         ("Ctrl+U", "empties the box"),
         (

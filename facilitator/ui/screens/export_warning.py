@@ -81,7 +81,7 @@ class ExportWarningScreen(Guarded, ModalScreen[bool]):
             "scroll",
             id="export_warning.down",
             show=False,
-            tooltip="Scroll the list down when it is long.",
+            tooltip="Scroll down when there are many details.",
         ),
         Binding(
             "up",
@@ -89,7 +89,7 @@ class ExportWarningScreen(Guarded, ModalScreen[bool]):
             "scroll",
             id="export_warning.up",
             show=False,
-            tooltip="Scroll the list up.",
+            tooltip="Scroll up.",
         ),
         BLANK,
         HELP,
@@ -155,7 +155,7 @@ class ExportWarningScreen(Guarded, ModalScreen[bool]):
         self.query_one("#warning-list", VerticalScroll).scroll_home(animate=False)
         many = len(self.findings) > SHORT_LIST
         self.query_one("#warning-status", Static).update(
-            Text(f"↑ ↓ scroll the list of {len(self.findings)}.", style="dim") if many else ""
+            Text(f"↑ ↓ scroll through all {len(self.findings)}.", style="dim") if many else ""
         )
 
     def action_scroll_list(self, lines: int) -> None:

@@ -116,11 +116,11 @@ def run_export(
     made = actions.export_bundle(
         store, target, everything=everything, plaintext=plaintext, progress=progress
     ).made
-    tables = ", ".join(f"{table} {n}" for table, n in made.manifest.tables.items())
     result.lines += [
         made.path.name,
         f"  written into {made.path.parent}",
-        f"  {made.rows} rows ({tables}); " + ("encrypted" if made.encrypted else "UNENCRYPTED"),
+        f"  {actions.bundle_contents(made.manifest.tables)}; "
+        + ("encrypted" if made.encrypted else "UNENCRYPTED"),
         AWAITING,
     ]
     return result
@@ -201,7 +201,10 @@ def run_folder(store: Store, folder: str, identity: str, *, plaintext: bool, pro
         result.purged = purged_line(synced.purged)
     if done.exported:
         encrypted = "encrypted" if done.exported.encrypted else "UNENCRYPTED"
-        result.lines += [done.exported.path.name, f"  written: {done.exported.rows} rows, {encrypted}"]
+        result.lines += [
+            done.exported.path.name,
+            f"  written: {actions.records_text(done.exported.rows)}, {encrypted}",
+        ]
     else:
         result.lines.append("Nothing new to export from this device.")
     if not office:

@@ -125,7 +125,7 @@ class WallScreen(Guarded, Screen[None]):
             tooltip="Undo the last delete, move or edit; press again to go further back.",
         ),
         Binding("t", "discussion", "discussion", id="wall.discussion", tooltip="Discussion notes."),
-        Binding("h", "home", "sessions", id="wall.home", tooltip="Back to the list of sessions."),
+        Binding("h", "home", "sessions", id="wall.home", tooltip="Back to the sessions."),
         Binding(
             "v",
             "participant",

@@ -147,3 +147,10 @@ class KeyBar(Guarded, Static):
 
     def on_resize(self) -> None:
         self.update(key_bar_text(self.bindings, self.size.width, palette=self.palette))
+
+    def show(self, bindings: Iterable[Binding]) -> None:
+        """Other keys for a while (a screen in the middle of something), or the screen's again."""
+        bindings = list(bindings)
+        if bindings != self.bindings:
+            self.bindings = bindings
+            self.update(key_bar_text(self.bindings, self.size.width or None, palette=self.palette))
