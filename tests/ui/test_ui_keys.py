@@ -208,3 +208,19 @@ async def test_the_palette_calls_the_theme_colours_and_contrast_finds_high_contr
         await pilot.pause()
         assert app.theme == HIGH_CONTRAST.name
         assert workspace.store.meta.get(THEME_META_KEY) == HIGH_CONTRAST.name
+
+
+def test_question_mark_and_f1_open_help_on_every_screen() -> None:
+    # A passphrase may hold a ?: those two screens have F1 alone. The blank and participant mode
+    # show nothing of the app, and the help closes with either key.
+    f1_only = {"FirstStartScreen", "UnlockScreen"}
+    no_help = {"BlankScreen", "ParticipantScreen", "HelpScreen"}
+    for screen_class in screen_classes():
+        name = screen_class.__name__
+        helps = [b for b in keys.class_bindings(screen_class) if b.action == keys.HELP_ACTION]
+        if name in no_help:
+            assert not helps, name
+            continue
+        (help_binding,) = helps
+        bound = set(help_binding.key.split(","))
+        assert bound == ({"f1"} if name in f1_only else {"f1", "question_mark"}), name

@@ -19,7 +19,7 @@ from facilitator.discussion import roster
 from facilitator.discussion.roster import Participant
 from facilitator.store import Session
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK, HELP, key_bar_bindings
+from facilitator.ui.keys import BLANK, HELP, HELP_WHILE_TYPING, key_bar_bindings
 from facilitator.ui.text import one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 from facilitator.ui.widgets.tick_box import TickBox
@@ -217,6 +217,7 @@ class ParticipantForm(Guarded, ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "cancel", id="participant_form.cancel", tooltip="Leave without saving."),
         Binding("ctrl+s", "save", "save", id="participant_form.save", tooltip="Save (Enter in a box too)."),
+        HELP_WHILE_TYPING,
     ]
 
     def __init__(

@@ -18,6 +18,7 @@ from facilitator.actions.sessions import create_session, edit_session
 from facilitator.core.errors import FacilitatorError, FieldError
 from facilitator.store import SETTINGS, SessionDetails
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.keys import HELP_WHILE_TYPING
 
 NUMBER_FIELDS = ("participants", "male", "female")
 TEXT_FIELDS = ("label", "cohort", "consultation", "location", "date", "facilitators")
@@ -50,6 +51,7 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "cancel", id="form.cancel", tooltip="Leave without saving."),
         Binding("ctrl+s", "save", "save", id="form.save", tooltip="Save the session (Enter in a box too)."),
+        HELP_WHILE_TYPING,
     ]
 
     def __init__(self, workspace: Workspace, session_id: str | None = None, *, blink: bool = True) -> None:
