@@ -361,18 +361,20 @@ def sync_conflicts(*_args: Any) -> None:
 
 @sync_group.command("resolve")
 @click.argument("conflict")
-@click.option("--keep", "choice", flag_value="keep", help="Keep the row as it is here.")
+@click.option("--keep", "choice", flag_value="keep", help="Keep the record as it is here.")
 @click.option("--take", "choice", flag_value="take", help="Take the other device's version.")
 @data_dir_option
 def sync_resolve(conflict: str, choice: str | None) -> None:
     """Settle CONFLICT (an id from 'sync conflicts'): --keep this version or --take the other."""
+    from facilitator.actions.sync import RECORD_WORDS
     from facilitator.sync import merge as sync
 
     if choice is None:
         raise FacilitatorError("say which version to keep: --keep (as it is here) or --take (the other)")
     settled = sync.resolve_conflict(workspace().store, conflict, take_other=choice == "take")
     done = "took the other version" if choice == "take" else "kept this version"
-    echo(f"resolved {settled.table} {settled.row_id}: {done}")
+    one, _many = RECORD_WORDS.get(settled.table, (settled.table, ""))
+    echo(f"resolved the {one} {settled.row_id}: {done}")
 
 
 class ReceiptGroup(click.Group):
