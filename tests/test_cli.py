@@ -80,6 +80,7 @@ def test_session_new_prints_the_id_alone(cli: Cli) -> None:
             "statement_set": DEFAULT_SET,
             "postits": 0,
             "closed": False,
+            "example": False,
             "sync_status": "local",
             "confirmed_at": None,
         }
@@ -285,6 +286,7 @@ def test_export_json_has_the_contracted_shape(cli: Cli) -> None:
         "male": 8,
         "female": 2,
         "statement_set": DEFAULT_SET,
+        "example": False,
     }
     assert data["scale"][0] == {"key": "strongly_agree", "label": "Strongly agree"}
     assert [s["number"] for s in data["statements"]] == [1, 2, 3, 4]
@@ -325,7 +327,9 @@ def test_export_csv_is_tidy_excel_friendly_and_neutralises_formulas(cli: Cli, tm
         "comment",
         "participant",
         "created_at",
+        "example",
     ]
+    assert {r["example"] for r in rows} == {""}
     assert [r["comment"] for r in rows] == [
         '\'=HYPERLINK("http://x")',
         "'+1",

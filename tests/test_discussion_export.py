@@ -32,6 +32,7 @@ NOTE_COLUMNS = [
     "descriptor",
     "themes",
     "created_at",
+    "example",
 ]
 
 
@@ -119,7 +120,7 @@ def test_existing_json_and_csv_fields_are_unchanged(store: Store, discussed: Ses
         "created_at",
     }
     rows = list(csv.reader(io.StringIO(export.to_csv(store, discussed).lstrip("\ufeff"))))
-    assert rows[0][8] == "comment" and len(rows[0]) == 11
+    assert rows[0][8] == "comment" and len(rows[0]) == 12 and rows[0][11] == "example"
     assert rows[2][8] == "'=Dave's worker"  # anonymised, then neutralised as before
 
 

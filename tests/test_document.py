@@ -250,7 +250,14 @@ def test_typed_numbers_come_first_then_the_roster_and_a_group_without_either_sho
 def test_the_code_holds_no_text_about_one_particular_consultation() -> None:
     phrases = ["original report", "little variance", "Does social work care", "social work"]
     found = subprocess.run(
-        ["grep", "-rniI", *(arg for p in phrases for arg in ("-e", p)), "facilitator"],
+        # The example data names the consultation it follows, on purpose: it is data, not code.
+        [
+            "grep",
+            "-rniI",
+            "--exclude=example.toml",
+            *(arg for p in phrases for arg in ("-e", p)),
+            "facilitator",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

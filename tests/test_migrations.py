@@ -50,6 +50,7 @@ TABLES_BY_VERSION = {
     4: {"chart_pools"},
     5: set(),
     6: set(),  # a case study's title and the notes' order: columns, no table
+    7: set(),  # a session's example mark: a column, no table
 }
 # From this version a delete blanks the row's text; older tombstones are blanked on opening.
 BLANKED_FROM = 5
@@ -440,3 +441,22 @@ def test_notes_migrate_with_no_title_and_places_in_the_order_taken(version: int,
     for session_id, _title, position in rows:
         by_session.setdefault(session_id, []).append(position)
     assert all(places == list(range(1, len(places) + 1)) for places in by_session.values())
+
+
+@pytest.mark.parametrize("version", [v for v in FIXTURE_VERSIONS if v < 7])
+def test_sessions_migrate_as_real_sessions_not_examples(version: int, tmp_path: Path) -> None:
+    data_dir, _path = copy_fixture(version, tmp_path)
+    open_and_close(data_dir)
+    with open_folder(data_dir) as store:
+        sessions = store.sessions.all()
+    assert sessions and not any(s.example for s in sessions)
+
+
+def test_the_newest_fixture_holds_the_example_marked_and_real_sessions_unmarked() -> None:
+    db = read_only(FIXTURES / "v7.db")
+    try:
+        real = {row[0] for row in db.execute("SELECT label FROM sessions WHERE example = 0")}
+        examples = db.execute("SELECT count(*) FROM sessions WHERE example = 1").fetchone()[0]
+    finally:
+        db.close()
+    assert real == {ADULT_GROUP, "Prison group"} and examples == 5

@@ -160,6 +160,7 @@ def test_the_wheel_carries_the_built_in_sets_and_the_document_templates(tmp_path
     names = zipfile.ZipFile(wheel).namelist()
     assert f"facilitator/_statements/{DEFAULT_SET}.toml" in names
     assert "facilitator/store/__init__.py" in names
+    assert "facilitator/example/example.toml" in names  # the example to practise on
     templates = sorted((REPO / "facilitator" / "outputs" / "templates").iterdir())
     assert {t.name for t in templates} >= {
         "document.html.j2",

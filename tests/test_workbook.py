@@ -186,6 +186,7 @@ def test_every_post_it_is_a_row_as_the_json_export_has_it(
                         "comment": blank(comment),
                         "participant": postit["participant"],
                         "created_at": moment(postit["created_at"]),
+                        "example": int(exported["session"]["example"]),
                     }
                 )
     assert rows == expected
@@ -282,6 +283,7 @@ def test_every_note_is_a_row_with_a_column_per_theme(
                     "descriptor": note["descriptor"],
                     "themes": blank("; ".join(note["themes"])),
                     "created_at": moment(note["created_at"]),
+                    "example": int(session.example),
                     **{theme: int(theme in note["themes"]) for theme in THEMES},
                 }
             )

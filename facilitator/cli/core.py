@@ -37,6 +37,8 @@ LAZY_COMMANDS: dict[str, tuple[str, ...]] = {
     "facilitator.cli.sync": ("keys", "devices", "sync", "receipt"),
     "facilitator.cli.purge": ("purge",),
     "facilitator.cli.passphrase": ("passphrase", "protect", "recover"),
+    "facilitator.cli.kit": ("kit",),
+    "facilitator.cli.example": ("example",),
 }
 
 
@@ -379,6 +381,7 @@ def session_list(as_json: bool) -> None:
                 "statement_set": s.session.statement_set_id,
                 "postits": s.postits,
                 "closed": s.session.is_closed,
+                "example": s.session.example,
                 **_sync_json(statuses.get(s.session.id)),
             }
             if s.purged is not None:
@@ -392,9 +395,11 @@ def session_list(as_json: bool) -> None:
     click.echo("id\tdate\tlabel\tcohort\tsetting\tpostits\tstatus\toffice")
     for s in summaries:
         session, status = s.session, "closed" if s.session.is_closed else "open"
-        office = _office_words(statuses.get(session.id))
+        office = "never sent (example)" if session.example else _office_words(statuses.get(session.id))
         if s.purged is not None:
             status = "purged"
+        if session.example:
+            status += ", EXAMPLE"
         row(
             session.id,
             session.date,

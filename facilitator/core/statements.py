@@ -5,13 +5,21 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from facilitator.core.errors import FacilitatorError, NotFound
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+# A language code as in BCP 47, e.g. "cy", "gd", "pa-guru".
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+# Limits on a second language's text: the kit prints its statements at 36 pt or more.
+MAX_LANGUAGE_NAME = 40
+MAX_SECOND_STATEMENT = 300
+MAX_SECOND_LABEL = 40
+# The consent script and the privacy reminders fit on the facilitator's page.
+MAX_FACILITATOR_TEXT = 1_500
 SET_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
@@ -25,9 +33,11 @@ class Category:
     entry: str
     symbol: str = ""
     neutral: bool = False
+    # The label in the set's second language, if it has one and names this category.
+    second_label: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "key": self.key,
             "label": self.label,
             "short": self.short,
@@ -35,6 +45,10 @@ class Category:
             "symbol": self.symbol,
             "neutral": self.neutral,
         }
+        if self.second_label:
+            # Only then: a scale without a second language is stored as it always was.
+            data["second_label"] = self.second_label
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Category:
@@ -45,6 +59,7 @@ class Category:
             entry=str(data["entry"]),
             symbol=str(data.get("symbol", "")),
             neutral=bool(data.get("neutral", False)),
+            second_label=str(data.get("second_label", "")),
         )
 
 
@@ -95,14 +110,40 @@ class Scale:
 
 
 @dataclass(frozen=True)
+class Language:
+    """A set's second language: its code (e.g. "cy") and its name as its readers write it ("Cymraeg")."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Statement:
-    """One statement hung on the wall, numbered from 1 in set order."""
+    """One statement hung on the wall, numbered from 1 in set order, and its second-language text."""
 
     number: int
     text: str
+    second: str = ""
+    language: Language | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"number": self.number, "text": self.text}
+        data: dict[str, Any] = {"number": self.number, "text": self.text}
+        if self.language is not None:
+            # Only then: a session without a second language is stored as it always was.
+            data["second"] = {"code": self.language.code, "name": self.language.name, "text": self.second}
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Statement:
+        """A statement as a session froze it; TypeError or ValueError if it is not in that form."""
+        unknown = set(data) - {"number", "text", "second"}
+        if unknown:
+            raise TypeError(f"unexpected {', '.join(sorted(unknown))}")
+        second = data.get("second")
+        if second is None:
+            return cls(number=data["number"], text=data["text"])
+        language, text = parse_frozen_second(second)
+        return cls(number=data["number"], text=data["text"], second=text, language=language)
 
 
 @dataclass(frozen=True)
@@ -116,6 +157,14 @@ class StatementSet:
     description: str = ""
     themes: tuple[str, ...] = ()
     path: Path | None = field(default=None, compare=False)
+    # The facilitator's consent script and privacy reminders, when the set words them its own way.
+    consent: str = ""
+    privacy: str = ""
+
+    @property
+    def language(self) -> Language | None:
+        """The set's second language, if it has one."""
+        return self.statements[0].language if self.statements else None
 
 
 @dataclass(frozen=True)
@@ -138,7 +187,7 @@ def _require(data: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
     return value
 
 
-def parse_scale(raw_scale: list[Any]) -> Scale:
+def parse_scale(raw_scale: list[Any], *, frozen: bool = False) -> Scale:
     """Check and build a scale from its parsed categories; ValueError says what is wrong."""
     if not 2 <= len(raw_scale) <= 9:
         raise ValueError("scale must have between 2 and 9 categories")
@@ -165,6 +214,7 @@ def parse_scale(raw_scale: list[Any]) -> Scale:
                 entry=str(entry),
                 symbol=str(item.get("symbol", "")),
                 neutral=bool(item.get("neutral", False)),
+                second_label=_frozen_label(item, where) if frozen else "",
             )
         )
     for attribute in ("key", "entry", "label"):
@@ -175,7 +225,89 @@ def parse_scale(raw_scale: list[Any]) -> Scale:
     return Scale(tuple(categories))
 
 
-def parse_statements(raw_statements: list[Any]) -> tuple[Statement, ...]:
+def parse_frozen_second(item: object) -> tuple[Language, str]:
+    """A statement's second language as a session froze it; ValueError says what is wrong."""
+    if not isinstance(item, dict) or set(item) != {"code", "name", "text"}:
+        raise ValueError("its second language must have a code, a name and a text")
+    code, name, text = item["code"], item["name"], item["text"]
+    if not all(isinstance(v, str) for v in (code, name, text)):
+        raise ValueError("its second language's code, name and text must be text")
+    return _language(code, name), _second_text(text, "its second language's text", MAX_SECOND_STATEMENT)
+
+
+def _language(code: str, name: str) -> Language:
+    if not LANGUAGE_CODE.match(code):
+        raise ValueError(f"language code {code[:20]!r} must be like 'cy' or 'gd' (lower-case letters)")
+    return Language(code, _second_text(name, f"language {code}'s name", MAX_LANGUAGE_NAME))
+
+
+def _second_text(value: object, what: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{what} must be text")
+    text = " ".join(value.split())
+    if not text:
+        raise ValueError(f"{what} is empty")
+    if len(text) > limit:
+        raise ValueError(f"{what} is too long ({len(text)} characters; {limit} at most)")
+    return text
+
+
+def parse_language(
+    raw: object, scale: Scale, statements: tuple[Statement, ...]
+) -> tuple[Scale, tuple[Statement, ...]]:
+    """Add a set's second language (its `[language.CODE]` table) to its scale and statements.
+
+    ValueError says what is wrong: one language, a name, as many statements as the
+    set has (in the same order), and labels only for the scale's own categories.
+    """
+    if not isinstance(raw, dict) or not raw:
+        raise ValueError("language must be a table: [language.cy] with name and statements")
+    if len(raw) > 1:
+        raise ValueError(f"a set has one second language, not {len(raw)} ({', '.join(sorted(raw))})")
+    ((code, table),) = raw.items()
+    where = f"language {code}"
+    if not isinstance(table, dict):
+        raise ValueError(f"{where} must be a table: [language.{code}]")
+    unknown = set(table) - {"name", "statements", "labels"}
+    if unknown:
+        raise ValueError(f"{where} has unknown fields: {', '.join(sorted(unknown))}")
+    language = _language(code, _require(table, "name", str, where))
+    texts = _require(table, "statements", list, where)
+    if len(texts) != len(statements):
+        raise ValueError(
+            f"{where} has {len(texts)} statements, the set has {len(statements)}: give one for each, in order"
+        )
+    translated = tuple(
+        Statement(
+            s.number,
+            s.text,
+            _second_text(text, f"{where} statement {s.number}", MAX_SECOND_STATEMENT),
+            language,
+        )
+        for s, text in zip(statements, texts, strict=True)
+    )
+    labels = table.get("labels", {})
+    if not isinstance(labels, dict):
+        raise ValueError(f"{where} labels must be a table: [language.{code}.labels] with key = label")
+    strangers = set(labels) - set(scale.keys)
+    if strangers:
+        raise ValueError(f"{where} labels name categories the scale lacks: {', '.join(sorted(strangers))}")
+    categories = tuple(
+        replace(c, second_label=_second_text(labels[c.key], f"{where} label {c.key}", MAX_SECOND_LABEL))
+        if c.key in labels
+        else c
+        for c in scale
+    )
+    return Scale(categories), translated
+
+
+def _frozen_label(item: Mapping[str, Any], where: str) -> str:
+    if "second_label" not in item:
+        return ""
+    return _second_text(item["second_label"], f"{where}'s second label", MAX_SECOND_LABEL)
+
+
+def parse_statements(raw_statements: list[Any], *, frozen: bool = False) -> tuple[Statement, ...]:
     """Check and build the numbered statements from their parsed items; ValueError says what is wrong."""
     if not raw_statements:
         raise ValueError("there are no statements")
@@ -190,7 +322,17 @@ def parse_statements(raw_statements: list[Any]) -> tuple[Statement, ...]:
         number = item.get("number", index)
         if number != index:
             raise ValueError(f"{where} is numbered {number!r}: number statements 1, 2, 3 … in order")
-        statements.append(Statement(number=index, text=text))
+        if frozen and "second" in item:
+            try:
+                language, second = parse_frozen_second(item["second"])
+            except ValueError as error:
+                raise ValueError(f"{where}: {error}") from None
+            statements.append(Statement(number=index, text=text, second=second, language=language))
+        else:
+            statements.append(Statement(number=index, text=text))
+    languages = {s.language for s in statements}
+    if len(languages) > 1:
+        raise ValueError("every statement must have the same second language, or none")
     return tuple(statements)
 
 
@@ -208,6 +350,8 @@ def parse_statement_set(data: Mapping[str, Any], path: Path | None = None) -> St
     if not isinstance(themes, list) or not all(isinstance(t, str) and t.strip() for t in themes):
         raise ValueError("themes must be a list of non-empty strings")
     description = data.get("description", "")
+    if "language" in data:
+        scale, statements = parse_language(data["language"], scale, statements)
     return StatementSet(
         id=set_id,
         title=title,
@@ -216,7 +360,20 @@ def parse_statement_set(data: Mapping[str, Any], path: Path | None = None) -> St
         description=" ".join(str(description).split()),
         themes=tuple(" ".join(t.split()) for t in themes),
         path=path,
+        consent=_facilitator_text(data, "consent"),
+        privacy=_facilitator_text(data, "privacy"),
     )
+
+
+def _facilitator_text(data: Mapping[str, Any], name: str) -> str:
+    """An optional consent script or privacy reminder: text, kept in its paragraphs."""
+    value = data.get(name, "")
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be text")
+    if len(value) > MAX_FACILITATOR_TEXT:
+        raise ValueError(f"{name} is too long ({len(value)} characters; {MAX_FACILITATOR_TEXT} at most)")
+    paragraphs = (" ".join(p.split()) for p in re.split(r"\n\s*\n", value))
+    return "\n\n".join(p for p in paragraphs if p)
 
 
 def load_statement_set(path: Path) -> StatementSet:

@@ -15,6 +15,7 @@ import io
 import json
 from typing import Any
 
+from facilitator.core.example import EXAMPLE_LINE
 from facilitator.discussion import codebook, roster
 from facilitator.discussion import notes as discussion
 from facilitator.discussion.anonymity import Anonymiser
@@ -32,6 +33,7 @@ CSV_COLUMNS = (
     "comment",
     "participant",
     "created_at",
+    "example",
 )
 NOTE_CSV_COLUMNS = (
     "session_id",
@@ -46,6 +48,7 @@ NOTE_CSV_COLUMNS = (
     "descriptor",
     "themes",
     "created_at",
+    "example",
 )
 # The post-it CSV's columns that `import-postits` reads, and the field each one
 # fills; it ignores the export's other columns (the session's, the statement's
@@ -79,7 +82,15 @@ def session_header(session: Session) -> dict[str, Any]:
         "male": session.male,
         "female": session.female,
         "statement_set": session.statement_set_id,
+        # Practice data loaded by `facilitator example`: "Example data, not a real consultation."
+        "example": session.example,
+        **({"example_note": EXAMPLE_LINE} if session.example else {}),
     }
+
+
+def example_cell(session: Session) -> str:
+    """The CSV's `example` column: the line that says so for an example session, else empty."""
+    return EXAMPLE_LINE if session.example else ""
 
 
 def session_json(store: Store, session: Session) -> dict[str, Any]:
@@ -218,6 +229,7 @@ def to_csv(store: Store, session: Session, table: str = "postits") -> str:
             anonymiser(postit.comment),
             postit.participant or "",
             postit.created_at,
+            example_cell(session),
         ]
         writer.writerow([neutralise_cell(cell) for cell in row])
     return buffer.getvalue()
@@ -245,6 +257,7 @@ def notes_csv(store: Store, session: Session) -> str:
             _descriptor(people, note.participant) or "",
             "; ".join(anonymiser(name) for name in note.theme_names),
             note.created_at,
+            example_cell(session),
         ]
         writer.writerow([neutralise_cell(cell) for cell in row])
     return buffer.getvalue()

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from facilitator.core.errors import FacilitatorError
+from facilitator.core.example import EXAMPLE_LINE, EXAMPLE_MARK
 from facilitator.core.files import open_private, staged_dir
 from facilitator.core.statements import Statement
 from facilitator.discussion.anonymity import Anonymiser
@@ -448,10 +449,17 @@ def report_document(
         Streamed(lambda: _comment_sections(store, selection, anonymisers)),
     )
     said = findings.sessions_discussion(store, in_appendix_order, anonymisers)
+    example = any(s.example for s in selection.sessions)
     return Document(
-        selection.title,
-        Cover(selection.title, organisation or "[Organisation]", report_date(today)),
+        f"{EXAMPLE_MARK} {selection.title}" if example else selection.title,
+        Cover(
+            selection.title,
+            organisation or "[Organisation]",
+            report_date(today),
+            subtitle=EXAMPLE_LINE if example else "",
+        ),
         (
+            *((Section(EXAMPLE_MARK, 1, (Paragraph(EXAMPLE_LINE),)),) if example else ()),
             Section("Executive summary", 1, (Placeholder("Write the executive summary"),)),
             approach_section(selection, heads),
             findings_section,

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from facilitator.core.errors import FacilitatorError
+from facilitator.core.example import EXAMPLE_LINE, EXAMPLE_MARK
 from facilitator.core.files import make_private_dir, write_atomic
 from facilitator.core.paths import EXPORTS_FOLDER
 from facilitator.discussion.anonymity import Anonymiser
@@ -122,6 +123,9 @@ def summary_document(
         )
     )
     title = f"Session summary: {session.label}"
+    if session.example:
+        title = f"{EXAMPLE_MARK} {title}"
+        sections.insert(0, Section(EXAMPLE_MARK, 1, (Paragraph(EXAMPLE_LINE),)))
     return Document(title, None, tuple(sections))
 
 

@@ -170,6 +170,13 @@ GROUP_KINDS = (
     "Appendix 1); session = one session (the report's Appendix 1)"
 )
 YES_NO = "1 = yes; 0 = no"
+EXAMPLE = Column(
+    "example",
+    FLAG,
+    "1 for a session of the example consultation: example data, not a real consultation "
+    "(loaded to practise on); 0 for a real session.",
+    YES_NO,
+)
 AS_TYPED = (
     "Written as typed, and never run as a formula, with three exceptions: invisible control "
     "characters show as a visible symbol, such as ␛; a Windows line break becomes an ordinary "
@@ -207,6 +214,7 @@ SESSIONS = [
     Column("from_roster", FLAG, "1 when the roster_ columns come from the roster, 0 when typed in.", YES_NO),
     Column("postits", WHOLE, "Post-its recorded in the session: its rows in the Post-its sheet."),
     Column("notes", WHOLE, "Discussion notes of the session: its rows in the Notes sheet."),
+    EXAMPLE,
 ]
 
 POSTIT_MEANINGS = {
@@ -229,6 +237,7 @@ POSTIT_MEANINGS = {
     ),
     "participant": Column("participant", TEXT, "The participant's code (P1, P2…), when recorded."),
     "created_at": CREATED,
+    "example": EXAMPLE,
 }
 POSTITS = [POSTIT_MEANINGS[name] for name in CSV_COLUMNS]
 
@@ -295,6 +304,7 @@ NOTE_MEANINGS = {
         wide=True,
     ),
     "created_at": CREATED,
+    "example": EXAMPLE,
 }
 NOTES = [NOTE_MEANINGS[name] for name in NOTE_CSV_COLUMNS]
 
@@ -387,6 +397,7 @@ def _sessions_sheet(store: Store, recorded: Sequence[Recorded], names: Anonymise
                 int(genders.from_roster),
                 len(item.postits),
                 len(item.notes),
+                int(session.example),
             ]
         )
     return sheet
@@ -412,6 +423,7 @@ def _postits_sheet(recorded: Sequence[Recorded], anonymisers: dict[str, Anonymis
                     anonymise(postit.comment),
                     postit.participant,
                     stamp_cell(postit.created_at),
+                    int(session.example),
                 ]
             )
     return sheet
@@ -528,6 +540,7 @@ def _notes_sheet(
                     descriptors.get(note.participant.casefold()) if note.participant else None,
                     "; ".join(names(name) for name in note.theme_names),
                     stamp_cell(note.created_at),
+                    int(session.example),
                     *(int(key in tagged) for key in keys),
                 ]
             )

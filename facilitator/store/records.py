@@ -14,7 +14,7 @@ from datetime import date as date_type
 from typing import Any
 
 from facilitator.core.errors import FacilitatorError, FieldError
-from facilitator.core.statements import Scale, Statement, parse_scale, parse_statements
+from facilitator.core.statements import Language, Scale, Statement, parse_scale, parse_statements
 
 SETTINGS = ("prison", "community")
 MAX_COMMENT = 10_000
@@ -90,10 +90,17 @@ class Session:
     created_at: str
     updated_at: str
     device_id: str
+    # A session of the example consultation, loaded to practise on: marked everywhere, never sent.
+    example: bool = False
 
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def language(self) -> Language | None:
+        """The second language its statements were frozen with, if any."""
+        return self.statements[0].language if self.statements else None
 
     def statement(self, number: int) -> Statement:
         """The statement with this 1-based number, or a clear error."""
@@ -308,7 +315,7 @@ def check_frozen_scale(text: str) -> Scale:
     """A session's stored scale: JSON in the form a statement set's scale is frozen in."""
     items = _json(text, "scale", MAX_FROZEN_JSON)
     try:
-        scale = parse_scale(items if isinstance(items, list) else [])
+        scale = parse_scale(items if isinstance(items, list) else [], frozen=True)
     except ValueError as error:
         raise FacilitatorError(f"scale: {error}") from None
     if scale.to_list() != items:
@@ -320,7 +327,7 @@ def check_frozen_statements(text: str) -> tuple[Statement, ...]:
     """A session's stored statements: JSON in the form a statement set's statements are frozen in."""
     items = _json(text, "statements", MAX_FROZEN_JSON)
     try:
-        statements = parse_statements(items if isinstance(items, list) else [])
+        statements = parse_statements(items if isinstance(items, list) else [], frozen=True)
     except ValueError as error:
         raise FacilitatorError(f"statements: {error}") from None
     if [s.to_dict() for s in statements] != items:

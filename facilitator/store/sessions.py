@@ -40,8 +40,8 @@ def session_from_row(row: Mapping[str, Any]) -> Session:
     scale = _scale(row)
     statements = _json_column(row, "statements")
     try:
-        frozen = tuple(Statement(**s) for s in statements)
-    except TypeError:
+        frozen = tuple(Statement.from_dict(s) for s in statements)
+    except (TypeError, KeyError, ValueError, AttributeError):
         frozen = ()
     if not frozen or any(
         type(s.number) is not int or s.number != n or not isinstance(s.text, str)
@@ -69,6 +69,7 @@ def session_from_row(row: Mapping[str, Any]) -> Session:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         device_id=row["device_id"],
+        example=bool(row.get("example")),
     )
 
 
@@ -130,6 +131,20 @@ class ConsultationRepository:
             return existing.id
         return str(writer.insert("consultations", {"title": title})["id"])
 
+    def delete_if_unused(self, consultation_id: str) -> bool:
+        """Tombstone a consultation with its codebook and pools once no live session belongs to it."""
+        with self._store.write() as writer:
+            used = writer.execute(
+                "SELECT 1 FROM sessions WHERE consultation_id = ? AND deleted_at IS NULL LIMIT 1",
+                [consultation_id],
+            ).fetchone()
+            if used is not None:
+                return False
+            for table in ("chart_pools", "themes"):
+                writer.tombstone_where(table, "consultation_id = ? AND deleted_at IS NULL", [consultation_id])
+            writer.tombstone("consultations", consultation_id)
+        return True
+
 
 class SessionRepository:
     """Sessions: one focus group each, with its statements frozen when it was created."""
@@ -137,8 +152,13 @@ class SessionRepository:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def create(self, statement_set: StatementSet, details: SessionDetails) -> Session:
-        """Create a session, freezing the set's statements and scale as they are now."""
+    def create(
+        self, statement_set: StatementSet, details: SessionDetails, *, example: bool = False
+    ) -> Session:
+        """Create a session, freezing the set's statements and scale as they are now.
+
+        `example` marks a session of the example consultation: it never leaves in a bundle.
+        """
         details = details.validated()
         with self._store.write() as writer:
             row = self._detail_columns(writer, details)
@@ -148,6 +168,7 @@ class SessionRepository:
                 statement_set_title=statement_set.title,
                 scale=json.dumps(statement_set.scale.to_list()),
                 statements=json.dumps([s.to_dict() for s in statement_set.statements]),
+                example=int(example),
             )
             session_id = writer.insert("sessions", row)["id"]
         return self.get(session_id)
@@ -296,6 +317,10 @@ class SessionRepository:
             rows = self._store.db.query(SESSION_SELECT + f" WHERE sessions.id IN ({marks})", chunk)
             found.update((s.id, s) for s in self._store.damaged.keep(rows, session_from_row))
         return found
+
+    def examples(self) -> list[Session]:
+        """The live sessions marked as examples, in the order they took place."""
+        return [s for s in self.all() if s.example]
 
     def summaries(self) -> list[SessionSummary]:
         """Every live session with its post-it count and its last change.

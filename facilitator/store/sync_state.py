@@ -205,6 +205,48 @@ class SyncRepository:
                         grouped.setdefault(str(found[0]), []).append((table, columns, tuple(found[1:])))
         return grouped
 
+    def example_rows(self) -> dict[str, set[Value]]:
+        """The ids, by table, of every row (tombstones too) that belongs to an example session
+        or to a consultation only example sessions ever had: rows no bundle carries."""
+        db = self._store.db
+        examples = {row[0] for row in db.execute("SELECT id FROM sessions WHERE example = 1")}
+        if not examples:
+            return {}
+        left: dict[str, set[Value]] = {"sessions": examples}
+        left["consultations"] = {
+            row[0]
+            for row in db.execute(
+                """SELECT DISTINCT consultation_id FROM sessions WHERE example = 1
+                   AND consultation_id IS NOT NULL AND consultation_id NOT IN (
+                       SELECT consultation_id FROM sessions
+                       WHERE example = 0 AND consultation_id IS NOT NULL)"""
+            )
+        }
+        for table in self.tables():  # parents first, so a grandchild's parent is known
+            if table in left:
+                continue
+            links = [(here, parent) for parent, here, there in self.parents(table) if there == "id"]
+            listed = ", ".join(quote(here) for here, _parent in links)
+            found: set[Value] = set()
+            if links:
+                for row in db.execute(f"SELECT id, {listed} FROM {quote(table)}"):
+                    if any(
+                        value in left.get(parent, ())
+                        for value, (_h, parent) in zip(row[1:], links, strict=True)
+                    ):
+                        found.add(row[0])
+            if table == "chart_pools":
+                for pool_id, session_ids in db.execute("SELECT id, session_ids FROM chart_pools"):
+                    try:
+                        members = set(json.loads(session_ids))
+                    except (TypeError, ValueError):
+                        continue
+                    if members & examples:
+                        found.add(pool_id)
+            if found:
+                left[table] = found
+        return left
+
     def rows_by_id(
         self, table: str, columns: Sequence[str], ids: Iterable[Value], *, own: bool = False
     ) -> dict[Value, Row]:

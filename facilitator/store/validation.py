@@ -160,6 +160,12 @@ def _flag(what: str) -> Check:
     return check
 
 
+def _never_example(value: int) -> int:
+    if value != 0:
+        raise FacilitatorError("an example session never travels in a bundle")
+    return value
+
+
 def _count(name: str) -> Check:
     def check(value: int) -> int | None:
         return check_count(name, value)
@@ -230,6 +236,8 @@ RULES: dict[str, dict[str, Field]] = {
         "scale": Field(str, check_frozen_scale),
         "statements": Field(str, check_frozen_statements),
         "closed_at": _stamp("closed_at", nullable=True),
+        # Example sessions stay on the laptop that loaded them: a bundle claiming one is refused.
+        "example": Field(int, _never_example, bulk=_within((0,))),
     },
     "postits": {
         "session_id": _id("session_id"),

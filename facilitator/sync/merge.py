@@ -224,6 +224,10 @@ def _collect(store: Store, everything: bool, since: str, sessions: Collection[st
                 if found:
                     chosen[parent].update(found)
                     grown = True
+    # Example sessions stay here: nothing of them (nor of a consultation only they had) leaves.
+    for table, ids in sync.example_rows().items():
+        for row_id in ids:
+            chosen.get(table, {}).pop(row_id, None)
     # The text as the office will hold it: the map stays here, and so do the names it changes.
     sent = {table: outgoing_rows(store, table, columns[table], chosen[table]) for table in tables}
     return [
@@ -264,10 +268,12 @@ def _record_exported(store: Store, writer: Writer, at: str) -> int:
     from facilitator.sync.status import session_digests
 
     records = store.session_sync.all()
+    examples = store.sync.example_rows().get("sessions", set())
     changed = {
         sid: digest
         for sid, digest in session_digests(store).items()
-        if (mark := records.get(sid)) is None or mark.exported is None or mark.exported.digest != digest
+        if sid not in examples
+        and ((mark := records.get(sid)) is None or mark.exported is None or mark.exported.digest != digest)
     }
     store.session_sync.record_exported(writer, changed, at)
     return len(changed)

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from facilitator.core.errors import FacilitatorError
+from facilitator.core.example import EXAMPLE_LINE, EXAMPLE_MARK
 from facilitator.discussion import codebook, roster
 from facilitator.discussion import notes as discussion
 from facilitator.discussion.anonymity import Anonymiser
@@ -222,7 +223,8 @@ def _unique(name: str, taken: set[str]) -> str:
 def session_details(store: Store, session: Session) -> str:
     """Cohort, setting, date and who took part (the roster's numbers when it has a roster)."""
     who = participants_sentence([headcount(store, session)], by_cohort=False)
-    return f"Cohort: {session.cohort}. Setting: {session.setting}. Date: {session.date}. {who}"
+    example = f"{EXAMPLE_MARK}: {EXAMPLE_LINE} " if session.example else ""
+    return f"{example}Cohort: {session.cohort}. Setting: {session.setting}. Date: {session.date}. {who}"
 
 
 def project_bytes(store: Store, sessions: Sequence[Session]) -> bytes:
@@ -293,7 +295,8 @@ def project_bytes(store: Store, sessions: Sequence[Session]) -> bytes:
         add(member, "MemberSource", targetGUID=guid("source", session.id))
         if session.id in commented:
             add(member, "MemberSource", targetGUID=guid("comments", session.id))
-    add(top, "Description", _description(len(sessions)))
+    example = f"{EXAMPLE_MARK}: {EXAMPLE_LINE} " if any(s.example for s in sessions) else ""
+    add(top, "Description", example + _description(len(sessions)))
     add(top, "NoteRef", targetGUID=note_guid)
     members = {"project.qde": document(top)}
     members.update({f"{SOURCES_FOLDER}/{source}.txt": text for source, text in texts.items()})

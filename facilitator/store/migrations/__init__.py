@@ -17,6 +17,7 @@ from facilitator.store.migrations import (
     m004_chart_pools,
     m005_blank_tombstones,
     m006_note_titles_and_order,
+    m007_example_sessions,
 )
 
 MIGRATIONS: list[Callable[[Database], None]] = [
@@ -26,6 +27,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m004_chart_pools.migrate,
     m005_blank_tombstones.migrate,
     m006_note_titles_and_order.migrate,
+    m007_example_sessions.migrate,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The schema from which a delete blanks the deleted row's text: a database opened from an

@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from facilitator.actions.data_folder import Workspace
+from facilitator.core.example import EXAMPLE_MARK
 from facilitator.core.literal import visible
 from facilitator.exercise.charts import (
     ALL,
@@ -215,6 +216,8 @@ class ChartsScreen(Guarded, Screen[None]):
             heading = f"Every chart group: {statement.text}"
         title.update(literal(heading, "bold"))
         title.border_title = f"statement {self.number} of {len(statements)}"
+        if any(s.example for s in self.selection.sessions):
+            title.border_title = f"{EXAMPLE_MARK} · {title.border_title}"
         title.border_subtitle = literal(
             f"group {self.group_index + 1} of {len(self.groups)}: {KIND_NAMES.get(self.group.kind, '')}"
         )

@@ -31,6 +31,7 @@ from textual.widgets.option_list import Option
 from facilitator.actions.data_folder import Workspace
 from facilitator.actions.sessions import seed_codebook
 from facilitator.core.errors import FacilitatorError
+from facilitator.core.example import EXAMPLE_MARK
 from facilitator.discussion import codebook, roster
 from facilitator.discussion import notes as discussion
 from facilitator.discussion.anonymity import Anonymiser, Finding, detect
@@ -327,6 +328,7 @@ class DiscussionScreen(Guarded, Screen[None]):
         if highlight is not None and self.notes:
             notes.highlighted = notes.get_option_index(highlight)
         title = Text.assemble(
+            *((EXAMPLE_MARK, "bold"), " · ") if self.session.example else (),
             ("Discussion", "bold"),
             " · ",
             one_line(self.session.label),

@@ -29,6 +29,7 @@ from textual.worker import Worker, WorkerState
 from facilitator.actions.data_folder import Workspace
 from facilitator.actions.exports import Exported, export_to_folder
 from facilitator.core.errors import FacilitatorError
+from facilitator.core.example import EXAMPLE_MARK
 from facilitator.core.paths import EXPORTS_FOLDER
 from facilitator.ui.boundary import Guarded
 from facilitator.ui.keys import BLANK, HELP
@@ -111,7 +112,8 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         folder = self.workspace.data_dir / EXPORTS_FOLDER
         with Vertical(id="export"):
-            yield Static(Text.assemble("Export ", one_line(self.session.label, "bold")))
+            mark = f"{EXAMPLE_MARK} " if self.session.example else ""
+            yield Static(Text.assemble("Export ", mark, one_line(self.session.label, "bold")))
             yield Static(
                 Text.assemble(
                     "Summary: details (no names), participants, charts, counts, comments.\n",

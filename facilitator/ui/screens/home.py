@@ -19,10 +19,11 @@ from facilitator.actions.sessions import close_session, delete_session, reopen_s
 from facilitator.actions.sync import sync_statuses
 from facilitator.core.clock import MONTHS, parse_stamp
 from facilitator.core.errors import FacilitatorError
+from facilitator.core.literal import visible
 from facilitator.store import SessionSummary
 from facilitator.sync.status import CONFIRMED, EXPORTED, LOCAL, SessionSync
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK, HELP, key_bar_bindings
+from facilitator.ui.keys import BLANK, HELP, Command, key_bar_bindings
 from facilitator.ui.text import literal, one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -121,6 +122,8 @@ def status_cell(summary: SessionSummary, sync: SessionSync | None = None) -> Tex
             return Text(f"✓ {office_since(summary.purged, short=True)}")
         return Text.assemble("purged · ", ("removed here", "bold"))
     state = "closed" if summary.session.is_closed else "open"
+    if summary.session.example:  # practice data: never sent, so no office status
+        return Text.assemble(f"{state} · ", ("EXAMPLE", "bold"))
     if sync is None:
         return Text(state)
     if sync.status == LOCAL:
@@ -202,6 +205,23 @@ class HomeScreen(Guarded, Screen[None]):
             show=False,
             tooltip="QR receipt of the selected session: what the office should hold of it.",
         ),
+        # The example consultation: l loads it into an empty folder, u removes it (see `check_action`).
+        Binding(
+            "l",
+            "load_example",
+            "load example",
+            id="home.load_example",
+            show=False,
+            tooltip="Load an example consultation to practise on (only while there are no sessions).",
+        ),
+        Binding(
+            "u",
+            "remove_example",
+            "remove example",
+            id="home.remove_example",
+            show=False,
+            tooltip="Remove every EXAMPLE session, with its post-its and notes (asks first).",
+        ),
         Binding(
             "k",
             "conflicts",
@@ -264,9 +284,12 @@ class HomeScreen(Guarded, Screen[None]):
             table.move_cursor(row=ids.index(current))
         empty = self.query_one("#empty", Static)
         empty.update(
-            "No sessions yet. Press n (or click n new session below) to create one." if not ids else ""
+            "No sessions yet. Press n (or click n new session below) to create one,\n"
+            "or l to load an example consultation to practise on."
+            if not ids
+            else "EXAMPLE sessions are for practice, never sent: u removes them all."
         )
-        empty.display = not ids
+        empty.display = not ids or any(s.session.example for s in self.summaries)
         self.show_conflicts()
 
     def show_conflicts(self) -> None:
@@ -293,6 +316,48 @@ class HomeScreen(Guarded, Screen[None]):
         return session_id
 
     # ------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Loading the example is offered on an empty folder only; removing it once it is there."""
+        if action == "load_example":
+            return not self.summaries
+        if action == "remove_example":
+            return any(s.session.example for s in self.summaries)
+        return True
+
+    def action_load_example(self) -> None:
+        from facilitator.actions.example import load_example
+
+        try:
+            loaded = load_example(self.workspace)
+        except FacilitatorError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.refresh_sessions()
+        self.notify(
+            f"Example loaded: {len(loaded.sessions)} sessions marked EXAMPLE. Press u to remove them.",
+            markup=False,
+        )
+
+    def action_remove_example(self) -> None:
+        from facilitator.actions.example import example_sessions, remove_example
+        from facilitator.ui.screens.confirm import ConfirmScreen
+
+        found = example_sessions(self.workspace.store)
+        if not found:
+            return
+        question = Text(
+            f"Remove the {len(found)} EXAMPLE sessions with their post-its, notes and pool?\n\n"
+            "Your own sessions stay as they are."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                removed = remove_example(self.workspace.store)
+                self.refresh_sessions()
+                self.notify(f"Example removed: {len(removed)} sessions.", markup=False)
+
+        self.app.push_screen(ConfirmScreen(question, "Remove example"), callback=answered)
 
     def action_new(self) -> None:
         from facilitator.ui.screens.session_form import SessionFormScreen
@@ -492,3 +557,47 @@ class HomeScreen(Guarded, Screen[None]):
 
         if (session_id := self._need_selection()) and not self.tell_purged(session_id):
             self.app.push_screen(ExportSummaryScreen(self.workspace, session_id, fmt or None))
+
+    # ------------------------------------------------------------ the wall kit
+
+    def data_commands(self) -> list[Command]:
+        """Print the wall kit: of the selected session's statements, or of any statement set."""
+        commands = []
+        if self.summaries:  # read once the table is on screen
+            commands.append(
+                Command(
+                    "Print the wall kit: the selected session's statements",
+                    "Large print for A4, into the exports folder.",
+                    "print_kit('')",
+                )
+            )
+        for statement_set in self.workspace.catalogue().sets.values():
+            commands.append(
+                Command(
+                    f"Print the wall kit: {visible(statement_set.title)}",
+                    "Large print for A4, into the exports folder.",
+                    f"print_kit({statement_set.id!r})",
+                )
+            )
+        return commands
+
+    def action_print_kit(self, set_id: str = "") -> None:
+        """Write the wall kit of a statement set (or of the selected session's, as it was frozen)."""
+        from facilitator.actions.kit import session_set, write_kit_to_folder
+
+        try:
+            if set_id:
+                statement_set = self.workspace.catalogue().get(set_id)
+            elif session_id := self._need_selection():
+                statement_set = session_set(self.workspace, self.workspace.store.sessions.get(session_id))
+            else:
+                return
+            written = write_kit_to_folder(statement_set, self.workspace.data_dir)
+        except FacilitatorError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.notify(
+            f"Wall kit written to {written}: open it in a web browser and print it on A4.",
+            title="Wall kit",
+            markup=False,
+        )

@@ -24,6 +24,7 @@ from textual.widgets import Input, Static
 from facilitator.actions.data_folder import Workspace
 from facilitator.actions.postits import delete_postit, edit_postit, move_postit, record_postit, restore_postit
 from facilitator.core.errors import FacilitatorError
+from facilitator.core.example import EXAMPLE_MARK
 from facilitator.core.literal import visible
 from facilitator.core.statements import Category
 from facilitator.store import Postit, Session
@@ -156,6 +157,14 @@ class WallScreen(Guarded, Screen[None]):
             tooltip="Move the selected card: press m, then the number of its new category (Esc cancels).",
         ),
         Binding(
+            "l",
+            "language",
+            "language",
+            id="wall.language",
+            show=False,
+            tooltip="Show the statement in its second language, if the set has one (again for the first).",
+        ),
+        Binding(
             "down",
             "select(1)",
             "next card",
@@ -196,6 +205,7 @@ class WallScreen(Guarded, Screen[None]):
         self.status = ""  # the feedback on the status line, until the next key
         self._told_closed = False
         self._lock = asyncio.Lock()
+        self.second_language = False  # the header shows the statement in its second language
 
     # ------------------------------------------------------------ layout
 
@@ -267,16 +277,26 @@ class WallScreen(Guarded, Screen[None]):
             await self.column(category.key).show_postits(
                 [p for p in self.postits if p.response_key == category.key]
             )
-        statement = self.session.statement(number)
-        header = self.query_one("#statement", Static)
-        header.update(literal(statement.text, "bold"))
-        header.border_title = f"statement {number} of {len(self.session.statements)}"
-        if self.session.is_closed:
-            header.border_title += " · session closed"
-        header.border_subtitle = literal(self.session.label)
+        self._show_header()
         self._show_totals()
         if select:
             self._select(select)
+
+    def _show_header(self) -> None:
+        """The statement, in the language chosen with l, its number and the session's label."""
+        statement = self.session.statement(self.number)
+        header = self.query_one("#statement", Static)
+        second = self.second_language and statement.language is not None
+        header.update(literal(statement.second if second else statement.text, "bold"))
+        title = Text(f"statement {self.number} of {len(self.session.statements)}")
+        if second and statement.language is not None:
+            title += Text(" · ") + literal(statement.language.name)
+        if self.session.is_closed:
+            title += Text(" · session closed")
+        if self.session.example:
+            title = Text(f"{EXAMPLE_MARK} · ") + title
+        header.border_title = title
+        header.border_subtitle = literal(self.session.label)
 
     def _show_totals(self) -> None:
         counts = Counter(p.response_key for p in self.postits)
@@ -520,6 +540,15 @@ class WallScreen(Guarded, Screen[None]):
 
     async def _back_from_participants(self, _result: None) -> None:
         await self.reload()
+
+    def action_language(self) -> None:
+        """Show the statement in the session's other language, or back in the first."""
+        language = self.session.language
+        if language is None:
+            self.notify("This session's statements are in one language only.", markup=False)
+            return
+        self.second_language = not self.second_language
+        self._show_header()
 
     def action_discussion(self) -> None:
         if self._busy_with_box():

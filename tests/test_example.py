@@ -1,0 +1,191 @@
+"""The example consultation: loaded to practise on, marked as an example, removed in one go,
+and never carried to the office."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from facilitator.actions.data_folder import Workspace
+from facilitator.actions.example import EXAMPLE_FILE, example_sessions, load_example, remove_example
+from facilitator.core.errors import FacilitatorError
+from facilitator.store import Store
+from facilitator.sync import merge as sync
+from facilitator.sync.bundle import BundleError
+from facilitator.sync.merge import RowRefused
+from tests.conftest import Cli
+from tests.sync_helpers import new_session, open_store, read_back, reissue
+
+POOL = "Adult focus groups 2 & 3"
+
+
+def live_count(store: Store, table: str) -> int:
+    return int(store.db.execute(f"SELECT count(*) FROM {table} WHERE deleted_at IS NULL").fetchone()[0])
+
+
+def test_the_example_is_the_reports_five_groups_with_their_numbers(workspace: Workspace) -> None:
+    loaded = load_example(workspace)
+    sessions = workspace.store.sessions.all()
+    assert [s.label for s in sessions] == [
+        "Adult focus group 1",
+        "Adult focus group 2",
+        "Young offender focus group 4",
+        "Adult focus group 3",
+        "Young offender focus group 5",
+    ]
+    assert all(s.example for s in sessions)
+    assert {s.id for s in loaded.sessions} == {s.id for s in example_sessions(workspace.store)}
+    assert sum(s.male or 0 for s in sessions) == 37 and sum(s.female or 0 for s in sessions) == 9
+    by_cohort = {
+        c: sum(s.participants or 0 for s in sessions if s.cohort == c) for c in ("adults", "young offenders")
+    }
+    assert by_cohort == {"adults": 32, "young offenders": 14}
+    # One post-it per participant on each of the four statements.
+    assert live_count(workspace.store, "postits") == loaded.postits == 46 * 4
+    assert live_count(workspace.store, "notes") == loaded.notes > 0
+    assert [p.label for p in workspace.store.pools.all()] == [POOL]
+
+
+def test_loading_twice_is_refused_and_changes_nothing(workspace: Workspace) -> None:
+    load_example(workspace)
+    with pytest.raises(FacilitatorError, match="already loaded"):
+        load_example(workspace)
+    assert live_count(workspace.store, "sessions") == 5
+
+
+def test_removing_leaves_nothing_of_the_example_and_keeps_real_sessions(workspace: Workspace) -> None:
+    real = new_session(workspace.store, "Our own group", workspace.data_dir)
+    load_example(workspace)
+    removed = remove_example(workspace.store)
+    store = workspace.store
+    assert len(removed) == 5
+    assert [s.id for s in store.sessions.all()] == [real.id]
+    for table in ("postits", "notes", "participants", "pseudonyms", "chart_pools"):
+        assert live_count(store, table) == 0, table
+    assert [c.title for c in store.consultations.all()] == ["Care 2010"]
+    # A delete blanks the words at once: no comment or note of the example is left on disk.
+    assert store.db.execute("SELECT count(*) FROM postits WHERE comment != ''").fetchone()[0] == 0
+    assert store.db.execute("SELECT count(*) FROM notes WHERE text != ''").fetchone()[0] == 0
+
+
+def test_a_damaged_example_file_loads_nothing(workspace: Workspace, tmp_path: Path) -> None:
+    broken = tmp_path / "example.toml"
+    broken.write_text(EXAMPLE_FILE.read_text(encoding="utf-8").replace('"1111121123"', '"11111211239"'))
+    with pytest.raises(FacilitatorError):
+        load_example(workspace, broken)
+    assert live_count(workspace.store, "sessions") == 0 and live_count(workspace.store, "postits") == 0
+
+
+def test_the_command_line_loads_refuses_a_second_load_and_removes(cli: Cli) -> None:
+    loaded = cli("example")
+    assert loaded.exit_code == 0 and "5 sessions, 184 post-its" in loaded.stdout
+    listed = json.loads(cli("session", "list", "--json").stdout)
+    assert [s["example"] for s in listed] == [True] * 5
+    assert "EXAMPLE" in cli("session", "list").stdout
+
+    again = cli("example")
+    assert again.exit_code == 2
+    assert again.stderr.strip() == (
+        "error: the example is already loaded: remove it first ('facilitator example --remove')"
+    )
+
+    asked = cli("example", "--remove", input="n\n")
+    assert asked.exit_code == 2 and len(json.loads(cli("session", "list", "--json").stdout)) == 5
+
+    removed = cli("example", "--remove", "--yes")
+    assert removed.exit_code == 0 and removed.stdout.strip() == "removed the example: 5 sessions"
+    assert json.loads(cli("session", "list", "--json").stdout) == []
+    nothing = cli("example", "--remove", "--yes")
+    assert nothing.exit_code == 2 and nothing.stderr.strip() == "error: there is no example to remove"
+
+
+def test_no_bundle_carries_the_example(tmp_path: Path) -> None:
+    laptop, office = open_store(tmp_path / "laptop"), open_store(tmp_path / "office")
+    ws = Workspace.at(tmp_path / "laptop")
+    real = new_session(laptop, "Our own group", tmp_path / "laptop")
+    laptop.postits.add(real.id, 1, "agree", "We were heard")
+    load_example(ws)
+    examples = {s.id for s in example_sessions(laptop)}
+    (tmp_path / "out").mkdir()
+    both = [sync.export_bundle(laptop, tmp_path / "out", plaintext=True, everything=True).path]
+    remove_example(laptop)  # the tombstones of a removal stay here too
+    both.append(sync.export_bundle(laptop, tmp_path / "out", plaintext=True).path)
+    for path in both:
+        text = json.dumps([[t.table, t.rows] for t in read_back(path).tables], ensure_ascii=False)
+        assert not any(session_id in text for session_id in examples)
+        for word in ("Example", "Adult focus group", "Nobody asked me", "Darren", "Dave", POOL):
+            assert word not in text, word
+    sync.import_bundles(office, both, allow_plaintext=True)
+    assert [s.label for s in office.sessions.all()] == ["Our own group"]
+    assert live_count(office, "postits") == 1 and office.consultations.all()[0].title == "Care 2010"
+    laptop.close(), office.close(), ws.close()
+
+
+def test_a_bundle_claiming_an_example_session_is_refused(tmp_path: Path) -> None:
+    laptop, office = open_store(tmp_path / "laptop"), open_store(tmp_path / "office")
+    new_session(laptop, "Our own group", tmp_path / "laptop")
+    (tmp_path / "out").mkdir()
+    honest = sync.export_bundle(laptop, tmp_path / "out", plaintext=True).path
+
+    def claim_example(tables: list) -> list:  # type: ignore[type-arg]
+        for rows in tables:
+            if rows.table == "sessions":
+                at = rows.columns.index("example")
+                for row in rows.rows:
+                    row[at] = 1
+        return tables
+
+    forged = reissue(honest, tmp_path / "forged.bundle", claim_example)
+    with pytest.raises((RowRefused, BundleError), match="example session never travels in a bundle"):
+        sync.import_bundle(office, forged, allow_plaintext=True)
+    assert office.sessions.all() == []
+    laptop.close(), office.close()
+
+
+def test_every_export_of_an_example_session_says_it_is_example_data(cli: Cli, tmp_path: Path) -> None:
+    import csv
+    import io
+
+    cli("example")
+    first = json.loads(cli("session", "list", "--json").stdout)[0]["id"]
+    line = "Example data, not a real consultation."
+
+    summary = cli("export", first, "--format", "html", "--out", "-").stdout
+    assert "EXAMPLE Session summary: Adult focus group 1" in summary and line in summary
+    exported = json.loads(cli("export", first, "--format", "json", "--out", "-").stdout)
+    assert exported["session"]["example"] is True and exported["session"]["example_note"] == line
+    for table in ("postits", "notes"):
+        text = cli("export", first, "--format", "csv", "--table", table, "--out", "-").stdout
+        rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+        assert rows and {row["example"] for row in rows} == {line}, table
+
+    report = cli(
+        "report",
+        "--consultation",
+        "Example: Does social work care? 2010",
+        "--out",
+        str(tmp_path / "r"),
+        "--charts",
+        "svg",
+    )
+    assert report.exit_code == 0, report.stderr
+    html = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert "EXAMPLE" in html and line in html
+
+    import openpyxl
+
+    book = tmp_path / "book.xlsx"
+    cli(
+        "export",
+        "--consultation",
+        "Example: Does social work care? 2010",
+        "--format",
+        "xlsx",
+        "--out",
+        str(book),
+    )
+    sheet = openpyxl.load_workbook(book)["Sessions"]
+    header = [cell.value for cell in sheet[1]]
+    assert {row[header.index("example")] for row in sheet.iter_rows(min_row=2, values_only=True)} == {1}
