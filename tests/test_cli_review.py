@@ -305,7 +305,7 @@ def test_deleting_in_a_terminal_asks_for_the_label(cli: Cli, monkeypatch: pytest
 # ---------------------------------------------------------------- 9. what an export re-sends
 
 
-def test_both_export_commands_say_how_many_rows_are_new(tmp_path: Path) -> None:
+def test_both_export_commands_say_how_many_records_are_new(tmp_path: Path) -> None:
     from tests.sync_helpers import new_session as make_session
     from tests.sync_helpers import open_store
 
@@ -319,10 +319,11 @@ def test_both_export_commands_say_how_many_rows_are_new(tmp_path: Path) -> None:
     second = laptop("sync", "export", "--plaintext", "--out", str(tmp_path / "2.bundle"))
 
     assert first.exit_code == second.exit_code == 0
-    rows = int(second.stdout.split(": ")[1].split(" rows")[0])
+    rows = int(second.stdout.split(": ")[1].split(" records")[0])
+    assert re.search(r": \d+ records: 1 laptop, 1 consultation, 1 session, 1 post-it", second.stdout)
     assert first.stdout.startswith("wrote ") and second.stdout.startswith("wrote ")  # the contract
     assert "note:" not in first.stderr  # everything in the first bundle is new
-    assert f"note: nothing new since the last export: all {rows} rows are sent again" in second.stderr
+    assert f"note: nothing new since the last export: all {rows} records are sent again" in second.stderr
 
     with open_store(data) as store:
         store.postits.add(session.id, 2, "agree", "two")
@@ -330,7 +331,7 @@ def test_both_export_commands_say_how_many_rows_are_new(tmp_path: Path) -> None:
     share.mkdir()
     run = laptop("sync", "run", "--plaintext", str(share))
     assert run.exit_code == 0 and run.stdout.startswith("wrote ")
-    assert re.search(r"note: 1 row is new since the last export, \d+ sent again", run.stderr)
+    assert re.search(r"note: 1 record is new since the last export, \d+ sent again", run.stderr)
     # Nothing new, but the office has not confirmed the session: it goes on the stick again.
     again = laptop("sync", "run", "--plaintext", str(share)).stdout
     assert again.startswith("wrote ") and "1 session on the stick for the office, 0 confirmed" in again

@@ -23,6 +23,7 @@ TEST = (
     " && .venv/bin/python -m pytest"
 )
 
+
 def fenced_blocks(text: str) -> list[str]:
     """The contents of the text's fenced code blocks, in order."""
     return [block.strip("\n") for block in re.findall(r"^ *```[a-z]*\n(.*?)^ *```", text, re.M | re.S)]

@@ -6,7 +6,7 @@ command line and the sync screen alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,35 @@ if TYPE_CHECKING:
     from facilitator.sync.status import SessionSync
 
 Progress = Callable[[str, int, int], None]
+
+# What a bundle carries, in the words of the room: (one, many) for each kind of record.
+RECORD_WORDS = {
+    "devices": ("laptop", "laptops"),
+    "consultations": ("consultation", "consultations"),
+    "sessions": ("session", "sessions"),
+    "postits": ("post-it", "post-its"),
+    "participants": ("participant code", "participant codes"),
+    "themes": ("theme", "themes"),
+    "notes": ("note", "notes"),
+    "note_themes": ("theme tag", "theme tags"),
+    "chart_pools": ("pooled chart group", "pooled chart groups"),
+}
+
+
+def records_text(count: int) -> str:
+    """`1 record`, `59 records`: what a bundle carries (post-its, notes, ... and deletions)."""
+    return f"{count} record{'' if count == 1 else 's'}"
+
+
+def bundle_contents(tables: Mapping[str, int]) -> str:
+    """What a bundle carries, e.g. `59 records: 5 sessions, 40 post-its, 10 theme tags`."""
+    total = sum(tables.values())
+    kinds = []
+    for table, count in tables.items():
+        if count:
+            one, many = RECORD_WORDS.get(table, (table.replace("_", " "),) * 2)
+            kinds.append(f"{count} {one if count == 1 else many}")
+    return records_text(total) + (": " + ", ".join(kinds) if kinds else "")
 
 
 # ---------------------------------------------------------------- the office and its laptops

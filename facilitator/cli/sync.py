@@ -205,14 +205,13 @@ def _warn_plaintext() -> None:
 @data_dir_option
 def sync_export(out: Path, everything: bool, plaintext: bool) -> None:
     """Write this device's changes since its last export into a bundle (encrypted by default)."""
-    from facilitator.actions.sync import export_bundle
+    from facilitator.actions.sync import bundle_contents, export_bundle
 
     if plaintext:
         _warn_plaintext()
     exported = export_bundle(workspace().store, out, everything=everything, plaintext=plaintext)
     result = exported.made
-    tables = ", ".join(f"{table} {n}" for table, n in result.manifest.tables.items())
-    echo(f"wrote {result.path}: {result.rows} rows ({tables})")
+    echo(f"wrote {result.path}: {bundle_contents(result.manifest.tables)}")
     if not everything:
         _explain_rows(result.rows, exported.sent_again)
     click.echo(f"next: {AWAITING}", err=True)
@@ -225,15 +224,16 @@ AWAITING = (
 
 
 def _explain_rows(rows: int, again: int) -> None:
-    """Say on stderr how many of a bundle's rows are new and how many are sent again for safety."""
+    """Say on stderr how many of a bundle's records are new and how many are sent again for safety."""
     new = rows - again
     if not again:
         return
-    why = "recent rows and the rows they belong to go again so nothing is missed; merging twice is harmless"
+    why = "recent records and those they belong to go again so nothing is missed; merging twice is harmless"
     if new == 0:
-        said = f"nothing new since the last export: all {rows} rows are sent again"
+        said = f"nothing new since the last export: all {rows} records are sent again"
     else:
-        said = f"{new} {'row is' if new == 1 else 'rows are'} new since the last export, {again} sent again"
+        are = "record is" if new == 1 else "records are"
+        said = f"{new} {are} new since the last export, {again} sent again"
     click.echo(f"note: {said} ({why})", err=True)
 
 
@@ -275,7 +275,7 @@ def sync_import(files: tuple[Path, ...], identity: Path | None, allow_plaintext:
 @data_dir_option
 def sync_run(folder: Path, identity: Path | None, plaintext: bool, allow_plaintext: bool) -> None:
     """Export this device's new bundle into FOLDER, and import every bundle there not yet seen."""
-    from facilitator.actions.sync import is_office, load_identities, sync_folder
+    from facilitator.actions.sync import is_office, load_identities, records_text, sync_folder
     from facilitator.sync import merge as sync
 
     store = workspace().store
@@ -290,7 +290,7 @@ def sync_run(folder: Path, identity: Path | None, plaintext: bool, allow_plainte
     if not office:
         _say_acknowledgements([], result.newly_confirmed)
     if result.exported:
-        echo(f"wrote {result.exported.path.name}: {result.exported.rows} rows")
+        echo(f"wrote {result.exported.path.name}: {records_text(result.exported.rows)}")
         _explain_rows(result.exported.rows, synced.sent_again)
     elif office or not result.confirmed:
         click.echo("nothing new to export")
@@ -361,18 +361,20 @@ def sync_conflicts(*_args: Any) -> None:
 
 @sync_group.command("resolve")
 @click.argument("conflict")
-@click.option("--keep", "choice", flag_value="keep", help="Keep the row as it is here.")
+@click.option("--keep", "choice", flag_value="keep", help="Keep the record as it is here.")
 @click.option("--take", "choice", flag_value="take", help="Take the other device's version.")
 @data_dir_option
 def sync_resolve(conflict: str, choice: str | None) -> None:
     """Settle CONFLICT (an id from 'sync conflicts'): --keep this version or --take the other."""
+    from facilitator.actions.sync import RECORD_WORDS
     from facilitator.sync import merge as sync
 
     if choice is None:
         raise FacilitatorError("say which version to keep: --keep (as it is here) or --take (the other)")
     settled = sync.resolve_conflict(workspace().store, conflict, take_other=choice == "take")
     done = "took the other version" if choice == "take" else "kept this version"
-    echo(f"resolved {settled.table} {settled.row_id}: {done}")
+    one, _many = RECORD_WORDS.get(settled.table, (settled.table, ""))
+    echo(f"resolved the {one} {settled.row_id}: {done}")
 
 
 class ReceiptGroup(click.Group):

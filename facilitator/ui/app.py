@@ -37,12 +37,16 @@ LOCKED_ACTIONS = {"quit", "command_palette", "help_quit"}
 # Actions out of reach while the folder waits for its passphrase: no palette, no blank.
 UNLOCK_ACTIONS = {"command_palette", "blank"}
 DAMAGE_CHECK_SECONDS = 1.0
+WARNING_SECONDS = 6.0
 
 
 class FacilitatorApp(Guarded, LockingApp):
     """Home screen first; the wall of `session_id` on top of it when one is given."""
 
     TITLE = "facilitator"
+    CSS_PATH = "app.tcss"
+    # Notices go by soon: they are also said on the screen (a status line, the data itself).
+    NOTIFICATION_TIMEOUT = 3
     # The privacy blank works from every screen, even inside a text box (see `keys`).
     BINDINGS: ClassVar[list[BindingType]] = [QUIT, BLANK_ANYWHERE]
 
@@ -77,6 +81,8 @@ class FacilitatorApp(Guarded, LockingApp):
         Give `markup=False` whenever the message holds user text, so that "[b]" shows as typed.
         """
         shown = visible(message, multiline=True)
+        if timeout is None and severity != "information":
+            timeout = WARNING_SECONDS  # a problem is read to the end
         if self.covered:
             self.hold(shown, visible(title), severity, timeout, markup)
             return
@@ -229,14 +235,33 @@ class FacilitatorApp(Guarded, LockingApp):
         self.push_screen(HelpScreen(help_title(screen), help_rows(screen), help_notes(screen)))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """The palette reaches every action of the current screen (from its bindings), then the app's own."""
+        """The palette reaches every action of the current screen (from its bindings), then the colours
+        and quitting.
+
+        Textual's own "Theme" is called Colours here (the discussion has themes of its own).
+        Its "Screenshot" is left out, since it would write participants' words to an unencrypted
+        file, and so is its "Keys" panel: `?` is the help.
+        """
         for command in palette_commands(screen):
             yield SystemCommand(
                 escape(command.title),
                 escape(command.help),
                 partial(self.run_action, command.action, screen),
             )
-        yield from super().get_system_commands(screen)
+        yield SystemCommand("Colours", "Choose the screen's colours (high contrast too)", self.search_themes)
+        yield SystemCommand(
+            "High-contrast colours",
+            "Yellow and white on black",
+            partial(self.use_colours, HIGH_CONTRAST.name),
+        )
+        yield SystemCommand(
+            "Usual colours", "Back to the usual colours", partial(self.use_colours, DEFAULT_THEME)
+        )
+        yield SystemCommand("Quit", "Quit; everything is already saved", self.action_quit)
+
+    def use_colours(self, theme: str) -> None:
+        """Switch to the colours of `theme`; the data folder remembers them."""
+        self.theme = theme
 
 
 def make_app(

@@ -5,6 +5,10 @@ short label of the key bar) and a `tooltip` (the help text; its first sentence
 is the palette's title). A binding with `show=False` stays out of the key bar
 but is still listed in the help and the palette.
 
+The order of `BINDINGS` is the order of importance, most-used first: the help
+lists them in it, and when the key bar has no room the last ones leave it (never
+the help, `HELP`, nor the palette).
+
 A screen whose keys depend on its data (the wall's category keys come from the
 session's scale) defines `key_bindings()`; every other screen's keys are its
 class's own `BINDINGS`. Help may add `HELP_NOTES`: lines about what is not a key
@@ -28,6 +32,27 @@ from facilitator.core.statements import Category, Scale
 
 # Every entry key a scale may use: a scale has 2 to 9 categories, entries 1-9.
 ENTRY_KEYS = "123456789"
+
+# Help, from every screen: ? wherever the focus is not in a text box, F1 always (even while
+# typing). The key bar never drops it. A screen gives it its own tooltip with `replace`.
+HELP_ACTION = "app.help"
+HELP = Binding(
+    "question_mark,f1",
+    HELP_ACTION,
+    "help",
+    id="help",
+    key_display="?",
+    tooltip="All the keys of this screen (F1 too).",
+)
+# ...on a screen whose text box has the focus nearly all the time, where ? is typed as text.
+HELP_WHILE_TYPING = Binding(
+    "f1,question_mark",
+    HELP_ACTION,
+    "help",
+    id="help",
+    key_display="F1/?",
+    tooltip="All the keys of this screen: F1, or ? when not typing in a box.",
+)
 
 # The privacy blank, from every screen where no text box has the focus. A screen
 # whose key bar is full lists `replace(BLANK, show=False)`: help and palette still have it.
@@ -68,7 +93,7 @@ PALETTE = Binding(
     "palette",
     id="app.palette",
     key_display="^p",
-    tooltip="Command palette: every action of this screen, and the theme (high contrast too).",
+    tooltip="Command palette: every action of this screen, and the colours (high contrast too).",
 )
 # The app's keys, listed at the end of every help.
 APP_KEYS = (BLANK_ANYWHERE, PALETTE, QUIT)

@@ -124,6 +124,9 @@ async def test_a_lone_session_has_one_group_and_labels_show_literally(workspace:
         shown = screen_text(app)
         assert f"[red]Group[/] <b>1</b>: {LISTEN}" in shown
         assert "group 1 of 1: session" in shown and "1 (100%)" in shown
+        assert messages(app) == ["This is the only chart group: the session is in no consultation with "
+                                 "others. Give sessions the same consultation (e on the sessions screen) "
+                                 "to chart them together, and pool two of them with o."]  # fmt: skip
         await pilot.press("ctrl+p", *"group:")
         await pilot.pause(0.3)
         assert "Chart group: [red]Group[/] <b>1</b>" in screen_text(app)

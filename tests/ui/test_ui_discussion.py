@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import events
 from textual.app import App
+from textual.screen import Screen
 from textual.widgets import DataTable, Input
 
 from facilitator.actions.data_folder import Workspace
@@ -17,6 +18,7 @@ from facilitator.ui.screens.home import HomeScreen
 from facilitator.ui.screens.pseudonyms import PseudonymScreen
 from facilitator.ui.screens.themes import ThemesScreen
 from facilitator.ui.screens.wall import WallScreen
+from facilitator.ui.widgets.key_bar import KeyBar
 from facilitator.ui.widgets.postit_card import CommentBox
 
 from .conftest import new_session, screen_text
@@ -182,10 +184,16 @@ async def test_rename_and_merge_from_the_themes_view_keep_every_tag(workspace: W
             ("a", ["Listening"]),
             ("b", ["Lack of trust in social workers", "Listening"]),
         ]
+        assert "Theme renamed to Listening; its notes keep it. ↑ ↓ choose a theme" in screen_text(app)
         table.move_cursor(row=0)  # Lack of trust, merged into Listening
-        await pilot.press("m", "down", "enter")
+        assert "enter  notes" in key_bar(screen)
+        await pilot.press("m", "down")
+        assert "enter  merge into this one" in key_bar(screen) and "enter  notes" not in key_bar(screen)
+        assert "esc  cancel the merge" in key_bar(screen) and "?  help" in key_bar(screen)
+        await pilot.press("enter")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
+        assert "enter  notes" in key_bar(screen)
         assert tags(workspace, first) == [("a", ["Listening"]), ("b", ["Listening"])]
         assert tags(workspace, second) == [("c", ["Listening"])]
         top = screen.ranked[0]
@@ -298,6 +306,11 @@ async def test_enter_in_either_box_of_the_map_saves_or_says_what_is_missing(
         assert len(pseudonyms(workspace.store, session_id)) == 2
 
 
+def key_bar(screen: Screen[None]) -> str:
+    """What the screen's key bar shows now."""
+    return str(screen.query_one(KeyBar).render())
+
+
 def flat(text: str) -> str:
     """Screen text with its spacing (and the key bar's line break) folded to single spaces."""
     return " ".join(text.replace("\xa0", " ").split())
@@ -319,11 +332,34 @@ async def test_help_on_the_roster_and_the_map(workspace: Workspace, session_id: 
             assert isinstance(app.screen, RosterScreen)
         app.push_screen(PseudonymScreen(workspace, session_id, blink=False))
         await pilot.pause()
-        assert "F1 help" in flat(screen_text(app))
+        assert "F1/? help" in flat(screen_text(app))
         await pilot.press("f1")  # from a box
         assert isinstance(app.screen, HelpScreen) and "Keys of the pseudonym map" in screen_text(app)
         await pilot.press("escape", "tab", "tab", "question_mark")  # from the list
         assert isinstance(app.screen, HelpScreen)
+        help_row = "F1, ?", "All the keys of this screen: F1, or ? when not typing in a box."
+        assert help_row in app.screen.rows
+
+
+async def test_help_on_the_discussion_with_f1_from_the_box_and_with_question_mark_from_the_notes(
+    workspace: Workspace, session_id: str
+) -> None:
+    from facilitator.ui.screens.help import HelpScreen
+
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t", *"is this fair?", "enter")
+        assert [n.text for n in discussion.notes(workspace.store, session_id)] == ["is this fair?"]
+        assert "F1/? help" in flat(screen_text(app))
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen) and "Keys of the discussion" in screen_text(app)
+        await pilot.press("f1")  # closes it again
+        await pilot.press("down", "question_mark")  # from the notes
+        assert isinstance(app.screen, HelpScreen)
+        keys_of_help = [keys for keys, what in app.screen.rows if "? when not typing" in what]
+        assert keys_of_help == ["F1, ?"]
+        await pilot.press("escape", "escape")
+        assert isinstance(app.screen, DiscussionScreen) and app.screen.box.value == ""
 
 
 async def test_a_titled_case_study_is_typed_and_notes_move_with_b_and_a(

@@ -129,3 +129,98 @@ async def test_the_palette_runs_a_category_of_a_seven_point_wall(workspace: Work
         placed = [(p.response_key, p.comment) for p in workspace.store.postits.of(session_id)]
         assert placed == [("somewhat_disagree", "from palette")]
         assert "from" in screen_text(app)
+
+
+# What must never leave a screen's key bar, at 80x24 and at 60x20: help, the palette, and
+# the keys used most on that screen (the rest stay in the help and the palette).
+VITAL_KEYS = {
+    HomeScreen: ["n  new session", "o/enter  open", "t  discussion", "g  charts", "x  export", "s  sync"],
+    WallScreen: ["1-7  add", "n/→  next", "p/←  prev", "e  edit", "d  delete", "u  undo", "t  discussion"],
+    ChartsScreen: ["g/↓  group", "n/→  next", "p/←  prev", "esc  back"],
+    DiscussionScreen: ["enter  save", "↓  notes", "^g  themes", "^n  names map"],
+    ThemesScreen: ["enter  notes", "r  rename", "m  merge", "esc  back"],
+    RosterScreen: ["a  add", "e/enter  edit", "d  remove", "esc  back"],
+    PseudonymScreen: ["a  add", "tab d  remove", "esc  back"],
+    SyncScreen: ["x  export", "i  import", "esc  back"],
+    ConflictsScreen: ["k  keep this", "t  take other", "esc  back"],
+    ReceiptScreen: ["esc  back"],
+}
+
+
+def test_help_the_palette_and_the_most_used_keys_stay_in_the_key_bar_at_80_and_60_columns(
+    workspace: Workspace,
+) -> None:
+    session = workspace.store.sessions.get(session_with_scale(workspace, SEVEN))
+    for screen in live_screens(workspace, session):
+        bindings = keys.key_bar_bindings(screen)
+        every_key = key_bar_text(bindings).plain
+        for width in (80, 60):
+            bar = key_bar_text(bindings, width)
+            lines = bar.plain.splitlines()
+            assert len(lines) <= 2 and max(len(line.rstrip()) for line in lines) <= width, (screen, width)
+            shown = " ".join(" ".join(line.split("  ")) for line in lines)
+            help_key = "F1/?  help" if isinstance(screen, DiscussionScreen | PseudonymScreen) else "?  help"
+            for vital in [*VITAL_KEYS[type(screen)], help_key, "^p  palette"]:
+                assert vital in bar.plain, (type(screen).__name__, width, vital, shown)
+            # The keys that are shown keep their order, and are the first ones of the screen.
+            kept = [piece for piece in every_key.split("   ") if piece.strip() in bar.plain]
+            assert bar.plain.split() == " ".join(kept).split(), (type(screen).__name__, width)
+
+
+def test_the_wall_at_80_columns_shows_every_key_it_used_to_cut(workspace: Workspace) -> None:
+    session = workspace.store.sessions.get(session_with_scale(workspace, SEVEN))
+    bar = key_bar_text(keys.key_bar_bindings(WallScreen(workspace, session.id)), 80).plain
+    assert "h  sessions" in bar and "t  discussion" in bar and "b/^l  blank" in bar and "^p  palette" in bar
+
+
+async def test_the_sessions_key_bar_at_60x20_shows_help_and_help_opens(workspace: Workspace) -> None:
+    from facilitator.ui.screens.help import HelpScreen
+
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(60, 20)) as pilot:
+        bar = app.screen.query_one(KeyBar)
+        assert bar.size.height == 2
+        shown = screen_text(app).splitlines()[-2:]
+        assert "?  help" in "\n".join(shown) and "^p  palette" in "\n".join(shown)
+        for key in ("question_mark", "f1"):
+            await pilot.press(key)
+            assert isinstance(app.screen, HelpScreen)
+            rows = dict(app.screen.rows)
+            assert rows["?, F1"] == keys.HELP.tooltip
+            await pilot.press(key)  # the same key closes it
+            assert isinstance(app.screen, HomeScreen)
+
+
+async def test_the_palette_calls_the_theme_colours_and_contrast_finds_high_contrast(
+    workspace: Workspace,
+) -> None:
+    from facilitator.ui.app import THEME_META_KEY
+    from facilitator.ui.theme import HIGH_CONTRAST
+
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Colours" in titles and "Theme" not in titles and "Screenshot" not in titles
+        await pilot.press("ctrl+p", *"contrast")
+        await pilot.pause(0.3)
+        assert "High-contrast colours" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.theme == HIGH_CONTRAST.name
+        assert workspace.store.meta.get(THEME_META_KEY) == HIGH_CONTRAST.name
+
+
+def test_question_mark_and_f1_open_help_on_every_screen() -> None:
+    # A passphrase may hold a ?: those two screens have F1 alone. The blank and participant mode
+    # show nothing of the app, and the help closes with either key.
+    f1_only = {"FirstStartScreen", "UnlockScreen"}
+    no_help = {"BlankScreen", "ParticipantScreen", "HelpScreen"}
+    for screen_class in screen_classes():
+        name = screen_class.__name__
+        helps = [b for b in keys.class_bindings(screen_class) if b.action == keys.HELP_ACTION]
+        if name in no_help:
+            assert not helps, name
+            continue
+        (help_binding,) = helps
+        bound = set(help_binding.key.split(","))
+        assert bound == ({"f1"} if name in f1_only else {"f1", "question_mark"}), name

@@ -84,6 +84,6 @@ async def test_the_help_of_a_seven_point_wall_lists_its_seven_categories(workspa
         shown = screen_text(app)
         assert "Add post-it: Neither agree nor disagree (0)" in shown
         assert "Add post-it: Strongly disagree (---)" in shown
-        assert [key for key, _ in app.screen.rows[:8]] == [*"1234567", "?"]
+        assert [key for key, _ in app.screen.rows[:8]] == [*"1234567", "?, F1"]
         await pilot.press("escape")
         assert isinstance(app.screen, WallScreen)

@@ -83,6 +83,8 @@ async def test_export_from_the_sync_screen_writes_an_encrypted_bundle(
         assert isinstance(app.screen, SyncScreen)
         await run_form(pilot, "x")  # the default folder: bundles/ in the data folder
         assert "written into" in screen_text(app) and "encrypted" in screen_text(app)
+        # What it carries, in the room's words: never a table's name.
+        assert "1 session, 1 post-it" in screen_text(app) and "postits" not in screen_text(app)
     (written,) = (workspace.data_dir / "bundles").iterdir()
     with pytest.raises(BundleError, match="is encrypted"):
         read_back(written)  # encrypted: unreadable without the office's identity

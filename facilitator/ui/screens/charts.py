@@ -36,7 +36,7 @@ from facilitator.exercise.charts import (
 )
 from facilitator.outputs.terminal_charts import Diverging, StatementBars
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK, Command, key_bar_bindings
+from facilitator.ui.keys import BLANK, HELP, Command, key_bar_bindings
 from facilitator.ui.text import literal
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -89,6 +89,15 @@ class ChartsScreen(Guarded, Screen[None]):
             key_display="p/←",
             tooltip="Previous statement.",
         ),
+        HELP,
+        Binding(
+            "escape,c",
+            "close",
+            "back",
+            id="charts.close",
+            key_display="esc",
+            tooltip="Back to the screen you came from.",
+        ),
         Binding(
             "t",
             "toggle_percent",
@@ -117,18 +126,7 @@ class ChartsScreen(Guarded, Screen[None]):
             id="charts.pool",
             tooltip="Pool this session with another of its consultation under a label (saved).",
         ),
-        Binding(
-            "question_mark", "app.help", "help", id="charts.help", key_display="?", tooltip="All the keys."
-        ),
         BLANK,
-        Binding(
-            "escape,c",
-            "close",
-            "back",
-            id="charts.close",
-            key_display="esc",
-            tooltip="Back to the screen you came from.",
-        ),
     ]
 
     def __init__(
@@ -285,7 +283,14 @@ class ChartsScreen(Guarded, Screen[None]):
     # ------------------------------------------------------------ actions
 
     def action_group(self, step: int) -> None:
-        """Next or previous chart group (wrapping round)."""
+        """Next or previous chart group (wrapping round); with one group, says why there is no other."""
+        if len(self.groups) < 2:
+            self.notify(
+                "This is the only chart group: the session is in no consultation with others. "
+                "Give sessions the same consultation (e on the sessions screen) to chart them "
+                "together, and pool two of them with o."
+            )
+            return
         self.group_index = (self.group_index + step) % len(self.groups)
         self.show()
 

@@ -21,7 +21,7 @@ from textual.widgets import Static
 from facilitator.actions import sync as actions
 from facilitator.actions.data_folder import Workspace
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK, key_bar_bindings
+from facilitator.ui.keys import BLANK, HELP, key_bar_bindings
 from facilitator.ui.widgets.key_bar import KeyBar
 from facilitator.ui.widgets.qr_code import QRCode
 
@@ -51,9 +51,7 @@ class CodeScreen(Guarded, Screen[None]):
     HELP_TITLE = "Keys of the code"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "back", "back", id="code.back", key_display="esc", tooltip="Go back."),
-        Binding(
-            "question_mark", "app.help", "help", id="code.help", key_display="?", tooltip="All the keys."
-        ),
+        HELP,
         BLANK,
     ]
 

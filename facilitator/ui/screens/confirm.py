@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.keys import HELP
 
 
 class ConfirmScreen(Guarded, ModalScreen[bool]):
@@ -22,6 +23,7 @@ class ConfirmScreen(Guarded, ModalScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "yes", id="confirm.yes", tooltip="Go ahead."),
         Binding("n,escape", "answer(False)", "no", id="confirm.no", key_display="n/esc", tooltip="Leave it."),
+        HELP,
     ]
 
     def __init__(self, question: Text, yes: str = "Yes") -> None:

@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Static
 
 from facilitator.store import SessionSummary
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.keys import HELP_WHILE_TYPING
 from facilitator.ui.text import one_line
 
 MISMATCH = "That is not the label: type it exactly to delete, or Esc to keep the session."
@@ -24,7 +25,8 @@ class ConfirmDeleteScreen(Guarded, ModalScreen[bool]):
 
     CSS_PATH = "confirm_delete.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "cancel", id="delete.cancel", tooltip="Keep the session.")
+        Binding("escape", "cancel", "cancel", id="delete.cancel", tooltip="Keep the session."),
+        HELP_WHILE_TYPING,
     ]
 
     def __init__(self, summary: SessionSummary, *, blink: bool = True) -> None:

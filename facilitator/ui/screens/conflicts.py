@@ -24,7 +24,7 @@ from facilitator.sync import conflicts as conflict_labels
 from facilitator.sync import merge as sync
 from facilitator.sync.merge import Conflict
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK, key_bar_bindings
+from facilitator.ui.keys import BLANK, HELP, key_bar_bindings
 from facilitator.ui.text import literal, one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -40,6 +40,7 @@ class ConflictsScreen(Guarded, Screen[None]):
         Binding("k", "keep", "keep this", id="conflicts.keep", tooltip="Keep the record as it is here."),
         Binding("t", "take", "take other", id="conflicts.take", tooltip="Take the other device's version."),
         BLANK,
+        HELP,
         Binding("escape", "back", "back", id="conflicts.back", key_display="esc", tooltip="Go back."),
     ]
 

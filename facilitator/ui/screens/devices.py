@@ -22,7 +22,7 @@ from facilitator.actions import sync as actions
 from facilitator.actions.data_folder import Workspace
 from facilitator.core.errors import FacilitatorError
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK, key_bar_bindings
+from facilitator.ui.keys import BLANK, HELP, key_bar_bindings
 from facilitator.ui.screens.sync_form import FormField, FormValues, SyncForm, refused_by
 from facilitator.ui.text import one_line, when
 from facilitator.ui.widgets.key_bar import KeyBar
@@ -60,9 +60,7 @@ class DevicesScreen(Guarded, Screen[None]):
             tooltip="Revoke the selected laptop: its bundles are refused from now on.",
         ),
         BLANK,
-        Binding(
-            "question_mark", "app.help", "help", id="devices.help", key_display="?", tooltip="All the keys."
-        ),
+        HELP,
         Binding("escape", "back", "back", id="devices.back", key_display="esc", tooltip="Go back."),
     ]
 

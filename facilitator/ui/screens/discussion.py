@@ -40,7 +40,7 @@ from facilitator.discussion.roster import Participant
 from facilitator.store import MAX_COMMENT, Session
 from facilitator.ui.boundary import Guarded
 from facilitator.ui.identity import warning_text
-from facilitator.ui.keys import class_bindings, key_bar_bindings
+from facilitator.ui.keys import HELP_WHILE_TYPING, class_bindings, key_bar_bindings
 from facilitator.ui.note_syntax import Draft, ThemeChoice, close_to, line_for, matching, parse
 from facilitator.ui.text import one_line
 from facilitator.ui.widgets.key_bar import KeyBar
@@ -152,7 +152,9 @@ class NoteList(Guarded, OptionList):
         character = event.character
         if not character or not character.isprintable() or character.isspace():
             return
-        keys = {k.strip() for b in self.BINDINGS if isinstance(b, Binding) for k in b.key.split(",")}
+        # The list's keys, and the screen's (? for help): everything else is typing.
+        bound = [*self.BINDINGS, *self.screen.BINDINGS]
+        keys = {k.strip() for b in bound if isinstance(b, Binding) for k in b.key.split(",")}
         if self.typing or event.key not in keys:
             self.typing = True
             event.stop()
@@ -217,7 +219,10 @@ class DiscussionScreen(Guarded, Screen[None]):
             key_display="^n",
             tooltip="The pseudonym map: names replaced on every export.",
         ),
-        Binding("f1", "app.help", "help", id="discussion.help", tooltip="All the keys and the note line."),
+        replace(
+            HELP_WHILE_TYPING,
+            tooltip="All the keys and the note line: F1, or ? when not typing in the note box.",
+        ),
         Binding(
             "escape",
             "back",
@@ -232,8 +237,8 @@ class DiscussionScreen(Guarded, Screen[None]):
         ("P3: …", "who spoke: a roster code, or its number alone (3: …); ?: or nothing for unknown"),
         ('"…', "a verbatim quote (the quote marks are not stored)"),
         ("Darren:: …", "a case study titled Darren (names are changed on export like the text)"),
-        ("#listen", "a theme whose name holds those words (the list on the right narrows as you type)"),
-        ("#2", "theme number 2 of the list on the right"),
+        ("#listen", "a theme whose name holds those words (the themes on the right narrow as you type)"),
+        ("#2", "theme number 2 of the themes on the right"),
         ("#Housing", "words that match no theme make a new theme; #+Housing makes exactly that one"),
         ("Ctrl+U", "empties the box"),
         (

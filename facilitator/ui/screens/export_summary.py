@@ -32,7 +32,7 @@ from facilitator.core.errors import FacilitatorError
 from facilitator.core.example import EXAMPLE_MARK
 from facilitator.core.paths import EXPORTS_FOLDER
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK
+from facilitator.ui.keys import BLANK, HELP
 from facilitator.ui.screens.export_warning import ExportWarningScreen, check_in_thread
 from facilitator.ui.text import literal, one_line
 
@@ -91,14 +91,7 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
             tooltip="A REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder: themes as codes.",
         ),
         BLANK,
-        Binding(
-            "f1,question_mark",
-            "app.help",
-            "help",
-            id="export.help",
-            key_display="?",
-            tooltip="All the keys (F1 too).",
-        ),
+        HELP,
         Binding("escape", "cancel", "cancel", id="export.cancel", tooltip="Leave without exporting."),
     ]
 

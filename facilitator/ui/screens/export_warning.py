@@ -26,7 +26,7 @@ from facilitator.actions.exports import identifying_details
 from facilitator.core.errors import FacilitatorError
 from facilitator.store import Store
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK
+from facilitator.ui.keys import BLANK, HELP
 from facilitator.ui.text import literal, one_line
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ class ExportWarningScreen(Guarded, ModalScreen[bool]):
             "scroll",
             id="export_warning.down",
             show=False,
-            tooltip="Scroll the list down when it is long.",
+            tooltip="Scroll down when there are many details.",
         ),
         Binding(
             "up",
@@ -89,17 +89,10 @@ class ExportWarningScreen(Guarded, ModalScreen[bool]):
             "scroll",
             id="export_warning.up",
             show=False,
-            tooltip="Scroll the list up.",
+            tooltip="Scroll up.",
         ),
         BLANK,
-        Binding(
-            "f1,question_mark",
-            "app.help",
-            "help",
-            id="export_warning.help",
-            key_display="?",
-            tooltip="All the keys (F1 too).",
-        ),
+        HELP,
         Binding(
             "escape",
             "cancel",
@@ -162,7 +155,7 @@ class ExportWarningScreen(Guarded, ModalScreen[bool]):
         self.query_one("#warning-list", VerticalScroll).scroll_home(animate=False)
         many = len(self.findings) > SHORT_LIST
         self.query_one("#warning-status", Static).update(
-            Text(f"↑ ↓ scroll the list of {len(self.findings)}.", style="dim") if many else ""
+            Text(f"↑ ↓ scroll through all {len(self.findings)}.", style="dim") if many else ""
         )
 
     def action_scroll_list(self, lines: int) -> None:

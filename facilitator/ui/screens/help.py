@@ -17,12 +17,12 @@ from facilitator.ui.boundary import Guarded
 
 
 class HelpScreen(Guarded, ModalScreen[None]):
-    """The keys (rows of keys and what they do), then notes; Esc, ? or q closes it."""
+    """The keys (rows of keys and what they do), then notes; Esc, ?, F1 or q closes it."""
 
     CSS_PATH = "help.tcss"
     HELP_TITLE = "Keys of the help"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark,q", "close", "close", id="help.close", tooltip="Close the help."),
+        Binding("escape,question_mark,f1,q", "close", "close", id="help.close", tooltip="Close the help."),
     ]
 
     def __init__(

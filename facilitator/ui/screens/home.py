@@ -23,7 +23,7 @@ from facilitator.core.literal import visible
 from facilitator.store import SessionSummary
 from facilitator.sync.status import CONFIRMED, EXPORTED, LOCAL, SessionSync
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK, Command, key_bar_bindings
+from facilitator.ui.keys import BLANK, HELP, Command, key_bar_bindings
 from facilitator.ui.text import literal, one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -169,6 +169,22 @@ class HomeScreen(Guarded, Screen[None]):
             key_display="o/enter",
             tooltip="Open the selected session's wall (Enter works too).",
         ),
+        Binding("t", "discussion", "discussion", id="home.discussion", tooltip="Discussion notes."),
+        Binding(
+            "g",
+            "charts",
+            "charts",
+            id="home.charts",
+            tooltip="Charts of the selected session, its pooled groups, cohorts and all sessions.",
+        ),
+        Binding(
+            "x",
+            "export",
+            "export",
+            id="home.export",
+            tooltip="Export the selected session: summary, Excel or REFI-QDA, into the exports folder.",
+        ),
+        Binding("s", "sync", "sync", id="home.sync", tooltip="Sync: bundles to and from the office."),
         Binding("e", "edit", "edit", id="home.edit", tooltip="Edit the selected session's details."),
         Binding(
             "c",
@@ -184,26 +200,8 @@ class HomeScreen(Guarded, Screen[None]):
             id="home.delete",
             tooltip="Delete the selected session (you type its label to confirm).",
         ),
-        Binding("t", "discussion", "discussion", id="home.discussion", tooltip="Discussion notes."),
-        Binding("s", "sync", "sync", id="home.sync", tooltip="Sync: bundles to and from the office."),
-        Binding(
-            "question_mark", "app.help", "help", id="home.help", key_display="?", tooltip="All the keys."
-        ),
-        Binding(
-            "g",
-            "charts",
-            "charts",
-            id="home.charts",
-            tooltip="Charts of the selected session, its pooled groups, cohorts and all sessions.",
-        ),
-        Binding(
-            "x",
-            "export",
-            "export",
-            id="home.export",
-            tooltip="Export the selected session: summary, Excel or REFI-QDA, into the exports folder.",
-        ),
-        replace(BLANK, show=False),  # the key bar is full at 80 columns
+        HELP,
+        replace(BLANK, show=False),  # the key bar is full at 60 columns
         Binding(
             "p",
             "purge",

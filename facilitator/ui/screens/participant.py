@@ -27,7 +27,7 @@ from facilitator.core.errors import FacilitatorError
 from facilitator.core.statements import Category
 from facilitator.store import MAX_COMMENT, Session
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import ENTRY_KEYS, scale_entries
+from facilitator.ui.keys import ENTRY_KEYS, HELP, scale_entries
 from facilitator.ui.palette import category_colours
 from facilitator.ui.text import literal
 
@@ -43,6 +43,7 @@ class ParticipantIntro(Guarded, ModalScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "start", "start", id="intro.start", tooltip="Start participant mode."),
         Binding("escape", "cancel", "cancel", id="intro.cancel", tooltip="Stay on the wall."),
+        HELP,
     ]
 
     def __init__(self, leave_text: str, next_text: str) -> None:

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from facilitator.store import Session
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.keys import HELP_WHILE_TYPING
 from facilitator.ui.text import one_line
 
 
@@ -24,6 +25,7 @@ class PoolForm(Guarded, ModalScreen[tuple[str, str] | None]):
     CSS_PATH = "pool_form.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "cancel", id="pool.cancel", key_display="esc", tooltip="Leave it."),
+        HELP_WHILE_TYPING,
     ]
 
     def __init__(self, session: Session, others: list[Session]) -> None:

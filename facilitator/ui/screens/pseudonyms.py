@@ -22,7 +22,7 @@ from facilitator.core.errors import FacilitatorError
 from facilitator.discussion.anonymity import Pseudonym, pseudonyms, remove_pseudonym, set_pseudonym
 from facilitator.store import Session
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK, key_bar_bindings
+from facilitator.ui.keys import BLANK, HELP_WHILE_TYPING, key_bar_bindings
 from facilitator.ui.text import one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -38,7 +38,7 @@ class PseudonymScreen(Guarded, Screen[None]):
             "add",
             "add",
             id="pseudonyms.add",
-            tooltip="In the list: back to the boxes to type a real name and its changed name.",
+            tooltip="On the pairs: back to the boxes to type a real name and its changed name.",
         ),
         Binding(
             "d",
@@ -46,31 +46,24 @@ class PseudonymScreen(Guarded, Screen[None]):
             "remove",
             id="pseudonyms.remove",
             key_display="tab d",
-            tooltip="In the list (Tab reaches it), remove the pair (y confirms).",
+            tooltip="On the pairs (Tab reaches them), remove the pair chosen (y confirms).",
         ),
         BLANK,
-        Binding(
-            "f1,question_mark",
-            "app.help",
-            "help",
-            id="pseudonyms.help",
-            key_display="F1",
-            tooltip="All the keys (? too, in the list).",
-        ),
+        HELP_WHILE_TYPING,
         Binding(
             "escape",
             "back",
             "back",
             id="pseudonyms.back",
             key_display="esc",
-            tooltip="Go back (from a half-typed pair, to the list first).",
+            tooltip="Go back (from a half-typed pair, to the pairs first).",
         ),
     ]
     HELP_NOTES: ClassVar[tuple[tuple[str, str], ...]] = (
         ("Real name", "the name (or word) as it was said or written, e.g. Darren"),
         ("Changed name", "what every export and the office show instead, e.g. Dave"),
         ("Enter", "in either box: save the pair (both must be typed)"),
-        ("Tab, Shift+Tab", "move between the two boxes and the list; a, d and b work in the list"),
+        ("Tab, Shift+Tab", "move between the two boxes and the pairs; a, d and b work on the pairs"),
         ("", "The map stays on this laptop: never exported, never sent to the office."),
     )
 
@@ -123,7 +116,7 @@ class PseudonymScreen(Guarded, Screen[None]):
         """The line under the boxes: what Enter will do, or what is missing."""
         if text is None:
             text = Text(
-                "Enter in either box saves the pair; Tab moves between the boxes and the list.",
+                "Enter in either box saves the pair; Tab moves between the boxes and the pairs.",
                 style="dim",
             )
         self.query_one("#map-status", Static).update(text)

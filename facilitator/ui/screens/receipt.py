@@ -19,7 +19,7 @@ from textual.widgets import Static
 
 from facilitator.actions.data_folder import Workspace
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK, key_bar_bindings
+from facilitator.ui.keys import BLANK, HELP, key_bar_bindings
 from facilitator.ui.text import one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 from facilitator.ui.widgets.qr_code import QRCode
@@ -39,6 +39,7 @@ class ReceiptScreen(Guarded, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "back", "back", id="receipt.back", key_display="esc", tooltip="Go back."),
         BLANK,
+        HELP,
     ]
 
     def __init__(self, workspace: Workspace, session_id: str) -> None:

@@ -19,7 +19,7 @@ from facilitator.discussion import roster
 from facilitator.discussion.roster import Participant
 from facilitator.store import Session
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK, key_bar_bindings
+from facilitator.ui.keys import BLANK, HELP, HELP_WHILE_TYPING, key_bar_bindings
 from facilitator.ui.text import one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 from facilitator.ui.widgets.tick_box import TickBox
@@ -112,16 +112,9 @@ class RosterScreen(Guarded, Screen[None]):
             id="roster.consent",
             tooltip="Mark (or unmark) that the participant gave verbal consent.",
         ),
-        BLANK,
-        Binding(
-            "question_mark,f1",
-            "app.help",
-            "help",
-            id="roster.help",
-            key_display="?",
-            tooltip="All the keys (F1 too).",
-        ),
+        HELP,
         Binding("escape", "back", "back", id="roster.back", key_display="esc", tooltip="Go back."),
+        BLANK,
     ]
     HELP_NOTES: ClassVar[tuple[tuple[str, str], ...]] = (
         ("↑ ↓, or a digit", "choose a participant (3 goes to P3)"),
@@ -257,6 +250,7 @@ class ParticipantForm(Guarded, ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "cancel", id="participant_form.cancel", tooltip="Leave without saving."),
         Binding("ctrl+s", "save", "save", id="participant_form.save", tooltip="Save (Enter in a box too)."),
+        HELP_WHILE_TYPING,
     ]
 
     def __init__(

@@ -19,6 +19,7 @@ from facilitator.actions.sessions import create_session, edit_session
 from facilitator.core.errors import FacilitatorError, FieldError
 from facilitator.store import SETTINGS, SessionDetails
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.keys import HELP_WHILE_TYPING
 
 NUMBER_FIELDS = ("participants", "male", "female")
 TEXT_FIELDS = ("label", "cohort", "consultation", "location", "date", "facilitators")
@@ -72,6 +73,7 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
             id="form.save",
             tooltip="Save the session. Enter goes to the next empty box, and saves from the last.",
         ),
+        HELP_WHILE_TYPING,
     ]
 
     def __init__(self, workspace: Workspace, session_id: str | None = None, *, blink: bool = True) -> None:

@@ -32,7 +32,7 @@ from facilitator.core.paths import BUNDLES_FOLDER
 from facilitator.store import Store, sync_state
 from facilitator.sync.merge import ImportResult
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK, key_bar_bindings
+from facilitator.ui.keys import BLANK, HELP, key_bar_bindings
 from facilitator.ui.screens.sync_form import FormField, FormValues, SyncForm, refused_by
 from facilitator.ui.text import literal, when
 from facilitator.ui.widgets.key_bar import KeyBar
@@ -116,11 +116,11 @@ def run_export(
     made = actions.export_bundle(
         store, target, everything=everything, plaintext=plaintext, progress=progress
     ).made
-    tables = ", ".join(f"{table} {n}" for table, n in made.manifest.tables.items())
     result.lines += [
         made.path.name,
         f"  written into {made.path.parent}",
-        f"  {made.rows} rows ({tables}); " + ("encrypted" if made.encrypted else "UNENCRYPTED"),
+        f"  {actions.bundle_contents(made.manifest.tables)}; "
+        + ("encrypted" if made.encrypted else "UNENCRYPTED"),
         AWAITING,
     ]
     return result
@@ -201,7 +201,10 @@ def run_folder(store: Store, folder: str, identity: str, *, plaintext: bool, pro
         result.purged = purged_line(synced.purged)
     if done.exported:
         encrypted = "encrypted" if done.exported.encrypted else "UNENCRYPTED"
-        result.lines += [done.exported.path.name, f"  written: {done.exported.rows} rows, {encrypted}"]
+        result.lines += [
+            done.exported.path.name,
+            f"  written: {actions.records_text(done.exported.rows)}, {encrypted}",
+        ]
     else:
         result.lines.append("Nothing new to export from this device.")
     if not office:
@@ -290,9 +293,7 @@ class SyncScreen(Guarded, Screen[None]):
             tooltip="The laptops this office enrolled: enrol one, or revoke one.",
         ),
         replace(BLANK, show=False),
-        Binding(
-            "question_mark", "app.help", "help", id="sync.help", key_display="?", tooltip="All the keys."
-        ),
+        HELP,
         Binding("escape", "back", "back", id="sync.back", key_display="esc", tooltip="Go back."),
     ]
 

@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from facilitator.core.errors import FacilitatorError
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.keys import HELP_WHILE_TYPING
 from facilitator.ui.widgets.tick_box import TickBox
 
 
@@ -52,6 +53,7 @@ class SyncForm(Guarded, ModalScreen[FormValues | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "cancel", id="sync_form.cancel", tooltip="Leave without doing anything."),
         Binding("ctrl+s", "go", "go", id="sync_form.go", tooltip="Go ahead (Enter in a box too)."),
+        HELP_WHILE_TYPING,
     ]
 
     def __init__(

@@ -25,12 +25,26 @@ from facilitator.discussion.codebook import RankedTheme
 from facilitator.discussion.notes import KIND_LABELS
 from facilitator.store import Session
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK, key_bar_bindings
+from facilitator.ui.keys import BLANK, HELP, key_bar_bindings
 from facilitator.ui.text import literal, one_line
 from facilitator.ui.widgets.key_bar import KeyBar
 
 RANK_COLUMNS = ("Rank", "Sessions", "Notes", "Theme")
 FIXED_WIDTH = 30  # the three count columns, the cells' padding, the border and a scroll bar
+# The key bar while a theme waits for the one to merge it into (help lists the screen's keys).
+MERGE_TARGET_KEYS = [
+    Binding(
+        "enter",
+        "merge_into",
+        "merge into this one",
+        id="themes.merge_into",
+        tooltip="Merge into the selected theme (asks first).",
+    ),
+    Binding(
+        "escape", "back", "cancel the merge", id="themes.merge_cancel", key_display="esc", tooltip="Cancel."
+    ),
+    HELP,
+]
 
 
 class ThemesScreen(Guarded, Screen[None]):
@@ -63,10 +77,7 @@ class ThemesScreen(Guarded, Screen[None]):
             id="themes.scope",
             tooltip="Count this session's notes only, or every session of the consultation.",
         ),
-        BLANK,
-        Binding(
-            "question_mark", "app.help", "help", id="themes.help", key_display="?", tooltip="All the keys."
-        ),
+        HELP,
         Binding(
             "escape",
             "back",
@@ -75,6 +86,7 @@ class ThemesScreen(Guarded, Screen[None]):
             key_display="esc",
             tooltip="Cancel a rename or merge, or go back.",
         ),
+        BLANK,
     ]
     HELP_NOTES: ClassVar[tuple[tuple[str, str], ...]] = (
         ("↑ ↓", "choose a theme"),
@@ -155,6 +167,8 @@ class ThemesScreen(Guarded, Screen[None]):
         self._show_status()
 
     def _show_status(self, text: Text | None = None) -> None:
+        keys = MERGE_TARGET_KEYS if self.merging is not None else key_bar_bindings(self)
+        self.query_one(KeyBar).show(keys)
         status = self.query_one("#themes-status", Static)
         if text is None and self.merging is not None:
             text = Text.assemble(
@@ -194,6 +208,11 @@ class ThemesScreen(Guarded, Screen[None]):
             return
         self.merging = chosen
         self._show_status()
+
+    def action_merge_into(self) -> None:
+        """Enter while merging: merge into the selected theme (the key bar's enter too)."""
+        if self.merging is not None:
+            self._finish_merge()
 
     def _finish_merge(self) -> None:
         from facilitator.ui.screens.confirm import ConfirmScreen
@@ -314,13 +333,16 @@ class ThemesScreen(Guarded, Screen[None]):
         self.notify(said.plain, markup=False)
         # The box stays open: whatever is typed next is plainly a name, never a key.
         self._open_name_box(
-            Text.assemble(said, "\n", ("Another new theme? Type it, or Esc for the list:", "bold")), ""
+            Text.assemble(
+                said, "\n", ("Another new theme? Type it, or Esc to go back to the themes:", "bold")
+            ),
+            "",
         )
 
     def _after(self, done: Text) -> None:
-        """After a rename or a merge: the list has the focus, on the theme, and says so."""
+        """After a rename or a merge: back on the list, on the theme, saying what keys do now."""
         self.query_one(DataTable).focus()
-        self._show_status(Text.assemble(done, " The list has the keys again."))
+        self._show_status(Text.assemble(done, " ↑ ↓ choose a theme · Enter: its notes · r m a"))
         self.notify(done.plain, markup=False)
 
     def on_key(self, event: events.Key) -> None:
@@ -388,6 +410,7 @@ class ThemeNotesScreen(Guarded, Screen[None]):
             tooltip="Back to the themes.",
         ),
         BLANK,
+        HELP,
     ]
 
     def __init__(self, workspace: Workspace, ranked: RankedTheme, session_ids: list[str]) -> None:

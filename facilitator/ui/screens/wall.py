@@ -30,7 +30,15 @@ from facilitator.core.literal import visible
 from facilitator.core.statements import Category
 from facilitator.store import Postit, Session
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.keys import BLANK, ENTRY_KEYS, class_bindings, for_scale, key_bar_bindings, scale_entries
+from facilitator.ui.keys import (
+    BLANK,
+    ENTRY_KEYS,
+    HELP,
+    class_bindings,
+    for_scale,
+    key_bar_bindings,
+    scale_entries,
+)
 from facilitator.ui.palette import category_colours
 from facilitator.ui.text import literal
 from facilitator.ui.widgets.category_column import CategoryColumn
@@ -92,20 +100,12 @@ class WallScreen(Guarded, Screen[None]):
     CSS_PATH = "wall.tcss"
     HELP_TITLE = "Keys of the wall"
     AUTO_FOCUS = ""  # no card is selected until the facilitator selects one
-    # Footer order: what matters most in the room first (at 80 columns the end is cut;
-    # `?` lists every key).
+    # What matters most in the room first: when the key bar has no room, the last keys
+    # leave it (`?` and the palette stay, and list every key).
     # Every digit is bound; a digit that is not on the session's scale is refused with a message.
     BINDINGS: ClassVar[list[BindingType]] = [
         *(_add(entry) for entry in ENTRY_KEYS),
-        Binding(
-            "question_mark",
-            "app.help",
-            "help",
-            id="wall.help",
-            key_display="?",
-            tooltip="All the keys of the wall.",
-        ),
-        BLANK,
+        replace(HELP, tooltip="All the keys of the wall (F1 too)."),
         Binding(
             "n,right",
             "next_statement",
@@ -123,13 +123,6 @@ class WallScreen(Guarded, Screen[None]):
             tooltip="Show the previous statement.",
         ),
         Binding("e", "edit", "edit", id="wall.edit", tooltip="Edit the selected card's comment."),
-        Binding(
-            "m",
-            "move",
-            "move",
-            id="wall.move",
-            tooltip="Move the selected card: press m, then the number of its new category (Esc cancels).",
-        ),
         Binding("d", "delete", "delete", id="wall.delete", tooltip="Delete the selected card (u undoes)."),
         Binding(
             "u",
@@ -138,6 +131,16 @@ class WallScreen(Guarded, Screen[None]):
             id="wall.undo",
             tooltip="Undo the last delete, move or edit; press again to go further back.",
         ),
+        Binding("t", "discussion", "discussion", id="wall.discussion", tooltip="Discussion notes."),
+        Binding("h", "home", "sessions", id="wall.home", tooltip="Back to the sessions."),
+        Binding(
+            "v",
+            "participant",
+            "participants",
+            id="wall.participant",
+            tooltip=f"Participants place their own post-it; leave with {LEAVE_PARTICIPANT_TEXT}.",
+        ),
+        BLANK,
         Binding(
             "c",
             "chart",
@@ -153,14 +156,12 @@ class WallScreen(Guarded, Screen[None]):
             tooltip="Export this session: summary, Excel or REFI-QDA, into the data folder's exports.",
         ),
         Binding(
-            "v",
-            "participant",
-            "participants",
-            id="wall.participant",
-            tooltip=f"Participants place their own post-it; leave with {LEAVE_PARTICIPANT_TEXT}.",
+            "m",
+            "move",
+            "move",
+            id="wall.move",
+            tooltip="Move the selected card: press m, then the number of its new category (Esc cancels).",
         ),
-        Binding("h", "home", "sessions", id="wall.home", tooltip="Back to the list of sessions."),
-        Binding("t", "discussion", "discussion", id="wall.discussion", tooltip="Discussion notes."),
         Binding(
             "l",
             "language",
