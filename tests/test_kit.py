@@ -44,8 +44,9 @@ def test_the_kit_has_the_facilitators_pages_then_a_page_per_statement_and_per_ca
     statements = sections(page, "statement")
     assert statements[0] == "Statement 1 of 4 I expect my social worker to listen to me"
     assert statements[3] == "Statement 4 of 4 Social workers don&#39;t understand me"
-    assert sections(page, "card") == ["++ Strongly agree", "+ Agree", "? Not sure", "- Disagree",
-                                      "-- Strongly disagree"]  # fmt: skip
+    # A typed hyphen prints as a minus sign, as wide as the plus.
+    assert sections(page, "card") == ["++ Strongly agree", "+ Agree", "? Not sure", "\u2212 Disagree",
+                                      "\u2212\u2212 Strongly disagree"]  # fmt: skip
     statements_page, consent_page = sections(page, "facilitator")
     assert "1 ++ Strongly agree" in statements_page and "5 -- Strongly disagree" in statements_page
     assert "I expect my social worker to tell me what to do" in statements_page
@@ -115,7 +116,7 @@ def test_a_set_in_two_languages_prints_both_the_second_under_the_first() -> None
     assert first == "I expect my social worker to listen to me"
     assert second == "Rwy&#39;n disgwyl i&#39;m gweithiwr cymdeithasol wrando arna i"
     assert 'lang="cy"' in page
-    assert sections(page, "card") == ["+ Agree Cytuno", "? Not sure Ddim yn siŵr", "- Disagree Anghytuno"]
+    assert sections(page, "card") == ["+ Agree Cytuno", "? Not sure Ddim yn siŵr", "\u2212 Disagree Anghytuno"]
     statements_page, consent_page = sections(page, "facilitator")
     assert (
         "Cymraeg" in statements_page and "Dydy gweithwyr cymdeithasol ddim yn fy neall i" in statements_page

@@ -33,6 +33,12 @@ def paragraphs(text: str) -> list[str]:
     return [p for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
+def printed_symbol(symbol: str) -> str:
+    """A category's symbol as the card prints it: a typed hyphen becomes a minus sign, which
+    prints as wide as the plus beside it (a hyphen is a short dash, easy to miss on a wall)."""
+    return symbol.replace("-", "\N{MINUS SIGN}")
+
+
 def page_count(statement_set: StatementSet) -> int:
     """The pages the kit prints on: one per statement and per scale card, and the facilitator's."""
     return len(statement_set.statements) + len(statement_set.scale) + FACILITATOR_PAGES
@@ -41,4 +47,4 @@ def page_count(statement_set: StatementSet) -> int:
 def kit_html(statement_set: StatementSet) -> str:
     """The wall kit of `statement_set` as one HTML page."""
     template = environment(html=True).get_template("kit.html.j2")
-    return template.render(set=statement_set, size=size, paragraphs=paragraphs)
+    return template.render(set=statement_set, size=size, paragraphs=paragraphs, printed_symbol=printed_symbol)
