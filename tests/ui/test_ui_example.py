@@ -92,6 +92,12 @@ def test_look_of_the_sessions_screen_with_the_example(
     assert snap_compare(make_app(workspace, blink=False), terminal_size=(80, 24))
 
 
+def test_look_of_the_new_session_form_of_an_empty_folder(
+    snap_compare: Callable[..., bool], workspace: Workspace
+) -> None:
+    assert snap_compare(make_app(workspace, blink=False), terminal_size=(80, 24), press=["n"])
+
+
 async def test_the_new_session_form_of_an_empty_folder_points_to_the_example(workspace: Workspace) -> None:
     app = make_app(workspace, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
