@@ -115,4 +115,7 @@ async def test_open_on_an_empty_folder_names_both_ways_to_start(workspace: Works
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("o")
         (notice,) = app._notifications
-        assert notice.message == "No sessions yet: press n to create one, or l to load an example to practise on."
+        assert (
+            notice.message
+            == "No sessions yet: press n to create one, or l to load an example to practise on."
+        )
