@@ -123,6 +123,27 @@ def test_no_bundle_carries_the_example(tmp_path: Path) -> None:
     laptop.close(), office.close(), ws.close()
 
 
+def test_the_example_is_not_counted_among_the_changes_to_send(tmp_path: Path) -> None:
+    from facilitator.actions.sync import export_bundle, new_rows
+
+    laptop = open_store(tmp_path / "laptop")
+    ws = Workspace.at(tmp_path / "laptop")
+    real = new_session(laptop, "Our own group", tmp_path / "laptop")
+    (tmp_path / "out").mkdir()
+    sync.export_bundle(laptop, tmp_path / "out", plaintext=True)
+    load_example(ws)  # some 200 records written, none of which a bundle carries
+    assert new_rows(laptop) == 0 and not sync.has_new_changes(laptop)
+    laptop.postits.add(real.id, 1, "agree", "We were heard")
+    assert new_rows(laptop) == 1 and sync.has_new_changes(laptop)
+    exported = export_bundle(laptop, tmp_path / "out", plaintext=True)
+    # The post-it is new; its session, consultation and device go again with it.
+    assert exported.made.manifest.tables == {"consultations": 1, "devices": 1, "postits": 1, "sessions": 1}
+    assert (exported.new_rows, exported.sent_again) == (1, 3)
+    remove_example(laptop)  # the removal's tombstones stay here too
+    assert new_rows(laptop) == 0 and not sync.has_new_changes(laptop)
+    laptop.close(), ws.close()
+
+
 def test_a_bundle_claiming_an_example_session_is_refused(tmp_path: Path) -> None:
     laptop, office = open_store(tmp_path / "laptop"), open_store(tmp_path / "office")
     new_session(laptop, "Our own group", tmp_path / "laptop")

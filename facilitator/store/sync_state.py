@@ -135,28 +135,29 @@ class SyncRepository:
     # -------------------------------------------------------- what this device changed
 
     def has_changes(self, since: str) -> bool:
-        """Whether this device wrote a synced row after `since`."""
-        store = self._store
-        return any(
-            store.db.execute(
-                f"SELECT 1 FROM {quote(table)} WHERE device_id = ? AND updated_at > ? LIMIT 1",
-                [store.device_id, since],
-            ).fetchone()
-            for table in self.tables()
-        )
+        """Whether this device wrote a synced row after `since` that a bundle would carry
+        (not one of the example's)."""
+        return self.count_changes(since, stop_at_one=True) > 0
 
-    def count_changes(self, since: str) -> int:
-        """How many synced rows this device wrote after `since`."""
+    def count_changes(self, since: str, *, stop_at_one: bool = False) -> int:
+        """How many synced rows this device wrote after `since` that a bundle would carry:
+        the example's rows stay here, so they are not counted."""
         store = self._store
-        return sum(
-            int(
-                store.db.execute(
-                    f"SELECT COUNT(*) FROM {quote(table)} WHERE device_id = ? AND updated_at > ?",
-                    [store.device_id, since],
-                ).fetchone()[0]
-            )
-            for table in self.tables()
-        )
+        left_out = self.example_rows()
+        count = 0
+        for table in self.tables():
+            where = f"FROM {quote(table)} WHERE device_id = ? AND updated_at > ?"
+            params = [store.device_id, since]
+            if left_out.get(table):
+                ids = [row[0] for row in store.db.execute(f"SELECT id {where}", params)]
+                count += sum(row_id not in left_out[table] for row_id in ids)
+            elif stop_at_one:
+                count += store.db.execute(f"SELECT 1 {where} LIMIT 1", params).fetchone() is not None
+            else:
+                count += int(store.db.execute(f"SELECT COUNT(*) {where}", params).fetchone()[0])
+            if stop_at_one and count:
+                return count
+        return count
 
     def changed_rows(self, table: str, columns: Sequence[str], since: str) -> dict[Value, Row]:
         """Rows of a table this device wrote after `since` (tombstones too), by id.

@@ -139,6 +139,9 @@ def test_every_screen_has_a_snapshot_at_80x24() -> None:
     for screen, test in SNAPSHOT_OF_SCREEN.items():
         module_name, test_name = test.split("::")
         module = importlib.import_module(f"tests.ui.{module_name}")
-        assert callable(getattr(module, test_name.split("[")[0], None)), f"{screen}: no test {test}"
+        function = getattr(module, test_name.split("[")[0], None)
+        assert callable(function), f"{screen}: no test {test}"
+        at_80x24 = test_name.endswith("[80x24]") or "terminal_size=(80, 24)" in inspect.getsource(function)
+        assert at_80x24, f"{screen}: {test} is not at 80x24"
         stored = SNAPSHOTS / module_name / f"{test_name}.svg"
         assert stored.is_file(), f"{screen}: no stored snapshot {stored.name}"

@@ -90,3 +90,32 @@ def test_look_of_the_sessions_screen_with_the_example(
 
     load_example(workspace)
     assert snap_compare(make_app(workspace, blink=False), terminal_size=(80, 24))
+
+
+def test_look_of_the_new_session_form_of_an_empty_folder(
+    snap_compare: Callable[..., bool], workspace: Workspace
+) -> None:
+    assert snap_compare(make_app(workspace, blink=False), terminal_size=(80, 24), press=["n"])
+
+
+async def test_the_new_session_form_of_an_empty_folder_points_to_the_example(workspace: Workspace) -> None:
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")  # a newcomer's first key: the form covers the sessions screen's offer
+        offer = "Just looking? Esc, then l loads an example to practise on."
+        assert offer in screen_text(app)
+        await pilot.press("escape", "l")  # and the words are true
+        assert len(workspace.store.sessions.all()) == 5
+        await pilot.press("n")
+        assert "Just looking?" not in screen_text(app)  # the folder has sessions now
+
+
+async def test_open_on_an_empty_folder_names_both_ways_to_start(workspace: Workspace) -> None:
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o")
+        (notice,) = app._notifications
+        assert (
+            notice.message
+            == "No sessions yet: press n to create one, or l to load an example to practise on."
+        )

@@ -131,3 +131,23 @@ async def test_the_sessions_screen_flags_a_session_without_numbers(workspace: Wo
         await pilot.pause()
         shown = screen_text(app)
         assert "⚠" not in shown and "no participant numbers" not in shown
+
+
+async def test_the_forms_buttons_name_the_keys_that_do_what_they_do(workspace: Workspace) -> None:
+    from textual.widgets import Button
+
+    from facilitator.ui import keys
+
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, SessionFormScreen)
+        by_key = {keys.key_name(b.key): b.action for b in keys.class_bindings(SessionFormScreen)}
+        for button in form.query(Button):
+            key = str(button.label).split("(")[1].rstrip(")")
+            assert by_key.get(key) == button.id, (str(button.label), by_key)
+        await pilot.press("f1")  # the help says the same of Enter and Ctrl+S
+        shown = screen_text(app)
+        assert "Enter           Go to the next empty box; from the last one, save." in shown
+        assert "Ctrl+S          Save the session." in shown

@@ -319,6 +319,14 @@ def test_the_office_code_with_its_qr_code(still_workspace: Workspace, snap_compa
     assert snap_compare(make_app(still_workspace, blink=False), terminal_size=(110, 34), press=["s", "e"])
 
 
+def test_the_office_code_at_80x24_says_how_big_a_window_shows_its_qr_code(
+    still_workspace: Workspace, snap_compare: SnapCompare
+) -> None:
+    fix_keys(still_workspace.store)
+    still_workspace.store.trust.set_office_recipient(FIXED_RECIPIENT)
+    assert snap_compare(make_app(still_workspace, blink=False), terminal_size=(80, 24), press=["s", "e"])
+
+
 def test_the_devices_screen(still_workspace: Workspace, snap_compare: SnapCompare) -> None:
     store = still_workspace.store
     fix_keys(store)

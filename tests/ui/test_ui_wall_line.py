@@ -195,3 +195,32 @@ async def test_keys_wait_for_the_comment_line_to_open(workspace: Workspace, sess
         await asyncio.sleep(0)
         assert [p.comment for p in workspace.store.postits.of(session_id)] == ["the end"]
         assert isinstance(app.screen, WallScreen)
+
+
+async def test_at_60x20_a_long_comment_and_its_warning_leave_two_lines_of_cards_in_sight(
+    workspace: Workspace, session_id: str
+) -> None:
+    from textual.containers import VerticalScroll
+    from textual.widgets import Static
+
+    for comment in TEN[:6]:
+        workspace.store.postits.add(session_id, 1, "agree", comment)
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("2")
+        line = wall(app).query_one(CommentLine)
+        for text, warned in [
+            ("Darren said A1234BC " + LONG, "⚠ Darren name? · A1234BC prison no.?"),
+            # Too many names for the box's border: they go to one line under it.
+            ("Darren, Kelly and Marcus Smith said A1234BC " + LONG, "⚠ Darren name? · Kelly name? · Marcus"),
+        ]:
+            line.box.value = text
+            await pilot.pause()
+            await pilot.pause()
+            assert all(cards.region.height >= 2 for cards in wall(app).query(CardList)), text
+            assert warned in words(app)
+            preview = line.query_one(".preview", VerticalScroll)
+            # The whole comment is in the preview, scrolled to its end, where typing goes on.
+            assert str(preview.query_one(Static).render()).replace("\n", " ") == text
+            assert preview.max_scroll_y > 0 and preview.scroll_y == preview.max_scroll_y
+            assert "May identify someone" not in words(app)  # the long warning waits for a taller window

@@ -327,7 +327,12 @@ class HomeScreen(Guarded, Screen[None]):
     def _need_selection(self) -> str | None:
         session_id = self.selected_id()
         if session_id is None:
-            self.notify("No session selected: press n to create one.", severity="warning")
+            self.notify(
+                "No session selected: press n to create one."
+                if self.summaries
+                else "No sessions yet: press n to create one, or l to load an example to practise on.",
+                severity="warning",
+            )
         return session_id
 
     # ------------------------------------------------------------ actions

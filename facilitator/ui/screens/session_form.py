@@ -28,6 +28,8 @@ NUMBERS_WHY = (
     "Leave a box empty if you don't know."
 )
 NUMBERS_ASKED = "How many took part? Type the numbers, or leave them empty if you don't know; Ctrl+S saves."
+# On a folder with no sessions yet, the sessions screen's offer of the example is behind this form.
+EXAMPLE_OFFER = "Just looking? Esc, then l loads an example to practise on."
 
 
 def parse_count(name: str, value: str) -> int | None:
@@ -93,6 +95,8 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
         s = self.session
         with Vertical(id="form"):
             yield Static(Text("Edit session" if s else "New session", style="bold"), id="form-title")
+            if s is None and not self.workspace.store.sessions.all():
+                yield Static(EXAMPLE_OFFER, id="form-example")
             with VerticalScroll(id="fields"):
                 if s is None:
                     catalogue = self.workspace.catalogue()
@@ -135,7 +139,7 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
                 yield self._input("facilitators", ", ".join(s.facilitators) if s else "", "e.g. AB, CD")
             yield Static(id="form-error")
             with Horizontal(id="form-buttons"):
-                yield Button("Save (Enter)", id="save", variant="primary")
+                yield Button("Save (Ctrl+S)", id="save", variant="primary")
                 yield Button("Cancel (Esc)", id="cancel")
 
     def on_mount(self) -> None:

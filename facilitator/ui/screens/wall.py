@@ -62,6 +62,8 @@ CLOSED_SAVED_TEXT = "Closed session: post-it saved. Reopen it with c on the sess
 ADD = Binding.Group("add", compact=True)
 # Columns narrower than this (7 or 9 categories at 80 columns) lose their gaps.
 NARROW_COLUMN = 12
+# Fewer lines than a laptop's 24: the comment line keeps small so that cards stay in sight.
+SHORT_WINDOW = 24
 
 
 def _add(entry: str) -> Binding:
@@ -269,6 +271,7 @@ class WallScreen(Guarded, Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width >= 120 and event.size.height >= 40, "-large")
         self.set_class(event.size.width / len(self.session.scale) < NARROW_COLUMN, "-narrow")
+        self.set_class(event.size.height < SHORT_WINDOW, "-short")
 
     def column(self, key: str) -> CategoryColumn:
         return self.query_one(f"#column-{key}", CategoryColumn)

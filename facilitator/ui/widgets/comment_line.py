@@ -2,7 +2,9 @@
 
 It says which category the post-it goes in (key, symbol and label, in words as well
 as colour), holds the box the comment is typed in, shows the whole comment wrapped
-when the box is too narrow for it, and shows the whole identity warning.
+when the box is too narrow for it, and shows the whole identity warning. On a short
+window (the wall's `-short`) the comment shows in two lines that scroll, and the warning
+in one line of names, under the box only when its border has no room for them.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
 from facilitator.core.literal import visible
@@ -49,16 +51,27 @@ class CommentLine(Guarded, Vertical):
     CommentLine > .preview {
         height: auto;
         max-height: 3;
-        overflow-y: auto;
         scrollbar-size-vertical: 1;
         padding: 0 1;
         background: $boost;
     }
-    CommentLine > .warning {
+    CommentLine > .preview > Static {
+        height: auto;
+    }
+    CommentLine > .warning, CommentLine > .warning-short {
         display: none;
         height: auto;
         padding: 0 1;
         color: $warning;
+    }
+    /* On a short window the wall shows this one line instead of the whole warning. */
+    CommentLine > .warning-short {
+        height: 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    CommentLine > .warning.-shown {
+        display: block;
     }
     """
 
@@ -70,8 +83,10 @@ class CommentLine(Guarded, Vertical):
 
     def compose(self) -> ComposeResult:
         yield self.box
-        yield Static(classes="preview", markup=False)
+        with VerticalScroll(classes="preview"):  # a container: it scrolls once its height is capped
+            yield Static(markup=False)
         yield Static(classes="warning", markup=False)
+        yield Static(classes="warning-short", markup=False)
 
     def on_mount(self) -> None:
         self._show_whole(self.box.value)
@@ -86,16 +101,18 @@ class CommentLine(Guarded, Vertical):
     @on(CommentBox.IdentityWarning)
     def _warned(self, event: CommentBox.IdentityWarning) -> None:
         event.stop()
-        warning = self.query_one(".warning", Static)
-        warning.update(event.text or "")
-        warning.display = event.text is not None
+        for selector, text in ((".warning", event.text), (".warning-short", event.short)):
+            warning = self.query_one(selector, Static)
+            warning.update(text or "")
+            warning.set_class(text is not None, "-shown")
+        self.set_class(event.short is not None, "-warned-below")
 
     def _show_whole(self, value: str) -> None:
         """Under the box, the whole comment wrapped, once the box can show only its end."""
-        preview = self.query_one(".preview", Static)
+        preview = self.query_one(".preview", VerticalScroll)
         room = self.box.content_size.width - 1  # the cursor takes a cell
         long = bool(value) and (room <= 0 or Text(visible(value)).cell_len > room)
         preview.display = long
         if long:
-            preview.update(literal(value))
-            preview.scroll_end(animate=False)
+            preview.query_one(Static).update(literal(value))
+            preview.call_after_refresh(preview.scroll_end, animate=False)  # the end, where typing goes on

@@ -16,7 +16,7 @@ from facilitator.actions.data_folder import Workspace
 from facilitator.discussion.anonymity import Anonymiser, detect
 from facilitator.store import MAX_COMMENT, Postit, Session
 from facilitator.ui.boundary import Guarded
-from facilitator.ui.identity import fitting_warning, warning_text
+from facilitator.ui.identity import fitting_warning, short_warning, warning_text
 from facilitator.ui.text import literal
 
 # Under the box while nothing is to be warned about: the placeholder goes once typing starts.
@@ -112,6 +112,8 @@ class CommentBox(Guarded, Input):
 
         box: CommentBox
         text: Text | None
+        # The short warning (names highlighted) when the border had no room for it, else None.
+        short: Text | None = None
 
     def __init__(
         self, category_key: str, *, postit_id: str | None = None, value: str = "", blink: bool = True
@@ -126,7 +128,7 @@ class CommentBox(Guarded, Input):
         self.postit_id = postit_id
         self.cursor_blink = blink
         self._anonymiser: Anonymiser | None = None
-        self._warned: Text | None = None
+        self._warned: tuple[str | None, ...] = (None, None)  # the warnings last said, as plain text
 
     async def action_save(self) -> None:
         await self._settle()
@@ -170,12 +172,16 @@ class CommentBox(Guarded, Input):
         self.set_class(bool(findings), "-identity-warning")
         # On the box's border, what fits its width; the whole warning goes to the comment line.
         width = self.size.width - 4
-        self.border_subtitle = fitting_warning(value, findings, width) if findings else KEYS_HINT
+        fitting = fitting_warning(value, findings, width) if findings else None
+        self.border_subtitle = fitting or KEYS_HINT
         full = warning_text(value, findings) if findings else None
+        short = short_warning(value, findings) if findings else None
+        below = short if fitting is not None and short is not None and fitting.plain != short.plain else None
         self.tooltip = full
-        if (full.plain if full else None) != (self._warned.plain if self._warned else None):
-            self._warned = full
-            self.post_message(self.IdentityWarning(self, full))
+        said = tuple(t.plain if t else None for t in (full, below))
+        if said != self._warned:
+            self._warned = said
+            self.post_message(self.IdentityWarning(self, full, below))
 
 
 def _session_anonymiser(screen: object) -> Anonymiser | None:
