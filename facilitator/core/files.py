@@ -199,14 +199,9 @@ class Tightened:
         return bool(self.files or self.folders)
 
     def sentence(self) -> str:
-        """e.g. "Made the data folder private: 3 files and 1 folder were readable by others." """
-        parts = [
-            f"{n} {word}{'s' if n != 1 else ''}"
-            for n, word in ((self.files, "file"), (self.folders, "folder"))
-            if n
-        ]
-        verb = "was" if self.files + self.folders == 1 else "were"
-        return f"Made the data folder private: {' and '.join(parts)} {verb} readable by others."
+        """What the facilitator is told, calmly: a fresh copy of the app is often readable
+        by others, and the counts would only alarm a newcomer."""
+        return "Made the data folder private: only you can read it now."
 
 
 def tighten(data_dir: Path, app_folders: Sequence[str]) -> Tightened:
