@@ -97,9 +97,7 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
         self.ready = False  # boxes report their first values on mount: not the person's typing
         self.numbers_seen = False  # the participant numbers have had the focus
 
-    def _input(
-        self, name: str, value: str, placeholder: str, suggestions: list[str] | None = None
-    ) -> Input:
+    def _input(self, name: str, value: str, placeholder: str, suggestions: list[str] | None = None) -> Input:
         # The cursor goes to the end of a filled box, so that typing never silently replaces it.
         suggester = SuggestFromList(suggestions, case_sensitive=False) if suggestions else None
         box = Input(value=value, placeholder=placeholder, id=name, select_on_focus=False, suggester=suggester)
