@@ -217,6 +217,8 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
                 self.set_focus(field)  # at once: the next keys typed go to this box
                 if field.id == "participants":
                     self._show_why()
+                else:  # in sight even when keys come faster than the form scrolls
+                    self.call_after_refresh(self.scroll_to_center, field, animate=False)
                 return
         self.action_save()
 
