@@ -27,7 +27,9 @@ def check_kit_path(out: Path) -> None:
         raise FacilitatorError(
             f"the wall kit is a web page: give a file name ending in .html, not {out.name!r}"
         )
-    if out.is_dir():
+    from facilitator.core.files import is_folder
+
+    if is_folder(out, out):
         raise FacilitatorError(f"{out} is a folder: give a file name ending in .html")
 
 
