@@ -11,7 +11,8 @@ import pytest
 from facilitator.actions.data_folder import Workspace
 from facilitator.actions.example import EXAMPLE_FILE, example_sessions, load_example, remove_example
 from facilitator.core.errors import FacilitatorError
-from facilitator.store import Store
+from facilitator.exercise.pools import save_pool
+from facilitator.store import SessionDetails, Store
 from facilitator.sync import merge as sync
 from facilitator.sync.bundle import BundleError
 from facilitator.sync.merge import RowRefused
@@ -68,6 +69,29 @@ def test_removing_leaves_nothing_of_the_example_and_keeps_real_sessions(workspac
     # A delete blanks the words at once: no comment or note of the example is left on disk.
     assert store.db.execute("SELECT count(*) FROM postits WHERE comment != ''").fetchone()[0] == 0
     assert store.db.execute("SELECT count(*) FROM notes WHERE text != ''").fetchone()[0] == 0
+
+
+def test_removing_takes_every_pool_that_names_an_example_session(workspace: Workspace) -> None:
+    # A real group put into the example's consultation keeps it alive after the removal;
+    # the example's pool, and one pooling the real group with an example group, still go.
+    load_example(workspace)
+    store = workspace.store
+    consultation = example_sessions(store)[0].consultation_id
+    statement_set = workspace.catalogue().get("does-social-work-care")
+    real = store.sessions.create(
+        statement_set,
+        SessionDetails(
+            label="Our own group",
+            cohort="adults",
+            setting="prison",
+            consultation="Example: Does social work care? 2010",
+        ),
+    )
+    assert real.consultation_id == consultation
+    save_pool(store, "Practice pool", [real.id, example_sessions(store)[0].id])
+    remove_example(store)
+    assert store.pools.all() == []
+    assert [s.id for s in store.sessions.all()] == [real.id]
 
 
 def test_a_damaged_example_file_loads_nothing(workspace: Workspace, tmp_path: Path) -> None:

@@ -151,6 +151,8 @@ def test_kit_writes_the_page_and_says_how_many_pages_it_prints_on(cli: Cli, tmp_
         ),
         (["--set", DEFAULT_SET, "--out", "-"], "error: the wall kit is a page to print"),
         (["--set", DEFAULT_SET, "--out", "folder.html"], "is a folder"),
+        (["--set", DEFAULT_SET, "--out", "k" * 300 + ".html"], "error: cannot write k"),
+        (["--set", DEFAULT_SET, "--out", ".html"], "error: the wall kit needs a name before .html"),
     ],
 )
 def test_kit_refuses_an_unknown_set_or_a_bad_out_with_one_line_and_writes_nothing(
