@@ -124,6 +124,15 @@ def create_private(path: Path) -> bool:
     return True
 
 
+def is_folder(path: Path, writing: Path) -> bool:
+    """Whether `path` is a folder (or a link to one); FacilitatorError saying that `writing`
+    cannot be written when the system cannot even look (a name too long for the disk)."""
+    try:
+        return path.is_dir()
+    except OSError as error:
+        raise FacilitatorError(f"cannot write {writing}: {error.strerror}") from None
+
+
 def write_atomic(path: Path, data: str | bytes, *, mode: int = PRIVATE_FILE) -> None:
     """Write the whole file or nothing: a temporary file beside it, then a rename.
 
@@ -131,9 +140,9 @@ def write_atomic(path: Path, data: str | bytes, *, mode: int = PRIVATE_FILE) -> 
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
+    if not is_folder(directory, path):
         raise FacilitatorError(f"cannot write {path}: the folder {directory} does not exist")
-    if path.is_dir():  # a link to a folder too, which the rename would replace with the file
+    if is_folder(path, path):  # a link to a folder too, which the rename would replace with the file
         raise FacilitatorError(f"cannot write {path}: it is a folder, not a file")
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)

@@ -208,3 +208,18 @@ async def test_a_closed_session_says_so_and_still_saves_postits(
         assert "This session is closed" in screen_text(app)
         assert [p.comment for p in workspace.store.postits.of(session_id)] == ["late one", ""]
         assert not app._notifications
+
+
+async def test_every_key_of_the_wall_clears_the_last_feedback(workspace: Workspace, session_id: str) -> None:
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        wall = app.screen
+        assert isinstance(wall, WallScreen)
+        await pilot.press("p")
+        assert "That was the first statement." in screen_text(app)
+        await pilot.press("l")  # the statement in its other language: a key like any other
+        assert "first statement" not in screen_text(app)
+        await pilot.press("e")
+        assert "Select a card first" in screen_text(app)
+        await pilot.press("t", "escape")  # to the discussion and back: a clean line
+        assert app.screen is wall and "Select a card first" not in screen_text(app)

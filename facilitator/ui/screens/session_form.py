@@ -19,6 +19,7 @@ from facilitator.actions.data_folder import Workspace
 from facilitator.actions.sessions import create_session, edit_session
 from facilitator.core.errors import FacilitatorError, FieldError
 from facilitator.store import SETTINGS, Session, SessionDetails
+from facilitator.store.records import MAX_COUNT
 from facilitator.ui.boundary import Guarded
 from facilitator.ui.keys import HELP_WHILE_TYPING
 
@@ -47,8 +48,10 @@ def parse_count(name: str, value: str) -> int | None:
     value = value.strip()
     if not value:
         return None
-    if not value.isdigit():
-        raise FieldError(name, f"{name.capitalize()}: a whole number from 0 to 10000, or nothing.")
+    # isdecimal, not isdigit: "²" is a digit to Python, and int() refuses it; so it does a
+    # number too long to be one (thousands of digits).
+    if not value.isdecimal() or len(value) > len(str(MAX_COUNT)):
+        raise FieldError(name, f"{name.capitalize()}: a whole number from 0 to {MAX_COUNT}, or nothing.")
     return int(value)
 
 
@@ -239,6 +242,8 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
                 self.set_focus(field)  # at once: the next keys typed go to this box
                 if field.id == "participants":
                     self._show_why()
+                else:  # in sight even when keys come faster than the form scrolls
+                    self.call_after_refresh(self.scroll_to_center, field, animate=False)
                 return
         self.action_save()
 

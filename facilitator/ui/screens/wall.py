@@ -483,6 +483,7 @@ class WallScreen(Guarded, Screen[None]):
             )
 
     def action_move(self) -> None:
+        self.new_key()
         if self._busy_with_box() or (card := self.selected()) is None:
             return
         self.moving = card.postit.id
@@ -502,6 +503,7 @@ class WallScreen(Guarded, Screen[None]):
         self.say(f"Moved to {self.session.scale.get(key).label}: u moves it back.")
 
     async def action_delete(self) -> None:
+        self.new_key()
         async with self._lock:
             if self._busy_with_box() or (card := self.selected()) is None:
                 return
@@ -518,6 +520,7 @@ class WallScreen(Guarded, Screen[None]):
             self.say("Post-it deleted: u brings it back.")
 
     async def action_undo(self) -> None:
+        self.new_key()
         async with self._lock:
             if self._busy_with_box():
                 return
@@ -567,11 +570,13 @@ class WallScreen(Guarded, Screen[None]):
     # ------------------------------------------------------------ other screens
 
     def action_chart(self) -> None:
+        self.new_key()
         from facilitator.ui.screens.charts import ChartsScreen
 
         self.app.push_screen(ChartsScreen(self.workspace, self.session.id, self.number))
 
     def action_export(self, fmt: str = "") -> None:
+        self.new_key()
         if self._busy_with_box():
             return
         from facilitator.ui.screens.export_summary import ExportSummaryScreen
@@ -579,6 +584,7 @@ class WallScreen(Guarded, Screen[None]):
         self.app.push_screen(ExportSummaryScreen(self.workspace, self.session.id, fmt or None))
 
     def action_participant(self) -> None:
+        self.new_key()
         if self._busy_with_box():
             return
         from facilitator.ui.screens.participant import ParticipantIntro, ParticipantScreen
@@ -604,6 +610,7 @@ class WallScreen(Guarded, Screen[None]):
 
     def action_language(self) -> None:
         """Show the statement in the session's other language, or back in the first."""
+        self.new_key()
         language = self.session.language
         if language is None:
             self.notify("This session's statements are in one language only.", markup=False)
@@ -612,6 +619,7 @@ class WallScreen(Guarded, Screen[None]):
         self._show_header()
 
     def action_discussion(self) -> None:
+        self.new_key()
         if self._busy_with_box():
             return
         from facilitator.ui.screens.discussion import DiscussionScreen
@@ -619,6 +627,7 @@ class WallScreen(Guarded, Screen[None]):
         self.app.push_screen(DiscussionScreen(self.workspace, self.session.id, blink=self.blink))
 
     def action_home(self) -> None:
+        self.new_key()
         if self._busy_with_box():
             return
         self.dismiss(None)
