@@ -18,6 +18,7 @@ from facilitator.ui.screens.session_form import SessionFormScreen
 from facilitator.ui.screens.wall import WallScreen
 
 from .conftest import new_session, screen_text
+from .test_ui_wall_line import burst
 
 SnapCompare = Callable[..., bool]
 
@@ -166,3 +167,16 @@ async def test_a_number_box_holding_something_else_than_a_number_says_so(workspa
             await pilot.press("ctrl+s")
             assert app.screen is form and workspace.store.sessions.all() == []
             assert "Participants: a whole number from 0 to 10000, or nothing." in screen_text(app)
+
+
+async def test_a_burst_of_typing_with_enter_lands_each_word_in_its_own_box(workspace: Workspace) -> None:
+    # As a terminal sends a fast typist's keys (or a paste): all at once, none waiting for the screen.
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, SessionFormScreen)
+        await burst(pilot, [*"Group A", "enter", *"adults", "enter"])
+        assert form.query_one("#label", Input).value == "Group A"
+        assert form.query_one("#cohort", Input).value == "adults"
+        assert app.focused is not None and app.focused.id == "setting"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import ClassVar
 
@@ -226,11 +227,16 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
         """Whether the person has been to the participant numbers, or they are filled in."""
         return self.numbers_seen or any(self.query_one(f"#{n}", Input).value.strip() for n in NUMBER_FIELDS)
 
-    def action_enter(self) -> None:
+    async def action_enter(self) -> None:
         """Enter: on to the next empty box or drop-down; from the last one, save."""
         fields = self.fields()
         if self.focused not in fields:
             raise SkipAction()  # a button, or a drop-down's open list: Enter is theirs
+        # Enter acts before the box has taken the letters typed just ahead of it (a fast
+        # typist, or a paste): let the box take them first, so that the box is judged whole.
+        taken = asyncio.Event()
+        self.focused.call_later(taken.set)
+        await taken.wait()
         if isinstance(self.focused, Select) and not isinstance(self.focused.value, str):
             self.focused.action_show_overlay()  # nothing chosen yet: Enter opens the list
             return
