@@ -7,8 +7,10 @@ import io
 import json
 from pathlib import Path
 
+import click
 import pytest
 
+from facilitator.cli import main
 from tests.conftest import DEFAULT_SET, Cli
 from tests.folders import open_folder
 
@@ -405,3 +407,16 @@ def test_an_export_under_another_formats_ending_is_refused(
 
     assert_refused(result, said)
     assert not (tmp_path / name).exists()
+
+
+def test_every_help_calls_the_first_screen_the_sessions_screen(cli: Cli) -> None:
+    def helps(command: click.Command, words: tuple[str, ...]) -> list[tuple[str, str]]:
+        found = [(" ".join(words), cli(*words, "--help").output)]
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                found += helps(sub, (*words, name))
+        return found
+
+    every = helps(main, ())
+    assert "opens the app on the sessions screen" in every[0][1]
+    assert [words for words, text in every if "home screen" in text.lower()] == []

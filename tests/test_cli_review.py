@@ -335,3 +335,10 @@ def test_both_export_commands_say_how_many_records_are_new(tmp_path: Path) -> No
     # Nothing new, but the office has not confirmed the session: it goes on the stick again.
     again = laptop("sync", "run", "--plaintext", str(share)).stdout
     assert again.startswith("wrote ") and "1 session on the stick for the office, 0 confirmed" in again
+
+
+def test_the_sync_commands_help_speaks_of_records_not_rows(cli: Cli) -> None:
+    for command in ("export", "conflicts", "resolve"):
+        shown = cli("sync", command, "--help")
+        assert shown.exit_code == 0, command
+        assert not re.search(r"\brows?\b", shown.stdout), (command, shown.stdout)

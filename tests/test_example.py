@@ -4,19 +4,23 @@ and never carried to the office."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from facilitator.actions.data_folder import Workspace
 from facilitator.actions.example import EXAMPLE_FILE, example_sessions, load_example, remove_example
+from facilitator.actions.sessions import create_session, edit_session
 from facilitator.core.errors import FacilitatorError
-from facilitator.store import Store
+from facilitator.exercise.pools import save_pool
+from facilitator.store import SessionDetails, Store
 from facilitator.sync import merge as sync
 from facilitator.sync.bundle import BundleError
 from facilitator.sync.merge import RowRefused
 from tests.conftest import Cli
 from tests.sync_helpers import new_session, open_store, read_back, reissue
+from tests.test_cli import assert_refused
 
 POOL = "Adult focus groups 2 & 3"
 
@@ -68,6 +72,29 @@ def test_removing_leaves_nothing_of_the_example_and_keeps_real_sessions(workspac
     # A delete blanks the words at once: no comment or note of the example is left on disk.
     assert store.db.execute("SELECT count(*) FROM postits WHERE comment != ''").fetchone()[0] == 0
     assert store.db.execute("SELECT count(*) FROM notes WHERE text != ''").fetchone()[0] == 0
+
+
+def test_removing_takes_every_pool_that_names_an_example_session(workspace: Workspace) -> None:
+    # A real group put into the example's consultation keeps it alive after the removal;
+    # the example's pool, and one pooling the real group with an example group, still go.
+    load_example(workspace)
+    store = workspace.store
+    consultation = example_sessions(store)[0].consultation_id
+    statement_set = workspace.catalogue().get("does-social-work-care")
+    real = store.sessions.create(
+        statement_set,
+        SessionDetails(
+            label="Our own group",
+            cohort="adults",
+            setting="prison",
+            consultation="Example: Does social work care? 2010",
+        ),
+    )
+    assert real.consultation_id == consultation
+    save_pool(store, "Practice pool", [real.id, example_sessions(store)[0].id])
+    remove_example(store)
+    assert store.pools.all() == []
+    assert [s.id for s in store.sessions.all()] == [real.id]
 
 
 def test_a_damaged_example_file_loads_nothing(workspace: Workspace, tmp_path: Path) -> None:
@@ -210,3 +237,28 @@ def test_every_export_of_an_example_session_says_it_is_example_data(cli: Cli, tm
     sheet = openpyxl.load_workbook(book)["Sessions"]
     header = [cell.value for cell in sheet[1]]
     assert {row[header.index("example")] for row in sheet.iter_rows(min_row=2, values_only=True)} == {1}
+
+
+def test_a_real_session_cannot_join_the_examples_consultation(cli: Cli) -> None:
+    # Its charts and report would mix practice answers with real ones.
+    cli("example")
+    new = ("session", "new", "--set", "does-social-work-care", "--label", "Our group", "--cohort", "adults",
+           "--setting", "prison")  # fmt: skip
+    joined = cli(*new, "--consultation", "example: does social work care?  2010")
+    assert_refused(joined, "is the example's consultation: give a real session a consultation of its own")
+    assert len(json.loads(cli("session", "list", "--json").stdout)) == 5
+    assert cli(*new, "--consultation", "Practice 2026").exit_code == 0
+
+
+def test_an_edit_cannot_move_a_real_session_into_the_examples_consultation(workspace: Workspace) -> None:
+    load_example(workspace)
+    details = SessionDetails(label="Our group", cohort="adults", setting="prison", consultation="Practice")
+    real = create_session(workspace, "does-social-work-care", details)
+    example = example_sessions(workspace.store)[0]
+    with pytest.raises(FacilitatorError, match="the example's consultation"):
+        edit_session(workspace, real.id, replace(details, consultation=example.consultation))
+    assert workspace.store.sessions.get(real.id).consultation == "Practice"
+    # The example's own sessions keep their consultation when edited.
+    kept = SessionDetails(label="Renamed", cohort=example.cohort, setting=example.setting,
+                          consultation=example.consultation)  # fmt: skip
+    assert edit_session(workspace, example.id, kept).consultation == example.consultation

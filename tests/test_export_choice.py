@@ -170,3 +170,11 @@ def test_an_export_for_analysts_counts_the_words_that_may_still_be_names(cli: Cl
     assert cli("pseudonym", "set", session, "Sharon", "Sue").exit_code == 0
     result = cli("export", session, "--format", "qdpx", "--out", str(tmp_path / "care.qdpx"))
     assert result.exit_code == 0 and "check:" not in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["json", "html", "xlsx"])
+def test_a_file_name_too_long_for_the_disk_is_refused_in_one_line(cli: Cli, tmp_path: Path, fmt: str) -> None:
+    session = new_session(cli, *NEW_SESSION)
+    out = tmp_path / f"{'g' * 300}.{fmt}"
+    assert_refused(cli("export", session, "--format", fmt, "--out", str(out)), "cannot write")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]

@@ -21,7 +21,7 @@ from tests.folders import connect_to, open_folder
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="Windows has no owner/group/other modes")
 
 SET_ID = "does-social-work-care"
-TIGHTENED = "Made the data folder private: 2 files and 2 folders were readable by others."
+TIGHTENED = "Made the data folder private: only you can read it now."
 
 
 @pytest.fixture(autouse=True)

@@ -116,7 +116,8 @@ def test_a_set_in_two_languages_prints_both_the_second_under_the_first() -> None
     assert first == "I expect my social worker to listen to me"
     assert second == "Rwy&#39;n disgwyl i&#39;m gweithiwr cymdeithasol wrando arna i"
     assert 'lang="cy"' in page
-    assert sections(page, "card") == ["+ Agree Cytuno", "? Not sure Ddim yn siŵr", "\u2212 Disagree Anghytuno"]
+    cards = ["+ Agree Cytuno", "? Not sure Ddim yn siŵr", "\u2212 Disagree Anghytuno"]
+    assert sections(page, "card") == cards
     statements_page, consent_page = sections(page, "facilitator")
     assert (
         "Cymraeg" in statements_page and "Dydy gweithwyr cymdeithasol ddim yn fy neall i" in statements_page
@@ -151,6 +152,8 @@ def test_kit_writes_the_page_and_says_how_many_pages_it_prints_on(cli: Cli, tmp_
         ),
         (["--set", DEFAULT_SET, "--out", "-"], "error: the wall kit is a page to print"),
         (["--set", DEFAULT_SET, "--out", "folder.html"], "is a folder"),
+        (["--set", DEFAULT_SET, "--out", "k" * 300 + ".html"], "error: cannot write k"),
+        (["--set", DEFAULT_SET, "--out", ".html"], "error: the wall kit needs a name before .html"),
     ],
 )
 def test_kit_refuses_an_unknown_set_or_a_bad_out_with_one_line_and_writes_nothing(

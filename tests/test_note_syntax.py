@@ -104,6 +104,13 @@ def test_unsettled_tags_are_refused_until_chosen() -> None:
     assert parse("P1: hi #+", ROSTER, THEMES).problems == ["#+ needs a theme name"]
 
 
+def test_digits_that_are_no_number_are_read_as_words_not_numbers() -> None:
+    # "²" is a digit to Python but int() refuses it; so it does thousands of digits.
+    for odd in ("²", "1" * 5000):
+        assert parse(f"P1: hi #{odd}", ROSTER, THEMES).theme_names == [odd]
+        assert parse(f"{odd}: hi", ROSTER, THEMES).speaker is None
+
+
 def test_a_hash_inside_a_word_is_text_and_the_tag_being_typed_is_known() -> None:
     draft = parse("room C#3 was cold", ROSTER, THEMES)
     assert (draft.text, draft.tags, draft.typing_tag) == ("room C#3 was cold", (), None)

@@ -97,6 +97,8 @@ def test_sets_prints_id_title_and_number_of_statements(cli: Cli) -> None:
         (GOOD_SET.replace("number = 1", "number = 3"), "statement 1 is numbered 3"),
         (GOOD_SET.replace('key = "no"', 'key = "No way"'), "scale category 2 key"),
         ("\xff\xfe", "cannot read"),
+        # A consent script written below the statements would be read as part of the last one.
+        (GOOD_SET + '\nconsent = "You may pass."\n', "go above the first [[statements]]"),
     ],
 )
 def test_an_invalid_file_is_named_with_what_is_wrong_and_the_others_still_load(

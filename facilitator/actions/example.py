@@ -133,8 +133,8 @@ def _add_note(store: Store, session: Session, note: dict[str, Any]) -> None:
 
 
 def remove_example(store: Store) -> list[Session]:
-    """Delete every example session with its post-its, notes, roster and map, then the
-    example consultation's codebook and pool; the sessions removed."""
+    """Delete every example session with its post-its, notes, roster and map, every pool
+    naming one, then the example consultation with its codebook; the sessions removed."""
     sessions = example_sessions(store)
     _remove(store, sessions)
     return sessions
@@ -143,6 +143,12 @@ def remove_example(store: Store) -> list[Session]:
 def _remove(store: Store, sessions: list[Session]) -> None:
     from facilitator.actions.sessions import delete_session
 
+    # A pool naming an example session is practice too, even when a real group shares the
+    # example's consultation and so keeps it (and its pools) alive.
+    ids = {s.id for s in sessions}
+    for pool in store.pools.all():
+        if ids & set(pool.session_ids):
+            store.pools.remove(pool.id)
     for session in sessions:
         delete_session(store, session.id)
     for consultation_id in {s.consultation_id for s in sessions if s.consultation_id}:

@@ -23,11 +23,15 @@ def check_kit_path(out: Path) -> None:
         raise FacilitatorError(
             "the wall kit is a page to print, not text for the terminal: give --out FILE.html"
         )
+    if out.name.lower() in KIT_ENDINGS:  # ".html" alone is a name with no ending to Python
+        raise FacilitatorError(f"the wall kit needs a name before {out.name}, e.g. kit.html")
     if out.suffix.lower() not in KIT_ENDINGS:
         raise FacilitatorError(
             f"the wall kit is a web page: give a file name ending in .html, not {out.name!r}"
         )
-    if out.is_dir():
+    from facilitator.core.files import is_folder
+
+    if is_folder(out, out):
         raise FacilitatorError(f"{out} is a folder: give a file name ending in .html")
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from facilitator.actions.data_folder import Workspace
+from facilitator.core.errors import FacilitatorError
+from facilitator.core.literal import visible
 from facilitator.discussion import codebook
 from facilitator.store import Session, SessionDetails, Store
 
@@ -23,9 +25,26 @@ def seed_codebook(ws: Workspace, session: Session) -> int:
     return codebook.seed_codebook(ws.store, session, codebook.starter_themes(ws.catalogue(), session))
 
 
+def _keep_out_of_the_example(ws: Workspace, details: SessionDetails, session_id: str | None = None) -> None:
+    """Refuse to put a real session into the example's consultation: its charts and report would
+    mix practice data with real answers, and removing the example would take the pools along."""
+    wanted = " ".join(details.consultation.split()).casefold()
+    if not wanted:
+        return
+    sessions = ws.store.sessions.all()
+    if any(s.id == session_id and s.example for s in sessions):
+        return  # an example session keeps its own consultation
+    if any(s.example and s.consultation.casefold() == wanted for s in sessions):
+        raise FacilitatorError(
+            f"{visible(details.consultation)!r} is the example's consultation: "
+            "give a real session a consultation of its own."
+        )
+
+
 def create_session(ws: Workspace, set_id: str, details: SessionDetails) -> Session:
     """Create a session on the statement set `set_id` (frozen as it is now), its codebook seeded."""
     statement_set = ws.catalogue().get(set_id)
+    _keep_out_of_the_example(ws, details)
     session = ws.store.sessions.create(statement_set, details)
     codebook.seed_codebook(ws.store, session, statement_set.themes)
     return session
@@ -33,6 +52,7 @@ def create_session(ws: Workspace, set_id: str, details: SessionDetails) -> Sessi
 
 def edit_session(ws: Workspace, session_id: str, details: SessionDetails) -> Session:
     """Change a session's details; a codebook it now shares (a new consultation's) is seeded if new."""
+    _keep_out_of_the_example(ws, details, session_id)
     session = ws.store.sessions.update(session_id, details)
     seed_codebook(ws, session)
     return session

@@ -251,7 +251,7 @@ def _check_data_dir(data_dir: Path, source: str | None) -> None:
 def main(ctx: click.Context) -> None:
     """Run the agree/disagree post-it statement exercise in focus groups.
 
-    With no command, opens the app on the home screen.
+    With no command, opens the app on the sessions screen.
     """
     if ctx.invoked_subcommand is None:
         _run_app()

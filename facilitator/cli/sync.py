@@ -200,7 +200,7 @@ def _warn_plaintext() -> None:
 @click.option(
     "--out", "out", required=True, type=click.Path(path_type=Path), help="Bundle file, or a folder."
 )
-@click.option("--all", "everything", is_flag=True, help="Every row this device wrote, not only new changes.")
+@click.option("--all", "everything", is_flag=True, help="Everything this device wrote, not only new changes.")
 @click.option("--plaintext", is_flag=True, help="Do not encrypt (the bundle is readable by anyone).")
 @data_dir_option
 def sync_export(out: Path, everything: bool, plaintext: bool) -> None:
@@ -335,7 +335,7 @@ def _say_acknowledgements(written: list[Path], confirmed: list[str]) -> None:
 @sync_group.command("conflicts")
 @data_dir_option
 def sync_conflicts(*_args: Any) -> None:
-    """List versions that lost a merge here and differ from the row, for a person to resolve."""
+    """List versions that lost a merge here and differ from the record kept, for a person to resolve."""
     from facilitator.sync import merge as sync
 
     found = sync.conflicts(workspace().store)

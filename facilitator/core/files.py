@@ -124,6 +124,15 @@ def create_private(path: Path) -> bool:
     return True
 
 
+def is_folder(path: Path, writing: Path) -> bool:
+    """Whether `path` is a folder (or a link to one); FacilitatorError saying that `writing`
+    cannot be written when the system cannot even look (a name too long for the disk)."""
+    try:
+        return path.is_dir()
+    except OSError as error:
+        raise FacilitatorError(f"cannot write {writing}: {error.strerror}") from None
+
+
 def write_atomic(path: Path, data: str | bytes, *, mode: int = PRIVATE_FILE) -> None:
     """Write the whole file or nothing: a temporary file beside it, then a rename.
 
@@ -131,9 +140,9 @@ def write_atomic(path: Path, data: str | bytes, *, mode: int = PRIVATE_FILE) -> 
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
+    if not is_folder(directory, path):
         raise FacilitatorError(f"cannot write {path}: the folder {directory} does not exist")
-    if path.is_dir():  # a link to a folder too, which the rename would replace with the file
+    if is_folder(path, path):  # a link to a folder too, which the rename would replace with the file
         raise FacilitatorError(f"cannot write {path}: it is a folder, not a file")
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
@@ -199,14 +208,9 @@ class Tightened:
         return bool(self.files or self.folders)
 
     def sentence(self) -> str:
-        """e.g. "Made the data folder private: 3 files and 1 folder were readable by others." """
-        parts = [
-            f"{n} {word}{'s' if n != 1 else ''}"
-            for n, word in ((self.files, "file"), (self.folders, "folder"))
-            if n
-        ]
-        verb = "was" if self.files + self.folders == 1 else "were"
-        return f"Made the data folder private: {' and '.join(parts)} {verb} readable by others."
+        """What the facilitator is told, calmly: a fresh copy of the app is often readable
+        by others, and the counts would only alarm a newcomer."""
+        return "Made the data folder private: only you can read it now."
 
 
 def tighten(data_dir: Path, app_folders: Sequence[str]) -> Tightened:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from facilitator.core.errors import FacilitatorError, NotFound
+from facilitator.core.literal import visible
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 # A language code as in BCP 47, e.g. "cy", "gd", "pa-guru".
@@ -322,6 +323,15 @@ def parse_statements(raw_statements: list[Any], *, frozen: bool = False) -> tupl
         number = item.get("number", index)
         if number != index:
             raise ValueError(f"{where} is numbered {number!r}: number statements 1, 2, 3 … in order")
+        unknown = set(item) - {"number", "text"}
+        if unknown and not frozen:
+            # TOML reads every line after a [[statements]] header into that statement: a
+            # consent script put below the statements would otherwise vanish without a word.
+            names = ", ".join(visible(name) for name in sorted(unknown)[:3])
+            raise ValueError(
+                f"{where} has fields it does not use ({names}): a set's own fields "
+                "(consent, privacy, themes, [language…]) go above the first [[statements]]"
+            )
         if frozen and "second" in item:
             try:
                 language, second = parse_frozen_second(item["second"])

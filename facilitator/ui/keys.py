@@ -44,13 +44,14 @@ HELP = Binding(
     key_display="?",
     tooltip="All the keys of this screen (F1 too).",
 )
-# ...on a screen whose text box has the focus nearly all the time, where ? is typed as text.
+# ...on a screen whose text box has the focus nearly all the time, where ? is typed as text:
+# its key bar shows F1 only, the key that works everywhere (the help tells of ?).
 HELP_WHILE_TYPING = Binding(
     "f1,question_mark",
     HELP_ACTION,
     "help",
     id="help",
-    key_display="F1/?",
+    key_display="F1",
     tooltip="All the keys of this screen: F1, or ? when not typing in a box.",
 )
 

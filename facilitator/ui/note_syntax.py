@@ -102,14 +102,20 @@ def _words(value: str) -> str:
     return " ".join(value.split())
 
 
+def _number(text: str) -> int | None:
+    """A typed number, or None: "²" is a digit to Python yet no number, and nobody numbers
+    a speaker or a theme with thousands of digits (int() refuses those)."""
+    return int(text) if text.isdecimal() and len(text) <= 6 else None
+
+
 def speaker_for(code: str, roster: Sequence[str]) -> tuple[str | None, str | None]:
     """(code to store, problem) for a typed speaker; (None, None) is unknown."""
     if code in {"?"} or code.casefold() == "unknown":
         return None, None
-    if code.isdigit():
+    if (number := _number(code)) is not None:
         if not roster:
-            return f"P{int(code)}", None
-        numbered = [c for c in roster if (m := _TRAILING_DIGITS.search(c)) and int(m.group(1)) == int(code)]
+            return f"P{number}", None
+        numbered = [c for c in roster if (m := _TRAILING_DIGITS.search(c)) and _number(m.group(1)) == number]
         if len(numbered) == 1:
             return numbered[0], None
         if not numbered:
@@ -141,8 +147,7 @@ def resolve_tag(spec: str, themes: Sequence[ThemeChoice]) -> Tag:
         return Tag(spec, theme=found) if found else Tag(spec, new_name=_new_name(name))
     if spec.casefold() in by_name:
         return Tag(spec, theme=by_name[spec.casefold()])
-    if spec.isdigit():
-        number = int(spec)
+    if (number := _number(spec)) is not None:
         for theme in themes:
             if theme.number == number:
                 return Tag(spec, theme=theme)

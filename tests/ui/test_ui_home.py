@@ -5,10 +5,11 @@ from __future__ import annotations
 from textual.widgets import DataTable, Input, Select
 
 from facilitator.actions.data_folder import Workspace
+from facilitator.actions.example import load_example
 from facilitator.ui.app import make_app
 from facilitator.ui.screens.confirm_delete import ConfirmDeleteScreen
 from facilitator.ui.screens.home import HomeScreen
-from facilitator.ui.screens.session_form import SessionFormScreen
+from facilitator.ui.screens.session_form import SessionFormScreen, known_consultations
 from facilitator.ui.screens.wall import WallScreen
 from facilitator.ui.widgets.key_bar import KeyBar
 
@@ -154,3 +155,56 @@ async def test_every_help_lists_the_blank_key(workspace: Workspace) -> None:
     async with app.run_test(size=(80, 30)) as pilot:
         await pilot.press("question_mark")
         assert "Ctrl+L" in screen_text(app) and "even while typing" in screen_text(app)
+
+
+async def test_a_new_session_joins_the_consultation_of_the_last_one_created(workspace: Workspace) -> None:
+    practice = new_session(workspace, "Practice group", consultation="Practice 2026", date="2026-05-01")
+    new_session(workspace, "Youth group", consultation="Youth services 2026", date="2010-01-01")
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, SessionFormScreen)
+        consultation = form.query_one("#consultation", Input)
+        assert consultation.value == "Youth services 2026"  # created last, though it took place first
+        await pilot.press(*"Group C", "enter", *"adults", "enter")
+        setting = form.query_one("#setting", Select)
+        assert form.focused is setting and "Space or Enter to choose" in screen_text(app)
+        await pilot.press("enter")  # nothing chosen yet: Enter opens the list
+        assert setting.expanded
+        await pilot.press("down", "enter")
+        assert setting.value == "prison" and not setting.expanded
+        await pilot.press("enter")  # chosen: Enter goes on to the next empty box
+        assert form.focused is form.query_one("#participants", Input)
+        consultation.focus()
+        await pilot.press("ctrl+u", *"prac", "right")  # the known consultations are suggested, any case
+        assert consultation.value == "Practice 2026"
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, WallScreen)
+    (made,) = [s for s in workspace.store.sessions.all() if s.label == "Group C"]
+    assert made.consultation_id == workspace.store.sessions.get(practice).consultation_id
+
+
+async def test_editing_keeps_the_sessions_own_consultation_and_the_cursor_goes_to_the_end(
+    workspace: Workspace,
+) -> None:
+    practice = new_session(workspace, "Practice group", consultation="Practice 2026")
+    new_session(workspace, "Youth group", consultation="Youth services 2026")
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(SessionFormScreen(workspace, practice, blink=False))
+        await pilot.pause()
+        form = app.screen
+        assert form.query_one("#consultation", Input).value == "Practice 2026"
+        await pilot.press(*" two")  # into the label: added to it, not replacing it
+        assert form.query_one("#label", Input).value == "Practice group two"
+        await pilot.press("ctrl+s", "ctrl+s")  # the numbers are offered first, then it saves
+    assert workspace.store.sessions.get(practice).label == "Practice group two"
+
+
+def test_the_example_consultation_is_never_offered_for_a_new_session(workspace: Workspace) -> None:
+    new_session(workspace, "Our group", consultation="Our consultation 2026")
+    load_example(workspace)
+    sessions = workspace.store.sessions.all()
+    assert any(s.example for s in sessions)
+    assert known_consultations(sessions) == ("Our consultation 2026", ["Our consultation 2026"])

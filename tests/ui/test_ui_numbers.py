@@ -151,3 +151,18 @@ async def test_the_forms_buttons_name_the_keys_that_do_what_they_do(workspace: W
         shown = screen_text(app)
         assert "Enter           Go to the next empty box; from the last one, save." in shown
         assert "Ctrl+S          Save the session." in shown
+
+
+async def test_a_number_box_holding_something_else_than_a_number_says_so(workspace: Workspace) -> None:
+    # A superscript two is a digit to Python but no number; nor are five thousand nines.
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, SessionFormScreen)
+        await pilot.press(*"Group C", "tab", *"adults", "tab", "space", "down", "enter", "ctrl+s")
+        for typed in ("²", "9" * 5000):
+            form.query_one("#participants", Input).value = typed
+            await pilot.press("ctrl+s")
+            assert app.screen is form and workspace.store.sessions.all() == []
+            assert "Participants: a whole number from 0 to 10000, or nothing." in screen_text(app)

@@ -159,6 +159,26 @@ async def test_a_short_or_mismatched_passphrase_creates_nothing(
     assert not KeyFile.exists(Path("data"))
 
 
+async def test_after_a_too_short_passphrase_every_key_still_reaches_a_box(new_folder: Workspace) -> None:
+    """The sequence a new facilitator typed: a short passphrase, Tab, again, then Shift+Tab and Ctrl+U."""
+    app = make_app(new_folder, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        first, again = app.screen.query_one("#new-passphrase", Input), app.screen.query_one("#again", Input)
+        await pilot.press("c", "a", "t", "enter")
+        assert app.focused is again
+        await pilot.press("tab", "c", "a", "t", "enter")
+        assert first.value == "catcat"  # Tab went back to the first box, and the cursor to its end
+        assert app.focused is again and again.value == ""
+        await pilot.press("enter")
+        assert "at least 8 characters" in words(app)
+        assert app.focused is first
+        await pilot.press("shift+tab", "ctrl+u", "w", "o", "r", "d", "s")
+        assert app.focused is again and again.value == "words"
+        await pilot.press("shift+tab", "ctrl+u", "w", "o", "r", "d", "s")
+        assert app.focused is first and first.value == "words"
+        assert new_folder.state() is FolderState.NEW
+
+
 async def test_the_explicit_choice_makes_an_unencrypted_folder_after_saying_what_it_means(
     new_folder: Workspace,
 ) -> None:

@@ -252,13 +252,15 @@ async def test_the_status_line_clears_on_another_statement_and_back_from_another
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("down", "m", "4", "u")
         assert "Undid the move." in screen_text(app)
-        await pilot.press("question_mark", "escape")  # help, and back
+        await pilot.press("ctrl+l", "space")  # the blank, and back
         assert isinstance(app.screen, WallScreen)
         assert "Undid" not in screen_text(app)
         await pilot.press("down", "m", "4", "u")
-        await pilot.press("v", "enter", "ctrl+o", "n", "ctrl+o", "e", "n", "d")  # participants move on
+        await pilot.press("ctrl+p", "escape")  # the palette, and back
+        assert "Undid" not in screen_text(app)
+        await pilot.press("down", "m", "4", "u", "v", "enter", "ctrl+o", "n", "ctrl+o", "e", "n", "d")
         await pilot.pause()
-        assert isinstance(app.screen, WallScreen) and app.screen.number == 2
+        assert isinstance(app.screen, WallScreen) and app.screen.number == 2  # participants moved on
         assert "Undid" not in screen_text(app)
 
 
@@ -298,3 +300,18 @@ async def test_the_key_bar_shows_the_comment_lines_keys_while_a_comment_is_typed
         await pilot.press("2", "escape")
         assert bar() == wall_bar
         assert [p.comment for p in workspace.store.postits.of(session_id)] == ["ok"]
+
+
+async def test_every_key_of_the_wall_clears_the_last_feedback(workspace: Workspace, session_id: str) -> None:
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        wall = app.screen
+        assert isinstance(wall, WallScreen)
+        await pilot.press("p")
+        assert "That was the first statement." in screen_text(app)
+        await pilot.press("l")  # the statement in its other language: a key like any other
+        assert "first statement" not in screen_text(app)
+        await pilot.press("e")
+        assert "Select a card first" in screen_text(app)
+        await pilot.press("t", "escape")  # to the discussion and back: a clean line
+        assert app.screen is wall and "Select a card first" not in screen_text(app)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -83,7 +83,7 @@ class FirstStartScreen(Guarded, Screen[bool]):
     ]
     HELP_NOTES: ClassVar[tuple[tuple[str, str], ...]] = (
         ("Passphrase", "at least 8 characters; three or four ordinary words are best"),
-        ("Tab", "move between the boxes and the buttons"),
+        ("Tab", "move between the two boxes"),
         ("Forgotten", "the office can set a new one, once this laptop trusts an office (sync)"),
         ("No office", "until this laptop trusts one, a forgotten passphrase loses the data"),
     )
@@ -96,12 +96,23 @@ class FirstStartScreen(Guarded, Screen[bool]):
         self.answered = False  # True once the folder is set up: only then may the screen go
 
     def _box(self, name: str, placeholder: str) -> Input:
-        box = Input(id=name, password=True, placeholder=placeholder, max_length=MAX_PASSPHRASE)
+        # The cursor goes to the end, so that typing adds to the box and never silently replaces it.
+        box = Input(
+            id=name, password=True, placeholder=placeholder, max_length=MAX_PASSPHRASE, select_on_focus=False
+        )
         box.cursor_blink = self.blink
         return box
 
+    @staticmethod
+    def _button(label: str, name: str, *, primary: bool = False) -> Button:
+        # Only the two boxes take the focus (their keys press the buttons), so whatever
+        # is typed always lands in a box, never in a button or the page.
+        button = Button(label, id=name, variant="primary" if primary else "default")
+        button.can_focus = False
+        return button
+
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="first-body"):
+        with VerticalScroll(id="first-body", can_focus=False):
             yield Static(Text("Choose a passphrase for this data folder", style="bold"), id="first-title")
             folder = literal(str(self.workspace.data_dir), "bold")
             yield Static(Text.assemble("Data folder: ", folder), id="first-folder")
@@ -116,9 +127,13 @@ class FirstStartScreen(Guarded, Screen[bool]):
             yield Static(HINT, id="first-strength")
             yield Static(id="first-status")
             with Horizontal(id="first-buttons"):
-                yield Button("Protect (Enter)", id="protect", variant="primary")
-                yield Button("No passphrase… (F2)", id="plain")
+                yield self._button("Protect (Enter)", "protect", primary=True)
+                yield self._button("No passphrase… (F2)", "plain")
         yield KeyBar([b for b in self.BINDINGS if isinstance(b, Binding)], palette=False)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, Input):
+            event.widget.cursor_position = len(event.widget.value)
 
     @on(Input.Changed, "#new-passphrase")
     def _hint(self, event: Input.Changed) -> None:
@@ -173,6 +188,7 @@ class FirstStartScreen(Guarded, Screen[bool]):
             return
         for widget in self.query("Input, Button"):
             widget.disabled = False
+        self.query_one("#new-passphrase", Input).focus()  # disabling took the focus away
         self.show(capitalised(message_for(error)))
         if not isinstance(error, FacilitatorError):
             self.app.report_error(error)  # type: ignore[attr-defined]

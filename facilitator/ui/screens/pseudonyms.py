@@ -45,7 +45,6 @@ class PseudonymScreen(Guarded, Screen[None]):
             "remove",
             "remove",
             id="pseudonyms.remove",
-            key_display="tab d",
             tooltip="On the pairs (Tab reaches them), remove the pair chosen (y confirms).",
         ),
         BLANK,

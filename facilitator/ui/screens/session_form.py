@@ -12,12 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static
 
 from facilitator.actions.data_folder import Workspace
 from facilitator.actions.sessions import create_session, edit_session
 from facilitator.core.errors import FacilitatorError, FieldError
-from facilitator.store import SETTINGS, SessionDetails
+from facilitator.store import SETTINGS, Session, SessionDetails
+from facilitator.store.records import MAX_COUNT
 from facilitator.ui.boundary import Guarded
 from facilitator.ui.keys import HELP_WHILE_TYPING
 
@@ -32,18 +34,30 @@ NUMBERS_ASKED = "How many took part? Type the numbers, or leave them empty if yo
 EXAMPLE_OFFER = "Just looking? Esc, then l loads an example to practise on."
 
 
+def known_consultations(sessions: list[Session]) -> tuple[str, list[str]]:
+    """The consultation a new session most likely belongs to (that of the session created
+    last) and every consultation the sessions name; the example's are never offered."""
+    own = [s for s in sessions if not s.example]
+    latest = max(own, key=lambda s: s.created_at, default=None)
+    titles = sorted({s.consultation for s in own if s.consultation}, key=str.casefold)
+    return (latest.consultation if latest else ""), titles
+
+
 def parse_count(name: str, value: str) -> int | None:
     """An optional whole number typed in a box, or a clear error naming the field."""
     value = value.strip()
     if not value:
         return None
-    if not value.isdigit():
-        raise FieldError(name, f"{name.capitalize()}: a whole number from 0 to 10000, or nothing.")
+    # isdecimal, not isdigit: "²" is a digit to Python, and int() refuses it; so it does a
+    # number too long to be one (thousands of digits).
+    if not value.isdecimal() or len(value) > len(str(MAX_COUNT)):
+        raise FieldError(name, f"{name.capitalize()}: a whole number from 0 to {MAX_COUNT}, or nothing.")
     return int(value)
 
 
 class FormSelect(Guarded, Select[str]):
-    """A drop-down where Enter goes on through the form, as in every box; Space or arrows open the list."""
+    """A drop-down where Enter goes on through the form once it is chosen (and opens it while
+    it is empty, see `SessionFormScreen.action_enter`); Space or arrows open the list."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down,space,up", "show_overlay", "Show menu", show=False),
@@ -86,16 +100,20 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
         self.ready = False  # boxes report their first values on mount: not the person's typing
         self.numbers_seen = False  # the participant numbers have had the focus
 
-    def _input(self, name: str, value: str, placeholder: str) -> Input:
-        box = Input(value=value, placeholder=placeholder, id=name)
+    def _input(self, name: str, value: str, placeholder: str, suggestions: list[str] | None = None) -> Input:
+        # The cursor goes to the end of a filled box, so that typing never silently replaces it.
+        suggester = SuggestFromList(suggestions, case_sensitive=False) if suggestions else None
+        box = Input(value=value, placeholder=placeholder, id=name, select_on_focus=False, suggester=suggester)
         box.cursor_blink = self.blink
         return box
 
     def compose(self) -> ComposeResult:
         s = self.session
+        sessions = self.workspace.store.sessions.all()
+        latest, consultations = known_consultations(sessions)
         with Vertical(id="form"):
             yield Static(Text("Edit session" if s else "New session", style="bold"), id="form-title")
-            if s is None and not self.workspace.store.sessions.all():
+            if s is None and not sessions:
                 yield Static(EXAMPLE_OFFER, id="form-example")
             with VerticalScroll(id="fields"):
                 if s is None:
@@ -114,7 +132,7 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
                 yield self._input("label", s.label if s else "", "e.g. Adult focus group 1")
                 yield Label("Cohort *")
                 yield self._input("cohort", s.cohort if s else "", "e.g. adults, young offenders")
-                yield Label("Setting * (Space to choose)")
+                yield Label("Setting * (Space or Enter to choose)")
                 yield FormSelect(
                     [(name, name) for name in SETTINGS],
                     id="setting",
@@ -131,8 +149,10 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
                             yield self._input(name, "" if value is None else str(value), "not known")
                 yield Label("Date (YYYY-MM-DD)")
                 yield self._input("date", s.date if s else date.today().isoformat(), "YYYY-MM-DD")
-                yield Label("Consultation")
-                yield self._input("consultation", s.consultation if s else "", "e.g. Youth services 2026")
+                yield Label("Consultation (→ takes the one suggested)")
+                yield self._input(
+                    "consultation", s.consultation if s else latest, "e.g. Youth services 2026", consultations
+                )
                 yield Label("Location")
                 yield self._input("location", s.location if s else "", "optional")
                 yield Label("Facilitators' initials (comma between)")
@@ -199,6 +219,8 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if event.widget.id in NUMBER_FIELDS:
             self.numbers_seen = True
+        if isinstance(event.widget, Input):
+            event.widget.cursor_position = len(event.widget.value)
 
     def numbers_offered(self) -> bool:
         """Whether the person has been to the participant numbers, or they are filled in."""
@@ -209,6 +231,9 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
         fields = self.fields()
         if self.focused not in fields:
             raise SkipAction()  # a button, or a drop-down's open list: Enter is theirs
+        if isinstance(self.focused, Select) and not isinstance(self.focused.value, str):
+            self.focused.action_show_overlay()  # nothing chosen yet: Enter opens the list
+            return
         if self.check() is None and self.focused.has_class("-invalid"):
             return  # this box is wrong (a required one left empty): say so and stay
         later = fields[fields.index(self.focused) + 1 :]
@@ -217,6 +242,8 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
                 self.set_focus(field)  # at once: the next keys typed go to this box
                 if field.id == "participants":
                     self._show_why()
+                else:  # in sight even when keys come faster than the form scrolls
+                    self.call_after_refresh(self.scroll_to_center, field, animate=False)
                 return
         self.action_save()
 

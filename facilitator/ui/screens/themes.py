@@ -342,7 +342,8 @@ class ThemesScreen(Guarded, Screen[None]):
     def _after(self, done: Text) -> None:
         """After a rename or a merge: back on the list, on the theme, saying what keys do now."""
         self.query_one(DataTable).focus()
-        self._show_status(Text.assemble(done, " ↑ ↓ choose a theme · Enter: its notes · r m a"))
+        keys = " ↑ ↓ choose a theme · Enter: its notes · r rename · m merge · a add"
+        self._show_status(Text.assemble(done, keys))
         self.notify(done.plain, markup=False)
 
     def on_key(self, event: events.Key) -> None:

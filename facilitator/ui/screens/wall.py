@@ -530,6 +530,7 @@ class WallScreen(Guarded, Screen[None]):
             )
 
     def action_move(self) -> None:
+        self.new_key()
         if self._busy_with_box() or (card := self.selected()) is None:
             return
         self.moving = card.postit.id
@@ -549,6 +550,7 @@ class WallScreen(Guarded, Screen[None]):
         self.say(f"Moved to {self.session.scale.get(key).label}: u moves it back.")
 
     async def action_delete(self) -> None:
+        self.new_key()
         async with self._lock:
             if self._busy_with_box() or (card := self.selected()) is None:
                 return
@@ -565,6 +567,7 @@ class WallScreen(Guarded, Screen[None]):
             self.say("Post-it deleted: u brings it back.")
 
     async def action_undo(self) -> None:
+        self.new_key()
         async with self._lock:
             if self._busy_with_box():
                 return
@@ -614,11 +617,13 @@ class WallScreen(Guarded, Screen[None]):
     # ------------------------------------------------------------ other screens
 
     def action_chart(self) -> None:
+        self.new_key()
         from facilitator.ui.screens.charts import ChartsScreen
 
         self.app.push_screen(ChartsScreen(self.workspace, self.session.id, self.number))
 
     def action_export(self, fmt: str = "") -> None:
+        self.new_key()
         if self._busy_with_box():
             return
         from facilitator.ui.screens.export_summary import ExportSummaryScreen
@@ -626,6 +631,7 @@ class WallScreen(Guarded, Screen[None]):
         self.app.push_screen(ExportSummaryScreen(self.workspace, self.session.id, fmt or None))
 
     def action_participant(self) -> None:
+        self.new_key()
         if self._busy_with_box():
             return
         from facilitator.ui.screens.participant import ParticipantIntro, ParticipantScreen
@@ -651,6 +657,7 @@ class WallScreen(Guarded, Screen[None]):
 
     def action_language(self) -> None:
         """Show the statement in the session's other language, or back in the first."""
+        self.new_key()
         language = self.session.language
         if language is None:
             self.notify("This session's statements are in one language only.", markup=False)
@@ -659,6 +666,7 @@ class WallScreen(Guarded, Screen[None]):
         self._show_header()
 
     def action_discussion(self) -> None:
+        self.new_key()
         if self._busy_with_box():
             return
         from facilitator.ui.screens.discussion import DiscussionScreen
@@ -666,6 +674,7 @@ class WallScreen(Guarded, Screen[None]):
         self.app.push_screen(DiscussionScreen(self.workspace, self.session.id, blink=self.blink))
 
     def action_home(self) -> None:
+        self.new_key()
         if self._busy_with_box():
             return
         self.dismiss(None)
