@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
+import pytest
+from rich.console import Console
+from textual.app import App
 from textual.binding import Binding
 
 from facilitator.actions.data_folder import Workspace
@@ -115,3 +120,28 @@ def test_the_walls_help_gives_the_facilitator_both_sequences() -> None:
         b.tooltip for b in WallScreen.BINDINGS if isinstance(b, Binding) and b.id == "wall.participant"
     ]
     assert "Ctrl+O, then type e n d" in tooltip and "Ctrl+O, then n: the next statement" in tooltip
+
+
+def composed_text(app: App[object]) -> str:
+    """The screen as a person sees it, with whatever shows through from the screens under it."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True, legacy_windows=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_the_start_screen_hides_the_walls_answers(
+    workspace: Workspace, session_id: str, size: tuple[int, int]
+) -> None:
+    for category in ("strongly_agree", "agree", "strongly_disagree"):
+        workspace.store.postits.add(session_id, 1, category, "waited months")
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=size) as pilot:
+        assert "months" in composed_text(app)  # on the wall, before
+        await pilot.press("v")
+        shown = composed_text(app)
+        assert "Participant mode" in shown
+        assert "months" not in shown and "post-it" not in shown and "social worker" not in shown
+        # Around the dialog, nothing at all: not a fragment of a card or of the statement.
+        assert all(not (line[:4] + line[-4:]).strip() for line in shown.splitlines())

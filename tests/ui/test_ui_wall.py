@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from facilitator.actions.data_folder import Workspace
 from facilitator.ui.app import make_app
 from facilitator.ui.screens.blank import BlankScreen
 from facilitator.ui.screens.charts import ChartsScreen
 from facilitator.ui.screens.help import HelpScreen
 from facilitator.ui.screens.wall import WallScreen
+from facilitator.ui.widgets.key_bar import KeyBar
 from facilitator.ui.widgets.postit_card import CommentBox, PostitCard
 
-from .conftest import screen_text
+from .conftest import new_session, screen_text
 
 
 async def test_three_comment_enter_saves_exactly_one_postit(workspace: Workspace, session_id: str) -> None:
@@ -208,6 +211,95 @@ async def test_a_closed_session_says_so_and_still_saves_postits(
         assert "This session is closed" in screen_text(app)
         assert [p.comment for p in workspace.store.postits.of(session_id)] == ["late one", ""]
         assert not app._notifications
+
+
+async def test_tab_jumps_to_the_newest_card_of_the_next_column_and_arrows_go_card_by_card(
+    workspace: Workspace, session_id: str
+) -> None:
+    for n in range(1, 11):
+        workspace.store.postits.add(session_id, 1, "strongly_agree", f"strong {n}")
+    workspace.store.postits.add(session_id, 1, "agree", "agree old")
+    workspace.store.postits.add(session_id, 1, "agree", "agree new")
+    workspace.store.postits.add(session_id, 1, "disagree", "disagree only")  # Not sure is empty
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        wall = app.screen
+
+        def selected() -> str:
+            assert isinstance(wall.focused, PostitCard)
+            return wall.focused.postit.comment
+
+        await pilot.press("tab")
+        assert selected() == "strong 10"
+        assert "strong 10" in screen_text(app)  # scrolled into view
+        await pilot.press("tab")
+        assert selected() == "agree new"
+        await pilot.press("tab")
+        assert selected() == "disagree only"  # the empty column is skipped
+        await pilot.press("shift+tab", "shift+tab")
+        assert selected() == "strong 10"
+        await pilot.press("down")
+        assert selected() == "agree old"  # the arrows still go card by card
+        await pilot.press("up", "up")
+        assert selected() == "strong 9"
+
+
+async def test_the_status_line_clears_on_another_statement_and_back_from_another_screen(
+    workspace: Workspace, session_id: str
+) -> None:
+    workspace.store.postits.add(session_id, 1, "agree", "one")
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "m", "4", "u")
+        assert "Undid the move." in screen_text(app)
+        await pilot.press("ctrl+l", "space")  # the blank, and back
+        assert isinstance(app.screen, WallScreen)
+        assert "Undid" not in screen_text(app)
+        await pilot.press("down", "m", "4", "u")
+        await pilot.press("ctrl+p", "escape")  # the palette, and back
+        assert "Undid" not in screen_text(app)
+        await pilot.press("down", "m", "4", "u", "v", "enter", "ctrl+o", "n", "ctrl+o", "e", "n", "d")
+        await pilot.pause()
+        assert isinstance(app.screen, WallScreen) and app.screen.number == 2  # participants moved on
+        assert "Undid" not in screen_text(app)
+
+
+async def test_more_postits_than_participants_is_said_once_per_statement_and_never_blocks(
+    workspace: Workspace,
+) -> None:
+    session_id = new_session(workspace, participants=2)
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1", "enter", "2", "enter")
+        assert "took part" not in screen_text(app)
+        await pilot.press("3", "enter")
+        assert "3 post-its on this statement; the session says 2 took part." in screen_text(app)
+        await pilot.press("4", "enter")
+        assert "took part" not in screen_text(app)  # said once for this statement
+        await pilot.press("n", "1", "enter", "1", "enter", "1", "enter")
+        assert "3 post-its on this statement; the session says 2 took part." in screen_text(app)
+        counts = Counter(p.statement_number for p in workspace.store.postits.of(session_id))
+        assert counts == {1: 4, 2: 3}
+
+
+async def test_the_key_bar_shows_the_comment_lines_keys_while_a_comment_is_typed(
+    workspace: Workspace, session_id: str
+) -> None:
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+
+        def bar() -> str:
+            return " ".join(str(app.screen.query_one(KeyBar).render()).split())
+
+        wall_bar = bar()
+        assert "next" in wall_bar and "delete" in wall_bar
+        await pilot.press("3")
+        assert bar() == "Enter save Esc abandon F1 help ^l blank ^p palette"
+        await pilot.press(*"ok", "enter")
+        assert bar() == wall_bar
+        await pilot.press("2", "escape")
+        assert bar() == wall_bar
+        assert [p.comment for p in workspace.store.postits.of(session_id)] == ["ok"]
 
 
 async def test_every_key_of_the_wall_clears_the_last_feedback(workspace: Workspace, session_id: str) -> None:

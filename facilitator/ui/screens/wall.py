@@ -42,7 +42,7 @@ from facilitator.ui.keys import (
 from facilitator.ui.palette import category_colours
 from facilitator.ui.text import literal
 from facilitator.ui.widgets.category_column import CategoryColumn
-from facilitator.ui.widgets.comment_line import CommentLine
+from facilitator.ui.widgets.comment_line import COMMENT_LINE_KEYS, CommentLine
 from facilitator.ui.widgets.distribution import DistributionBar
 from facilitator.ui.widgets.key_bar import KeyBar
 from facilitator.ui.widgets.postit_card import CommentBox, PostitCard, card_id
@@ -173,12 +173,28 @@ class WallScreen(Guarded, Screen[None]):
             tooltip="Show the statement in its second language, if the set has one (again for the first).",
         ),
         Binding(
+            "tab",
+            "column(1)",
+            "next column",
+            id="wall.next_column",
+            show=False,
+            tooltip="Jump to the next column with cards, selecting its newest card (↓ goes card by card).",
+        ),
+        Binding(
+            "shift+tab",
+            "column(-1)",
+            "previous column",
+            id="wall.previous_column",
+            show=False,
+            tooltip="Jump to the previous column that has cards, selecting its newest card.",
+        ),
+        Binding(
             "down",
             "select(1)",
             "next card",
             id="wall.select_next",
             show=False,
-            tooltip="Select the next card, column by column (Tab works too).",
+            tooltip="Select the next card, one by one, on into the next column (Tab jumps a column).",
         ),
         Binding(
             "up",
@@ -186,7 +202,7 @@ class WallScreen(Guarded, Screen[None]):
             "previous card",
             id="wall.select_previous",
             show=False,
-            tooltip="Select the previous card (Shift+Tab works too).",
+            tooltip="Select the previous card, one by one (Shift+Tab jumps back a column).",
         ),
         Binding(
             "escape",
@@ -220,6 +236,7 @@ class WallScreen(Guarded, Screen[None]):
         self.colours = category_colours(self.session.scale)
         self.status = ""  # the feedback on the status line, until the next key
         self._told_closed = False
+        self._told_over: set[int] = set()  # statements whose count was said to pass the session's
         self._lock = asyncio.Lock()
         self.second_language = False  # the header shows the statement in its second language
 
@@ -244,6 +261,11 @@ class WallScreen(Guarded, Screen[None]):
         async with self._lock:
             await self._load(self.number)
         self.say("")
+
+    def on_screen_resume(self) -> None:
+        """Back from another screen (participant mode, charts, help…): the last feedback is stale."""
+        if self.status:
+            self.say("")
 
     def on_key(self, event: events.Key) -> None:
         """Any key starts a new action: the last one's feedback goes."""
@@ -300,6 +322,7 @@ class WallScreen(Guarded, Screen[None]):
             self.set_focus(None)
         line.display = False
         line.remove()
+        self.query_one(KeyBar).show(key_bar_bindings(self))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While a comment is typed, the wall's keys are letters and digits of the comment."""
@@ -318,6 +341,8 @@ class WallScreen(Guarded, Screen[None]):
 
     async def _load(self, number: int, select: str | None = None) -> None:
         """Show statement `number` from the database; select card `select` if given."""
+        if number != self.number and self.status:
+            self.say("")  # feedback about the last statement would mislead on this one
         self.number = number
         self.postits = self.workspace.store.postits.of(self.session.id, number)
         for category in self.session.scale:
@@ -397,6 +422,7 @@ class WallScreen(Guarded, Screen[None]):
         line = CommentLine(box, category, self.colours[category.key])
         await self.mount(line, before=self.query_one("#status"))
         self.set_focus(box)
+        self.query_one(KeyBar).show(COMMENT_LINE_KEYS)  # the wall's letters now type the comment
 
     async def action_save_comment(self) -> None:
         """Enter in the comment line: record the new post-it (or the edit), then show its card."""
@@ -430,6 +456,16 @@ class WallScreen(Guarded, Screen[None]):
             if box.postit_id is None and self.session.is_closed and not self._told_closed:
                 self._told_closed = True
                 self.say(CLOSED_SAVED_TEXT, warning=True)
+            if box.postit_id is None:
+                self._check_count()
+
+    def _check_count(self) -> None:
+        """Say once per statement when its post-its outnumber the session's participants (never block)."""
+        took_part, count = self.session.participants, len(self.postits)
+        if took_part is None or count <= took_part or self.number in self._told_over:
+            return
+        self._told_over.add(self.number)
+        self.say(f"{count} post-its on this statement; the session says {took_part} took part.")
 
     async def action_abandon_comment(self) -> None:
         """Esc in the comment line: nothing is saved; an edited card stays as it was."""
@@ -456,6 +492,17 @@ class WallScreen(Guarded, Screen[None]):
         else:
             index = 0 if step > 0 else len(cards) - 1
         self._show(cards[index])
+
+    def action_column(self, step: int) -> None:
+        """Tab / Shift+Tab: the newest card (at the bottom) of the next or previous column with cards."""
+        self.new_key()
+        columns = [c for c in self.query(CategoryColumn) if any(card.display for card in c.card_widgets())]
+        if not columns:
+            return
+        here = [i for i, column in enumerate(columns) if self.focused in column.card_widgets()]
+        # Past the last column, round to the first; with nothing selected, the first (or last).
+        index = (here[0] + step) % len(columns) if here else (0 if step > 0 else len(columns) - 1)
+        self._show([card for card in columns[index].card_widgets() if card.display][-1])
 
     def action_cancel(self) -> None:
         self.new_key()

@@ -9,18 +9,31 @@ in one line of names, under the box only when its border has no room for them.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
 from facilitator.core.literal import visible
 from facilitator.core.statements import Category
 from facilitator.ui.boundary import Guarded
+from facilitator.ui.keys import BLANK_ANYWHERE, HELP
 from facilitator.ui.palette import text_on
 from facilitator.ui.text import literal
 from facilitator.ui.widgets.postit_card import CommentBox
+
+# The key bar while the comment line is open: the wall's letters now type the comment.
+# A click runs the wall's own save or abandon.
+COMMENT_LINE_KEYS: list[Binding] = [
+    Binding("enter", "save_comment", "save", key_display="Enter", id="comment.save"),
+    Binding("escape", "abandon_comment", "abandon", key_display="Esc", id="comment.abandon"),
+    replace(HELP, key="f1", key_display="F1"),
+    replace(BLANK_ANYWHERE, show=True),
+]
 
 
 def line_title(category: Category, colour: str, *, editing: bool) -> Text:
