@@ -81,7 +81,7 @@ async def test_w_writes_the_summary_with_the_details_in_it(workspace: Workspace)
         assert isinstance(app.screen, ExportWarningScreen)
         await settle(app, pilot, "w")
         assert isinstance(app.screen, WallScreen)
-        assert f"HTML summary written to {PAGE}" in messages(app)
+        assert f"Saved {PAGE.name} in data/exports." in messages(app)
     page = PAGE.read_text("utf-8")
     assert "A1234BC" in page and "Darren" in page  # written as it was, as chosen
 
@@ -126,7 +126,7 @@ async def test_a_clean_session_is_written_without_a_warning(workspace: Workspace
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot, "x", "h")
         assert isinstance(app.screen, WallScreen)  # written with no question asked
-        assert f"HTML summary written to {PAGE}" in messages(app)
+        assert f"Saved {PAGE.name} in data/exports." in messages(app)
     assert PAGE.is_file()
     assert not [n for n in app._notifications if n.severity == "warning"]
 

@@ -616,8 +616,7 @@ class HomeScreen(Guarded, Screen[None]):
         except FacilitatorError as error:
             self.notify(str(error), severity="error", markup=False)
             return
-        self.notify(
-            f"Wall kit written to {written}: open it in a web browser and print it on A4.",
-            title="Wall kit",
-            markup=False,
-        )
+        from facilitator.ui.screens.export_summary import saved_message
+
+        where = saved_message(written, self.workspace.data_dir)
+        self.notify(f"{where} Open it in a web browser and print it on A4.", markup=False)
