@@ -116,7 +116,11 @@ def test_a_set_in_two_languages_prints_both_the_second_under_the_first() -> None
     assert first == "I expect my social worker to listen to me"
     assert second == "Rwy&#39;n disgwyl i&#39;m gweithiwr cymdeithasol wrando arna i"
     assert 'lang="cy"' in page
-    assert sections(page, "card") == ["+ Agree Cytuno", "? Not sure Ddim yn siŵr", "\u2212 Disagree Anghytuno"]
+    assert sections(page, "card") == [
+        "+ Agree Cytuno",
+        "? Not sure Ddim yn siŵr",
+        "\u2212 Disagree Anghytuno",
+    ]
     statements_page, consent_page = sections(page, "facilitator")
     assert (
         "Cymraeg" in statements_page and "Dydy gweithwyr cymdeithasol ddim yn fy neall i" in statements_page

@@ -214,9 +214,7 @@ async def test_export_from_home_writes_markdown_with_its_charts(
         text = Path("data", "exports", f"{stem}.md").read_text("utf-8")
         assert f"# Session summary: {session.label}" in text
         assert f"({stem}-statement-1.png)" in text
-        assert f"Saved {stem}.md in data/exports. Its 4 PNG charts are beside it." in (
-            messages(app)
-        )
+        assert f"Saved {stem}.md in data/exports. Its 4 PNG charts are beside it." in (messages(app))
 
 
 async def test_o_pools_the_session_with_another_and_shows_the_pooled_group(

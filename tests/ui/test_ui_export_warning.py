@@ -171,7 +171,8 @@ def test_the_way_out_names_each_kind_and_where_to_edit_it() -> None:
         return PrivacyFinding("Group 1", location, "id", kind, "why", "x")
 
     assert way_out([found("name", "note")]) == ""
-    assert way_out([found("phone", "note"), found("date", "statement 2 post-it"), found("phone", "quote")]) == (
+    several = [found("phone", "note"), found("date", "statement 2 post-it"), found("phone", "quote")]
+    assert way_out(several) == (
         "Phone numbers and dates cannot go in the pseudonym map: edit the post-it on the wall (e) "
         "or the note in the discussion (t on the wall) to remove them."
     )

@@ -15,6 +15,7 @@ replaces an earlier one, and a notification says where it went.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -52,13 +53,11 @@ WHAT = {"html": "summary", "md": "summary", "docx": "summary", "xlsx": "workbook
 
 
 def saved_message(path: Path, data_dir: Path) -> str:
-    """"Saved adult-focus-group-1-2010-03-04.html in data/exports.": the file's name first, so a
+    """ "Saved adult-focus-group-1-2010-03-04.html in data/exports.": the file's name first, so a
     notice never cuts it off, then its folder as seen from beside the data folder."""
     folder = path.parent
-    try:
+    with contextlib.suppress(OSError, ValueError):  # outside the data folder: its folder as given
         folder = Path(data_dir.resolve().name) / path.parent.resolve().relative_to(data_dir.resolve())
-    except (OSError, ValueError):
-        pass  # a file outside the data folder: its folder as given
     return f"Saved {path.name} in {folder.as_posix()}."
 
 
