@@ -68,6 +68,29 @@ def test_the_kit_is_self_contained_and_prints_statements_large_on_landscape_page
     assert second and min(second) >= 36
 
 
+def test_the_facilitators_page_says_how_many_copies_of_the_cards_to_print() -> None:
+    page = kit_html(shipped())
+    statements_page = sections(page, "facilitator")[0]
+    assert "one set of 5 scale cards" in statements_page
+    assert (
+        "Print the cards once for each statement on the wall at the same time: for all 4 statements "
+        "at once, print the card pages 4 times (20 cards). If you hang one statement at a time, "
+        "one set is enough."
+    ) in statements_page
+
+
+def test_how_to_print_shows_on_the_screen_only_and_the_pages_leave_no_room_for_headers() -> None:
+    page = kit_html(shipped())
+    note = re.search(r'<div class="how-to-print"[^>]*>(.*?)</div>', page, re.S)
+    assert note is not None and page.index(note.group(0)) < page.index("<section")  # at the top
+    words = " ".join(re.sub(r"<[^>]+>", " ", note.group(1)).split())
+    assert "A4" in words and '"Headers and footers"' in words and '"Background graphics"' in words
+    assert "@media print { .how-to-print { display: none; } }" in page
+    # A browser prints its header and footer in the page's margin: there is none.
+    margins = re.findall(r"@page[^{]*\{[^}]*margin:\s*([^;]+);", page)
+    assert margins and set(margins) == {"0"}
+
+
 def test_a_long_statement_keeps_at_least_48_points() -> None:
     long_text = "My social worker " * 12
     statement_set = parse_statement_set(
@@ -174,10 +197,10 @@ def test_kit_refuses_an_unknown_set_or_a_bad_out_with_one_line_and_writes_nothin
 
 
 def print_to_pdf(page: Path, pdf: Path) -> int:
-    """Print the page with headless Chromium; the PDF's page count (all A4)."""
+    """Print the page with headless Chromium, as a person would (its header and footer on);
+    the PDF's page count (all A4)."""
     subprocess.run(
-        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-         f"--print-to-pdf={pdf}", page.as_uri()],
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={pdf}", page.as_uri()],
         capture_output=True, timeout=120, check=True,
     )  # fmt: skip
     info = subprocess.run(["pdfinfo", "-f", "1", "-l", "99", str(pdf)], capture_output=True, text=True,
@@ -197,4 +220,11 @@ def test_the_kit_prints_one_page_per_statement_card_and_facilitator_page(path: P
     page.write_text(kit_html(statement_set), encoding="utf-8")
     pages = print_to_pdf(page, tmp_path / "kit.pdf")
     assert pages == len(statement_set.statements) + len(statement_set.scale) + FACILITATOR_PAGES
+    if shutil.which("pdftotext"):
+        printed = subprocess.run(
+            ["pdftotext", str(tmp_path / "kit.pdf"), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        # No browser header or footer (the file's address, the date), and no note on how to print.
+        assert "file:" not in printed and "kit.html" not in printed and "How to print" not in printed
+        assert "Statement 1 of" in printed
     assert pages == page_count(statement_set)

@@ -220,6 +220,9 @@ def test_the_apps_summaries_get_names_nothing_uses_yet(tmp_path: Path, session: 
     # Only letters, digits and hyphens reach the file name.
     odd = replace(session, label="../[x]*?")
     assert new_summary_path(tmp_path, odd, "md").name == "x-2010-03-01.md"
+    # An example session's file is never taken for a real one.
+    example = replace(session, example=True)
+    assert new_summary_path(tmp_path, example, "docx").name == "example-adult-focus-group-1-2010-03-01.docx"
 
 
 def test_a_printed_summary_never_splits_a_heading_across_two_pages(

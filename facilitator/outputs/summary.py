@@ -218,11 +218,14 @@ def export_summary(store: Store, session: Session, fmt: str, out: str) -> list[s
 
 def new_summary_path(folder: Path, session: Session, fmt: str) -> Path:
     """A file name in `folder` that nothing uses yet: "<label>-<date>.<fmt>", then "-2", "-3"...
+    ("example-<label>-<date>.<fmt>" for an example session).
 
     For Markdown the PNG charts that would be written beside it must be free too; a Word
     summary holds its charts, so its own name is all that must be free.
     """
-    stem = "-".join(part for part in (slug(session.label), session.date) if part)
+    # An example session's file says so in its name, so it is never taken for a real one.
+    prefix = ("example",) if session.example else ()
+    stem = "-".join(part for part in (*prefix, slug(session.label), session.date) if part)
     for number in itertools.count(1):
         name = stem if number == 1 else f"{stem}-{number}"
         path = folder / f"{name}.{fmt}"

@@ -124,9 +124,10 @@ async def test_a_lone_session_has_one_group_and_labels_show_literally(workspace:
         shown = screen_text(app)
         assert f"[red]Group[/] <b>1</b>: {LISTEN}" in shown
         assert "group 1 of 1: session" in shown and "1 (100%)" in shown
-        assert messages(app) == ["This is the only chart group: the session is in no consultation with "
-                                 "others. Give sessions the same consultation (e on the sessions screen) "
-                                 "to chart them together, and pool two of them with o."]  # fmt: skip
+        assert messages(app) == [
+            "Only one chart group here. To chart sessions together, give them the same "
+            "consultation: e on the sessions screen."
+        ]
         await pilot.press("ctrl+p", *"group:")
         await pilot.pause(0.3)
         assert "Chart group: [red]Group[/] <b>1</b>" in screen_text(app)
@@ -167,7 +168,7 @@ async def test_export_from_the_wall_writes_html_and_never_overwrites(
         page = first.read_text("utf-8")
         assert "Session summary: Adult focus group 1" in page
         assert "&lt;script&gt;" in page and "<script>alert" not in page
-        assert f"HTML summary written to {first}" in messages(app)
+        assert f"Saved {first.name} in data/exports." in messages(app)
 
         await export(app, pilot, "x", "h")
         assert (exports / "adult-focus-group-1-2010-03-01-2.html").is_file()
@@ -176,6 +177,26 @@ async def test_export_from_the_wall_writes_html_and_never_overwrites(
             "adult-focus-group-1-2010-03-01-2.html",
             "adult-focus-group-1-2010-03-01.html",
         ]
+
+
+async def test_the_export_notice_at_80x24_shows_the_whole_file_name(workspace: Workspace) -> None:
+    from facilitator.actions.example import load_example
+
+    load_example(workspace)
+    youngest = workspace.store.sessions.examples()[-1]
+    app = make_app(workspace, youngest.id, blink=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await export(app, pilot, "x", "h", "w")  # written as it is, past the warning
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause(0.2)  # the notice appears
+        (written,) = Path("data", "exports").iterdir()
+        assert written.name.startswith("example-young-offender-focus-group-")
+        assert messages(app)[-1] == f"Saved {written.name} in data/exports."
+        # The notice wraps over its lines at the top right (a long name is broken), none cut off.
+        shown = screen_text(app).splitlines()[:3]
+        notice = "".join(line.split("▌")[-1] for line in shown)
+        assert "".join(notice.split()) == f"Saved{written.name}indata/exports.", shown
 
 
 async def test_export_from_home_writes_markdown_with_its_charts(
@@ -193,9 +214,7 @@ async def test_export_from_home_writes_markdown_with_its_charts(
         text = Path("data", "exports", f"{stem}.md").read_text("utf-8")
         assert f"# Session summary: {session.label}" in text
         assert f"({stem}-statement-1.png)" in text
-        assert f"Markdown summary written to data/exports/{stem}.md (its 4 PNG charts are beside it)" in (
-            messages(app)
-        )
+        assert f"Saved {stem}.md in data/exports. Its 4 PNG charts are beside it." in (messages(app))
 
 
 async def test_o_pools_the_session_with_another_and_shows_the_pooled_group(

@@ -48,7 +48,7 @@ async def test_e_writes_an_excel_workbook_with_the_map_applied(workspace: Worksp
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot, "x", "e")
         assert isinstance(app.screen, WallScreen)
-        assert f"Excel workbook written to {WORKBOOK}" in messages(app)
+        assert f"Saved {WORKBOOK.name} in data/exports." in messages(app)
     book = load_workbook(WORKBOOK)
     postits = [row for row in book["Post-its"].iter_rows(values_only=True)]
     assert "=1+1 my worker never listened" in postits[1]
@@ -78,7 +78,7 @@ async def test_q_warns_about_the_name_then_writes_the_project_once_the_map_chang
         await settle(app, pilot, "escape")
         assert isinstance(app.screen, WallScreen)
         assert "Nothing identifying is left: writing the project." in messages(app)
-        assert f"REFI-QDA project written to {PROJECT}" in messages(app)
+        assert f"Saved {PROJECT.name} in data/exports." in messages(app)
     with zipfile.ZipFile(PROJECT) as project:
         everything = b"".join(project.read(name) for name in project.namelist())
     assert b"Dave said his worker never came" in everything

@@ -81,7 +81,7 @@ async def test_w_writes_the_summary_with_the_details_in_it(workspace: Workspace)
         assert isinstance(app.screen, ExportWarningScreen)
         await settle(app, pilot, "w")
         assert isinstance(app.screen, WallScreen)
-        assert f"HTML summary written to {PAGE}" in messages(app)
+        assert f"Saved {PAGE.name} in data/exports." in messages(app)
     page = PAGE.read_text("utf-8")
     assert "A1234BC" in page and "Darren" in page  # written as it was, as chosen
 
@@ -126,9 +126,56 @@ async def test_a_clean_session_is_written_without_a_warning(workspace: Workspace
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot, "x", "h")
         assert isinstance(app.screen, WallScreen)  # written with no question asked
-        assert f"HTML summary written to {PAGE}" in messages(app)
+        assert f"Saved {PAGE.name} in data/exports." in messages(app)
     assert PAGE.is_file()
     assert not [n for n in app._notifications if n.severity == "warning"]
+
+
+async def test_a_prison_number_alone_is_edited_out_never_put_in_the_map(workspace: Workspace) -> None:
+    session_id = new_session(workspace)
+    workspace.store.postits.add(session_id, 1, "agree", "my number was A1234BC")
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot, "x", "h")
+        assert isinstance(app.screen, ExportWarningScreen)
+        shown = screen_text(app)
+        assert "Prison number A1234BC in a comment on statement 1" in shown
+        assert (
+            "Prison numbers cannot go in the pseudonym map: edit the post-it on the wall (e) to remove it."
+            in " ".join(shown.replace("┃", " ").split())
+        )
+        assert "Pseudonym map" not in shown and "Write anyway" in shown
+        await settle(app, pilot, "m")  # not offered: nothing happens
+        assert isinstance(app.screen, ExportWarningScreen)
+        await settle(app, pilot, "escape")
+    assert not EXPORTS.exists()
+
+
+async def test_a_name_and_a_number_offer_the_map_and_say_how_to_remove_the_number(
+    workspace: Workspace,
+) -> None:
+    session_id = identifying_session(workspace)
+    app = make_app(workspace, session_id, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot, "x", "h")
+        shown = " ".join(screen_text(app).replace("┃", " ").split())
+        assert "Pseudonym map" in shown
+        assert "Prison numbers cannot go in the pseudonym map: edit the post-it on the wall (e)" in shown
+
+
+def test_the_way_out_names_each_kind_and_where_to_edit_it() -> None:
+    from facilitator.discussion.privacy import PrivacyFinding
+    from facilitator.ui.screens.export_warning import way_out
+
+    def found(kind: str, location: str) -> PrivacyFinding:
+        return PrivacyFinding("Group 1", location, "id", kind, "why", "x")
+
+    assert way_out([found("name", "note")]) == ""
+    several = [found("phone", "note"), found("date", "statement 2 post-it"), found("phone", "quote")]
+    assert way_out(several) == (
+        "Phone numbers and dates cannot go in the pseudonym map: edit the post-it on the wall (e) "
+        "or the note in the discussion (t on the wall) to remove them."
+    )
 
 
 async def test_help_lists_the_three_choices(workspace: Workspace) -> None:

@@ -36,7 +36,7 @@ async def test_d_writes_the_summary_as_a_word_document_with_its_charts_inside(wo
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot, "x", "d")
         assert isinstance(app.screen, WallScreen)
-        assert f"Word summary written to {WORD}" in messages(app)
+        assert f"Saved {WORD.name} in data/exports." in messages(app)
     assert sorted(EXPORTS.iterdir()) == [WORD]
     text = paragraphs(WORD)
     assert "Session summary: Adult focus group 1" in text
@@ -63,7 +63,7 @@ async def test_d_asks_about_the_prison_number_first_and_writes_only_when_told(wo
         assert isinstance(app.screen, ExportWarningScreen)
         assert not EXPORTS.exists() or not any(EXPORTS.iterdir())
         await settle(app, pilot, "w")  # write anyway
-        assert f"Word summary written to {WORD}" in messages(app)
+        assert f"Saved {WORD.name} in data/exports." in messages(app)
     assert any("my number was A1234BC" in line for line in paragraphs(WORD))
 
 
@@ -96,5 +96,5 @@ async def test_the_word_button_writes_what_d_writes(workspace: Workspace) -> Non
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert f"Word summary written to {WORD}" in messages(app)
+        assert f"Saved {WORD.name} in data/exports." in messages(app)
     assert sorted(EXPORTS.iterdir()) == [WORD]

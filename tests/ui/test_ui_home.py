@@ -140,14 +140,35 @@ async def test_the_sessions_table_fits_80_columns(workspace: Workspace) -> None:
         shown = screen_text(app)
         header = next(line for line in shown.splitlines() if "Date" in line)
         assert header.split() == ["Date", "Label", "Post-its", "Status", "Cohort"]  # no room for Setting
-        # Cut, never wrapped; ⚠: no participant numbers.
-        assert "⚠ Young offenders focus …" in shown and "young off…" in shown
+        # Cut, never wrapped, after 28 characters at least; ⚠: no participant numbers.
+        assert "⚠ Young offenders focus gro…" in shown and "young …" in shown
         assert max(len(line.rstrip()) for line in shown.splitlines()) <= 80
         await pilot.resize_terminal(120, 24)
         await pilot.pause()
         shown = screen_text(app)
         assert "Setting" in shown and "community" in shown and "prison" in shown
         assert "Young offenders focus group at the secure unit" in shown and "young offenders" in shown
+
+
+async def test_the_label_gets_the_room_at_80_and_at_60_columns(workspace: Workspace) -> None:
+    from tests.five_sessions import build
+
+    build(workspace.store)  # "Young offender focus group 4" and "… 5": 28 characters
+    twenty = "Adult group at Leeds"
+    new_session(workspace, twenty, cohort="young offenders", date="2010-04-01", participants=6)
+    app = make_app(workspace, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        shown = screen_text(app)
+        assert "Young offender focus group 4" in shown and "Young offender focus group 5" in shown
+        assert max(len(line.rstrip()) for line in shown.splitlines()) <= 80
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        shown = screen_text(app)
+        assert f"  {twenty}  " in shown  # whole
+        header = next(line for line in shown.splitlines() if "Date" in line)
+        assert header.split() == ["Date", "Label", "Post-its", "Status"]
+        assert "01 Apr" in shown  # the date without its year
+        assert max(len(line.rstrip()) for line in shown.splitlines()) <= 60
 
 
 async def test_every_help_lists_the_blank_key(workspace: Workspace) -> None:

@@ -65,14 +65,16 @@ async def test_the_palette_prints_the_wall_kit_into_the_exports_folder(workspace
         await pilot.press("enter")
         await pilot.pause()
         kit = workspace.data_dir / EXPORTS_FOLDER / f"kit-{SET_ID}.html"
-        assert messages(app) == [f"Wall kit written to {kit}: open it in a web browser and print it on A4."]
+        assert messages(app) == [
+            f"Saved {kit.name} in data/exports. Open it in a web browser and print it on A4."
+        ]
         assert kit.read_text(encoding="utf-8") == kit_html(workspace.catalogue().get(SET_ID))
         # Again: a new file, never over the first.
         await pilot.press("ctrl+p", *"print the wall kit: the selected")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()
-        assert messages(app)[-1].startswith(f"Wall kit written to {kit.with_name(f'kit-{SET_ID}-2.html')}")
+        assert messages(app)[-1].startswith(f"Saved kit-{SET_ID}-2.html in data/exports.")
         assert (
             "I expect my social worker to listen to me" in kit.with_name(f"kit-{SET_ID}-2.html").read_text()
         )

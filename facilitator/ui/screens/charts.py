@@ -286,9 +286,8 @@ class ChartsScreen(Guarded, Screen[None]):
         """Next or previous chart group (wrapping round); with one group, says why there is no other."""
         if len(self.groups) < 2:
             self.notify(
-                "This is the only chart group: the session is in no consultation with others. "
-                "Give sessions the same consultation (e on the sessions screen) to chart them "
-                "together, and pool two of them with o."
+                "Only one chart group here. To chart sessions together, give them the same "
+                "consultation: e on the sessions screen."
             )
             return
         self.group_index = (self.group_index + step) % len(self.groups)

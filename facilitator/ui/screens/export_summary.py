@@ -15,6 +15,8 @@ replaces an earlier one, and a notification says where it went.
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -50,11 +52,20 @@ FORMAT_NAMES = {
 WHAT = {"html": "summary", "md": "summary", "docx": "summary", "xlsx": "workbook", "qdpx": "project"}
 
 
-def written_message(fmt: str, written: list[str]) -> str:
-    """What the notification says: the file's path, and for Markdown its charts."""
-    message = f"{FORMAT_NAMES[fmt]} written to {written[-1]}"
+def saved_message(path: Path, data_dir: Path) -> str:
+    """ "Saved adult-focus-group-1-2010-03-04.html in data/exports.": the file's name first, so a
+    notice never cuts it off, then its folder as seen from beside the data folder."""
+    folder = path.parent
+    with contextlib.suppress(OSError, ValueError):  # outside the data folder: its folder as given
+        folder = Path(data_dir.resolve().name) / path.parent.resolve().relative_to(data_dir.resolve())
+    return f"Saved {path.name} in {folder.as_posix()}."
+
+
+def written_message(fmt: str, written: list[str], data_dir: Path) -> str:
+    """What the notification says: the file written and where, and for Markdown its charts."""
+    message = saved_message(Path(written[-1]), data_dir)
     if len(written) > 1:
-        message += f" (its {len(written) - 1} PNG charts are beside it)"
+        message += f" Its {len(written) - 1} PNG charts are beside it."
     return message
 
 
@@ -226,7 +237,9 @@ class ExportSummaryScreen(Guarded, ModalScreen[list[str] | None]):
             self._written(fmt, outcome)
 
     def _written(self, fmt: str, exported: Exported) -> None:
-        self.app.notify(written_message(fmt, exported.written), title="Exported", timeout=10, markup=False)
+        # No title: the notice's three lines are all for the file's name and folder.
+        message = written_message(fmt, exported.written, self.workspace.data_dir)
+        self.app.notify(message, timeout=10, markup=False)
         self.dismiss(exported.written)
 
     def _failed(self, message: str) -> None:

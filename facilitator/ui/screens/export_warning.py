@@ -3,12 +3,15 @@
 Every export the app offers runs `actions.exports.identifying_details` first (in a
 thread: `check_in_thread`). When it finds something, `ExportWarningScreen` lists
 each detail in plain words (after the pseudonym map) and offers three ways on:
-`m` opens the session's pseudonym map and checks again when it closes, `w` writes
-anyway, Esc writes nothing. It returns True to write, False not to.
+`m` opens the session's pseudonym map and checks again when it closes (offered only
+when a detail is a name: the map takes names and words, never a number or a date),
+`w` writes anyway, Esc writes nothing. A number or a date is removed by editing its
+post-it or note, and the screen says so. It returns True to write, False not to.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
@@ -33,8 +36,9 @@ if TYPE_CHECKING:
     from facilitator.discussion.privacy import PrivacyFinding
 
 
-# Findings seen at once on a short terminal (the `-short` rule of the .tcss); more scroll.
-SHORT_LIST = 5
+# Findings seen at once on a short and a tall terminal (the .tcss's `max-height`); more scroll.
+SHORT_LIST = 3
+TALL_LIST = 10
 
 
 def check_in_thread(opened: Store, session_id: str) -> list[PrivacyFinding] | str:
@@ -47,6 +51,30 @@ def check_in_thread(opened: Store, session_id: str) -> list[PrivacyFinding] | st
         return str(error)
     except Exception as error:  # any failure is told, and the app stays up
         return f"{type(error).__name__}: {error}"
+
+
+# The kinds the pseudonym map can change; any other (a number, a date) must be edited out.
+MAP_KINDS = frozenset({"name", "pseudonym"})
+# How each other kind reads as the subject of "… cannot go in the pseudonym map".
+NOT_FOR_THE_MAP = {"prison_number": "Prison numbers", "phone": "Phone numbers", "date": "Dates"}
+
+
+def way_out(findings: Sequence[PrivacyFinding]) -> str:
+    """What to do about the details the pseudonym map cannot take: "Prison numbers cannot go in
+    the pseudonym map: edit the post-it on the wall (e) to remove it." ("" when all are names)."""
+    others = [f for f in findings if f.kind not in MAP_KINDS]
+    if not others:
+        return ""
+    kinds = list(dict.fromkeys(NOT_FOR_THE_MAP.get(f.kind, f.kind.replace("_", " ")) for f in others))
+    words = [kinds[0], *(kind.lower() for kind in kinds[1:])]
+    subject = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    places = []
+    if any(f.location.startswith("statement") for f in others):
+        places.append("the post-it on the wall (e)")
+    if any(not f.location.startswith("statement") for f in others):
+        places.append("the note in the discussion (t on the wall)")
+    it = "it" if len(others) == 1 else "them"
+    return f"{subject} cannot go in the pseudonym map: edit {' or '.join(places)} to remove {it}."
 
 
 def heading(count: int, what: str) -> str:
@@ -132,6 +160,7 @@ class ExportWarningScreen(Guarded, ModalScreen[bool]):
             )
             with VerticalScroll(id="warning-list"):
                 yield Static(id="warning-findings")
+            yield Static(id="warning-way")
             with Horizontal(id="warning-buttons"):
                 yield Button("m  Pseudonym map", id="map", variant="primary")
                 yield Button("w  Write anyway", id="write", variant="warning")
@@ -140,7 +169,8 @@ class ExportWarningScreen(Guarded, ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.show_findings()
-        self.query_one("#map", Button).focus()
+        names = self.query_one("#map", Button)
+        (names if names.display else self.query_one("#cancel", Button)).focus()
 
     def show_findings(self) -> None:
         self.query_one("#warning-title", Static).update(
@@ -153,10 +183,25 @@ class ExportWarningScreen(Guarded, ModalScreen[bool]):
             lines.add_row("•", literal(finding.sentence()))
         self.query_one("#warning-findings", Static).update(lines)
         self.query_one("#warning-list", VerticalScroll).scroll_home(animate=False)
-        many = len(self.findings) > SHORT_LIST
+        # The map takes names only: offered when a detail is a name, with why not otherwise.
+        way = way_out(self.findings)
+        self.query_one("#warning-way", Static).update(Text(way, style="bold"))
+        self.query_one("#warning-way", Static).display = bool(way)
+        self.query_one("#map", Button).display = self.names_found()
+        self.refresh_bindings()
+        many = len(self.findings) > (SHORT_LIST if self.has_class("-short") else TALL_LIST)
         self.query_one("#warning-status", Static).update(
             Text(f"↑ ↓ scroll through all {len(self.findings)}.", style="dim") if many else ""
         )
+
+    def names_found(self) -> bool:
+        """Whether a detail is a name, which the pseudonym map can change."""
+        return any(f.kind in MAP_KINDS for f in self.findings)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_map":
+            return self.names_found()
+        return super().check_action(action, parameters)
 
     def action_scroll_list(self, lines: int) -> None:
         self.query_one("#warning-list", VerticalScroll).scroll_relative(y=lines, animate=False)
@@ -176,7 +221,7 @@ class ExportWarningScreen(Guarded, ModalScreen[bool]):
     def action_open_map(self) -> None:
         from facilitator.ui.screens.pseudonyms import PseudonymScreen
 
-        if self.checking:
+        if self.checking or not self.names_found():
             return
         name = next((f.excerpt for f in self.findings if f.kind == "name"), "")
         blink = getattr(self.app, "blink", True)

@@ -32,20 +32,36 @@ COLUMNS = ("Date", "Label", "Post-its", "Status", "Cohort", "Setting")
 # Each cell has a space either side; a scroll bar may take two more.
 CELL_PADDING = 2
 SCROLLBAR = 2
-MIN_LABEL = 16
 MIN_COHORT = 10
-ROOMY_LABEL = 30  # a label this wide reads well: past it, the cohort is shown in full first
+SHORT_COHORT = 6  # "young…": enough to tell the cohorts apart at a glance
+ROOMY_LABEL = 28  # a label this wide reads well (and tells "… focus group 4" from "… 5")
 NO_NUMBERS = "⚠ "  # before the label of a session with no participant numbers: a symbol and words
 NO_NUMBERS_NOTE = "⚠ marks a session with no participant numbers: press e on it to add them."
 
 
 @dataclass(frozen=True)
 class ColumnWidths:
-    """How wide the label and cohort may be, and whether the setting fits at all."""
+    """How wide the label and cohort may be (cohort 0: no cohort column), whether the setting
+    fits at all, and whether the status and date are in their short forms."""
 
     label: int
     cohort: int
     setting: bool
+    short: bool = False
+    short_date: bool = False
+
+
+# What gives way, in turn, until the label shows whole: the setting (the session form shows
+# it), the status's long words, the cohort (cut, then gone), the date's year.
+# (setting shown, short status, cohort's least width or None for no cohort, short date)
+NARROWER: tuple[tuple[bool, bool, int | None, bool], ...] = (
+    (True, False, MIN_COHORT, False),
+    (False, False, MIN_COHORT, False),
+    (False, True, MIN_COHORT, False),
+    (False, True, SHORT_COHORT, False),
+    (False, True, None, False),
+    (False, True, None, True),
+)
 
 
 def column_widths(
@@ -55,31 +71,38 @@ def column_widths(
     scrollbar: bool = False,
     statuses: Mapping[str, SessionSync] | None = None,
 ) -> ColumnWidths:
-    """Fit the table into `width` cells: the label gets what is left, long ones end in `…`.
+    """Fit the table into `width` cells, giving the label the room first: at 80 columns a
+    28-character label shows whole, at 60 a 20-character one; longer ones end in `…`.
 
-    On a narrow screen the cohort is cut first, then the setting column goes (the
-    least needed while choosing a session; the session form shows it).
+    The other columns give way in the order of `NARROWER` until the label fits.
     """
 
     def widest(cells: Iterable[Text], header: str) -> int:
         return max([len(header), *(cell.cell_len for cell in cells)])
 
-    fixed = (
-        widest((Text(s.session.date) for s in summaries), "Date")
-        + widest((Text(str(s.postits)) for s in summaries), "Post-its")
-        + widest((status_cell(s, (statuses or {}).get(s.session.id)) for s in summaries), "Status")
-    )
+    def status_width(short: bool) -> int:
+        cells = (status_cell(s, (statuses or {}).get(s.session.id), short=short) for s in summaries)
+        return widest(cells, "Status")
+
+    postits = widest((Text(str(s.postits)) for s in summaries), "Post-its")
     label = widest((label_cell(s) for s in summaries), "Label")
+    wanted = min(label, ROOMY_LABEL)
     cohort = widest((one_line(s.session.cohort) for s in summaries), "Cohort")
     setting = widest((Text(s.session.setting) for s in summaries), "Setting")
-    room = width - (SCROLLBAR if scrollbar else 0) - fixed
-    for show_setting in (True, False):
-        left = room - (5 + show_setting) * CELL_PADDING - (setting if show_setting else 0)
-        cohort_width = min(cohort, max(MIN_COHORT, left - label, left - ROOMY_LABEL))
+    chosen = ColumnWidths(len("Label"), 0, False)
+    for show_setting, short, least_cohort, short_date in NARROWER:
+        date = widest((date_cell(s.session.date, short_date) for s in summaries), "Date")
+        room = width - (SCROLLBAR if scrollbar else 0) - date - postits - status_width(short)
+        columns = 4 + show_setting + (least_cohort is not None)
+        left = room - columns * CELL_PADDING - (setting if show_setting else 0)
+        cohort_width = 0
+        if least_cohort is not None:
+            cohort_width = min(cohort, max(least_cohort, left - label, left - ROOMY_LABEL))
         label_width = min(label, left - cohort_width)
-        if label_width >= min(label, MIN_LABEL) or not show_setting:
-            return ColumnWidths(max(label_width, len("Label")), cohort_width, show_setting)
-    raise AssertionError("unreachable")  # pragma: no cover
+        chosen = ColumnWidths(max(label_width, len("Label")), cohort_width, show_setting, short, short_date)
+        if label_width >= wanted:
+            break
+    return chosen
 
 
 def fit(text: Text, width: int) -> Text:
@@ -90,23 +113,43 @@ def fit(text: Text, width: int) -> Text:
     return text
 
 
+def date_cell(date: str, short: bool = False) -> Text:
+    """The session's date, or on a narrow screen its day and month: `04 Mar`."""
+    if short and len(date) == 10 and date[5:7].isdigit() and 1 <= int(date[5:7]) <= 12:
+        return Text(f"{date[8:10]} {MONTHS[int(date[5:7]) - 1]}")
+    return Text(date)
+
+
 def summary_row(
     summary: SessionSummary, widths: ColumnWidths | None = None, sync: SessionSync | None = None
 ) -> tuple[Text, ...]:
-    """One table row; user data as literal text, cut to `widths` when given."""
+    """One table row; user data as literal text, cut to `widths` when given (without the
+    columns that do not fit)."""
     session = summary.session
     label, cohort = label_cell(summary), one_line(session.cohort)
-    if widths is not None:
-        label, cohort = fit(label, widths.label), fit(cohort, widths.cohort)
-    row = (
-        Text(session.date),
+    if widths is None:
+        widths = ColumnWidths(label.cell_len, cohort.cell_len, True)
+    label, cohort = fit(label, widths.label), fit(cohort, widths.cohort)
+    row = [
+        date_cell(session.date, widths.short_date),
         label,
         Text(str(summary.postits), justify="right"),
-        status_cell(summary, sync),
-        cohort,
-        Text(session.setting),
-    )
-    return row if widths is None or widths.setting else row[:-1]
+        status_cell(summary, sync, short=widths.short),
+    ]
+    if widths.cohort:
+        row.append(cohort)
+    if widths.setting:
+        row.append(Text(session.setting))
+    return tuple(row)
+
+
+def column_names(widths: ColumnWidths) -> list[str]:
+    """The headings of the columns that fit."""
+    return [
+        name
+        for name in COLUMNS
+        if (name != "Cohort" or widths.cohort) and (name != "Setting" or widths.setting)
+    ]
 
 
 def lacks_numbers(summary: SessionSummary) -> bool:
@@ -120,7 +163,7 @@ def label_cell(summary: SessionSummary) -> Text:
     return Text.assemble(NO_NUMBERS, label) if lacks_numbers(summary) else label
 
 
-def status_cell(summary: SessionSummary, sync: SessionSync | None = None) -> Text:
+def status_cell(summary: SessionSummary, sync: SessionSync | None = None, *, short: bool = False) -> Text:
     """Open or closed, then how far the session is on its way to the office, in words:
 
     `not sent` (bold: changed here since a bundle last carried it), `sent, awaiting office`
@@ -129,11 +172,12 @@ def status_cell(summary: SessionSummary, sync: SessionSync | None = None) -> Tex
     never colour alone. A session with no sync status (at the office, or one whose rows
     all came from other devices) shows only open or closed. A purged session:
     `✓ at office since 3 Dec` (or `purged · removed here`, purged by force).
+    `short`, for a narrow screen, says the same in fewer words: `sent`, `✓ office`, `✓ at office`.
     """
     if summary.purged is not None:
         if summary.purged.get("confirmed_at"):
-            return Text(f"✓ {office_since(summary.purged, short=True)}")
-        return Text.assemble("purged · ", ("removed here", "bold"))
+            return Text("✓ at office" if short else f"✓ {office_since(summary.purged, short=True)}")
+        return Text("purged") if short else Text.assemble("purged · ", ("removed here", "bold"))
     state = "closed" if summary.session.is_closed else "open"
     if summary.session.example:  # practice data: never sent, so no office status
         return Text.assemble(f"{state} · ", ("EXAMPLE", "bold"))
@@ -142,10 +186,12 @@ def status_cell(summary: SessionSummary, sync: SessionSync | None = None) -> Tex
     if sync.status == LOCAL:
         return Text.assemble(f"{state} · ", ("not sent", "bold"))
     if sync.status == EXPORTED:
-        return Text(f"{state} · sent, awaiting office")
+        return Text(f"{state} · sent" if short else f"{state} · sent, awaiting office")
     if sync.status == CONFIRMED:
+        if short:
+            return Text(f"{state} · ✓ office")
         return Text(f"{state} · ✓ at office {day_month(sync.confirmed_at)}".rstrip())
-    return Text(f"{state} · ✓ at office, removed here")
+    return Text(f"{state} · ✓ office" if short else f"{state} · ✓ at office, removed here")
 
 
 def day_month(stamp: str | None) -> str:
@@ -288,7 +334,7 @@ class HomeScreen(Guarded, Screen[None]):
         widths = column_widths(self.summaries, width - 2, scrollbar=scrollbar, statuses=self.statuses)
         rows = [summary_row(s, widths, self.statuses.get(s.session.id)) for s in self.summaries]
         table.clear(columns=True)
-        for index, name in enumerate(COLUMNS if widths.setting else COLUMNS[:-1]):
+        for index, name in enumerate(column_names(widths)):
             # Widths given outright: measured ones lag behind when the table is rebuilt on a resize.
             table.add_column(name, width=max([len(name), *(row[index].cell_len for row in rows)]))
         for summary, row in zip(self.summaries, rows, strict=True):
@@ -616,8 +662,7 @@ class HomeScreen(Guarded, Screen[None]):
         except FacilitatorError as error:
             self.notify(str(error), severity="error", markup=False)
             return
-        self.notify(
-            f"Wall kit written to {written}: open it in a web browser and print it on A4.",
-            title="Wall kit",
-            markup=False,
-        )
+        from facilitator.ui.screens.export_summary import saved_message
+
+        where = saved_message(written, self.workspace.data_dir)
+        self.notify(f"{where} Open it in a web browser and print it on A4.", markup=False)
