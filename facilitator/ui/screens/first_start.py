@@ -141,6 +141,12 @@ class FirstStartScreen(Guarded, Screen[bool]):
 
     @on(Input.Submitted, "#new-passphrase")
     def _next_box(self) -> None:
+        """Enter in the first box: on to the second, unless this passphrase would be refused."""
+        try:
+            check_new_passphrase(self.query_one("#new-passphrase", Input).value)
+        except FacilitatorError as error:
+            self.show(capitalised(str(error)) + ".")
+            return
         self.query_one("#again", Input).focus()
 
     @on(Input.Submitted, "#again")
