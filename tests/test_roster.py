@@ -109,3 +109,17 @@ def test_gender_counts_come_from_the_roster_when_there_is_one(store: Store, sess
 )
 def test_descriptors_read_as_the_report_attributes_quotes(gender: str, cohort: str, expected: str) -> None:
     assert roster.descriptor(gender, cohort) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [("", "gender is missing: type m (male), f (female), o (other) or n (not given)"),
+     ("x", "gender 'x' is not one we know: type m (male), f (female), o (other) or n (not given)")],
+)  # fmt: skip
+def test_a_missing_or_unknown_gender_says_which_letters_to_type(typed: str, said: str) -> None:
+    from facilitator.store.roster import check_gender
+
+    with pytest.raises(FacilitatorError) as refused:
+        check_gender(typed)
+    assert str(refused.value) == said
+    assert check_gender("n") == "not_given" and check_gender("F") == "female"

@@ -124,7 +124,7 @@ def test_a_post_its_participant_that_is_a_name(world):
 
 
 def test_a_gender_not_on_the_list(world):
-    check(world, "participants", "gender", "zz", "gender 'zz' must be one of male, female, other, not_given")
+    check(world, "participants", "gender", "zz", "gender 'zz' is not one we know: type m (male)")
 
 
 def test_a_gender_alias_is_not_how_a_roster_stores_it(world):

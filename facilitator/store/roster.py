@@ -22,7 +22,15 @@ if TYPE_CHECKING:
 # not say, so that a roster never has to guess.
 GENDERS = ("male", "female", "other", "not_given")
 GENDER_WORDS = {"male": "Male", "female": "Female", "other": "", "not_given": ""}
-_GENDER_ALIASES = {"m": "male", "f": "female", "o": "other", "not given": "not_given", "-": "not_given"}
+_GENDER_ALIASES = {
+    "m": "male",
+    "f": "female",
+    "o": "other",
+    "n": "not_given",
+    "not given": "not_given",
+    "-": "not_given",
+}
+GENDER_CHOICES = "m (male), f (female), o (other) or n (not given)"
 # Age bands are ranges, never free text (free text invites names): 18-24, 25+, under 18, over 50.
 AGE_BAND = re.compile(r"^(\d{1,3}\s*[-–]\s*\d{1,3}|\d{1,3}\+|(under|over) \d{1,3})$", re.IGNORECASE)
 MAX_COHORT = 100
@@ -88,8 +96,10 @@ def check_gender(gender: str) -> str:
     """A gender key from GENDERS (accepts m, f, o and any case)."""
     wanted = " ".join((gender or "").split()).casefold()
     wanted = _GENDER_ALIASES.get(wanted, wanted).replace(" ", "_")
+    if not wanted:
+        raise FacilitatorError(f"gender is missing: type {GENDER_CHOICES}")
     if wanted not in GENDERS:
-        raise FacilitatorError(f"gender {gender!r} must be one of {', '.join(GENDERS)}")
+        raise FacilitatorError(f"gender {gender!r} is not one we know: type {GENDER_CHOICES}")
     return wanted
 
 
