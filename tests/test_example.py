@@ -262,3 +262,13 @@ def test_an_edit_cannot_move_a_real_session_into_the_examples_consultation(works
     kept = SessionDetails(label="Renamed", cohort=example.cohort, setting=example.setting,
                           consultation=example.consultation)  # fmt: skip
     assert edit_session(workspace, example.id, kept).consultation == example.consultation
+
+
+def test_the_examples_words_raise_no_identity_warning_once_names_are_changed(workspace: Workspace) -> None:
+    # A practice export should show the warning screen only for what a real session would have.
+    from facilitator.actions.exports import identifying_details
+
+    load_example(workspace)
+    for session in example_sessions(workspace.store):
+        found = identifying_details(workspace.store, [session], names=True)
+        assert found == [], (session.label, found)
