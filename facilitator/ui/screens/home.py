@@ -344,7 +344,7 @@ class HomeScreen(Guarded, Screen[None]):
             table.move_cursor(row=ids.index(current))
         empty = self.query_one("#empty", Static)
         empty.update(
-            "No sessions yet. Press n (or click n new session below) to create one,\n"
+            "No sessions yet. Press n (or click n new session below) to create one, "
             "or l to load an example consultation to practise on."
             if not ids
             else "EXAMPLE sessions are for practice, never sent: u removes them all."
