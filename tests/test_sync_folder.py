@@ -110,7 +110,8 @@ def test_sync_conflicts_lists_and_resolve_settles(tmp_path, office_key):
     code, out, _ = cli(tmp_path / "office", "sync", "conflicts")
     assert code == 0
     header, row = out.splitlines()
-    assert header.startswith("conflict\ttable")
+    assert header.startswith("conflict\trecord\tid\tother laptop")
+    assert row.split("\t")[1] == "post-it"  # the record in words, never the table's name
     # At the office, b's edit never replaces a row laptop a wrote: it waits as a conflict.
     assert 'comment: "said on a" here, "said on b" there' in row
     conflict = row.split("\t")[0]

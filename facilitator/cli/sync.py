@@ -342,7 +342,9 @@ def sync_conflicts(*_args: Any) -> None:
     if not found:
         click.echo("no conflicts", err=True)
         return
-    click.echo("conflict\ttable\trow\tother device\tother version at\tdiffers")
+    from facilitator.actions.sync import RECORD_WORDS
+
+    click.echo("conflict\trecord\tid\tother laptop\tother version at\tdiffers")
     for conflict in found:
         differs = "; ".join(
             f"{c}: {json.dumps(conflict.current.get(c), ensure_ascii=False)} here, "
@@ -351,7 +353,7 @@ def sync_conflicts(*_args: Any) -> None:
         )
         row(
             conflict.id[:12],
-            conflict.table,
+            RECORD_WORDS.get(conflict.table, (conflict.table.replace("_", " "),))[0],
             conflict.row_id,
             str(conflict.other["device_id"])[:8],
             conflict.other["updated_at"],
