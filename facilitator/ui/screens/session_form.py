@@ -237,6 +237,8 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
         taken = asyncio.Event()
         self.focused.call_later(taken.set)
         await taken.wait()
+        if self.focused not in fields:
+            return  # the focus went elsewhere meanwhile (a click): that Enter is no longer the box's
         if isinstance(self.focused, Select) and not isinstance(self.focused.value, str):
             self.focused.action_show_overlay()  # nothing chosen yet: Enter opens the list
             return

@@ -27,10 +27,14 @@ from facilitator.ui.text import literal
 from facilitator.ui.widgets.postit_card import CommentBox
 
 # The key bar while the comment line is open: the wall's letters now type the comment.
-# A click runs the wall's own save or abandon.
+# The box's own keys (one source of their words), where a click runs the wall's save or abandon.
+_SHOWN_AS = {"enter": "Enter", "escape": "Esc"}
 COMMENT_LINE_KEYS: list[Binding] = [
-    Binding("enter", "save_comment", "save", key_display="Enter", id="comment.save"),
-    Binding("escape", "abandon_comment", "abandon", key_display="Esc", id="comment.abandon"),
+    *(
+        replace(b, action=f"{b.action}_comment", key_display=_SHOWN_AS.get(b.key, b.key))
+        for b in CommentBox.BINDINGS
+        if isinstance(b, Binding)
+    ),
     replace(HELP, key="f1", key_display="F1"),
     replace(BLANK_ANYWHERE, show=True),
 ]
