@@ -330,7 +330,7 @@ def parse_statements(raw_statements: list[Any], *, frozen: bool = False) -> tupl
             names = ", ".join(visible(name) for name in sorted(unknown)[:3])
             raise ValueError(
                 f"{where} has fields it does not use ({names}): a set's own fields "
-                "(consent, privacy, themes, [language…]) go above the first [[statements]]"
+                "(consent, privacy, themes…) go above the first [[statements]]"
             )
         if frozen and "second" in item:
             try:

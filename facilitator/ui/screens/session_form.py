@@ -221,7 +221,11 @@ class SessionFormScreen(Guarded, ModalScreen[str | None]):
         if event.widget.id in NUMBER_FIELDS:
             self.numbers_seen = True
         if isinstance(event.widget, Input):
-            event.widget.cursor_position = len(event.widget.value)
+            if event.widget.id == "consultation" and self.session is None and event.widget.value:
+                # Filled in from the last session: typing a new consultation replaces it whole.
+                event.widget.select_all()
+            else:
+                event.widget.cursor_position = len(event.widget.value)
 
     def numbers_offered(self) -> bool:
         """Whether the person has been to the participant numbers, or they are filled in."""
