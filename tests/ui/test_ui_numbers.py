@@ -6,8 +6,10 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select
 
 from facilitator.actions.data_folder import Workspace
@@ -23,12 +25,18 @@ from .test_ui_wall_line import burst
 SnapCompare = Callable[..., bool]
 
 
+async def new_session_form(app: Any, pilot: Pilot[Any]) -> SessionFormScreen:
+    """The new-session form, opened from the sessions screen with n."""
+    await pilot.press("n")
+    form = app.screen
+    assert isinstance(form, SessionFormScreen)
+    return form
+
+
 async def test_enter_walks_through_the_numbers_before_the_form_saves(workspace: Workspace) -> None:
     app = make_app(workspace, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("n")
-        form = app.screen
-        assert isinstance(form, SessionFormScreen)
+        form = await new_session_form(app, pilot)
         await pilot.press(*"Group A", "enter", *"adults", "enter")  # typed straight on: no wait
         assert form.query_one("#cohort", Input).value == "adults"
         assert form.focused is form.query_one("#setting", Select)
@@ -52,9 +60,7 @@ async def test_enter_walks_through_the_numbers_before_the_form_saves(workspace: 
 async def test_ctrl_s_asks_for_the_numbers_once_before_saving(workspace: Workspace) -> None:
     app = make_app(workspace, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("n")
-        form = app.screen
-        assert isinstance(form, SessionFormScreen)
+        form = await new_session_form(app, pilot)
         await pilot.press(*"Group B", "tab", *"adults", "tab", "space", "down", "enter", "ctrl+s")
         assert workspace.store.sessions.all() == []  # not yet: the numbers were never offered
         assert form.focused is form.query_one("#participants", Input)
@@ -141,9 +147,7 @@ async def test_the_forms_buttons_name_the_keys_that_do_what_they_do(workspace: W
 
     app = make_app(workspace, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("n")
-        form = app.screen
-        assert isinstance(form, SessionFormScreen)
+        form = await new_session_form(app, pilot)
         by_key = {keys.key_name(b.key): b.action for b in keys.class_bindings(SessionFormScreen)}
         for button in form.query(Button):
             key = str(button.label).split("(")[1].rstrip(")")
@@ -158,9 +162,7 @@ async def test_a_number_box_holding_something_else_than_a_number_says_so(workspa
     # A superscript two is a digit to Python but no number; nor are five thousand nines.
     app = make_app(workspace, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("n")
-        form = app.screen
-        assert isinstance(form, SessionFormScreen)
+        form = await new_session_form(app, pilot)
         await pilot.press(*"Group C", "tab", *"adults", "tab", "space", "down", "enter", "ctrl+s")
         for typed in ("²", "9" * 5000):
             form.query_one("#participants", Input).value = typed
@@ -173,9 +175,7 @@ async def test_a_burst_of_typing_with_enter_lands_each_word_in_its_own_box(works
     # As a terminal sends a fast typist's keys (or a paste): all at once, none waiting for the screen.
     app = make_app(workspace, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("n")
-        form = app.screen
-        assert isinstance(form, SessionFormScreen)
+        form = await new_session_form(app, pilot)
         await burst(pilot, [*"Group A", "enter", *"adults", "enter"])
         assert form.query_one("#label", Input).value == "Group A"
         assert form.query_one("#cohort", Input).value == "adults"
